@@ -1,0 +1,46 @@
+# Shared helpers for the integration tiers (sourced, not run). Every tier reports one line per
+# check so scripts/test can count them:
+#   ok: <check>            the check ran and passed
+#   FAIL: <check>: <why>   the check ran and failed
+#   skipped: <check>: <why> the machine lacks what the check needs (never a silent pass)
+# TANDEM_BIN (the tandem binary), TANDEM_VENV (python venv with python-linstor) and TANDEM_LOGS
+# (a folder for this tier's process logs) come from scripts/test; defaults let a tier run alone.
+
+TANDEM_ROOT=${TANDEM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TANDEM_BIN=${TANDEM_BIN:-$TANDEM_ROOT/.build/debug/tandem}
+TANDEM_VENV=${TANDEM_VENV:-$TANDEM_ROOT/.venv}
+TANDEM_LOGS=${TANDEM_LOGS:-$TANDEM_ROOT/out/test-logs/$(basename "$(dirname "$0")")}
+mkdir -p "$TANDEM_LOGS"
+
+tier_failed=0
+ok()   { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; tier_failed=1; }
+skip() { echo "skipped: $*"; }
+
+# check NAME COMMAND...: runs the command, ok if it exits 0, FAIL with its output otherwise.
+check() {
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then ok "$name"; else fail "$name: $(echo "$out" | tail -5 | tr '\n' ' ')"; fi
+}
+
+# need CMD...: true if every command exists; otherwise false, and the caller prints skipped.
+need() { local c; for c in "$@"; do command -v "$c" >/dev/null 2>&1 || { echo "missing $c"; return 1; }; done; }
+
+# wait_for_port HOST PORT [SECONDS]: until something accepts TCP connections there.
+wait_for_port() {
+  local host=$1 port=$2 deadline=$((SECONDS + ${3:-20}))
+  while [ $SECONDS -lt $deadline ]; do
+    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Background processes started through start_bg are killed when the tier exits, whatever happens.
+_bg_pids=()
+start_bg() { local log=$1; shift; "$@" >"$log" 2>&1 & _bg_pids+=($!); echo $!; }
+_cleanup_bg() { local p; for p in "${_bg_pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
+trap _cleanup_bg EXIT
+
+tier_exit() { exit $tier_failed; }

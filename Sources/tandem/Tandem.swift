@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The one executable. Each subcommand is defined next to the code it drives; this list is the
+/// only place they meet.
+@main
+struct Tandem: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tandem",
+        abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
+        subcommands: []
+    )
+}
