@@ -52,6 +52,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // NBD client: connects to any NBD server and exposes the export as an NBDExport.
+        .target(
+            name: "NBDClient",
+            dependencies: [
+                "NBDProtocol", "NBDServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "NBDProtocolTests",
             dependencies: [
@@ -63,7 +72,7 @@ let package = Package(
         .testTarget(
             name: "NBDServerTests",
             dependencies: [
-                "NBDServer", "NBDProtocol",
+                "NBDServer", "NBDProtocol", "NBDClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
