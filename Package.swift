@@ -33,6 +33,28 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // Controller↔satellite protocol: framing, versions, hello exchange (no sockets).
+        .target(
+            name: "ClusterWire",
+            dependencies: ["TandemModel", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ClusterWireTests",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
+        // runner for external commands.
+        .target(name: "StorageProviders", dependencies: ["TandemModel"]),
+        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel"]),
+        // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
+        .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
+        .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
