@@ -55,11 +55,6 @@ public enum StorageProviders {
         }
     }
 
-    /// LINSTOR's backing-volume name: `<resource>_<volume number, 5 digits>`, e.g. `rsc1_00000`.
-    public static func volumeName(resource: String, volumeNumber: Int) -> String {
-        let digits = String(volumeNumber)
-        return resource + "_" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits
-    }
 }
 
 /// A pool without storage: diskless (client) resources use it.

@@ -123,10 +123,6 @@ final class TempDir {
         #expect(try pool.volume(named: "huge_00000") == nil)
     }
 
-    @Test func volumeNamesFollowLINSTOR() {
-        #expect(StorageProviders.volumeName(resource: "rsc1", volumeNumber: 0) == "rsc1_00000")
-        #expect(StorageProviders.volumeName(resource: "db", volumeNumber: 12) == "db_00012")
-    }
 
     @Test func disklessPoolHoldsNothing() throws {
         let pool = StorageProviders.make(DesiredStoragePool(name: "DfltDisklessStorPool", provider: .diskless, driverPool: ""))
