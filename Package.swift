@@ -33,6 +33,11 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // Engine: resource files (pure parser/writer) and the file helpers that store them.
+        .target(name: "EngineConfig", dependencies: ["TandemModel"]),
+        .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
+        .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
