@@ -38,6 +38,25 @@ let package = Package(
         .target(name: "EngineConfig", dependencies: ["TandemModel"]),
         .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
         .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
+        // Engine admin socket: report/event values and the drbdadm-style formatters (pure), and
+        // the client library `tandem adm` and the satellite use.
+        .target(name: "EngineAdmin"),
+        .target(
+            name: "EngineAdminClient",
+            dependencies: [
+                "EngineAdmin", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EngineAdminTests",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,7 @@ extension ResourceConfig {
     ///     (all interfaces) unless the node has a dedicated replication address.
     ///   - backingPath: where the satellite's storage provider put the volume's data; only asked
     ///     for diskful resources. Return nil to report a volume that has no backing storage yet.
+    /// Volume sizes are rounded down to whole 4 KiB blocks (the out-of-sync bitmap granularity).
     /// - Throws: a problem naming the option or volume when the desired state cannot be run.
     public init(
         desired: DesiredResource, nodeName: String, listenHost: String = "0.0.0.0",
@@ -39,10 +40,13 @@ extension ResourceConfig {
             }
             let (bytes, overflow) = v.sizeKiB.multipliedReportingOverflow(by: ByteCount.kibi)
             guard !overflow else { throw ResourceFileProblem("resource \(desired.name) volume \(v.volumeNumber): size overflows") }
-            volumes.append(VolumeConfig(number: v.volumeNumber, size: ByteCount(bytes), minor: v.minor, backingPath: path))
+            // Whole 4 KiB blocks, rounded down so the exported size never exceeds the backing
+            // volume the provider made from `sizeKiB`.
+            let usable = bytes - bytes % ResourceConfig.sizeGranularityBytes
+            volumes.append(VolumeConfig(number: v.volumeNumber, size: ByteCount(usable), minor: v.minor, backingPath: path))
         }
         let peers = desired.peers.map {
-            PeerConfig(nodeName: $0.nodeName, nodeId: $0.nodeId, address: EndpointAddress(host: $0.address, port: $0.port), diskless: $0.diskless)
+            ResourcePeerConfig(nodeName: $0.nodeName, nodeId: $0.nodeId, address: EndpointAddress(host: $0.address, port: $0.port), diskless: $0.diskless)
         }
         self.init(
             name: desired.name, nodeName: nodeName, nodeId: desired.nodeId,

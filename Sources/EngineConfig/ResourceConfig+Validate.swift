@@ -37,8 +37,8 @@ extension ResourceConfig {
             guard (0...Self.volumeNumberMax).contains(v.number) else { throw ResourceFileProblem("volume number \(v.number) is outside 0...\(Self.volumeNumberMax)") }
             guard numbers.insert(v.number).inserted else { throw ResourceFileProblem("volume \(v.number) is defined twice") }
             guard minors.insert(v.minor).inserted else { throw ResourceFileProblem("minor \(v.minor) is used by two volumes") }
-            guard v.size.rawValue > 0, v.size.rawValue % 512 == 0 else {
-                throw ResourceFileProblem("volume \(v.number): size \(v.size.rawValue) bytes is not a positive multiple of 512 bytes")
+            guard v.size.rawValue > 0, v.size.rawValue % Self.sizeGranularityBytes == 0 else {
+                throw ResourceFileProblem("volume \(v.number): size \(v.size.rawValue) bytes is not a positive multiple of 4 KiB (the out-of-sync bitmap's block)")
             }
             guard v.size <= Self.volumeSizeMax else { throw ResourceFileProblem("volume \(v.number): size \(v.size) is larger than 1 PiB") }
             if let path = v.backingPath {

@@ -6,7 +6,7 @@ import TandemModel
 ///
 /// Invariants (checked by `validate()`, which the parser and the `DesiredResource` initializer
 /// call): node ids 0..<32 unique across this node and its peers, volume numbers and minors
-/// unique, sizes positive multiples of 512 bytes, at most `peersMax` peers.
+/// unique, sizes positive multiples of 4 KiB, at most `peersMax` peers.
 public struct ResourceConfig: Sendable, Equatable {
     /// Resource name, also the file name without `.res` and the NBD export name.
     public var name: String
@@ -19,12 +19,12 @@ public struct ResourceConfig: Sendable, Equatable {
     public var replicationProtocol: ReplicationProtocol
     public var options: ResourceOptions
     public var volumes: [VolumeConfig]
-    public var peers: [PeerConfig]
+    public var peers: [ResourcePeerConfig]
 
     public init(
         name: String, nodeName: String, nodeId: Int, address: EndpointAddress,
         replicationProtocol: ReplicationProtocol = .c, options: ResourceOptions = ResourceOptions(),
-        volumes: [VolumeConfig], peers: [PeerConfig]
+        volumes: [VolumeConfig], peers: [ResourcePeerConfig]
     ) {
         self.name = name; self.nodeName = nodeName; self.nodeId = nodeId; self.address = address
         self.replicationProtocol = replicationProtocol; self.options = options
@@ -40,12 +40,14 @@ public struct ResourceConfig: Sendable, Equatable {
     /// 1 PiB, DRBD's maximum device size.
     public static let volumeSizeMax = ByteCount(1 << 50)
     public static let nameLengthMax = 48
+    /// Volume sizes are whole out-of-sync bitmap blocks (4 KiB, DRBD's default granularity).
+    public static let sizeGranularityBytes: UInt64 = 4096
 
     /// True when this node holds no data for the resource (every volume is `disk none`).
     public var isDiskless: Bool { volumes.allSatisfy { $0.backingPath == nil } }
 
     public func volume(_ number: Int) -> VolumeConfig? { volumes.first { $0.number == number } }
-    public func peer(nodeId: Int) -> PeerConfig? { peers.first { $0.nodeId == nodeId } }
+    public func peer(nodeId: Int) -> ResourcePeerConfig? { peers.first { $0.nodeId == nodeId } }
 }
 
 /// DRBD's replication protocols that Tandem offers. B is left out on purpose: it protects
@@ -73,7 +75,7 @@ public struct VolumeConfig: Sendable, Equatable {
 }
 
 /// A peer node of the resource. Every node connects to every other (full mesh).
-public struct PeerConfig: Sendable, Equatable {
+public struct ResourcePeerConfig: Sendable, Equatable {
     public var nodeName: String
     public var nodeId: Int
     public var address: EndpointAddress

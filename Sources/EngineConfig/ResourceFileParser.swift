@@ -35,7 +35,7 @@ public struct ResourceFileParser {
         var options: ResourceOptions?
         var volumes: [VolumeConfig] = []
         var selfNode: (name: String, id: Int, address: EndpointAddress)?
-        var peers: [PeerConfig] = []
+        var peers: [ResourcePeerConfig] = []
         while let token = peek(), token.kind != .closeBrace {
             let keyword = try keywordToken()
             switch keyword.text {
@@ -128,7 +128,7 @@ public struct ResourceFileParser {
         return VolumeConfig(number: number, size: size, minor: minor, backingPath: disk)
     }
 
-    private mutating func parseNode(line: Int, isPeer: Bool) throws(ResourceFileError) -> PeerConfig {
+    private mutating func parseNode(line: Int, isPeer: Bool) throws(ResourceFileError) -> ResourcePeerConfig {
         let section = isPeer ? "peer" : "on"
         let nodeName = try value("a node name after '\(section)'")
         guard ResourceConfig.isValidName(nodeName) else { throw error(line, "node name '\(nodeName)' \(ResourceConfig.nameRule)") }
@@ -163,7 +163,7 @@ public struct ResourceFileParser {
         try expect(.closeBrace, "'}' to close '\(section) \(nodeName)'")
         guard let nodeId else { throw error(line, "'\(section) \(nodeName)' has no node-id") }
         guard let address else { throw error(line, "'\(section) \(nodeName)' has no address") }
-        return PeerConfig(nodeName: nodeName, nodeId: nodeId, address: address, diskless: diskless ?? false)
+        return ResourcePeerConfig(nodeName: nodeName, nodeId: nodeId, address: address, diskless: diskless ?? false)
     }
 
     // MARK: tokens

@@ -91,7 +91,7 @@ struct ResourceFileParserTests {
         ("peer b { node-id 1; address 1.2.3.4:1; }", "own address"),
         ("volume 1 { size 1G; minor 1; disk /b; }", "minor 1 is used by two volumes"),
         ("volume 1 { size 1G; minor 2; disk /a; }", "backs two volumes"),
-        ("volume 1 { size 1000; minor 2; disk /b; }", "multiple of 512"),
+        ("volume 1 { size 1000; minor 2; disk /b; }", "multiple of 4 KiB"),
         ("volume 1 { size 1G; minor 2; disk none; }", "either every volume has a disk"),
         ("options { quorum 3; }", "quorum 3 is more than"),
     ] as [(String, String)])
