@@ -50,6 +50,30 @@ let package = Package(
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
+
+        // Engine: resource files (pure parser/writer) and the file helpers that store them.
+        .target(name: "EngineConfig", dependencies: ["TandemModel"]),
+        .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
+        .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
+        // Engine admin socket: report/event values and the drbdadm-style formatters (pure), and
+        // the client library `tandem adm` and the satellite use.
+        .target(name: "EngineAdmin"),
+        .target(
+            name: "EngineAdminClient",
+            dependencies: [
+                "EngineAdmin", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EngineAdminTests",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

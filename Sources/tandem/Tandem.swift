@@ -8,7 +8,9 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
-        subcommands: ClientCommands.all + [ControllerCommand.self]
+        subcommands: ClientCommands.all + [
+            ControllerCommand.self,
+        ]
     )
 
     /// Exits as the linstor client does (usage errors: 2), for every subcommand.
