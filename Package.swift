@@ -43,6 +43,7 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "Satellite",
                 "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -96,6 +97,18 @@ let package = Package(
         // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
         .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
         .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),
+        // `tandem satellite`: controller sessions, reconcile loop, step execution, reporting.
+        .target(
+            name: "Satellite",
+            dependencies: [
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
