@@ -6,7 +6,7 @@ import Testing
 
 /// The executable's command tree, rebuilt here (the executable target cannot be imported).
 struct Root: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerCommand.self])
+    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerClientGroup.self])
 }
 
 /// Parses a command line the way `tandem` does and returns the leaf command.
