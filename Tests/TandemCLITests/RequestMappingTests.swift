@@ -165,3 +165,12 @@ func json(_ request: RestRequest) -> String { request.bodyText ?? "" }
         #expect(r.target == "/v1/nodes/a%20b%2Fc?props=Aux%2Fsite%3Ddc%201")
     }
 }
+
+@Suite struct NodeDescribeMappingTests {
+    @Test func describeFetchesNodesPoolsAndResourcesOfTheNamedNodes() throws {
+        #expect(try parse("n dsc alpha", as: NodeDescribe.self).requests.map(\.target)
+                == ["/v1/nodes?nodes=alpha", "/v1/view/storage-pools?nodes=alpha", "/v1/view/resources?nodes=alpha"])
+        #expect(try parse("node describe", as: NodeDescribe.self).requests.map(\.target)
+                == ["/v1/nodes", "/v1/view/storage-pools", "/v1/view/resources"])
+    }
+}
