@@ -100,7 +100,7 @@ func json(_ request: RestRequest) -> String { request.bodyText ?? "" }
         #expect(json(try parse("r c charlie backups --drbd-diskless", as: ResourceCreate.self).request)
                 == #"[{"resource":{"flags":["DRBD_DISKLESS"],"node_name":"charlie"}}]"#)
         #expect(json(try parse("r c charlie backups -d --node-id 3", as: ResourceCreate.self).request)
-                == #"[{"drbd_node_id":3,"resource":{"flags":["DISKLESS"],"node_name":"charlie"}}]"#)
+                == #"[{"drbd_node_id":3,"resource":{"flags":["DRBD_DISKLESS"],"node_name":"charlie"}}]"#)
         #expect(throws: (any Error).self) { try parse("r c backups", as: ResourceCreate.self) }
         #expect(throws: (any Error).self) { try parse("r c a b --replicas-on-same site", as: ResourceCreate.self) }
     }
