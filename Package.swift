@@ -23,6 +23,9 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
+        .target(name: "ReplicationCore"),
+
         // The one executable; each subcommand lives with the target that owns it.
         .executableTarget(
             name: "tandem",
@@ -33,6 +36,11 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+        .testTarget(
+            name: "ReplicationCoreTests",
+            dependencies: ["ReplicationCore"],
+            resources: [.copy("Scenarios")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
