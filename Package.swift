@@ -25,12 +25,27 @@ let package = Package(
 
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
         .target(name: "ReplicationCore"),
+        // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
+        // controller-list parsing. Foundation only for JSON; no sockets, no files.
+        .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
+        // The `tandem` CLI's commands (linstor grammar) and its HTTP/1.1 transport (NIO).
+        .target(
+            name: "TandemCLI",
+            dependencies: [
+                "TandemModel", "TandemCLICore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         // The one executable; each subcommand lives with the target that owns it.
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +55,31 @@ let package = Package(
             name: "ReplicationCoreTests",
             dependencies: ["ReplicationCore"],
             resources: [.copy("Scenarios")]
+        ),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
+
+        // Engine: resource files (pure parser/writer) and the file helpers that store them.
+        .target(name: "EngineConfig", dependencies: ["TandemModel"]),
+        .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
+        .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
+        // Engine admin socket: report/event values and the drbdadm-style formatters (pure), and
+        // the client library `tandem adm` and the satellite use.
+        .target(name: "EngineAdmin"),
+        .target(
+            name: "EngineAdminClient",
+            dependencies: [
+                "EngineAdmin", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EngineAdminTests",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
