@@ -5,7 +5,7 @@ import TandemCLICore
 public struct NodeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Nodes: the machines of the cluster (linstor node …).",
-        subcommands: [NodeCreate.self, NodeList.self, NodeDelete.self, NodeSetProperty.self],
+        subcommands: [NodeCreate.self, NodeList.self, NodeDescribe.self, NodeDelete.self, NodeSetProperty.self],
         aliases: ["n"])
     public init() {}
 }
@@ -92,6 +92,35 @@ public struct NodeList: ClientCommand {
         let (list, raw) = try await session.fetch(request, as: [RestNode].self)
         if session.options.machineReadable { try session.printMachineReadable([raw]) } else {
             session.out(NodeTables.nodeList(list).render(style: session.style))
+        }
+        return ExitStatus.ok
+    }
+}
+
+public struct NodeDescribe: ClientCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "describe", abstract: "Show each node with its storage pools, resources and volumes as a tree.", aliases: ["dsc"])
+
+    @OptionGroup public var global: GlobalOptions
+    @Argument(help: "Nodes to describe (default: all).") public var names: [String] = []
+
+    public init() {}
+
+    /// Nodes, their pools and their resources: three list calls, filtered by node.
+    public var requests: [RestRequest] {
+        let byNode = filters([("nodes", names)])
+        return [RestRequest(.get, ["v1", "nodes"], query: byNode),
+                RestRequest(.get, ["v1", "view", "storage-pools"], query: byNode),
+                RestRequest(.get, ["v1", "view", "resources"], query: byNode)]
+    }
+
+    public func execute(in session: Session) async throws(CLIError) -> Int32 {
+        let r = requests
+        let (nodes, rawNodes) = try await session.fetch(r[0], as: [RestNode].self)
+        let (pools, rawPools) = try await session.fetch(r[1], as: [RestStoragePool].self)
+        let (resources, rawResources) = try await session.fetch(r[2], as: [RestResource].self)
+        if session.options.machineReadable { try session.printMachineReadable([rawNodes, rawPools, rawResources]) } else {
+            session.out(NodeDescription.render(nodes: nodes, pools: pools, resources: resources))
         }
         return ExitStatus.ok
     }

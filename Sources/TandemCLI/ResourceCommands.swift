@@ -25,7 +25,7 @@ public struct ResourceCreate: ClientCommand {
     @Option(name: .customLong("auto-place"), help: ArgumentHelp("Place N diskful replicas automatically.", valueName: "N")) public var autoPlace: Int?
     @OptionGroup public var placement: PlacementOptions
     @Flag(name: .customLong("drbd-diskless"), help: "Diskless: the node reads and writes over the network.") public var drbdDiskless = false
-    @Flag(name: [.customShort("d"), .customLong("diskless")], help: "Diskless (the older spelling of --drbd-diskless).") public var diskless = false
+    @Flag(name: [.customShort("d"), .customLong("diskless")], help: "Same as --drbd-diskless (linstor's older spelling).") public var diskless = false
     @Option(name: .customLong("node-id"), help: "Replication node id for this resource (0-31).") public var nodeId: Int?
     @Option(name: [.customShort("l"), .customLong("layer-list")], help: "Layers, e.g. drbd,storage.") public var layerList: String?
 
@@ -52,7 +52,9 @@ public struct ResourceCreate: ClientCommand {
 
     var resource: String { words.last ?? "" }
     var layers: [String]? { layerList.map { splitList($0).map { $0.uppercased() } } }
-    var disklessFlag: String? { drbdDiskless ? "DRBD_DISKLESS" : diskless ? "DISKLESS" : nil }
+    /// LINSTOR turns its deprecated `DISKLESS` flag into `DRBD_DISKLESS` on a DRBD stack, the
+    /// only diskless kind Tandem has, so `-d` asks for that directly.
+    var disklessFlag: String? { drbdDiskless || diskless ? "DRBD_DISKLESS" : nil }
 
     public var request: RestRequest {
         if let autoPlace {

@@ -41,7 +41,7 @@ public struct Session: Sendable {
         let printer = ReplyPrinter(style: style)
         for request in requests {
             let response = try await client.send(request)
-            let replies = try decodeReplies(response, for: request)
+            let replies = try Self.decodeReplies(response, for: request)
             all += replies
             if options.machineReadable {
                 if let array = try? JSONSerialization.jsonObject(with: response.body) as? [Any] { raw += array }
@@ -63,7 +63,7 @@ public struct Session: Sendable {
     public func fetch<T: Decodable>(_ request: RestRequest, as type: T.Type) async throws(CLIError) -> (value: T, raw: Data) {
         let response = try await client.send(request)
         guard (200..<300).contains(response.status) else {
-            let replies = try decodeReplies(response, for: request)
+            let replies = try Self.decodeReplies(response, for: request)
             if options.machineReadable { out((try? MachineReadable.replies(response.body)) ?? "") } else {
                 let text = ReplyPrinter(style: style).render(replies)
                 out(text.stdout); err(text.stderr)
@@ -87,7 +87,7 @@ public struct Session: Sendable {
 
     /// ApiCallRc replies of any call, success or not. A reply that is not such a list (an HTML
     /// error page, a proxy) is an error naming the HTTP status and the start of the body.
-    func decodeReplies(_ response: RestResponse, for request: RestRequest) throws(CLIError) -> [ApiCallRc] {
+    static func decodeReplies(_ response: RestResponse, for request: RestRequest) throws(CLIError) -> [ApiCallRc] {
         if let replies = try? JSONDecoder().decode([ApiCallRc].self, from: response.body) {
             if replies.isEmpty && response.status >= 400 {
                 throw CLIError(message: "The controller answered \(request.method.rawValue) \(request.path) with HTTP \(response.status) and no message", exitCode: ExitStatus.apiError)

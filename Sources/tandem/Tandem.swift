@@ -9,7 +9,7 @@ struct Tandem: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
         subcommands: ClientCommands.all + [
-            ControllerCommand.self,
+            ControllerClientGroup.self,
         ]
     )
 

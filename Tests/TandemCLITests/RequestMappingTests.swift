@@ -6,7 +6,7 @@ import Testing
 
 /// The executable's command tree, rebuilt here (the executable target cannot be imported).
 struct Root: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerCommand.self])
+    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerClientGroup.self])
 }
 
 /// Parses a command line the way `tandem` does and returns the leaf command.
@@ -100,7 +100,7 @@ func json(_ request: RestRequest) -> String { request.bodyText ?? "" }
         #expect(json(try parse("r c charlie backups --drbd-diskless", as: ResourceCreate.self).request)
                 == #"[{"resource":{"flags":["DRBD_DISKLESS"],"node_name":"charlie"}}]"#)
         #expect(json(try parse("r c charlie backups -d --node-id 3", as: ResourceCreate.self).request)
-                == #"[{"drbd_node_id":3,"resource":{"flags":["DISKLESS"],"node_name":"charlie"}}]"#)
+                == #"[{"drbd_node_id":3,"resource":{"flags":["DRBD_DISKLESS"],"node_name":"charlie"}}]"#)
         #expect(throws: (any Error).self) { try parse("r c backups", as: ResourceCreate.self) }
         #expect(throws: (any Error).self) { try parse("r c a b --replicas-on-same site", as: ResourceCreate.self) }
     }
@@ -163,5 +163,14 @@ func json(_ request: RestRequest) -> String { request.bodyText ?? "" }
     @Test func namesArePercentEncodedInPaths() {
         let r = RestRequest(.get, ["v1", "nodes", "a b/c"], query: [("props", "Aux/site=dc 1")])
         #expect(r.target == "/v1/nodes/a%20b%2Fc?props=Aux%2Fsite%3Ddc%201")
+    }
+}
+
+@Suite struct NodeDescribeMappingTests {
+    @Test func describeFetchesNodesPoolsAndResourcesOfTheNamedNodes() throws {
+        #expect(try parse("n dsc alpha", as: NodeDescribe.self).requests.map(\.target)
+                == ["/v1/nodes?nodes=alpha", "/v1/view/storage-pools?nodes=alpha", "/v1/view/resources?nodes=alpha"])
+        #expect(try parse("node describe", as: NodeDescribe.self).requests.map(\.target)
+                == ["/v1/nodes", "/v1/view/storage-pools", "/v1/view/resources"])
     }
 }

@@ -149,3 +149,25 @@ import Testing
         #expect(ProviderKindName.parse("spdk") == nil)
     }
 }
+
+@Suite struct NodeDescriptionTests {
+    @Test func treeOfPoolsResourcesAndVolumes() throws {
+        let nodes = try Fixtures.decode([RestNode].self, #"[{"name":"node-1","type":"SATELLITE","net_interfaces":[{"name":"default","address":"10.0.0.2","satellite_port":3366,"satellite_encryption_type":"PLAIN","is_active":true}],"connection_status":"ONLINE"},{"name":"node-9","type":"SATELLITE"}]"#)
+        let pools = try Fixtures.decode([RestStoragePool].self, """
+            [{"storage_pool_name":"thinpool","node_name":"node-1","provider_kind":"LVM_THIN","props":{"StorDriver/StorPoolName":"vg/thin"},"free_capacity":1048576,"total_capacity":2097152},
+             {"storage_pool_name":"DfltDisklessStorPool","node_name":"node-1","provider_kind":"DISKLESS","free_capacity":9223372036854775807,"total_capacity":9223372036854775807}]
+            """)
+        let resources = try Fixtures.decode([RestResource].self, Fixtures.resources)
+        #expect(NodeDescription.render(nodes: nodes, pools: pools, resources: resources) == """
+            node-1 (SATELLITE, 10.0.0.2:3366 (PLAIN), Online)
+            ├── storage pools
+            │   ├── DfltDisklessStorPool (DISKLESS)
+            │   └── thinpool (LVM_THIN, vg/thin, 1 GiB free of 2 GiB)
+            └── resources
+                └── rsc1 (Inconsistent)
+                    └── volume 0 (minor 1000, /dev/drbd1000, thinpool, Inconsistent)
+            node-9 (SATELLITE, OFFLINE)
+
+            """)
+    }
+}
