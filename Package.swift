@@ -45,6 +45,7 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "Satellite",
                 "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,6 +80,40 @@ let package = Package(
                 "EngineAdmin", "EngineAdminClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+
+        // Controller↔satellite protocol: framing, versions, hello exchange (no sockets).
+        .target(
+            name: "ClusterWire",
+            dependencies: ["TandemModel", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ClusterWireTests",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
+        // runner for external commands.
+        .target(name: "StorageProviders", dependencies: ["TandemModel"]),
+        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel"]),
+        // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
+        .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
+        .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),
+        // `tandem satellite`: controller sessions, reconcile loop, step execution, reporting.
+        .target(
+            name: "Satellite",
+            dependencies: [
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
     ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Satellite
 import TandemCLI
 
 /// The one executable. Each subcommand is defined next to the code it drives; this list is the
@@ -10,6 +11,7 @@ struct Tandem: AsyncParsableCommand {
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
         subcommands: ClientCommands.all + [
             ControllerClientGroup.self,
+            SatelliteCommand.self,
         ]
     )
 
