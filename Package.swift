@@ -23,6 +23,8 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
+        .target(name: "ReplicationCore"),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
         // controller-list parsing. Foundation only for JSON; no sockets, no files.
         .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
@@ -50,6 +52,11 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+        .testTarget(
+            name: "ReplicationCoreTests",
+            dependencies: ["ReplicationCore"],
+            resources: [.copy("Scenarios")]
+        ),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
 
         // Engine: resource files (pure parser/writer) and the file helpers that store them.
