@@ -23,6 +23,8 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
+        .target(name: "ReplicationCore"),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
         // controller-list parsing. Foundation only for JSON; no sockets, no files.
         .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
@@ -95,6 +97,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "ReplicationCoreTests",
+            dependencies: ["ReplicationCore"],
+            resources: [.copy("Scenarios")]
+        ),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
 
         // Engine: resource files (pure parser/writer) and the file helpers that store them.
@@ -152,6 +159,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The controller's side of the cluster protocol: one TCP session per node, with
+        // reconnect and back-off, version checks and keep-alive.
+        .target(
+            name: "SatelliteLink",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SatelliteTests",
+            dependencies: [
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],
