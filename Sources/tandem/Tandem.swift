@@ -13,6 +13,7 @@ struct Tandem: AsyncParsableCommand {
             ControllerClientGroup.self,
             SatelliteCommand.self,
             SatellitePushCommand.self,
+            NBDToolCommand.self,
         ]
     )
 
