@@ -49,6 +49,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
+        .target(
+            name: "ReplicationWire",
+            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ReplicationWireTests",
+            dependencies: [
+                "ReplicationWire", "ReplicationCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
