@@ -29,6 +29,9 @@ let package = Package(
             dependencies: [
                 "TandemModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NBDProtocol", "NBDServer",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -69,6 +72,39 @@ let package = Package(
                 "EngineAdmin", "EngineAdminClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+
+        // NBD wire format: value types, decoders and encoders (NIOCore only).
+        .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Linux system calls Swift's Glibc module hides (fallocate, O_DIRECT).
+        .target(name: "CTandemIO"),
+        // NBD server: per-connection state machine, handler, export registry, listener, file export.
+        .target(
+            name: "NBDServer",
+            dependencies: [
+                "NBDProtocol", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDProtocolTests",
+            dependencies: [
+                "NBDProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDServerTests",
+            dependencies: [
+                "NBDServer", "NBDProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],
