@@ -30,6 +30,7 @@ let package = Package(
                 "TandemModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "NBDProtocol", "NBDServer",
+                "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +67,18 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
+        // Engine shell: runs ReplicationCore instances per resource volume, their disks, metadata
+        // files, replication links, NBD exports and the admin socket (`tandem engine`).
+        .target(
+            name: "Engine",
+            dependencies: [
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
+                "ReplicationWire", "NBDServer", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
@@ -88,23 +101,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .testTarget(
-            name: "NBDProtocolTests",
-            dependencies: [
-                "NBDProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOTestUtils", package: "swift-nio"),
-            ]
-        ),
-        .testTarget(
-            name: "NBDServerTests",
-            dependencies: [
-                "NBDServer", "NBDProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

@@ -7,6 +7,6 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
-        subcommands: [NBDCommand.self]
+        subcommands: [NBDCommand.self, EngineCommand.self, AdmCommand.self]
     )
 }
