@@ -36,6 +36,9 @@ actor ResourceRuntime {
     var peerMessages: [UInt8: String] = [:]
     var lastError: String?
     var stopped = false
+    /// Metadata writes started and not yet completed; `stop` waits for them so a clean
+    /// shutdown leaves the detached record on disk.
+    var metadataWritesInFlight = 0
     /// Called whenever something that status shows may have changed.
     let onChange: @Sendable () -> Void
 
@@ -162,6 +165,8 @@ actor ResourceRuntime {
             _ = await admin(v, .disconnect(peer: nil))
             if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
         }
+        for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
         stopped = true
         ticker?.cancel()
         for task in dialers.values { task.cancel() }
@@ -222,8 +227,10 @@ actor ResourceRuntime {
             let next = current.applying(update)
             volumes[v]!.metadata = next
             let path = volumes[v]!.metadataPath
+            metadataWritesInFlight += 1
             Task {
                 let result = await MetadataFile.store(next, to: path)
+                self.metadataWritesInFlight -= 1
                 self.step(v, .storage(StorageCompletion(id: id, result: result)))
             }
             return
@@ -239,6 +246,9 @@ actor ResourceRuntime {
     }
 
     func record(_ event: StateEvent) {
+        // A connection that comes up again means the operator resolved what the last error
+        // (split brain, refused hello) was about.
+        if case .connection(let c) = event, c.connection == .connected { lastError = nil }
         if case .log(let level, let text) = event {
             switch level {
             case .info: logger.info("\(text)")
