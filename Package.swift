@@ -56,6 +56,48 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // NBD wire format: value types, decoders and encoders (NIOCore only).
+        .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Linux system calls Swift's Glibc module hides (fallocate, O_DIRECT).
+        .target(name: "CTandemIO"),
+        // NBD server: per-connection state machine, handler, export registry, listener, file export.
+        .target(
+            name: "NBDServer",
+            dependencies: [
+                "NBDProtocol", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // NBD client: connects to any NBD server and exposes the export as an NBDExport.
+        .target(
+            name: "NBDClient",
+            dependencies: [
+                "NBDProtocol", "NBDServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDProtocolTests",
+            dependencies: [
+                "NBDProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDServerTests",
+            dependencies: [
+                "NBDServer", "NBDProtocol", "NBDClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ReplicationCoreTests",
             dependencies: ["ReplicationCore"],
@@ -113,21 +155,6 @@ let package = Package(
             ]
         ),
 
-        // NBD wire format: value types, decoders and encoders (NIOCore only).
-        .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
-        // Linux system calls Swift's Glibc module hides (fallocate, O_DIRECT).
-        .target(name: "CTandemIO"),
-        // NBD server: per-connection state machine, handler, export registry, listener, file export.
-        .target(
-            name: "NBDServer",
-            dependencies: [
-                "NBDProtocol", "CTandemIO",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
         // Controller↔satellite protocol: framing, versions, hello exchange (no sockets).
         .target(
             name: "ClusterWire",
@@ -159,6 +186,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The controller's side of the cluster protocol: one TCP session per node, with
+        // reconnect and back-off, version checks and keep-alive.
+        .target(
+            name: "SatelliteLink",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SatelliteTests",
+            dependencies: [
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

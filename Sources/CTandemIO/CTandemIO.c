@@ -19,3 +19,19 @@ int ctandem_o_direct(void) {
     return 0;
 #endif
 }
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER 57
+#endif
+#endif
+
+int ctandem_set_io_flusher(void) {
+#ifdef __linux__
+    return prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0);
+#else
+    errno = ENOTSUP;
+    return -1;
+#endif
+}

@@ -26,8 +26,11 @@ public struct NBDClientMessageDecoder: NIOSingleStepByteToMessageDecoder {
     /// Bytes of an oversized option or write still to be thrown away.
     private var bytesToSkip: UInt64 = 0
 
-    public init(limits: NBDLimits = .default) {
+    /// `expectingClientFlags: false` starts after the client flags (for framing tests and for
+    /// a server that read the flags itself).
+    public init(limits: NBDLimits = .default, expectingClientFlags: Bool = true) {
         self.limits = limits
+        self.awaitingClientFlags = expectingClientFlags
     }
 
     /// True while the rest of an oversized message is being discarded.

@@ -33,6 +33,11 @@ public struct NBDServerMessageDecoder: NIOSingleStepByteToMessageDecoder {
         self.limits = limits
     }
 
+    init(limits: NBDLimits = .default, phase: Phase) {
+        self.limits = limits
+        self.phase = phase
+    }
+
     /// Call before sending NBD_OPT_EXPORT_NAME: its reply is not framed like other option replies.
     public mutating func expectExportNameReply(zeroes: Bool) {
         phase = .exportNameReply(zeroes: zeroes)

@@ -12,7 +12,7 @@ struct Tandem: AsyncParsableCommand {
         subcommands: ClientCommands.all + [
             ControllerClientGroup.self,
             SatelliteCommand.self,
-            NBDCommand.self,
+            NBDToolCommand.self,
             EngineCommand.self,
             AdmCommand.self,
         ]

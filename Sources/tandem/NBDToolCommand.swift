@@ -5,7 +5,7 @@ import NBDServer
 import NIOPosix
 
 /// `tandem nbd …`: developer tools around the NBD server, outside the replication engine.
-struct NBDCommand: AsyncParsableCommand {
+struct NBDToolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nbd",
         abstract: "Developer tools for Tandem's NBD server (not needed to run a cluster).",
