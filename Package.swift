@@ -43,6 +43,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "ControllerCore", "TandemModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+
+        // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
+        .target(name: "ReplicationCore"),
+        // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
+        // controller-list parsing. Foundation only for JSON; no sockets, no files.
+        .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
+        // The `tandem` CLI's commands (linstor grammar) and its HTTP/1.1 transport (NIO).
+        .target(
+            name: "TandemCLI",
+            dependencies: [
+                "TandemModel", "TandemCLICore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         // The one executable; each subcommand lives with the target that owns it.
         .executableTarget(
@@ -51,17 +76,75 @@ let package = Package(
                 "TandemModel",
                 "ControllerCore",
                 "Controller",
+                "Satellite",
+                "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
-        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
         .testTarget(
-            name: "ControllerTests",
+            name: "ReplicationCoreTests",
+            dependencies: ["ReplicationCore"],
+            resources: [.copy("Scenarios")]
+        ),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
+
+        // Engine: resource files (pure parser/writer) and the file helpers that store them.
+        .target(name: "EngineConfig", dependencies: ["TandemModel"]),
+        .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
+        .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
+        // Engine admin socket: report/event values and the drbdadm-style formatters (pure), and
+        // the client library `tandem adm` and the satellite use.
+        .target(name: "EngineAdmin"),
+        .target(
+            name: "EngineAdminClient",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "EngineAdmin", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "EngineAdminTests",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+
+        // Controller↔satellite protocol: framing, versions, hello exchange (no sockets).
+        .target(
+            name: "ClusterWire",
+            dependencies: ["TandemModel", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ClusterWireTests",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
+        // runner for external commands.
+        .target(name: "StorageProviders", dependencies: ["TandemModel"]),
+        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel"]),
+        // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
+        .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
+        .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),
+        // `tandem satellite`: controller sessions, reconcile loop, step execution, reporting.
+        .target(
+            name: "Satellite",
+            dependencies: [
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
     ],

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Satellite
+import TandemCLI
 
 /// The one executable. Each subcommand is defined next to the code it drives; this list is the
 /// only place they meet.
@@ -7,6 +9,12 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
-        subcommands: []
+        subcommands: ClientCommands.all + [
+            ControllerClientGroup.self,
+            SatelliteCommand.self,
+        ]
     )
+
+    /// Exits as the linstor client does (usage errors: 2), for every subcommand.
+    static func main() async { await TandemMain.run(Tandem.self) }
 }

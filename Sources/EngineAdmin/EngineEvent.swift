@@ -1,0 +1,113 @@
+/// One line of the event stream, as `drbdsetup events2` prints it:
+/// `change peer-device name:backups peer-node-id:1 conn-name:beta volume:0 replication:SyncSource …`.
+public struct EngineEvent: Codable, Sendable, Equatable {
+    /// "exists" (initial dump, ends with `exists -`), "create", "change", "destroy".
+    public var kind: String
+    /// "resource", "device", "connection", "peer-device", or "-" for the end of the dump.
+    public var object: String
+    /// Ordered key/value pairs; values never contain spaces.
+    public var fields: [EventField]
+
+    public init(kind: String, object: String, fields: [EventField]) {
+        self.kind = kind; self.object = object; self.fields = fields
+    }
+
+    public static let endOfDump = EngineEvent(kind: "exists", object: "-", fields: [])
+
+    public var line: String {
+        ([kind, object] + fields.map { "\($0.key):\($0.value)" }).joined(separator: " ")
+    }
+
+    public func value(_ key: String) -> String? { fields.first { $0.key == key }?.value }
+}
+
+public struct EventField: Codable, Sendable, Equatable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+}
+
+/// Turns status snapshots into events: the full dump for `events --now`/stream start, and the
+/// differences between two snapshots for the stream. Pure, so the engine and tests share it.
+public enum EventStream {
+    /// The objects of one resource in events2 order with their identity and fields.
+    static func objects(_ r: ResourceReport) -> [(object: String, identity: String, fields: [EventField])] {
+        var out: [(String, String, [EventField])] = []
+        let name = EventField("name", r.name)
+        out.append(("resource", r.name, [
+            name, EventField("role", r.role), EventField("suspended", r.suspended ?? "no"),
+            EventField("may_promote", yesNo(r.mayPromote)), EventField("promotion_score", r.mayPromote ? "1" : "0"),
+        ]))
+        for v in r.volumes {
+            var fields = [name, EventField("volume", "\(v.volume)"), EventField("minor", "\(v.minor)"),
+                          EventField("backing_dev", v.backingPath.map(noSpaces) ?? "none"),
+                          EventField("disk", v.disk), EventField("client", yesNo(v.client)),
+                          EventField("quorum", yesNo(v.quorum)), EventField("open", yesNo(v.open))]
+            if let e = v.nbdExport { fields.append(EventField("nbd", noSpaces(e))) }
+            out.append(("device", "\(r.name)/\(v.volume)", fields))
+        }
+        for c in r.connections {
+            let peer = [name, EventField("peer-node-id", "\(c.peerNodeId)"), EventField("conn-name", c.peerName)]
+            var fields = peer + [EventField("connection", c.connection), EventField("role", c.peerRole)]
+            if let m = c.message { fields.append(EventField("message", noSpaces(m))) }
+            out.append(("connection", "\(r.name)/\(c.peerNodeId)", fields))
+            for p in c.peerVolumes {
+                var pf = peer + [EventField("volume", "\(p.volume)"), EventField("replication", p.replication),
+                                 EventField("peer-disk", p.peerDisk), EventField("peer-client", yesNo(p.peerClient)),
+                                 EventField("resync-suspended", "no")]
+                if let done = p.donePercent { pf.append(EventField("done", percentText(done))) }
+                out.append(("peer-device", "\(r.name)/\(c.peerNodeId)/\(p.volume)", pf))
+            }
+        }
+        return out
+    }
+
+    /// `exists …` for every object, then `exists -`.
+    public static func dump(_ reports: [ResourceReport]) -> [EngineEvent] {
+        reports.flatMap { objects($0).map { EngineEvent(kind: "exists", object: $0.object, fields: $0.fields) } } + [.endOfDump]
+    }
+
+    /// Events that turn `old` into `new`: destroys (children first), creates (parents first)
+    /// and changes, in a stable order.
+    public static func diff(old: [ResourceReport], new: [ResourceReport]) -> [EngineEvent] {
+        let before = old.flatMap(objects), after = new.flatMap(objects)
+        let beforeByID = Dictionary(before.map { ($0.identity + "#" + $0.object, $0.fields) }, uniquingKeysWith: { a, _ in a })
+        let afterIDs = Set(after.map { $0.identity + "#" + $0.object })
+        var events: [EngineEvent] = []
+        for o in before.reversed() where !afterIDs.contains(o.identity + "#" + o.object) {
+            events.append(EngineEvent(kind: "destroy", object: o.object, fields: Array(o.fields.prefix(identityFieldCount(o.object)))))
+        }
+        for o in after {
+            switch beforeByID[o.identity + "#" + o.object] {
+            case nil: events.append(EngineEvent(kind: "create", object: o.object, fields: o.fields))
+            case let previous? where previous != o.fields:
+                events.append(EngineEvent(kind: "change", object: o.object, fields: o.fields))
+            default: break
+            }
+        }
+        return events
+    }
+
+    /// How many leading fields identify the object (what a `destroy` line carries).
+    static func identityFieldCount(_ object: String) -> Int {
+        switch object {
+        case "resource": 1
+        case "device": 2
+        case "connection": 3
+        default: 4
+        }
+    }
+
+    static func yesNo(_ b: Bool) -> String { b ? "yes" : "no" }
+
+    /// "37.50": two decimals without float formatting surprises.
+    public static func percentText(_ value: Double) -> String {
+        let hundredths = Int((max(0, min(100, value)) * 100).rounded(.down))
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    static func noSpaces(_ s: String) -> String {
+        String(s.map { $0 == " " || $0 == "\n" || $0 == "\t" ? "_" : $0 })
+    }
+}

@@ -1,0 +1,75 @@
+/// Prints resources the way `drbdadm status` does (drbd-utils `drbdsetup.c`):
+///
+///     backups role:Primary
+///       disk:UpToDate
+///       beta role:Secondary
+///         peer-disk:UpToDate
+///       gamma connection:Connecting
+///
+/// `volume:N` appears only for multi-volume resources, `replication:` only beyond Established,
+/// `quorum:no` only when lost. `verbose` adds node ids and the NBD export; `statistics` adds
+/// traffic counters in KiB (DRBD's unit), including Tandem's `rs-sent`/`rs-received` (resync
+/// payload only).
+public enum StatusFormatter {
+    public static func format(_ reports: [ResourceReport], verbose: Bool = false, statistics: Bool = false) -> String {
+        reports.map { format($0, verbose: verbose, statistics: statistics) }.joined(separator: "\n")
+    }
+
+    public static func format(_ r: ResourceReport, verbose: Bool, statistics: Bool) -> String {
+        var lines: [String] = []
+        var head = r.name
+        if verbose { head += " node-id:\(r.nodeId)" }
+        head += " role:\(r.role)"
+        if let s = r.suspended { head += " suspended:\(s)" } else if verbose { head += " suspended:no" }
+        lines.append(head)
+        if let error = r.error { lines.append("  error: \(error)") }
+        let multi = r.volumes.count > 1
+        for v in r.volumes {
+            var line = "  "
+            if multi || verbose { line += "volume:\(v.volume) " }
+            if verbose { line += "minor:\(v.minor) " }
+            line += "disk:\(v.disk)"
+            if v.client { line += " client:yes" }
+            if !v.quorum || verbose { line += " quorum:\(v.quorum ? "yes" : "no")" }
+            if verbose { line += " open:\(v.open ? "yes" : "no")" }
+            if statistics {
+                line += " size:\(v.sizeBytes / 1024) read:\(v.readBytes / 1024) written:\(v.writtenBytes / 1024)"
+            }
+            if verbose, let e = v.nbdExport { line += " nbd:\(e)" }
+            lines.append(line)
+        }
+        for c in r.connections {
+            var line = "  \(c.peerName)"
+            if verbose { line += " node-id:\(c.peerNodeId)" }
+            if c.connection == "Connected" {
+                line += " role:\(c.peerRole)"
+                lines.append(line)
+                for p in c.peerVolumes { lines.append(peerVolumeLine(p, multi: multi, verbose: verbose, statistics: statistics)) }
+            } else {
+                line += " connection:\(c.connection)"
+                lines.append(line)
+            }
+            if let m = c.message { lines.append("    message: \(m)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func peerVolumeLine(_ p: PeerVolumeReport, multi: Bool, verbose: Bool, statistics: Bool) -> String {
+        var line = "    "
+        if multi || verbose { line += "volume:\(p.volume) " }
+        if p.replication != "Established" || verbose { line += "replication:\(p.replication) " }
+        line += "peer-disk:\(p.peerDisk)"
+        if p.peerClient { line += " peer-client:yes" }
+        if let done = p.donePercent { line += " done:\(EventStream.percentText(done))" }
+        if verbose { line += " resync-suspended:no" }
+        if statistics {
+            line += " received:\(p.receivedBytes / 1024) sent:\(p.sentBytes / 1024)"
+            line += " out-of-sync:\(p.outOfSyncBytes / 1024)"
+            line += " rs-sent:\(p.resyncSentBytes / 1024) rs-received:\(p.resyncReceivedBytes / 1024)"
+            if p.resyncBytesPerSecond > 0 { line += " dbdt1:\(p.resyncBytesPerSecond >> 20)" }
+            if let eta = p.etaSeconds { line += " eta:\(eta)" }
+            if p.verifyMismatchBlocks > 0 { line += " verify-mismatch:\(p.verifyMismatchBlocks)" }
+        }
+        return line
+    }
+}

@@ -1,0 +1,84 @@
+/// The sync decision between two replicas from their handshakes (DRBD `drbd_uuid_compare`,
+/// simplified: bitmap-slot copying (rules 4 and 6) falls back to a full sync).
+///
+/// The function is antisymmetric — `compare(a, b)` is the mirror of `compare(b, a)` — so both
+/// ends of a connection reach the same plan without another round trip.
+enum GenerationComparison {
+    struct Result: Equatable {
+        var decision: SyncDecision
+        /// For equal generations: the direction applies only if some block is out of sync.
+        var onlyIfBits: Bool
+        /// DRBD's rule name, for logs and golden output.
+        var rule: String
+    }
+
+    static func compare(mine: Handshake, peer: Handshake) -> Result {
+        let myCurrent = mine.generations.current
+        let peerCurrent = peer.generations.current
+        let mineJust = myCurrent.sameHistory(as: .justCreated)
+        let peerJust = peerCurrent.sameHistory(as: .justCreated)
+        if mineJust && peerJust { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "both-just-created") }
+        if mineJust { return Result(decision: .targetFull, onlyIfBits: false, rule: "just-created-self") }
+        if peerJust { return Result(decision: .sourceFull, onlyIfBits: false, rule: "just-created-peer") }
+
+        if myCurrent.sameHistory(as: peerCurrent) {
+            return equalCurrent(mine: mine, peer: peer)
+        }
+        let peerBitmapForMe = peer.generations.bitmapGeneration(for: mine.nodeID)
+        let myBitmapForPeer = mine.generations.bitmapGeneration(for: peer.nodeID)
+        let peerTracksMe = !peerBitmapForMe.isNone && peerBitmapForMe.sameHistory(as: myCurrent)
+        let iTrackPeer = !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerCurrent)
+        if peerTracksMe && !iTrackPeer {
+            return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "peer-bitmap-is-my-current")
+        }
+        if iTrackPeer && !peerTracksMe {
+            return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "my-bitmap-is-peer-current")
+        }
+        let mineInPeerHistory = peer.generations.history.contains { $0.sameHistory(as: myCurrent) }
+            || peer.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: myCurrent) }
+        let peerInMyHistory = mine.generations.history.contains { $0.sameHistory(as: peerCurrent) }
+            || mine.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: peerCurrent) }
+        if mineInPeerHistory && !peerInMyHistory {
+            return Result(decision: .targetFull, onlyIfBits: false, rule: "my-current-in-peer-history")
+        }
+        if peerInMyHistory && !mineInPeerHistory {
+            return Result(decision: .sourceFull, onlyIfBits: false, rule: "peer-current-in-my-history")
+        }
+        if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
+            return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-same-parent")
+        }
+        let myAll = [myCurrent] + mine.generations.history
+        let peerAll = [peerCurrent] + peer.generations.history
+        if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
+            return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
+        }
+        return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
+    }
+
+    /// Same current generation: nobody started a new one. Differences can only come from
+    /// in-flight writes (activity log after a crash) or verify findings; decide who is source.
+    static func equalCurrent(mine: Handshake, peer: Handshake) -> Result {
+        let myInconsistent = mine.flags.contains(.inconsistent)
+        let peerInconsistent = peer.flags.contains(.inconsistent)
+        if myInconsistent && peerInconsistent {
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "both-inconsistent")
+        }
+        if myInconsistent { return Result(decision: .targetFull, onlyIfBits: false, rule: "equal-self-inconsistent") }
+        if peerInconsistent { return Result(decision: .sourceFull, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        if mine.role == .primary { return Result(decision: .sourceUseBitmap, onlyIfBits: true, rule: "equal-self-primary") }
+        if peer.role == .primary { return Result(decision: .targetUseBitmap, onlyIfBits: true, rule: "equal-peer-primary") }
+        let myCrashedPrimary = mine.flags.contains(.crashedPrimary)
+        let peerCrashedPrimary = peer.flags.contains(.crashedPrimary)
+        // DRBD with protocol C: the survivor of a crashed Primary is the source.
+        if myCrashedPrimary != peerCrashedPrimary {
+            return Result(decision: myCrashedPrimary ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed-primary")
+        }
+        let myCrashed = mine.flags.contains(.crashed)
+        let peerCrashed = peer.flags.contains(.crashed)
+        if myCrashed != peerCrashed {
+            return Result(decision: myCrashed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed")
+        }
+        let lower = mine.nodeID < peer.nodeID
+        return Result(decision: lower ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true, rule: "equal-lower-node-id")
+    }
+}

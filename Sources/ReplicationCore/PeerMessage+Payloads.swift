@@ -1,0 +1,344 @@
+/// Protocol version spoken by this core; a peer with another version is refused at handshake
+/// with a clear message (no silent guessing).
+public let replicationProtocolVersion: UInt16 = 1
+
+/// Flags carried in the handshake (DRBD uuid_flags).
+public struct HandshakeFlags: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The sender restarted without a clean shutdown.
+    public static let crashed = HandshakeFlags(rawValue: 1 << 0)
+    /// The sender crashed while Primary (DRBD CRASHED_PRIMARY).
+    public static let crashedPrimary = HandshakeFlags(rawValue: 1 << 1)
+    /// The sender was told `connect --discard-my-data`: it yields in a split brain.
+    public static let discardMyData = HandshakeFlags(rawValue: 1 << 2)
+    /// The sender's data is not consistent (interrupted resync, failed write, never synced).
+    public static let inconsistent = HandshakeFlags(rawValue: 1 << 3)
+    /// The sender lost quorum while Primary (DRBD PRIMARY_LOST_QUORUM).
+    public static let primaryLostQuorum = HandshakeFlags(rawValue: 1 << 4)
+    /// The sender is an intentionally diskless client (DRBD `disk none`).
+    public static let disklessClient = HandshakeFlags(rawValue: 1 << 5)
+    /// The sender's backing volume is fresh and thin (reads zeros everywhere): initial sync may be
+    /// skipped between two such peers.
+    public static let freshThin = HandshakeFlags(rawValue: 1 << 6)
+}
+
+/// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.
+public struct PeerGeneration: Sendable, Hashable {
+    public var nodeID: NodeID
+    public var generation: Generation
+    public init(nodeID: NodeID, generation: Generation) {
+        self.nodeID = nodeID
+        self.generation = generation
+    }
+}
+
+/// The generation identifiers of one replica as DRBD keeps them.
+public struct GenerationSet: Sendable, Hashable {
+    /// The generation the local data belongs to.
+    public var current: Generation
+    /// Per peer: the generation that peer's bitmap tracks changes against; `.none` while in sync.
+    /// Sorted by node id, one entry per configured peer.
+    public var bitmap: [PeerGeneration]
+    /// Earlier current generations, newest first, at most `GenerationSet.historyMax`.
+    public var history: [Generation]
+
+    public static let historyMax = 32
+
+    public init(current: Generation, bitmap: [PeerGeneration] = [], history: [Generation] = []) {
+        self.current = current
+        self.bitmap = bitmap
+        self.history = history
+    }
+
+    public func bitmapGeneration(for peer: NodeID) -> Generation {
+        bitmap.first { $0.nodeID == peer }?.generation ?? .none
+    }
+}
+
+public struct Handshake: Sendable, Equatable {
+    public var protocolVersion: UInt16
+    public var nodeID: NodeID
+    /// Volume number within the resource (DRBD volume 0 …).
+    public var volume: UInt16
+    /// Usable size in bytes; 0 for a diskless client.
+    public var sizeBytes: UInt64
+    public var bitmapBlockBytes: UInt32
+    public var role: Role
+    public var disk: DiskState
+    public var generations: GenerationSet
+    public var flags: HandshakeFlags
+    /// Bits set in the sender's bitmap for the receiver (DRBD dirty_bits), for logs and status.
+    public var outOfSyncBlocks: UInt64
+    /// The sender has quorum (to let a partition that lost it learn it back).
+    public var hasQuorum: Bool
+
+    public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
+                sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
+                generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
+                hasQuorum: Bool) {
+        self.protocolVersion = protocolVersion
+        self.nodeID = nodeID
+        self.volume = volume
+        self.sizeBytes = sizeBytes
+        self.bitmapBlockBytes = bitmapBlockBytes
+        self.role = role
+        self.disk = disk
+        self.generations = generations
+        self.flags = flags
+        self.outOfSyncBlocks = outOfSyncBlocks
+        self.hasQuorum = hasQuorum
+    }
+}
+
+public struct PeerStateReport: Sendable, Equatable {
+    public var role: Role
+    public var disk: DiskState
+    public var current: Generation
+    public var hasQuorum: Bool
+    public init(role: Role, disk: DiskState, current: Generation, hasQuorum: Bool) {
+        self.role = role
+        self.disk = disk
+        self.current = current
+        self.hasQuorum = hasQuorum
+    }
+}
+
+public struct GenerationAnnouncement: Sendable, Equatable {
+    /// The new current generation.
+    public var current: Generation
+    /// The generation it replaces (receivers check that it is theirs).
+    public var previous: Generation
+    /// Nodes the writer is *not* replicating to right now: receivers start bitmaps for them too.
+    public var absentNodes: [NodeID]
+    public init(current: Generation, previous: Generation, absentNodes: [NodeID]) {
+        self.current = current
+        self.previous = previous
+        self.absentNodes = absentNodes
+    }
+}
+
+/// What a replicated write does to the range.
+public enum WriteKind: UInt8, Sendable, CaseIterable {
+    case data = 0
+    case trim = 1
+    case zeroes = 2
+}
+
+public struct ReplicatedWrite: Sendable, Equatable {
+    /// The writer's write counter (DRBD's dagtag, counted in writes): the same number goes to
+    /// every peer, strictly increasing per writer from 1 after each handshake; acks name it.
+    public var sequence: UInt64
+    public var kind: WriteKind
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    /// The bytes for `.data` (count == lengthBytes); empty for trim/zeroes.
+    public var data: [UInt8]
+    /// Force unit access: durable before the ack.
+    public var fua: Bool
+    /// The writer waits for a `writeAck` (protocol C); false for protocol A.
+    public var wantsAck: Bool
+    /// Node-id bit mask of diskful nodes the writer is *not* replicating this write to: receivers
+    /// mark the range out of sync toward them too (so any survivor can resync them later).
+    public var notReplicatedTo: UInt32
+    public init(sequence: UInt64, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
+                data: [UInt8], fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32) {
+        self.notReplicatedTo = notReplicatedTo
+        self.sequence = sequence
+        self.kind = kind
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+        self.data = data
+        self.fua = fua
+        self.wantsAck = wantsAck
+    }
+}
+
+public struct WriteAck: Sendable, Equatable {
+    public var sequence: UInt64
+    /// False: the write failed on the receiver's disk (it detaches; the writer marks the range
+    /// out of sync for it).
+    public var success: Bool
+    public init(sequence: UInt64, success: Bool) {
+        self.sequence = sequence
+        self.success = success
+    }
+}
+
+public struct FlushRequest: Sendable, Equatable {
+    /// Barrier number, per connection, from 1.
+    public var number: UInt64
+    public init(number: UInt64) { self.number = number }
+}
+
+public struct FlushAck: Sendable, Equatable {
+    public var number: UInt64
+    public var success: Bool
+    public init(number: UInt64, success: Bool) {
+        self.number = number
+        self.success = success
+    }
+}
+
+/// A piece of the sender's out-of-sync bitmap for the receiver: `words[i]` covers bits
+/// `(firstWord + i) * 64 ..< +64`, bit n = block n (`bitmapBlockBytes` each). Chunks with no set
+/// bit are not sent; the last chunk has `isLast` (possibly with no words).
+public struct BitmapChunk: Sendable, Equatable {
+    public var firstWord: UInt64
+    public var words: [UInt64]
+    public var isLast: Bool
+    public static let wordsMax = 1024
+    public init(firstWord: UInt64, words: [UInt64], isLast: Bool) {
+        self.firstWord = firstWord
+        self.words = words
+        self.isLast = isLast
+    }
+}
+
+public struct OutOfSyncRange: Sendable, Equatable {
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt64
+    public init(offsetBytes: UInt64, lengthBytes: UInt64) {
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+    }
+}
+
+public struct ResyncRequest: Sendable, Equatable {
+    public var id: UInt64
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    /// The current writer (Primary) whose writes the target has seen, or `nil`; the source reads
+    /// only after it has applied that writer's writes up to `writerSequence`, so that a resync
+    /// reply never carries data older than what the target already holds (DRBD's dagtag rule).
+    public var writer: NodeID?
+    public var writerSequence: UInt64
+    public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, writer: NodeID?,
+                writerSequence: UInt64) {
+        self.writer = writer
+        self.writerSequence = writerSequence
+        self.id = id
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+    }
+}
+
+/// Outcome carried by replies that may fail on the sender's disk.
+public enum ReplyStatus: UInt8, Sendable, CaseIterable {
+    case ok = 0
+    /// The range reads as zeros on the sender (thin/discarded): `data` is empty.
+    case zeroes = 1
+    /// The sender could not read it (I/O error) or may not serve it (not UpToDate).
+    case failed = 2
+}
+
+public struct ResyncReply: Sendable, Equatable {
+    public var id: UInt64
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    public var status: ReplyStatus
+    public var data: [UInt8]
+    public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
+                data: [UInt8]) {
+        self.id = id
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+        self.status = status
+        self.data = data
+    }
+}
+
+public struct ResyncFinished: Sendable, Equatable {
+    /// The source's generations; the target adopts them (DRBD: "the synchronization target
+    /// adopts the entire set of generation identifiers from the synchronization source").
+    public var generations: GenerationSet
+    public init(generations: GenerationSet) { self.generations = generations }
+}
+
+public struct VerifyRequest: Sendable, Equatable {
+    public var id: UInt64
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    /// 64-bit digest of the source's bytes (`BlockDigest`).
+    public var digest: UInt64
+    public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, digest: UInt64) {
+        self.id = id
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+        self.digest = digest
+    }
+}
+
+public struct VerifyReply: Sendable, Equatable {
+    public var id: UInt64
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    public var inSync: Bool
+    public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, inSync: Bool) {
+        self.id = id
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+        self.inSync = inSync
+    }
+}
+
+public struct RemoteReadRequest: Sendable, Equatable {
+    public var id: UInt64
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32) {
+        self.id = id
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+    }
+}
+
+public struct RemoteReadReply: Sendable, Equatable {
+    public var id: UInt64
+    public var status: ReplyStatus
+    public var data: [UInt8]
+    public init(id: UInt64, status: ReplyStatus, data: [UInt8]) {
+        self.id = id
+        self.status = status
+        self.data = data
+    }
+}
+
+public struct PromotionRequest: Sendable, Equatable {
+    public var id: UInt64
+    public init(id: UInt64) { self.id = id }
+}
+
+public struct PromotionReply: Sendable, Equatable {
+    public var id: UInt64
+    public var granted: Bool
+    /// Why not, for the admin's error message ("node 2 is Primary").
+    public var reason: String
+    public init(id: UInt64, granted: Bool, reason: String) {
+        self.id = id
+        self.granted = granted
+        self.reason = reason
+    }
+}
+
+/// Sent by a Secondary to its other peers when it loses the connection to the Primary `writer`:
+/// how far that writer's stream got here. The peer with fewer writes resyncs the activity-log
+/// extents from the one with more, so in-flight writes of a crashed Primary never leave the
+/// survivors different.
+public struct WriterLost: Sendable, Equatable {
+    public var writer: NodeID
+    public var lastSequence: UInt64
+    /// Activity-log extents of the sender (hot areas that may differ).
+    public var hotExtents: [UInt32]
+    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32]) {
+        self.writer = writer
+        self.lastSequence = lastSequence
+        self.hotExtents = hotExtents
+    }
+}
+
+public struct Goodbye: Sendable, Equatable {
+    /// The sender's disk is Outdated from now on (it left cleanly and will not write).
+    public var outdated: Bool
+    public init(outdated: Bool) { self.outdated = outdated }
+}

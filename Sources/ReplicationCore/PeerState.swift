@@ -1,0 +1,117 @@
+/// What the core knows about one peer (connection + peer device).
+struct PeerState: Sendable {
+    let config: PeerConfig
+    var connection: ConnectionState = .standAlone
+    var transportUp = false
+    var handshakeSent = false
+    /// The peer's handshake on the current connection; nil until it arrived.
+    var handshake: Handshake?
+    /// The handshake this node sent on the current connection: both sides decide the sync
+    /// direction from the same pair of handshakes, so they always agree.
+    var sentHandshake: Handshake?
+    var role: Role = .unknown
+    var disk: DiskState = .dUnknown
+    var peerHasQuorum = false
+    var replication: ReplicationState = .off
+    /// Out-of-sync bits toward this peer; nil when the peer has no bitmap slot (diskless client)
+    /// or this node has no disk.
+    var bitmap: OutOfSyncBitmap?
+    /// Set by `connect --discard-my-data`; sent in the next handshake.
+    var discardMyData = false
+    /// The peer left with `goodbye(outdated:)`: it does not vote while absent.
+    var leftOutdated = false
+    /// Last write sequence received from this peer (as writer) on this connection.
+    var lastSequenceReceived: UInt64 = 0
+    /// Sequence of my writes toward this peer already acked/failed, for liveness checks.
+    var nextBarrier: UInt64 = 1
+    var ticksSinceHeard: UInt32 = 0
+    var ticksSinceSent: UInt32 = 0
+    var pingOutstanding = false
+    var ticksConnecting: UInt32 = 0
+    /// Bitmap exchange progress.
+    var bitmapSent = false
+    var bitmapReceived = false
+    var plannedSync: SyncDecision = .noSync
+    /// Planned direction holds only if some block is out of sync (equal generations).
+    var syncOnlyIfBits = false
+    /// The connection ended for a reason that needs the operator (split brain, unrelated data).
+    var needsOperator: String?
+    var resync: ResyncProgress?
+    var verify: VerifyProgress?
+    var verifyOutOfSyncBlocks: UInt64 = 0
+    /// I granted this peer's promotion; it is about to be Primary.
+    var promotionGranted = false
+    /// Resync requests from this peer waiting for writes from `writer` before they can be read.
+    var heldResyncRequests: [ResyncRequest] = []
+
+    init(config: PeerConfig) { self.config = config }
+
+    var id: NodeID { config.nodeID }
+    var isConnected: Bool { connection == .connected && handshake != nil }
+    /// Writes are sent to this peer: connected, handshake done, and it has a disk.
+    var receivesWrites: Bool {
+        guard isConnected, !config.disklessClient else { return false }
+        return disk.hasDisk && disk != .attaching
+    }
+}
+
+/// The outcome of comparing generations at connect (DRBD `drbd_uuid_compare`).
+enum SyncDecision: Sendable, Equatable {
+    case noSync
+    case sourceUseBitmap
+    case targetUseBitmap
+    case sourceFull
+    case targetFull
+    /// Both wrote independently since a common generation.
+    case splitBrain
+    /// No generation in common at all.
+    case unrelated
+    /// Both never synced: wait for `primary --force` or `skipInitialSync`.
+    case bothJustCreated
+
+    var isSource: Bool { self == .sourceUseBitmap || self == .sourceFull }
+    var isTarget: Bool { self == .targetUseBitmap || self == .targetFull }
+}
+
+/// A resync in progress with one peer (on either side).
+struct ResyncProgress: Sendable {
+    var isTarget: Bool
+    /// Blocks out of sync when the resync started (for done %).
+    var totalBlocks: UInt64
+    /// Next block to look at (target side; resync proceeds in linear block order).
+    var cursor: UInt64 = 0
+    /// Target: requests sent and not answered.
+    var outstanding: [OutstandingResync] = []
+    var nextRequestID: UInt64 = 1
+    var paused = false
+    /// Bytes received per tick over the last second (ring), for rate and ETA.
+    var recentBytes: [UInt64] = []
+    var bytesThisTick: UInt64 = 0
+    var controller: ResyncRateController
+    /// Target told the source it is done and waits for its generations.
+    var finishing = false
+    /// Target: resync writes issued and not completed.
+    var writesInFlight = 0
+    /// Target: requests wait until the metadata saying "Inconsistent" is durable.
+    var startVersion: UInt64 = 0
+}
+
+struct OutstandingResync: Sendable {
+    var id: UInt64
+    var offsetBytes: UInt64
+    var lengthBytes: UInt32
+    var sentTick: UInt64
+    /// An application write overlapping this range arrived while it was outstanding: the reply
+    /// may be older than that write and is discarded.
+    var overlapped = false
+}
+
+/// Online verify in progress against one peer (source side).
+struct VerifyProgress: Sendable {
+    var cursor: UInt64 = 0
+    var totalBlocks: UInt64
+    var outstanding: [UInt64] = []
+    var nextID: UInt64 = 1
+    var differing: UInt64 = 0
+    var done: UInt64 = 0
+}

@@ -1,0 +1,42 @@
+/// A client request admitted by the core and not yet completed.
+struct PendingRequest: Sendable {
+    enum Phase: Sendable, Equatable {
+        /// Not started: waiting for promotion, quorum, activity-log room or metadata.
+        case queued
+        /// Waiting until metadata `version` is durable, then issued.
+        case waitingMetadata(version: UInt64)
+        case started
+    }
+    var request: ClientRequest
+    var submitTick: UInt64
+    var phase: Phase = .queued
+    var extents: [UInt32] = []
+    var localOp = false
+    var localDone = false
+    var localOK = false
+    /// Peers whose ack (protocol C) or flush ack is still awaited.
+    var waitingPeers: [NodeID] = []
+    /// Replicas known to hold the data durably (or to have accepted it, protocol A).
+    var durableCopies = 0
+    var sequence: UInt64 = 0
+    var flushNumber: UInt64 = 0
+    var remoteRead: (peer: NodeID, id: UInt64)?
+    var triedPeers: [NodeID] = []
+
+    var isWrite: Bool {
+        switch request.operation {
+        case .write, .trim, .writeZeroes: return true
+        case .read, .flush: return false
+        }
+    }
+}
+
+/// A promotion waiting for the peers' answers (DRBD's two-phase commit, first phase).
+struct PendingPromotion: Sendable {
+    var id: UInt64
+    var waiting: [NodeID]
+    var startTick: UInt64
+    var force: Bool
+    var adminID: AdminRequestID?
+    var automatic: Bool
+}

@@ -1,0 +1,174 @@
+/// Flags kept in the metadata header (DRBD MDF_* flags).
+public struct MetadataFlags: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Set while the volume is attached; found set at attach ⇒ the previous run crashed.
+    public static let attached = MetadataFlags(rawValue: 1 << 0)
+    /// Set while Primary; found set at attach ⇒ crashed as Primary (DRBD CRASHED_PRIMARY).
+    public static let primary = MetadataFlags(rawValue: 1 << 1)
+    /// Lost quorum while Primary (DRBD PRIMARY_LOST_QUORUM).
+    public static let primaryLostQuorum = MetadataFlags(rawValue: 1 << 2)
+    /// The backing store was created thin and never written: it reads as zeros.
+    public static let freshThin = MetadataFlags(rawValue: 1 << 3)
+}
+
+/// The fixed-size part of the durable metadata of one volume replica.
+public struct MetadataHeader: Sendable, Equatable {
+    /// Format version of this record; a reader refuses others.
+    public var formatVersion: UInt32
+    public var nodeID: NodeID
+    public var sizeBytes: UInt64
+    public var bitmapBlockBytes: UInt32
+    public var activityLogExtentBytes: UInt64
+    public var generations: GenerationSet
+    /// Last known quality of the local data: upToDate, consistent, outdated or inconsistent.
+    public var disk: DiskState
+    public var flags: MetadataFlags
+    /// Activity log: extent numbers (offset / activityLogExtentBytes) that may hold writes not yet
+    /// reflected in every peer's on-disk bitmap. Sorted, at most `activityLogExtentsMax`.
+    public var activityLog: [UInt32]
+    /// Peers with a bitmap slot, sorted (DRBD bitmap slots).
+    public var bitmapPeers: [NodeID]
+
+    public static let currentFormatVersion: UInt32 = 1
+
+    public init(formatVersion: UInt32 = MetadataHeader.currentFormatVersion, nodeID: NodeID,
+                sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
+                generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
+                activityLog: [UInt32], bitmapPeers: [NodeID]) {
+        self.formatVersion = formatVersion
+        self.nodeID = nodeID
+        self.sizeBytes = sizeBytes
+        self.bitmapBlockBytes = bitmapBlockBytes
+        self.activityLogExtentBytes = activityLogExtentBytes
+        self.generations = generations
+        self.disk = disk
+        self.flags = flags
+        self.activityLog = activityLog
+        self.bitmapPeers = bitmapPeers
+    }
+}
+
+/// Changed words of one peer's on-disk bitmap: `words[i]` replaces word `firstWord + i`.
+public struct PeerBitmapWords: Sendable, Equatable {
+    public var peer: NodeID
+    public var firstWord: UInt64
+    public var words: [UInt64]
+    public init(peer: NodeID, firstWord: UInt64, words: [UInt64]) {
+        self.peer = peer
+        self.firstWord = firstWord
+        self.words = words
+    }
+}
+
+/// One metadata write asked for by the core. The shell applies it so that a crash leaves either
+/// the old or the new metadata, never a mix that loses bits: write `bitmapWords` first, then the
+/// header, then make both durable (fsync) — only then report completion. Bitmap words are plain
+/// overwrites, so re-applying an update is harmless.
+public struct MetadataUpdate: Sendable, Equatable {
+    public var header: MetadataHeader
+    public var bitmapWords: [PeerBitmapWords]
+    public init(header: MetadataHeader, bitmapWords: [PeerBitmapWords]) {
+        self.header = header
+        self.bitmapWords = bitmapWords
+    }
+}
+
+/// One peer's full on-disk out-of-sync bitmap: bit n (word n/64, bit n%64) = block n.
+public struct PeerBitmap: Sendable, Equatable {
+    public var peer: NodeID
+    public var words: [UInt64]
+    public init(peer: NodeID, words: [UInt64]) {
+        self.peer = peer
+        self.words = words
+    }
+}
+
+/// Everything durable about one volume replica, as read back at attach (DRBD's meta-data area:
+/// superblock with generations and flags, activity log, bitmaps).
+public struct PersistedMetadata: Sendable, Equatable {
+    public var header: MetadataHeader
+    /// One per `header.bitmapPeers`, same order.
+    public var bitmaps: [PeerBitmap]
+
+    public init(header: MetadataHeader, bitmaps: [PeerBitmap]) {
+        self.header = header
+        self.bitmaps = bitmaps
+    }
+
+    /// Fresh metadata for a new volume (DRBD `create-md`): current generation "just created",
+    /// Inconsistent, empty bitmaps, one slot per diskful peer. `thin` marks a volume that reads
+    /// as zeros, so two fresh thin replicas may skip the initial sync.
+    public static func create(for config: ReplicaConfig, thin: Bool) -> PersistedMetadata {
+        let slots = config.peers.filter { !$0.disklessClient }.map(\.nodeID).sorted()
+        let wordCount = Int((config.blockCount + 63) / 64)
+        let header = MetadataHeader(
+            nodeID: config.nodeID, sizeBytes: config.sizeBytes,
+            bitmapBlockBytes: config.bitmapBlockBytes,
+            activityLogExtentBytes: config.activityLogExtentBytes,
+            generations: GenerationSet(
+                current: .justCreated,
+                bitmap: slots.map { PeerGeneration(nodeID: $0, generation: .none) }),
+            disk: .inconsistent, flags: thin ? [.freshThin] : [], activityLog: [], bitmapPeers: slots)
+        let bitmaps = slots.map { PeerBitmap(peer: $0, words: Array(repeating: 0, count: wordCount)) }
+        return PersistedMetadata(header: header, bitmaps: bitmaps)
+    }
+
+    /// The metadata after `update` is applied (what the shell's file holds once it completes).
+    public func applying(_ update: MetadataUpdate) -> PersistedMetadata {
+        var result = self
+        result.header = update.header
+        for change in update.bitmapWords {
+            guard let slot = result.bitmaps.firstIndex(where: { $0.peer == change.peer }) else {
+                preconditionFailure("bitmap update for node \(change.peer) without a slot")
+            }
+            let first = Int(change.firstWord)
+            precondition(first + change.words.count <= result.bitmaps[slot].words.count,
+                         "bitmap update beyond the bitmap of node \(change.peer)")
+            for (i, word) in change.words.enumerated() { result.bitmaps[slot].words[first + i] = word }
+        }
+        return result
+    }
+
+    /// Checks that this metadata belongs to `config` and is internally sound; the error says what
+    /// does not match (a corrupt or foreign metadata file is never used).
+    public func validate(against config: ReplicaConfig) throws(MetadataError) {
+        let h = header
+        if h.formatVersion != MetadataHeader.currentFormatVersion {
+            throw MetadataError("format version \(h.formatVersion), this engine reads \(MetadataHeader.currentFormatVersion)")
+        }
+        if h.nodeID != config.nodeID {
+            throw MetadataError("written for node id \(h.nodeID), but this node is \(config.nodeID)")
+        }
+        if h.sizeBytes != config.sizeBytes {
+            throw MetadataError("volume size \(h.sizeBytes) B, configured \(config.sizeBytes) B")
+        }
+        if h.bitmapBlockBytes != config.bitmapBlockBytes || h.activityLogExtentBytes != config.activityLogExtentBytes {
+            throw MetadataError("bitmap block or activity-log extent size differs from the configuration")
+        }
+        if bitmaps.map(\.peer) != h.bitmapPeers {
+            throw MetadataError("bitmap slots \(bitmaps.map(\.peer)) do not match the header \(h.bitmapPeers)")
+        }
+        let wordCount = Int((config.blockCount + 63) / 64)
+        for bitmap in bitmaps where bitmap.words.count != wordCount {
+            throw MetadataError("bitmap for node \(bitmap.peer) has \(bitmap.words.count) words, expected \(wordCount)")
+        }
+        let extentCount = (config.sizeBytes + config.activityLogExtentBytes - 1) / config.activityLogExtentBytes
+        if h.activityLog.contains(where: { UInt64($0) >= extentCount }) {
+            throw MetadataError("activity log names an extent beyond the end of the volume")
+        }
+        if h.activityLog.count > config.activityLogExtentsMax {
+            throw MetadataError("activity log holds \(h.activityLog.count) extents, al-extents is \(config.activityLogExtentsMax)")
+        }
+        if h.generations.history.count > GenerationSet.historyMax {
+            throw MetadataError("\(h.generations.history.count) history generations, at most \(GenerationSet.historyMax)")
+        }
+    }
+}
+
+/// Metadata that cannot be used, with the reason.
+public struct MetadataError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let reason: String
+    init(_ reason: String) { self.reason = reason }
+    public var description: String { "metadata: \(reason)" }
+}

@@ -1,0 +1,252 @@
+extension ReplicaInstance {
+    mutating func onAdmin(_ command: AdminCommand, id: AdminRequestID) {
+        switch command {
+        case .primary(let force):
+            if role == .primary { return reply(id, .done) }
+            if promotion != nil { return reply(id, .refused("a promotion of \(config.resourceName) is already in progress")) }
+            if let refusal = promotionRefusal(force: force) { return reply(id, .refused(refusal)) }
+            beginPromotion(force: force, adminID: id, automatic: false)
+        case .secondary: adminSecondary(id)
+        case .connect(let peer, let discard): adminConnect(peer, discardMyData: discard, id: id)
+        case .disconnect(let peer): adminDisconnect(peer, id: id)
+        case .invalidate: adminInvalidate(id)
+        case .verify(let peer): adminVerify(peer, id: id)
+        case .attach(let metadata): adminAttach(metadata, id: id)
+        case .detach: adminDetach(id)
+        case .skipInitialSync: adminSkipInitialSync(id)
+        }
+    }
+
+    mutating func reply(_ id: AdminRequestID, _ result: AdminResult) {
+        output.adminReplies.append(AdminReply(id: id, result: result))
+    }
+
+    func targets(_ peer: NodeID?) -> [Int] {
+        peers.indices.filter { peer == nil || peers[$0].id == peer }
+    }
+
+    mutating func adminSecondary(_ id: AdminRequestID) {
+        guard role == .primary else { return reply(id, .done) }
+        if writers > 0 {
+            return reply(id, .refused("\(config.resourceName) is open for writing by \(writers) client(s) on \(config.nodeName); close them before demoting"))
+        }
+        if requests.values.contains(where: \.isWrite) {
+            return reply(id, .refused("\(config.resourceName) has writes in flight; retry when they complete"))
+        }
+        demote()
+        reply(id, .done)
+    }
+
+    mutating func demote() {
+        role = .secondary
+        autoPromoted = false
+        flags.remove(.primary)
+        needsNewGeneration = false
+        markMetadataDirty()
+        broadcastState()
+        emitResource()
+    }
+
+    mutating func adminConnect(_ peer: NodeID?, discardMyData: Bool, id: AdminRequestID) {
+        let chosen = targets(peer)
+        if chosen.isEmpty { return reply(id, .refused("node \(peer.map(\.description) ?? "?") is not a peer of \(config.resourceName)")) }
+        if discardMyData && role == .primary {
+            return reply(id, .refused("--discard-my-data is refused on a Primary; demote \(config.resourceName) on \(config.nodeName) first"))
+        }
+        for i in chosen {
+            if discardMyData { peers[i].discardMyData = true }
+            if peers[i].connection == .standAlone || peers[i].connection == .disconnecting {
+                peers[i].connection = .connecting
+                peers[i].needsOperator = nil
+                output.transport.append(.connect(peers[i].id))
+                emitConnection(i)
+            }
+        }
+        reply(id, .done)
+    }
+
+    mutating func adminDisconnect(_ peer: NodeID?, id: AdminRequestID) {
+        let chosen = targets(peer)
+        if chosen.isEmpty { return reply(id, .refused("node \(peer.map(\.description) ?? "?") is not a peer of \(config.resourceName)")) }
+        for i in chosen where peers[i].connection != .standAlone {
+            if peers[i].transportUp && peers[i].handshakeSent {
+                send(.goodbye(Goodbye(outdated: role != .primary && disk.hasDisk)), to: peers[i].id)
+            }
+            dropConnection(i, standAlone: true)
+        }
+        reply(id, .done)
+    }
+
+    mutating func adminInvalidate(_ id: AdminRequestID) {
+        guard disk.hasDisk else { return reply(id, .refused("\(config.resourceName) has no disk on \(config.nodeName) to invalidate")) }
+        guard role != .primary else { return reply(id, .refused("invalidate is refused on a Primary; demote first")) }
+        guard let i = peers.indices.first(where: { peers[$0].isConnected && peers[$0].disk == .upToDate && peers[$0].bitmap != nil
+                                                 && peers[$0].replication == .established }) else {
+            return reply(id, .refused("no connected UpToDate peer to resync \(config.resourceName) from; connect one first"))
+        }
+        peers[i].bitmap!.setAll()
+        startResync(i, asTarget: true)
+        reply(id, .done)
+    }
+
+    mutating func adminVerify(_ peer: NodeID?, id: AdminRequestID) {
+        var started = 0
+        for i in targets(peer) where startVerify(i) { started += 1 }
+        if started == 0 {
+            return reply(id, .refused("online verify needs this node and the peer UpToDate, connected and Established"))
+        }
+        reply(id, .done)
+    }
+
+    mutating func adminAttach(_ metadata: PersistedMetadata, id: AdminRequestID) {
+        if disk.hasDisk { return reply(id, .refused("\(config.resourceName) already has a disk attached on \(config.nodeName)")) }
+        if config.disklessClient { return reply(id, .refused("\(config.nodeName) is configured as a diskless client of \(config.resourceName)")) }
+        do { try metadata.validate(against: config) } catch { return reply(id, .refused("cannot attach: \(error)")) }
+        loadMetadata(metadata)
+        markMetadataDirty()
+        for i in peers.indices where peers[i].transportUp { dropConnection(i, standAlone: false) }
+        emitDevice()
+        recomputeQuorum()
+        reply(id, .done)
+    }
+
+    mutating func adminDetach(_ id: AdminRequestID) {
+        guard disk.hasDisk else { return reply(id, .done) }
+        if role == .primary && !peers.contains(where: { $0.receivesWrites && $0.disk == .upToDate }) {
+            return reply(id, .refused("detaching the only UpToDate disk of Primary \(config.resourceName) would lose access to the data"))
+        }
+        if !dataOrder.isEmpty || metadataInFlight != nil || !peerQueue.isEmpty {
+            return reply(id, .refused("I/O is in flight on \(config.resourceName); retry in a moment"))
+        }
+        activityLog.clearIdle()
+        flags.remove([.attached, .primary])
+        var words: [PeerBitmapWords] = []
+        for i in peers.indices where peers[i].bitmap != nil { words += peers[i].bitmap!.takeDirtyWords(peer: peers[i].id) }
+        let header = metadataHeader()
+        let opID = newStorageID()
+        metadataVersion += 1
+        metadataInFlight = (opID, metadataVersion)
+        storageInFlight[opID] = InFlightStorage(purpose: .metadata(version: metadataVersion))
+        output.storage.append(.writeMetadata(id: opID, MetadataUpdate(header: MetadataHeader(
+            nodeID: header.nodeID, sizeBytes: header.sizeBytes, bitmapBlockBytes: header.bitmapBlockBytes,
+            activityLogExtentBytes: header.activityLogExtentBytes, generations: header.generations,
+            disk: header.disk, flags: header.flags, activityLog: [], bitmapPeers: header.bitmapPeers),
+            bitmapWords: words)))
+        disk = .diskless
+        for i in peers.indices { peers[i].bitmap = nil }
+        broadcastState()
+        emitDevice()
+        recomputeQuorum()
+        reply(id, .done)
+    }
+
+    mutating func adminSkipInitialSync(_ id: AdminRequestID) {
+        guard disk.hasDisk, generations.current.sameHistory(as: .justCreated) else {
+            return reply(id, .refused("skipping the initial sync needs a new, never synchronised volume; \(config.resourceName) already holds data"))
+        }
+        let previous = generations.current
+        _ = startNewGeneration()
+        disk = .upToDate
+        broadcast(.newGeneration(GenerationAnnouncement(current: generations.current, previous: previous, absentNodes: [])))
+        broadcastState()
+        emitDevice()
+        reply(id, .done)
+    }
+
+    // MARK: Promotion
+
+    func promotionRefusal(force: Bool) -> String? {
+        if role == .primary { return nil }
+        if let primary = peers.first(where: { $0.isConnected && $0.role == .primary }) {
+            return "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName); only one writer at a time. Demote it ('tandem adm secondary \(config.resourceName)' there) first"
+        }
+        if let pending = peers.first(where: { $0.promotionGranted }) {
+            return "node \(pending.id) (\(pending.config.name)) is becoming Primary for \(config.resourceName)"
+        }
+        if config.quorum != .off && !hasQuorum {
+            return "\(config.nodeName) has no quorum for \(config.resourceName) (it sees too few of its replicas); promoting it could split the data"
+        }
+        if disk.hasDisk {
+            if disk != .upToDate && !force {
+                return "the local disk of \(config.resourceName) is \(disk.rawValue), not UpToDate; wait for the resync, or use 'primary --force' to declare this node's data current"
+            }
+        } else if !peers.contains(where: { $0.isConnected && $0.disk == .upToDate }) {
+            return "\(config.nodeName) has no disk and no UpToDate peer of \(config.resourceName) is connected"
+        }
+        return nil
+    }
+
+    mutating func beginPromotion(force: Bool, adminID: AdminRequestID?, automatic: Bool) {
+        let waiting = peers.filter(\.isConnected).map(\.id)
+        let id = nextPromotionID
+        nextPromotionID += 1
+        promotion = PendingPromotion(id: id, waiting: waiting, startTick: now, force: force, adminID: adminID, automatic: automatic)
+        for peer in waiting { send(.promotionRequest(PromotionRequest(id: id)), to: peer) }
+        finishPromotionIfAnswered()
+    }
+
+    mutating func finishPromotionIfAnswered() {
+        guard let pending = promotion, pending.waiting.isEmpty else { return }
+        promotion = nil
+        if let refusal = promotionRefusal(force: pending.force) {
+            return failPromotion(pending, refusal)
+        }
+        role = .primary
+        autoPromoted = pending.automatic
+        flags.insert(.primary)
+        flags.remove(.primaryLostQuorum)
+        writeBarrierVersion = markMetadataDirty()
+        if peers.contains(where: { $0.bitmap != nil && !$0.receivesWrites }) { needsNewGeneration = true }
+        if pending.force && disk.hasDisk && disk != .upToDate {
+            disk = .upToDate
+            _ = startNewGeneration()
+            log(.warning, "\(config.resourceName) forced Primary on \(config.nodeName): its data is now the source of truth")
+            for i in peers.indices where peers[i].isConnected && peers[i].bitmap != nil { dropConnection(i, standAlone: false) }
+            emitDevice()
+        }
+        if let adminID = pending.adminID { reply(adminID, .done) }
+        broadcastState()
+        emitResource()
+    }
+
+    mutating func failPromotion(_ pending: PendingPromotion, _ reason: String) {
+        promotion = nil
+        if let adminID = pending.adminID { reply(adminID, .refused(reason)) }
+        // Writes that waited for an automatic promotion fail with the reason.
+        for id in requestOrder where requests[id]?.phase == .queued && requests[id]?.isWrite == true {
+            complete(id, .failed(ClientError(.notPermitted, "auto-promote failed: \(reason)")))
+        }
+        broadcastState()  // releases grants given by peers
+    }
+
+    mutating func tickPromotion() {
+        guard let pending = promotion, now - pending.startTick > UInt64(config.promotionTimeoutTicks) else { return }
+        failPromotion(pending, "peers \(pending.waiting.map(\.description).joined(separator: ",")) did not answer the promotion request in time")
+    }
+
+    mutating func onPromotionRequest(_ request: PromotionRequest, peer i: Int) {
+        let requester = peers[i].id
+        func answer(_ granted: Bool, _ reason: String) {
+            send(.promotionReply(PromotionReply(id: request.id, granted: granted, reason: reason)), to: requester)
+        }
+        if role == .primary {
+            return answer(false, "node \(config.nodeID) (\(config.nodeName)) is Primary for \(config.resourceName); only one writer at a time. Demote it ('tandem adm secondary \(config.resourceName)' there) first")
+        }
+        if let mine = promotion {
+            if requester > config.nodeID { return answer(false, "node \(config.nodeID) (\(config.nodeName)) is being promoted at the same time") }
+            failPromotion(mine, "node \(requester) (\(peers[i].config.name)) is being promoted at the same time")
+        }
+        if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
+            return answer(false, "node \(other.id) (\(other.config.name)) is becoming Primary")
+        }
+        peers[i].promotionGranted = true
+        answer(true, "")
+    }
+
+    mutating func onPromotionReply(_ reply: PromotionReply, peer i: Int) {
+        guard let pending = promotion, pending.id == reply.id, pending.waiting.contains(peers[i].id) else { return }
+        if !reply.granted { return failPromotion(pending, reply.reason) }
+        promotion!.waiting.removeAll { $0 == peers[i].id }
+        finishPromotionIfAnswered()
+    }
+}

@@ -1,0 +1,357 @@
+extension ReplicaInstance {
+    mutating func onClientRequest(_ request: ClientRequest) {
+        if let error = validate(request) {
+            output.completions.append(ClientCompletion(id: request.id, result: .failed(error)))
+            return
+        }
+        precondition(requests[request.id] == nil, "client request id \(request.id) reused while in flight")
+        requests[request.id] = PendingRequest(request: request, submitTick: now)
+        requestOrder.append(request.id)
+    }
+
+    func validate(_ request: ClientRequest) -> ClientError? {
+        if requests.count >= config.clientRequestsMax {
+            return ClientError(.busy, "too many requests in flight (\(config.clientRequestsMax)); retry later")
+        }
+        if case .flush = request.operation { return nil }
+        let length = UInt64(request.lengthBytes)
+        if length == 0 { return ClientError(.invalid, "request of length 0") }
+        if request.lengthBytes > config.requestBytesMax {
+            return ClientError(.invalid, "request of \(length) B exceeds the maximum of \(config.requestBytesMax) B")
+        }
+        if request.offsetBytes > config.sizeBytes || length > config.sizeBytes - request.offsetBytes {
+            return ClientError(.invalid, "range \(request.offsetBytes)+\(length) lies beyond the end of the \(config.sizeBytes) B volume")
+        }
+        if case .write(let data) = request.operation, data.count != Int(length) {
+            return ClientError(.invalid, "write carries \(data.count) B of data for a length of \(length) B")
+        }
+        return nil
+    }
+
+    mutating func startWaitingRequests() {
+        for id in requestOrder {
+            guard let pending = requests[id] else { continue }
+            switch pending.phase {
+            case .queued: tryStart(id)
+            case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
+            default: break
+            }
+        }
+    }
+
+    mutating func complete(_ id: ClientRequestID, _ result: ClientResult) {
+        guard let pending = requests.removeValue(forKey: id) else { preconditionFailure("completing unknown request \(id)") }
+        requestOrder.removeAll { $0 == id }
+        if !pending.extents.isEmpty { activityLog.end(pending.extents) }
+        if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
+        output.completions.append(ClientCompletion(id: id, result: result))
+        maybeAutoDemote()
+    }
+
+    // MARK: Starting
+
+    mutating func tryStart(_ id: ClientRequestID) {
+        guard let pending = requests[id] else { return }
+        switch pending.request.operation {
+        case .read: startRead(id)
+        case .flush: startFlush(id)
+        case .write, .trim, .writeZeroes: startWrite(id)
+        }
+    }
+
+    /// nil: may proceed; `.some(nil)`: wait (held); `.some(error)`: fail now.
+    mutating func ioGate(forWrite: Bool) -> ClientError?? {
+        if forWrite && role != .primary {
+            if promotion != nil { return .some(nil) }
+            if config.autoPromote {
+                if let refusal = promotionRefusal(force: false) { return .some(ClientError(.notPermitted, refusal)) }
+                beginPromotion(force: false, adminID: nil, automatic: true)
+                return .some(nil)
+            }
+            return .some(ClientError(.notPermitted, "\(config.resourceName) is Secondary on \(config.nodeName) and auto-promote is off; run 'tandem adm primary \(config.resourceName)' first"))
+        }
+        if role == .primary && !hasQuorum && config.quorum != .off {
+            switch config.onNoQuorum {
+            case .suspendIO: return .some(nil)
+            case .ioError:
+                return .some(ClientError(.io, "\(config.resourceName) on \(config.nodeName) has no quorum (on-no-quorum io-error): it cannot see a majority of its replicas"))
+            }
+        }
+        return nil
+    }
+
+    mutating func startRead(_ id: ClientRequestID) {
+        if let gate = ioGate(forWrite: false) {
+            if let error = gate { complete(id, .failed(error)) }
+            return
+        }
+        let request = requests[id]!.request
+        if disk == .upToDate {
+            requests[id]!.phase = .started
+            requests[id]!.localOp = true
+            submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
+                       offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes),
+                       isWrite: false, purpose: .clientRead(id))
+            return
+        }
+        sendRemoteRead(id)
+    }
+
+    mutating func sendRemoteRead(_ id: ClientRequestID) {
+        let request = requests[id]!.request
+        let tried = requests[id]!.triedPeers
+        // Prefer protocol C peers, then the lowest node id (deterministic).
+        let candidates = peers.filter { $0.isConnected && $0.disk == .upToDate && !tried.contains($0.id) }
+        guard let peer = candidates.first(where: { $0.config.replicationProtocol == .c }) ?? candidates.first else {
+            complete(id, .failed(ClientError(.io, "no UpToDate replica of \(config.resourceName) is reachable from \(config.nodeName) to read from")))
+            return
+        }
+        let readID = nextRemoteReadID
+        nextRemoteReadID += 1
+        requests[id]!.phase = .started
+        requests[id]!.remoteRead = (peer.id, readID)
+        requests[id]!.triedPeers.append(peer.id)
+        send(.readRequest(RemoteReadRequest(id: readID, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes)), to: peer.id)
+    }
+
+    mutating func startFlush(_ id: ClientRequestID) {
+        if role != .primary {
+            complete(id, .done)  // nothing was written here
+            return
+        }
+        if let gate = ioGate(forWrite: true) {
+            if let error = gate { complete(id, .failed(error)) }
+            return
+        }
+        requests[id]!.phase = .started
+        if disk.hasDisk {
+            requests[id]!.localOp = true
+            issueFlush(purpose: .clientFlush(id))
+        }
+        for index in peers.indices where peers[index].receivesWrites {
+            let number = peers[index].nextBarrier
+            peers[index].nextBarrier += 1
+            requests[id]!.waitingPeers.append(peers[index].id)
+            requests[id]!.flushNumber = number
+            send(.flush(FlushRequest(number: number)), to: peers[index].id)
+        }
+        checkDone(id)
+    }
+
+    mutating func startWrite(_ id: ClientRequestID) {
+        if let gate = ioGate(forWrite: true) {
+            if let error = gate { complete(id, .failed(error)) }
+            return
+        }
+        guard disk == .upToDate || peers.contains(where: { $0.receivesWrites && $0.disk == .upToDate }) else {
+            complete(id, .failed(ClientError(.io, "no UpToDate replica of \(config.resourceName) is reachable from \(config.nodeName) to write to")))
+            return
+        }
+        let request = requests[id]!.request
+        var needed: UInt64 = metadataPersistedVersion
+        if disk.hasDisk {
+            let extents = activityLog.extents(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
+            guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
+            if needsNewGeneration { needed = max(needed, startNewGeneration()) }
+            if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
+            requests[id]!.extents = extents
+            needed = max(needed, writeBarrierVersion)
+        }
+        requests[id]!.phase = .waitingMetadata(version: needed)
+        if metadataDurable(needed) { issueWrite(id) }
+    }
+
+    /// The first write after losing a peer starts a new generation (DRBD): the old current
+    /// becomes the bitmap generation of every diskful peer not receiving writes now.
+    mutating func startNewGeneration() -> UInt64 {
+        needsNewGeneration = false
+        let previous = generations.current
+        var fresh = Generation(random.next() & ~UInt64(7))
+        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
+        generations.history.insert(previous, at: 0)
+        if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
+        generations.current = fresh
+        var absent: [NodeID] = []
+        for index in peers.indices where peers[index].bitmap != nil && !peers[index].receivesWrites {
+            absent.append(peers[index].id)
+            setBitmapGeneration(peers[index].id, to: previous, onlyIfNone: true)
+        }
+        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
+        for index in peers.indices where peers[index].handshakeSent && peers[index].transportUp {
+            send(.newGeneration(announcement), to: peers[index].id)
+        }
+        log(.info, "new current generation \(fresh) (was \(previous)); out-of-sync tracking for node(s) \(absent.map(\.description).joined(separator: ","))")
+        writeBarrierVersion = markMetadataDirty()
+        return writeBarrierVersion
+    }
+
+    mutating func setBitmapGeneration(_ peer: NodeID, to generation: Generation, onlyIfNone: Bool) {
+        guard let i = generations.bitmap.firstIndex(where: { $0.nodeID == peer }) else { return }
+        if onlyIfNone && !generations.bitmap[i].generation.isNone { return }
+        generations.bitmap[i].generation = generation
+    }
+
+    mutating func issueWrite(_ id: ClientRequestID) {
+        let request = requests[id]!.request
+        requests[id]!.phase = .started
+        let sequence = nextWriteSequence
+        nextWriteSequence += 1
+        requests[id]!.sequence = sequence
+        let length = UInt64(request.lengthBytes)
+        var notReplicated: UInt32 = 0
+        for peer in peers where !peer.config.disklessClient && !peer.receivesWrites {
+            notReplicated |= 1 << UInt32(peer.id.rawValue)
+        }
+        let (kind, data): (WriteKind, [UInt8]) = {
+            switch request.operation {
+            case .write(let bytes): return (.data, bytes)
+            case .trim: return (.trim, [])
+            default: return (.zeroes, [])
+            }
+        }()
+        for index in peers.indices {
+            if peers[index].receivesWrites {
+                let wantsAck = peers[index].config.replicationProtocol == .c
+                send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
+                                            lengthBytes: request.lengthBytes, data: data, fua: request.fua,
+                                            wantsAck: wantsAck, notReplicatedTo: notReplicated)), to: peers[index].id)
+                if wantsAck { requests[id]!.waitingPeers.append(peers[index].id) } else { requests[id]!.durableCopies += 1 }
+            } else if peers[index].bitmap != nil {
+                peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: length))
+            }
+        }
+        if disk.hasDisk {
+            requests[id]!.localOp = true
+            submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: request.offsetBytes,
+                                            lengthBytes: request.lengthBytes, data: data, fua: request.fua) },
+                       offsetBytes: request.offsetBytes, lengthBytes: length, isWrite: true, purpose: .clientWrite(id))
+        }
+        checkDone(id)
+    }
+
+    // MARK: Completing
+
+    mutating func checkDone(_ id: ClientRequestID) {
+        guard let pending = requests[id], pending.phase == .started else { return }
+        if pending.localOp && !pending.localDone { return }
+        if !pending.waitingPeers.isEmpty { return }
+        if pending.remoteRead != nil { return }
+        let copies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
+        if case .flush = pending.request.operation {
+            complete(id, .done)
+        } else if copies > 0 {
+            complete(id, .done)
+        } else {
+            complete(id, .failed(ClientError(.io, "the write failed on every replica of \(config.resourceName)")))
+        }
+    }
+
+    mutating func onLocalWriteDone(_ id: ClientRequestID, result: StorageResult) {
+        guard requests[id] != nil else { return }
+        requests[id]!.localDone = true
+        if case .failed = result {
+            requests[id]!.localOK = false
+            diskFailed()
+        } else {
+            requests[id]!.localOK = true
+        }
+        checkDone(id)
+    }
+
+    mutating func onLocalReadDone(_ id: ClientRequestID, result: StorageResult) {
+        guard requests[id] != nil else { return }
+        switch result {
+        case .data(let bytes):
+            precondition(bytes.count == Int(requests[id]!.request.lengthBytes), "read returned \(bytes.count) B")
+            complete(id, .data(bytes))
+        case .done:
+            preconditionFailure("read completed without data")
+        case .failed:
+            diskFailed()
+            requests[id]!.localOp = false
+            sendRemoteRead(id)
+        }
+    }
+
+    mutating func onLocalFlushDone(_ id: ClientRequestID, result: StorageResult) {
+        guard requests[id] != nil else { return }
+        requests[id]!.localDone = true
+        if case .failed = result { requests[id]!.localOK = false } else { requests[id]!.localOK = true }
+        if !requests[id]!.localOK { diskFailed() }
+        checkDone(id)
+    }
+
+    mutating func onWriteAck(_ ack: WriteAck, from peer: NodeID) {
+        guard let id = requestOrder.first(where: { requests[$0]?.sequence == ack.sequence && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
+        requests[id]!.waitingPeers.removeAll { $0 == peer }
+        if ack.success {
+            requests[id]!.durableCopies += 1
+        } else {
+            markOutOfSync(requests[id]!.request, toward: peer)
+        }
+        checkDone(id)
+    }
+
+    mutating func onFlushAck(_ ack: FlushAck, from peer: NodeID) {
+        guard let id = requestOrder.first(where: { requests[$0]?.flushNumber == ack.number && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
+        requests[id]!.waitingPeers.removeAll { $0 == peer }
+        checkDone(id)
+    }
+
+    mutating func onReadReply(_ reply: RemoteReadReply, from peer: NodeID) {
+        guard let id = requestOrder.first(where: { requests[$0]?.remoteRead?.peer == peer && requests[$0]?.remoteRead?.id == reply.id }) else { return }
+        let length = Int(requests[id]!.request.lengthBytes)
+        requests[id]!.remoteRead = nil
+        switch reply.status {
+        case .ok where reply.data.count == length: complete(id, .data(reply.data))
+        case .zeroes: complete(id, .data(Array(repeating: 0, count: length)))
+        default: sendRemoteRead(id)
+        }
+    }
+
+    mutating func markOutOfSync(_ request: ClientRequest, toward peer: NodeID) {
+        guard let index = peers.firstIndex(where: { $0.id == peer }), peers[index].bitmap != nil,
+              request.lengthBytes > 0 else { return }
+        peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes)))
+    }
+
+    /// The peer no longer receives writes: everything still waiting for it is out of sync toward
+    /// it, and the next write starts a new generation if we are Primary.
+    mutating func peerStoppedReceiving(_ peer: NodeID) {
+        for id in requestOrder {
+            guard var pending = requests[id] else { continue }
+            if let remote = pending.remoteRead, remote.peer == peer {
+                requests[id]!.remoteRead = nil
+                sendRemoteRead(id)
+                continue
+            }
+            guard pending.waitingPeers.contains(peer) else { continue }
+            pending.waitingPeers.removeAll { $0 == peer }
+            requests[id] = pending
+            if pending.isWrite { markOutOfSync(pending.request, toward: peer) }
+            checkDone(id)
+        }
+        if role == .primary, peers.first(where: { $0.id == peer })?.bitmap != nil { needsNewGeneration = true }
+    }
+
+    mutating func onWritersChanged(_ count: Int) {
+        precondition(count >= 0, "negative writer count")
+        writers = count
+        maybeAutoDemote()
+    }
+
+    mutating func maybeAutoDemote() {
+        guard autoPromoted, role == .primary, writers == 0,
+              !requests.values.contains(where: \.isWrite) else { return }
+        demote()
+    }
+}
+
+func storageWriteAction(id: StorageOpID, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
+                        data: [UInt8], fua: Bool) -> StorageAction {
+    switch kind {
+    case .data: return .write(id: id, offsetBytes: offsetBytes, data: data, fua: fua)
+    case .trim: return .trim(id: id, offsetBytes: offsetBytes, lengthBytes: lengthBytes, fua: fua)
+    case .zeroes: return .writeZeroes(id: id, offsetBytes: offsetBytes, lengthBytes: lengthBytes, fua: fua)
+    }
+}

@@ -1,0 +1,203 @@
+extension ReplicaInstance {
+    func peerIndex(_ id: NodeID) -> Int? { peers.firstIndex { $0.id == id } }
+
+    mutating func send(_ message: PeerMessage, to peer: NodeID) {
+        if let i = peerIndex(peer) { peers[i].ticksSinceSent = 0 }
+        output.messages.append(OutboundMessage(to: peer, message: message))
+    }
+
+    /// Sends to every peer whose handshake went out (anything earlier would precede it).
+    mutating func broadcast(_ message: PeerMessage) {
+        for peer in peers where peer.transportUp && peer.handshakeSent { send(message, to: peer.id) }
+    }
+
+    mutating func broadcastState() {
+        broadcast(.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum)))
+    }
+
+    func makeHandshake(for peer: PeerState) -> Handshake {
+        var handshakeFlags: HandshakeFlags = []
+        if crashedAtAttach { handshakeFlags.insert(.crashed) }
+        if crashedPrimaryAtAttach { handshakeFlags.insert(.crashedPrimary) }
+        if peer.discardMyData { handshakeFlags.insert(.discardMyData) }
+        if disk == .inconsistent || disk == .failed { handshakeFlags.insert(.inconsistent) }
+        if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }
+        if config.disklessClient { handshakeFlags.insert(.disklessClient) }
+        if flags.contains(.freshThin) { handshakeFlags.insert(.freshThin) }
+        return Handshake(nodeID: config.nodeID, volume: config.volume,
+                         sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
+                         bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
+                         generations: generations, flags: handshakeFlags,
+                         outOfSyncBlocks: peer.bitmap?.setCount ?? 0, hasQuorum: hasQuorum)
+    }
+
+    // MARK: Transport
+
+    mutating func onTransportUp(_ id: NodeID) {
+        guard let i = peerIndex(id) else { return }
+        guard peers[i].connection == .connecting else {
+            output.transport.append(.disconnect(id))  // not wanted (StandAlone)
+            return
+        }
+        if peers[i].transportUp { resetConnection(i) }
+        peers[i].transportUp = true
+        peers[i].ticksSinceHeard = 0
+        peers[i].pingOutstanding = false
+        let handshake = makeHandshake(for: peers[i])
+        peers[i].sentHandshake = handshake
+        peers[i].handshakeSent = true
+        send(.handshake(handshake), to: id)
+    }
+
+    mutating func onTransportDown(_ id: NodeID) {
+        guard let i = peerIndex(id), peers[i].transportUp || peers[i].handshake != nil else { return }
+        resetConnection(i)
+        if peers[i].connection == .connected { peers[i].connection = .connecting }
+        if peers[i].connection == .disconnecting { peers[i].connection = .standAlone }
+        emitConnection(i)
+        recomputeQuorum()
+    }
+
+    /// Forget everything about the current connection to peer `i` (it went away).
+    mutating func resetConnection(_ i: Int) {
+        let wasReceiving = peers[i].receivesWrites
+        let wasPrimary = peers[i].role == .primary
+        let lastSequence = peers[i].lastSequenceReceived
+        if let resync = peers[i].resync, resync.isTarget {
+            log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
+        }
+        peers[i].transportUp = false
+        peers[i].handshakeSent = false
+        peers[i].handshake = nil
+        peers[i].sentHandshake = nil
+        peers[i].role = .unknown
+        peers[i].disk = .dUnknown
+        peers[i].peerHasQuorum = false
+        peers[i].replication = .off
+        peers[i].bitmapSent = false
+        peers[i].bitmapReceived = false
+        peers[i].resync = nil
+        peers[i].verify = nil
+        peers[i].promotionGranted = false
+        peers[i].heldResyncRequests = []
+        peers[i].lastSequenceReceived = 0
+        peerQueue.removeAll { op in
+            guard op.from == peers[i].id else { return false }
+            if let extents = op.extents { activityLog.end(extents) }
+            return true
+        }
+        if wasReceiving { peerStoppedReceiving(peers[i].id) }
+        if let pending = promotion, pending.waiting.contains(peers[i].id) {
+            promotion!.waiting.removeAll { $0 == peers[i].id }
+            finishPromotionIfAnswered()
+        }
+        if wasPrimary && role == .secondary { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence) }
+        emitPeerDevice(i)
+    }
+
+    mutating func dropConnection(_ i: Int, standAlone: Bool) {
+        let id = peers[i].id
+        resetConnection(i)
+        peers[i].connection = standAlone ? .standAlone : .connecting
+        output.transport.append(.disconnect(id))
+        if !standAlone { output.transport.append(.connect(id)) }
+        emitConnection(i)
+        recomputeQuorum()
+    }
+
+    // MARK: Messages
+
+    mutating func onMessage(_ message: PeerMessage, from id: NodeID) {
+        guard let i = peerIndex(id) else { return }
+        guard peers[i].transportUp else { return }  // stale: arrived after we dropped the link
+        peers[i].ticksSinceHeard = 0
+        peers[i].pingOutstanding = false
+        if case .handshake(let handshake) = message {
+            onHandshake(handshake, peer: i)
+            return
+        }
+        guard peers[i].handshake != nil else {
+            protocolError(i, "sent \(message.name) before its handshake")
+            return
+        }
+        switch message {
+        case .handshake: break
+        case .stateChange(let report): onStateChange(report, peer: i)
+        case .newGeneration(let announcement): onNewGeneration(announcement, from: id)
+        case .write(let write): onReplicatedWrite(write, from: i)
+        case .writeAck(let ack): onWriteAck(ack, from: id)
+        case .flush(let request): peerQueue.append(QueuedPeerOp(from: id, kind: .flush(number: request.number)))
+        case .flushAck(let ack): onFlushAck(ack, from: id)
+        case .bitmap(let chunk): onBitmapChunk(chunk, peer: i)
+        case .outOfSync(let range): onOutOfSync(range, peer: i)
+        case .resyncRequest(let request): onResyncRequest(request, peer: i)
+        case .resyncReply(let reply): onResyncReply(reply, peer: i)
+        case .resyncFinished(let finished): onResyncFinished(finished, peer: i)
+        case .verifyRequest(let request): onVerifyRequest(request, peer: i)
+        case .verifyReply(let reply): onVerifyReply(reply, peer: i)
+        case .readRequest(let request): onRemoteReadRequest(request, peer: i)
+        case .readReply(let reply): onReadReply(reply, from: id)
+        case .promotionRequest(let request): onPromotionRequest(request, peer: i)
+        case .promotionReply(let reply): onPromotionReply(reply, peer: i)
+        case .writerLost(let lost): onWriterLost(lost, peer: i)
+        case .goodbye(let goodbye): peers[i].leftOutdated = goodbye.outdated
+        case .ping(let value): send(.pingAck(value), to: id)
+        case .pingAck: break
+        }
+    }
+
+    mutating func protocolError(_ i: Int, _ what: String) {
+        log(.error, "node \(peers[i].id) (\(peers[i].config.name)) \(what); dropping the connection")
+        dropConnection(i, standAlone: false)
+    }
+
+    mutating func onStateChange(_ report: PeerStateReport, peer i: Int) {
+        let wasReceiving = peers[i].receivesWrites
+        peers[i].role = report.role
+        peers[i].disk = report.disk
+        peers[i].peerHasQuorum = report.hasQuorum
+        peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
+        if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id) }
+        emitConnection(i)
+        emitPeerDevice(i)
+        recomputeQuorum()
+    }
+
+    mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {
+        let syncing = peers.contains { $0.resync?.isTarget == true }
+        guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
+              disk != .inconsistent, !syncing else { return }
+        generations.history.insert(generations.current, at: 0)
+        if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
+        generations.current = announcement.current
+        for absent in announcement.absentNodes where absent != config.nodeID {
+            setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)
+        }
+        writeBarrierVersion = markMetadataDirty()
+    }
+
+    // MARK: Keep-alive
+
+    mutating func onTick() {
+        now += 1
+        for i in peers.indices {
+            if peers[i].transportUp {
+                peers[i].ticksSinceHeard += 1
+                peers[i].ticksSinceSent += 1
+                if peers[i].pingOutstanding && peers[i].ticksSinceHeard > config.pingIntervalTicks + config.pingTimeoutTicks {
+                    log(.warning, "node \(peers[i].id) (\(peers[i].config.name)) did not answer a ping within \(config.pingTimeoutTicks) ticks; reconnecting")
+                    dropConnection(i, standAlone: false)
+                    continue
+                }
+                if peers[i].handshakeSent && !peers[i].pingOutstanding && peers[i].ticksSinceHeard >= config.pingIntervalTicks {
+                    peers[i].pingOutstanding = true
+                    send(.ping(now), to: peers[i].id)
+                }
+            }
+            tickResync(i)
+            retryHeldResyncRequests(i)
+        }
+        tickPromotion()
+    }
+}
+

@@ -1,0 +1,133 @@
+extension ReplicaInstance {
+    mutating func onHandshake(_ handshake: Handshake, peer i: Int) {
+        let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if handshake.protocolVersion != replicationProtocolVersion {
+            return refuseConnection(i, "\(name) speaks replication protocol version \(handshake.protocolVersion), this engine speaks \(replicationProtocolVersion); upgrade one of them")
+        }
+        if handshake.nodeID != peers[i].id {
+            return refuseConnection(i, "the peer configured as \(name) says it is node \(handshake.nodeID); check the node ids in the resource file")
+        }
+        if handshake.volume != config.volume {
+            return refuseConnection(i, "\(name) offers volume \(handshake.volume), expected \(config.volume)")
+        }
+        if handshake.sizeBytes != 0 && disk.hasDisk && handshake.sizeBytes != config.sizeBytes {
+            return refuseConnection(i, "\(name) has a \(handshake.sizeBytes) B volume, this node \(config.sizeBytes) B; resize them to the same size")
+        }
+        if handshake.bitmapBlockBytes != config.bitmapBlockBytes {
+            return refuseConnection(i, "\(name) uses \(handshake.bitmapBlockBytes) B bitmap blocks, this node \(config.bitmapBlockBytes) B")
+        }
+        if handshake.role == .primary && role == .primary {
+            return refuseConnection(i, "both this node and \(name) are Primary; demote one with 'tandem adm secondary \(config.resourceName)' and connect again")
+        }
+        guard let mine = peers[i].sentHandshake else {
+            return protocolError(i, "sent a handshake before the transport was up")
+        }
+        if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
+        peers[i].handshake = handshake
+        peers[i].role = handshake.role
+        peers[i].disk = handshake.disk
+        peers[i].peerHasQuorum = handshake.hasQuorum
+        peers[i].connection = .connected
+        peers[i].leftOutdated = false
+        peers[i].lastSequenceReceived = 0
+        negotiate(i, mine: mine, peer: handshake)
+        emitConnection(i)
+        emitPeerDevice(i)
+        recomputeQuorum()
+    }
+
+    mutating func refuseConnection(_ i: Int, _ reason: String) {
+        log(.error, "\(config.resourceName): \(reason); connection is StandAlone")
+        peers[i].needsOperator = reason
+        dropConnection(i, standAlone: true)
+    }
+
+    /// Decide what the new connection does from the two handshakes.
+    mutating func negotiate(_ i: Int, mine: Handshake, peer: Handshake) {
+        let bothDiskful = mine.sizeBytes != 0 && peer.sizeBytes != 0 && peers[i].bitmap != nil
+        guard bothDiskful else {
+            peers[i].replication = .established
+            return
+        }
+        var result = GenerationComparison.compare(mine: mine, peer: peer)
+        let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        switch result.decision {
+        case .splitBrain:
+            let iDiscard = mine.flags.contains(.discardMyData)
+            let peerDiscards = peer.flags.contains(.discardMyData)
+            if iDiscard && !peerDiscards && role != .primary {
+                result = .init(decision: .targetUseBitmap, onlyIfBits: false, rule: "split-brain-discard-mine")
+                log(.warning, "split brain with \(name) resolved: this node discards its changes (--discard-my-data) and resyncs from \(name)")
+            } else if peerDiscards && !iDiscard {
+                result = .init(decision: .sourceUseBitmap, onlyIfBits: false, rule: "split-brain-peer-discards")
+                log(.warning, "split brain with \(name) resolved: \(name) discards its changes and resyncs from this node")
+            } else {
+                let mineChanged = describeBlocks(peers[i].bitmap?.setCount ?? 0)
+                let peerChanged = describeBlocks(peer.outOfSyncBlocks)
+                return refuseConnection(i, "split brain detected with \(name): both nodes wrote independently since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) (this node changed \(mineChanged), \(name) changed \(peerChanged)); nothing was merged. To resolve, on the node whose changes are to be thrown away run 'tandem adm disconnect \(config.resourceName)' and 'tandem adm connect --discard-my-data \(config.resourceName)', then 'tandem adm connect \(config.resourceName)' on the other")
+            }
+        case .unrelated:
+            return refuseConnection(i, "\(name) holds unrelated data for \(config.resourceName) (no generation in common); refusing to connect. If \(name) should be overwritten, run 'tandem adm invalidate \(config.resourceName)' there first")
+        case .bothJustCreated:
+            peers[i].replication = .established
+            peers[i].discardMyData = false
+            return
+        default: break
+        }
+        if result.decision.isTarget && role == .primary {
+            return refuseConnection(i, "\(name) has newer data but this node is Primary; resyncing into a Primary would change data under its users. Demote this node ('tandem adm secondary \(config.resourceName)') and connect again")
+        }
+        peers[i].discardMyData = false
+        peers[i].plannedSync = result.decision
+        peers[i].syncOnlyIfBits = result.onlyIfBits
+        log(.info, "connected to \(name): \(result.decision) by rule \(result.rule)")
+        if result.decision == .sourceFull || result.decision == .targetFull {
+            peers[i].bitmap!.setAll()
+        }
+        peers[i].replication = result.decision.isTarget ? .wfBitMapT : .wfBitMapS
+        let chunks = peers[i].bitmap!.chunks()
+        for chunk in chunks { send(.bitmap(chunk), to: peers[i].id) }
+        peers[i].bitmapSent = true
+    }
+
+    mutating func onBitmapChunk(_ chunk: BitmapChunk, peer i: Int) {
+        guard peers[i].bitmap != nil, peers[i].replication == .wfBitMapS || peers[i].replication == .wfBitMapT
+                || peers[i].resync != nil else {
+            return
+        }
+        let wordCount = peers[i].bitmap!.words.count
+        guard chunk.words.count <= BitmapChunk.wordsMax, Int(chunk.firstWord) + chunk.words.count <= wordCount else {
+            return protocolError(i, "sent a bitmap chunk beyond the end of the volume")
+        }
+        peers[i].bitmap!.or(words: chunk.words, firstWord: Int(chunk.firstWord))
+        if let resync = peers[i].resync {
+            // A source answering "finished" with bits it still has: keep going.
+            if resync.isTarget && chunk.isLast { peers[i].resync!.finishing = false; peers[i].resync!.cursor = 0 }
+            return
+        }
+        guard chunk.isLast else { return }
+        peers[i].bitmapReceived = true
+        finishBitmapExchange(i)
+    }
+
+    mutating func finishBitmapExchange(_ i: Int) {
+        let decision = peers[i].plannedSync
+        let bits = peers[i].bitmap!.setCount
+        if peers[i].syncOnlyIfBits && bits == 0 {
+            peers[i].replication = .established
+            emitPeerDevice(i)
+            return
+        }
+        startResync(i, asTarget: decision.isTarget)
+    }
+
+    mutating func onOutOfSync(_ range: OutOfSyncRange, peer i: Int) {
+        guard peers[i].bitmap != nil, range.lengthBytes > 0,
+              range.offsetBytes <= config.sizeBytes, range.lengthBytes <= config.sizeBytes - range.offsetBytes else { return }
+        peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
+    }
+
+    func describeBlocks(_ blocks: UInt64) -> String {
+        "\(blocks * UInt64(config.bitmapBlockBytes) / 1024) KiB"
+    }
+}

@@ -1,0 +1,97 @@
+extension ReplicaInstance {
+    mutating func loadMetadata(_ metadata: PersistedMetadata) {
+        let h = metadata.header
+        generations = h.generations
+        flags = h.flags
+        crashedAtAttach = h.flags.contains(.attached)
+        crashedPrimaryAtAttach = h.flags.contains(.primary)
+        flags.remove(.primary)
+        flags.insert(.attached)
+        // Consistent data comes back with the quality it had; it is decided again on connect.
+        disk = h.disk
+        activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
+                                  extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
+        for index in peers.indices where !peers[index].config.disklessClient {
+            let words = metadata.bitmaps.first { $0.peer == peers[index].id }?.words
+            peers[index].bitmap = OutOfSyncBitmap(blockCount: config.blockCount,
+                                                  blockBytes: UInt64(config.bitmapBlockBytes), words: words)
+        }
+        if crashedAtAttach {
+            // After a crash any hot extent may differ from any peer (in-flight writes): mark them
+            // out of sync everywhere (DRBD apply-al).
+            for extent in h.activityLog { markExtentOutOfSyncForAll(extent) }
+        }
+        if generations.bitmap.count != peers.filter({ $0.bitmap != nil }).count {
+            generations.bitmap = peers.filter { $0.bitmap != nil }.map {
+                PeerGeneration(nodeID: $0.id, generation: generations.bitmapGeneration(for: $0.id))
+            }
+        }
+    }
+
+    mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {
+        let start = UInt64(extent) * config.activityLogExtentBytes
+        let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
+        for index in peers.indices where peers[index].bitmap != nil {
+            let blocks = peers[index].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
+            peers[index].bitmap!.set(blocks)
+        }
+    }
+
+    func metadataHeader() -> MetadataHeader {
+        var persistedDisk = disk
+        if !persistedDisk.hasDisk || persistedDisk == .attaching || persistedDisk == .negotiating {
+            persistedDisk = .inconsistent
+        }
+        return MetadataHeader(
+            nodeID: config.nodeID, sizeBytes: config.sizeBytes,
+            bitmapBlockBytes: config.bitmapBlockBytes,
+            activityLogExtentBytes: config.activityLogExtentBytes,
+            generations: generations, disk: persistedDisk, flags: flags,
+            activityLog: activityLog.sortedExtents,
+            bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id))
+    }
+
+    /// Something durable changed; returns the version that must be persisted before anything
+    /// depending on the change may proceed.
+    @discardableResult
+    mutating func markMetadataDirty() -> UInt64 {
+        metadataVersion += 1
+        return metadataVersion
+    }
+
+    var metadataClean: Bool { metadataPersistedVersion >= metadataVersion }
+
+    func metadataDurable(_ version: UInt64) -> Bool { metadataPersistedVersion >= version }
+
+    mutating func flushMetadataIfNeeded() {
+        guard metadataInFlight == nil, !config.disklessClient, disk.hasDisk else { return }
+        let hasDirtyWords = peers.contains { $0.bitmap?.hasDirtyWords ?? false }
+        guard metadataVersion > metadataPersistedVersion || hasDirtyWords else { return }
+        if !(metadataVersion > metadataPersistedVersion) { metadataVersion += 1 }
+        var words: [PeerBitmapWords] = []
+        for index in peers.indices where peers[index].bitmap != nil {
+            words += peers[index].bitmap!.takeDirtyWords(peer: peers[index].id)
+        }
+        let id = newStorageID()
+        metadataInFlight = (id, metadataVersion)
+        storageInFlight[id] = InFlightStorage(purpose: .metadata(version: metadataVersion))
+        output.storage.append(.writeMetadata(id: id, MetadataUpdate(header: metadataHeader(), bitmapWords: words)))
+    }
+
+    mutating func onMetadataCompleted(version: UInt64, result: StorageResult) {
+        metadataInFlight = nil
+        switch result {
+        case .done, .data:
+            precondition(version > metadataPersistedVersion, "metadata versions went backwards")
+            metadataPersistedVersion = version
+        case .failed(let reason):
+            // Without durable metadata nothing may be acknowledged safely: the disk is failed.
+            log(.error, "metadata write failed (\(reason)); detaching the disk")
+            diskFailed()
+        }
+    }
+}
+
+extension OutOfSyncBitmap {
+    var hasDirtyWords: Bool { dirtyCount > 0 }
+}

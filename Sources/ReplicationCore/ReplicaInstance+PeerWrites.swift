@@ -1,0 +1,148 @@
+extension ReplicaInstance {
+    mutating func onReplicatedWrite(_ write: ReplicatedWrite, from i: Int) {
+        let id = peers[i].id
+        let length = UInt64(write.lengthBytes)
+        guard write.lengthBytes > 0, write.lengthBytes <= config.requestBytesMax,
+              write.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - write.offsetBytes,
+              write.kind != .data || write.data.count == Int(write.lengthBytes) else {
+            return protocolError(i, "sent a malformed write (offset \(write.offsetBytes), length \(write.lengthBytes), \(write.data.count) B of data)")
+        }
+        guard write.sequence > peers[i].lastSequenceReceived else {
+            return protocolError(i, "sent write \(write.sequence) after \(peers[i].lastSequenceReceived)")
+        }
+        peers[i].lastSequenceReceived = write.sequence
+        guard disk.hasDisk, role != .primary else {
+            if role == .primary { log(.error, "node \(id) sent a write while this node is Primary; refused") }
+            if write.wantsAck { send(.writeAck(WriteAck(sequence: write.sequence, success: false)), to: id) }
+            return
+        }
+        // Track the write for diskful nodes the writer cannot reach, so that this node can
+        // bring them up to date later.
+        for j in peers.indices where peers[j].bitmap != nil && write.notReplicatedTo & (1 << UInt32(peers[j].id.rawValue)) != 0 {
+            peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: length))
+        }
+        // A resync reply requested before this write may carry older data: discard it.
+        for j in peers.indices where peers[j].resync?.isTarget == true {
+            for k in peers[j].resync!.outstanding.indices {
+                let o = peers[j].resync!.outstanding[k]
+                if o.offsetBytes < write.offsetBytes + length && write.offsetBytes < o.offsetBytes + UInt64(o.lengthBytes) {
+                    peers[j].resync!.outstanding[k].overlapped = true
+                }
+            }
+        }
+        peerQueue.append(QueuedPeerOp(from: id, kind: .write(write)))
+    }
+
+    /// Start queued peer writes and barriers in arrival order.
+    mutating func processPeerQueue() {
+        while let head = peerQueue.first {
+            switch head.kind {
+            case .write(let write):
+                if head.extents == nil {
+                    let extents = activityLog.extents(offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
+                    guard activityLog.canActivate(extents) else { return }
+                    var needed = writeBarrierVersion
+                    if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
+                    peerQueue[0].extents = extents
+                    peerQueue[0].neededVersion = needed
+                }
+                guard metadataDurable(peerQueue[0].neededVersion) else { return }
+                let op = peerQueue.removeFirst()
+                submitData({ storageWriteAction(id: $0, kind: write.kind, offsetBytes: write.offsetBytes,
+                                                lengthBytes: write.lengthBytes, data: write.data, fua: write.fua) },
+                           offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true,
+                           purpose: .peerWrite(from: op.from, write: write, extents: op.extents!))
+            case .flush(let number):
+                let busy = storageInFlight.values.contains { entry in
+                    if case .peerWrite(let from, _, _) = entry.purpose { return from == head.from }
+                    return false
+                }
+                if busy { return }
+                peerQueue.removeFirst()
+                if disk.hasDisk {
+                    issueFlush(purpose: .peerFlush(from: head.from, number: number))
+                } else {
+                    send(.flushAck(FlushAck(number: number, success: false)), to: head.from)
+                }
+            }
+        }
+    }
+
+    mutating func onPeerWriteDone(from: NodeID, write: ReplicatedWrite, extents: [UInt32], result: StorageResult) {
+        if disk.hasDisk { activityLog.end(extents) }
+        var success = true
+        if case .failed = result {
+            success = false
+            diskFailed()
+        }
+        guard let i = peerIndex(from), peers[i].transportUp else { return }
+        if write.wantsAck { send(.writeAck(WriteAck(sequence: write.sequence, success: success)), to: from) }
+    }
+
+    mutating func onPeerFlushDone(from: NodeID, number: UInt64, result: StorageResult) {
+        var success = true
+        if case .failed = result {
+            success = false
+            diskFailed()
+        }
+        guard let i = peerIndex(from), peers[i].transportUp else { return }
+        send(.flushAck(FlushAck(number: number, success: success)), to: from)
+    }
+
+    // MARK: Reads for peers
+
+    mutating func onRemoteReadRequest(_ request: RemoteReadRequest, peer i: Int) {
+        let length = UInt64(request.lengthBytes)
+        guard request.lengthBytes > 0, request.lengthBytes <= config.requestBytesMax,
+              request.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - request.offsetBytes else {
+            return protocolError(i, "asked to read beyond the end of the volume")
+        }
+        guard disk == .upToDate else {
+            send(.readReply(RemoteReadReply(id: request.id, status: .failed, data: [])), to: peers[i].id)
+            return
+        }
+        submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
+                   offsetBytes: request.offsetBytes, lengthBytes: length, isWrite: false,
+                   purpose: .remoteRead(for: peers[i].id, request: request))
+    }
+
+    mutating func onRemoteReadServed(for peer: NodeID, request: RemoteReadRequest, result: StorageResult) {
+        var reply = RemoteReadReply(id: request.id, status: .failed, data: [])
+        switch result {
+        case .data(let data): reply = RemoteReadReply(id: request.id, status: .ok, data: data)
+        case .failed: diskFailed()
+        case .done: preconditionFailure("read completed without data")
+        }
+        guard let i = peerIndex(peer), peers[i].transportUp else { return }
+        send(.readReply(reply), to: peer)
+    }
+
+    // MARK: Primary lost
+
+    /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
+    /// here, so survivors with different tails reconcile the hot extents.
+    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
+        guard disk.hasDisk, lastSequence > 0 else { return }
+        let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
+        for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
+            send(.writerLost(lost), to: peer.id)
+        }
+        lastWriterSequence[writer] = lastSequence
+    }
+
+    /// A peer lost the same Primary. The one that received fewer of its writes resyncs the hot
+    /// extents of both from the one that received more (each received a prefix of the same
+    /// stream, so the longer prefix holds everything the shorter one has).
+    mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
+        guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
+              let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
+        let extentCount = (config.sizeBytes + config.activityLogExtentBytes - 1) / config.activityLogExtentBytes
+        for extent in Set(lost.hotExtents + activityLog.sortedExtents).sorted() where UInt64(extent) < extentCount {
+            let start = UInt64(extent) * config.activityLogExtentBytes
+            let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
+            peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length))
+        }
+        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+        startResync(i, asTarget: mine < lost.lastSequence)
+    }
+}

@@ -1,0 +1,217 @@
+extension ReplicaInstance {
+    mutating func startResync(_ i: Int, asTarget: Bool) {
+        guard peers[i].bitmap != nil else { return }
+        if asTarget, peers.indices.contains(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
+            // One source at a time; this one waits and renegotiates when the other finishes.
+            peers[i].replication = .pausedSyncT
+            emitPeerDevice(i)
+            return
+        }
+        var progress = ResyncProgress(isTarget: asTarget, totalBlocks: peers[i].bitmap!.setCount,
+                                      controller: ResyncRateController(config: config))
+        progress.startVersion = 0
+        if asTarget {
+            disk = .inconsistent
+            progress.startVersion = markMetadataDirty()
+            broadcastState()
+            emitDevice()
+        } else {
+            peers[i].disk = .inconsistent
+        }
+        peers[i].resync = progress
+        peers[i].replication = asTarget ? .syncTarget : .syncSource
+        log(.info, "resync \(asTarget ? "from" : "to") node \(peers[i].id) (\(peers[i].config.name)) started: \(describeBlocks(progress.totalBlocks)) out of sync")
+        emitPeerDevice(i)
+    }
+
+    /// The current writer whose stream this node receives, for the resync dagtag rule.
+    var currentWriter: (NodeID, UInt64)? {
+        guard let primary = peers.first(where: { $0.isConnected && $0.role == .primary }) else { return nil }
+        return (primary.id, primary.lastSequenceReceived)
+    }
+
+    /// Target side: request the next out-of-sync runs as the rate controller allows.
+    mutating func driveResync(_ i: Int) {
+        guard var resync = peers[i].resync, resync.isTarget, !resync.finishing,
+              peers[i].replication == .syncTarget, metadataDurable(resync.startVersion),
+              let bitmap = peers[i].bitmap else { return }
+        defer { peers[i].resync = resync }
+        let blockBytes = UInt64(config.bitmapBlockBytes)
+        let runBlocksMax = UInt64(config.resyncRequestBytesMax) / blockBytes
+        var wrapped = false
+        while resync.outstanding.count < config.resyncRequestsInFlightMax {
+            guard let first = bitmap.nextSet(from: resync.cursor) else {
+                if resync.outstanding.isEmpty && resync.writesInFlight == 0 {
+                    if bitmap.isClear {
+                        resync.finishing = true
+                        send(.resyncFinished(ResyncFinished(generations: generations)), to: peers[i].id)
+                    } else if !wrapped {
+                        resync.cursor = 0
+                        wrapped = true
+                        continue
+                    }
+                }
+                return
+            }
+            var end = first + 1
+            while end < bitmap.blockCount && end - first < runBlocksMax && bitmap.isSet(end) { end += 1 }
+            let length = (end - first) * blockBytes
+            let inFlight = resync.outstanding.reduce(UInt64(0)) { $0 + UInt64($1.lengthBytes) }
+            guard resync.controller.mayRequest(bytes: length, inFlightBytes: inFlight) else { return }
+            resync.controller.requested(bytes: length)
+            let writer = currentWriter
+            let request = ResyncRequest(id: resync.nextRequestID, offsetBytes: first * blockBytes,
+                                        lengthBytes: UInt32(length), writer: writer?.0,
+                                        writerSequence: writer?.1 ?? 0)
+            resync.nextRequestID += 1
+            resync.outstanding.append(OutstandingResync(id: request.id, offsetBytes: request.offsetBytes,
+                                                        lengthBytes: request.lengthBytes, sentTick: now))
+            resync.cursor = end
+            send(.resyncRequest(request), to: peers[i].id)
+        }
+    }
+
+    mutating func onResyncRequest(_ request: ResyncRequest, peer i: Int) {
+        let length = UInt64(request.lengthBytes)
+        guard request.lengthBytes > 0, request.lengthBytes <= config.requestBytesMax,
+              request.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - request.offsetBytes else {
+            return protocolError(i, "asked to resync a range beyond the end of the volume")
+        }
+        guard disk == .upToDate else {
+            send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])), to: peers[i].id)
+            return
+        }
+        if !writerCaughtUp(request) {
+            guard peers[i].heldResyncRequests.count < config.resyncRequestsInFlightMax else {
+                return protocolError(i, "sent more than \(config.resyncRequestsInFlightMax) resync requests at once")
+            }
+            peers[i].heldResyncRequests.append(request)
+            return
+        }
+        serveResync(request, peer: i)
+    }
+
+    /// The source has applied (issued) every write of the target's writer that the target had.
+    func writerCaughtUp(_ request: ResyncRequest) -> Bool {
+        guard let writer = request.writer, writer != config.nodeID else { return true }
+        guard let w = peerIndex(writer), peers[w].isConnected else { return true }
+        if peers[w].lastSequenceReceived < request.writerSequence { return false }
+        return !peerQueue.contains { $0.from == writer }
+    }
+
+    mutating func retryHeldResyncRequests(_ i: Int) {
+        guard !peers[i].heldResyncRequests.isEmpty else { return }
+        let held = peers[i].heldResyncRequests
+        peers[i].heldResyncRequests = []
+        for request in held {
+            if writerCaughtUp(request) { serveResync(request, peer: i) } else { peers[i].heldResyncRequests.append(request) }
+        }
+    }
+
+    mutating func serveResync(_ request: ResyncRequest, peer i: Int) {
+        submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
+                   offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), isWrite: false,
+                   purpose: .resyncRead(to: peers[i].id, request: request))
+    }
+
+    mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult) {
+        var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])
+        switch result {
+        case .data(let data):
+            reply = data.allSatisfy({ $0 == 0 })
+                ? ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .zeroes, data: [])
+                : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: data)
+        case .failed: diskFailed()
+        case .done: preconditionFailure("read completed without data")
+        }
+        guard let i = peerIndex(peer), peers[i].transportUp else { return }
+        if reply.status != .failed, peers[i].bitmap != nil {
+            // The target gets data at least as new as this read; its own bit stays set until it
+            // has written it, so nothing is lost if either side crashes now.
+            peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes)))
+            if peers[i].resync != nil { peers[i].resync!.bytesThisTick += UInt64(request.lengthBytes) }
+        }
+        send(.resyncReply(reply), to: peer)
+    }
+
+    mutating func onResyncReply(_ reply: ResyncReply, peer i: Int) {
+        guard peers[i].resync?.isTarget == true,
+              let k = peers[i].resync!.outstanding.firstIndex(where: { $0.id == reply.id }) else { return }
+        let outstanding = peers[i].resync!.outstanding.remove(at: k)
+        guard reply.offsetBytes == outstanding.offsetBytes, reply.lengthBytes == outstanding.lengthBytes,
+              reply.status != .ok || reply.data.count == Int(reply.lengthBytes) else {
+            return protocolError(i, "answered resync request \(reply.id) with a different range or length")
+        }
+        peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
+        guard !outstanding.overlapped, reply.status != .failed, disk.hasDisk else { return }
+        peers[i].resync!.writesInFlight += 1
+        peers[i].resync!.bytesThisTick += UInt64(reply.lengthBytes)
+        let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
+        submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes, data: reply.data, fua: false) },
+                   offsetBytes: reply.offsetBytes, lengthBytes: UInt64(reply.lengthBytes), isWrite: true,
+                   purpose: .resyncWrite(from: peers[i].id, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
+    }
+
+    mutating func onResyncWriteDone(from peer: NodeID, offsetBytes: UInt64, lengthBytes: UInt32, result: StorageResult) {
+        guard let i = peerIndex(peer) else { return }
+        if peers[i].resync?.isTarget == true { peers[i].resync!.writesInFlight -= 1 }
+        if case .failed = result { return diskFailed() }
+        guard peers[i].resync?.isTarget == true, peers[i].bitmap != nil else { return }
+        peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes)))
+    }
+
+    mutating func onResyncFinished(_ finished: ResyncFinished, peer i: Int) {
+        if let resync = peers[i].resync, resync.isTarget {
+            guard resync.finishing else { return }
+            adoptGenerations(from: finished.generations, source: i)
+            return
+        }
+        // Source side: the target says it is done. Bits set here meanwhile (failed acks) go back.
+        guard peers[i].bitmap != nil else { return }
+        if !peers[i].bitmap!.isClear {
+            for chunk in peers[i].bitmap!.chunks() { send(.bitmap(chunk), to: peers[i].id) }
+            return
+        }
+        send(.resyncFinished(ResyncFinished(generations: generations)), to: peers[i].id)
+        peers[i].resync = nil
+        peers[i].replication = .established
+        peers[i].disk = .upToDate
+        setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
+        markMetadataDirty()
+        log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")
+        emitPeerDevice(i)
+    }
+
+    /// Target side, end of resync: take the source's generations (DRBD), become UpToDate.
+    mutating func adoptGenerations(from source: GenerationSet, source i: Int) {
+        generations.current = source.current
+        generations.history = source.history
+        for j in peers.indices where peers[j].bitmap != nil {
+            // Bits toward other peers were kept against the old generation and may be incomplete
+            // for the new one: forget them; an older peer then gets a full sync (safe, not fast).
+            setBitmapGeneration(peers[j].id, to: .none, onlyIfNone: false)
+            if j != i && !peers[j].receivesWrites { peers[j].bitmap!.clearAll() }
+        }
+        disk = .upToDate
+        crashedAtAttach = false
+        crashedPrimaryAtAttach = false
+        peers[i].resync = nil
+        peers[i].replication = .established
+        markMetadataDirty()
+        log(.info, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished; UpToDate at generation \(generations.current)")
+        broadcastState()
+        emitDevice()
+        emitPeerDevice(i)
+        // Connections that waited for this resync renegotiate from the new generations.
+        for j in peers.indices where peers[j].replication == .pausedSyncT { dropConnection(j, standAlone: false) }
+    }
+
+    mutating func tickResync(_ i: Int) {
+        guard peers[i].resync != nil else { return }
+        peers[i].resync!.controller.tick()
+        peers[i].resync!.recentBytes.append(peers[i].resync!.bytesThisTick)
+        peers[i].resync!.bytesThisTick = 0
+        if peers[i].resync!.recentBytes.count > Int(config.ticksPerSecond) { peers[i].resync!.recentBytes.removeFirst() }
+        if now % UInt64(config.ticksPerSecond) == 0 { emitPeerDevice(i) }
+    }
+}

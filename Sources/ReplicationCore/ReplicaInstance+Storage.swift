@@ -1,0 +1,112 @@
+/// Why a storage action was issued; decides what its completion does.
+enum StoragePurpose: Sendable {
+    case metadata(version: UInt64)
+    case clientWrite(ClientRequestID)
+    case clientRead(ClientRequestID)
+    case clientFlush(ClientRequestID)
+    case peerWrite(from: NodeID, write: ReplicatedWrite, extents: [UInt32])
+    case peerFlush(from: NodeID, number: UInt64)
+    case resyncRead(to: NodeID, request: ResyncRequest)
+    case resyncWrite(from: NodeID, offsetBytes: UInt64, lengthBytes: UInt32)
+    case verifySourceRead(peer: NodeID, id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
+    case verifyTargetRead(peer: NodeID, request: VerifyRequest)
+    case remoteRead(for: NodeID, request: RemoteReadRequest)
+}
+
+struct InFlightStorage: Sendable {
+    var purpose: StoragePurpose
+}
+
+/// A data action in issue order; `issued` once handed to the shell.
+struct DataOp: Sendable {
+    var id: StorageOpID
+    var action: StorageAction
+    var start: UInt64
+    var end: UInt64
+    var isWrite: Bool
+    var issued: Bool
+}
+
+extension ReplicaInstance {
+    mutating func newStorageID() -> StorageOpID {
+        defer { nextStorageID += 1 }
+        return StorageOpID(nextStorageID)
+    }
+
+    /// Queues a data action; it is handed to the shell as soon as no earlier overlapping action
+    /// (where either one writes) is outstanding, so storage may reorder freely.
+    mutating func submitData(_ makeAction: (StorageOpID) -> StorageAction, offsetBytes: UInt64,
+                             lengthBytes: UInt64, isWrite: Bool, purpose: StoragePurpose) {
+        precondition(offsetBytes + lengthBytes <= config.sizeBytes, "storage action beyond the volume end")
+        precondition(dataOrder.count < config.storageOpsMax + config.clientRequestsMax * 2,
+                     "storage queue exceeds its bound")
+        let id = newStorageID()
+        storageInFlight[id] = InFlightStorage(purpose: purpose)
+        dataOrder.append(DataOp(id: id, action: makeAction(id), start: offsetBytes,
+                                end: offsetBytes + max(lengthBytes, 1), isWrite: isWrite, issued: false))
+        issueDataOps()
+    }
+
+    mutating func issueFlush(purpose: StoragePurpose) {
+        let id = newStorageID()
+        storageInFlight[id] = InFlightStorage(purpose: purpose)
+        output.storage.append(.flush(id: id))
+    }
+
+    mutating func issueDataOps() {
+        var issuedCount = dataOrder.filter(\.issued).count
+        for i in dataOrder.indices where !dataOrder[i].issued {
+            if issuedCount >= config.storageOpsMax { return }
+            let op = dataOrder[i]
+            let blocked = dataOrder[..<i].contains { earlier in
+                earlier.start < op.end && op.start < earlier.end && (earlier.isWrite || op.isWrite)
+            }
+            if blocked { continue }
+            dataOrder[i].issued = true
+            issuedCount += 1
+            output.storage.append(op.action)
+        }
+    }
+
+    mutating func onStorageCompleted(_ completion: StorageCompletion) {
+        guard let entry = storageInFlight.removeValue(forKey: completion.id) else {
+            preconditionFailure("completion for unknown storage action \(completion.id)")
+        }
+        if let index = dataOrder.firstIndex(where: { $0.id == completion.id }) {
+            precondition(dataOrder[index].issued, "completion for an action never issued")
+            dataOrder.remove(at: index)
+        }
+        switch entry.purpose {
+        case .metadata(let version): onMetadataCompleted(version: version, result: completion.result)
+        case .clientWrite(let id): onLocalWriteDone(id, result: completion.result)
+        case .clientRead(let id): onLocalReadDone(id, result: completion.result)
+        case .clientFlush(let id): onLocalFlushDone(id, result: completion.result)
+        case .peerWrite(let from, let write, let extents):
+            onPeerWriteDone(from: from, write: write, extents: extents, result: completion.result)
+        case .peerFlush(let from, let number): onPeerFlushDone(from: from, number: number, result: completion.result)
+        case .resyncRead(let to, let request): onResyncReadDone(to: to, request: request, result: completion.result)
+        case .resyncWrite(let from, let offset, let length):
+            onResyncWriteDone(from: from, offsetBytes: offset, lengthBytes: length, result: completion.result)
+        case .verifySourceRead(let peer, let id, let offset, let length):
+            onVerifySourceRead(peer: peer, id: id, offsetBytes: offset, lengthBytes: length, result: completion.result)
+        case .verifyTargetRead(let peer, let request): onVerifyTargetRead(peer: peer, request: request, result: completion.result)
+        case .remoteRead(let peer, let request): onRemoteReadServed(for: peer, request: request, result: completion.result)
+        }
+        issueDataOps()
+    }
+
+    /// A local data write or read failed: DRBD's on-io-error detach. The node continues
+    /// diskless through its peers; every peer's copy is now the only good one.
+    mutating func diskFailed() {
+        guard disk.hasDisk else { return }
+        disk = .failed
+        emitDevice()
+        log(.error, "I/O error on the backing store of \(config.resourceName)/\(config.volume): disk Failed, detaching; I/O continues through UpToDate peers")
+        if role == .primary { needsNewGeneration = false }
+        disk = .diskless
+        for index in peers.indices { peers[index].bitmap = nil }
+        broadcastState()
+        emitDevice()
+        recomputeQuorum()
+    }
+}

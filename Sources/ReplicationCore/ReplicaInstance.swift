@@ -1,0 +1,167 @@
+/// The replication decisions for one volume replica on one node: a deterministic state machine
+/// with no I/O, no clock and no threads (DRBD 9 semantics, raft's Ready shape).
+///
+/// ## Driving it (the shell's loop)
+/// 1. `init(config:metadata:randomSeed:)` with the metadata read from disk (nil for a diskless
+///    client), then `start()` once and execute its output.
+/// 2. For every event call `step(_:)` — `.tick` every 1/`ticksPerSecond` s, `.transportUp/Down`,
+///    `.message` for each decoded peer message in arrival order, `.client` per NBD request,
+///    `.storage` per finished storage action, `.admin` per admin command — and execute the
+///    returned `ReplicaOutput` following its ordering contract (see `ReplicaOutput`).
+/// 3. `status` at any time for `tandem adm status`.
+///
+/// The instance is a value: the shell keeps one per (resource, volume) and calls it from one
+/// thread or actor at a time.
+public struct ReplicaInstance: Sendable {
+    public let config: ReplicaConfig
+    var random: SplitMix64
+    var now: UInt64 = 0
+    var started = false
+
+    // Local device.
+    var role: Role = .secondary
+    var autoPromoted = false
+    var writers = 0
+    var disk: DiskState
+    var generations: GenerationSet
+    var flags: MetadataFlags
+    var crashedAtAttach = false
+    var crashedPrimaryAtAttach = false
+    /// A new current generation must start with the next write (DRBD: first write after losing
+    /// a peer, or after promotion while a peer is absent).
+    var needsNewGeneration = false
+    var activityLog: ActivityLog
+    var hasQuorum = true
+    var hadQuorum = true
+
+    var peers: [PeerState]
+
+    // Metadata writer: at most one write outstanding.
+    var metadataVersion: UInt64 = 0
+    var metadataPersistedVersion: UInt64 = 0
+    var metadataInFlight: (id: StorageOpID, version: UInt64)?
+    /// Writes may start only once this metadata version (new generation, promotion flag) is
+    /// durable.
+    var writeBarrierVersion: UInt64 = 0
+
+    // Storage operations.
+    var nextStorageID: UInt64 = 1
+    var storageInFlight: [StorageOpID: InFlightStorage] = [:]
+    /// Data actions in issue order, for overlap serialisation (ids of `storageInFlight` + deferred).
+    var dataOrder: [DataOp] = []
+
+    // Client requests.
+    var requests: [ClientRequestID: PendingRequest] = [:]
+    /// Client requests in arrival order (deterministic iteration).
+    var requestOrder: [ClientRequestID] = []
+    var nextWriteSequence: UInt64 = 1
+    var nextRemoteReadID: UInt64 = 1
+    var nextPromotionID: UInt64 = 1
+    var promotion: PendingPromotion?
+    var applicationLatencyRecent: UInt64 = 0
+
+    /// Replicated writes and barriers from peers, applied in arrival order.
+    var peerQueue: [QueuedPeerOp] = []
+    /// Last write sequence received from a Primary that was lost (writer → sequence).
+    var lastWriterSequence: [NodeID: UInt64] = [:]
+
+    var output = ReplicaOutput()
+
+    /// - Parameters:
+    ///   - metadata: what `PersistedMetadata.create` made or the shell read back; nil for an
+    ///     intentional diskless client.
+    ///   - randomSeed: seeds generation identifiers (use a real random value in production).
+    public init(config: ReplicaConfig, metadata: PersistedMetadata?, randomSeed: UInt64) throws(ReplicaConfigError) {
+        try config.validate()
+        self.config = config
+        self.random = SplitMix64(seed: randomSeed ^ (UInt64(config.nodeID.rawValue) << 56))
+        self.peers = config.peers.sorted { $0.nodeID < $1.nodeID }.map { PeerState(config: $0) }
+        self.activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
+                                       extentsMax: config.activityLogExtentsMax, extents: [])
+        self.disk = .diskless
+        self.generations = GenerationSet(current: .none)
+        self.flags = []
+        if config.disklessClient && metadata != nil {
+            throw ReplicaConfigError(config.resourceName, "node '\(config.nodeName)' is a diskless client but metadata was given")
+        }
+        if let metadata {
+            do { try metadata.validate(against: config) } catch {
+                throw ReplicaConfigError(config.resourceName, "cannot attach: \(error)")
+            }
+            loadMetadata(metadata)
+        }
+    }
+
+    /// First output: marks the metadata as attached (crash detection) and reports the initial
+    /// state (`exists` events). Call once, before any `step`.
+    public mutating func start() -> ReplicaOutput {
+        precondition(!started, "start() called twice")
+        started = true
+        if disk.hasDisk { markMetadataDirty() }
+        recomputeQuorum()
+        emitAllState()
+        return takeOutput()
+    }
+
+    /// Feeds one event; returns what the shell must do now.
+    public mutating func step(_ input: ReplicaInput) -> ReplicaOutput {
+        precondition(started, "step() before start()")
+        switch input {
+        case .tick: onTick()
+        case .transportUp(let peer): onTransportUp(peer)
+        case .transportDown(let peer): onTransportDown(peer)
+        case .message(let message, let peer): onMessage(message, from: peer)
+        case .client(let request): onClientRequest(request)
+        case .writersChanged(let count): onWritersChanged(count)
+        case .storage(let completion): onStorageCompleted(completion)
+        case .admin(let command, let id): onAdmin(command, id: id)
+        }
+        afterStep()
+        return takeOutput()
+    }
+
+    mutating func takeOutput() -> ReplicaOutput {
+        defer { output = ReplicaOutput() }
+        return output
+    }
+
+    /// Work that follows any event: write metadata if dirty, issue deferred I/O, start writes
+    /// waiting for metadata, drive resync and verify.
+    mutating func afterStep() {
+        flushMetadataIfNeeded()
+        processPeerQueue()
+        startWaitingRequests()
+        for index in peers.indices { driveResync(index); driveVerify(index) }
+        flushMetadataIfNeeded()
+    }
+
+    // MARK: State queries
+
+    public var currentRole: Role { role }
+    public var diskState: DiskState { disk }
+    public var currentGenerations: GenerationSet { generations }
+    public var quorum: Bool { hasQuorum }
+
+    public func connectionState(_ peer: NodeID) -> ConnectionState? { peers.first { $0.id == peer }?.connection }
+    public func replicationState(_ peer: NodeID) -> ReplicationState? { peers.first { $0.id == peer }?.replication }
+    public func peerDiskState(_ peer: NodeID) -> DiskState? { peers.first { $0.id == peer }?.disk }
+    /// Blocks marked out of sync toward `peer`.
+    public func outOfSyncBlocks(_ peer: NodeID) -> UInt64 { peers.first { $0.id == peer }?.bitmap?.setCount ?? 0 }
+    /// Client requests admitted and not completed.
+    public var requestsInFlight: Int { requests.count }
+
+    /// The metadata as it would be written now (for the simulator and for a clean shutdown).
+    public var metadataSnapshot: PersistedMetadata? {
+        guard config.disklessClient == false, disk.hasDisk || disk == .failed else { return nil }
+        let slots = peers.filter { $0.bitmap != nil }
+        return PersistedMetadata(
+            header: metadataHeader(),
+            bitmaps: slots.map { PeerBitmap(peer: $0.id, words: $0.bitmap!.words) })
+    }
+
+    public var status: ReplicaStatus {
+        ReplicaStatus(resource: resourceStatus, device: deviceStatus,
+                      connections: peers.map(connectionStatus),
+                      peerDevices: peers.filter { !$0.config.disklessClient || true }.map(peerDeviceStatus))
+    }
+}

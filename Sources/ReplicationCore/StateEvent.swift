@@ -1,0 +1,75 @@
+/// The resource as `drbdsetup events2` shows it (`resource` object).
+public struct ResourceStatus: Sendable, Equatable {
+    public var name: String
+    public var role: Role
+    /// I/O is held: "quorum" (no quorum, suspend-io) or "user"/"promotion"; nil when not.
+    public var suspended: String?
+    /// A write here would be allowed now (DRBD may_promote).
+    public var mayPromote: Bool
+}
+
+/// The local volume (`device` object).
+public struct DeviceStatus: Sendable, Equatable {
+    public var volume: UInt16
+    public var disk: DiskState
+    public var client: Bool
+    public var quorum: Bool
+    public var sizeBytes: UInt64
+}
+
+/// One peer connection (`connection` object).
+public struct ConnectionStatus: Sendable, Equatable {
+    public var peer: NodeID
+    public var peerName: String
+    public var connection: ConnectionState
+    public var peerRole: Role
+}
+
+/// One peer device (`peer-device` object), with resync progress.
+public struct PeerDeviceStatus: Sendable, Equatable {
+    public var peer: NodeID
+    public var peerName: String
+    public var volume: UInt16
+    public var replication: ReplicationState
+    public var peerDisk: DiskState
+    public var peerClient: Bool
+    /// Bytes marked out of sync toward this peer.
+    public var outOfSyncBytes: UInt64
+    /// Resync/verify progress in hundredths of a percent (3750 = 37.50 %), nil when idle.
+    public var doneHundredths: UInt32?
+    /// Current resync rate, bytes per second (over the last second of ticks).
+    public var resyncBytesPerSecond: UInt64
+    /// Estimated seconds to the end of the resync, nil when idle or unknown.
+    public var etaSeconds: UInt64?
+    /// Blocks found different by the last online verify.
+    public var verifyOutOfSyncBlocks: UInt64
+
+    /// "37.50" as drbdsetup prints `done:`.
+    public var doneText: String? {
+        guard let d = doneHundredths else { return nil }
+        let frac = d % 100
+        return "\(d / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}
+
+/// A state change for the event stream (`events2`); `change` lines carry the whole object.
+public enum StateEvent: Sendable, Equatable {
+    case resource(ResourceStatus)
+    case device(DeviceStatus)
+    case connection(ConnectionStatus)
+    case peerDevice(PeerDeviceStatus)
+    /// A message for the operator's log: split brain, unrelated data, verify results, I/O errors.
+    case log(LogLevel, String)
+}
+
+public enum LogLevel: String, Sendable {
+    case info, warning, error
+}
+
+/// Everything `drbdadm status` prints, at one moment.
+public struct ReplicaStatus: Sendable, Equatable {
+    public var resource: ResourceStatus
+    public var device: DeviceStatus
+    public var connections: [ConnectionStatus]
+    public var peerDevices: [PeerDeviceStatus]
+}

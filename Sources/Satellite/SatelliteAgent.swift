@@ -1,0 +1,213 @@
+import EngineAdmin
+import EngineAdminClient
+import EngineConfig
+import Logging
+import SatelliteCore
+import StorageProviders
+import TandemModel
+
+/// The satellite's brain in the shell: keeps the latest desired state, reconciles the node with
+/// it (observe → plan → execute), retries what failed with back-off, and streams the node's
+/// actual state to the controller session currently attached.
+actor SatelliteAgent {
+    struct Settings: Sendable {
+        var stateDirectory: String
+        var engineLayout: EngineStateLayout
+        /// Address the engine listens on for replication links (this node's address).
+        var replicationHost: String
+        var statusInterval: Duration = .seconds(1)
+        var storageRefreshInterval: Duration = .seconds(5)
+        /// Even without a change, re-plan this often to notice drift (a deleted file, a stopped engine).
+        var driftCheckInterval: Duration = .seconds(15)
+        var retryDelayMin: Duration = .seconds(1)
+        var retryDelayMax: Duration = .seconds(30)
+    }
+
+    typealias Sink = @Sendable (NodeActualState) async -> Void
+
+    let settings: Settings
+    let engine: EngineAdminClient
+    let ledgerStore: LedgerStore
+    let executor: StepExecutor
+    let log: Logger
+    let clock = ContinuousClock()
+
+    private var ledger: OwnershipLedger
+    private var desired: NodeDesiredState?
+    private var providers: [String: any StorageProvider] = [:]
+    private var dirty = false
+    private var nextReconcile: ContinuousClock.Instant?
+    private var retryDelay: Duration
+    private var appliedGeneration: UInt64 = 0
+    private var planProblems: [String: [String]] = [:]
+    private var stepErrors: [String: [String]] = [:]
+    private var nodeProblems: [String] = []
+    private var storage = StorageSnapshot()
+    private var engineReports: [String: ResourceReport] = [:]
+    private var engineError: String?
+    private var lastStorageRefresh: ContinuousClock.Instant?
+    private var sink: (id: Int, send: Sink)?
+    private var lastSent: NodeActualState?
+
+    init(settings: Settings, log: Logger) throws {
+        self.settings = settings
+        self.engine = EngineAdminClient(layout: settings.engineLayout)
+        self.ledgerStore = LedgerStore(stateDirectory: settings.stateDirectory)
+        self.executor = StepExecutor(layout: settings.engineLayout, engine: engine, ledgerStore: ledgerStore)
+        self.ledger = try ledgerStore.load()
+        self.retryDelay = settings.retryDelayMin
+        self.log = log
+    }
+
+    // MARK: events from controller sessions
+
+    /// A new desired state: always the node's complete state; an older generation than the one
+    /// held is ignored (a late frame from a previous controller connection).
+    func receive(_ state: NodeDesiredState) {
+        if let current = desired, state.generation < current.generation, state.nodeName == current.nodeName {
+            log.notice("ignoring desired state generation \(state.generation); generation \(current.generation) is newer")
+            return
+        }
+        log.info("desired state generation \(state.generation): \(state.resources.count) resources, \(state.storagePools.count) pools")
+        desired = state
+        var fresh: [String: any StorageProvider] = providers
+        for pool in state.storagePools { fresh[pool.name] = StorageProviders.make(pool) }
+        providers = fresh
+        dirty = true
+        lastStorageRefresh = nil
+    }
+
+    /// A controller session became the one the satellite reports to; the previous one (if any)
+    /// no longer gets reports. Its first report is sent even when nothing changed.
+    func attach(id: Int, send: @escaping Sink) {
+        sink = (id, send)
+        lastSent = nil
+    }
+
+    func detach(id: Int) {
+        if sink?.id == id { sink = nil }
+    }
+
+    // MARK: the loop
+
+    func run() async {
+        var lastStatus: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            let now = clock.now
+            if desired != nil, dirty || (nextReconcile.map { now >= $0 } ?? false) {
+                await reconcile()
+                lastStatus = clock.now
+            } else if lastStatus.map({ now - $0 >= settings.statusInterval }) ?? true {
+                await refreshEngineStatus()
+                await refreshStorageIfDue(force: false)
+                lastStatus = clock.now
+            }
+            await report()
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func reconcile() async {
+        guard let desired else { return }
+        dirty = false
+        let generation = desired.generation
+        let rendering = NodeRendering(nodeName: desired.nodeName, replicationHost: settings.replicationHost, providers: providers)
+        let planned = rendering.planned(desired)
+
+        await refreshEngineStatus()
+        await refreshStorageIfDue(force: true, planned: planned)
+        var observed = Observation(
+            poolProblems: storage.poolProblems,
+            definedPools: Set(desired.storagePools.map(\.name)),
+            backingVolumes: storage.volumes.mapValues(\.sizeKiB),
+            resourceFiles: storage.resourceFiles,
+            engineRunning: Set(engineReports.keys),
+            ledger: ledger)
+        observed.ledger = ledger
+        let plan = ReconcilePlanner.plan(desired: planned, observed: observed)
+        planProblems = plan.problems
+
+        var failed: Set<String> = []
+        var errors: [String: [String]] = [:]
+        for step in plan.steps where !failed.contains(step.resource) {
+            log.info("\(step)")
+            var working = ledger
+            defer { ledger = working }
+            do {
+                try await executor.run(step, ledger: &working, providers: providers)
+            } catch {
+                failed.insert(step.resource)
+                let message = "\(step) failed: \(error)"
+                errors[step.resource, default: []].append(message)
+                log.error("\(message)")
+            }
+        }
+        stepErrors = errors
+        appliedGeneration = max(appliedGeneration, generation)
+        if !plan.steps.isEmpty {
+            await refreshEngineStatus()
+            await refreshStorageIfDue(force: true, planned: planned)
+        }
+        if failed.isEmpty && plan.problems.isEmpty {
+            retryDelay = settings.retryDelayMin
+            nextReconcile = clock.now + settings.driftCheckInterval
+        } else {
+            nextReconcile = clock.now + retryDelay
+            log.notice("retrying \((failed.union(plan.problems.keys)).sorted().joined(separator: ", ")) in \(retryDelay)")
+            retryDelay = min(retryDelay * 2, settings.retryDelayMax)
+        }
+    }
+
+    private func refreshEngineStatus() async {
+        do {
+            let reports = try await engine.status()
+            engineReports = Dictionary(reports.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            engineError = nil
+        } catch {
+            // The engine runs on without us; while it cannot be asked, nothing is known to run.
+            engineReports = [:]
+            engineError = "\(error)"
+        }
+    }
+
+    private func refreshStorageIfDue(force: Bool, planned: [PlannedResource]? = nil) async {
+        let now = clock.now
+        if !force, let last = lastStorageRefresh, now - last < settings.storageRefreshInterval { return }
+        guard let desired else { return }
+        lastStorageRefresh = now
+        let known = self.providers
+        let pools = desired.storagePools.compactMap { p in known[p.name].map { (p, $0) } }
+        let planned = planned ?? NodeRendering(nodeName: desired.nodeName, replicationHost: settings.replicationHost, providers: known).planned(desired)
+        let keys = Array(Set(planned.flatMap { $0.volumes.compactMap(\.backing) } + ledger.volumes.keys)).sorted()
+        let providers = known
+        let layout = settings.engineLayout
+        let snapshot = try? await onStorageQueue {
+            NodeObserver.snapshot(pools: pools, volumes: keys, providers: providers, layout: layout, readFiles: true)
+        }
+        if let snapshot { storage = snapshot; nodeProblems = snapshot.problems }
+    }
+
+    // MARK: reporting
+
+    private func report() async {
+        guard let sink, desired != nil else { return }
+        let state = actualState()
+        guard state != lastSent else { return }
+        lastSent = state
+        await sink.send(state)
+    }
+
+    func actualState() -> NodeActualState {
+        guard let desired else { return NodeActualState(appliedGeneration: 0, storagePools: [], resources: []) }
+        var names = Set(desired.resources.map(\.name)).union(ledger.resources)
+        names.formUnion(planProblems.keys)
+        let byName = Dictionary(desired.resources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let resources = names.sorted().map { name in
+            ActualStateBuilder.resource(
+                name: name, desired: byName[name], report: engineReports[name], engineError: engineError,
+                volumes: storage.volumes,
+                errors: nodeProblems + (planProblems[name] ?? []) + (stepErrors[name] ?? []))
+        }
+        return NodeActualState(appliedGeneration: appliedGeneration, storagePools: storage.pools.sorted { $0.name < $1.name }, resources: resources)
+    }
+}

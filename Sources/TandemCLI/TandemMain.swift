@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+
+/// Output helpers for places without a session.
+enum FileHandleOutput {
+    static func stderr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// The executable's entry point, shared by every subcommand: parses, runs, and exits the way
+/// the linstor client does — usage errors exit with 2 (argparse's code) instead of
+/// swift-argument-parser's 64, so scripts written for linstor keep working.
+public enum TandemMain {
+    public static func run<Root: AsyncParsableCommand>(_ root: Root.Type, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        do {
+            var command = try Root.parseAsRoot(hoistingGlobalOptions(arguments))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            if Root.exitCode(for: error) == .validationFailure {
+                FileHandleOutput.stderr(Root.fullMessage(for: error) + "\n")
+                Foundation.exit(2)
+            }
+            Root.exit(withError: error)
+        }
+    }
+
+    /// The linstor client takes its global options before the command words (`linstor -m n l`,
+    /// `linstor --controllers h n l`); swift-argument-parser wants options after the command
+    /// that declares them. Leading global options are therefore moved behind the command words.
+    public static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        let flags: Set<String> = ["-m", "--machine-readable", "--no-color", "--no-utf8", "--warn-as-error"]
+        let withValue: Set<String> = ["--controllers", "--timeout"]
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let arg = arguments[index]
+            if flags.contains(arg) || withValue.contains(where: { arg.hasPrefix($0 + "=") }) {
+                leading.append(arg); index += 1
+            } else if withValue.contains(arg), index + 1 < arguments.count {
+                leading += [arg, arguments[index + 1]]; index += 2
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        let rest = Array(arguments[index...])
+        // Keep a literal "--" (end of options) last so the moved options stay options.
+        if let dashes = rest.firstIndex(of: "--") {
+            return Array(rest[..<dashes]) + leading + Array(rest[dashes...])
+        }
+        return rest + leading
+    }
+}

@@ -1,0 +1,55 @@
+import EngineAdmin
+import Testing
+
+@Suite("drbdadm-style status and events2 lines")
+struct StatusFormatterTests {
+    static func report(replication: String = "Established", peerDisk: String = "UpToDate", done: Double? = nil,
+                       secondConnection: String = "Connecting") -> ResourceReport {
+        ResourceReport(
+            name: "backups", nodeId: 0, nodeName: "alpha", role: "Primary", mayPromote: true,
+            volumes: [VolumeReport(volume: 0, minor: 1000, disk: "UpToDate", client: false, quorum: true, open: true,
+                                   sizeBytes: 1 << 30, backingPath: "/pool/backups_0", nbdExport: "nbd+unix:///backups/0?socket=/run/tandem/nbd.sock")],
+            connections: [
+                ConnectionReport(peerNodeId: 1, peerName: "beta", connection: "Connected", peerRole: "Secondary",
+                                 peerVolumes: [PeerVolumeReport(volume: 0, replication: replication, peerDisk: peerDisk, peerClient: false,
+                                                                outOfSyncBytes: 8192, donePercent: done, resyncSentBytes: 4096)]),
+                ConnectionReport(peerNodeId: 2, peerName: "gamma", connection: secondConnection, peerRole: "Unknown", peerVolumes: []),
+            ])
+    }
+
+    @Test("status prints what drbdadm status prints")
+    func plainStatus() {
+        let text = StatusFormatter.format([Self.report()])
+        #expect(text == """
+        backups role:Primary
+          disk:UpToDate
+          beta role:Secondary
+            peer-disk:UpToDate
+          gamma connection:Connecting
+
+        """)
+    }
+
+    @Test("a resync shows replication and done; statistics add KiB counters")
+    func resyncStatus() {
+        let text = StatusFormatter.format([Self.report(replication: "SyncSource", peerDisk: "Inconsistent", done: 37.5)], statistics: true)
+        #expect(text.contains("    replication:SyncSource peer-disk:Inconsistent done:37.50 received:0 sent:0 out-of-sync:8 rs-sent:4 rs-received:0"))
+    }
+
+    @Test("events: dump ends with 'exists -', diffs carry only what changed")
+    func events() {
+        let a = Self.report(), b = Self.report(replication: "SyncSource", peerDisk: "Inconsistent", done: 12.345)
+        let dump = EventStream.dump([a])
+        #expect(dump.last?.line == "exists -")
+        #expect(dump.first?.line == "exists resource name:backups role:Primary suspended:no may_promote:yes promotion_score:1")
+        let diff = EventStream.diff(old: [a], new: [b])
+        #expect(diff.map(\.line) == ["change peer-device name:backups peer-node-id:1 conn-name:beta volume:0 replication:SyncSource peer-disk:Inconsistent peer-client:no resync-suspended:no done:12.34"])
+        #expect(EventStream.diff(old: [a], new: [a]).isEmpty)
+        let gone = EventStream.diff(old: [a], new: [])
+        #expect(gone.first?.line == "destroy connection name:backups peer-node-id:2 conn-name:gamma")
+        #expect(gone.last?.line == "destroy resource name:backups")
+        let born = EventStream.diff(old: [], new: [a])
+        #expect(born.first?.kind == "create" && born.first?.object == "resource")
+        #expect(born.count == dump.count - 1)
+    }
+}

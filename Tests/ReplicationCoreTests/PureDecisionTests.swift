@@ -1,0 +1,149 @@
+import Testing
+@testable import ReplicationCore
+
+@Suite("Replication core: pure decisions")
+struct PureDecisionTests {
+    func handshake(_ node: UInt8, current: UInt64, bitmap: [(UInt8, UInt64)] = [], history: [UInt64] = [],
+                   role: Role = .secondary, flags: HandshakeFlags = []) -> Handshake {
+        Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: role,
+                  disk: .upToDate,
+                  generations: GenerationSet(current: Generation(current),
+                                             bitmap: bitmap.map { PeerGeneration(nodeID: NodeID($0.0), generation: Generation($0.1)) },
+                                             history: history.map(Generation.init)),
+                  flags: flags, outOfSyncBlocks: 0, hasQuorum: true)
+    }
+
+    func mirror(_ d: SyncDecision) -> SyncDecision {
+        switch d {
+        case .sourceFull: return .targetFull
+        case .targetFull: return .sourceFull
+        case .sourceUseBitmap: return .targetUseBitmap
+        case .targetUseBitmap: return .sourceUseBitmap
+        default: return d
+        }
+    }
+
+    @Test("after a peer failure the survivor that wrote is SyncSource using its bitmap (rule 5)")
+    func survivorIsSource() {
+        let a = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100])
+        let b = handshake(1, current: 0x100, bitmap: [(0, 0)])
+        #expect(GenerationComparison.compare(mine: a, peer: b).decision == .sourceUseBitmap)
+        #expect(GenerationComparison.compare(mine: b, peer: a).decision == .targetUseBitmap)
+    }
+
+    @Test("both wrote since the same parent generation: split brain")
+    func splitBrain() {
+        let a = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100])
+        let b = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100])
+        #expect(GenerationComparison.compare(mine: a, peer: b).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: b, peer: a).decision == .splitBrain)
+    }
+
+    @Test("no generation in common: unrelated data")
+    func unrelated() {
+        let a = handshake(0, current: 0x200, history: [0x180])
+        let b = handshake(1, current: 0x300, history: [0x380])
+        #expect(GenerationComparison.compare(mine: a, peer: b).decision == .unrelated)
+    }
+
+    @Test("just created on one side: full sync toward it")
+    func justCreated() {
+        let a = handshake(0, current: 0x200)
+        let b = handshake(1, current: 4)
+        #expect(GenerationComparison.compare(mine: a, peer: b).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: b, peer: a).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: b, peer: handshake(0, current: 4)).decision == .bothJustCreated)
+    }
+
+    @Test("the comparison is antisymmetric over many generated pairs")
+    func antisymmetric() {
+        var random = SplitMix64(seed: 7)
+        let pool: [UInt64] = [0, 4, 0x100, 0x200, 0x300, 0x400]
+        for _ in 0 ..< 2000 {
+            func pick() -> UInt64 { pool[Int(random.next() % UInt64(pool.count))] }
+            let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent]]
+            let a = handshake(0, current: pick() | 0x100, bitmap: [(1, pick())], history: [pick(), pick()],
+                              role: random.next() % 4 == 0 ? .primary : .secondary,
+                              flags: flagsPool[Int(random.next() % 4)])
+            let b = handshake(1, current: pick() | 0x100, bitmap: [(0, pick())], history: [pick()],
+                              role: a.role == .primary ? .secondary : (random.next() % 4 == 0 ? .primary : .secondary),
+                              flags: flagsPool[Int(random.next() % 4)])
+            let ab = GenerationComparison.compare(mine: a, peer: b).decision
+            let ba = GenerationComparison.compare(mine: b, peer: a).decision
+            #expect(ab == mirror(ba), "a=\(a.generations) b=\(b.generations)")
+        }
+    }
+
+    @Test("quorum: majority, last man standing, diskless tiebreaker only keeps quorum")
+    func quorumArithmetic() {
+        func q(_ reach: Int, unknown: Int, outdated: Int = 0, clients: Int = 0, reachClients: Int = 0, had: Bool = true) -> Bool {
+            QuorumInput(policy: .majority, selfDiskful: true, reachableDiskfulPeers: reach, absentUnknownPeers: unknown,
+                        absentOutdatedPeers: outdated, reachableDisklessClients: reachClients,
+                        disklessClients: clients, hadQuorum: had).hasQuorum
+        }
+        #expect(q(1, unknown: 1))          // 2 of 3
+        #expect(!q(0, unknown: 2))         // 1 of 3
+        #expect(q(0, unknown: 0, outdated: 2))  // the others left gracefully: last man standing
+        #expect(!q(0, unknown: 1, outdated: 1)) // one absent of unknown state: outdated still vote
+        #expect(!q(0, unknown: 1))         // 1 of 2, no tiebreaker
+        #expect(q(0, unknown: 1, clients: 1, reachClients: 1))             // tiebreaker keeps it
+        #expect(!q(0, unknown: 1, clients: 1, reachClients: 1, had: false)) // but cannot restore it
+        #expect(QuorumInput(policy: .off, selfDiskful: true, reachableDiskfulPeers: 0, absentUnknownPeers: 5,
+                            absentOutdatedPeers: 0, reachableDisklessClients: 0, disklessClients: 0, hadQuorum: false).hasQuorum)
+    }
+
+    @Test("bitmap: set, clear, counts, dirty words and chunks")
+    func bitmap() {
+        var bitmap = OutOfSyncBitmap(blockCount: 200, blockBytes: 4096)
+        bitmap.set(bitmap.blocks(offsetBytes: 4096 * 60, lengthBytes: 4096 * 10))
+        #expect(bitmap.setCount == 10)
+        #expect(bitmap.nextSet(from: 0) == 60)
+        #expect(bitmap.nextSet(from: 70) == nil)
+        bitmap.clear(65 ..< 67)
+        #expect(bitmap.setCount == 8)
+        let dirty = bitmap.takeDirtyWords(peer: NodeID(1))
+        #expect(dirty.map(\.firstWord) == [0])
+        #expect(dirty[0].words.count == 2)
+        #expect(bitmap.takeDirtyWords(peer: NodeID(1)).isEmpty)
+        bitmap.setAll()
+        #expect(bitmap.setCount == 200)
+        let chunks = bitmap.chunks()
+        #expect(chunks.last?.isLast == true)
+        var copy = OutOfSyncBitmap(blockCount: 200, blockBytes: 4096)
+        for chunk in chunks { copy.or(words: chunk.words, firstWord: Int(chunk.firstWord)) }
+        #expect(copy.setCount == 200)
+        // A partial write marks every block it touches.
+        #expect(bitmap.blocks(offsetBytes: 4095, lengthBytes: 2) == 0 ..< 2)
+    }
+
+    @Test("config validation names the bad setting")
+    func configValidation() {
+        var config = ReplicaConfig(resourceName: "r0", nodeID: NodeID(0), nodeName: "a",
+                                   peers: [PeerConfig(nodeID: NodeID(1), name: "b")], sizeBytes: 1 << 20)
+        #expect(throws: Never.self) { try config.validate() }
+        config.sizeBytes = 1000
+        #expect(throws: ReplicaConfigError.self) { try config.validate() }
+        config.sizeBytes = 1 << 20
+        config.peers.append(PeerConfig(nodeID: NodeID(1), name: "c"))
+        do {
+            try config.validate()
+            Issue.record("duplicate node id accepted")
+        } catch {
+            #expect(error.description.contains("used twice"))
+        }
+    }
+
+    @Test("activity log evicts only idle extents")
+    func activityLog() {
+        var al = ActivityLog(extentBytes: 1 << 22, extentsMax: 2, extents: [])
+        let changed0 = al.begin([0])
+        let changed1 = al.begin([1])
+        #expect(changed0 && changed1)
+        #expect(!al.canActivate([2]))
+        al.end([0])
+        #expect(al.canActivate([2]))
+        let changed2 = al.begin([2])
+        #expect(changed2)
+        #expect(al.sortedExtents == [1, 2])
+    }
+}

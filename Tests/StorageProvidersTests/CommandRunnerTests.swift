@@ -1,0 +1,65 @@
+import Foundation
+@testable import StorageProviders
+import Testing
+
+@Suite struct CommandRunnerTests {
+    let runner = CommandRunner(timeoutSeconds: 10)
+
+    @Test func capturesStdout() throws {
+        let out = try runner.run("sh", ["-c", "echo hello; echo warn >&2"])
+        #expect(out.stdout == "hello\n")
+        #expect(out.stderr == "warn\n")
+        #expect(out.exitStatus == 0)
+    }
+
+    @Test func failureCarriesCommandLineStatusAndStderr() {
+        do {
+            try runner.run("sh", ["-c", "echo 'Volume group \"vg0\" not found' >&2; exit 5"])
+            Issue.record("exit 5 must throw")
+        } catch {
+            #expect(error.ending == .exited(5))
+            #expect(error.description.contains("exit status 5"))
+            #expect(error.description.contains("Volume group \"vg0\" not found"))
+            #expect(error.description.contains("sh -c"))
+        }
+    }
+
+    @Test func timeoutKillsTheCommand() {
+        let quick = CommandRunner(timeoutSeconds: 0.5)
+        let start = Date()
+        do {
+            try quick.run("sh", ["-c", "echo started >&2; sleep 30"])
+            Issue.record("a 30 s sleep must time out")
+        } catch {
+            #expect(error.ending == .killedByTimeout(seconds: 0.5))
+            #expect(error.stderr.contains("started"))
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test func missingToolIsNamed() {
+        do {
+            try runner.run("tandem-no-such-tool", [])
+            Issue.record("a missing tool must throw")
+        } catch {
+            guard case .notInstalled = error.ending else { Issue.record("\(error)"); return }
+            #expect(error.description.contains("tandem-no-such-tool"))
+            #expect(error.description.contains("not installed"))
+        }
+    }
+
+    @Test func outputIsBounded() throws {
+        // 6 MiB on stdout must neither block the child nor be kept whole.
+        let out = try runner.run("sh", ["-c", "head -c 6291456 /dev/zero | tr '\\0' x"])
+        #expect(out.stdout.utf8.count <= CommandRunner.stdoutBytesMax + 8)
+        #expect(out.stdout.hasSuffix("[…]"))
+    }
+
+    @Test func toolTablesParse() {
+        #expect(ToolTable.rows("  104857600 52428800\n\n") == [["104857600", "52428800"]])
+        #expect(ToolTable.bytes("104857600.00") == 104857600)
+        #expect(ToolTable.bytes("abc") == nil)
+        #expect(ToolTable.percent("12.50") == 12.5)
+        #expect(ToolTable.percent(nil) == 0)
+    }
+}
