@@ -47,19 +47,20 @@ public enum RcObject: UInt64, Sendable {
 /// The specific codes Tandem produces (bits 0–14), named as in LINSTOR.
 public enum RcCode: UInt64, Sendable {
     case created = 1, deleted = 2, modified = 3
-    case invalidNodeName = 200, invalidNodeType = 201, invalidResourceName = 202, invalidStoragePoolName = 203
-    case invalidNetName = 204, invalidNetAddress = 205, invalidNetPort = 206, invalidNetType = 207
-    case invalidVolumeNumber = 209, invalidMinor = 210, invalidVolumeSize = 211, invalidNodeId = 212
-    case invalidProperty = 213, invalidProvider = 214, invalidPlaceCount = 215, invalidStoragePoolForResource = 216
-    case invalidRequest = 290
+    case invalidNodeName = 200, invalidNodeType = 201, invalidResourceName = 202, invalidNodeId = 204
+    case invalidVolumeNumber = 205, invalidVolumeSize = 206, invalidMinor = 207, invalidStoragePoolName = 208
+    case invalidNetName = 209, invalidNetAddress = 210, invalidNetPort = 211, invalidNetType = 212
+    case invalidProperty = 213, invalidTcpPort = 215, invalidPlaceCount = 219, invalidStorageDriver = 221
+    case invalidLayerKind = 224, invalidLayerStack = 225, invalidProvider = 227
+    case nodeHasUsedResources = 233, invalidRequest = 234, invalidResourceGroupName = 237
     case notFoundNode = 300, notFoundResourceDefinition = 301, notFoundResource = 302, notFoundVolumeDefinition = 303
-    case notFoundStoragePool = 309, notFoundStoragePoolDefinition = 310, notFoundResourceGroup = 317, notFoundVolumeGroup = 318
+    case notFoundStoragePoolDefinition = 309, notFoundStoragePool = 310, notFoundResourceGroup = 317, notFoundVolumeGroup = 318
     case existsNode = 500, existsResourceDefinition = 501, existsResource = 502, existsVolumeDefinition = 503
     case existsStoragePool = 510, existsResourceGroup = 522, existsVolumeGroup = 523
-    case missingVolumeDefinitions = 600
-    case poolExhaustedMinor = 801, poolExhaustedTcpPort = 802, poolExhaustedNodeId = 803
+    case missingProps = 600
+    case poolExhaustedVolumeNumber = 800, poolExhaustedMinor = 801, poolExhaustedTcpPort = 802, poolExhaustedNodeId = 803
     case notEnoughFreeSpace = 980, notConnected = 995, notEnoughNodes = 996, inUse = 997, unknownError = 998, implementationError = 999
-    case warnNotConnected = 1002, warnNotApplied = 1003
+    case warnNotConnected = 1002
 }
 
 extension ApiCallRc {

@@ -11,7 +11,7 @@ extension ClusterState {
         let groupFilter = resourceGroup(rd.resourceGroup)?.selectFilter ?? AutoSelectFilter()
         let filter = requested.merged(over: groupFilter)
         guard !rd.volumeDefinitions.isEmpty else {
-            throw .make(.create, .resource, .missingVolumeDefinitions, "Resource definition '\(rd.name)' has no volume definitions; there is nothing to place.",
+            throw .make(.create, .resource, .missingProps, "Resource definition '\(rd.name)' has no volume definitions; there is nothing to place.",
                         correction: "Create a volume definition first (volume-definition create \(rd.name) SIZE).")
         }
         let placed = resources(of: rd.name)

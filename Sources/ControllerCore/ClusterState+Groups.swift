@@ -13,7 +13,7 @@ extension ClusterState {
 
     public mutating func createResourceGroup(_ req: ResourceGroupCreate, ctx: OperationContext) throws(ApiError) -> [ApiCallRc] {
         if let why = Naming.resourceNameProblem(req.name) {
-            throw .make(.create, .resourceGroup, .invalidResourceName, "The resource group name '\(req.name)' is invalid: \(why).")
+            throw .make(.create, .resourceGroup, .invalidResourceGroupName, "The resource group name '\(req.name)' is invalid: \(why).")
         }
         if let existing = resourceGroup(req.name) {
             throw .make(.create, .resourceGroup, .existsResourceGroup, "A resource group with the name '\(existing.name)' already exists.")

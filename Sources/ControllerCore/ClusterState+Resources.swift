@@ -38,7 +38,7 @@ extension ClusterState {
                         correction: diskless ? "Create it, or leave --storage-pool out to use \(ClusterDefaults.disklessPool)." : "Name a storage pool of node '\(n.name)' with --storage-pool, or create one.")
         }
         if diskless != (pool.provider == .diskless) {
-            throw .make(.create, .resource, .invalidStoragePoolForResource,
+            throw .make(.create, .resource, .invalidStorageDriver,
                         diskless ? "A diskless resource needs a DISKLESS storage pool, but '\(pool.name)' on '\(n.name)' is \(pool.provider.rawValue)."
                                  : "Storage pool '\(pool.name)' on '\(n.name)' is DISKLESS; a diskful resource needs a pool with storage (or create it with --drbd-diskless).")
         }
@@ -104,10 +104,10 @@ extension ClusterState {
         let pool = tcpPorts[Naming.key(node.name)] ?? NumberPool(range: ClusterDefaults.tcpPortRange)
         if let wanted {
             guard ClusterDefaults.tcpPortRange.contains(wanted) else {
-                throw .make(.create, .resource, .invalidNetPort, "TCP port \(wanted) is out of range (\(ClusterDefaults.tcpPortRange.lowerBound)–\(ClusterDefaults.tcpPortRange.upperBound)).")
+                throw .make(.create, .resource, .invalidTcpPort, "TCP port \(wanted) is out of range (\(ClusterDefaults.tcpPortRange.lowerBound)–\(ClusterDefaults.tcpPortRange.upperBound)).")
             }
             guard !pool.contains(wanted) else {
-                throw .make(.create, .resource, .invalidNetPort, "TCP port \(wanted) is already used on node '\(node.name)'.")
+                throw .make(.create, .resource, .invalidTcpPort, "TCP port \(wanted) is already used on node '\(node.name)'.")
             }
             return wanted
         }
