@@ -79,10 +79,55 @@ let package = Package(
                 "Satellite",
                 "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NBDProtocol", "NBDServer",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // NBD wire format: value types, decoders and encoders (NIOCore only).
+        .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Linux system calls Swift's Glibc module hides (fallocate, O_DIRECT).
+        .target(name: "CTandemIO"),
+        // NBD server: per-connection state machine, handler, export registry, listener, file export.
+        .target(
+            name: "NBDServer",
+            dependencies: [
+                "NBDProtocol", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // NBD client: connects to any NBD server and exposes the export as an NBDExport.
+        .target(
+            name: "NBDClient",
+            dependencies: [
+                "NBDProtocol", "NBDServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDProtocolTests",
+            dependencies: [
+                "NBDProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NBDServerTests",
+            dependencies: [
+                "NBDServer", "NBDProtocol", "NBDClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ReplicationCoreTests",
             dependencies: ["ReplicationCore"],
@@ -145,6 +190,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The controller's side of the cluster protocol: one TCP session per node, with
+        // reconnect and back-off, version checks and keep-alive.
+        .target(
+            name: "SatelliteLink",
+            dependencies: [
+                "ClusterWire", "TandemModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SatelliteTests",
+            dependencies: [
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

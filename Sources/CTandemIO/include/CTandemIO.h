@@ -1,0 +1,18 @@
+// Linux calls Swift's Glibc module does not export (they need _GNU_SOURCE): fallocate modes and
+// O_DIRECT for block-device style file I/O.
+#ifndef CTANDEMIO_H
+#define CTANDEMIO_H
+#include <stdint.h>
+
+/// fallocate(2); returns 0 or -1 with errno set (ENOTSUP where the filesystem cannot do it).
+int ctandem_fallocate(int fd, int mode, int64_t offset, int64_t length);
+/// The O_DIRECT open flag (0 where the platform has none).
+int ctandem_o_direct(void);
+
+
+
+/// prctl(PR_SET_IO_FLUSHER, 1): the process serves a block device, so its memory allocations must
+/// not wait on I/O reclaim (avoids the writeback deadlock of user-space block devices). Needs
+/// CAP_SYS_RESOURCE; returns 0 or -1 with errno.
+int ctandem_set_io_flusher(void);
+#endif

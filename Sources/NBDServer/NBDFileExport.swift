@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CTandemIO
+import NBDProtocol
+import NIOCore
+import NIOPosix
+
+/// Serves a regular file (or block device) as an export: pread/pwrite on a thread pool so the
+/// event loop never blocks on the disk. It is what `tandem nbd serve` exposes, what the tests
+/// serve, and a local volume's plain backend. One file descriptor is shared by every connection,
+/// so FLUSH/FUA on one connection cover all of them (multi-conn is advertised).
+public final class NBDFileExport: NBDExportSource, NBDExport, Sendable {
+    public let path: String
+    public let size: UInt64
+    public let features: NBDExportFeatures
+    private let fd: Int32
+    private let threadPool: NIOThreadPool
+    private let allocator = ByteBufferAllocator()
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Opens `path`. `size` defaults to the file's size (for a block device, its byte length).
+    public init(path: String, readOnly: Bool = false, threadPool: NIOThreadPool = .singleton) throws {
+        var flags = readOnly ? O_RDONLY : O_RDWR
+        flags |= O_CLOEXEC
+        let fd = Glibc.open(path, flags)
+        guard fd >= 0 else {
+            throw OpenError(description: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else {
+            let message = String(cString: strerror(errno))
+            _ = Glibc.close(fd)
+            throw OpenError(description: "cannot determine the size of \(path): \(message)")
+        }
+        self.path = path
+        self.fd = fd
+        self.size = UInt64(end)
+        self.threadPool = threadPool
+        var features: NBDExportFeatures = .standard
+        if readOnly { features.insert(.readOnly) }
+        self.features = features
+    }
+
+    deinit {
+        _ = Glibc.close(fd)
+    }
+
+    // MARK: NBDExportSource
+
+    public func describe() async throws -> NBDExportDescription {
+        NBDExportDescription(size: size, features: features, text: "file \(path)")
+    }
+
+    /// Every connection shares this object; there is no per-connection state.
+    public func open(for client: NBDClientIdentity) async throws -> any NBDExport { self }
+
+    // MARK: NBDExport
+
+    public func read(offset: UInt64, length: Int) async throws -> ByteBuffer {
+        let fd = self.fd
+        let allocator = self.allocator
+        return try await threadPool.runIfActive {
+            var buffer = allocator.buffer(capacity: length)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+                var done = 0
+                while done < length {
+                    let count = pread(fd, bytes.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw NBDExportError.fromErrno(errno, "read at \(offset)")
+                    }
+                    if count == 0 {
+                        // The file shrank under us: what lies past its end reads as zeroes.
+                        (bytes.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: length - done)
+                        break
+                    }
+                    done += count
+                }
+                return length
+            }
+            return buffer
+        }
+    }
+
+    public func write(offset: UInt64, data: ByteBuffer, fua: Bool) async throws {
+        let fd = self.fd
+        try await threadPool.runIfActive {
+            try data.withUnsafeReadableBytes { bytes in
+                try Self.writeAll(fd, bytes, offset: offset)
+            }
+            if fua { try Self.syncData(fd) }
+        }
+    }
+
+    public func flush() async throws {
+        let fd = self.fd
+        try await threadPool.runIfActive { try Self.syncData(fd) }
+    }
+
+    public func trim(offset: UInt64, length: Int, fua: Bool) async throws {
+        let fd = self.fd
+        try await threadPool.runIfActive {
+            // TRIM is a hint: where the filesystem cannot punch holes, doing nothing is correct.
+            _ = Self.fallocate(fd, mode: Self.punchHole | Self.keepSize, offset: offset, length: length)
+            if fua { try Self.syncData(fd) }
+        }
+    }
+
+    public func writeZeroes(offset: UInt64, length: Int, fua: Bool, mayPunchHoles: Bool) async throws {
+        let fd = self.fd
+        try await threadPool.runIfActive {
+            let mode = mayPunchHoles ? Self.punchHole | Self.keepSize : Self.zeroRange | Self.keepSize
+            if Self.fallocate(fd, mode: mode, offset: offset, length: length) != 0 {
+                try Self.writeZeroBlocks(fd, offset: offset, length: length)
+            }
+            if fua { try Self.syncData(fd) }
+        }
+    }
+
+    public func close() async {}
+
+    // MARK: System calls
+
+    private static let keepSize: Int32 = 0x01    // FALLOC_FL_KEEP_SIZE
+    private static let punchHole: Int32 = 0x02   // FALLOC_FL_PUNCH_HOLE
+    private static let zeroRange: Int32 = 0x10   // FALLOC_FL_ZERO_RANGE
+
+    private static func fallocate(_ fd: Int32, mode: Int32, offset: UInt64, length: Int) -> Int32 {
+        ctandem_fallocate(fd, mode, Int64(offset), Int64(length))
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, offset: UInt64) throws {
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw NBDExportError.fromErrno(errno, "write at \(offset)")
+            }
+            done += count
+        }
+    }
+
+    private static func writeZeroBlocks(_ fd: Int32, offset: UInt64, length: Int) throws {
+        let chunk = min(length, 1 << 20)
+        let zeroes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
+        defer { zeroes.deallocate() }
+        zeroes.initializeMemory(as: UInt8.self, repeating: 0)
+        var done = 0
+        while done < length {
+            let count = min(chunk, length - done)
+            try writeAll(fd, UnsafeRawBufferPointer(rebasing: zeroes[0..<count]), offset: offset + UInt64(done))
+            done += count
+        }
+    }
+
+    private static func syncData(_ fd: Int32) throws {
+        while fdatasync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw NBDExportError.fromErrno(errno, "fdatasync")
+        }
+    }
+}

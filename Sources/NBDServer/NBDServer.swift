@@ -1,0 +1,101 @@
+import Logging
+import NBDProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Listens for NBD clients on unix sockets and TCP and serves the exports of a registry.
+/// Each connection gets its own `NBDServerHandler`; a misbehaving client only ever closes its
+/// own connection.
+public final class NBDServer: Sendable {
+    public let registry: NBDExportRegistry
+    public let configuration: NBDConnectionStateMachine.Configuration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let channels = NIOLockedValueBox(Channels())
+
+    private struct Channels {
+        var listeners: [any Channel] = []
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var closed = false
+    }
+
+    public init(registry: NBDExportRegistry,
+                configuration: NBDConnectionStateMachine.Configuration = .init(),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "tandem.nbd")) {
+        self.registry = registry
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Listens on a unix socket; a stale socket file at `path` is replaced.
+    @discardableResult
+    public func listen(unixSocket path: String) async throws -> SocketAddress {
+        let channel = try await bootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        return try register(listener: channel)
+    }
+
+    /// Listens on TCP; port 0 picks a free port, which the returned address shows.
+    @discardableResult
+    public func listen(host: String, port: Int) async throws -> SocketAddress {
+        let channel = try await bootstrap().bind(host: host, port: port).get()
+        return try register(listener: channel)
+    }
+
+    /// Stops listening and closes every connection (clients see their connection drop).
+    public func close() async {
+        let all = channels.withLockedValue { state -> [any Channel] in
+            state.closed = true
+            return state.listeners + Array(state.connections.values)
+        }
+        for channel in all {
+            try? await channel.close()  // already-closed channels are fine here
+        }
+    }
+
+    private func register(listener channel: any Channel) throws -> SocketAddress {
+        let accepted = channels.withLockedValue { state -> Bool in
+            guard !state.closed else { return false }
+            state.listeners.append(channel)
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            throw ChannelError.ioOnClosedChannel
+        }
+        guard let address = channel.localAddress else { throw ChannelError.ioOnClosedChannel }
+        logger.info("NBD server listening on \(address)")
+        return address
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let registry = self.registry
+        let configuration = self.configuration
+        let logger = self.logger
+        let channels = self.channels
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                let admitted = channels.withLockedValue { state -> Bool in
+                    guard !state.closed else { return false }
+                    state.connections[id] = channel
+                    return true
+                }
+                guard admitted else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in
+                    channels.withLockedValue { _ = $0.connections.removeValue(forKey: id) }
+                }
+                // Only TCP has TCP_NODELAY; on a unix socket the option is refused, which is fine.
+                let nodelay = channel.setOption(.socketOption(.tcp_nodelay), value: 1).flatMapErrorThrowing { _ in }
+                return nodelay.flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(
+                        NBDServerHandler(registry: registry, configuration: configuration, logger: logger))
+                }
+            }
+    }
+}

@@ -1,0 +1,315 @@
+import Logging
+import NBDProtocol
+import NIOCore
+
+/// Serves one NBD connection. It owns the byte cumulation and the export handle and executes what
+/// `NBDConnectionStateMachine` decides. It decodes only while the state machine accepts input,
+/// and asks the channel for more bytes only then, so a client that pipelines without limit is
+/// held at `inflightMax` requests plus one read's worth of bytes.
+final class NBDServerHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var stateMachine: NBDConnectionStateMachine
+    private var decoder: NBDClientMessageDecoder
+    private let registry: NBDExportRegistry
+    private var logger: Logger
+    private var cumulation: ByteBuffer?
+    private var export: (any NBDExport)?
+    /// Commands handed to the export and not yet finished, also after the channel closed: the
+    /// export is closed only when this reaches zero.
+    private var executing = 0
+    private var readSuppressed = false
+    private var channelGone = false
+    private var exportClosed = false
+    private var client = NBDClientIdentity(remoteAddress: "unknown")
+
+    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger) {
+        self.stateMachine = NBDConnectionStateMachine(configuration: configuration)
+        self.decoder = NBDClientMessageDecoder(limits: configuration.limits)
+        self.registry = registry
+        self.logger = logger
+    }
+
+    // MARK: - Channel events
+
+    func channelActive(context: ChannelHandlerContext) {
+        client = NBDClientIdentity(remoteAddress: context.remoteAddress.map { "\($0)" } ?? "unix socket peer")
+        logger[metadataKey: "client"] = "\(client)"
+        var greeting = context.channel.allocator.buffer(capacity: NBDWireSize.greeting)
+        greeting.writeNBDGreeting(NBDConnectionStateMachine.handshakeFlags)
+        context.writeAndFlush(wrapOutboundOut(greeting), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if cumulation == nil {
+            cumulation = incoming
+        } else {
+            cumulation!.writeBuffer(&incoming)
+        }
+        processInput(context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if stateMachine.acceptsInput {
+            context.read()
+        } else {
+            readSuppressed = true
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            if stateMachine.inputClosed() { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        channelGone = true
+        stateMachine.channelClosed()
+        cumulation = nil
+        closeExportIfIdle(context: context)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.info("closing NBD connection after error: \(error)")
+        context.close(promise: nil)
+    }
+
+    // MARK: - Input
+
+    private func processInput(context: ChannelHandlerContext) {
+        while stateMachine.acceptsInput, var buffer = cumulation, buffer.readableBytes > 0 {
+            let message: NBDClientMessage?
+            do {
+                message = try decoder.decode(buffer: &buffer)
+            } catch {
+                cumulation = nil
+                fatal(context: context, "protocol violation: \(error)")
+                return
+            }
+            cumulation = buffer.readableBytes > 0 ? buffer : nil
+            guard let message else { break }
+            handle(message, context: context)
+        }
+        if var buffer = cumulation, buffer.readerIndex > 64 * 1024 {
+            buffer.discardReadBytes()
+            cumulation = buffer
+        }
+        if readSuppressed && stateMachine.acceptsInput {
+            readSuppressed = false
+            context.read()
+        }
+    }
+
+    private func handle(_ message: NBDClientMessage, context: ChannelHandlerContext) {
+        switch message {
+        case let .clientFlags(flags):
+            perform(stateMachine.receivedClientFlags(flags), context: context)
+        case let .option(request):
+            perform(stateMachine.receivedOption(request), context: context)
+        case let .oversizedOption(code, length):
+            perform(stateMachine.receivedOversizedOption(code, length: length), context: context)
+        case let .request(request, payload):
+            perform(stateMachine.receivedRequest(request, payload: payload), context: context)
+        case let .oversizedWrite(request):
+            perform(stateMachine.receivedOversizedWrite(request), context: context)
+        }
+    }
+
+    // MARK: - Options
+
+    private func perform(_ action: NBDConnectionStateMachine.OptionAction, context: ChannelHandlerContext) {
+        switch action {
+        case let .reply(replies):
+            writeOptionReplies(replies, context: context)
+        case let .replyAndClose(replies):
+            writeOptionReplies(replies, context: context)
+            context.close(promise: nil)
+        case .listExports:
+            listExports(context: context)
+        case let .lookUpExport(name, purpose):
+            lookUpExport(name, purpose: purpose, context: context)
+        case let .close(reason):
+            fatal(context: context, reason)
+        }
+    }
+
+    private func writeOptionReplies(_ replies: [NBDOptionReply], context: ChannelHandlerContext) {
+        guard !replies.isEmpty else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64 * replies.count)
+        for reply in replies { buffer.writeNBDOptionReply(reply) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func listExports(context: ChannelHandlerContext) {
+        let sources = registry.all()
+        let described = context.eventLoop.makeFutureWithTask { () -> [ExportListEntry] in
+            var entries: [ExportListEntry] = []
+            for (name, source) in sources {
+                // An export that cannot describe itself right now is still listed by name.
+                let text = (try? await source.describe().text) ?? ""
+                entries.append(ExportListEntry(name: name.description, text: text))
+            }
+            return entries
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        described.whenSuccess { entries in
+            let (handler, context) = bound.value
+            let replies = handler.stateMachine.listFinished(entries.map { ($0.name, $0.text) })
+            handler.writeOptionReplies(replies, context: context)
+            handler.processInput(context: context)
+        }
+    }
+
+    private func lookUpExport(_ requestedName: String, purpose: NBDConnectionStateMachine.OpenPurpose, context: ChannelHandlerContext) {
+        guard let (name, source) = registry.lookup(requestedName) else {
+            perform(stateMachine.openFinished(requestedName: requestedName, .notFound), opened: nil, context: context)
+            return
+        }
+        let client = self.client
+        let opening = context.eventLoop.makeFutureWithTask { () -> OpenAttempt in
+            do {
+                if case .info = purpose {
+                    return OpenAttempt(result: .found(name, try await source.describe()), export: nil)
+                }
+                let export = try await source.open(for: client)
+                let description = NBDExportDescription(size: export.size, features: export.features)
+                return OpenAttempt(result: .found(name, description), export: export)
+            } catch let refusal as NBDOpenRefusal {
+                return OpenAttempt(result: .refused(refusal), export: nil)
+            } catch {
+                return OpenAttempt(result: .refused(NBDOpenRefusal(.unavailable, "export \(name) cannot be opened: \(error)")), export: nil)
+            }
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        opening.whenSuccess { attempt in
+            let (handler, context) = bound.value
+            let outcome = handler.stateMachine.openFinished(requestedName: requestedName, attempt.result)
+            handler.perform(outcome, opened: attempt.export, context: context)
+        }
+    }
+
+    private func perform(_ outcome: NBDConnectionStateMachine.OpenOutcome, opened: (any NBDExport)?, context: ChannelHandlerContext) {
+        switch outcome {
+        case let .reply(replies):
+            if let opened { Task { await opened.close() } }
+            writeOptionReplies(replies, context: context)
+        case let .enterTransmission(replies):
+            export = opened
+            writeOptionReplies(replies, context: context)
+            logger.debug("transmission started")
+        case let .enterTransmissionAfterExportNameReply(size, flags, zeroes):
+            export = opened
+            var buffer = context.channel.allocator.buffer(capacity: NBDWireSize.exportNameReply + NBDWireSize.exportNameReplyZeroes)
+            buffer.writeNBDExportNameReply(size: size, flags: flags, zeroes: zeroes)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case let .close(reason):
+            if let opened { Task { await opened.close() } }
+            fatal(context: context, reason)
+            return
+        }
+        processInput(context: context)
+    }
+
+    // MARK: - Transmission
+
+    private func perform(_ action: NBDConnectionStateMachine.RequestAction, context: ChannelHandlerContext) {
+        switch action {
+        case let .execute(command):
+            execute(command, context: context)
+        case let .reply(frame):
+            writeReply(frame, context: context)
+        case .closeWhenDrained:
+            if stateMachine.isClosed { context.close(promise: nil) }
+        case let .close(reason):
+            fatal(context: context, reason)
+        }
+    }
+
+    private func execute(_ command: NBDCommand, context: ChannelHandlerContext) {
+        guard let export else { preconditionFailure("command executed without an open export") }
+        executing += 1
+        let running = context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        running.whenSuccess { result in
+            let (handler, context) = bound.value
+            handler.executing -= 1
+            switch handler.stateMachine.commandFinished(command, result) {
+            case let .reply(frame):
+                handler.writeReply(frame, context: context)
+                handler.processInput(context: context)
+            case let .replyAndClose(frame):
+                handler.writeReply(frame, context: context)
+                context.close(promise: nil)
+            case .drop:
+                break
+            }
+            handler.closeExportIfIdle(context: context)
+        }
+    }
+
+    private static func run(_ command: NBDCommand, on export: any NBDExport) async -> Result<ByteBuffer?, NBDExportError> {
+        do {
+            switch command {
+            case let .read(_, offset, length):
+                return .success(try await export.read(offset: offset, length: length))
+            case let .write(_, offset, data, fua):
+                try await export.write(offset: offset, data: data, fua: fua)
+            case .flush:
+                try await export.flush()
+            case let .trim(_, offset, length, fua):
+                try await export.trim(offset: offset, length: length, fua: fua)
+            case let .writeZeroes(_, offset, length, fua, mayPunchHoles):
+                try await export.writeZeroes(offset: offset, length: length, fua: fua, mayPunchHoles: mayPunchHoles)
+            }
+            return .success(nil)
+        } catch let error as NBDExportError {
+            return .failure(error)
+        } catch {
+            return .failure(.io("\(error)"))
+        }
+    }
+
+    private func writeReply(_ frame: NBDReplyFrame, context: ChannelHandlerContext) {
+        guard !channelGone else { return }
+        var header = context.channel.allocator.buffer(capacity: 64)
+        let data = frame.encode(into: &header)
+        if let data {
+            context.write(wrapOutboundOut(header), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(data), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(header), promise: nil)
+        }
+    }
+
+    // MARK: - Closing
+
+    private func fatal(context: ChannelHandlerContext, _ reason: String) {
+        logger.info("closing NBD connection: \(reason)")
+        stateMachine.channelClosed()
+        context.close(promise: nil)
+    }
+
+    private func closeExportIfIdle(context: ChannelHandlerContext) {
+        guard channelGone, executing == 0, !exportClosed, let export else { return }
+        exportClosed = true
+        Task { await export.close() }
+    }
+}
+
+private struct ExportListEntry: Sendable {
+    var name: String
+    var text: String
+}
+
+private struct OpenAttempt: Sendable {
+    var result: NBDConnectionStateMachine.OpenResult
+    var export: (any NBDExport)?
+}

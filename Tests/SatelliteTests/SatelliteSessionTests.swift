@@ -1,0 +1,205 @@
+import ClusterWire
+import EngineConfig
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+@testable import Satellite
+import SatelliteLink
+import Synchronization
+import TandemModel
+import Testing
+
+/// A satellite running in this process on 127.0.0.1 with temporary folders (no engine: the
+/// engine's admin socket is absent, which the satellite must report, not hide).
+final class InProcessSatellite: Sendable {
+    let root: String
+    let poolDir: String
+    let engineDir: String
+    let port: Int
+    let task: Task<Void, Error>
+
+    init(root: String? = nil, port: Int = 0) async throws {
+        let root = root ?? NSTemporaryDirectory() + "tandem-sat-" + UUID().uuidString
+        self.root = root
+        poolDir = root + "/pool"; engineDir = root + "/engine"
+        try FileManager.default.createDirectory(atPath: poolDir, withIntermediateDirectories: true)
+        var settings = SatelliteAgent.Settings(stateDirectory: root + "/state", engineLayout: EngineStateLayout(stateDirectory: engineDir), replicationHost: "127.0.0.1")
+        settings.retryDelayMin = .milliseconds(200)
+        settings.retryDelayMax = .milliseconds(400)
+        try FileManager.default.createDirectory(atPath: settings.stateDirectory, withIntermediateDirectories: true)
+        var log = Logger(label: "test.satellite"); log.logLevel = .critical
+        let agent = try SatelliteAgent(settings: settings, log: log)
+        let server = SatelliteServer(host: "127.0.0.1", port: port, agent: agent, log: log)
+        let bound = AsyncStream<Int>.makeStream()
+        task = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await agent.run() }
+                group.addTask { try await server.run { bound.continuation.yield($0?.port ?? 0); bound.continuation.finish() } }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        var it = bound.stream.makeAsyncIterator()
+        self.port = await it.next() ?? 0
+    }
+
+    func stop() async { task.cancel(); _ = await task.result }
+    func removeFolders() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+func desired(_ generation: UInt64, pool: String, resources: [DesiredResource]) -> NodeDesiredState {
+    NodeDesiredState(generation: generation, nodeName: "alpha",
+                     storagePools: [DesiredStoragePool(name: "pool1", provider: .fileThin, driverPool: pool)],
+                     resources: resources)
+}
+
+let oneVolume = DesiredResource(
+    name: "r1", nodeId: 0, port: 7000, diskless: false,
+    volumes: [DesiredVolume(volumeNumber: 0, sizeKiB: 4096, minor: 1000, storagePool: "pool1")],
+    peers: [DesiredPeer(nodeName: "beta", nodeId: 1, address: "127.0.0.3", port: 7000, diskless: false)])
+
+/// Reads events until `match` accepts one, or fails after `seconds`.
+func waitFor<T: Sendable>(_ events: AsyncStream<LinkEvent>, seconds: Double = 15, _ match: @escaping @Sendable (LinkEvent) -> T?) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            for await event in events { if let hit = match(event) { return hit } }
+            return nil
+        }
+        group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        guard let first else { throw TestFailure("no matching event within \(seconds) s") }
+        return first
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
+
+@Suite(.serialized) struct SatelliteSessionTests {
+    @Test func desiredStateIsRealizedReportedAndRemoved() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        let version = try await waitFor(link.events) { if case .connected(let v) = $0 { v } else { nil } }
+        #expect(version == ClusterWire.softwareVersion)
+
+        link.push(desired(1, pool: satellite.poolDir, resources: [oneVolume]))
+        let applied = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 1, s.resources.first?.errors.isEmpty == false { s } else { nil }
+        }
+        let backing = satellite.poolDir + "/r1_00000.img"
+        #expect(FileManager.default.fileExists(atPath: backing))
+        let resFile = satellite.engineDir + "/resources/r1.res"
+        let text = try String(contentsOfFile: resFile, encoding: .utf8)
+        #expect(text.contains(backing))
+        let pool = try #require(applied.storagePools.first)
+        #expect(pool.name == "pool1" && (pool.totalCapacityKiB ?? 0) > 0 && pool.error == nil)
+        let r1 = try #require(applied.resources.first)
+        #expect(r1.name == "r1")
+        // No engine runs in this test: the adjust fails and says why, with the socket path.
+        #expect(r1.errors.contains { $0.contains("adjust r1 failed") && $0.contains("admin.sock") })
+        #expect(r1.volumes.first?.allocatedKiB != nil)
+
+        link.push(desired(2, pool: satellite.poolDir, resources: []))
+        let cleared = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 2, s.resources.isEmpty { s } else { nil }
+        }
+        #expect(cleared.resources.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: backing))
+        #expect(!FileManager.default.fileExists(atPath: resFile))
+        link.close()
+        await satellite.stop()
+    }
+
+    @Test func foreignFileIsReportedAndLeftAlone() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let foreign = satellite.poolDir + "/r1_00000.img"
+        try Data("not yours".utf8).write(to: URL(fileURLWithPath: foreign))
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(link.events) { if case .connected = $0 { true } else { nil } }
+        link.push(desired(1, pool: satellite.poolDir, resources: [oneVolume]))
+        let state = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 1 { s } else { nil }
+        }
+        #expect(state.resources.first?.errors.first?.contains("already exists") == true)
+        #expect(try String(contentsOfFile: foreign, encoding: .utf8) == "not yours")
+        #expect(!FileManager.default.fileExists(atPath: satellite.engineDir + "/resources/r1.res"))
+        link.close()
+        await satellite.stop()
+    }
+
+    @Test func linkReconnectsToARestartedSatelliteWhichKeepsItsLedger() async throws {
+        let first = try await InProcessSatellite()
+        defer { first.removeFolders() }
+        var options = SatelliteLinkSession.Options()
+        options.reconnectDelayMin = .milliseconds(50)
+        options.reconnectDelayMax = .milliseconds(200)
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: first.port, options: options)
+        _ = try await waitFor(link.events) { if case .connected = $0 { true } else { nil } }
+        link.push(desired(1, pool: first.poolDir, resources: [oneVolume]))
+        _ = try await waitFor(link.events) { e -> Bool? in if case .actualState(let s) = e, s.appliedGeneration == 1 { true } else { nil } }
+
+        await first.stop()
+        _ = try await waitFor(link.events) { if case .disconnected = $0 { true } else { nil } }
+        let second = try await InProcessSatellite(root: first.root, port: first.port)
+        _ = try await waitFor(link.events) { if case .connected = $0 { true } else { nil } }
+        // The restarted satellite knows r1 is its own: it does not call the file a clash.
+        link.push(desired(2, pool: first.poolDir, resources: [oneVolume]))
+        let state = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 2 { s } else { nil }
+        }
+        #expect(state.resources.first?.errors.contains { $0.contains("already exists") } == false)
+        #expect(FileManager.default.fileExists(atPath: first.poolDir + "/r1_00000.img"))
+        link.close()
+        await second.stop()
+    }
+
+    @Test func incompatibleSatelliteIsReportedAsSuch() async throws {
+        // A "satellite" of a future release: answers the hello with protocol 99.
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClusterFrameDecoder()))
+                    return try NIOAsyncChannel<ClusterMessage, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let port = try #require(server.channel.localAddress?.port)
+        let serverTask = Task {
+            try await server.executeThenClose { inbound in
+                for try await connection in inbound {
+                    try await connection.executeThenClose { _, outbound in
+                        var frame = ByteBuffer()
+                        try ClusterWire.encode(.hello(Hello(role: .satellite, protocolVersion: 99, softwareVersion: "9.9.9", nodeName: "")), version: 99, into: &frame)
+                        try await outbound.write(frame)
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+        }
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: port)
+        let (version, reason) = try await waitFor(link.events) { e -> (String, String)? in
+            if case .incompatibleVersion(let v, let r) = e { (v, r) } else { nil }
+        }
+        #expect(version == "9.9.9")
+        #expect(reason.contains("version mismatch"))
+        link.close()
+        serverTask.cancel()
+    }
+
+    @Test func unreachableSatelliteIsReportedDisconnectedWithTheAddress() async throws {
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: 1)
+        let reason = try await waitFor(link.events) { if case .disconnected(let r) = $0 { r } else { nil } }
+        #expect(reason.contains("127.0.0.1:1"))
+        link.close()
+    }
+
+    @Test func listenAddressesParse() throws {
+        #expect(try SatelliteCommand.parseListen(":3366") == ("0.0.0.0", 3366))
+        #expect(try SatelliteCommand.parseListen("127.0.0.2:3366") == ("127.0.0.2", 3366))
+        #expect(try SatelliteCommand.parseListen("[::1]:4000") == ("::1", 4000))
+        #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("3366") }
+        #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("host:99999") }
+    }
+}
