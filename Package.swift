@@ -184,7 +184,7 @@ let package = Package(
         .target(
             name: "Satellite",
             dependencies: [
-                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel", "SatelliteLink",
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

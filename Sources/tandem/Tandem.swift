@@ -12,6 +12,7 @@ struct Tandem: AsyncParsableCommand {
         subcommands: ClientCommands.all + [
             ControllerClientGroup.self,
             SatelliteCommand.self,
+            SatellitePushCommand.self,
             NBDToolCommand.self,
         ]
     )
