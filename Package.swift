@@ -177,6 +177,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
