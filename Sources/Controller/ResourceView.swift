@@ -21,7 +21,7 @@ struct ResourceView {
                 let r = placed[nodeKey]!
                 if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
                 if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
-                Self.resource(r, rd, placed, state, runtimes[nodeKey], &w)
+                Self.resource(r, rd, placed, state, runtimes[nodeKey], rdKey: rdKey, nodeKey: nodeKey, &w)
             }
         }
         w.endArray()
@@ -29,10 +29,10 @@ struct ResourceView {
     }
 
     static func resource(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, _ peers: [String: ResourceRecord],
-                         _ state: ClusterState, _ rt: NodeRuntime?, _ w: inout JSONWriter) {
-        // Only trust a report that covers the current desired state of an online node.
-        let actual = rt.flatMap { $0.isOnline ? $0.actualResources[Naming.key(rd.name)] : nil }
-        let pool = state.storagePool(node: r.nodeName, pool: r.storagePoolName)
+                         _ state: ClusterState, _ rt: NodeRuntime?, rdKey: String, nodeKey: String, _ w: inout JSONWriter) {
+        // Only an online node's report counts; an offline node's state is unknown.
+        let actual = rt.flatMap { $0.isOnline ? $0.actualResources[rdKey] : nil }
+        let pool = state.storagePools[nodeKey]?[Naming.key(r.storagePoolName)]
         w.beginObject()
         w.field("name", rd.name)
         w.field("node_name", r.nodeName)
@@ -81,7 +81,7 @@ struct ResourceView {
         }
         w.endArray()
         w.key("connections"); w.beginObject()
-        for (peerKey, peer) in peers.sorted(by: { $0.key < $1.key }) where peerKey != Naming.key(r.nodeName) {
+        for (peerKey, peer) in peers.sorted(by: { $0.key < $1.key }) where peerKey != nodeKey {
             let c = actual?.connections.first { Naming.key($0.peerNodeName) == peerKey }
             w.key(peer.nodeName); w.beginObject()
             w.field("connected", c?.connectionState == "Connected")

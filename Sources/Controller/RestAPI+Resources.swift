@@ -23,7 +23,8 @@ extension RestAPI {
             guard let rd = state.resourceDefinition(name) else { return Rest.rcs(ClusterState.definitionNotFound(name, .none).rcs, success: .ok) }
             guard let r = state.resource(name, node: node) else { return Rest.rcs(ClusterState.resourceNotFound(rd.name, node, .none).rcs, success: .ok) }
             var w = JSONWriter()
-            ResourceView.resource(r, rd, state.resources[Naming.key(name)] ?? [:], state, runtimes[Naming.key(node)], &w)
+            ResourceView.resource(r, rd, state.resources[Naming.key(name)] ?? [:], state, runtimes[Naming.key(node)],
+                                  rdKey: Naming.key(name), nodeKey: Naming.key(node), &w)
             return Rest.json(w.bytes)
         }
         router.post("/v1/resource-definitions/{rd}/resources") { req, c in
