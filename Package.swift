@@ -47,6 +47,7 @@ let package = Package(
                 "TandemModel",
                 "Satellite",
                 "TandemCLI",
+                "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "NBDProtocol", "NBDServer",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,6 +56,16 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // `tandem monitor`: the drbdmon analogue; a pure frame renderer plus the terminal loop.
+        .target(
+            name: "TandemMonitor",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient", "EngineConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemMonitorTests", dependencies: ["TandemMonitor", "EngineAdmin"]),
 
         // NBD wire format: value types, decoders and encoders (NIOCore only).
         .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),

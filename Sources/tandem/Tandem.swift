@@ -1,6 +1,7 @@
 import ArgumentParser
 import Satellite
 import TandemCLI
+import TandemMonitor
 
 /// The one executable. Each subcommand is defined next to the code it drives; this list is the
 /// only place they meet.
@@ -13,6 +14,7 @@ struct Tandem: AsyncParsableCommand {
             ControllerClientGroup.self,
             SatelliteCommand.self,
             NBDToolCommand.self,
+            MonitorCommand.self,
         ]
     )
 
