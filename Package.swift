@@ -23,6 +23,35 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Auto-placement as a pure decision: filter → rate → select over a snapshot of pools.
+        .target(name: "Placement", dependencies: ["TandemModel"]),
+
+        // The controller's object model and decisions (no I/O): the cluster in memory, naming
+        // rules, number allocation, desired state per node, and the satellite-session interface
+        // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
+        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+
+        // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
+        // satellite session bookkeeping, lifecycle.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "TandemModel", "Placement", "ControllerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "ControllerCore", "TandemModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
         .target(name: "ReplicationCore"),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
@@ -45,11 +74,14 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "ControllerCore",
+                "Controller",
                 "Satellite",
                 "TandemCLI",
                 "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "NBDProtocol", "NBDServer",
+                "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -130,6 +162,33 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
+        .target(
+            name: "ReplicationWire",
+            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ReplicationWireTests",
+            dependencies: [
+                "ReplicationWire", "ReplicationCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Engine shell: runs ReplicationCore instances per resource volume, their disks, metadata
+        // files, replication links, NBD exports and the admin socket (`tandem engine`).
+        .target(
+            name: "Engine",
+            dependencies: [
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
+                "ReplicationWire", "NBDServer", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
@@ -164,7 +223,7 @@ let package = Package(
         .target(
             name: "Satellite",
             dependencies: [
-                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel", "SatelliteLink",
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -72,11 +72,16 @@ public struct Handshake: Sendable, Equatable {
     public var outOfSyncBlocks: UInt64
     /// The sender has quorum (to let a partition that lost it learn it back).
     public var hasQuorum: Bool
+    /// Sequence of the last write the sender issued as writer (0: none). Writes up to it are
+    /// accounted for by this handshake (present on the receiver or marked out of sync); the
+    /// receiver's next write from the sender has a higher sequence.
+    public var lastWriteSequence: UInt64
 
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
                 generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
-                hasQuorum: Bool) {
+                hasQuorum: Bool, lastWriteSequence: UInt64 = 0) {
+        self.lastWriteSequence = lastWriteSequence
         self.protocolVersion = protocolVersion
         self.nodeID = nodeID
         self.volume = volume

@@ -42,7 +42,7 @@ struct PeerState: Sendable {
     /// I granted this peer's promotion; it is about to be Primary.
     var promotionGranted = false
     /// Resync requests from this peer waiting for writes from `writer` before they can be read.
-    var heldResyncRequests: [ResyncRequest] = []
+    var heldResyncRequests: [(request: ResyncRequest, sinceTick: UInt64)] = []
 
     init(config: PeerConfig) { self.config = config }
 

@@ -73,6 +73,7 @@ extension ReplicaInstance {
             }
         } else {
             log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again")
+            for id in requestOrder { checkDone(id) }
         }
         broadcastState()
         emitDevice()
@@ -81,8 +82,21 @@ extension ReplicaInstance {
 
     /// io-error: writes still waiting to start fail now.
     mutating func failHeldWrites() {
+        for id in requestOrder where requests[id]?.phase == .started { checkDone(id) }
         for id in requestOrder where requests[id]?.phase == .queued {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost quorum (on-no-quorum io-error)")))
         }
+    }
+}
+
+extension ReplicaInstance {
+    /// DRBD on-suspended-primary-outdated force-secondary: a Primary without quorum meets a
+    /// Primary with quorum; it yields, and every request it held fails (none was acknowledged).
+    mutating func forceSecondary(because reason: String) {
+        log(.warning, "\(config.resourceName) on \(config.nodeName) becomes Secondary: \(reason); its held requests fail with EIO")
+        for id in requestOrder where requests[id] != nil {
+            complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost quorum and was demoted: \(reason)")))
+        }
+        demote()
     }
 }

@@ -180,7 +180,8 @@ extension ReplicaInstance {
         for index in peers.indices where peers[index].handshakeSent && peers[index].transportUp {
             send(.newGeneration(announcement), to: peers[index].id)
         }
-        log(.info, "new current generation \(fresh) (was \(previous)); out-of-sync tracking for node(s) \(absent.map(\.description).joined(separator: ","))")
+        let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
+        log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
         writeBarrierVersion = markMetadataDirty()
         return writeBarrierVersion
     }
@@ -237,6 +238,13 @@ extension ReplicaInstance {
         if !pending.waitingPeers.isEmpty { return }
         if pending.remoteRead != nil { return }
         let copies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
+        if pending.isWrite && role == .primary && config.quorum != .off && !hasQuorum {
+            // DRBD keeps such requests (they may not be acknowledged without quorum): held with
+            // suspend-io until quorum returns, failed with io-error.
+            if config.onNoQuorum == .suspendIO { return }
+            complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost quorum before the write was replicated (on-no-quorum io-error)")))
+            return
+        }
         if case .flush = pending.request.operation {
             complete(id, .done)
         } else if copies > 0 {
@@ -317,7 +325,8 @@ extension ReplicaInstance {
 
     /// The peer no longer receives writes: everything still waiting for it is out of sync toward
     /// it, and the next write starts a new generation if we are Primary.
-    mutating func peerStoppedReceiving(_ peer: NodeID) {
+    mutating func peerStoppedReceiving(_ peer: NodeID, peerWasUpToDate: Bool) {
+        recomputeQuorum()
         for id in requestOrder {
             guard var pending = requests[id] else { continue }
             if let remote = pending.remoteRead, remote.peer == peer {
@@ -331,7 +340,8 @@ extension ReplicaInstance {
             if pending.isWrite { markOutOfSync(pending.request, toward: peer) }
             checkDone(id)
         }
-        if role == .primary, peers.first(where: { $0.id == peer })?.bitmap != nil { needsNewGeneration = true }
+        // DRBD: the first write after losing a peer that had our data starts a new generation.
+        if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.bitmap != nil { needsNewGeneration = true }
     }
 
     mutating func onWritersChanged(_ count: Int) {

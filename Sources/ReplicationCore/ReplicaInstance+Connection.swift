@@ -28,7 +28,8 @@ extension ReplicaInstance {
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
                          generations: generations, flags: handshakeFlags,
-                         outOfSyncBlocks: peer.bitmap?.setCount ?? 0, hasQuorum: hasQuorum)
+                         outOfSyncBlocks: peer.bitmap?.setCount ?? 0, hasQuorum: hasQuorum,
+                         lastWriteSequence: nextWriteSequence - 1)
     }
 
     // MARK: Transport
@@ -61,6 +62,7 @@ extension ReplicaInstance {
     /// Forget everything about the current connection to peer `i` (it went away).
     mutating func resetConnection(_ i: Int) {
         let wasReceiving = peers[i].receivesWrites
+        let wasUpToDate = peers[i].disk == .upToDate
         let wasPrimary = peers[i].role == .primary
         let lastSequence = peers[i].lastSequenceReceived
         if let resync = peers[i].resync, resync.isTarget {
@@ -86,7 +88,7 @@ extension ReplicaInstance {
             if let extents = op.extents { activityLog.end(extents) }
             return true
         }
-        if wasReceiving { peerStoppedReceiving(peers[i].id) }
+        if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if let pending = promotion, pending.waiting.contains(peers[i].id) {
             promotion!.waiting.removeAll { $0 == peers[i].id }
             finishPromotionIfAnswered()
@@ -110,6 +112,7 @@ extension ReplicaInstance {
     mutating func onMessage(_ message: PeerMessage, from id: NodeID) {
         guard let i = peerIndex(id) else { return }
         guard peers[i].transportUp else { return }  // stale: arrived after we dropped the link
+        guard peers[i].connection != .disconnecting else { return }  // refused; waiting for the close
         peers[i].ticksSinceHeard = 0
         peers[i].pingOutstanding = false
         if case .handshake(let handshake) = message {
@@ -153,13 +156,15 @@ extension ReplicaInstance {
 
     mutating func onStateChange(_ report: PeerStateReport, peer i: Int) {
         let wasReceiving = peers[i].receivesWrites
+        let wasUpToDate = peers[i].disk == .upToDate
+        let before = (role: peers[i].role, disk: peers[i].disk)
         peers[i].role = report.role
         peers[i].disk = report.disk
         peers[i].peerHasQuorum = report.hasQuorum
         peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
-        if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id) }
-        emitConnection(i)
-        emitPeerDevice(i)
+        if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
+        if report.role != before.role { emitConnection(i) }
+        if report.disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
     }
 
@@ -181,6 +186,11 @@ extension ReplicaInstance {
     mutating func onTick() {
         now += 1
         for i in peers.indices {
+            if peers[i].connection == .disconnecting && peers[i].transportUp {
+                peers[i].ticksConnecting += 1
+                if peers[i].ticksConnecting > config.pingTimeoutTicks { dropConnection(i, standAlone: true) }
+                continue
+            }
             if peers[i].transportUp {
                 peers[i].ticksSinceHeard += 1
                 peers[i].ticksSinceSent += 1

@@ -16,11 +16,20 @@ extension ReplicaInstance {
         if handshake.bitmapBlockBytes != config.bitmapBlockBytes {
             return refuseConnection(i, "\(name) uses \(handshake.bitmapBlockBytes) B bitmap blocks, this node \(config.bitmapBlockBytes) B")
         }
-        if handshake.role == .primary && role == .primary {
-            return refuseConnection(i, "both this node and \(name) are Primary; demote one with 'tandem adm secondary \(config.resourceName)' and connect again")
-        }
-        guard let mine = peers[i].sentHandshake else {
+        guard var mine = peers[i].sentHandshake else {
             return protocolError(i, "sent a handshake before the transport was up")
+        }
+        var handshake = handshake
+        if handshake.role == .primary && mine.role == .primary {
+            // Both Primary: the one without quorum yields (DRBD force-secondary); otherwise refuse.
+            if !mine.hasQuorum && handshake.hasQuorum {
+                mine.role = .secondary
+                if role == .primary { forceSecondary(because: "\(name) is Primary with quorum") }
+            } else if mine.hasQuorum && !handshake.hasQuorum {
+                handshake.role = .secondary
+            } else {
+                return refuseConnection(i, "both this node and \(name) are Primary; demote one with 'tandem adm secondary \(config.resourceName)' and connect again")
+            }
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         peers[i].handshake = handshake
@@ -29,13 +38,16 @@ extension ReplicaInstance {
         peers[i].peerHasQuorum = handshake.hasQuorum
         peers[i].connection = .connected
         peers[i].leftOutdated = false
-        peers[i].lastSequenceReceived = 0
+        peers[i].lastSequenceReceived = handshake.lastWriteSequence
         negotiate(i, mine: mine, peer: handshake)
         emitConnection(i)
         emitPeerDevice(i)
         recomputeQuorum()
     }
 
+    /// The connection must not proceed: StandAlone until the operator acts. Our handshake went
+    /// out before this close, so the peer reaches (and reports) the same conclusion — DRBD used
+    /// to detect split brain on one node only.
     mutating func refuseConnection(_ i: Int, _ reason: String) {
         log(.error, "\(config.resourceName): \(reason); connection is StandAlone")
         peers[i].needsOperator = reason

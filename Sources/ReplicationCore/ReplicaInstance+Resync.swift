@@ -85,7 +85,7 @@ extension ReplicaInstance {
             guard peers[i].heldResyncRequests.count < config.resyncRequestsInFlightMax else {
                 return protocolError(i, "sent more than \(config.resyncRequestsInFlightMax) resync requests at once")
             }
-            peers[i].heldResyncRequests.append(request)
+            peers[i].heldResyncRequests.append((request, now))
             return
         }
         serveResync(request, peer: i)
@@ -103,8 +103,15 @@ extension ReplicaInstance {
         guard !peers[i].heldResyncRequests.isEmpty else { return }
         let held = peers[i].heldResyncRequests
         peers[i].heldResyncRequests = []
-        for request in held {
-            if writerCaughtUp(request) { serveResync(request, peer: i) } else { peers[i].heldResyncRequests.append(request) }
+        for (request, since) in held {
+            if writerCaughtUp(request) {
+                serveResync(request, peer: i)
+            } else if now - since > UInt64(config.pingTimeoutTicks) {
+                // The writer's stream does not arrive here: let the target ask again later.
+                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])), to: peers[i].id)
+            } else {
+                peers[i].heldResyncRequests.append((request, since))
+            }
         }
     }
 

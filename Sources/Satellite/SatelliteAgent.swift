@@ -34,6 +34,7 @@ actor SatelliteAgent {
 
     private var ledger: OwnershipLedger
     private var desired: NodeDesiredState?
+    private var desiredSession: Int?
     private var providers: [String: any StorageProvider] = [:]
     private var dirty = false
     private var nextReconcile: ContinuousClock.Instant?
@@ -61,13 +62,16 @@ actor SatelliteAgent {
 
     // MARK: events from controller sessions
 
-    /// A new desired state: always the node's complete state; an older generation than the one
-    /// held is ignored (a late frame from a previous controller connection).
-    func receive(_ state: NodeDesiredState) {
-        if let current = desired, state.generation < current.generation, state.nodeName == current.nodeName {
+    /// A new desired state: always the node's complete state. Within one session an older
+    /// generation than the one held is ignored (frames cannot overtake each other, so it is a
+    /// controller bug); a new session is always believed, since a restarted controller (or one
+    /// restored from a backup) may count generations from a lower number.
+    func receive(_ state: NodeDesiredState, session: Int) {
+        if let current = desired, desiredSession == session, state.generation < current.generation {
             log.notice("ignoring desired state generation \(state.generation); generation \(current.generation) is newer")
             return
         }
+        desiredSession = session
         log.info("desired state generation \(state.generation): \(state.resources.count) resources, \(state.storagePools.count) pools")
         desired = state
         var fresh: [String: any StorageProvider] = providers
@@ -143,7 +147,7 @@ actor SatelliteAgent {
             }
         }
         stepErrors = errors
-        appliedGeneration = max(appliedGeneration, generation)
+        appliedGeneration = generation
         if !plan.steps.isEmpty {
             await refreshEngineStatus()
             await refreshStorageIfDue(force: true, planned: planned)

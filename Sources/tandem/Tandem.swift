@@ -13,7 +13,10 @@ struct Tandem: AsyncParsableCommand {
         subcommands: ClientCommands.all + [
             ControllerClientGroup.self,
             SatelliteCommand.self,
+            SatellitePushCommand.self,
             NBDToolCommand.self,
+            EngineCommand.self,
+            AdmCommand.self,
             MonitorCommand.self,
         ]
     )

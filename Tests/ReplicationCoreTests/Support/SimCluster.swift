@@ -1,0 +1,341 @@
+@testable import ReplicationCore
+
+/// A deterministic in-process cluster of `ReplicaInstance`s with a simulated network (one
+/// ordered stream per connected pair, directional blocking for partitions), simulated disks
+/// (block-level byte arrays, metadata records) and a trace of what happened. Used by the
+/// scenario scripts (explicit steps) and the seeded simulation (random steps).
+final class SimCluster {
+    struct SimNode {
+        var config: ReplicaConfig
+        var instance: ReplicaInstance?
+        /// Durable contents of the backing store.
+        var data: [UInt8]
+        /// Durable metadata (nil for a diskless client).
+        var metadata: PersistedMetadata?
+        /// Storage actions handed out and not completed, in issue order.
+        var pending: [StorageAction] = []
+        /// Transport wanted toward each peer (last directive).
+        var wants: Set<UInt8> = []
+        /// Fail the next N data writes (injected disk fault).
+        var failWrites = 0
+        var restarts: UInt64 = 0
+    }
+
+    struct Link {
+        var up = false
+        var queues: [UInt8: [PeerMessage]] = [:]  // keyed by receiver
+    }
+
+    var nodes: [SimNode] = []
+    var links: [String: Link] = [:]
+    /// Directions (from, to) that drop everything.
+    var blocked: Set<[UInt8]> = []
+    var closing: Set<String> = []
+    var trace: [String] = []
+    var traceMessages = false
+    var nextClientID: UInt64 = 1
+    var nextAdminID: UInt64 = 1
+    /// Client completions by request id.
+    var completions: [UInt64: ClientResult] = [:]
+    var adminResults: [AdminResult] = []
+    var logs: [String] = []
+    let seed: UInt64
+
+    init(nodeCount: Int, sizeBytes: UInt64, seed: UInt64 = 1, disklessClients: Set<Int> = [],
+         configure: (inout ReplicaConfig) -> Void = { _ in }, thin: Bool = false) {
+        self.seed = seed
+        for n in 0 ..< nodeCount {
+            let peers = (0 ..< nodeCount).filter { $0 != n }.map {
+                PeerConfig(nodeID: NodeID(UInt8($0)), name: "n\($0)", disklessClient: disklessClients.contains($0))
+            }
+            var config = ReplicaConfig(resourceName: "r0", nodeID: NodeID(UInt8(n)), nodeName: "n\(n)",
+                                       disklessClient: disklessClients.contains(n), peers: peers, sizeBytes: sizeBytes)
+            configure(&config)
+            let metadata = config.disklessClient ? nil : PersistedMetadata.create(for: config, thin: thin)
+            nodes.append(SimNode(config: config, instance: nil, data: Array(repeating: 0, count: Int(sizeBytes)), metadata: metadata))
+        }
+        for n in nodes.indices { boot(n) }
+    }
+
+    func boot(_ n: Int) {
+        var instance = try! ReplicaInstance(config: nodes[n].config, metadata: nodes[n].metadata,
+                                            randomSeed: seed &* 1_000_003 &+ UInt64(n) &+ nodes[n].restarts &* 7919)
+        nodes[n].instance = instance
+        let output = instance.start()
+        nodes[n].instance = instance
+        apply(n, output)
+    }
+
+    func key(_ a: UInt8, _ b: UInt8) -> String { a < b ? "\(a)-\(b)" : "\(b)-\(a)" }
+
+    // MARK: Driving one node
+
+    @discardableResult
+    func step(_ n: Int, _ input: ReplicaInput) -> ReplicaOutput? {
+        guard var instance = nodes[n].instance else { return nil }
+        let output = instance.step(input)
+        nodes[n].instance = instance
+        apply(n, output)
+        return output
+    }
+
+    func apply(_ n: Int, _ output: ReplicaOutput) {
+        nodes[n].pending += output.storage
+        for message in output.messages {
+            let to = message.to.rawValue
+            let k = key(UInt8(n), to)
+            guard links[k]?.up == true else { continue }
+            if traceMessages { trace.append("  n\(n) -> n\(to): \(describe(message.message))") }
+            links[k]!.queues[to, default: []].append(message.message)
+        }
+        for completion in output.completions {
+            completions[completion.id.rawValue] = completion.result
+            trace.append("  n\(n): client \(completion.id) \(describe(completion.result))")
+        }
+        for reply in output.adminReplies {
+            adminResults.append(reply.result)
+            switch reply.result {
+            case .done: trace.append("  n\(n): admin ok")
+            case .refused(let why): trace.append("  n\(n): admin refused: \(why)")
+            }
+        }
+        for directive in output.transport {
+            switch directive {
+            case .connect(let peer): nodes[n].wants.insert(peer.rawValue)
+            case .disconnect(let peer):
+                nodes[n].wants.remove(peer.rawValue)
+                closeLink(from: UInt8(n), to: peer.rawValue)
+            }
+        }
+        for event in output.events { trace.append("  n\(n): \(describe(event))") }
+    }
+
+    func describe(_ result: ClientResult) -> String {
+        switch result {
+        case .done: return "done"
+        case .data(let bytes): return "data \(bytes.count) B first=\(bytes.first ?? 0)"
+        case .failed(let error): return "failed \(error.code): \(error.message)"
+        }
+    }
+
+    func describe(_ event: StateEvent) -> String {
+        switch event {
+        case .resource(let r): return "resource role:\(r.role.rawValue)\(r.suspended.map { " suspended:\($0)" } ?? "") may_promote:\(r.mayPromote ? "yes" : "no")"
+        case .device(let d): return "device disk:\(d.disk.rawValue) quorum:\(d.quorum ? "yes" : "no")\(d.client ? " client:yes" : "")"
+        case .connection(let c): return "connection peer:n\(c.peer) connection:\(c.connection.rawValue) role:\(c.peerRole.rawValue)"
+        case .peerDevice(let p): return "peer-device peer:n\(p.peer) replication:\(p.replication.rawValue) peer-disk:\(p.peerDisk.rawValue) out-of-sync:\(p.outOfSyncBytes / 1024)K\(p.doneText.map { " done:\($0)" } ?? "")"
+        case .log(let level, let text):
+            logs.append(text)
+            return "\(level.rawValue): \(text)"
+        }
+    }
+
+    func describe(_ message: PeerMessage) -> String {
+        switch message {
+        case .write(let w): return "write seq=\(w.sequence) off=\(w.offsetBytes) len=\(w.lengthBytes)\(w.wantsAck ? "" : " no-ack")"
+        case .writeAck(let a): return "write-ack seq=\(a.sequence)\(a.success ? "" : " FAILED")"
+        case .resyncRequest(let r): return "rs-request off=\(r.offsetBytes) len=\(r.lengthBytes)"
+        case .resyncReply(let r): return "rs-reply off=\(r.offsetBytes) len=\(r.lengthBytes) \(r.status)"
+        case .handshake(let h): return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue)"
+        default: return message.name
+        }
+    }
+
+    // MARK: Storage
+
+    /// Completes the `index`th pending storage action of node `n` (applies it to the disk first).
+    func completeStorage(_ n: Int, index: Int = 0, fail: Bool = false) {
+        let action = nodes[n].pending.remove(at: index)
+        var result: StorageResult = .done
+        var failThis = fail
+        switch action {
+        case .write, .trim, .writeZeroes:
+            if nodes[n].failWrites > 0 { nodes[n].failWrites -= 1; failThis = true }
+        default: break
+        }
+        if failThis {
+            result = .failed("injected I/O error")
+        } else {
+            switch action {
+            case .read(_, let offset, let length):
+                result = .data(Array(nodes[n].data[Int(offset) ..< Int(offset) + Int(length)]))
+            case .write(_, let offset, let bytes, _):
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.count, with: bytes)
+            case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + Int(length), with: repeatElement(0, count: Int(length)))
+            case .flush: break
+            case .writeMetadata(_, let update):
+                nodes[n].metadata = nodes[n].metadata!.applying(update)
+            }
+        }
+        step(n, .storage(StorageCompletion(id: action.id, result: result)))
+    }
+
+    // MARK: Network
+
+    /// An orderly close by `from`: like TCP, what it sent before closing still arrives (unless
+    /// that direction is partitioned), then the peer sees the connection end.
+    func closeLink(from: UInt8, to: UInt8) {
+        let k = key(from, to)
+        guard links[k]?.up == true, !closing.contains(k) else { return }
+        closing.insert(k)
+        if !blocked.contains([from, to]) {
+            while links[k]?.up == true, let queue = links[k]!.queues[to], !queue.isEmpty {
+                let message = links[k]!.queues[to]!.removeFirst()
+                step(Int(to), .message(message, from: NodeID(from)))
+            }
+        }
+        closing.remove(k)
+        breakLink(from, to)
+    }
+
+    func breakLink(_ a: UInt8, _ b: UInt8) {
+        let k = key(a, b)
+        guard links[k]?.up == true else { return }
+        links[k] = Link()
+        step(Int(a), .transportDown(NodeID(b)))
+        step(Int(b), .transportDown(NodeID(a)))
+    }
+
+    /// Establish every wanted link whose both ends are alive and both directions open.
+    @discardableResult
+    func connectWanted() -> Bool {
+        var progress = false
+        for a in nodes.indices {
+            for b in nodes.indices where a < b {
+                let ua = UInt8(a), ub = UInt8(b)
+                guard links[key(ua, ub)]?.up != true, nodes[a].instance != nil, nodes[b].instance != nil,
+                      nodes[a].wants.contains(ub), nodes[b].wants.contains(ua),
+                      !blocked.contains([ua, ub]), !blocked.contains([ub, ua]) else { continue }
+                links[key(ua, ub)] = Link(up: true)
+                trace.append("  link n\(a)-n\(b) up")
+                step(a, .transportUp(NodeID(ub)))
+                step(b, .transportUp(NodeID(ua)))
+                progress = true
+            }
+        }
+        return progress
+    }
+
+    /// Delivers the next message from `from` to `to`; false when none or the direction is blocked.
+    @discardableResult
+    func deliver(from: UInt8, to: UInt8) -> Bool {
+        let k = key(from, to)
+        guard links[k]?.up == true, !blocked.contains([from, to]),
+              let queue = links[k]!.queues[to], !queue.isEmpty else { return false }
+        let message = links[k]!.queues[to]!.removeFirst()
+        step(Int(to), .message(message, from: NodeID(from)))
+        return true
+    }
+
+    func partition(_ a: UInt8, _ b: UInt8, oneWay: Bool = false) {
+        blocked.insert([a, b])
+        if !oneWay { blocked.insert([b, a]) }
+        if !oneWay { breakLink(a, b) }
+    }
+
+    func heal() { blocked.removeAll() }
+
+    // MARK: Nodes
+
+    func crash(_ n: Int, applyPending: (StorageAction) -> Bool = { _ in false }) {
+        guard nodes[n].instance != nil else { return }
+        // A crash loses whatever was not complete; some writes may have reached the disk anyway.
+        for action in nodes[n].pending where applyPending(action) {
+            switch action {
+            case .write(_, let offset, let bytes, _):
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.count, with: bytes)
+            case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + Int(length), with: repeatElement(0, count: Int(length)))
+            case .writeMetadata(_, let update):
+                nodes[n].metadata = nodes[n].metadata!.applying(update)
+            default: break
+            }
+        }
+        nodes[n].pending = []
+        nodes[n].instance = nil
+        nodes[n].wants = []
+        trace.append("  n\(n) crashed")
+        for m in nodes.indices where m != n {
+            let k = key(UInt8(n), UInt8(m))
+            if links[k]?.up == true {
+                links[k] = Link()
+                step(m, .transportDown(NodeID(UInt8(n))))
+            }
+        }
+    }
+
+    func restart(_ n: Int) {
+        precondition(nodes[n].instance == nil)
+        nodes[n].restarts += 1
+        boot(n)
+        admin(n, .connect(peer: nil, discardMyData: false))
+    }
+
+    @discardableResult
+    func admin(_ n: Int, _ command: AdminCommand) -> AdminResult? {
+        let before = adminResults.count
+        let id = AdminRequestID(nextAdminID)
+        nextAdminID += 1
+        step(n, .admin(command, id: id))
+        return adminResults.count > before ? adminResults.last : nil
+    }
+
+    @discardableResult
+    func submit(_ n: Int, _ operation: ClientOperation, offset: UInt64 = 0, length: UInt32 = 0, fua: Bool = false) -> UInt64 {
+        let id = nextClientID
+        nextClientID += 1
+        step(n, .client(ClientRequest(id: ClientRequestID(id), operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
+        return id
+    }
+
+    /// Run everything to quiescence: connections, messages, storage. `ticks` adds time.
+    func stabilize(maxRounds: Int = 100_000) {
+        var rounds = 0
+        while rounds < maxRounds {
+            rounds += 1
+            var progress = connectWanted()
+            for n in nodes.indices where nodes[n].instance != nil {
+                while !nodes[n].pending.isEmpty {
+                    completeStorage(n)
+                    progress = true
+                }
+            }
+            for a in nodes.indices {
+                for b in nodes.indices where a != b {
+                    while deliver(from: UInt8(a), to: UInt8(b)) { progress = true }
+                }
+            }
+            if !progress { return }
+        }
+        preconditionFailure("cluster did not stabilize in \(maxRounds) rounds")
+    }
+
+    func tick(_ count: Int = 1) {
+        for _ in 0 ..< count {
+            for n in nodes.indices where nodes[n].instance != nil { step(n, .tick) }
+        }
+    }
+
+    func status(_ n: Int) -> ReplicaStatus? { nodes[n].instance?.status }
+
+    func statusLines() -> [String] {
+        var lines: [String] = []
+        for n in nodes.indices {
+            guard let instance = nodes[n].instance else {
+                lines.append("n\(n): down")
+                continue
+            }
+            let s = instance.status
+            lines.append("n\(n): role:\(s.resource.role.rawValue) disk:\(s.device.disk.rawValue)\(s.device.quorum ? "" : " quorum:no") gen:\(instance.generations.current)")
+            for (c, p) in zip(s.connections, s.peerDevices) {
+                if c.connection == .connected {
+                    lines.append("  n\(c.peer) role:\(c.peerRole.rawValue) replication:\(p.replication.rawValue) peer-disk:\(p.peerDisk.rawValue) out-of-sync:\(p.outOfSyncBytes / 1024)K")
+                } else {
+                    lines.append("  n\(c.peer) connection:\(c.connection.rawValue) out-of-sync:\(p.outOfSyncBytes / 1024)K")
+                }
+            }
+        }
+        return lines
+    }
+}
