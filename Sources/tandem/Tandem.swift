@@ -11,7 +11,7 @@ struct Tandem: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
         subcommands: ClientCommands.all + [
-            ControllerClientGroup.self,
+            ControllerGroup.self,
             SatelliteCommand.self,
             SatellitePushCommand.self,
             NBDToolCommand.self,
