@@ -1,6 +1,7 @@
 import ArgumentParser
 import Satellite
 import TandemCLI
+import TandemMonitor
 
 /// The one executable. Each subcommand is defined next to the code it drives; this list is the
 /// only place they meet.
@@ -16,6 +17,7 @@ struct Tandem: AsyncParsableCommand {
             NBDToolCommand.self,
             EngineCommand.self,
             AdmCommand.self,
+            MonitorCommand.self,
         ]
     )
 
