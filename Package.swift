@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
@@ -78,6 +79,7 @@ let package = Package(
                 "Controller",
                 "Satellite",
                 "TandemCLI",
+                "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "NBDProtocol", "NBDServer", "NBDClient", "LocalDevice",
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
@@ -87,6 +89,16 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // `tandem monitor`: the drbdmon analogue; a pure frame renderer plus the terminal loop.
+        .target(
+            name: "TandemMonitor",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient", "EngineConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemMonitorTests", dependencies: ["TandemMonitor", "EngineAdmin"]),
 
         // NBD wire format: value types, decoders and encoders (NIOCore only).
         .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),

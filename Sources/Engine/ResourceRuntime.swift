@@ -126,7 +126,7 @@ actor ResourceRuntime {
         }
         // `up` connects, as drbdadm up does (attach + connect); a split brain found again is
         // reported again and the resource stays StandAlone until the operator resolves it.
-        if case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
+        if !config.peers.isEmpty, case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
             logger.warning("\(config.name): connect refused: \(why)")
         }
         logger.info("resource \(config.name) is up")
