@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "SatelliteTests",
             dependencies: [
-                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig", "EngineAdmin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
