@@ -49,6 +49,7 @@ let package = Package(
                 "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "NBDProtocol", "NBDServer",
+                "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -117,6 +118,32 @@ let package = Package(
                 "EngineAdmin", "EngineConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
+        .target(
+            name: "ReplicationWire",
+            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ReplicationWireTests",
+            dependencies: [
+                "ReplicationWire", "ReplicationCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Engine shell: runs ReplicationCore instances per resource volume, their disks, metadata
+        // files, replication links, NBD exports and the admin socket (`tandem engine`).
+        .target(
+            name: "Engine",
+            dependencies: [
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
+                "ReplicationWire", "NBDServer", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

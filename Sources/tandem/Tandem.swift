@@ -14,6 +14,8 @@ struct Tandem: AsyncParsableCommand {
             SatelliteCommand.self,
             SatellitePushCommand.self,
             NBDToolCommand.self,
+            EngineCommand.self,
+            AdmCommand.self,
         ]
     )
 
