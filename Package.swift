@@ -23,6 +23,35 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Auto-placement as a pure decision: filter → rate → select over a snapshot of pools.
+        .target(name: "Placement", dependencies: ["TandemModel"]),
+
+        // The controller's object model and decisions (no I/O): the cluster in memory, naming
+        // rules, number allocation, desired state per node, and the satellite-session interface
+        // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
+        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+
+        // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
+        // satellite session bookkeeping, lifecycle.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "TandemModel", "Placement", "ControllerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "ControllerCore", "TandemModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
         .target(name: "ReplicationCore"),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
@@ -45,6 +74,8 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "ControllerCore",
+                "Controller",
                 "Satellite",
                 "TandemCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,6 +177,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
