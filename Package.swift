@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
@@ -78,8 +79,9 @@ let package = Package(
                 "Controller",
                 "Satellite",
                 "TandemCLI",
+                "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol", "NBDServer", "NBDClient", "LocalDevice",
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +89,16 @@ let package = Package(
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // `tandem monitor`: the drbdmon analogue; a pure frame renderer plus the terminal loop.
+        .target(
+            name: "TandemMonitor",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient", "EngineConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemMonitorTests", dependencies: ["TandemMonitor", "EngineAdmin"]),
 
         // NBD wire format: value types, decoders and encoders (NIOCore only).
         .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
@@ -108,6 +120,17 @@ let package = Package(
             name: "NBDClient",
             dependencies: [
                 "NBDProtocol", "NBDServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // libfuse 3 (Debian: libfuse3-dev) for the local block device.
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // Local block device: any NBDExport as a FUSE file on a loop device with direct I/O.
+        .target(
+            name: "LocalDevice",
+            dependencies: [
+                "CFuse3", "CTandemIO", "NBDServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -21,9 +21,31 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ s: String) { separate(); writeString(s); needsComma = true }
-    public mutating func int(_ n: Int64) { separate(); bytes.append(contentsOf: String(n).utf8); needsComma = true }
+    public mutating func int(_ n: Int64) {
+        separate()
+        if n < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            writeDigits(n == Int64.min ? UInt64(Int64.max) + 1 : UInt64(-n))
+        } else {
+            writeDigits(UInt64(n))
+        }
+        needsComma = true
+    }
     public mutating func int(_ n: Int) { int(Int64(n)) }
-    public mutating func uint(_ n: UInt64) { separate(); bytes.append(contentsOf: String(n).utf8); needsComma = true }
+    public mutating func uint(_ n: UInt64) { separate(); writeDigits(n); needsComma = true }
+
+    /// Decimal digits without allocating a String (the views write hundreds of thousands).
+    private mutating func writeDigits(_ value: UInt64) {
+        if value < 10 { bytes.append(UInt8(ascii: "0") + UInt8(value)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while v > 0 { buf[count] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; count += 1 }
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        }
+    }
     public mutating func double(_ d: Double) {
         separate()
         bytes.append(contentsOf: (d.isFinite ? String(d) : "null").utf8)
@@ -45,7 +67,11 @@ public struct JSONWriter {
     /// A string map with keys in sorted order, so output is stable.
     public mutating func field(_ k: String, map: [String: String]) {
         key(k); beginObject()
-        for (mk, mv) in map.sorted(by: { $0.key < $1.key }) { field(mk, mv) }
+        if map.count == 1, let (mk, mv) = map.first {
+            field(mk, mv)
+        } else {
+            for (mk, mv) in map.sorted(by: { $0.key < $1.key }) { field(mk, mv) }
+        }
         endObject()
     }
 

@@ -1,3 +1,4 @@
+import Placement
 import TandemModel
 
 extension ClusterState {
@@ -107,7 +108,7 @@ extension ClusterState {
             try Validate.volumeSize(size, .modify)
             if size < vd.sizeKiB, !(resources[Naming.key(rd.name)]?.isEmpty ?? true) {
                 throw .make(.modify, .volumeDefinition, .invalidVolumeSize,
-                            "Volume \(number) of resource '\(rd.name)' cannot shrink from \(ByteCount.kib(vd.sizeKiB)) to \(ByteCount.kib(size)) while it is deployed.",
+                            "Volume \(number) of resource '\(rd.name)' cannot shrink from \(Placement.humanKiB(vd.sizeKiB)) to \(Placement.humanKiB(size)) while it is deployed.",
                             correction: "Volumes only grow while deployed; delete the resources first to shrink.")
             }
             vd.sizeKiB = size
@@ -128,12 +129,12 @@ extension ClusterState {
                          objRefs: ["RscDfn": rd.name, "VlmNr": String(number)])]
     }
 
-    static func definitionNotFound(_ name: String, _ op: RcOperation) -> ApiError {
+    public static func definitionNotFound(_ name: String, _ op: RcOperation) -> ApiError {
         .make(op, .resourceDefinition, .notFoundResourceDefinition, "Resource definition '\(name)' not found.",
               correction: "Check the name with 'resource-definition list'.")
     }
 
-    static func volumeDefinitionNotFound(_ rd: String, _ nr: Int, _ op: RcOperation) -> ApiError {
+    public static func volumeDefinitionNotFound(_ rd: String, _ nr: Int, _ op: RcOperation) -> ApiError {
         .make(op, .volumeDefinition, .notFoundVolumeDefinition, "Volume definition \(nr) of resource definition '\(rd)' not found.")
     }
 

@@ -90,7 +90,7 @@ extension ClusterState {
 
     static let volumeNumberMax = 65535
 
-    static func groupNotFound(_ name: String, _ op: RcOperation) -> ApiError {
+    public static func groupNotFound(_ name: String, _ op: RcOperation) -> ApiError {
         .make(op, .resourceGroup, .notFoundResourceGroup, "Resource group '\(name)' not found.", correction: "Check the name with 'resource-group list'.")
     }
 

@@ -92,7 +92,7 @@ extension ClusterState {
         return [.success(.modify, .controllerConfig, .modified, "Successfully updated controller config")]
     }
 
-    static func nodeNotFound(_ name: String, _ op: RcOperation) -> ApiError {
+    public static func nodeNotFound(_ name: String, _ op: RcOperation) -> ApiError {
         .make(op, .node, .notFoundNode, "Node '\(name)' not found.", correction: "Check the name with 'node list'.")
     }
 }

@@ -59,7 +59,7 @@ extension ClusterState {
                          objRefs: ["Node": n.name, "StorPool": pool.name])]
     }
 
-    static func poolNotFound(_ node: String, _ pool: String, _ op: RcOperation) -> ApiError {
+    public static func poolNotFound(_ node: String, _ pool: String, _ op: RcOperation) -> ApiError {
         .make(op, .storagePool, .notFoundStoragePool, "Storage pool '\(pool)' not found on node '\(node)'.",
               correction: "Check the name with 'storage-pool list'.")
     }

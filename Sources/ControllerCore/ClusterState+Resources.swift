@@ -143,7 +143,7 @@ extension ClusterState {
                          details: "Resource '\(rd.name)' on node '\(r.nodeName)' UUID was: \(r.uuid)", objRefs: ["RscDfn": rd.name, "Node": r.nodeName])]
     }
 
-    static func resourceNotFound(_ rd: String, _ node: String, _ op: RcOperation) -> ApiError {
+    public static func resourceNotFound(_ rd: String, _ node: String, _ op: RcOperation) -> ApiError {
         .make(op, .resource, .notFoundResource, "Resource '\(rd)' not found on node '\(node)'.")
     }
 }

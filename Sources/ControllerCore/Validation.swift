@@ -1,3 +1,4 @@
+import Placement
 import TandemModel
 
 /// Checks shared by the operations; each throws an ApiError that says what was wrong.
@@ -52,7 +53,7 @@ enum Validate {
         }
         if kib > ClusterDefaults.volumeSizeMaxKiB {
             throw .make(op, .volumeDefinition, .invalidVolumeSize,
-                        "The volume size \(kib) KiB (\(ByteCount.kib(kib))) is larger than the maximum of \(ByteCount.kib(ClusterDefaults.volumeSizeMaxKiB)).")
+                        "The volume size \(kib) KiB (\(Placement.humanKiB(kib))) is larger than the maximum of \(Placement.humanKiB(ClusterDefaults.volumeSizeMaxKiB)).")
         }
     }
 

@@ -190,9 +190,12 @@ public enum Placement {
     static func poolPhrase(_ r: PlacementRequest, nodes: [PlacementNode]) -> String {
         var kinds: [StorageProviderKind] = r.providers ?? []
         let names = r.storagePools ?? []
-        if kinds.isEmpty, !names.isEmpty {
+        if kinds.isEmpty {
+            // Name the provider when the eligible pools all share one ("a FILE_THIN pool").
             let upper = Set(names.map { $0.uppercased() })
-            kinds = Array(Set(nodes.flatMap(\.pools).filter { upper.contains($0.name.uppercased()) }.map(\.provider))).sorted { $0.rawValue < $1.rawValue }
+            let pools = nodes.flatMap(\.pools).filter { $0.provider != .diskless && (upper.isEmpty || upper.contains($0.name.uppercased())) }
+            let found = Set(pools.map(\.provider))
+            if found.count == 1 || !names.isEmpty { kinds = Array(found).sorted { $0.rawValue < $1.rawValue } }
         }
         let kindText = kinds.isEmpty ? "storage" : kinds.map(\.rawValue).joined(separator: "/")
         let nameText = names.isEmpty ? "" : " named " + names.map { "'\($0)'" }.joined(separator: " or ")
@@ -200,5 +203,10 @@ public enum Placement {
         return "\(article) \(kindText) pool\(nameText)"
     }
 
-    static func kib(_ k: UInt64) -> String { ByteCount.kib(k).description }
+    static func kib(_ k: UInt64) -> String { humanKiB(k) }
+
+    /// "40 GiB" for a KiB count; sizes too large to express in bytes are printed in KiB.
+    public static func humanKiB(_ k: UInt64) -> String {
+        k > UInt64.max / ByteCount.kibi ? "\(k) KiB" : ByteCount.kib(k).description
+    }
 }
