@@ -77,7 +77,7 @@ let package = Package(
                 "TandemModel",
                 "ControllerCore",
                 "Controller",
-                "Satellite",
+                "Satellite", "SatelliteLink",
                 "TandemCLI",
                 "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -248,7 +248,7 @@ let package = Package(
         .target(
             name: "SatelliteLink",
             dependencies: [
-                "ClusterWire", "TandemModel",
+                "ClusterWire", "TandemModel", "ControllerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "SatelliteTests",
             dependencies: [
-                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig", "EngineAdmin", "ControllerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

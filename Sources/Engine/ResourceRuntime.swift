@@ -36,6 +36,9 @@ actor ResourceRuntime {
     var peerMessages: [UInt8: String] = [:]
     var lastError: String?
     var stopped = false
+    /// The core instances have been started (`start()` got past listening); before that, `stop`
+    /// must not step them.
+    var instancesStarted = false
     /// Metadata writes started and not yet completed; `stop` waits for them so a clean
     /// shutdown leaves the detached record on disk.
     var metadataWritesInFlight = 0
@@ -115,6 +118,7 @@ actor ResourceRuntime {
                                        sizeBytes: volume.size.rawValue)
         }
         try await listen()
+        instancesStarted = true
         for v in volumes.keys.sorted() {
             let output = volumes[v]!.instance.start()
             execute(v, output)
@@ -126,7 +130,7 @@ actor ResourceRuntime {
         }
         // `up` connects, as drbdadm up does (attach + connect); a split brain found again is
         // reported again and the resource stays StandAlone until the operator resolves it.
-        if case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
+        if !config.peers.isEmpty, case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
             logger.warning("\(config.name): connect refused: \(why)")
         }
         logger.info("resource \(config.name) is up")
@@ -161,7 +165,7 @@ actor ResourceRuntime {
     /// next start is not treated as a crash), closes links and the listener.
     func stop() async {
         guard !stopped else { return }
-        for v in volumes.keys.sorted() {
+        for v in volumes.keys.sorted() where instancesStarted {
             _ = await admin(v, .disconnect(peer: nil))
             if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
         }
@@ -191,7 +195,7 @@ actor ResourceRuntime {
     }
 
     func step(_ v: UInt16, _ input: ReplicaInput) {
-        guard !stopped, volumes[v] != nil else { return }
+        guard !stopped, instancesStarted, volumes[v] != nil else { return }
         let output = volumes[v]!.instance.step(input)
         execute(v, output)
     }

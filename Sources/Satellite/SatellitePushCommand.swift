@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SatelliteLink
+import Synchronization
 import TandemModel
 
 /// `tandem satellite-push`: hands one satellite a desired state without a controller and
@@ -51,6 +52,7 @@ public struct SatellitePushCommand: AsyncParsableCommand {
         let link = SatelliteLinkSession(node: state.nodeName, host: host, port: port)
         defer { link.close() }
         let untilDisk = self.untilDisk
+        let lastSeen = LastSeen()
         let outcome = await withTaskGroup(of: (NodeActualState?, String?).self) { group in
             group.addTask {
                 var last: NodeActualState?
@@ -62,6 +64,7 @@ public struct SatellitePushCommand: AsyncParsableCommand {
                     case .disconnected(let reason): lastProblem = reason
                     case .actualState(let actual):
                         last = actual
+                        lastSeen.state.withLock { $0 = actual }
                         guard actual.appliedGeneration >= state.generation else { continue }
                         if let disk = untilDisk {
                             let all = actual.resources.flatMap(\.volumes)
@@ -76,6 +79,7 @@ public struct SatellitePushCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .seconds(timeout))
                 return (nil, "timeout")
             }
+            defer { group.cancelAll() }
             let first = await group.next() ?? (nil, "no answer")
             group.cancelAll()
             link.close()
@@ -85,6 +89,9 @@ public struct SatellitePushCommand: AsyncParsableCommand {
             print(try Self.json(actual))
             return
         }
+        if let last = lastSeen.state.withLock({ $0 }) {
+            FileHandle.standardError.write(Data(("last report:\n" + (try Self.json(last)) + "\n").utf8))
+        }
         throw PushFailure(message: "satellite-push: no matching report from \(address) within \(timeout) s\(outcome.1.map { " (\($0))" } ?? "")")
     }
 
@@ -93,6 +100,10 @@ public struct SatellitePushCommand: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return String(decoding: try encoder.encode(state), as: UTF8.self)
     }
+}
+
+final class LastSeen: Sendable {
+    let state = Mutex<NodeActualState?>(nil)
 }
 
 struct PushFailure: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import ClusterWire
+import ControllerCore
 import EngineConfig
 import Foundation
 import Logging
@@ -223,5 +224,22 @@ struct TestFailure: Error, CustomStringConvertible { let description: String; in
         #expect(try SatelliteCommand.parseListen("[::1]:4000") == ("::1", 4000))
         #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("3366") }
         #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("host:99999") }
+    }
+}
+
+@Suite struct TCPSatelliteConnectorTests {
+    @Test func connectorOpensARealSessionTheControllerCanDrive() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let connector: any SatelliteConnector = TCPSatelliteConnector()
+        let session = connector.open(node: "alpha", address: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(session.events) { if case .connected = $0 { true } else { nil } }
+        session.push(desired(3, pool: satellite.poolDir, resources: []))
+        let state = try await waitFor(session.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 3 { s } else { nil }
+        }
+        #expect(state.storagePools.first?.name == "pool1")
+        session.close()
+        await satellite.stop()
     }
 }
