@@ -23,6 +23,36 @@ let package = Package(
         // Pure values shared by every plane: sizes, names, LINSTOR object vocabulary.
         .target(name: "TandemModel"),
 
+        // Auto-placement as a pure decision: filter → rate → select over a snapshot of pools.
+        .target(name: "Placement", dependencies: ["TandemModel"]),
+
+        // The controller's object model and decisions (no I/O): the cluster in memory, naming
+        // rules, number allocation, desired state per node, and the satellite-session interface
+        // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
+        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+
+        // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
+        // satellite session bookkeeping, lifecycle.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "TandemModel", "Placement", "ControllerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TandemModel"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "ControllerCore", "TandemModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
         .target(name: "ReplicationCore"),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
@@ -45,16 +75,30 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemModel",
+                "ControllerCore",
+                "Controller",
                 "Satellite",
                 "TandemCLI",
+                "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol", "NBDServer", "NBDClient", "LocalDevice",
+                "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel"]),
+
+        // `tandem monitor`: the drbdmon analogue; a pure frame renderer plus the terminal loop.
+        .target(
+            name: "TandemMonitor",
+            dependencies: [
+                "EngineAdmin", "EngineAdminClient", "EngineConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemMonitorTests", dependencies: ["TandemMonitor", "EngineAdmin"]),
 
         // NBD wire format: value types, decoders and encoders (NIOCore only).
         .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
@@ -76,6 +120,17 @@ let package = Package(
             name: "NBDClient",
             dependencies: [
                 "NBDProtocol", "NBDServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // libfuse 3 (Debian: libfuse3-dev) for the local block device.
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // Local block device: any NBDExport as a FUSE file on a loop device with direct I/O.
+        .target(
+            name: "LocalDevice",
+            dependencies: [
+                "CFuse3", "CTandemIO", "NBDServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -119,6 +174,33 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
+        .target(
+            name: "ReplicationWire",
+            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ReplicationWireTests",
+            dependencies: [
+                "ReplicationWire", "ReplicationCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        // Engine shell: runs ReplicationCore instances per resource volume, their disks, metadata
+        // files, replication links, NBD exports and the admin socket (`tandem engine`).
+        .target(
+            name: "Engine",
+            dependencies: [
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
+                "ReplicationWire", "NBDServer", "CTandemIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
@@ -153,7 +235,7 @@ let package = Package(
         .target(
             name: "Satellite",
             dependencies: [
-                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel",
+                "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel", "SatelliteLink",
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -166,7 +248,7 @@ let package = Package(
         .target(
             name: "SatelliteLink",
             dependencies: [
-                "ClusterWire", "TandemModel",
+                "ClusterWire", "TandemModel", "ControllerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -174,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "SatelliteTests",
             dependencies: [
-                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig",
+                "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig", "EngineAdmin", "ControllerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -22,9 +22,6 @@ extension ResourceConfig {
         guard (1...65535).contains(address.port) else { throw ResourceFileProblem("port \(address.port) is outside 1...65535") }
         try validateVolumes()
         try validatePeers()
-        if case .count(let n) = options.quorum, n > peers.count + 1 {
-            throw ResourceFileProblem("quorum \(n) is more than the \(peers.count + 1) nodes of the resource")
-        }
     }
 
     private func validateVolumes() throws(ResourceFileProblem) {

@@ -28,7 +28,7 @@ public struct ResourceOptions: Sendable, Equatable {
 
     /// Known keys in canonical order with a one-line description (used in errors and docs).
     public static let keys: [(key: String, help: String)] = [
-        ("quorum", "off | majority | all | N"),
+        ("quorum", "off | majority | all"),
         ("on-no-quorum", "suspend-io | io-error"),
         ("auto-promote", "yes | no"),
         ("c-max-rate", "resync rate cap per second, e.g. 200MiB; 0 = no cap"),
@@ -116,16 +116,13 @@ public struct ResourceOptions: Sendable, Equatable {
 /// DRBD's `quorum` option.
 public enum QuorumSetting: Sendable, Equatable {
     case off, majority, all
-    case count(Int)
 
     init?(text: String) {
         switch text {
         case "off": self = .off
         case "majority": self = .majority
         case "all": self = .all
-        default:
-            guard let n = Int(text), (1...32).contains(n) else { return nil }
-            self = .count(n)
+        default: return nil
         }
     }
 
@@ -134,7 +131,6 @@ public enum QuorumSetting: Sendable, Equatable {
         case .off: "off"
         case .majority: "majority"
         case .all: "all"
-        case .count(let n): String(n)
         }
     }
 }

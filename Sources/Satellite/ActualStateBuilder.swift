@@ -13,7 +13,7 @@ enum ActualStateBuilder {
         let volumes = volumeNumbers.map { number -> ActualVolume in
             let dv = desired?.volumes.first { $0.volumeNumber == number }
             let rv = report?.volumes.first { $0.volume == number }
-            let key = dv?.storagePool.map { BackingVolumeKey(pool: $0, name: BackingVolumeKey.name(resource: name, volumeNumber: number)) }
+            let key = (desired?.diskless ?? false) ? nil : dv?.storagePool.map { BackingVolumeKey(pool: $0, name: BackingVolumeKey.name(resource: name, volumeNumber: number)) }
             let allocated = key.flatMap { backing[$0]?.allocatedKiB }
             let disk = rv?.disk ?? ((desired?.diskless ?? false) ? "Diskless" : "DUnknown")
             return ActualVolume(volumeNumber: number, diskState: disk, allocatedKiB: allocated, devicePath: nil, nbdExport: rv?.nbdExport)

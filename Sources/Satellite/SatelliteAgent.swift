@@ -34,6 +34,7 @@ actor SatelliteAgent {
 
     private var ledger: OwnershipLedger
     private var desired: NodeDesiredState?
+    private var desiredSession: Int?
     private var providers: [String: any StorageProvider] = [:]
     private var dirty = false
     private var nextReconcile: ContinuousClock.Instant?
@@ -41,6 +42,8 @@ actor SatelliteAgent {
     private var appliedGeneration: UInt64 = 0
     private var planProblems: [String: [String]] = [:]
     private var stepErrors: [String: [String]] = [:]
+    private var syncErrors: [String: String] = [:]
+    private var lastForcedSync: [String: ContinuousClock.Instant] = [:]
     private var nodeProblems: [String] = []
     private var storage = StorageSnapshot()
     private var engineReports: [String: ResourceReport] = [:]
@@ -61,13 +64,16 @@ actor SatelliteAgent {
 
     // MARK: events from controller sessions
 
-    /// A new desired state: always the node's complete state; an older generation than the one
-    /// held is ignored (a late frame from a previous controller connection).
-    func receive(_ state: NodeDesiredState) {
-        if let current = desired, state.generation < current.generation, state.nodeName == current.nodeName {
+    /// A new desired state: always the node's complete state. Within one session an older
+    /// generation than the one held is ignored (frames cannot overtake each other, so it is a
+    /// controller bug); a new session is always believed, since a restarted controller (or one
+    /// restored from a backup) may count generations from a lower number.
+    func receive(_ state: NodeDesiredState, session: Int) {
+        if let current = desired, desiredSession == session, state.generation < current.generation {
             log.notice("ignoring desired state generation \(state.generation); generation \(current.generation) is newer")
             return
         }
+        desiredSession = session
         log.info("desired state generation \(state.generation): \(state.resources.count) resources, \(state.storagePools.count) pools")
         desired = state
         var fresh: [String: any StorageProvider] = providers
@@ -99,6 +105,7 @@ actor SatelliteAgent {
                 lastStatus = clock.now
             } else if lastStatus.map({ now - $0 >= settings.statusInterval }) ?? true {
                 await refreshEngineStatus()
+                await startInitialSyncsIfDue()
                 await refreshStorageIfDue(force: false)
                 lastStatus = clock.now
             }
@@ -143,7 +150,7 @@ actor SatelliteAgent {
             }
         }
         stepErrors = errors
-        appliedGeneration = max(appliedGeneration, generation)
+        appliedGeneration = generation
         if !plan.steps.isEmpty {
             await refreshEngineStatus()
             await refreshStorageIfDue(force: true, planned: planned)
@@ -155,6 +162,39 @@ actor SatelliteAgent {
             nextReconcile = clock.now + retryDelay
             log.notice("retrying \((failed.union(plan.problems.keys)).sorted().joined(separator: ", ")) in \(retryDelay)")
             retryDelay = min(retryDelay * 2, settings.retryDelayMax)
+        }
+    }
+
+    /// Brand-new resources whose replicas are all Inconsistent get one forced sync source (see
+    /// `InitialSync`); a resource leaves the pending set once it was UpToDate here.
+    private func startInitialSyncsIfDue() async {
+        guard let desired else { return }
+        for name in ledger.initialSyncPending.sorted() {
+            guard let report = engineReports[name], let resource = desired.resources.first(where: { $0.name == name }) else { continue }
+            let myDisks = report.volumes.map(\.disk)
+            if !myDisks.isEmpty, myDisks.allSatisfy({ $0 == "UpToDate" }) || resource.diskless {
+                var updated = ledger
+                updated.initialSyncPending.remove(name)
+                do { try ledgerStore.save(updated); ledger = updated } catch { log.error("\(error)") }
+                continue
+            }
+            let peers = resource.peers.map { p -> InitialSync.Peer in
+                let c = report.connections.first { $0.peerNodeId == p.nodeId }
+                return InitialSync.Peer(nodeId: p.nodeId, diskless: p.diskless, connected: c?.connection == "Connected",
+                                        disks: c?.peerVolumes.map(\.peerDisk) ?? [])
+            }
+            guard InitialSync.shouldForce(pending: true, myNodeId: resource.nodeId, myDisks: myDisks, peers: peers) else { continue }
+            if let last = lastForcedSync[name], clock.now - last < .seconds(10) { continue }
+            lastForcedSync[name] = clock.now
+            log.info("\(name): every replica is new and Inconsistent; this node (id \(resource.nodeId)) becomes the initial sync source")
+            do {
+                try await engine.primary(name, force: true)
+                try await engine.secondary(name)
+                syncErrors[name] = nil
+            } catch {
+                syncErrors[name] = "starting the initial sync of \(name) (primary --force, then secondary) failed: \(error)"
+                log.error("\(syncErrors[name]!)")
+            }
         }
     }
 
@@ -206,7 +246,7 @@ actor SatelliteAgent {
             ActualStateBuilder.resource(
                 name: name, desired: byName[name], report: engineReports[name], engineError: engineError,
                 volumes: storage.volumes,
-                errors: nodeProblems + (planProblems[name] ?? []) + (stepErrors[name] ?? []))
+                errors: nodeProblems + (planProblems[name] ?? []) + (stepErrors[name] ?? []) + (syncErrors[name].map { [$0] } ?? []))
         }
         return NodeActualState(appliedGeneration: appliedGeneration, storagePools: storage.pools.sorted { $0.name < $1.name }, resources: resources)
     }

@@ -68,7 +68,7 @@ struct SatelliteServer: Sendable {
                 }
                 while let message = try await messages.next() {
                     switch message {
-                    case .desiredState(let state): await agent.receive(state)
+                    case .desiredState(let state): await agent.receive(state, session: id)
                     case .ping(let n): try await outbound.write(.pong(n))
                     case .pong, .actualState: break
                     case .hello: throw SessionError("a second hello in one session")

@@ -16,6 +16,7 @@ struct StepExecutor: Sendable {
         switch step {
         case .claim(let r):
             ledger.resources.insert(r)
+            ledger.initialSyncPending.insert(r)
             try save(ledger)
         case .adopt(let r, let volumes):
             ledger.resources.insert(r)
@@ -61,6 +62,7 @@ struct StepExecutor: Sendable {
             ledger.resources.remove(r)
             for v in ledger.volumes(of: r) { ledger.volumes[v] = nil }
             ledger.adjustPending.remove(r)
+            ledger.initialSyncPending.remove(r)
             try save(ledger)
         }
     }

@@ -32,8 +32,25 @@ public struct OwnershipLedger: Codable, Sendable, Equatable {
     /// kept across restarts so a change is never left half-applied.
     public var adjustPending: Set<String>
 
-    public init(resources: Set<String> = [], volumes: [BackingVolumeKey: String] = [:], adjustPending: Set<String> = []) {
+    /// Resources created by this satellite that have not yet been UpToDate here: candidates
+    /// for the initial sync (`InitialSync`). Never set for adopted resources.
+    public var initialSyncPending: Set<String>
+
+    public init(resources: Set<String> = [], volumes: [BackingVolumeKey: String] = [:], adjustPending: Set<String> = [],
+                initialSyncPending: Set<String> = []) {
         self.resources = resources; self.volumes = volumes; self.adjustPending = adjustPending
+        self.initialSyncPending = initialSyncPending
+    }
+
+    private enum CodingKeys: String, CodingKey { case resources, volumes, adjustPending, initialSyncPending }
+
+    /// Fields added later default to empty, so a ledger written by an older satellite loads.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        resources = try c.decode(Set<String>.self, forKey: .resources)
+        volumes = try c.decode([BackingVolumeKey: String].self, forKey: .volumes)
+        adjustPending = try c.decodeIfPresent(Set<String>.self, forKey: .adjustPending) ?? []
+        initialSyncPending = try c.decodeIfPresent(Set<String>.self, forKey: .initialSyncPending) ?? []
     }
 
     public func volumes(of resource: String) -> [BackingVolumeKey] {

@@ -1,10 +1,5 @@
-import TandemModel
+import ControllerCore
 
-/// What a link to one satellite reports, in the order it happened. Maps one to one onto the
-/// controller's `SatelliteEvent`.
-public enum LinkEvent: Sendable, Equatable {
-    case connected(satelliteVersion: String)
-    case incompatibleVersion(satelliteVersion: String, reason: String)
-    case disconnected(reason: String)
-    case actualState(NodeActualState)
-}
+/// What a link to one satellite reports: exactly the controller's `SatelliteEvent`, so a
+/// `SatelliteLinkSession` is a drop-in `SatelliteSession`.
+public typealias LinkEvent = SatelliteEvent

@@ -1,4 +1,5 @@
 import ClusterWire
+import ControllerCore
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -19,7 +20,7 @@ public final class SatelliteLinkSession: Sendable {
         public var silenceMax: Duration = .seconds(20)
         /// Undelivered events kept for a slow consumer; the oldest go first (a newer actual
         /// state supersedes an older one).
-        public var eventBufferMax = 256
+        public var eventBufferMax = satelliteEventBufferMax
         public init() {}
     }
 

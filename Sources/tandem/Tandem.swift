@@ -1,6 +1,7 @@
 import ArgumentParser
 import Satellite
 import TandemCLI
+import TandemMonitor
 
 /// The one executable. Each subcommand is defined next to the code it drives; this list is the
 /// only place they meet.
@@ -10,9 +11,13 @@ struct Tandem: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Replicated block storage: a LINSTOR-compatible controller, node agents and a user-space replication engine.",
         subcommands: ClientCommands.all + [
-            ControllerClientGroup.self,
+            ControllerGroup.self,
             SatelliteCommand.self,
+            SatellitePushCommand.self,
             NBDToolCommand.self,
+            EngineCommand.self,
+            AdmCommand.self,
+            MonitorCommand.self,
         ]
     )
 

@@ -230,3 +230,33 @@ let emptyNode = Observation(definedPools: ["pool1"])
         #expect(BackingVolumeKey.name(resource: "db", volumeNumber: 12) == "db_00012")
     }
 }
+
+@Suite struct InitialSyncTests {
+    let fresh = InitialSync.Peer(nodeId: 1, diskless: false, connected: true, disks: ["Inconsistent"])
+
+    @Test func lowestDiskfulNodeForcesWhenAllAreFreshAndConnected() {
+        #expect(InitialSync.shouldForce(pending: true, myNodeId: 0, myDisks: ["Inconsistent"], peers: [fresh]))
+        // The other node waits for it.
+        let lower = InitialSync.Peer(nodeId: 0, diskless: false, connected: true, disks: ["Inconsistent"])
+        #expect(!InitialSync.shouldForce(pending: true, myNodeId: 1, myDisks: ["Inconsistent"], peers: [lower]))
+    }
+
+    @Test func neverWhileAPeerMightHoldData() {
+        var disconnected = fresh; disconnected.connected = false
+        var upToDate = fresh; upToDate.disks = ["UpToDate"]
+        var outdated = fresh; outdated.disks = ["Outdated"]
+        var unknown = fresh; unknown.disks = []
+        for peer in [disconnected, upToDate, outdated, unknown] {
+            #expect(!InitialSync.shouldForce(pending: true, myNodeId: 0, myDisks: ["Inconsistent"], peers: [peer]))
+        }
+        #expect(!InitialSync.shouldForce(pending: false, myNodeId: 0, myDisks: ["Inconsistent"], peers: [fresh]))
+        #expect(!InitialSync.shouldForce(pending: true, myNodeId: 0, myDisks: ["UpToDate"], peers: [fresh]))
+        #expect(!InitialSync.shouldForce(pending: true, myNodeId: 0, myDisks: ["Inconsistent", "Outdated"], peers: [fresh]))
+    }
+
+    @Test func disklessPeersDoNotCountAndASingleReplicaForcesItself() {
+        let client = InitialSync.Peer(nodeId: 0, diskless: true, connected: false, disks: [])
+        #expect(InitialSync.shouldForce(pending: true, myNodeId: 1, myDisks: ["Inconsistent"], peers: [client]))
+        #expect(InitialSync.shouldForce(pending: true, myNodeId: 3, myDisks: ["Inconsistent"], peers: []))
+    }
+}

@@ -1,4 +1,5 @@
 import ClusterWire
+import ControllerCore
 import EngineConfig
 import Foundation
 import Logging
@@ -156,6 +157,28 @@ struct TestFailure: Error, CustomStringConvertible { let description: String; in
         await second.stop()
     }
 
+    @Test func restartedControllerCountingFromOneIsBelieved() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let old = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(old.events) { if case .connected = $0 { true } else { nil } }
+        old.push(desired(57, pool: satellite.poolDir, resources: [oneVolume]))
+        _ = try await waitFor(old.events) { e -> Bool? in if case .actualState(let s) = e, s.appliedGeneration == 57 { true } else { nil } }
+        old.close()
+
+        // A controller with a fresh database: generation 1, and r1 is no longer wanted.
+        let fresh = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(fresh.events) { if case .connected = $0 { true } else { nil } }
+        fresh.push(desired(1, pool: satellite.poolDir, resources: []))
+        let state = try await waitFor(fresh.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 1 { s } else { nil }
+        }
+        #expect(state.resources.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: satellite.poolDir + "/r1_00000.img"))
+        fresh.close()
+        await satellite.stop()
+    }
+
     @Test func incompatibleSatelliteIsReportedAsSuch() async throws {
         // A "satellite" of a future release: answers the hello with protocol 99.
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -201,5 +224,22 @@ struct TestFailure: Error, CustomStringConvertible { let description: String; in
         #expect(try SatelliteCommand.parseListen("[::1]:4000") == ("::1", 4000))
         #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("3366") }
         #expect(throws: (any Error).self) { try SatelliteCommand.parseListen("host:99999") }
+    }
+}
+
+@Suite struct TCPSatelliteConnectorTests {
+    @Test func connectorOpensARealSessionTheControllerCanDrive() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let connector: any SatelliteConnector = TCPSatelliteConnector()
+        let session = connector.open(node: "alpha", address: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(session.events) { if case .connected = $0 { true } else { nil } }
+        session.push(desired(3, pool: satellite.poolDir, resources: []))
+        let state = try await waitFor(session.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 3 { s } else { nil }
+        }
+        #expect(state.storagePools.first?.name == "pool1")
+        session.close()
+        await satellite.stop()
     }
 }

@@ -1,0 +1,102 @@
+import CTandemIO
+import Glibc
+import NIOPosix
+import ReplicationCore
+
+/// The local backing file (or block device) of one volume. Every call runs on a thread pool so
+/// the event loops never wait for the disk; results come back as the core's `StorageResult`,
+/// failures included (the core decides what an I/O error means, e.g. detach).
+final class BackingStore: Sendable {
+    let path: String
+    let sizeBytes: UInt64
+    private let fd: Int32
+    private let threadPool: NIOThreadPool
+
+    /// Opens the backing store read-write and checks it holds at least `sizeBytes`.
+    init(path: String, sizeBytes: UInt64, threadPool: NIOThreadPool = .singleton) throws(EngineError) {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw EngineError("\(path): cannot open the backing disk: \(String(cString: strerror(errno)))")
+        }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0, UInt64(end) >= sizeBytes else {
+            close(fd)
+            throw EngineError("\(path): the backing disk holds \(max(0, end)) bytes, but the resource file says the volume is \(sizeBytes) bytes")
+        }
+        self.path = path; self.sizeBytes = sizeBytes; self.fd = fd; self.threadPool = threadPool
+    }
+
+    deinit { close(fd) }
+
+    /// Runs one data action of the core; `.writeMetadata` is not a data action (see MetadataFile).
+    func perform(_ action: StorageAction) async -> StorageResult {
+        let fd = self.fd, path = self.path
+        do {
+            return try await threadPool.runIfActive { () -> StorageResult in
+                Self.performBlocking(action, fd: fd, path: path)
+            }
+        } catch {
+            return .failed("\(path): the I/O thread pool is shut down")
+        }
+    }
+
+    private static func performBlocking(_ action: StorageAction, fd: Int32, path: String) -> StorageResult {
+        switch action {
+        case .read(_, let offset, let length):
+            var data = [UInt8](repeating: 0, count: Int(length))
+            var done = 0
+            while done < data.count {
+                let n = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+                if n < 0 { if errno == EINTR { continue }; return failure("read", path, offset) }
+                if n == 0 { break }  // beyond the end of a short file reads as zeros
+                done += n
+            }
+            return .data(data)
+        case .write(_, let offset, let data, let fua):
+            if let f = writeAll(fd, data, offset, path) { return f }
+            return fua ? sync(fd, path) : .done
+        case .trim(_, let offset, let length, let fua), .writeZeroes(_, let offset, let length, let fua):
+            // Both must read back as zeros afterwards: punch a hole, or write zeros where the
+            // filesystem or device cannot punch.
+            let punch: Int32 = 0x02 | 0x01  // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+            if ctandem_fallocate(fd, punch, Int64(offset), Int64(length)) != 0 {
+                var remaining = Int(length), at = offset
+                let zeros = [UInt8](repeating: 0, count: min(Int(length), 1 << 20))
+                while remaining > 0 {
+                    let chunk = min(remaining, zeros.count)
+                    if let f = writeAll(fd, Array(zeros[0..<chunk]), at, path) { return f }
+                    remaining -= chunk; at += UInt64(chunk)
+                }
+            }
+            return fua ? sync(fd, path) : .done
+        case .flush:
+            return sync(fd, path)
+        case .writeMetadata:
+            preconditionFailure("metadata writes go to the metadata file, not the backing disk")
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ data: [UInt8], _ offset: UInt64, _ path: String) -> StorageResult? {
+        var done = 0
+        while done < data.count {
+            let n = data.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+            if n < 0 { if errno == EINTR { continue }; return failure("write", path, offset) }
+            done += n
+        }
+        return nil
+    }
+
+    private static func sync(_ fd: Int32, _ path: String) -> StorageResult {
+        fdatasync(fd) == 0 ? .done : .failed("\(path): fdatasync failed: \(String(cString: strerror(errno)))")
+    }
+
+    private static func failure(_ what: String, _ path: String, _ offset: UInt64) -> StorageResult {
+        .failed("\(path): \(what) at byte \(offset) failed: \(String(cString: strerror(errno)))")
+    }
+}
+
+/// An operating error of the engine, written for the operator (names the file or peer).
+struct EngineError: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,233 @@
+import EngineAdmin
+import EngineConfig
+import EngineFiles
+import Logging
+import NBDServer
+import NIOCore
+import ReplicationCore
+
+/// The engine's resources by name: brings them up from their files, takes them down, answers
+/// admin requests and feeds the event stream. A resource whose file or metadata is bad stays
+/// down with its error in `status`, and the others run.
+actor EngineSupervisor {
+    let layout: EngineStateLayout
+    let store: ResourceFileStore
+    let registry: NBDExportRegistry
+    let nbdSocketPath: String?
+    let group: any EventLoopGroup
+    let logger: Logger
+    var resources: [String: ResourceRuntime] = [:]
+    /// Resources that could not be brought up, with the error (names the file).
+    var failures: [String: String] = [:]
+    var subscribers: [UInt64: Subscriber] = [:]
+    var nextSubscriberID: UInt64 = 1
+    var lastReports: [ResourceReport] = []
+    var changePending = false
+
+    struct Subscriber {
+        let resource: String?
+        let continuation: AsyncStream<EngineEvent>.Continuation
+    }
+
+    /// An event consumer that falls this far behind loses its oldest events rather than the
+    /// engine's memory growing without bound.
+    static let subscriberBufferMax = 4096
+
+    init(layout: EngineStateLayout, registry: NBDExportRegistry, nbdSocketPath: String?, group: any EventLoopGroup, logger: Logger) {
+        self.layout = layout; self.store = ResourceFileStore(layout: layout); self.registry = registry
+        self.nbdSocketPath = nbdSocketPath; self.group = group; self.logger = logger
+    }
+
+    // MARK: bring up / take down
+
+    /// At engine start: every resource file in the folder, in name order.
+    func startAll() async {
+        let names: [String]
+        do { names = try store.resourceNames() } catch {
+            logger.error("cannot list \(layout.resourcesDirectory): \(error)")
+            return
+        }
+        for name in names {
+            if let error = await up(name) { logger.error("\(error)") }
+        }
+    }
+
+    /// nil on success, else the error for the operator.
+    func up(_ name: String) async -> String? {
+        if resources[name] != nil { return nil }
+        let config: ResourceConfig
+        do { config = try store.load(name) } catch {
+            failures[name] = error.description
+            noteChange()
+            return error.description
+        }
+        let runtime = ResourceRuntime(config: config, layout: layout, group: group, logger: logger) { [weak self] in
+            guard let self else { return }
+            Task { await self.noteChange() }
+        }
+        do {
+            try await runtime.start()
+        } catch {
+            await runtime.stop()
+            failures[name] = "\(error)"
+            noteChange()
+            return "\(error)"
+        }
+        failures[name] = nil
+        resources[name] = runtime
+        for volume in config.volumes {
+            let v = UInt16(volume.number)
+            registry.register(NBDExportName(resource: name, volume: volume.number),
+                              VolumeExportSource(runtime: runtime, volume: v, sizeBytes: volume.size.rawValue, requestBytesMax: 4 << 20))
+        }
+        noteChange()
+        return nil
+    }
+
+    func down(_ name: String) async {
+        failures[name] = nil
+        guard let runtime = resources.removeValue(forKey: name) else { return }
+        for volume in runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
+        await runtime.stop()
+        noteChange()
+    }
+
+    func stopAll() async {
+        for name in resources.keys.sorted() { await down(name) }
+        for s in subscribers.values { s.continuation.finish() }
+        subscribers = [:]
+    }
+
+    /// Re-reads the file; a running resource whose file changed is restarted with the new one.
+    func adjust(_ name: String) async -> String? {
+        guard let runtime = resources[name] else { return await up(name) }
+        let config: ResourceConfig
+        do { config = try store.load(name) } catch { return "\(error); the running configuration is kept" }
+        if config == runtime.config { return nil }
+        await down(name)
+        return await up(name)
+    }
+
+    func adjustAll() async -> [String] {
+        var errors: [String] = []
+        let names = (try? store.resourceNames()) ?? []
+        for name in resources.keys.sorted() where !names.contains(name) { await down(name) }
+        for name in names { if let e = await adjust(name) { errors.append(e) } }
+        return errors
+    }
+
+    // MARK: admin
+
+    func handle(_ request: AdminRequest) async -> AdminResponse {
+        guard request.version == AdminProtocol.version else {
+            return .failure("admin protocol version \(request.version) is not \(AdminProtocol.version); use the tandem binary that matches the engine")
+        }
+        if let name = request.resource, !ResourceConfig.isValidName(name) {
+            return .failure("'\(name)' is not a valid resource name")
+        }
+        switch request.verb {
+        case .up, .adjust:
+            let names = request.resource.map { [$0] } ?? ((try? store.resourceNames()) ?? [])
+            if request.resource == nil, request.verb == .adjust {
+                let errors = await adjustAll()
+                return errors.isEmpty ? AdminResponse(ok: true, resources: await reports(nil)) : .failure(errors.joined(separator: "\n"))
+            }
+            if let name = request.resource, !AtomicFile.exists(layout.resourceFilePath(name)) {
+                return .failure("no resource file \(layout.resourceFilePath(name)); write it first (see docs/resource-files.md)")
+            }
+            var errors: [String] = []
+            for name in names {
+                let e = request.verb == .up ? await up(name) : await adjust(name)
+                if let e { errors.append(e) }
+            }
+            return errors.isEmpty ? AdminResponse(ok: true, resources: await reports(request.resource)) : .failure(errors.joined(separator: "\n"))
+        case .down:
+            let names = request.resource.map { [$0] } ?? resources.keys.sorted()
+            for name in names { await down(name) }
+            return AdminResponse(ok: true)
+        case .status:
+            if let name = request.resource, resources[name] == nil, failures[name] == nil {
+                return .failure("\(name): no such resource is up (resource files are in \(layout.resourcesDirectory))")
+            }
+            return AdminResponse(ok: true, resources: await reports(request.resource))
+        case .events:
+            return .failure("events is a stream; the admin server handles it")
+        case .primary, .secondary, .connect, .disconnect, .invalidate, .verify:
+            return await roleOrConnection(request)
+        }
+    }
+
+    private func roleOrConnection(_ request: AdminRequest) async -> AdminResponse {
+        let command: AdminCommand
+        switch request.verb {
+        case .primary: command = .primary(force: request.force)
+        case .secondary: command = .secondary
+        case .connect: command = .connect(peer: nil, discardMyData: request.discardMyData)
+        case .disconnect: command = .disconnect(peer: nil)
+        case .invalidate: command = .invalidate
+        default: command = .verify(peer: nil)
+        }
+        let names = request.resource.map { [$0] } ?? resources.keys.sorted()
+        for name in names {
+            guard let runtime = resources[name] else {
+                return .failure(failures[name].map { "\(name) is down: \($0)" } ?? "\(name): no such resource is up; run `tandem adm up \(name)`")
+            }
+            if case .refused(let why) = await runtime.adminAll(command) { return .failure("\(name): \(why)") }
+        }
+        noteChange()
+        return AdminResponse(ok: true, resources: await reports(request.resource))
+    }
+
+    func reports(_ resource: String?) async -> [ResourceReport] {
+        var out: [ResourceReport] = []
+        let names = Set(resources.keys).union(failures.keys).sorted()
+        for name in names where resource == nil || resource == name {
+            if let runtime = resources[name] {
+                out.append(await runtime.report(nbdSocketPath: nbdSocketPath))
+            } else if let failure = failures[name] {
+                out.append(ResourceReport(name: name, nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
+                                          volumes: [], connections: [], error: failure))
+            }
+        }
+        return out
+    }
+
+    // MARK: events
+
+    func subscribe(_ resource: String?) async -> AsyncStream<EngineEvent> {
+        let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(Self.subscriberBufferMax))
+        let id = nextSubscriberID
+        nextSubscriberID += 1
+        let current = await reports(resource)
+        for event in EventStream.dump(current) { continuation.yield(event) }
+        subscribers[id] = Subscriber(resource: resource, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            Task { await self.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    func unsubscribe(_ id: UInt64) { subscribers[id] = nil }
+
+    /// Coalesces bursts of changes into one snapshot diff every 100 ms.
+    func noteChange() {
+        guard !changePending else { return }
+        changePending = true
+        Task {
+            try? await Task.sleep(for: .milliseconds(100))
+            await self.publish()
+        }
+    }
+
+    func publish() async {
+        changePending = false
+        let now = await reports(nil)
+        let events = EventStream.diff(old: lastReports, new: now)
+        lastReports = now
+        guard !events.isEmpty else { return }
+        for s in subscribers.values {
+            for e in events where s.resource == nil || e.value("name") == s.resource { s.continuation.yield(e) }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import EngineConfig
+import NIOCore
+import NIOPosix
+import ReplicationCore
+import ReplicationWire
+
+/// Replication links: one TCP connection per (volume, peer), full mesh. The node with the lower
+/// id dials, the higher one listens, so two nodes never race with two connections. Each side
+/// sends its `ReplicationHello` first and checks the other's (resource, node ids, volume, size)
+/// before the core hears `.transportUp`.
+extension ResourceRuntime {
+    typealias LinkChannel = NIOAsyncChannel<ReplicationInbound, ReplicationOutbound>
+
+    static let helloTimeout: TimeAmount = .seconds(5)
+
+    func listen() async throws {
+        let address = config.address
+        do {
+            let server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: address.host, port: address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+                }
+            listener = server.channel
+            Task { await self.acceptLoop(server) }
+        } catch {
+            throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
+        }
+    }
+
+    nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
+        let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplicationFrameDecoder(peer: peer)))
+        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ReplicationFrameEncoder()))
+        return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
+    }
+
+    nonisolated func acceptLoop(_ server: NIOAsyncChannel<LinkChannel, Never>) async {
+        do {
+            try await server.executeThenClose { inbound in
+                for try await child in inbound {
+                    Task { await self.serveAccepted(child) }
+                }
+            }
+        } catch {
+            if await !stopped { logger.error("replication listener on \(config.address) failed: \(error)") }
+        }
+    }
+
+    /// Incoming: read the peer's hello, check it, answer with ours, then run the link.
+    nonisolated func serveAccepted(_ link: LinkChannel) async {
+        let remote = link.channel.remoteAddress.map { "\($0)" } ?? "?"
+        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
+        do {
+            try await link.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                guard case .hello(let hello)? = try await iterator.next() else { return }
+                timeout.cancel()
+                if let refusal = await helloRefusal(hello, from: remote) {
+                    await notePeer(hello.senderNodeID.rawValue, refusal)
+                    return
+                }
+                let key = LinkKey(volume: hello.volume, peer: hello.senderNodeID.rawValue)
+                guard await isWanted(key) else { return }  // StandAlone toward that peer: refuse quietly
+                try await outbound.write(.hello(await ourHello(volume: hello.volume, to: hello.senderNodeID.rawValue)))
+                await runLink(key, link: link, inbound: &iterator)
+            }
+        } catch {
+            logger.warning("replication link from \(remote): \(error)")
+            if let error = error as? ReplicationWireError { await notePeerByAddress(remote, error.description) }
+        }
+    }
+
+    /// Outgoing: dial with back-off until connected, the core stops wanting it, or we stop.
+    func dialLoop(_ key: LinkKey) async {
+        guard let peer = config.peer(nodeId: Int(key.peer)) else { return }
+        var delayMs: Int64 = 100
+        let maxDelayMs = Int64(config.options.connectIntervalSeconds) * 1000
+        while !stopped && wanted.contains(key) && !Task.isCancelled {
+            if links[key] == nil {
+                await dialOnce(key, peer)
+            }
+            if stopped || !wanted.contains(key) || Task.isCancelled { break }
+            try? await Task.sleep(for: .milliseconds(delayMs))
+            delayMs = links[key] == nil ? min(maxDelayMs, delayMs * 2) : 100
+        }
+        dialers[key] = nil
+    }
+
+    nonisolated func dialOnce(_ key: LinkKey, _ peer: ResourcePeerConfig) async {
+        let link: LinkChannel
+        do {
+            link = try await ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(3))
+                .connect(host: peer.address.host, port: peer.address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+                }
+        } catch {
+            return  // not reachable yet; the loop retries
+        }
+        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
+        do {
+            try await link.executeThenClose { inbound, outbound in
+                try await outbound.write(.hello(await ourHello(volume: key.volume, to: key.peer)))
+                var iterator = inbound.makeAsyncIterator()
+                guard case .hello(let hello)? = try await iterator.next() else { return }
+                timeout.cancel()
+                if let refusal = await helloRefusal(hello, from: "\(peer.nodeName) (\(peer.address))") {
+                    await notePeer(key.peer, refusal)
+                    return
+                }
+                guard hello.senderNodeID.rawValue == key.peer, hello.volume == key.volume else {
+                    await notePeer(key.peer, "\(peer.address) answered as node \(hello.senderNodeID) volume \(hello.volume), expected node \(key.peer) (\(peer.nodeName)) volume \(key.volume); check the addresses in the resource files")
+                    return
+                }
+                await runLink(key, link: link, inbound: &iterator)
+            }
+        } catch {
+            logger.warning("replication link to \(peer.nodeName) (\(peer.address)): \(error)")
+            if let error = error as? ReplicationWireError { await notePeer(key.peer, error.description) }
+        }
+    }
+
+    /// A link whose hellos matched: tell the core, feed it every message in order, and tell it
+    /// when the link is gone.
+    nonisolated func runLink(_ key: LinkKey, link: LinkChannel, inbound: inout NIOAsyncChannelInboundStream<ReplicationInbound>.AsyncIterator) async {
+        let id = await linkUp(key, link.channel)
+        do {
+            while let item = try await inbound.next() {
+                switch item {
+                case .message(let message):
+                    guard await deliver(key, id, message) else { return }
+                case .hello:
+                    throw ReplicationWireError(peer: "node \(key.peer)", reason: "sent a second hello")
+                }
+            }
+        } catch {
+            if await !stopped { logger.warning("replication link to node \(key.peer) volume \(key.volume) dropped: \(error)") }
+        }
+        await linkDown(key, id)
+    }
+
+    func linkUp(_ key: LinkKey, _ channel: any Channel) -> UInt64 {
+        if let old = links[key] { old.channel.close(promise: nil) }
+        let id = nextLinkID
+        nextLinkID += 1
+        links[key] = PeerLink(id: id, channel: channel)
+        peerMessages[key.peer] = nil
+        step(key.volume, .transportUp(NodeID(key.peer)))
+        onChange()
+        return id
+    }
+
+    /// Feeds one message to the core; false when this link has been replaced or dropped.
+    func deliver(_ key: LinkKey, _ id: UInt64, _ message: PeerMessage) -> Bool {
+        guard links[key]?.id == id else { return false }
+        countInbound(key.volume, message, from: key.peer)
+        step(key.volume, .message(message, from: NodeID(key.peer)))
+        return true
+    }
+
+    func linkDown(_ key: LinkKey, _ id: UInt64) {
+        guard let link = links[key], link.id == id else { return }
+        links[key] = nil
+        link.channel.close(promise: nil)
+        step(key.volume, .transportDown(NodeID(key.peer)))
+        onChange()
+    }
+
+    func isWanted(_ key: LinkKey) -> Bool { wanted.contains(key) }
+
+    func transport(_ v: UInt16, _ directive: TransportDirective) {
+        switch directive {
+        case .connect(let peer):
+            let key = LinkKey(volume: v, peer: peer.rawValue)
+            wanted.insert(key)
+            // The dial loop keeps running while the link is wanted (it redials after drops), so
+            // one is started even when an old link is still closing.
+            if config.nodeId < Int(peer.rawValue), dialers[key] == nil {
+                dialers[key] = Task { await self.dialLoop(key) }
+            }
+        case .disconnect(let peer):
+            let key = LinkKey(volume: v, peer: peer.rawValue)
+            wanted.remove(key)
+            dialers.removeValue(forKey: key)?.cancel()
+            if let link = links[key] {
+                // Messages emitted before the directive are already written; flush, then close.
+                link.channel.writeAndFlush(ReplicationOutbound.message(.ping(0))).whenComplete { _ in link.channel.close(promise: nil) }
+            }
+        }
+    }
+
+    func ourHello(volume: UInt16, to peer: UInt8) -> ReplicationHello {
+        ReplicationHello(resourceName: config.name, senderNodeID: NodeID(UInt8(config.nodeId)), receiverNodeID: NodeID(peer),
+                         volume: volume, sizeBytes: volumes[volume]?.sizeBytes ?? 0, bitmapBlockBytes: 4096,
+                         frameBytesMax: UInt32(ReplicationFrameDecoder.defaultFrameBytesMax))
+    }
+
+    /// Why a peer's hello is not acceptable, written for the operator; nil when it is.
+    func helloRefusal(_ hello: ReplicationHello, from peer: String) -> String? {
+        if hello.resourceName != config.name {
+            return "\(peer) wants resource '\(hello.resourceName)' but this port (\(config.address)) serves '\(config.name)'; ports must be unique per resource"
+        }
+        if hello.receiverNodeID.rawValue != UInt8(config.nodeId) {
+            return "\(peer) thinks this node is node-id \(hello.receiverNodeID), but \(config.name).res says \(config.nodeId)"
+        }
+        guard let p = config.peer(nodeId: Int(hello.senderNodeID.rawValue)) else {
+            return "\(peer) says it is node-id \(hello.senderNodeID), which is not a peer in \(layout.resourceFilePath(config.name))"
+        }
+        guard let size = volumes[hello.volume]?.sizeBytes else {
+            return "\(p.nodeName) (\(peer)) offers volume \(hello.volume), which \(config.name) does not have"
+        }
+        if hello.sizeBytes != size {
+            return "\(p.nodeName) (\(peer)) has volume \(hello.volume) at \(hello.sizeBytes) bytes, this node at \(size) bytes; sizes must match"
+        }
+        return nil
+    }
+
+    func notePeer(_ peer: UInt8, _ message: String) {
+        if peerMessages[peer] != message { logger.error("\(message)") }
+        peerMessages[peer] = message
+        onChange()
+    }
+
+    func notePeerByAddress(_ address: String, _ message: String) {
+        logger.error("\(message)")
+        lastError = message
+        onChange()
+    }
+}

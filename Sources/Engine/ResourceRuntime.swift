@@ -1,0 +1,352 @@
+import EngineAdmin
+import EngineConfig
+import EngineFiles
+import Logging
+import NIOCore
+import NIOPosix
+import ReplicationCore
+import ReplicationWire
+
+/// Runs one resource: a `ReplicaInstance` per volume, their backing disks and metadata files,
+/// the replication links to every peer, and the NBD clients' requests. All decisions are the
+/// core's; this actor only feeds it events one at a time and carries out its outputs following
+/// the ordering contract in `ReplicaOutput`:
+/// - data actions start at once on the thread pool (the core already serialised overlaps);
+/// - a metadata update is applied to the in-memory record and written durably before its
+///   completion is fed back (at most one is outstanding);
+/// - messages to a peer are written to its link in emission order (one TCP stream per peer and
+///   volume); messages to a peer without a link are dropped (the core accounts for that);
+/// - completions resume the waiting NBD request; admin replies resume the waiting admin call.
+actor ResourceRuntime {
+    let config: ResourceConfig
+    let layout: EngineStateLayout
+    let logger: Logger
+    let group: any EventLoopGroup
+    var volumes: [UInt16: VolumeRuntime] = [:]
+    var links: [LinkKey: PeerLink] = [:]
+    /// (volume, peer) pairs the core wants connected.
+    var wanted: Set<LinkKey> = []
+    var dialers: [LinkKey: Task<Void, Never>] = [:]
+    var listener: (any Channel)?
+    var ticker: RepeatedTask?
+    var nextLinkID: UInt64 = 1
+    var nextRequestID: UInt64 = 1
+    var nextAdminID: UInt64 = 1
+    /// Messages for the operator, per peer (split brain, refused hellos), shown in status.
+    var peerMessages: [UInt8: String] = [:]
+    var lastError: String?
+    var stopped = false
+    /// The core instances have been started (`start()` got past listening); before that, `stop`
+    /// must not step them.
+    var instancesStarted = false
+    /// Metadata writes started and not yet completed; `stop` waits for them so a clean
+    /// shutdown leaves the detached record on disk.
+    var metadataWritesInFlight = 0
+    /// Called whenever something that status shows may have changed.
+    let onChange: @Sendable () -> Void
+
+    static let ticksPerSecond: UInt32 = 10
+
+    struct LinkKey: Hashable, Sendable { var volume: UInt16; var peer: UInt8 }
+
+    struct PeerLink {
+        let id: UInt64
+        let channel: any Channel
+    }
+
+    /// Per volume: the core instance and what is waiting on it.
+    struct VolumeRuntime {
+        var instance: ReplicaInstance
+        let backing: BackingStore?
+        var metadata: PersistedMetadata?
+        let metadataPath: String
+        let sizeBytes: UInt64
+        var clients: [ClientRequestID: CheckedContinuation<ClientResult, Never>] = [:]
+        var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
+        var openExports = 0
+        var writers = 0
+        var readBytes: UInt64 = 0
+        var writtenBytes: UInt64 = 0
+        var traffic: [UInt8: Traffic] = [:]
+    }
+
+    struct Traffic {
+        var sent: UInt64 = 0, received: UInt64 = 0, resyncSent: UInt64 = 0, resyncReceived: UInt64 = 0
+    }
+
+    init(config: ResourceConfig, layout: EngineStateLayout, group: any EventLoopGroup, logger: Logger,
+         onChange: @escaping @Sendable () -> Void) {
+        self.config = config; self.layout = layout; self.group = group; self.onChange = onChange
+        var logger = logger
+        logger[metadataKey: "resource"] = "\(config.name)"
+        self.logger = logger
+    }
+
+    // MARK: lifecycle
+
+    /// Opens disks and metadata, creates the core instances, starts listening, ticking and
+    /// connecting. Throws (with the file named) when a disk or metadata file cannot be used.
+    func start() async throws {
+        try AtomicFile.makeDirectories(layout.metadataDirectory(config.name))
+        for volume in config.volumes {
+            let v = UInt16(volume.number)
+            let replicaConfig = try makeReplicaConfig(volume)
+            let path = layout.metadataPath(config.name, volume: volume.number)
+            var backing: BackingStore?
+            var metadata: PersistedMetadata?
+            if let disk = volume.backingPath {
+                backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
+                if let loaded = try MetadataFile.load(path) {
+                    do { try loaded.validate(against: replicaConfig) } catch {
+                        throw EngineError("\(path): \(error); the metadata does not belong to this volume as configured in \(layout.resourceFilePath(config.name))")
+                    }
+                    metadata = loaded
+                } else {
+                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: config.options.skipInitialSync)
+                    let result = await MetadataFile.store(fresh, to: path)
+                    if case .failed(let why) = result { throw EngineError(why) }
+                    metadata = fresh
+                }
+            }
+            let instance: ReplicaInstance
+            do {
+                instance = try ReplicaInstance(config: replicaConfig, metadata: metadata, randomSeed: UInt64.random(in: 1...UInt64.max))
+            } catch {
+                throw EngineError("\(layout.resourceFilePath(config.name)): \(error)")
+            }
+            volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataPath: path,
+                                       sizeBytes: volume.size.rawValue)
+        }
+        try await listen()
+        instancesStarted = true
+        for v in volumes.keys.sorted() {
+            let output = volumes[v]!.instance.start()
+            execute(v, output)
+        }
+        let loop = group.next()
+        ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [weak self] _ in
+            guard let self else { return }
+            Task { await self.tick() }
+        }
+        // `up` connects, as drbdadm up does (attach + connect); a split brain found again is
+        // reported again and the resource stays StandAlone until the operator resolves it.
+        if !config.peers.isEmpty, case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
+            logger.warning("\(config.name): connect refused: \(why)")
+        }
+        logger.info("resource \(config.name) is up")
+    }
+
+    func makeReplicaConfig(_ volume: VolumeConfig) throws(EngineError) -> ReplicaConfig {
+        let proto: ReplicationCore.ReplicationProtocol = config.replicationProtocol == .a ? .a : .c
+        var c = ReplicaConfig(
+            resourceName: config.name, volume: UInt16(volume.number), nodeID: NodeID(UInt8(config.nodeId)),
+            nodeName: config.nodeName, disklessClient: volume.backingPath == nil,
+            peers: config.peers.map { PeerConfig(nodeID: NodeID(UInt8($0.nodeId)), name: $0.nodeName, replicationProtocol: proto, disklessClient: $0.diskless) },
+            sizeBytes: volume.size.rawValue)
+        let o = config.options
+        c.activityLogExtentsMax = o.alExtents
+        switch o.quorum {
+        case .off: c.quorum = .off
+        case .majority: c.quorum = .majority
+        case .all: c.quorum = .all
+        }
+        c.onNoQuorum = o.onNoQuorum == .ioError ? .ioError : .suspendIO
+        c.autoPromote = o.autoPromote
+        c.ticksPerSecond = Self.ticksPerSecond
+        c.pingIntervalTicks = UInt32(o.pingIntervalSeconds) * Self.ticksPerSecond
+        c.pingTimeoutTicks = UInt32(o.pingTimeoutSeconds) * Self.ticksPerSecond
+        c.resyncRateMinBytesPerSecond = o.resyncRateMin.rawValue
+        if let max = o.resyncRateMax { c.resyncRateMaxBytesPerSecond = max.rawValue }
+        do { try c.validate() } catch { throw EngineError("\(layout.resourceFilePath(config.name)): \(error)") }
+        return c
+    }
+
+    /// Stops everything: detaches cleanly (metadata written without the "attached" mark, so the
+    /// next start is not treated as a crash), closes links and the listener.
+    func stop() async {
+        guard !stopped else { return }
+        for v in volumes.keys.sorted() where instancesStarted {
+            _ = await admin(v, .disconnect(peer: nil))
+            if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
+        }
+        for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
+        stopped = true
+        ticker?.cancel()
+        for task in dialers.values { task.cancel() }
+        dialers = [:]
+        for link in links.values { link.channel.close(promise: nil) }
+        links = [:]
+        try? await listener?.close()
+        listener = nil
+        for v in volumes.keys {
+            for (_, c) in volumes[v]!.clients { c.resume(returning: .failed(ClientError(.io, "\(config.name) is going down"))) }
+            volumes[v]!.clients = [:]
+        }
+        logger.info("resource \(config.name) is down")
+    }
+
+    // MARK: stepping
+
+    func tick() {
+        guard !stopped else { return }
+        for v in volumes.keys.sorted() { step(v, .tick) }
+        onChange()
+    }
+
+    func step(_ v: UInt16, _ input: ReplicaInput) {
+        guard !stopped, instancesStarted, volumes[v] != nil else { return }
+        let output = volumes[v]!.instance.step(input)
+        execute(v, output)
+    }
+
+    func execute(_ v: UInt16, _ out: ReplicaOutput) {
+        for action in out.storage { perform(v, action) }
+        var touched: [any Channel] = []
+        for m in out.messages {
+            let key = LinkKey(volume: v, peer: m.to.rawValue)
+            guard let link = links[key] else { continue }
+            count(v, m, to: m.to.rawValue)
+            link.channel.write(ReplicationOutbound.message(m.message), promise: nil)
+            if !touched.contains(where: { $0 === link.channel }) { touched.append(link.channel) }
+        }
+        for channel in touched { channel.flush() }
+        for c in out.completions {
+            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.resume(returning: c.result) }
+        }
+        for t in out.transport { transport(v, t) }
+        for r in out.adminReplies {
+            if let waiting = volumes[v]?.admin.removeValue(forKey: r.id) { waiting.resume(returning: r.result) }
+        }
+        for e in out.events { record(e) }
+        if !out.events.isEmpty { onChange() }
+    }
+
+    func perform(_ v: UInt16, _ action: StorageAction) {
+        if case .writeMetadata(let id, let update) = action {
+            guard let current = volumes[v]?.metadata else {
+                step(v, .storage(StorageCompletion(id: id, result: .failed("no metadata record for a diskless volume"))))
+                return
+            }
+            let next = current.applying(update)
+            volumes[v]!.metadata = next
+            let path = volumes[v]!.metadataPath
+            metadataWritesInFlight += 1
+            Task {
+                let result = await MetadataFile.store(next, to: path)
+                self.metadataWritesInFlight -= 1
+                self.step(v, .storage(StorageCompletion(id: id, result: result)))
+            }
+            return
+        }
+        guard let backing = volumes[v]?.backing else {
+            step(v, .storage(StorageCompletion(id: action.id, result: .failed("volume \(v) has no backing disk"))))
+            return
+        }
+        Task {
+            let result = await backing.perform(action)
+            self.step(v, .storage(StorageCompletion(id: action.id, result: result)))
+        }
+    }
+
+    func record(_ event: StateEvent) {
+        // A connection that comes up again means the operator resolved what the last error
+        // (split brain, refused hello) was about.
+        if case .connection(let c) = event, c.connection == .connected { lastError = nil }
+        if case .log(let level, let text) = event {
+            switch level {
+            case .info: logger.info("\(text)")
+            case .warning: logger.warning("\(text)")
+            case .error: logger.error("\(text)"); lastError = text
+            }
+        }
+    }
+
+    /// Counts replication payload per peer for status (`sent`, `rs-sent`, …).
+    func count(_ v: UInt16, _ m: OutboundMessage, to peer: UInt8) {
+        var t = volumes[v]!.traffic[peer] ?? Traffic()
+        switch m.message {
+        case .write(let w): t.sent += UInt64(w.data.count)
+        // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker).
+        case .resyncReply(let r): t.sent += UInt64(r.data.count); t.resyncSent += UInt64(r.lengthBytes)
+        case .readReply(let r): t.sent += UInt64(r.data.count)
+        default: break
+        }
+        volumes[v]!.traffic[peer] = t
+    }
+
+    func countInbound(_ v: UInt16, _ message: PeerMessage, from peer: UInt8) {
+        var t = volumes[v]?.traffic[peer] ?? Traffic()
+        switch message {
+        case .write(let w): t.received += UInt64(w.data.count)
+        case .resyncReply(let r): t.received += UInt64(r.data.count); t.resyncReceived += UInt64(r.lengthBytes)
+        case .readReply(let r): t.received += UInt64(r.data.count)
+        default: break
+        }
+        volumes[v]?.traffic[peer] = t
+    }
+
+    // MARK: requests from NBD and admin
+
+    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool) async -> ClientResult {
+        guard !stopped, volumes[v] != nil else { return .failed(ClientError(.io, "\(config.name) is down")) }
+        let id = ClientRequestID(nextRequestID)
+        nextRequestID += 1
+        switch operation {
+        case .read: volumes[v]!.readBytes += UInt64(length)
+        case .write, .trim, .writeZeroes: volumes[v]!.writtenBytes += UInt64(length)
+        case .flush: break
+        }
+        return await withCheckedContinuation { continuation in
+            volumes[v]!.clients[id] = continuation
+            step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
+        }
+    }
+
+    func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {
+        guard !stopped, volumes[v] != nil else { return .refused("\(config.name) is down") }
+        let id = AdminRequestID(nextAdminID)
+        nextAdminID += 1
+        return await withCheckedContinuation { continuation in
+            volumes[v]!.admin[id] = continuation
+            step(v, .admin(command, id: id))
+        }
+    }
+
+    /// Runs an admin command on every volume; the first refusal is the answer.
+    func adminAll(_ command: AdminCommand) async -> AdminResult {
+        for v in volumes.keys.sorted() {
+            let result = await admin(v, command)
+            if case .refused = result { return result }
+        }
+        return .done
+    }
+
+    func exportOpened(_ v: UInt16) {
+        volumes[v]?.openExports += 1
+        volumes[v]?.writers += 1
+        if let w = volumes[v]?.writers { step(v, .writersChanged(count: w)) }
+        onChange()
+    }
+
+    func exportClosed(_ v: UInt16) {
+        guard let w = volumes[v]?.writers, w > 0 else { return }
+        volumes[v]!.openExports -= 1
+        volumes[v]!.writers = w - 1
+        step(v, .writersChanged(count: w - 1))
+        onChange()
+    }
+
+    /// Why a new writer may not open the volume here, or nil when it may.
+    func writerRefusal(_ v: UInt16) -> String? {
+        guard let instance = volumes[v]?.instance else { return "\(config.name) is down" }
+        let status = instance.status
+        if status.resource.role == .primary { return nil }
+        if let primary = status.connections.first(where: { $0.peerRole == .primary }) {
+            return "\(config.name) is Primary on \(primary.peerName) (node \(primary.peer)); one writer at a time: close it there or run `tandem adm secondary \(config.name)` on \(primary.peerName)"
+        }
+        return nil
+    }
+
+    func sizeBytes(_ v: UInt16) -> UInt64? { volumes[v]?.sizeBytes }
+}

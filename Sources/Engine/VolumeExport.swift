@@ -1,0 +1,98 @@
+import NBDServer
+import NIOCore
+import ReplicationCore
+
+/// A volume as an NBD export (`<resource>/<volume>`). Opening it counts as a writer for
+/// auto-promote; a writer on a second node is refused at open with the name of the Primary.
+final class VolumeExportSource: NBDExportSource {
+    let runtime: ResourceRuntime
+    let volume: UInt16
+    let sizeBytes: UInt64
+    let requestBytesMax: UInt32
+
+    init(runtime: ResourceRuntime, volume: UInt16, sizeBytes: UInt64, requestBytesMax: UInt32) {
+        self.runtime = runtime; self.volume = volume; self.sizeBytes = sizeBytes; self.requestBytesMax = requestBytesMax
+    }
+
+    static let features: NBDExportFeatures = [.flush, .fua, .trim, .writeZeroes, .multiConn]
+
+    func describe() async throws -> NBDExportDescription {
+        NBDExportDescription(size: sizeBytes, features: Self.features, text: "tandem \(runtime.config.name) volume \(volume)")
+    }
+
+    func open(for client: NBDClientIdentity) async throws -> any NBDExport {
+        if let refusal = await runtime.writerRefusal(volume) { throw NBDOpenRefusal(.policy, refusal) }
+        await runtime.exportOpened(volume)
+        return VolumeExportHandle(source: self)
+    }
+}
+
+/// One client's handle. Requests go to the core; completions come back with the durability the
+/// replication protocol promises (protocol C: on every connected diskful replica).
+final class VolumeExportHandle: NBDExport {
+    let source: VolumeExportSource
+    init(source: VolumeExportSource) { self.source = source }
+
+    var size: UInt64 { source.sizeBytes }
+    var features: NBDExportFeatures { VolumeExportSource.features }
+
+    func read(offset: UInt64, length: Int) async throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(length)
+        try await chunks(offset, length) { at, n in
+            let bytes = try Self.check(await self.source.runtime.submit(self.source.volume, .read, offset: at, length: n, fua: false))
+            guard bytes.count == Int(n) else { throw NBDExportError.io("short read from the replication core") }
+            buffer.writeBytes(bytes)
+        }
+        return buffer
+    }
+
+    func write(offset: UInt64, data: ByteBuffer, fua: Bool) async throws {
+        try await chunks(offset, data.readableBytes) { at, n in
+            let slice = data.getBytes(at: data.readerIndex + Int(at - offset), length: Int(n))!
+            _ = try Self.check(await self.source.runtime.submit(self.source.volume, .write(slice), offset: at, length: n, fua: fua))
+        }
+    }
+
+    func flush() async throws {
+        _ = try Self.check(await source.runtime.submit(source.volume, .flush, offset: 0, length: 0, fua: false))
+    }
+
+    func trim(offset: UInt64, length: Int, fua: Bool) async throws {
+        try await chunks(offset, length) { at, n in
+            _ = try Self.check(await self.source.runtime.submit(self.source.volume, .trim, offset: at, length: n, fua: fua))
+        }
+    }
+
+    func writeZeroes(offset: UInt64, length: Int, fua: Bool, mayPunchHoles: Bool) async throws {
+        try await chunks(offset, length) { at, n in
+            _ = try Self.check(await self.source.runtime.submit(self.source.volume, .writeZeroes, offset: at, length: n, fua: fua))
+        }
+    }
+
+    func close() async { await source.runtime.exportClosed(source.volume) }
+
+    /// Splits a request into pieces the core accepts (its requestBytesMax), in order.
+    private func chunks(_ offset: UInt64, _ length: Int, _ body: (UInt64, UInt32) async throws -> Void) async throws {
+        var done = 0
+        repeat {
+            let n = min(length - done, Int(source.requestBytesMax))
+            try await body(offset + UInt64(done), UInt32(n))
+            done += n
+        } while done < length
+    }
+
+    private static func check(_ result: ClientResult) throws -> [UInt8] {
+        switch result {
+        case .done: return []
+        case .data(let bytes): return bytes
+        case .failed(let error):
+            switch error.code {
+            case .notPermitted: throw NBDExportError.permissionDenied(error.message)
+            case .io: throw NBDExportError.io(error.message)
+            case .invalid: throw NBDExportError(.invalid, error.message)
+            case .busy: throw NBDExportError(.outOfMemory, error.message)
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CTandemIO
+import Foundation
+import NBDServer
+
+/// A local block device for an export: the export served as a FUSE file, that file put on a loop
+/// device with direct I/O. This is how a volume gets a /dev path on a kernel without the nbd
+/// module. The export's own backing storage must never live on the device it exports (that
+/// would loop writeback through itself); `attach` refuses a file export stored on a loop device
+/// this process attached.
+public final class LocalDeviceAttachment: Sendable {
+    public let devicePath: String
+    public let mountpoint: String
+    private let file: FuseExportFile
+    private let loop: LoopDevice
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private init(file: FuseExportFile, loop: LoopDevice) {
+        self.file = file
+        self.loop = loop
+        self.devicePath = loop.path
+        self.mountpoint = file.mountpoint
+    }
+
+    /// Preconditions the machine must meet; nil if a local device can be attached here.
+    public static func unavailableReason() -> String? {
+        if getuid() != 0 { return "attaching a loop device needs root" }
+        if access("/dev/fuse", R_OK | W_OK) != 0 { return "/dev/fuse is missing or not accessible" }
+        if access("/dev/loop-control", R_OK | W_OK) != 0 { return "/dev/loop-control is missing (no loop driver)" }
+        return nil
+    }
+
+    /// Mounts the export as `<mountpoint>/device` and attaches a loop device to it.
+    /// `mountpoint` is created if missing and must be empty.
+    public static func attach(export: any NBDExport, mountpoint: String, fuseDirectIO: Bool = true) async throws -> LocalDeviceAttachment {
+        if let reason = unavailableReason() { throw Failure(description: "cannot attach a local device: \(reason)") }
+        guard export.size >= 512, export.size % 512 == 0 else {
+            throw Failure(description: "export size \(export.size) is not a positive multiple of 512 bytes; a loop device cannot use it")
+        }
+        try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
+        guard (try FileManager.default.contentsOfDirectory(atPath: mountpoint)).isEmpty else {
+            throw Failure(description: "mountpoint \(mountpoint) is not empty")
+        }
+        // Writeback through the device ends in this process; if it had to wait for memory that
+        // only that writeback can free, it would deadlock. PR_SET_IO_FLUSHER makes the kernel
+        // treat our allocations like a block driver's (no recursion into I/O reclaim).
+        _ = ctandem_set_io_flusher()
+        let file = FuseExportFile(export: export, mountpoint: mountpoint, directIO: fuseDirectIO)
+        try file.start()
+        do {
+            let loop = try LoopDevice.attach(file: file.filePath, readOnly: export.features.contains(.readOnly))
+            return LocalDeviceAttachment(file: file, loop: loop)
+        } catch {
+            await file.stop()
+            throw error
+        }
+    }
+
+    /// Detaches the loop device, unmounts the FUSE file and closes the export. Fails (and keeps
+    /// everything attached) while the device is mounted.
+    public func detach() async throws {
+        try loop.detach()
+        // The loop driver drops its reference to the file asynchronously; wait until it is gone
+        // so the unmount is not lazy.
+        for _ in 0..<100 where loop.backingFile != nil {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await file.stop()
+        await file.export.close()
+    }
+}

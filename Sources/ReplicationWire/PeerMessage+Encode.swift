@@ -1,0 +1,119 @@
+import NIOCore
+import ReplicationCore
+
+/// Frame type codes. Never renumber: a code is part of the protocol version.
+enum PeerMessageType: UInt8 {
+    case handshake = 1, stateChange, newGeneration, write, writeAck, flush, flushAck, bitmap, outOfSync
+    case resyncRequest, resyncReply, resyncFinished, verifyRequest, verifyReply, readRequest, readReply
+    case promotionRequest, promotionReply, writerLost, goodbye, ping, pingAck
+}
+
+extension ByteBuffer {
+    /// Writes one frame: body length u32 (type byte included) · type u8 · body.
+    public mutating func writeReplicationFrame(_ message: PeerMessage) {
+        let lengthIndex = writerIndex
+        writeInteger(UInt32(0))
+        let start = writerIndex
+        writePeerMessageBody(message)
+        setInteger(UInt32(writerIndex - start), at: lengthIndex)
+    }
+
+    mutating func writePeerMessageBody(_ message: PeerMessage) {
+        switch message {
+        case .handshake(let h):
+            writeInteger(PeerMessageType.handshake.rawValue)
+            writeInteger(h.protocolVersion); writeInteger(h.nodeID.rawValue); writeInteger(h.volume)
+            writeInteger(h.sizeBytes); writeInteger(h.bitmapBlockBytes)
+            writeWireRole(h.role); writeWireDisk(h.disk); writeGenerationSet(h.generations)
+            writeInteger(h.flags.rawValue); writeInteger(h.outOfSyncBlocks); writeWireBool(h.hasQuorum)
+        case .stateChange(let s):
+            writeInteger(PeerMessageType.stateChange.rawValue)
+            writeWireRole(s.role); writeWireDisk(s.disk); writeInteger(s.current.rawValue); writeWireBool(s.hasQuorum)
+        case .newGeneration(let g):
+            writeInteger(PeerMessageType.newGeneration.rawValue)
+            writeInteger(g.current.rawValue); writeInteger(g.previous.rawValue)
+            writeInteger(UInt32(g.absentNodes.count)); for n in g.absentNodes { writeInteger(n.rawValue) }
+        case .write(let w):
+            writeInteger(PeerMessageType.write.rawValue)
+            writeInteger(w.sequence); writeInteger(w.kind.rawValue); writeInteger(w.offsetBytes)
+            writeInteger(w.lengthBytes); writeWireBool(w.fua); writeWireBool(w.wantsAck); writeInteger(w.notReplicatedTo)
+            writeInteger(UInt32(w.data.count)); writeBytes(w.data)
+        case .writeAck(let a):
+            writeInteger(PeerMessageType.writeAck.rawValue); writeInteger(a.sequence); writeWireBool(a.success)
+        case .flush(let f):
+            writeInteger(PeerMessageType.flush.rawValue); writeInteger(f.number)
+        case .flushAck(let f):
+            writeInteger(PeerMessageType.flushAck.rawValue); writeInteger(f.number); writeWireBool(f.success)
+        case .bitmap(let b):
+            writeInteger(PeerMessageType.bitmap.rawValue)
+            writeInteger(b.firstWord); writeWireBool(b.isLast)
+            writeInteger(UInt32(b.words.count)); for w in b.words { writeInteger(w) }
+        case .outOfSync(let r):
+            writeInteger(PeerMessageType.outOfSync.rawValue); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes)
+        case .resyncRequest(let r):
+            writeInteger(PeerMessageType.resyncRequest.rawValue)
+            writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes)
+            writeWireBool(r.writer != nil); writeInteger(r.writer?.rawValue ?? 0); writeInteger(r.writerSequence)
+        case .resyncReply(let r):
+            writeInteger(PeerMessageType.resyncReply.rawValue)
+            writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes); writeInteger(r.status.rawValue)
+            writeInteger(UInt32(r.data.count)); writeBytes(r.data)
+        case .resyncFinished(let r):
+            writeInteger(PeerMessageType.resyncFinished.rawValue); writeGenerationSet(r.generations)
+        case .verifyRequest(let v):
+            writeInteger(PeerMessageType.verifyRequest.rawValue)
+            writeInteger(v.id); writeInteger(v.offsetBytes); writeInteger(v.lengthBytes); writeInteger(v.digest)
+        case .verifyReply(let v):
+            writeInteger(PeerMessageType.verifyReply.rawValue)
+            writeInteger(v.id); writeInteger(v.offsetBytes); writeInteger(v.lengthBytes); writeWireBool(v.inSync)
+        case .readRequest(let r):
+            writeInteger(PeerMessageType.readRequest.rawValue); writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes)
+        case .readReply(let r):
+            writeInteger(PeerMessageType.readReply.rawValue); writeInteger(r.id); writeInteger(r.status.rawValue)
+            writeInteger(UInt32(r.data.count)); writeBytes(r.data)
+        case .promotionRequest(let p):
+            writeInteger(PeerMessageType.promotionRequest.rawValue); writeInteger(p.id)
+        case .promotionReply(let p):
+            writeInteger(PeerMessageType.promotionReply.rawValue); writeInteger(p.id); writeWireBool(p.granted)
+            writeWireString(p.reason)
+        case .writerLost(let w):
+            writeInteger(PeerMessageType.writerLost.rawValue); writeInteger(w.writer.rawValue); writeInteger(w.lastSequence)
+            writeInteger(UInt32(w.hotExtents.count)); for e in w.hotExtents { writeInteger(e) }
+        case .goodbye(let g):
+            writeInteger(PeerMessageType.goodbye.rawValue); writeWireBool(g.outdated)
+        case .ping(let v):
+            writeInteger(PeerMessageType.ping.rawValue); writeInteger(v)
+        case .pingAck(let v):
+            writeInteger(PeerMessageType.pingAck.rawValue); writeInteger(v)
+        }
+    }
+
+    mutating func writeWireBool(_ b: Bool) { writeInteger(UInt8(b ? 1 : 0)) }
+
+    /// Text is cut at `PeerMessageCodec.textBytesMax` bytes (on a character boundary).
+    mutating func writeWireString(_ s: String) {
+        var bytes = Array(s.utf8)
+        if bytes.count > PeerMessageCodec.textBytesMax {
+            var cut = PeerMessageCodec.textBytesMax
+            while cut > 0 && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+            bytes = Array(bytes[..<cut])
+        }
+        writeInteger(UInt16(bytes.count)); writeBytes(bytes)
+    }
+
+    mutating func writeWireRole(_ role: Role) {
+        writeInteger(UInt8(PeerMessageCodec.roles.firstIndex(of: role)!))
+    }
+
+    mutating func writeWireDisk(_ disk: DiskState) {
+        writeInteger(UInt8(PeerMessageCodec.disks.firstIndex(of: disk)!))
+    }
+
+    mutating func writeGenerationSet(_ g: GenerationSet) {
+        writeInteger(g.current.rawValue)
+        writeInteger(UInt32(g.bitmap.count))
+        for slot in g.bitmap { writeInteger(slot.nodeID.rawValue); writeInteger(slot.generation.rawValue) }
+        writeInteger(UInt32(g.history.count))
+        for h in g.history { writeInteger(h.rawValue) }
+    }
+}

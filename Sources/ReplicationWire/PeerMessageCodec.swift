@@ -1,0 +1,138 @@
+import NIOCore
+import ReplicationCore
+
+/// Decodes frame bodies into `PeerMessage`s. Every count is checked against the bytes left and
+/// a named maximum before anything is allocated; unknown types and enum values are errors.
+public enum PeerMessageCodec {
+    /// Wire order of roles and disk states. Append only: the index is the wire value.
+    static let roles: [Role] = [.unknown, .primary, .secondary]
+    static let disks: [DiskState] = [.diskless, .attaching, .detaching, .failed, .negotiating, .inconsistent,
+                                     .outdated, .dUnknown, .consistent, .upToDate]
+    static let textBytesMax = 1024
+    static let nodesMax = 32
+    static let hotExtentsMax = 65536
+
+    /// Decodes one frame body (type byte first). `payloadBytesMax` bounds data payloads.
+    static func decode(_ body: ByteBuffer, peer: String, payloadBytesMax: Int) throws(ReplicationWireError) -> PeerMessage {
+        var r = WireReader(buffer: body, peer: peer, what: "frame")
+        let code = try r.u8()
+        guard let type = PeerMessageType(rawValue: code) else {
+            throw ReplicationWireError(peer: peer, reason: "unknown frame type \(code)")
+        }
+        r = WireReader(buffer: r.buffer, peer: peer, what: "\(type) frame")
+        let message = try decodeBody(type, &r, payloadBytesMax: payloadBytesMax)
+        try r.finish()
+        return message
+    }
+
+    private static func decodeBody(_ type: PeerMessageType, _ r: inout WireReader, payloadBytesMax: Int) throws(ReplicationWireError) -> PeerMessage {
+        switch type {
+        case .handshake:
+            return .handshake(Handshake(
+                protocolVersion: try r.u16(), nodeID: try node(&r), volume: try r.u16(), sizeBytes: try r.u64(),
+                bitmapBlockBytes: try r.u32(), role: try role(&r), disk: try disk(&r),
+                generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
+                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool()))
+        case .stateChange:
+            return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()), hasQuorum: try r.bool()))
+        case .newGeneration:
+            let current = Generation(try r.u64()), previous = Generation(try r.u64())
+            let n = try r.count(elementBytes: 1, max: nodesMax)
+            var absent: [NodeID] = []
+            for _ in 0..<n { absent.append(try node(&r)) }
+            return .newGeneration(GenerationAnnouncement(current: current, previous: previous, absentNodes: absent))
+        case .write:
+            let sequence = try r.u64()
+            let kindCode = try r.u8()
+            guard let kind = WriteKind(rawValue: kindCode) else { throw r.fail("write kind \(kindCode)") }
+            let offset = try r.u64(), length = try r.u32(), fua = try r.bool(), wantsAck = try r.bool(), notTo = try r.u32()
+            let data = try payload(&r, max: payloadBytesMax)
+            guard kind != .data || data.count == Int(length) else { throw r.fail("data of \(data.count) bytes for a \(length)-byte write") }
+            guard kind == .data || data.isEmpty else { throw r.fail("a \(kind) write carries data") }
+            return .write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: offset, lengthBytes: length,
+                                          data: data, fua: fua, wantsAck: wantsAck, notReplicatedTo: notTo))
+        case .writeAck: return .writeAck(WriteAck(sequence: try r.u64(), success: try r.bool()))
+        case .flush: return .flush(FlushRequest(number: try r.u64()))
+        case .flushAck: return .flushAck(FlushAck(number: try r.u64(), success: try r.bool()))
+        case .bitmap:
+            let first = try r.u64(), isLast = try r.bool()
+            let n = try r.count(elementBytes: 8, max: BitmapChunk.wordsMax)
+            var words: [UInt64] = []
+            words.reserveCapacity(n)
+            for _ in 0..<n { words.append(try r.u64()) }
+            return .bitmap(BitmapChunk(firstWord: first, words: words, isLast: isLast))
+        case .outOfSync: return .outOfSync(OutOfSyncRange(offsetBytes: try r.u64(), lengthBytes: try r.u64()))
+        case .resyncRequest:
+            let id = try r.u64(), offset = try r.u64(), length = try r.u32()
+            let hasWriter = try r.bool(), writer = try node(&r), sequence = try r.u64()
+            return .resyncRequest(ResyncRequest(id: id, offsetBytes: offset, lengthBytes: length,
+                                                writer: hasWriter ? writer : nil, writerSequence: sequence))
+        case .resyncReply:
+            let id = try r.u64(), offset = try r.u64(), length = try r.u32(), status = try replyStatus(&r)
+            let data = try payload(&r, max: payloadBytesMax)
+            return .resyncReply(ResyncReply(id: id, offsetBytes: offset, lengthBytes: length, status: status, data: data))
+        case .resyncFinished: return .resyncFinished(ResyncFinished(generations: try generationSet(&r)))
+        case .verifyRequest:
+            return .verifyRequest(VerifyRequest(id: try r.u64(), offsetBytes: try r.u64(), lengthBytes: try r.u32(), digest: try r.u64()))
+        case .verifyReply:
+            return .verifyReply(VerifyReply(id: try r.u64(), offsetBytes: try r.u64(), lengthBytes: try r.u32(), inSync: try r.bool()))
+        case .readRequest: return .readRequest(RemoteReadRequest(id: try r.u64(), offsetBytes: try r.u64(), lengthBytes: try r.u32()))
+        case .readReply:
+            let id = try r.u64(), status = try replyStatus(&r)
+            return .readReply(RemoteReadReply(id: id, status: status, data: try payload(&r, max: payloadBytesMax)))
+        case .promotionRequest: return .promotionRequest(PromotionRequest(id: try r.u64()))
+        case .promotionReply:
+            return .promotionReply(PromotionReply(id: try r.u64(), granted: try r.bool(), reason: try r.string(max: textBytesMax)))
+        case .writerLost:
+            let writer = try node(&r), last = try r.u64()
+            let n = try r.count(elementBytes: 4, max: hotExtentsMax)
+            var extents: [UInt32] = []
+            extents.reserveCapacity(n)
+            for _ in 0..<n { extents.append(try r.u32()) }
+            return .writerLost(WriterLost(writer: writer, lastSequence: last, hotExtents: extents))
+        case .goodbye: return .goodbye(Goodbye(outdated: try r.bool()))
+        case .ping: return .ping(try r.u64())
+        case .pingAck: return .pingAck(try r.u64())
+        }
+    }
+
+    private static func payload(_ r: inout WireReader, max: Int) throws(ReplicationWireError) -> [UInt8] {
+        let n = try r.count(elementBytes: 1, max: max)
+        return try r.bytes(n)
+    }
+
+    private static func node(_ r: inout WireReader) throws(ReplicationWireError) -> NodeID {
+        let v = try r.u8()
+        guard v < ReplicaConfig.nodeIDLimit else { throw r.fail("node id \(v) out of range") }
+        return NodeID(v)
+    }
+
+    private static func role(_ r: inout WireReader) throws(ReplicationWireError) -> Role {
+        let v = Int(try r.u8())
+        guard v < roles.count else { throw r.fail("role \(v)") }
+        return roles[v]
+    }
+
+    private static func disk(_ r: inout WireReader) throws(ReplicationWireError) -> DiskState {
+        let v = Int(try r.u8())
+        guard v < disks.count else { throw r.fail("disk state \(v)") }
+        return disks[v]
+    }
+
+    private static func replyStatus(_ r: inout WireReader) throws(ReplicationWireError) -> ReplyStatus {
+        let v = try r.u8()
+        guard let s = ReplyStatus(rawValue: v) else { throw r.fail("reply status \(v)") }
+        return s
+    }
+
+    private static func generationSet(_ r: inout WireReader) throws(ReplicationWireError) -> GenerationSet {
+        let current = Generation(try r.u64())
+        let slots = try r.count(elementBytes: 9, max: nodesMax)
+        var bitmap: [PeerGeneration] = []
+        for _ in 0..<slots { bitmap.append(PeerGeneration(nodeID: try node(&r), generation: Generation(try r.u64()))) }
+        let historyCount = try r.count(elementBytes: 8, max: GenerationSet.historyMax)
+        var history: [Generation] = []
+        for _ in 0..<historyCount { history.append(Generation(try r.u64())) }
+        return GenerationSet(current: current, bitmap: bitmap, history: history)
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import EngineAdmin
+import EngineAdminClient
+import EngineConfig
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `tandem adm`: the drbdadm of Tandem, talking to the local engine over its admin socket.
+struct AdmCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adm",
+        abstract: "Control the local replication engine (like drbdadm).",
+        discussion: "Without RESOURCE, a command applies to every resource. The engine must be running (`tandem engine`).",
+        subcommands: [Up.self, Down.self, Adjust.self, Primary.self, Secondary.self, Connect.self, Disconnect.self,
+                      Invalidate.self, Verify.self, Status.self, Events.self]
+    )
+
+    @Option(name: .long, help: "The engine's state folder (its admin socket is <state-dir>/run/admin.sock).")
+    var stateDir: String = EngineStateLayout.defaultStateDirectory
+
+    struct Common: ParsableArguments {
+        @Argument(help: "Resource name (default: all).")
+        var resource: String?
+    }
+
+    var client: EngineAdminClient { EngineAdminClient(layout: EngineStateLayout(stateDirectory: stateDir)) }
+
+    func perform(_ common: Common, _ request: AdminRequest) async throws {
+        do {
+            let response = try await client.run(request)
+            for m in response.messages { print(m) }
+        } catch {
+            throw EngineCLIError(message: "tandem adm \(request.verb.rawValue)\(common.resource.map { " " + $0 } ?? ""): \(error)")
+        }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bring a resource up from its resource file.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .up, resource: common.resource)) }
+    }
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disconnect and detach a resource cleanly (its file stays).")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .down, resource: common.resource)) }
+    }
+    struct Adjust: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the resource file: bring up new resources, restart changed ones, take down removed ones.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .adjust, resource: common.resource)) }
+    }
+    struct Primary: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Promote this node (one Primary at a time).")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        @Flag(name: .long, help: "Promote even though the local disk is not UpToDate; it becomes the source of the initial sync.")
+        var force = false
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .primary, resource: common.resource, force: force)) }
+    }
+    struct Secondary: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Demote this node.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .secondary, resource: common.resource)) }
+    }
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connect to the peers (after disconnect or split brain).")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        @Flag(name: .long, help: "In a split brain, give up this node's changes and resync from the peer.")
+        var discardMyData = false
+        func run() async throws {
+            try await adm.perform(common, AdminRequest(verb: .connect, resource: common.resource, discardMyData: discardMyData))
+        }
+    }
+    struct Disconnect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drop the connections to the peers and stay StandAlone.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .disconnect, resource: common.resource)) }
+    }
+    struct Invalidate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Discard the local data and resync it completely from a peer.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .invalidate, resource: common.resource)) }
+    }
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start an online verify against the connected peers.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        func run() async throws { try await adm.perform(common, AdminRequest(verb: .verify, resource: common.resource)) }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show resources as drbdadm status does.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        @Flag(name: .shortAndLong, help: "Show node ids, minors, quorum and the NBD export.") var verbose = false
+        @Flag(name: .shortAndLong, help: "Add traffic counters (KiB): received, sent, out-of-sync, rs-sent, rs-received.") var statistics = false
+        @Flag(name: .long, help: "Print the structured status as JSON.") var json = false
+        func run() async throws {
+            let reports: [ResourceReport]
+            do { reports = try await adm.client.status(common.resource) } catch {
+                throw EngineCLIError(message: "tandem adm status: \(error)")
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            } else {
+                print(StatusFormatter.format(reports, verbose: verbose, statistics: statistics), terminator: "")
+            }
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stream state changes as drbdsetup events2 does.")
+        @ParentCommand var adm: AdmCommand
+        @OptionGroup var common: Common
+        @Flag(name: .long, help: "Print the current state and exit.") var now = false
+        func run() async throws {
+            do {
+                for try await event in adm.client.events(common.resource, now: now) {
+                    print(event.line)
+                    if now && event == .endOfDump { return }
+                }
+            } catch {
+                throw EngineCLIError(message: "tandem adm events: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+@preconcurrency import Dispatch
+import Foundation
+import LocalDevice
+import NBDClient
+
+/// `tandem nbd attach`: a local block device for an NBD export, without the kernel nbd module.
+struct NBDAttachCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach",
+        abstract: "Attach an NBD export as a local block device (FUSE file + loop device).",
+        discussion: """
+        Connects to the NBD server on SOCKET, selects EXPORT, serves it as the file \
+        MOUNTPOINT/device through FUSE and attaches that file to a loop device with direct I/O. \
+        Prints the device path (e.g. /dev/loop0) on the first line of output, then runs until \
+        SIGINT or SIGTERM, when it detaches the loop device and unmounts the FUSE file. It \
+        refuses to detach while the device is mounted: unmount it first, then signal again.
+
+        This is the path for kernels without the nbd module (the engine uses the same library for \
+        `tandem adm attach`). Needs root, /dev/fuse and /dev/loop-control. Loop over FUSE can \
+        deadlock under memory pressure; see docs/local-device.md for the limits.
+        """
+    )
+
+    @Argument(help: "Unix socket of the NBD server (e.g. the engine's or `tandem nbd serve`'s).")
+    var socket: String
+
+    @Argument(help: "Export name: RESOURCE or RESOURCE/VOLUME.")
+    var export: String
+
+    @Option(help: "Directory for the FUSE mount (created if missing, must be empty). Default: a new folder under /run/tandem/attach.")
+    var mountpoint: String?
+
+    @Flag(help: "Let the FUSE layer use the page cache (faster reads, double caching under loop).")
+    var fuseCache = false
+
+    func run() async throws {
+        if let reason = LocalDeviceAttachment.unavailableReason() {
+            throw ValidationError("cannot attach a local device here: \(reason)")
+        }
+        let client: NBDClient
+        do {
+            client = try await NBDClient.connect(unixSocket: socket, export: export)
+        } catch {
+            throw ValidationError("cannot open export \"\(export)\" on \(socket): \(error)")
+        }
+        let folder = mountpoint ?? "/run/tandem/attach/\(export.replacingOccurrences(of: "/", with: "-"))-\(getpid())"
+        let attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !fuseCache)
+        emit(attachment.devicePath)
+        emit("attached export \(export) (\(client.size) bytes) as \(attachment.devicePath) via \(folder)/device; SIGINT/SIGTERM detaches")
+
+        for await _ in Self.terminationSignals() {
+            do {
+                try await attachment.detach()
+                if mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
+                emit("detached \(attachment.devicePath)")
+                return
+            } catch {
+                emit("not detached: \(error)")
+            }
+        }
+    }
+
+    /// Unbuffered, so a script reading the device path sees it at once.
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func terminationSignals() -> AsyncStream<Int32> {
+        AsyncStream { continuation in
+            let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { continuation.yield(number) }
+                source.resume()
+                return source
+            }
+            let box = SignalSources(sources)
+            continuation.onTermination = { _ in box.sources.forEach { $0.cancel() } }
+        }
+    }
+}
+
+/// Keeps the signal sources alive for as long as the stream is.
+private final class SignalSources: @unchecked Sendable {
+    // @unchecked: set once, only cancelled afterwards (DispatchSource is thread-safe).
+    let sources: [any DispatchSourceSignal]
+    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+}

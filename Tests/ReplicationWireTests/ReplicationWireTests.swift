@@ -1,0 +1,156 @@
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import ReplicationCore
+@testable import ReplicationWire
+import Testing
+
+@Suite("Replication wire codec")
+struct ReplicationWireTests {
+    static let generations = GenerationSet(
+        current: Generation(0xDEAD_BEEF_0000_0011),
+        bitmap: [PeerGeneration(nodeID: NodeID(1), generation: .none), PeerGeneration(nodeID: NodeID(31), generation: Generation(.max))],
+        history: [Generation(7), Generation(0x8000_0000_0000_0000)])
+
+    /// One of every message, with extreme values where a field allows them.
+    static let everyMessage: [PeerMessage] = [
+        .handshake(Handshake(nodeID: NodeID(31), volume: .max, sizeBytes: 1 << 50, bitmapBlockBytes: 4096, role: .primary,
+                             disk: .upToDate, generations: generations, flags: [.crashedPrimary, .discardMyData, .freshThin],
+                             outOfSyncBlocks: .max, hasQuorum: true)),
+        .stateChange(PeerStateReport(role: .unknown, disk: .dUnknown, current: Generation(.max), hasQuorum: false)),
+        .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),
+        .write(ReplicatedWrite(sequence: .max, kind: .data, offsetBytes: (1 << 50) - 4096, lengthBytes: 4096,
+                               data: (0..<4096).map { UInt8($0 & 0xFF) }, fua: true, wantsAck: true, notReplicatedTo: .max)),
+        .write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: .max, data: [], fua: false, wantsAck: false, notReplicatedTo: 0)),
+        .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: [], fua: true, wantsAck: true, notReplicatedTo: 4)),
+        .writeAck(WriteAck(sequence: .max, success: false)),
+        .flush(FlushRequest(number: 1)),
+        .flushAck(FlushAck(number: .max, success: true)),
+        .bitmap(BitmapChunk(firstWord: 12, words: [0, .max, 0x5555], isLast: false)),
+        .bitmap(BitmapChunk(firstWord: .max, words: [], isLast: true)),
+        .outOfSync(OutOfSyncRange(offsetBytes: .max, lengthBytes: .max)),
+        .resyncRequest(ResyncRequest(id: 1, offsetBytes: 4096, lengthBytes: 1 << 20, writer: NodeID(3), writerSequence: .max)),
+        .resyncRequest(ResyncRequest(id: .max, offsetBytes: 0, lengthBytes: 4096, writer: nil, writerSequence: 0)),
+        .resyncReply(ResyncReply(id: 5, offsetBytes: 8192, lengthBytes: 3, status: .ok, data: [1, 2, 3])),
+        .resyncReply(ResyncReply(id: 6, offsetBytes: 8192, lengthBytes: 4096, status: .zeroes, data: [])),
+        .resyncFinished(ResyncFinished(generations: generations)),
+        .verifyRequest(VerifyRequest(id: 1, offsetBytes: 2, lengthBytes: 3, digest: .max)),
+        .verifyReply(VerifyReply(id: 1, offsetBytes: 2, lengthBytes: 3, inSync: false)),
+        .readRequest(RemoteReadRequest(id: 9, offsetBytes: 10, lengthBytes: 11)),
+        .readReply(RemoteReadReply(id: 9, status: .failed, data: [])),
+        .readReply(RemoteReadReply(id: 10, status: .ok, data: [0xFF, 0])),
+        .promotionRequest(PromotionRequest(id: .max)),
+        .promotionReply(PromotionReply(id: 1, granted: false, reason: "node 2 (gamma) is Primary — ünïcode")),
+        .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max])),
+        .goodbye(Goodbye(outdated: true)),
+        .ping(0),
+        .pingAck(.max),
+    ]
+
+    static let hello = ReplicationHello(resourceName: "backups", senderNodeID: NodeID(1), receiverNodeID: NodeID(2), volume: 0,
+                                        sizeBytes: 1 << 30, bitmapBlockBytes: 4096, frameBytesMax: 1 << 22)
+
+    func encoded(_ items: [ReplicationOutbound]) throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for item in items { try ReplicationFrameEncoder().encode(data: item, out: &buffer) }
+        return buffer
+    }
+
+    @Test("every message roundtrips, whole, byte by byte and in random splits")
+    func roundtripVerifier() throws {
+        // The verifier replays the stream several times on one decoder, so it checks the frames
+        // after the hello; the hello has its own tests below.
+        let pairs = try Self.everyMessage.map { (try encoded([.message($0)]), [ReplicationInbound.message($0)]) }
+        try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) {
+            ReplicationFrameDecoder(framesOnlyFor: "test peer")
+        }
+    }
+
+    @Test("each message alone decodes to itself", arguments: everyMessage.indices)
+    func roundtripEach(index: Int) throws {
+        let message = Self.everyMessage[index]
+        var decoder = ReplicationFrameDecoder(peer: "p")
+        var buffer = try encoded([.hello(Self.hello), .message(message)])
+        #expect(try decoder.decode(buffer: &buffer) == .hello(Self.hello))
+        #expect(try decoder.decode(buffer: &buffer) == .message(message))
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test("a truncated frame waits without moving the reader; EOF then names the peer")
+    func truncated() throws {
+        let full = try encoded([.hello(Self.hello), .message(Self.everyMessage[3])])
+        for cut in [1, 8, 11, 20, full.readableBytes - 1] {
+            var decoder = ReplicationFrameDecoder(peer: "node beta (127.0.0.2:7000)")
+            var partial = full.getSlice(at: 0, length: cut)!
+            var results: [ReplicationInbound] = []
+            while let r = try decoder.decode(buffer: &partial) { results.append(r) }
+            #expect(results.count < 2)
+            do {
+                _ = try decoder.decodeLast(buffer: &partial, seenEOF: true)
+                Issue.record("no error at EOF after \(cut) bytes")
+            } catch let error as ReplicationWireError {
+                #expect(error.description.contains("node beta (127.0.0.2:7000)"))
+                #expect(error.reason.contains("closed the connection"))
+            }
+        }
+    }
+
+    @Test("a frame over the limit is refused from its length alone")
+    func oversized() throws {
+        var decoder = ReplicationFrameDecoder(peer: "p", frameBytesMax: 1024)
+        var buffer = try encoded([.hello(Self.hello)])
+        buffer.writeInteger(UInt32(1025))
+        #expect(try decoder.decode(buffer: &buffer) == .hello(Self.hello))
+        #expect(throws: ReplicationWireError.self) { try decoder.decode(buffer: &buffer) }
+        // At exactly the limit the decoder waits for the rest.
+        var exact = ReplicationFrameDecoder(peer: "p", frameBytesMax: 1024)
+        var b2 = try encoded([.hello(Self.hello)])
+        b2.writeInteger(UInt32(1024)); b2.writeInteger(UInt8(21))
+        _ = try exact.decode(buffer: &b2)
+        #expect(try exact.decode(buffer: &b2) == nil)
+    }
+
+    @Test("a write whose data exceeds the payload limit is refused before allocating")
+    func oversizedPayloadCount() throws {
+        var decoder = ReplicationFrameDecoder(peer: "p", frameBytesMax: 256)
+        var buffer = try encoded([.hello(Self.hello)])
+        var body = ByteBuffer()
+        body.writeInteger(UInt8(4)); body.writeInteger(UInt64(1)); body.writeInteger(UInt8(0)); body.writeInteger(UInt64(0))
+        body.writeInteger(UInt32(16)); body.writeInteger(UInt8(0)); body.writeInteger(UInt8(1)); body.writeInteger(UInt32(0))
+        body.writeInteger(UInt32.max)
+        buffer.writeInteger(UInt32(body.readableBytes)); buffer.writeBuffer(&body)
+        _ = try decoder.decode(buffer: &buffer)
+        #expect(throws: ReplicationWireError.self) { try decoder.decode(buffer: &buffer) }
+    }
+
+    @Test("garbage, another protocol version and bad enum values give errors naming the peer")
+    func garbage() throws {
+        var http = ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n")
+        var d1 = ReplicationFrameDecoder(peer: "10.0.0.9:7000")
+        do { _ = try d1.decode(buffer: &http); Issue.record("accepted HTTP") } catch let e as ReplicationWireError {
+            #expect(e.description == "replication link from 10.0.0.9:7000: does not speak the Tandem replication protocol (bad magic 474554202f204854); is another service on this port?")
+        }
+        var old = try encoded([.hello(Self.hello)])
+        old.setInteger(UInt16(99), at: 8)
+        var d2 = ReplicationFrameDecoder(peer: "node gamma")
+        do { _ = try d2.decode(buffer: &old); Issue.record("accepted version 99") } catch let e as ReplicationWireError {
+            #expect(e.reason.contains("version 99") && e.reason.contains("this engine speaks \(ReplicationHello.version)"))
+        }
+        for bad: [UInt8] in [[99], [2, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [20, 2], [5, 0, 0, 0, 0, 0, 0, 0, 1, 1, 9]] {
+            var d = ReplicationFrameDecoder(peer: "p")
+            var b = try encoded([.hello(Self.hello)])
+            b.writeInteger(UInt32(bad.count)); b.writeBytes(bad)
+            _ = try d.decode(buffer: &b)
+            #expect(throws: ReplicationWireError.self, "\(bad)") { try d.decode(buffer: &b) }
+        }
+    }
+
+    @Test("trailing bytes in a frame are an error")
+    func trailing() throws {
+        var d = ReplicationFrameDecoder(peer: "p")
+        var b = try encoded([.hello(Self.hello)])
+        b.writeInteger(UInt32(10)); b.writeInteger(UInt8(21)); b.writeInteger(UInt64(1)); b.writeInteger(UInt8(0))
+        _ = try d.decode(buffer: &b)
+        #expect(throws: ReplicationWireError.self) { try d.decode(buffer: &b) }
+    }
+}
