@@ -77,7 +77,7 @@ let package = Package(
                 "TandemModel",
                 "ControllerCore",
                 "Controller",
-                "Satellite",
+                "Satellite", "SatelliteLink",
                 "TandemCLI",
                 "TandemMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -38,9 +38,15 @@ wait_for_port() {
 }
 
 # Background processes started through start_bg are killed when the tier exits, whatever happens.
-_bg_pids=()
-start_bg() { local log=$1; shift; "$@" >"$log" 2>&1 & _bg_pids+=($!); echo $!; }
-_cleanup_bg() { local p; for p in "${_bg_pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
+# Their pids go to a file as well as to stdout, so `pid=$(start_bg …)` (a subshell, which cannot
+# change this shell's variables) still gets them cleaned up.
+_bg_pidfile=$(mktemp /tmp/tandem-tier-pids.XXXXXX)
+start_bg() { local log=$1; shift; "$@" >"$log" 2>&1 & echo $! >>"$_bg_pidfile"; echo $!; }
+_cleanup_bg() {
+  local p
+  while read -r p; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done < "$_bg_pidfile" 2>/dev/null
+  rm -f "$_bg_pidfile"
+}
 trap _cleanup_bg EXIT
 
 tier_exit() { exit $tier_failed; }

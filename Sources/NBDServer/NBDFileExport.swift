@@ -14,7 +14,7 @@ import NIOPosix
 /// event loop never blocks on the disk. It is what `tandem nbd serve` exposes, what the tests
 /// serve, and a local volume's plain backend. One file descriptor is shared by every connection,
 /// so FLUSH/FUA on one connection cover all of them (multi-conn is advertised).
-public final class NBDFileExport: NBDExportSource, NBDExport, Sendable {
+public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable {
     public let path: String
     public let size: UInt64
     public let features: NBDExportFeatures
@@ -67,37 +67,12 @@ public final class NBDFileExport: NBDExportSource, NBDExport, Sendable {
     public func read(offset: UInt64, length: Int) async throws -> ByteBuffer {
         let fd = self.fd
         let allocator = self.allocator
-        return try await threadPool.runIfActive {
-            var buffer = allocator.buffer(capacity: length)
-            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
-                var done = 0
-                while done < length {
-                    let count = pread(fd, bytes.baseAddress! + done, length - done, off_t(offset) + off_t(done))
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        throw NBDExportError.fromErrno(errno, "read at \(offset)")
-                    }
-                    if count == 0 {
-                        // The file shrank under us: what lies past its end reads as zeroes.
-                        (bytes.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: length - done)
-                        break
-                    }
-                    done += count
-                }
-                return length
-            }
-            return buffer
-        }
+        return try await threadPool.runIfActive { try Self.read(fd, offset: offset, length: length, allocator: allocator) }
     }
 
     public func write(offset: UInt64, data: ByteBuffer, fua: Bool) async throws {
         let fd = self.fd
-        try await threadPool.runIfActive {
-            try data.withUnsafeReadableBytes { bytes in
-                try Self.writeAll(fd, bytes, offset: offset)
-            }
-            if fua { try Self.syncData(fd) }
-        }
+        try await threadPool.runIfActive { try Self.write(fd, offset: offset, data: data, fua: fua) }
     }
 
     public func flush() async throws {
@@ -107,25 +82,82 @@ public final class NBDFileExport: NBDExportSource, NBDExport, Sendable {
 
     public func trim(offset: UInt64, length: Int, fua: Bool) async throws {
         let fd = self.fd
-        try await threadPool.runIfActive {
-            // TRIM is a hint: where the filesystem cannot punch holes, doing nothing is correct.
-            _ = Self.fallocate(fd, mode: Self.punchHole | Self.keepSize, offset: offset, length: length)
-            if fua { try Self.syncData(fd) }
-        }
+        try await threadPool.runIfActive { try Self.trim(fd, offset: offset, length: length, fua: fua) }
     }
 
     public func writeZeroes(offset: UInt64, length: Int, fua: Bool, mayPunchHoles: Bool) async throws {
         let fd = self.fd
         try await threadPool.runIfActive {
-            let mode = mayPunchHoles ? Self.punchHole | Self.keepSize : Self.zeroRange | Self.keepSize
-            if Self.fallocate(fd, mode: mode, offset: offset, length: length) != 0 {
-                try Self.writeZeroBlocks(fd, offset: offset, length: length)
-            }
-            if fua { try Self.syncData(fd) }
+            try Self.writeZeroes(fd, offset: offset, length: length, fua: fua, mayPunchHoles: mayPunchHoles)
         }
     }
 
     public func close() async {}
+
+    // MARK: NBDEventLoopExport
+
+    public func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
+        let fd = self.fd
+        let allocator = self.allocator
+        return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer? in
+            switch command {
+            case let .read(_, offset, length):
+                return try Self.read(fd, offset: offset, length: length, allocator: allocator)
+            case let .write(_, offset, data, fua):
+                try Self.write(fd, offset: offset, data: data, fua: fua)
+            case .flush:
+                try Self.syncData(fd)
+            case let .trim(_, offset, length, fua):
+                try Self.trim(fd, offset: offset, length: length, fua: fua)
+            case let .writeZeroes(_, offset, length, fua, mayPunchHoles):
+                try Self.writeZeroes(fd, offset: offset, length: length, fua: fua, mayPunchHoles: mayPunchHoles)
+            }
+            return nil
+        }
+    }
+
+    // MARK: Blocking operations (run on the thread pool)
+
+    private static func read(_ fd: Int32, offset: UInt64, length: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: length)
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+            var done = 0
+            while done < length {
+                let count = pread(fd, bytes.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw NBDExportError.fromErrno(errno, "read at \(offset)")
+                }
+                if count == 0 {
+                    // The file shrank under us: what lies past its end reads as zeroes.
+                    (bytes.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: length - done)
+                    break
+                }
+                done += count
+            }
+            return length
+        }
+        return buffer
+    }
+
+    private static func write(_ fd: Int32, offset: UInt64, data: ByteBuffer, fua: Bool) throws {
+        try data.withUnsafeReadableBytes { bytes in try writeAll(fd, bytes, offset: offset) }
+        if fua { try syncData(fd) }
+    }
+
+    private static func trim(_ fd: Int32, offset: UInt64, length: Int, fua: Bool) throws {
+        // TRIM is a hint: where the filesystem cannot punch holes, doing nothing is correct.
+        _ = fallocate(fd, mode: punchHole | keepSize, offset: offset, length: length)
+        if fua { try syncData(fd) }
+    }
+
+    private static func writeZeroes(_ fd: Int32, offset: UInt64, length: Int, fua: Bool, mayPunchHoles: Bool) throws {
+        let mode = mayPunchHoles ? punchHole | keepSize : zeroRange | keepSize
+        if fallocate(fd, mode: mode, offset: offset, length: length) != 0 {
+            try writeZeroBlocks(fd, offset: offset, length: length)
+        }
+        if fua { try syncData(fd) }
+    }
 
     // MARK: System calls
 

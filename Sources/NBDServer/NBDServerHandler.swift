@@ -21,6 +21,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// export is closed only when this reaches zero.
     private var executing = 0
     private var readSuppressed = false
+    private var flushScheduled = false
     private var channelGone = false
     private var exportClosed = false
     private var client = NBDClientIdentity(remoteAddress: "unknown")
@@ -236,7 +237,14 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private func execute(_ command: NBDCommand, context: ChannelHandlerContext) {
         guard let export else { preconditionFailure("command executed without an open export") }
         executing += 1
-        let running = context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }
+        let running: EventLoopFuture<Result<ByteBuffer?, NBDExportError>>
+        if let direct = export as? any NBDEventLoopExport {
+            running = direct.execute(command, on: context.eventLoop).map { .success($0) }.recover { error in
+                .failure(error as? NBDExportError ?? .io("\(error)"))
+            }
+        } else {
+            running = context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }
+        }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         running.whenSuccess { result in
             let (handler, context) = bound.value
@@ -247,6 +255,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
                 handler.processInput(context: context)
             case let .replyAndClose(frame):
                 handler.writeReply(frame, context: context)
+                context.flush()  // the scheduled flush would run after the close
                 context.close(promise: nil)
             case .drop:
                 break
@@ -281,11 +290,21 @@ final class NBDServerHandler: ChannelDuplexHandler {
         guard !channelGone else { return }
         var header = context.channel.allocator.buffer(capacity: 64)
         let data = frame.encode(into: &header)
-        if let data {
-            context.write(wrapOutboundOut(header), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(data), promise: nil)
-        } else {
-            context.writeAndFlush(wrapOutboundOut(header), promise: nil)
+        context.write(wrapOutboundOut(header), promise: nil)
+        if let data { context.write(wrapOutboundOut(data), promise: nil) }
+        scheduleFlush(context: context)
+    }
+
+    /// Replies that complete in the same event loop tick leave in one flush (one syscall): the
+    /// flush runs after the completions already queued on the loop.
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let (handler, context) = bound.value
+            handler.flushScheduled = false
+            context.flush()
         }
     }
 

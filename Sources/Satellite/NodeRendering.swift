@@ -11,9 +11,20 @@ struct NodeRendering {
     let replicationHost: String
     let providers: [String: any StorageProvider]
 
+    /// Keys the controller sends for LINSTOR's own bookkeeping (DRBD metadata sizing, the
+    /// controller-level auto-* policies, the DRBD shared secret) that have no meaning for
+    /// Tandem's engine: dropped here so they do not block the resource. Every other key goes to
+    /// the engine, which rejects an unknown one by name (so a typo like "quorom" is still shown).
+    static let controllerOnlyOptionKeys: Set<String> = [
+        "peer-slots", "shared-secret", "auto-quorum", "auto-add-quorum-tiebreaker",
+        "auto-diskful", "auto-diskful-allow-cleanup", "AutoEvictAllowEviction",
+    ]
+
     func planned(_ desired: NodeDesiredState) -> [PlannedResource] {
-        desired.resources.map { resource in
-            PlannedResource.from(resource) { r in
+        desired.resources.map { original in
+            var resource = original
+            resource.options = original.options.filter { !Self.controllerOnlyOptionKeys.contains($0.key) }
+            return PlannedResource.from(resource) { r in
                 do {
                     let config = try ResourceConfig(desired: r, nodeName: nodeName, listenHost: replicationHost) { volume in
                         guard let pool = volume.storagePool, let provider = providers[pool] else { return nil }

@@ -132,6 +132,11 @@ actor SatelliteAgent {
             ledger: ledger)
         observed.ledger = ledger
         let plan = ReconcilePlanner.plan(desired: planned, observed: observed)
+        if plan.problems != planProblems {
+            for (resource, problems) in plan.problems.sorted(by: { $0.key < $1.key }) {
+                for problem in problems { log.warning("\(resource): \(problem)") }
+            }
+        }
         planProblems = plan.problems
 
         var failed: Set<String> = []

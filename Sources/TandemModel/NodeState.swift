@@ -47,7 +47,8 @@ public struct DesiredResource: Codable, Sendable, Equatable {
     public var name: String
     /// This node's id within the resource (0 ..< 32, unique per resource).
     public var nodeId: Int
-    /// TCP port of the resource's replication links (7000+, unique per resource in the cluster).
+    /// TCP port this node listens on for the resource's replication links (7000+, unique per node,
+    /// as in LINSTOR since 1.31.2; peers of one resource may use different ports).
     public var port: Int
     /// True when this node holds no data for the resource (DRBD "diskless"/client).
     public var diskless: Bool

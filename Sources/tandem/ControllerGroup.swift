@@ -1,6 +1,7 @@
 import ArgumentParser
 import Controller
 import ControllerCore
+import SatelliteLink
 import TandemCLI
 
 /// `tandem controller …`: without a subcommand it runs the controller; `controller version`
@@ -53,7 +54,7 @@ struct ControllerRunCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = ControllerConfiguration.parseListen(restListen)!
         let connector: any SatelliteConnector = fakeSatellites.map { FakeSatelliteConnector(defaultPoolTotalKiB: $0) }
-            ?? UnavailableSatelliteConnector(reason: "this controller build has no satellite transport yet (ClusterWire connector not wired in)")
+            ?? TCPSatelliteConnector()
         try await runController(ControllerConfiguration(stateDirectory: stateDir, host: host, port: port, applyWait: .milliseconds(applyWaitMs)),
                                 connector: connector)
     }
