@@ -203,9 +203,13 @@ public struct BitmapChunk: Sendable, Equatable {
 public struct OutOfSyncRange: Sendable, Equatable {
     public var offsetBytes: UInt64
     public var lengthBytes: UInt64
-    public init(offsetBytes: UInt64, lengthBytes: UInt64) {
+    /// The node the range is out of sync toward (the writer tells its other peers that `node`
+    /// may have missed a write it sent them).
+    public var node: NodeID
+    public init(offsetBytes: UInt64, lengthBytes: UInt64, node: NodeID) {
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
+        self.node = node
     }
 }
 

@@ -24,7 +24,7 @@ public enum PeerMessage: Sendable, Equatable {
     case flushAck(FlushAck)
     /// Out-of-sync bitmap exchange after the handshake (P_BITMAP / P_COMPRESSED_BITMAP).
     case bitmap(BitmapChunk)
-    /// Mark a range out of sync toward the sender (P_OUT_OF_SYNC).
+    /// Mark a range out of sync toward `node` (P_OUT_OF_SYNC).
     case outOfSync(OutOfSyncRange)
     /// SyncTarget asks for one block range (P_RS_DATA_REQUEST).
     case resyncRequest(ResyncRequest)

@@ -12,6 +12,8 @@ struct PeerState: Sendable {
     var role: Role = .unknown
     var disk: DiskState = .dUnknown
     var peerHasQuorum = false
+    /// The peer's current generation as last reported (handshake, state change).
+    var current: Generation = .none
     var replication: ReplicationState = .off
     /// Out-of-sync bits toward this peer; nil when the peer has no bitmap slot (diskless client)
     /// or this node has no disk.

@@ -16,8 +16,11 @@ struct PendingRequest: Sendable {
     var localOK = false
     /// Peers whose ack (protocol C) or flush ack is still awaited.
     var waitingPeers: [NodeID] = []
-    /// Replicas known to hold the data durably (or to have accepted it, protocol A).
+    /// UpToDate replicas known to hold the data durably (or to have accepted it, protocol A).
+    /// Copies on Inconsistent replicas do not count: a resync may still overwrite them.
     var durableCopies = 0
+    /// Peers the write was sent to (to tell the others if one of them is lost).
+    var sentTo: [NodeID] = []
     var sequence: UInt64 = 0
     var flushNumber: UInt64 = 0
     var remoteRead: (peer: NodeID, id: UInt64)?

@@ -196,12 +196,14 @@ extension ReplicaInstance {
         flags.insert(.primary)
         flags.remove(.primaryLostQuorum)
         writeBarrierVersion = markMetadataDirty()
-        if peers.contains(where: { $0.bitmap != nil && !$0.receivesWrites }) { needsNewGeneration = true }
+        if peers.contains(where: { !$0.config.disklessClient && !$0.receivesWrites }) { needsNewGeneration = true }
         if pending.force && disk.hasDisk && disk != .upToDate {
+            // Reconnect first so that the peers learn the new generation from a handshake (and
+            // sync from it) rather than from an announcement.
+            for i in peers.indices where peers[i].isConnected && peers[i].bitmap != nil { dropConnection(i, standAlone: false) }
             disk = .upToDate
             _ = startNewGeneration()
             log(.warning, "\(config.resourceName) forced Primary on \(config.nodeName): its data is now the source of truth")
-            for i in peers.indices where peers[i].isConnected && peers[i].bitmap != nil { dropConnection(i, standAlone: false) }
             emitDevice()
         }
         if let adminID = pending.adminID { reply(adminID, .done) }
@@ -235,6 +237,10 @@ extension ReplicaInstance {
         if let mine = promotion {
             if requester > config.nodeID { return answer(false, "node \(config.nodeID) (\(config.nodeName)) is being promoted at the same time") }
             failPromotion(mine, "node \(requester) (\(peers[i].config.name)) is being promoted at the same time")
+        }
+        if let primary = peers.first(where: { $0.isConnected && $0.role == .primary && $0.id != requester }) {
+            // One Primary cluster-wide: the requester may not see it (partition), this node does.
+            return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
         }
         if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
             return answer(false, "node \(other.id) (\(other.config.name)) is becoming Primary")

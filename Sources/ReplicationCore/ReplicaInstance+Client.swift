@@ -149,6 +149,7 @@ extension ReplicaInstance {
         }
         let request = requests[id]!.request
         var needed: UInt64 = metadataPersistedVersion
+        if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
         if disk.hasDisk {
             let extents = activityLog.extents(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
@@ -186,6 +187,19 @@ extension ReplicaInstance {
         return writeBarrierVersion
     }
 
+    /// A diskless Primary keeps no generations of its own data, but its UpToDate peers must
+    /// start a new generation (and track the absent nodes) all the same.
+    mutating func announceGenerationFromDiskless() {
+        needsNewGeneration = false
+        guard let previous = peers.first(where: { $0.receivesWrites && $0.disk == .upToDate })?.current else { return }
+        var fresh = Generation(random.next() & ~UInt64(7))
+        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
+        generations.current = fresh
+        let absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
+        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
+        for index in peers.indices where peers[index].receivesWrites { send(.newGeneration(announcement), to: peers[index].id) }
+    }
+
     mutating func setBitmapGeneration(_ peer: NodeID, to generation: Generation, onlyIfNone: Bool) {
         guard let i = generations.bitmap.firstIndex(where: { $0.nodeID == peer }) else { return }
         if onlyIfNone && !generations.bitmap[i].generation.isNone { return }
@@ -216,7 +230,12 @@ extension ReplicaInstance {
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
                                             wantsAck: wantsAck, notReplicatedTo: notReplicated)), to: peers[index].id)
-                if wantsAck { requests[id]!.waitingPeers.append(peers[index].id) } else { requests[id]!.durableCopies += 1 }
+                requests[id]!.sentTo.append(peers[index].id)
+                if wantsAck {
+                    requests[id]!.waitingPeers.append(peers[index].id)
+                } else if peers[index].disk == .upToDate {
+                    requests[id]!.durableCopies += 1
+                }
             } else if peers[index].bitmap != nil {
                 peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: length))
             }
@@ -261,7 +280,7 @@ extension ReplicaInstance {
             requests[id]!.localOK = false
             diskFailed()
         } else {
-            requests[id]!.localOK = true
+            requests[id]!.localOK = disk == .upToDate
         }
         checkDone(id)
     }
@@ -293,7 +312,7 @@ extension ReplicaInstance {
         guard let id = requestOrder.first(where: { requests[$0]?.sequence == ack.sequence && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
         requests[id]!.waitingPeers.removeAll { $0 == peer }
         if ack.success {
-            requests[id]!.durableCopies += 1
+            if peers.first(where: { $0.id == peer })?.disk == .upToDate { requests[id]!.durableCopies += 1 }
         } else {
             markOutOfSync(requests[id]!.request, toward: peer)
         }
@@ -327,6 +346,7 @@ extension ReplicaInstance {
     /// it, and the next write starts a new generation if we are Primary.
     mutating func peerStoppedReceiving(_ peer: NodeID, peerWasUpToDate: Bool) {
         recomputeQuorum()
+        var missedWrites = false
         for id in requestOrder {
             guard var pending = requests[id] else { continue }
             if let remote = pending.remoteRead, remote.peer == peer {
@@ -337,11 +357,27 @@ extension ReplicaInstance {
             guard pending.waitingPeers.contains(peer) else { continue }
             pending.waitingPeers.removeAll { $0 == peer }
             requests[id] = pending
-            if pending.isWrite { markOutOfSync(pending.request, toward: peer) }
+            if pending.isWrite {
+                missedWrites = true
+                markOutOfSync(pending.request, toward: peer)
+                // The other replicas got this write; tell them `peer` may not have.
+                let range = OutOfSyncRange(offsetBytes: pending.request.offsetBytes, lengthBytes: UInt64(pending.request.lengthBytes), node: peer)
+                for other in pending.sentTo where other != peer && peers.first(where: { $0.id == other })?.receivesWrites == true {
+                    send(.outOfSync(range), to: other)
+                }
+            }
             checkDone(id)
         }
         // DRBD: the first write after losing a peer that had our data starts a new generation.
-        if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.bitmap != nil { needsNewGeneration = true }
+        if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.config.disklessClient == false {
+            needsNewGeneration = true
+            // Writes the peer may have missed already exist: start the new generation now, so the
+            // replicas that have them are recognisably newer than the peer (not merely "equal
+            // with some bits", where the direction would be a guess).
+            if missedWrites && (hasQuorum || config.quorum == .off) {
+                if disk.hasDisk { _ = startNewGeneration() } else { announceGenerationFromDiskless() }
+            }
+        }
     }
 
     mutating func onWritersChanged(_ count: Int) {

@@ -78,6 +78,7 @@ extension ReplicaInstance {
         peers[i].replication = .off
         peers[i].bitmapSent = false
         peers[i].bitmapReceived = false
+        peers[i].plannedSync = .noSync
         peers[i].resync = nil
         peers[i].verify = nil
         peers[i].promotionGranted = false
@@ -161,6 +162,7 @@ extension ReplicaInstance {
         peers[i].role = report.role
         peers[i].disk = report.disk
         peers[i].peerHasQuorum = report.hasQuorum
+        peers[i].current = report.current
         peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
         if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if report.role != before.role { emitConnection(i) }
@@ -169,9 +171,17 @@ extension ReplicaInstance {
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {
+        if let i = peerIndex(id) { peers[i].current = announcement.current }
         let syncing = peers.contains { $0.resync?.isTarget == true }
+        let skipInitialSync = announcement.previous.sameHistory(as: .justCreated)
+            && generations.current.sameHistory(as: .justCreated) && disk == .inconsistent
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk != .inconsistent, !syncing else { return }
+              disk != .inconsistent || skipInitialSync, !syncing else { return }
+        if skipInitialSync {
+            disk = .upToDate
+            log(.info, "initial sync skipped on request of node \(id): data declared identical (new volume)")
+            emitDevice()
+        }
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
@@ -179,6 +189,7 @@ extension ReplicaInstance {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)
         }
         writeBarrierVersion = markMetadataDirty()
+        broadcastState()
     }
 
     // MARK: Keep-alive

@@ -36,6 +36,7 @@ extension ReplicaInstance {
         peers[i].role = handshake.role
         peers[i].disk = handshake.disk
         peers[i].peerHasQuorum = handshake.hasQuorum
+        peers[i].current = handshake.generations.current
         peers[i].connection = .connected
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
@@ -81,7 +82,9 @@ extension ReplicaInstance {
         case .unrelated:
             return refuseConnection(i, "\(name) holds unrelated data for \(config.resourceName) (no generation in common); refusing to connect. If \(name) should be overwritten, run 'tandem adm invalidate \(config.resourceName)' there first")
         case .bothJustCreated:
+            // Neither side has usable data: nothing to sync now; renegotiated once one has.
             peers[i].replication = .established
+            peers[i].plannedSync = .bothJustCreated
             peers[i].discardMyData = false
             return
         default: break
@@ -92,6 +95,14 @@ extension ReplicaInstance {
         peers[i].discardMyData = false
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
+        let sourceInconsistent = result.decision.isSource ? mine.flags.contains(.inconsistent) : peer.flags.contains(.inconsistent)
+        if sourceInconsistent {
+            // The side that should be the source is itself being synchronised: wait until it is
+            // UpToDate, then renegotiate (its resync end drops this connection).
+            peers[i].replication = result.decision.isTarget ? .pausedSyncT : .pausedSyncS
+            log(.info, "connected to \(name): \(result.decision) by rule \(result.rule), paused until the source is UpToDate")
+            return
+        }
         log(.info, "connected to \(name): \(result.decision) by rule \(result.rule)")
         if result.decision == .sourceFull || result.decision == .targetFull {
             peers[i].bitmap!.setAll()
@@ -134,9 +145,12 @@ extension ReplicaInstance {
     }
 
     mutating func onOutOfSync(_ range: OutOfSyncRange, peer i: Int) {
-        guard peers[i].bitmap != nil, range.lengthBytes > 0,
-              range.offsetBytes <= config.sizeBytes, range.lengthBytes <= config.sizeBytes - range.offsetBytes else { return }
-        peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
+        guard range.lengthBytes > 0, range.offsetBytes <= config.sizeBytes,
+              range.lengthBytes <= config.sizeBytes - range.offsetBytes else {
+            return protocolError(i, "marked a range beyond the end of the volume out of sync")
+        }
+        guard let j = peerIndex(range.node), peers[j].bitmap != nil else { return }
+        peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
     }
 
     func describeBlocks(_ blocks: UInt64) -> String {

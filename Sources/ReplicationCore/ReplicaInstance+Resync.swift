@@ -210,7 +210,10 @@ extension ReplicaInstance {
         emitDevice()
         emitPeerDevice(i)
         // Connections that waited for this resync renegotiate from the new generations.
-        for j in peers.indices where peers[j].replication == .pausedSyncT { dropConnection(j, standAlone: false) }
+        for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || peers[j].replication == .pausedSyncS
+            || (peers[j].isConnected && peers[j].plannedSync == .bothJustCreated && peers[j].bitmap != nil)) {
+            dropConnection(j, standAlone: false)
+        }
     }
 
     mutating func tickResync(_ i: Int) {

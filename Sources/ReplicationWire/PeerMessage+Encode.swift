@@ -26,6 +26,7 @@ extension ByteBuffer {
             writeInteger(h.sizeBytes); writeInteger(h.bitmapBlockBytes)
             writeWireRole(h.role); writeWireDisk(h.disk); writeGenerationSet(h.generations)
             writeInteger(h.flags.rawValue); writeInteger(h.outOfSyncBlocks); writeWireBool(h.hasQuorum)
+            writeInteger(h.lastWriteSequence)
         case .stateChange(let s):
             writeInteger(PeerMessageType.stateChange.rawValue)
             writeWireRole(s.role); writeWireDisk(s.disk); writeInteger(s.current.rawValue); writeWireBool(s.hasQuorum)
@@ -50,6 +51,7 @@ extension ByteBuffer {
             writeInteger(UInt32(b.words.count)); for w in b.words { writeInteger(w) }
         case .outOfSync(let r):
             writeInteger(PeerMessageType.outOfSync.rawValue); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes)
+            writeInteger(r.node.rawValue)
         case .resyncRequest(let r):
             writeInteger(PeerMessageType.resyncRequest.rawValue)
             writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes)

@@ -32,7 +32,7 @@ public enum PeerMessageCodec {
                 protocolVersion: try r.u16(), nodeID: try node(&r), volume: try r.u16(), sizeBytes: try r.u64(),
                 bitmapBlockBytes: try r.u32(), role: try role(&r), disk: try disk(&r),
                 generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
-                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool()))
+                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64()))
         case .stateChange:
             return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()), hasQuorum: try r.bool()))
         case .newGeneration:
@@ -61,7 +61,7 @@ public enum PeerMessageCodec {
             words.reserveCapacity(n)
             for _ in 0..<n { words.append(try r.u64()) }
             return .bitmap(BitmapChunk(firstWord: first, words: words, isLast: isLast))
-        case .outOfSync: return .outOfSync(OutOfSyncRange(offsetBytes: try r.u64(), lengthBytes: try r.u64()))
+        case .outOfSync: return .outOfSync(OutOfSyncRange(offsetBytes: try r.u64(), lengthBytes: try r.u64(), node: try node(&r)))
         case .resyncRequest:
             let id = try r.u64(), offset = try r.u64(), length = try r.u32()
             let hasWriter = try r.bool(), writer = try node(&r), sequence = try r.u64()

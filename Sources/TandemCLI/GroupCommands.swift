@@ -103,14 +103,8 @@ public struct ResourceGroupSpawn: ClientCommand {
     public func execute(in session: Session) async throws(CLIError) -> Int32 { try await session.apply([request]) }
 }
 
-public struct ControllerClientGroup: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "controller", abstract: "Run the controller, or ask the running one (version).",
-        subcommands: [ControllerVersionCommand.self],
-        aliases: ["c"])
-    public init() {}
-}
-
+/// `tandem controller version` / `tandem c v`: a subcommand of the executable's `controller`
+/// group, whose default subcommand runs the controller itself.
 public struct ControllerVersionCommand: ClientCommand {
     public static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the controller's version.", aliases: ["v"])
 
@@ -138,10 +132,6 @@ public struct ControllerVersionCommand: ClientCommand {
 
 /// Every client command group, for the executable's subcommand list.
 public enum ClientCommands {
-    /// Client subcommands of `tandem controller` (the daemon's command owns the name
-    /// "controller"; it lists these as its subcommands so `tandem controller version` and
-    /// `tandem c v` ask the running controller, as in linstor).
-    public static let controllerSubcommands: [any ParsableCommand.Type] = [ControllerVersionCommand.self]
 
     public static let all: [any ParsableCommand.Type] = [
         NodeCommand.self, StoragePoolCommand.self, ResourceGroupCommand.self, ResourceDefinitionCommand.self,

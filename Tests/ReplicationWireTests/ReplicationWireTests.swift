@@ -16,7 +16,7 @@ struct ReplicationWireTests {
     static let everyMessage: [PeerMessage] = [
         .handshake(Handshake(nodeID: NodeID(31), volume: .max, sizeBytes: 1 << 50, bitmapBlockBytes: 4096, role: .primary,
                              disk: .upToDate, generations: generations, flags: [.crashedPrimary, .discardMyData, .freshThin],
-                             outOfSyncBlocks: .max, hasQuorum: true)),
+                             outOfSyncBlocks: .max, hasQuorum: true, lastWriteSequence: .max)),
         .stateChange(PeerStateReport(role: .unknown, disk: .dUnknown, current: Generation(.max), hasQuorum: false)),
         .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),
         .write(ReplicatedWrite(sequence: .max, kind: .data, offsetBytes: (1 << 50) - 4096, lengthBytes: 4096,
@@ -28,7 +28,7 @@ struct ReplicationWireTests {
         .flushAck(FlushAck(number: .max, success: true)),
         .bitmap(BitmapChunk(firstWord: 12, words: [0, .max, 0x5555], isLast: false)),
         .bitmap(BitmapChunk(firstWord: .max, words: [], isLast: true)),
-        .outOfSync(OutOfSyncRange(offsetBytes: .max, lengthBytes: .max)),
+        .outOfSync(OutOfSyncRange(offsetBytes: .max, lengthBytes: .max, node: NodeID(31))),
         .resyncRequest(ResyncRequest(id: 1, offsetBytes: 4096, lengthBytes: 1 << 20, writer: NodeID(3), writerSequence: .max)),
         .resyncRequest(ResyncRequest(id: .max, offsetBytes: 0, lengthBytes: 4096, writer: nil, writerSequence: 0)),
         .resyncReply(ResyncReply(id: 5, offsetBytes: 8192, lengthBytes: 3, status: .ok, data: [1, 2, 3])),

@@ -6,7 +6,13 @@ import Testing
 
 /// The executable's command tree, rebuilt here (the executable target cannot be imported).
 struct Root: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerClientGroup.self])
+    static let configuration = CommandConfiguration(commandName: "tandem", subcommands: ClientCommands.all + [ControllerGroupStandIn.self])
+}
+
+/// The executable's `controller` group as far as the CLI is concerned (its default `run`
+/// subcommand is the daemon, not tested here).
+struct ControllerGroupStandIn: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "controller", subcommands: [ControllerVersionCommand.self], aliases: ["c"])
 }
 
 /// Parses a command line the way `tandem` does and returns the leaf command.
