@@ -11,20 +11,38 @@ enum FileHandleOutput {
 /// swift-argument-parser's 64, so scripts written for linstor keep working.
 public enum TandemMain {
     public static func run<Root: AsyncParsableCommand>(_ root: Root.Type, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        var command: ParsableCommand
         do {
-            var command = try Root.parseAsRoot(hoistingGlobalOptions(arguments))
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Foundation.exit(0)
+            command = try Root.parseAsRoot(hoistingGlobalOptions(arguments))
         } catch {
             if Root.exitCode(for: error) == .validationFailure {
                 FileHandleOutput.stderr(Root.fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             Root.exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            // A failure while running is not a usage error: say what went wrong, without the
+            // usage text swift-argument-parser would append for the root command. Errors the
+            // parser itself raises here (help requests from command groups, usage errors) keep
+            // its handling.
+            let code = Root.exitCode(for: error)
+            if code == .validationFailure {
+                FileHandleOutput.stderr(Root.fullMessage(for: error) + "\n")
+                Foundation.exit(2)
+            }
+            guard code == .failure else { Root.exit(withError: error) }
+            FileHandleOutput.stderr("Error: \(error)\n")
+            Foundation.exit(code.rawValue)
         }
     }
 

@@ -33,7 +33,7 @@ struct AdmCommand: AsyncParsableCommand {
             let response = try await client.run(request)
             for m in response.messages { print(m) }
         } catch {
-            throw EngineCLIError(message: "tandem adm \(request.verb.rawValue)\(common.resource.map { " " + $0 } ?? ""): \(error)")
+            throw CommandFailure(message: "tandem adm \(request.verb.rawValue)\(common.resource.map { " " + $0 } ?? ""): \(error)")
         }
     }
 
@@ -108,7 +108,7 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws {
             let reports: [ResourceReport]
             do { reports = try await adm.client.status(common.resource) } catch {
-                throw EngineCLIError(message: "tandem adm status: \(error)")
+                throw CommandFailure(message: "tandem adm status: \(error)")
             }
             if json {
                 let encoder = JSONEncoder()
@@ -132,7 +132,7 @@ struct AdmCommand: AsyncParsableCommand {
                     if now && event == .endOfDump { return }
                 }
             } catch {
-                throw EngineCLIError(message: "tandem adm events: \(error)")
+                throw CommandFailure(message: "tandem adm events: \(error)")
             }
         }
     }

@@ -43,12 +43,7 @@ struct EngineCommand: AsyncParsableCommand {
         do {
             try await EngineDaemon.run(.init(stateDirectory: stateDir, nbdSocketPath: nbdSocket, nbdTCP: tcp), logger: logger)
         } catch {
-            throw EngineCLIError(message: "tandem engine: \(error)")
+            throw CommandFailure(message: "tandem engine: \(error)")
         }
     }
-}
-
-struct EngineCLIError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

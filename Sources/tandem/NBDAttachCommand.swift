@@ -36,13 +36,13 @@ struct NBDAttachCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let reason = LocalDeviceAttachment.unavailableReason() {
-            throw ValidationError("cannot attach a local device here: \(reason)")
+            throw CommandFailure(message: "cannot attach a local device here: \(reason)")
         }
         let client: NBDClient
         do {
             client = try await NBDClient.connect(unixSocket: socket, export: export)
         } catch {
-            throw ValidationError("cannot open export \"\(export)\" on \(socket): \(error)")
+            throw CommandFailure(message: "cannot open export \"\(export)\" on \(socket): \(error)")
         }
         let folder = mountpoint ?? "/run/tandem/attach/\(export.replacingOccurrences(of: "/", with: "-"))-\(getpid())"
         let attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !fuseCache)

@@ -85,7 +85,7 @@ struct NBDServeCommand: AsyncParsableCommand {
         do {
             export = try NBDFileExport(path: file, readOnly: readOnly, threadPool: pool)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure(message: "\(error)")
         }
         let registry = NBDExportRegistry()
         let exportName = NBDExportName(parsing: name)!
