@@ -42,9 +42,12 @@ wait_for_port() {
 # change this shell's variables) still gets them cleaned up.
 _bg_pidfile=$(mktemp /tmp/tandem-tier-pids.XXXXXX)
 start_bg() { local log=$1; shift; "$@" >"$log" 2>&1 & echo $! >>"$_bg_pidfile"; echo $!; }
+# Tiers that start processes their own way may add pids to _bg_pids; those are killed too.
+_bg_pids=()
 _cleanup_bg() {
   local p
   while read -r p; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done < "$_bg_pidfile" 2>/dev/null
+  for p in "${_bg_pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
   rm -f "$_bg_pidfile"
 }
 trap _cleanup_bg EXIT
