@@ -51,13 +51,14 @@ public enum ResourceTables {
             .init("ResourceName"), .init("Node"), .init("Layers"), .init("Usage"), .init("Conns"),
             .init("State", alignment: .right), .init("CreatedOn"),
         ])
+        var timestamps = Display.TimestampFormatter(timeZone: timeZone)
         for r in ordered(resources) {
             let usage = usage(r), conns = connections(r), state = resourceState(r)
             table.addRow([
                 .init(r.name), .init(r.nodeName), .init((r.layerObject?.stack ?? []).joined(separator: ",")),
                 .init(usage, color: usage == "InUse" ? .green : nil), .init(conns, color: conns == "Ok" ? .green : .red),
                 .init(state, color: Display.stateColor(state)),
-                .init(r.createTimestamp.map { Display.timestamp(milliseconds: $0, timeZone: timeZone) } ?? ""),
+                .init(r.createTimestamp.map { timestamps.text(milliseconds: $0) } ?? ""),
             ])
         }
         return table
