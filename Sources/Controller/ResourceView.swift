@@ -21,7 +21,8 @@ struct ResourceView {
     func render(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8] {
         var w = JSONWriter(reservingCapacity: 1 << 16)
         w.beginArray()
-        for rdKey in definitionKeys(state) { renderDefinition(rdKey, state, runtimes, &w) }
+        let reports = Self.reports(runtimes)
+        for rdKey in definitionKeys(state) { renderDefinition(rdKey, state, reports, &w) }
         w.endArray()
         return w.bytes
     }
@@ -33,9 +34,10 @@ struct ResourceView {
                 _ emit: ([UInt8]) async throws -> Void) async throws {
         var w = JSONWriter(reservingCapacity: chunkBytes + chunkBytes / 4)
         w.beginArray()
+        let reports = Self.reports(runtimes)
         for rdKey in definitionKeys(state) {
-            renderDefinition(rdKey, state, runtimes, &w)
-            if w.bytes.count >= chunkBytes { try await emit(w.takeBytes()) }
+            renderDefinition(rdKey, state, reports, &w)
+            if w.count >= chunkBytes { try await emit(w.takeBytes()) }
         }
         w.endArray()
         try await emit(w.takeBytes())
@@ -47,21 +49,26 @@ struct ResourceView {
         return state.resources.keys.sorted()
     }
 
-    func renderDefinition(_ rdKey: String, _ state: ClusterState, _ runtimes: [String: NodeRuntime], _ w: inout JSONWriter) {
+    /// What each online node last reported, per resource (an offline node's state is unknown).
+    static func reports(_ runtimes: [String: NodeRuntime]) -> [String: [String: ActualResource]] {
+        var out: [String: [String: ActualResource]] = [:]
+        for (key, rt) in runtimes where rt.isOnline { out[key] = rt.actualResources }
+        return out
+    }
+
+    func renderDefinition(_ rdKey: String, _ state: ClusterState, _ reports: [String: [String: ActualResource]], _ w: inout JSONWriter) {
         guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return }
         let peers = placed.sorted { $0.key < $1.key }
         for (nodeKey, r) in peers {
             if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
             if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
             if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
-            Self.resource(r, rd, peers, state, runtimes[nodeKey], rdKey: rdKey, nodeKey: nodeKey, &w)
+            Self.resource(r, rd, peers, state, reports[nodeKey]?[rdKey], nodeKey: nodeKey, &w)
         }
     }
 
     static func resource(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, _ peers: Placed,
-                         _ state: ClusterState, _ rt: NodeRuntime?, rdKey: String, nodeKey: String, _ w: inout JSONWriter) {
-        // Only an online node's report counts; an offline node's state is unknown.
-        let actual = rt.flatMap { $0.isOnline ? $0.actualResources[rdKey] : nil }
+                         _ state: ClusterState, _ actual: ActualResource?, nodeKey: String, _ w: inout JSONWriter) {
         let pool = state.storagePools[nodeKey]?[Naming.key(r.storagePoolName)]
         w.beginObject()
         w.field("name", rd.name)

@@ -25,8 +25,10 @@ extension RestAPI {
             guard let rd = state.resourceDefinition(name) else { return Rest.rcs(ClusterState.definitionNotFound(name, .none).rcs, success: .ok) }
             guard let r = state.resource(name, node: node) else { return Rest.rcs(ClusterState.resourceNotFound(rd.name, node, .none).rcs, success: .ok) }
             var w = JSONWriter()
-            ResourceView.resource(r, rd, (state.resources[Naming.key(name)] ?? [:]).sorted { $0.key < $1.key }, state, runtimes[Naming.key(node)],
-                                  rdKey: Naming.key(name), nodeKey: Naming.key(node), &w)
+            // Only an online node's report counts; an offline node's state is unknown.
+            let actual = ResourceView.reports(runtimes)[Naming.key(node)]?[Naming.key(name)]
+            ResourceView.resource(r, rd, (state.resources[Naming.key(name)] ?? [:]).sorted { $0.key < $1.key }, state, actual,
+                                  nodeKey: Naming.key(node), &w)
             return Rest.json(w.bytes)
         }
         router.post("/v1/resource-definitions/{rd}/resources") { req, c in

@@ -3,8 +3,11 @@ import Foundation
 /// `resource list` and `resource list-volumes` / `volume list` tables, both built from
 /// `GET /v1/view/resources`.
 public enum ResourceTables {
+    /// By resource, then node, case-insensitively (the sort keys are computed once per row).
     static func ordered(_ resources: [RestResource]) -> [RestResource] {
-        resources.sorted { ($0.name.lowercased(), $0.nodeName.lowercased()) < ($1.name.lowercased(), $1.nodeName.lowercased()) }
+        resources.map { (key: ($0.name.lowercased(), $0.nodeName.lowercased()), resource: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.resource)
     }
 
     public static func usage(_ r: RestResource) -> String {
