@@ -152,7 +152,8 @@ struct ResourceView {
         w.field("volume_number", vd.number)
         w.field("minor_number", vd.minor)
         w.endObject()
-        if let d = av?.devicePath ?? av?.nbdExport { w.field("device_path", d) }
+        // The DRBD device's counterpart is the NBD export; volumes[].device_path is the local device.
+        if let d = av?.nbdExport ?? av?.devicePath { w.field("device_path", d) }
         w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
         w.field("usable_size_kib", vd.sizeKiB)
         w.endObject()

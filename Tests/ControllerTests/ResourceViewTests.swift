@@ -54,6 +54,8 @@ import Testing
         // The attached local device is the volume's device; the NBD export stays in the DRBD layer data.
         #expect(Self.volume(view["alpha"])["device_path"] as? String == "/dev/loop3")
         #expect(Self.volume(view["bravo"])["device_path"] as? String == "nbd+unix:///backups/0?socket=/s")
+        let drbdLayer = (Self.volume(view["alpha"])["layer_data_list"] as? [[String: Any]])?.first?["data"] as? [String: Any]
+        #expect(drbdLayer?["device_path"] as? String == "nbd+unix:///backups/0?socket=/s")
         #expect((view["alpha"]?["state"] as? [String: Any])?["in_use"] as? Bool == true)
         #expect((view["bravo"]?["state"] as? [String: Any])?["in_use"] as? Bool == false)
     }
