@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "NBDClient",
             dependencies: [
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "LocalDevice",
             dependencies: [
-                "CFuse3", "CTandemIO", "NBDServer",
+                "CFuse3", "CTandemIO", "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -194,7 +194,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDServer", "CTandemIO",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
