@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "NBDClient",
             dependencies: [
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "LocalDevice",
             dependencies: [
-                "CFuse3", "CTandemIO", "NBDServer",
+                "CFuse3", "CTandemIO", "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -195,7 +195,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDServer", "CTandemIO",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
