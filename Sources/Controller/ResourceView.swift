@@ -155,7 +155,8 @@ struct ResourceView {
         // The DRBD device's counterpart is the NBD export; volumes[].device_path is the local device.
         if let d = av?.nbdExport ?? av?.devicePath { w.field("device_path", d) }
         w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-        w.field("usable_size_kib", vd.sizeKiB)
+        // What the engine really serves (lags the definition while a grow is being applied).
+        w.field("usable_size_kib", av?.sizeKiB ?? vd.sizeKiB)
         w.endObject()
     }
 }
