@@ -59,7 +59,7 @@ public struct JSONScanner {
     }
 
     mutating func literal(_ word: StaticString) throws(Failure) {
-        let n = word.utf8CodeUnitsCount
+        let n = word.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw fail("unexpected end of the reply") }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] { throw fail("expected \(word)") }
         i += n
