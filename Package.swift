@@ -200,7 +200,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer",
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [

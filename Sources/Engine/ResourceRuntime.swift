@@ -113,7 +113,10 @@ actor ResourceRuntime {
             var metadata: PersistedMetadata?
             if let disk = volume.backingPath {
                 backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
-                if let loaded = try MetadataFile.load(path) {
+                if var loaded = try MetadataFile.load(path) {
+                    if loaded.header.sizeBytes < replicaConfig.sizeBytes {
+                        loaded = try await VolumeGrowth.grow(loaded, to: replicaConfig, backingPath: disk, metadataPath: path, logger: logger)
+                    }
                     do { try loaded.validate(against: replicaConfig) } catch {
                         throw EngineError("\(path): \(error); the metadata does not belong to this volume as configured in \(layout.resourceFilePath(config.name))")
                     }
