@@ -85,6 +85,7 @@ let package = Package(
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "Workload",
             ]
         ),
 
@@ -265,6 +266,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The verifying workload's pure parts (block content, acknowledgement log, verdicts);
+        // `tandem nbd workload` / `tandem nbd verify` do the I/O.
+        .target(name: "Workload"),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
     ],
     swiftLanguageModes: [.v6]
 )
