@@ -58,6 +58,9 @@ struct DeviceHoldTests {
         #expect(await refusal("ghost", 0, "/dev/loop5")?.contains("no such resource") == true)
 
         let runtime = try #require(await s.resources["solo"])
+        // A brand-new volume is Inconsistent; make it UpToDate as the initial sync source would be.
+        _ = await runtime.adminAll(.primary(force: true))
+        _ = await runtime.adminAll(.secondary)
         await runtime.exportOpened(0)
         #expect(await refusal("solo", 3, "/dev/loop5")?.contains("no volume 3") == true)
         #expect(await refusal("solo", 0, "loop5")?.contains("absolute device path") == true)
@@ -65,16 +68,22 @@ struct DeviceHoldTests {
         #expect(await refusal("solo", nil, "/dev/loop5")?.contains("volume number") == true)
         #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil, "refused registrations leave no trace")
 
-        guard case .success(let id) = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop5", end: end) else {
-            Issue.record("an open export's device is accepted"); return
+        let registered = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop5", end: end)
+        guard case .success(let id) = registered else {
+            Issue.record("an open export's device is accepted: \(registered)"); return
         }
         let volume = try #require(await s.reports("solo").first?.volumes.first)
         #expect(volume.devicePaths == ["/dev/loop5"])
         #expect(volume.open)
+        #expect(await s.reports("solo").first?.role == "Primary", "an attached device makes the node Primary")
 
-        // The holder's connection closing unregisters it.
+        // The holder's connection closing unregisters it; once the export is closed the node demotes.
         await s.unregisterDevice(id)
         #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil)
+        await runtime.exportClosed(0)
+        for _ in 0..<50 where await s.reports("solo").first?.role == "Primary" { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await s.reports("solo").first?.role == "Secondary")
+        await runtime.exportOpened(0)
 
         // The resource going down tells every holder why and forgets them.
         _ = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop6", end: end)
