@@ -29,7 +29,12 @@ let package = Package(
         // The controller's object model and decisions (no I/O): the cluster in memory, naming
         // rules, number allocation, desired state per node, and the satellite-session interface
         // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
-        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+        .target(name: "ControllerCore", dependencies: [
+            "TandemModel", "Placement",
+            // TreeDictionary: the per-request draft copy of the 10,000-definition tables shares
+            // structure instead of copying them whole (copying made every request O(cluster)).
+            .product(name: "HashTreeCollections", package: "swift-collections"),
+        ]),
 
         // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
         // satellite session bookkeeping, lifecycle.
@@ -85,6 +90,7 @@ let package = Package(
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "Workload",
             ]
         ),
 
@@ -119,7 +125,7 @@ let package = Package(
         .target(
             name: "NBDClient",
             dependencies: [
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -130,7 +136,7 @@ let package = Package(
         .target(
             name: "LocalDevice",
             dependencies: [
-                "CFuse3", "CTandemIO", "NBDServer",
+                "CFuse3", "CTandemIO", "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -194,13 +200,16 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDServer", "CTandemIO",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer",
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
@@ -262,6 +271,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The verifying workload's pure parts (block content, acknowledgement log, verdicts);
+        // `tandem nbd workload` / `tandem nbd verify` do the I/O.
+        .target(name: "Workload"),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
     ],
     swiftLanguageModes: [.v6]
 )

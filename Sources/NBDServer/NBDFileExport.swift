@@ -99,6 +99,22 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
     public func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
         let fd = self.fd
         let allocator = self.allocator
+        // A read the page cache can answer completely is served right here, without waking a
+        // pool thread and coming back (two thread hops, most of a cached read's latency).
+        if case let .read(_, offset, length) = command, length <= Self.inlineReadBytesMax,
+           let cached = Self.readCached(fd, offset: offset, length: length, allocator: allocator) {
+            return eventLoop.makeSucceededFuture(cached)
+        }
+        // A small write without FUA only copies into the page cache: done here too (see
+        // inlineWriteBytesMax for the trade-off).
+        if case let .write(_, offset, data, false) = command, data.readableBytes <= Self.inlineWriteBytesMax {
+            do {
+                try Self.write(fd, offset: offset, data: data, fua: false)
+                return eventLoop.makeSucceededFuture(nil)
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+        }
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer? in
             switch command {
             case let .read(_, offset, length):
@@ -138,6 +154,36 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
             return length
         }
         return buffer
+    }
+
+    /// Reads larger than this go to the pool even when cached, so one request cannot hold the
+    /// event loop (and the other connections on it) for long copying.
+    /// (128 KiB: larger copies go to the pool threads, in parallel with the loop's socket work.)
+    static let inlineReadBytesMax = 128 << 10
+
+    /// Writes up to this size without FUA are done on the event loop: a buffered `pwrite` of a
+    /// few KiB only copies into the page cache, while a trip to a pool thread and back costs two
+    /// thread wake-ups, most of a small write's latency. The price: when the kernel throttles
+    /// writers for too much dirty memory, the loop waits too (nbdkit's file plugin blocks its
+    /// worker threads the same way). FUA, FLUSH, TRIM and larger writes use the pool.
+    static let inlineWriteBytesMax = 64 << 10
+
+    /// The whole range if the page cache holds it, read without ever waiting for the disk
+    /// (RWF_NOWAIT); nil when any part is not cached, on any error, or at the end of the file
+    /// (the pool path then does the real read and reports real errors).
+    static func readCached(_ fd: Int32, offset: UInt64, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var buffer = allocator.buffer(capacity: length)
+        let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
+            var done = 0
+            while done < length {
+                let count = ctandem_pread_nowait(fd, bytes.baseAddress! + done, length - done, Int64(offset) + Int64(done))
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return 0 }
+                done += count
+            }
+            return length
+        } == length
+        return complete ? buffer : nil
     }
 
     private static func write(_ fd: Int32, offset: UInt64, data: ByteBuffer, fua: Bool) throws {

@@ -3,8 +3,11 @@ import Foundation
 /// `resource list` and `resource list-volumes` / `volume list` tables, both built from
 /// `GET /v1/view/resources`.
 public enum ResourceTables {
+    /// By resource, then node, case-insensitively (the sort keys are computed once per row).
     static func ordered(_ resources: [RestResource]) -> [RestResource] {
-        resources.sorted { ($0.name.lowercased(), $0.nodeName.lowercased()) < ($1.name.lowercased(), $1.nodeName.lowercased()) }
+        resources.map { (key: ($0.name.lowercased(), $0.nodeName.lowercased()), resource: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.resource)
     }
 
     public static func usage(_ r: RestResource) -> String {
@@ -51,13 +54,14 @@ public enum ResourceTables {
             .init("ResourceName"), .init("Node"), .init("Layers"), .init("Usage"), .init("Conns"),
             .init("State", alignment: .right), .init("CreatedOn"),
         ])
+        var timestamps = Display.TimestampFormatter(timeZone: timeZone)
         for r in ordered(resources) {
             let usage = usage(r), conns = connections(r), state = resourceState(r)
             table.addRow([
                 .init(r.name), .init(r.nodeName), .init((r.layerObject?.stack ?? []).joined(separator: ",")),
                 .init(usage, color: usage == "InUse" ? .green : nil), .init(conns, color: conns == "Ok" ? .green : .red),
                 .init(state, color: Display.stateColor(state)),
-                .init(r.createTimestamp.map { Display.timestamp(milliseconds: $0, timeZone: timeZone) } ?? ""),
+                .init(r.createTimestamp.map { timestamps.text(milliseconds: $0) } ?? ""),
             ])
         }
         return table
@@ -82,6 +86,16 @@ public enum ResourceTables {
         return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)%"
     }
 
+    /// The volume's device: LINSTOR's one device path, or with Tandem the attached local device
+    /// followed by the NBD export it is made from ("/dev/loop3 nbd+unix:///backups/0?socket=…",
+    /// from the DRBD layer data); only the export while no device is attached.
+    public static func deviceName(_ v: RestVolume) -> String {
+        let layerDevice = v.layerDataList?.first { $0.type?.uppercased() == "DRBD" }?.data?.devicePath
+        var names: [String] = []
+        for name in [v.devicePath, layerDevice].compactMap({ $0 }) where !name.isEmpty && !names.contains(name) { names.append(name) }
+        return names.joined(separator: " ")
+    }
+
     public static func volumeList(_ resources: [RestResource]) -> BoxTable {
         var table = BoxTable(columns: [
             .init("Resource"), .init("Node"), .init("StoragePool"), .init("VolNr"), .init("MinorNr"),
@@ -95,7 +109,7 @@ public enum ResourceTables {
                 table.addRow([
                     .init(r.name), .init(r.nodeName), .init(v.storagePoolName ?? ""),
                     .init(v.volumeNumber.map(String.init) ?? ""), .init(v.minorNumber.map(String.init) ?? ""),
-                    .init(v.devicePath ?? ""), .init(v.allocatedSizeKib.map(Display.kib) ?? ""),
+                    .init(deviceName(v)), .init(v.allocatedSizeKib.map(Display.kib) ?? ""),
                     .init(usage, color: usage == "InUse" ? .green : nil), .init(state, color: Display.stateColor(state)),
                     .init(repl, color: repl.hasPrefix("Established") ? .green : (repl.isEmpty ? nil : .yellow)),
                 ])
