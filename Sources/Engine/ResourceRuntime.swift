@@ -18,7 +18,10 @@ import ReplicationWire
 ///   volume); messages to a peer without a link are dropped (the core accounts for that);
 /// - completions resume the waiting NBD request; admin replies resume the waiting admin call.
 actor ResourceRuntime {
-    let config: ResourceConfig
+    /// The resource file in force; `reconfigure` replaces it in place (adjust).
+    var config: ResourceConfig
+    /// The resource name (fixed for the runtime's life; readable without the actor).
+    nonisolated let name: String
     let layout: EngineStateLayout
     let logger: Logger
     let group: any EventLoopGroup
@@ -76,7 +79,7 @@ actor ResourceRuntime {
 
     init(config: ResourceConfig, layout: EngineStateLayout, group: any EventLoopGroup, logger: Logger,
          onChange: @escaping @Sendable () -> Void) {
-        self.config = config; self.layout = layout; self.group = group; self.onChange = onChange
+        self.config = config; self.name = config.name; self.layout = layout; self.group = group; self.onChange = onChange
         var logger = logger
         logger[metadataKey: "resource"] = "\(config.name)"
         self.logger = logger
@@ -102,7 +105,14 @@ actor ResourceRuntime {
                     }
                     metadata = loaded
                 } else {
-                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: config.options.skipInitialSync)
+                    var thin = config.options.skipInitialSync
+                    if thin, backing?.holdsNoData() == false {
+                        // The option promises a fresh thin volume; this file already holds data,
+                        // so skipping the sync could leave replicas different: sync normally.
+                        logger.warning("\(disk): skip-initial-sync is set but the backing file already holds data; this replica takes part in a normal initial sync")
+                        thin = false
+                    }
+                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: thin)
                     let result = await MetadataFile.store(fresh, to: path)
                     if case .failed(let why) = result { throw EngineError(why) }
                     metadata = fresh
@@ -136,7 +146,8 @@ actor ResourceRuntime {
         logger.info("resource \(config.name) is up")
     }
 
-    func makeReplicaConfig(_ volume: VolumeConfig) throws(EngineError) -> ReplicaConfig {
+    func makeReplicaConfig(_ volume: VolumeConfig, of resource: ResourceConfig? = nil) throws(EngineError) -> ReplicaConfig {
+        let config = resource ?? self.config
         let proto: ReplicationCore.ReplicationProtocol = config.replicationProtocol == .a ? .a : .c
         var c = ReplicaConfig(
             resourceName: config.name, volume: UInt16(volume.number), nodeID: NodeID(UInt8(config.nodeId)),
@@ -196,7 +207,7 @@ actor ResourceRuntime {
 
     func step(_ v: UInt16, _ input: ReplicaInput) {
         guard !stopped, instancesStarted, volumes[v] != nil else { return }
-        let output = volumes[v]!.instance.step(input)
+        let output = volumes[v]!.instance.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
         execute(v, output)
     }
 

@@ -1,37 +1,79 @@
-/// Decides how much resync data may be in flight (target side), per tick.
+/// Decides how much resync data may be outstanding (target side).
 ///
 /// DRBD's complaint is a fixed cap (c-max-rate 100 MiB/s) that wastes fast links; a fixed low
-/// rate starves resync. This controller is delay-based, like LEDBAT: it grows the in-flight
-/// window additively while resync replies come back within the application latency bound
-/// (`latencyTicksMax`), and halves it as soon as replies take longer — a reply that waits in the
-/// same queues (link, peer disk) as application writes is the signal that application I/O is
-/// being delayed. The window never drops below what `rateMin` needs and the bytes requested per
-/// tick never exceed `rateMax`.
+/// rate starves resync. This controller is delay-based, like LEDBAT (RFC 6817): it measures the
+/// time from each resync request to the completion of the local write of its data — a path
+/// through the source's disk queue, the link (shared with replicated application writes) and
+/// this node's disk queue, the same queues application I/O waits in. The smallest such time
+/// seen recently is the path without queueing (`baseRTTMicros`); anything above it is queueing
+/// that resync data adds to application I/O. While that queueing delay stays under
+/// `delayTargetMicros` the window grows (doubling per round trip at first, then about one
+/// request per round trip); above it the window halves, at most once per round trip. So resync
+/// fills an idle link and disk, and yields when it delays others. The window never drops below
+/// what `rateMin` needs at the current round-trip time, never exceeds `maxWindowBytes` (memory
+/// bound), and the bytes requested per tick never exceed `rateMax` (the optional c-max-rate).
 struct ResyncRateController: Sendable, Equatable {
-    let fillTargetBytes: UInt64
-    let minWindowBytes: UInt64
+    let maxWindowBytes: UInt64
+    let requestBytes: UInt64
+    let blockBytes: UInt64
+    let rateMinBytesPerSecond: UInt64
     let maxBytesPerTick: UInt64
-    let latencyTicksMax: UInt64
-    let stepBytes: UInt64
+    let delayTargetMicros: UInt64
     private(set) var windowBytes: UInt64
+    private(set) var slowStart = true
+    /// Smallest round trip of this and the previous base period (the base is relearned every
+    /// `basePeriodMicros`, so a path that became slower for good is not mistaken for queueing).
+    private var baseCurrent: UInt64 = .max
+    private var basePrevious: UInt64 = .max
+    private var basePeriodStart: UInt64 = 0
+    private var lastDecreaseMicros: UInt64 = 0
+    private(set) var lastRTTMicros: UInt64 = 0
     private var requestedThisTick: UInt64 = 0
+
+    static let basePeriodMicros: UInt64 = 10_000_000
 
     init(config: ReplicaConfig) {
         let tps = UInt64(config.ticksPerSecond)
-        fillTargetBytes = max(config.resyncFillTargetBytes, UInt64(config.bitmapBlockBytes))
-        minWindowBytes = max(UInt64(config.bitmapBlockBytes), config.resyncRateMinBytesPerSecond / tps)
-        maxBytesPerTick = max(UInt64(config.bitmapBlockBytes), config.resyncRateMaxBytesPerSecond / tps)
-        latencyTicksMax = UInt64(config.applicationLatencyTicksMax)
-        stepBytes = max(UInt64(config.resyncRequestBytesMax), fillTargetBytes / 16)
-        windowBytes = max(minWindowBytes, min(fillTargetBytes / 4, fillTargetBytes))
+        blockBytes = UInt64(config.bitmapBlockBytes)
+        requestBytes = UInt64(config.resyncRequestBytesMax)
+        maxWindowBytes = max(config.resyncFillTargetBytes, blockBytes)
+        rateMinBytesPerSecond = config.resyncRateMinBytesPerSecond
+        maxBytesPerTick = max(blockBytes, config.resyncRateMaxBytesPerSecond / tps)
+        delayTargetMicros = max(1, config.resyncDelayTargetMicros)
+        windowBytes = min(maxWindowBytes, 2 * requestBytes)
     }
 
-    /// A reply arrived `rttTicks` after its request.
-    mutating func observe(rttTicks: UInt64) {
-        if rttTicks > latencyTicksMax {
-            windowBytes = max(minWindowBytes, windowBytes / 2)
+    var baseRTTMicros: UInt64 { min(baseCurrent, basePrevious) }
+
+    /// The window c-min-rate needs at the last measured round trip.
+    var minWindowBytes: UInt64 {
+        max(blockBytes, rateMinBytesPerSecond * max(lastRTTMicros, 1) / 1_000_000)
+    }
+
+    /// `bytes` requested `rttMicros` ago are now written locally (or the request ended).
+    mutating func observe(rttMicros: UInt64, bytes: UInt64, nowMicros: UInt64) {
+        if nowMicros >= basePeriodStart + Self.basePeriodMicros {
+            basePrevious = baseCurrent
+            baseCurrent = .max
+            basePeriodStart = nowMicros
+        }
+        baseCurrent = min(baseCurrent, rttMicros)
+        lastRTTMicros = rttMicros
+        let queueing = rttMicros - baseRTTMicros
+        if queueing > delayTargetMicros {
+            slowStart = false
+            if nowMicros >= lastDecreaseMicros + rttMicros {
+                windowBytes = max(minWindowBytes, windowBytes / 2)
+                lastDecreaseMicros = nowMicros
+            }
+        } else if slowStart {
+            windowBytes = min(maxWindowBytes, windowBytes + bytes)
         } else {
-            windowBytes = min(fillTargetBytes, windowBytes + stepBytes)
+            // About one request per window's worth of completions, less the closer the
+            // queueing delay is to the target.
+            let headroom = delayTargetMicros - queueing
+            let step = bytes * requestBytes / max(windowBytes, 1) * headroom / delayTargetMicros
+            windowBytes = min(maxWindowBytes, windowBytes + max(step, blockBytes))
         }
     }
 
@@ -40,7 +82,7 @@ struct ResyncRateController: Sendable, Equatable {
     /// Whether a request of `bytes` may go now with `inFlightBytes` already outstanding.
     func mayRequest(bytes: UInt64, inFlightBytes: UInt64) -> Bool {
         if inFlightBytes == 0 { return true }  // always make progress
-        return inFlightBytes + bytes <= windowBytes && requestedThisTick + bytes <= maxBytesPerTick
+        return inFlightBytes + bytes <= max(windowBytes, minWindowBytes) && requestedThisTick + bytes <= maxBytesPerTick
     }
 
     mutating func requested(bytes: UInt64) { requestedThisTick += bytes }
