@@ -85,6 +85,7 @@ let package = Package(
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "Workload",
             ]
         ),
 
@@ -119,7 +120,7 @@ let package = Package(
         .target(
             name: "NBDClient",
             dependencies: [
-                "NBDProtocol", "NBDServer",
+                "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -130,7 +131,7 @@ let package = Package(
         .target(
             name: "LocalDevice",
             dependencies: [
-                "CFuse3", "CTandemIO", "NBDServer",
+                "CFuse3", "CTandemIO", "NBDProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -194,13 +195,16 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDServer", "CTandemIO",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ReplicationCore"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer",
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "EngineAdminTests",
             dependencies: [
@@ -262,6 +266,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The verifying workload's pure parts (block content, acknowledgement log, verdicts);
+        // `tandem nbd workload` / `tandem nbd verify` do the I/O.
+        .target(name: "Workload"),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
     ],
     swiftLanguageModes: [.v6]
 )

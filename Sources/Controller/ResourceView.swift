@@ -110,13 +110,24 @@ struct ResourceView {
             w.field("props", map: r.volumeProps[vd.number] ?? [:])
             w.field("flags", strings: [])
             w.key("state"); w.beginObject()
-            if let av { w.field("disk_state", av.diskState) }
+            // LINSTOR's form: "SyncTarget(45.20%)" while this replica is resynced, else the disk state.
+            if let av { w.field("disk_state", av.displayDiskState) }
             w.key("replication_states"); w.beginObject()
-            for c in actual?.connections ?? [] {
-                w.key(c.peerNodeName); w.beginObject()
-                w.field("replication_state", c.replicationState)
-                if let p = c.syncPercent { w.key("done_percentage"); w.double(p) }
-                w.endObject()
+            if let peers = av?.peers {
+                for p in peers {
+                    w.key(p.peerNodeName); w.beginObject()
+                    w.field("replication_state", p.replicationState)
+                    if let done = p.donePercent { w.key("done_percentage"); w.double(done) }
+                    w.endObject()
+                }
+            } else {
+                // A satellite without per-volume peer states: the per-connection summary.
+                for c in actual?.connections ?? [] {
+                    w.key(c.peerNodeName); w.beginObject()
+                    w.field("replication_state", c.replicationState)
+                    if let p = c.syncPercent { w.key("done_percentage"); w.double(p) }
+                    w.endObject()
+                }
             }
             w.endObject()
             w.endObject()
@@ -141,9 +152,11 @@ struct ResourceView {
         w.field("volume_number", vd.number)
         w.field("minor_number", vd.minor)
         w.endObject()
-        if let d = av?.devicePath ?? av?.nbdExport { w.field("device_path", d) }
+        // The DRBD device's counterpart is the NBD export; volumes[].device_path is the local device.
+        if let d = av?.nbdExport ?? av?.devicePath { w.field("device_path", d) }
         w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-        w.field("usable_size_kib", vd.sizeKiB)
+        // What the engine really serves (lags the definition while a grow is being applied).
+        w.field("usable_size_kib", av?.sizeKiB ?? vd.sizeKiB)
         w.endObject()
     }
 }

@@ -35,9 +35,20 @@ enum AdminServer {
     }
 
     static func serve(_ connection: Connection, supervisor: EngineSupervisor, logger: Logger) async {
+        // Set while this connection holds a device registration (`attach-device`); it ends with
+        // the connection, however the connection ends.
+        var hold: UInt64?
+        defer { if let hold { Task { await supervisor.unregisterDevice(hold) } } }
+        let channel = connection.channel
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await line in inbound {
+                    if hold != nil {
+                        // The holder only waits; anything it sends is a protocol error.
+                        try await outbound.write(AdminJSON.encodeLine(AdminResponse.failure(
+                            "this connection holds a device registration; send other requests on a new connection")))
+                        return
+                    }
                     let request: AdminRequest
                     do {
                         request = try AdminJSON.decode(AdminRequest.self, from: line)
@@ -49,6 +60,23 @@ enum AdminServer {
                     if request.verb == .events {
                         try await streamEvents(request, supervisor: supervisor, outbound: outbound)
                         return
+                    }
+                    if request.verb == .attachDevice {
+                        let registered = await supervisor.registerDevice(
+                            resource: request.resource ?? "", volume: request.volume, devicePath: request.devicePath) { reason in
+                            try? await outbound.write(AdminJSON.encodeLine(AdminResponse.failure(reason)))
+                            channel.close(promise: nil)
+                        }
+                        switch registered {
+                        case .success(let id):
+                            hold = id
+                            try await outbound.write(AdminJSON.encodeLine(AdminResponse(ok: true, messages: [
+                                "\(request.devicePath ?? "") registered for \(request.resource ?? "")/\(request.volume ?? 0) while this connection stays open"])))
+                        case .failure(let refusal):
+                            try await outbound.write(AdminJSON.encodeLine(AdminResponse.failure(refusal.message)))
+                            return
+                        }
+                        continue
                     }
                     let response = await supervisor.handle(request)
                     try await outbound.write(AdminJSON.encodeLine(response))

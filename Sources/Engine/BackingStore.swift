@@ -1,5 +1,6 @@
 import CTandemIO
 import Glibc
+import NIOCore
 import NIOPosix
 import ReplicationCore
 
@@ -41,16 +42,62 @@ final class BackingStore: Sendable {
         return errno == ENXIO ? true : nil
     }
 
-    /// Runs one data action of the core; `.writeMetadata` is not a data action (see MetadataFile).
-    func perform(_ action: StorageAction) async -> StorageResult {
+    /// Runs one data action of the core on the thread pool (`.writeMetadata` is not one, see
+    /// MetadataFile); the future completes on `eventLoop`. Failures are results, never a failed
+    /// future: the core decides what an I/O error means.
+    func perform(_ action: StorageAction, on eventLoop: any EventLoop) -> EventLoopFuture<StorageResult> {
         let fd = self.fd, path = self.path
-        do {
-            return try await threadPool.runIfActive { () -> StorageResult in
-                Self.performBlocking(action, fd: fd, path: path)
+        return threadPool.runIfActive(eventLoop: eventLoop) { () -> StorageResult in
+            Self.performBlocking(action, fd: fd, path: path)
+        }.recover { _ in .failed("\(path): the I/O thread pool is shut down") }
+    }
+
+    // MARK: reads for LocalReadPath (NBD READs the core would serve locally)
+
+    /// Larger reads always go to the pool, so one request cannot hold an event loop for long.
+    static let inlineReadBytesMax = 1 << 20
+    private static let allocator = ByteBufferAllocator()
+
+    /// The range if the page cache holds all of it (RWF_NOWAIT: never waits for the disk); nil
+    /// otherwise, on any error, or past the end of a short file.
+    func readCached(offset: UInt64, length: Int) -> ByteBuffer? {
+        var buffer = Self.allocator.buffer(capacity: length)
+        let fd = self.fd
+        let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
+            var done = 0
+            while done < length {
+                let n = ctandem_pread_nowait(fd, bytes.baseAddress! + done, length - done, Int64(offset) + Int64(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return 0 }
+                done += n
             }
-        } catch {
-            return .failed("\(path): the I/O thread pool is shut down")
+            return length
         }
+        return filled == length ? buffer : nil
+    }
+
+    /// Reads the range on the thread pool into a buffer the NBD reply sends as is; nil on any
+    /// failure (the caller then asks the core, which handles a failing disk).
+    func readBuffer(offset: UInt64, length: Int, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
+        let fd = self.fd
+        return threadPool.runIfActive(eventLoop: eventLoop) { () -> ByteBuffer? in
+            var buffer = Self.allocator.buffer(capacity: length)
+            let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
+                var done = 0
+                while done < length {
+                    let n = pread(fd, bytes.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { return 0 }
+                    if n == 0 {  // beyond the end of a short file reads as zeros, as in performBlocking
+                        (bytes.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: length - done)
+                        break
+                    }
+                    done += n
+                }
+                return length
+            }
+            return filled == length ? buffer : nil
+        }.recover { _ in nil }
     }
 
     private static func performBlocking(_ action: StorageAction, fd: Int32, path: String) -> StorageResult {

@@ -23,6 +23,9 @@ actor EngineSupervisor {
     var nextSubscriberID: UInt64 = 1
     var lastReports: [ResourceReport] = []
     var changePending = false
+    /// Local block devices registered by `tandem adm attach` (EngineSupervisor+Devices.swift).
+    var deviceHolds: [UInt64: DeviceHold] = [:]
+    var nextDeviceHoldID: UInt64 = 1
 
     struct Subscriber {
         let resource: String?
@@ -87,6 +90,7 @@ actor EngineSupervisor {
     func down(_ name: String) async {
         failures[name] = nil
         guard let runtime = resources.removeValue(forKey: name) else { return }
+        endDeviceHolds(of: name, reason: "\(name) went down in the engine; its NBD export is gone")
         for volume in await runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
         await runtime.stop()
         noteChange()
@@ -159,6 +163,8 @@ actor EngineSupervisor {
             return AdminResponse(ok: true, resources: await reports(request.resource))
         case .events:
             return .failure("events is a stream; the admin server handles it")
+        case .attachDevice:
+            return .failure("attach-device holds its connection; the admin server handles it")
         case .primary, .secondary, .connect, .disconnect, .invalidate, .verify:
             return await roleOrConnection(request)
         }
@@ -190,7 +196,7 @@ actor EngineSupervisor {
         let names = Set(resources.keys).union(failures.keys).sorted()
         for name in names where resource == nil || resource == name {
             if let runtime = resources[name] {
-                out.append(await runtime.report(nbdSocketPath: nbdSocketPath))
+                out.append(withDevicePaths(await runtime.report(nbdSocketPath: nbdSocketPath)))
             } else if let failure = failures[name] {
                 out.append(ResourceReport(name: name, nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
                                           volumes: [], connections: [], error: failure))

@@ -146,7 +146,15 @@ extension ResourceRuntime {
     }
 
     func linkUp(_ key: LinkKey, _ channel: any Channel) -> UInt64 {
-        if let old = links[key] { old.channel.close(promise: nil) }
+        if let old = links[key] {
+            // The peer redialed before this side saw the old link end (its EOF can be processed
+            // after the new accept). The core must hear that the old link is gone: a transportUp
+            // while it still counts the peer as connected makes it refuse the link and stop
+            // wanting that peer for good (both sides then stay Connecting forever).
+            links[key] = nil
+            old.channel.close(promise: nil)
+            step(key.volume, .transportDown(NodeID(key.peer)))
+        }
         let id = nextLinkID
         nextLinkID += 1
         links[key] = PeerLink(id: id, channel: channel)

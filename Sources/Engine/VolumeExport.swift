@@ -1,3 +1,4 @@
+import NBDProtocol
 import NBDServer
 import NIOCore
 import ReplicationCore
@@ -23,20 +24,83 @@ final class VolumeExportSource: NBDExportSource {
     func open(for client: NBDClientIdentity) async throws -> any NBDExport {
         if let refusal = await runtime.writerRefusal(volume) { throw NBDOpenRefusal(.policy, refusal) }
         await runtime.exportOpened(volume)
-        return VolumeExportHandle(source: self)
+        return VolumeExportHandle(source: self, readPath: await runtime.localReadPath(volume))
     }
 }
 
 /// One client's handle. Requests go to the core; completions come back with the durability the
-/// replication protocol promises (protocol C: on every connected diskful replica).
-final class VolumeExportHandle: NBDExport {
+/// replication protocol promises (protocol C: on every connected diskful replica). READs the core
+/// would serve from the local disk skip it (`LocalReadPath`): from the event loop straight to
+/// the page cache or the I/O pool, and back.
+final class VolumeExportHandle: NBDEventLoopExport {
     let source: VolumeExportSource
-    init(source: VolumeExportSource) { self.source = source }
+    let readPath: LocalReadPath?
+    init(source: VolumeExportSource, readPath: LocalReadPath?) { self.source = source; self.readPath = readPath }
+
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
+        if case let .read(_, offset, length) = command, let readPath {
+            return readPath.read(offset: offset, length: length, on: eventLoop).flatMap { data in
+                if let data { return eventLoop.makeSucceededFuture(data) }
+                return self.throughCore(command, on: eventLoop)
+            }
+        }
+        return throughCore(command, on: eventLoop)
+    }
+
+    /// A request that fits in one core request goes to the runtime straight from the event loop
+    /// (no task); a larger one is split into core-sized pieces in order, in a task.
+    private func throughCore(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
+        let limit = Int(source.requestBytesMax)
+        let single: (ClientOperation, UInt64, Int, Bool)?
+        switch command {
+        case let .read(_, offset, length) where length <= limit: single = (.read, offset, length, false)
+        case let .write(_, offset, data, fua) where data.readableBytes <= limit:
+            single = (.write(Array(data.readableBytesView)), offset, data.readableBytes, fua)
+        case .flush: single = (.flush, 0, 0, false)
+        case let .trim(_, offset, length, fua) where length <= limit: single = (.trim, offset, length, fua)
+        case let .writeZeroes(_, offset, length, fua, _) where length <= limit: single = (.writeZeroes, offset, length, fua)
+        default: single = nil
+        }
+        guard let (operation, offset, length, fua) = single else {
+            return eventLoop.makeFutureWithTask { try await self.run(command) }
+        }
+        let promise = eventLoop.makePromise(of: ClientResult.self)
+        source.runtime.submitFromEventLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua, completing: promise)
+        return promise.futureResult.flatMapThrowing { result -> ByteBuffer? in
+            let bytes = try Self.check(result)
+            guard case .read = operation else { return nil }
+            guard bytes.count == length else { throw NBDExportError.io("short read from the replication core") }
+            return ByteBuffer(bytes: bytes)
+        }
+    }
+
+    private func run(_ command: NBDCommand) async throws -> ByteBuffer? {
+        switch command {
+        case let .read(_, offset, length):
+            return try await readThroughCore(offset: offset, length: length)
+        case let .write(_, offset, data, fua):
+            try await write(offset: offset, data: data, fua: fua)
+        case .flush:
+            try await flush()
+        case let .trim(_, offset, length, fua):
+            try await trim(offset: offset, length: length, fua: fua)
+        case let .writeZeroes(_, offset, length, fua, mayPunchHoles):
+            try await writeZeroes(offset: offset, length: length, fua: fua, mayPunchHoles: mayPunchHoles)
+        }
+        return nil
+    }
 
     var size: UInt64 { source.sizeBytes }
     var features: NBDExportFeatures { VolumeExportSource.features }
 
     func read(offset: UInt64, length: Int) async throws -> ByteBuffer {
+        if let readPath, let data = try await readPath.read(offset: offset, length: length, on: source.runtime.group.next()).get() {
+            return data
+        }
+        return try await readThroughCore(offset: offset, length: length)
+    }
+
+    private func readThroughCore(offset: UInt64, length: Int) async throws -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(length)
         try await chunks(offset, length) { at, n in

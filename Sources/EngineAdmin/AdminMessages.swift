@@ -27,6 +27,12 @@ public enum AdminVerb: String, Codable, Sendable, CaseIterable {
     case status
     /// Stream state changes (`drbdsetup events2`).
     case events
+    /// Register a local block device attached to a volume's export (`tandem adm attach` sends
+    /// it once its loop device exists; the volume must be open by an NBD client). The device
+    /// shows in `status` for as long as this connection stays open; when the resource goes down
+    /// the engine sends one last line (`ok: false`, the reason) and closes the connection, which
+    /// tells the attach process to detach.
+    case attachDevice = "attach-device"
 }
 
 public struct AdminRequest: Codable, Sendable, Equatable {
@@ -40,10 +46,15 @@ public struct AdminRequest: Codable, Sendable, Equatable {
     public var force: Bool
     /// `events --now`: dump the current state and end.
     public var now: Bool
+    /// `attach-device`: the volume number and the local device path (e.g. "/dev/loop3").
+    public var volume: Int?
+    public var devicePath: String?
 
-    public init(verb: AdminVerb, resource: String? = nil, discardMyData: Bool = false, force: Bool = false, now: Bool = false) {
+    public init(verb: AdminVerb, resource: String? = nil, discardMyData: Bool = false, force: Bool = false, now: Bool = false,
+                volume: Int? = nil, devicePath: String? = nil) {
         self.version = AdminProtocol.version; self.verb = verb; self.resource = resource
         self.discardMyData = discardMyData; self.force = force; self.now = now
+        self.volume = volume; self.devicePath = devicePath
     }
 }
 

@@ -36,6 +36,7 @@ public enum StatusFormatter {
                 line += " size:\(v.sizeBytes / 1024) read:\(v.readBytes / 1024) written:\(v.writtenBytes / 1024)"
             }
             if verbose, let e = v.nbdExport { line += " nbd:\(e)" }
+            if verbose, let devices = v.devicePaths, !devices.isEmpty { line += " device:" + devices.joined(separator: ",") }
             lines.append(line)
         }
         for c in r.connections {

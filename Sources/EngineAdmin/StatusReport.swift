@@ -43,12 +43,15 @@ public struct VolumeReport: Codable, Sendable, Equatable {
     public var nbdExport: String?
     public var readBytes: UInt64
     public var writtenBytes: UInt64
+    /// Local block devices attached to this volume's export on this node (e.g. "/dev/loop3"),
+    /// as registered by `tandem adm attach`; nil or empty when none is.
+    public var devicePaths: [String]?
 
     public init(volume: Int, minor: Int, disk: String, client: Bool, quorum: Bool, open: Bool, sizeBytes: UInt64,
-                backingPath: String?, nbdExport: String?, readBytes: UInt64 = 0, writtenBytes: UInt64 = 0) {
+                backingPath: String?, nbdExport: String?, readBytes: UInt64 = 0, writtenBytes: UInt64 = 0, devicePaths: [String]? = nil) {
         self.volume = volume; self.minor = minor; self.disk = disk; self.client = client; self.quorum = quorum
         self.open = open; self.sizeBytes = sizeBytes; self.backingPath = backingPath; self.nbdExport = nbdExport
-        self.readBytes = readBytes; self.writtenBytes = writtenBytes
+        self.readBytes = readBytes; self.writtenBytes = writtenBytes; self.devicePaths = devicePaths
     }
 }
 

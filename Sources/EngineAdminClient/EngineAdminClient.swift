@@ -87,6 +87,34 @@ public struct EngineAdminClient: Sendable {
         }
     }
 
+    /// Registers a local block device made from `resource/volume`'s export (the export must be
+    /// open by this process's NBD client) and holds the registration: `registered` runs once the
+    /// engine accepted it, and the call returns only when the registration ends, with why: the
+    /// engine took the resource down (its reason), or the engine went away. Cancelling the task
+    /// closes the connection, which unregisters the device.
+    public func holdDevice(_ resource: String, volume: Int, devicePath: String,
+                           registered: @Sendable () async -> Void) async throws -> String {
+        let request = AdminRequest(verb: .attachDevice, resource: resource, volume: volume, devicePath: devicePath)
+        let channel = try await open()
+        return try await withTaskCancellationHandler {
+            try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(AdminJSON.encodeLine(request))
+                var lines = inbound.makeAsyncIterator()
+                guard let first = try await lines.next() else { throw EngineAdminError.noAnswer(socketPath) }
+                let answer = try decodeResponse(first)
+                guard answer.ok else { throw EngineAdminError.refused(answer.error ?? "the engine refused without a reason") }
+                await registered()
+                while let line = try await lines.next() {
+                    let notice = try decodeResponse(line)
+                    if let reason = notice.error { return reason }
+                }
+                return "the engine at \(socketPath) closed the connection (it stopped or restarted); the export is gone"
+            }
+        } onCancel: {
+            channel.channel.close(promise: nil)
+        }
+    }
+
     // MARK: plumbing
 
     private func open() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {

@@ -1,6 +1,6 @@
 import CFuse3
 import Glibc
-import NBDServer
+import NBDProtocol
 import NIOCore
 import NIOPosix
 

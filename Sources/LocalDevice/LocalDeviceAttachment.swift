@@ -1,6 +1,6 @@
 import CTandemIO
 import Foundation
-import NBDServer
+import NBDProtocol
 
 /// A local block device for an export: the export served as a FUSE file, that file put on a loop
 /// device with direct I/O. This is how a volume gets a /dev path on a kernel without the nbd

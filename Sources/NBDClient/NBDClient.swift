@@ -1,5 +1,5 @@
 import NBDProtocol
-import NBDServer
+import NBDProtocol
 import NIOCore
 import NIOPosix
 

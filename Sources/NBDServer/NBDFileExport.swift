@@ -99,6 +99,12 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
     public func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
         let fd = self.fd
         let allocator = self.allocator
+        // A read the page cache can answer completely is served right here, without waking a
+        // pool thread and coming back (two thread hops, most of a cached read's latency).
+        if case let .read(_, offset, length) = command, length <= Self.inlineReadBytesMax,
+           let cached = Self.readCached(fd, offset: offset, length: length, allocator: allocator) {
+            return eventLoop.makeSucceededFuture(cached)
+        }
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer? in
             switch command {
             case let .read(_, offset, length):
@@ -138,6 +144,28 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
             return length
         }
         return buffer
+    }
+
+    /// Reads larger than this go to the pool even when cached, so one request cannot hold the
+    /// event loop (and the other connections on it) for long copying.
+    static let inlineReadBytesMax = 1 << 20
+
+    /// The whole range if the page cache holds it, read without ever waiting for the disk
+    /// (RWF_NOWAIT); nil when any part is not cached, on any error, or at the end of the file
+    /// (the pool path then does the real read and reports real errors).
+    static func readCached(_ fd: Int32, offset: UInt64, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var buffer = allocator.buffer(capacity: length)
+        let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
+            var done = 0
+            while done < length {
+                let count = ctandem_pread_nowait(fd, bytes.baseAddress! + done, length - done, Int64(offset) + Int64(done))
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return 0 }
+                done += count
+            }
+            return length
+        } == length
+        return complete ? buffer : nil
     }
 
     private static func write(_ fd: Int32, offset: UInt64, data: ByteBuffer, fua: Bool) throws {

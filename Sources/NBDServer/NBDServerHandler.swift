@@ -16,7 +16,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private let registry: NBDExportRegistry
     private var logger: Logger
     private var cumulation: ByteBuffer?
-    private var export: (any NBDExport)?
+    private var export: (any NBDExport)? {
+        didSet { eventLoopExport = export as? any NBDEventLoopExport }
+    }
+    /// The export again when it can run commands from the event loop, looked up once at open
+    /// rather than by a dynamic cast on every request.
+    private var eventLoopExport: (any NBDEventLoopExport)?
     /// Commands handed to the export and not yet finished, also after the channel closed: the
     /// export is closed only when this reaches zero.
     private var executing = 0
@@ -238,7 +243,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         guard let export else { preconditionFailure("command executed without an open export") }
         executing += 1
         let running: EventLoopFuture<Result<ByteBuffer?, NBDExportError>>
-        if let direct = export as? any NBDEventLoopExport {
+        if let direct = eventLoopExport {
             running = direct.execute(command, on: context.eventLoop).map { .success($0) }.recover { error in
                 .failure(error as? NBDExportError ?? .io("\(error)"))
             }

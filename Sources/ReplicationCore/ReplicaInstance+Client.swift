@@ -80,6 +80,14 @@ extension ReplicaInstance {
         return nil
     }
 
+    /// Whether a client READ submitted now would be served from the local disk at once (what
+    /// `startRead` decides: not held or failed by the quorum gate, and the local disk UpToDate).
+    /// The engine lets NBD READs go straight to the backing store while this holds.
+    public var readsLocally: Bool {
+        if role == .primary && !hasQuorum && config.quorum != .off { return false }
+        return disk == .upToDate
+    }
+
     mutating func startRead(_ id: ClientRequestID) {
         if let gate = ioGate(forWrite: false) {
             if let error = gate { complete(id, .failed(error)) }

@@ -16,7 +16,16 @@ enum ActualStateBuilder {
             let key = (desired?.diskless ?? false) ? nil : dv?.storagePool.map { BackingVolumeKey(pool: $0, name: BackingVolumeKey.name(resource: name, volumeNumber: number)) }
             let allocated = key.flatMap { backing[$0]?.allocatedKiB }
             let disk = rv?.disk ?? ((desired?.diskless ?? false) ? "Diskless" : "DUnknown")
-            return ActualVolume(volumeNumber: number, diskState: disk, allocatedKiB: allocated, devicePath: nil, nbdExport: rv?.nbdExport)
+            let peers = report.map { r in
+                r.connections.sorted { $0.peerName < $1.peerName }.compactMap { c -> ActualPeerVolume? in
+                    guard let pv = c.peerVolumes.first(where: { $0.volume == number }) else { return nil }
+                    return ActualPeerVolume(peerNodeName: c.peerName, replicationState: pv.replication, peerDiskState: pv.peerDisk,
+                                            donePercent: pv.donePercent)
+                }
+            }
+            return ActualVolume(volumeNumber: number, diskState: disk, allocatedKiB: allocated,
+                                devicePath: rv?.devicePaths?.first, nbdExport: rv?.nbdExport,
+                                peers: peers, sizeKiB: rv.map { $0.sizeBytes / 1024 })
         }
         let connections = (report?.connections ?? []).sorted { $0.peerName < $1.peerName }.map { c -> ActualConnection in
             // One line per peer: the volume that is furthest from Established tells the story.

@@ -82,6 +82,16 @@ public enum ResourceTables {
         return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)%"
     }
 
+    /// The volume's device: LINSTOR's one device path, or with Tandem the attached local device
+    /// followed by the NBD export it is made from ("/dev/loop3 nbd+unix:///backups/0?socket=…",
+    /// from the DRBD layer data); only the export while no device is attached.
+    public static func deviceName(_ v: RestVolume) -> String {
+        let layerDevice = v.layerDataList?.first { $0.type?.uppercased() == "DRBD" }?.data?.devicePath
+        var names: [String] = []
+        for name in [v.devicePath, layerDevice].compactMap({ $0 }) where !name.isEmpty && !names.contains(name) { names.append(name) }
+        return names.joined(separator: " ")
+    }
+
     public static func volumeList(_ resources: [RestResource]) -> BoxTable {
         var table = BoxTable(columns: [
             .init("Resource"), .init("Node"), .init("StoragePool"), .init("VolNr"), .init("MinorNr"),
@@ -95,7 +105,7 @@ public enum ResourceTables {
                 table.addRow([
                     .init(r.name), .init(r.nodeName), .init(v.storagePoolName ?? ""),
                     .init(v.volumeNumber.map(String.init) ?? ""), .init(v.minorNumber.map(String.init) ?? ""),
-                    .init(v.devicePath ?? ""), .init(v.allocatedSizeKib.map(Display.kib) ?? ""),
+                    .init(deviceName(v)), .init(v.allocatedSizeKib.map(Display.kib) ?? ""),
                     .init(usage, color: usage == "InUse" ? .green : nil), .init(state, color: Display.stateColor(state)),
                     .init(repl, color: repl.hasPrefix("Established") ? .green : (repl.isEmpty ? nil : .yellow)),
                 ])

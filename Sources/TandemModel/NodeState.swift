@@ -134,9 +134,48 @@ public struct ActualVolume: Codable, Sendable, Equatable {
     public var devicePath: String?
     /// NBD export of the volume, e.g. "nbd+unix:///backups/0?socket=/run/tandem/nbd.sock".
     public var nbdExport: String?
-    public init(volumeNumber: Int, diskState: String, allocatedKiB: UInt64? = nil, devicePath: String? = nil, nbdExport: String? = nil) {
+    /// This volume toward each peer (DRBD's peer-device): replication state and resync progress.
+    /// nil from satellites older than this field; then only the per-connection summary exists.
+    public var peers: [ActualPeerVolume]?
+    /// Size the engine serves the volume with, in KiB (nil when not known, e.g. the engine is down).
+    public var sizeKiB: UInt64?
+    public init(volumeNumber: Int, diskState: String, allocatedKiB: UInt64? = nil, devicePath: String? = nil, nbdExport: String? = nil,
+                peers: [ActualPeerVolume]? = nil, sizeKiB: UInt64? = nil) {
         self.volumeNumber = volumeNumber; self.diskState = diskState; self.allocatedKiB = allocatedKiB
-        self.devicePath = devicePath; self.nbdExport = nbdExport
+        self.devicePath = devicePath; self.nbdExport = nbdExport; self.peers = peers; self.sizeKiB = sizeKiB
+    }
+
+    /// The disk state as LINSTOR shows it in `resource list` / `volume list`: the DRBD disk state,
+    /// except while this replica is being brought in sync, when it is "SyncTarget(45.20%)" (the
+    /// SyncSource side stays "UpToDate"). LINSTOR's satellite reports the same string.
+    public var displayDiskState: String {
+        guard let target = peers?.first(where: { Self.targetStates.contains($0.replicationState) }) else { return diskState }
+        guard let done = target.donePercent else { return target.replicationState }
+        return "\(target.replicationState)(\(Self.percentText(done)))"
+    }
+
+    /// Replication states in which this replica receives a resync.
+    static let targetStates: Set<String> = ["SyncTarget", "PausedSyncT"]
+
+    /// Two decimals, as LINSTOR prints sync progress ("45.20%"); clamped to 0...100.
+    public static func percentText(_ value: Double) -> String {
+        let hundredths = Int((min(max(value, 0), 100) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+}
+
+/// One volume toward one peer (DRBD's peer-device).
+public struct ActualPeerVolume: Codable, Sendable, Equatable {
+    public var peerNodeName: String
+    /// "Established", "SyncSource", "SyncTarget", "PausedSyncS", "PausedSyncT", "VerifyS", "Off", …
+    public var replicationState: String
+    public var peerDiskState: String
+    /// Resync or verify progress 0...100 while one runs, else nil.
+    public var donePercent: Double?
+    public init(peerNodeName: String, replicationState: String, peerDiskState: String, donePercent: Double? = nil) {
+        self.peerNodeName = peerNodeName; self.replicationState = replicationState
+        self.peerDiskState = peerDiskState; self.donePercent = donePercent
     }
 }
 

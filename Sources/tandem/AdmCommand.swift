@@ -15,7 +15,7 @@ struct AdmCommand: AsyncParsableCommand {
         abstract: "Control the local replication engine (like drbdadm).",
         discussion: "Without RESOURCE, a command applies to every resource. The engine must be running (`tandem engine`).",
         subcommands: [Up.self, Down.self, Adjust.self, Primary.self, Secondary.self, Connect.self, Disconnect.self,
-                      Invalidate.self, Verify.self, Status.self, Events.self]
+                      Invalidate.self, Verify.self, Status.self, Events.self, Attach.self]
     )
 
     @Option(name: .long, help: "The engine's state folder (its admin socket is <state-dir>/run/admin.sock).")

@@ -9,7 +9,7 @@ struct NBDToolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nbd",
         abstract: "Developer tools for Tandem's NBD server (not needed to run a cluster).",
-        subcommands: [NBDServeCommand.self, NBDAttachCommand.self]
+        subcommands: [NBDServeCommand.self, NBDAttachCommand.self, NBDWorkloadCommand.self, NBDVerifyCommand.self]
     )
 }
 

@@ -115,6 +115,23 @@ import Testing
         ])
     }
 
+    @Test func deviceNameShowsTheAttachedDeviceAndTheNBDExport() throws {
+        let json = """
+        [{"name":"r","node_name":"a","layer_object":{"type":"DRBD","drbd":{"connections":{}}},"state":{"in_use":true},
+          "volumes":[{"volume_number":0,"device_path":"/dev/loop3","state":{"disk_state":"SyncTarget(45.20%)"},
+                      "layer_data_list":[{"type":"DRBD","data":{"device_path":"nbd+unix:///r/0?socket=/s"}}]}]},
+         {"name":"r","node_name":"b","layer_object":{"type":"DRBD","drbd":{"connections":{}}},"state":{"in_use":false},
+          "volumes":[{"volume_number":0,"device_path":"nbd+unix:///r/0?socket=/s","state":{"disk_state":"UpToDate"},
+                      "layer_data_list":[{"type":"DRBD","data":{"device_path":"nbd+unix:///r/0?socket=/s"}}]}]}]
+        """
+        let resources = try Fixtures.decode([RestResource].self, json)
+        let rows = texts(ResourceTables.volumeList(resources))
+        #expect(rows.map { $0[5] } == ["/dev/loop3 nbd+unix:///r/0?socket=/s", "nbd+unix:///r/0?socket=/s"])
+        #expect(rows.map { $0[7] } == ["InUse", "Unused"])
+        #expect(rows.map { $0[8] } == ["SyncTarget(45.20%)", "UpToDate"])
+        #expect(texts(ResourceTables.resourceList(resources, timeZone: TimeZone(identifier: "UTC")!)).map { $0[5] } == ["SyncTarget(45.20%)", "UpToDate"])
+    }
+
     @Test func createdVolumesWithoutDrbdAndMissingStatesStayReadable() throws {
         let json = """
         [{"name":"plain","node_name":"n","layer_object":{"type":"STORAGE"},"volumes":[{"volume_number":0,"layer_data_list":[{"type":"STORAGE"}]}]},

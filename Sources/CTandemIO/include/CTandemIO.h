@@ -15,4 +15,8 @@ int ctandem_o_direct(void);
 /// not wait on I/O reclaim (avoids the writeback deadlock of user-space block devices). Needs
 /// CAP_SYS_RESOURCE; returns 0 or -1 with errno.
 int ctandem_set_io_flusher(void);
+/// preadv2(RWF_NOWAIT): reads only what the page cache already holds, never waiting for the
+/// disk. Returns the byte count (possibly short), or -1 with errno (EAGAIN: nothing cached;
+/// EOPNOTSUPP/ENOSYS: the file or kernel cannot do non-blocking reads).
+long ctandem_pread_nowait(int fd, void *buffer, long length, int64_t offset);
 #endif

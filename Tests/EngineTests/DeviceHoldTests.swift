@@ -1,0 +1,96 @@
+@testable import Engine
+import EngineAdmin
+import EngineConfig
+import Foundation
+import Logging
+import NBDServer
+import NIOPosix
+import Synchronization
+import Testing
+
+/// Device registrations (`attach-device`): what `tandem adm attach` relies on to make the engine,
+/// the satellite and `volume list` know the local device, and to learn that its export is gone.
+@Suite("Device registrations")
+struct DeviceHoldTests {
+    final class Ends: Sendable {
+        let reasons = Mutex<[String]>([])
+    }
+
+    static func supervisor() throws -> (EngineSupervisor, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-devhold-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/d0.img"))
+        try handle.truncate(atOffset: 8 << 20)
+        try handle.close()
+        let port = Int.random(in: 30000...39000)
+        try """
+        resource solo {
+            volume 0 {
+                size 8MiB;
+                minor 1000;
+                disk \(dir)/d0.img;
+            }
+            on alpha {
+                node-id 0;
+                address 127.0.0.1:\(port);
+            }
+        }
+        """.write(toFile: dir + "/resources/solo.res", atomically: true, encoding: .utf8)
+        let layout = EngineStateLayout(stateDirectory: dir)
+        let s = EngineSupervisor(layout: layout, registry: NBDExportRegistry(), nbdSocketPath: dir + "/nbd.sock",
+                                 group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        return (s, dir)
+    }
+
+    @Test func registrationNeedsAnOpenExportShowsInStatusAndEndsWhenTheResourceGoesDown() async throws {
+        let (s, dir) = try Self.supervisor()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(await s.up("solo") == nil)
+        let ends = Ends()
+        let end: @Sendable (String) async -> Void = { reason in ends.reasons.withLock { $0.append(reason) } }
+
+        func refusal(_ resource: String, _ volume: Int?, _ path: String?) async -> String? {
+            if case .failure(let r) = await s.registerDevice(resource: resource, volume: volume, devicePath: path, end: end) { return r.message }
+            return nil
+        }
+        #expect(await refusal("solo", 0, "/dev/loop5")?.contains("no NBD client has solo/0 open") == true)
+        #expect(await refusal("ghost", 0, "/dev/loop5")?.contains("no such resource") == true)
+
+        let runtime = try #require(await s.resources["solo"])
+        // A brand-new volume is Inconsistent; make it UpToDate as the initial sync source would be.
+        _ = await runtime.adminAll(.primary(force: true))
+        _ = await runtime.adminAll(.secondary)
+        await runtime.exportOpened(0)
+        #expect(await refusal("solo", 3, "/dev/loop5")?.contains("no volume 3") == true)
+        #expect(await refusal("solo", 0, "loop5")?.contains("absolute device path") == true)
+        #expect(await refusal("solo", 0, "/dev/loop5\nx")?.contains("control characters") == true)
+        #expect(await refusal("solo", nil, "/dev/loop5")?.contains("volume number") == true)
+        #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil, "refused registrations leave no trace")
+
+        let registered = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop5", end: end)
+        guard case .success(let id) = registered else {
+            Issue.record("an open export's device is accepted: \(registered)"); return
+        }
+        let volume = try #require(await s.reports("solo").first?.volumes.first)
+        #expect(volume.devicePaths == ["/dev/loop5"])
+        #expect(volume.open)
+        #expect(await s.reports("solo").first?.role == "Primary", "an attached device makes the node Primary")
+
+        // The holder's connection closing unregisters it; once the export is closed the node demotes.
+        await s.unregisterDevice(id)
+        #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil)
+        await runtime.exportClosed(0)
+        for _ in 0..<50 where await s.reports("solo").first?.role == "Primary" { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await s.reports("solo").first?.role == "Secondary")
+        await runtime.exportOpened(0)
+
+        // The resource going down tells every holder why and forgets them.
+        _ = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop6", end: end)
+        await s.down("solo")
+        for _ in 0..<100 where ends.reasons.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(ends.reasons.withLock { $0 } == ["solo went down in the engine; its NBD export is gone"])
+        #expect(await s.deviceHolds.isEmpty)
+        await s.stopAll()
+    }
+}
