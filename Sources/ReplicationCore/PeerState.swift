@@ -108,6 +108,7 @@ struct OutstandingResync: Sendable {
     var offsetBytes: UInt64
     var lengthBytes: UInt32
     var sentMicros: UInt64
+    var sentTick: UInt64
     /// An application write overlapping this range arrived while it was outstanding: the reply
     /// may be older than that write and is discarded.
     var overlapped = false

@@ -8,7 +8,7 @@ extension ReplicaInstance {
             return
         }
         var progress = ResyncProgress(isTarget: asTarget, totalBlocks: peers[i].bitmap!.setCount,
-                                      controller: ResyncRateController(config: config))
+                                      controller: ResyncRateController(config: config, usesClock: clockMicros != nil))
         progress.startVersion = 0
         if asTarget {
             disk = .inconsistent
@@ -65,7 +65,7 @@ extension ReplicaInstance {
                                         writerSequence: writer?.1 ?? 0)
             resync.nextRequestID += 1
             resync.outstanding.append(OutstandingResync(id: request.id, offsetBytes: request.offsetBytes,
-                                                        lengthBytes: request.lengthBytes, sentMicros: nowMicros))
+                                                        lengthBytes: request.lengthBytes, sentMicros: nowMicros, sentTick: now))
             resync.cursor = end
             send(.resyncRequest(request), to: peers[i].id)
         }
@@ -149,6 +149,11 @@ extension ReplicaInstance {
               reply.status != .ok || reply.data.count == Int(reply.lengthBytes) else {
             return protocolError(i, "answered resync request \(reply.id) with a different range or length")
         }
+        if !peers[i].resync!.controller.usesClock {
+            // Tick mode (no clock): the round trip ends with the reply, as in session 1.
+            peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
+            peers[i].resync!.inFlightBytes -= min(UInt64(outstanding.lengthBytes), peers[i].resync!.inFlightBytes)
+        }
         guard !outstanding.overlapped, reply.status != .failed, disk.hasDisk else {
             // No write follows: the round trip ends here.
             resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes), requestedMicros: outstanding.sentMicros)
@@ -180,7 +185,7 @@ extension ReplicaInstance {
     /// Target: a resync request's data is written (or the request ended without a write): it
     /// leaves the window, and its round trip feeds the rate controller.
     mutating func resyncRequestEnded(_ i: Int, bytes: UInt64, requestedMicros: UInt64) {
-        guard peers[i].resync?.isTarget == true else { return }
+        guard peers[i].resync?.isTarget == true, peers[i].resync!.controller.usesClock else { return }
         let nowMicros = self.nowMicros
         peers[i].resync!.inFlightBytes -= min(bytes, peers[i].resync!.inFlightBytes)
         peers[i].resync!.controller.observe(rttMicros: nowMicros - min(requestedMicros, nowMicros), bytes: bytes, nowMicros: nowMicros)

@@ -12,13 +12,22 @@
 /// fills an idle link and disk, and yields when it delays others. The window never drops below
 /// what `rateMin` needs at the current round-trip time, never exceeds `maxWindowBytes` (memory
 /// bound), and the bytes requested per tick never exceed `rateMax` (the optional c-max-rate).
+///
+/// Without a clock from the shell (`step(_:)` only, as the deterministic simulation drives the
+/// core) round trips are known only in ticks, far too coarse for this; the controller then
+/// keeps session 1's tick-based window (grow by one request per reply answered within
+/// `tickLatencyMax` ticks, halve otherwise), so the simulation's seeds reproduce as before.
 struct ResyncRateController: Sendable, Equatable {
+    /// Round trips are measured in µs with the shell's clock (false: in ticks).
+    let usesClock: Bool
     let maxWindowBytes: UInt64
     let requestBytes: UInt64
     let blockBytes: UInt64
     let rateMinBytesPerSecond: UInt64
     let maxBytesPerTick: UInt64
     let delayTargetMicros: UInt64
+    /// Tick mode: the window never drops below c-min-rate's bytes per tick.
+    let tickFloorBytes: UInt64
     private(set) var windowBytes: UInt64
     private(set) var slowStart = true
     /// Smallest round trip of this and the previous base period (the base is relearned every
@@ -26,13 +35,16 @@ struct ResyncRateController: Sendable, Equatable {
     private var baseCurrent: UInt64 = .max
     private var basePrevious: UInt64 = .max
     private var basePeriodStart: UInt64 = 0
-    private var lastDecreaseMicros: UInt64 = 0
+    private var lastDecreaseMicros: UInt64?
     private(set) var lastRTTMicros: UInt64 = 0
     private var requestedThisTick: UInt64 = 0
 
     static let basePeriodMicros: UInt64 = 10_000_000
+    /// Tick mode: replies slower than this many ticks halve the window.
+    static let tickLatencyMax: UInt64 = 2
 
-    init(config: ReplicaConfig) {
+    init(config: ReplicaConfig, usesClock: Bool = true) {
+        self.usesClock = usesClock
         let tps = UInt64(config.ticksPerSecond)
         blockBytes = UInt64(config.bitmapBlockBytes)
         requestBytes = UInt64(config.resyncRequestBytesMax)
@@ -40,14 +52,25 @@ struct ResyncRateController: Sendable, Equatable {
         rateMinBytesPerSecond = config.resyncRateMinBytesPerSecond
         maxBytesPerTick = max(blockBytes, config.resyncRateMaxBytesPerSecond / tps)
         delayTargetMicros = max(1, config.resyncDelayTargetMicros)
-        windowBytes = min(maxWindowBytes, 2 * requestBytes)
+        tickFloorBytes = max(blockBytes, config.resyncRateMinBytesPerSecond / tps)
+        windowBytes = usesClock ? min(maxWindowBytes, 2 * requestBytes) : max(tickFloorBytes, maxWindowBytes / 4)
+    }
+
+    /// Tick mode: a reply arrived `rttTicks` after its request.
+    mutating func observe(rttTicks: UInt64) {
+        if rttTicks > Self.tickLatencyMax {
+            windowBytes = max(tickFloorBytes, windowBytes / 2)
+        } else {
+            windowBytes = min(maxWindowBytes, windowBytes + max(requestBytes, maxWindowBytes / 16))
+        }
     }
 
     var baseRTTMicros: UInt64 { min(baseCurrent, basePrevious) }
 
     /// The window c-min-rate needs at the last measured round trip.
     var minWindowBytes: UInt64 {
-        max(blockBytes, rateMinBytesPerSecond * max(lastRTTMicros, 1) / 1_000_000)
+        guard usesClock else { return blockBytes }
+        return max(blockBytes, rateMinBytesPerSecond * max(lastRTTMicros, 1) / 1_000_000)
     }
 
     /// `bytes` requested `rttMicros` ago are now written locally (or the request ended).
@@ -62,7 +85,7 @@ struct ResyncRateController: Sendable, Equatable {
         let queueing = rttMicros - baseRTTMicros
         if queueing > delayTargetMicros {
             slowStart = false
-            if nowMicros >= lastDecreaseMicros + rttMicros {
+            if lastDecreaseMicros.map({ nowMicros >= $0 + rttMicros }) ?? true {
                 windowBytes = max(minWindowBytes, windowBytes / 2)
                 lastDecreaseMicros = nowMicros
             }
