@@ -37,6 +37,11 @@ actor ResourceRuntime {
     var volumes: [UInt16: VolumeRuntime] = [:]
     /// Per diskful volume: NBD READs the core would serve locally skip the actor (see LocalReadPath).
     var readPaths: [UInt16: LocalReadPath] = [:]
+    /// Storage actions done inline (`BackingStore.performInline`) whose completions are fed to
+    /// the core once the output that issued them has been carried out completely, so messages
+    /// keep their emission order.
+    var inlineCompletions: [(UInt16, StorageCompletion)] = []
+    var drainingInlineCompletions = false
     var links: [LinkKey: PeerLink] = [:]
     /// (volume, peer) pairs the core wants connected.
     var wanted: Set<LinkKey> = []
@@ -252,6 +257,20 @@ actor ResourceRuntime {
         }
         for e in out.events { record(e) }
         if !out.events.isEmpty { onChange() }
+        drainInlineCompletions()
+    }
+
+    func drainInlineCompletions() {
+        guard !drainingInlineCompletions else { return }  // the outer drain picks up what nested steps add
+        drainingInlineCompletions = true
+        var next = 0
+        while next < inlineCompletions.count {
+            let (v, completion) = inlineCompletions[next]
+            next += 1
+            step(v, .storage(completion))
+        }
+        inlineCompletions.removeAll(keepingCapacity: true)
+        drainingInlineCompletions = false
     }
 
     func perform(_ v: UInt16, _ action: StorageAction) {
@@ -273,6 +292,10 @@ actor ResourceRuntime {
         }
         guard let backing = volumes[v]?.backing else {
             step(v, .storage(StorageCompletion(id: action.id, result: .failed("volume \(v) has no backing disk"))))
+            return
+        }
+        if let result = backing.performInline(action) {
+            inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
             return
         }
         // The completion comes back on this actor's loop: no task, no hop through the pool.
