@@ -48,6 +48,16 @@ extension AdmCommand {
             if let reason = LocalDeviceAttachment.unavailableReason() {
                 throw CommandFailure(message: "cannot attach a local device here: \(reason)")
             }
+            if let mountpoint {
+                do {
+                    // On stderr: the first line of standard output is the device path.
+                    for line in try StaleAttachment.clear(mountpoint: mountpoint) {
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    }
+                } catch {
+                    throw CommandFailure(message: "cannot attach \(name) at \(mountpoint): \(error)")
+                }
+            }
             let engine = adm.client
             let socket = try await Self.nbdSocket(of: name, engine: engine)
             let client = try await Self.open(name, socket: socket)
