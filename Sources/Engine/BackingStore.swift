@@ -29,6 +29,19 @@ final class BackingStore: Sendable {
 
     deinit { close(fd) }
 
+    /// Whether the backing store provably holds no data yet (reads as zeros): true for a regular
+    /// file without any allocated data (a fresh sparse file), false for one with data, nil when
+    /// it cannot be told (a block device such as a thin LV or zvol: the caller trusts that it
+    /// was created fresh).
+    func holdsNoData() -> Bool? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let seekData: Int32 = 3  // SEEK_DATA
+        let first = lseek(fd, 0, seekData)
+        if first >= 0 { return UInt64(first) >= sizeBytes }
+        return errno == ENXIO ? true : nil
+    }
+
     /// Runs one data action of the core on the thread pool (`.writeMetadata` is not one, see
     /// MetadataFile); the future completes on `eventLoop`. Failures are results, never a failed
     /// future: the core decides what an I/O error means.

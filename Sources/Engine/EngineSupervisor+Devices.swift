@@ -27,7 +27,7 @@ extension EngineSupervisor {
         guard let runtime = resources[resource] else {
             return .failure(.init(failures[resource].map { "\(resource) is down: \($0)" } ?? "\(resource): no such resource is up"))
         }
-        guard runtime.config.volume(volume) != nil else {
+        guard await runtime.config.volume(volume) != nil else {
             return .failure(.init("\(resource) has no volume \(volume)"))
         }
         // A registration must describe something that really holds the export: the attach

@@ -47,7 +47,10 @@ extension ResourceRuntime {
                 }
             }
         } catch {
-            if await !stopped { logger.error("replication listener on \(config.address) failed: \(error)") }
+            if await !stopped {
+                let address = await config.address
+                logger.error("replication listener on \(address) failed: \(error)")
+            }
         }
     }
 
