@@ -29,7 +29,12 @@ let package = Package(
         // The controller's object model and decisions (no I/O): the cluster in memory, naming
         // rules, number allocation, desired state per node, and the satellite-session interface
         // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
-        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+        .target(name: "ControllerCore", dependencies: [
+            "TandemModel", "Placement",
+            // TreeDictionary: the per-request draft copy of the 10,000-definition tables shares
+            // structure instead of copying them whole (copying made every request O(cluster)).
+            .product(name: "HashTreeCollections", package: "swift-collections"),
+        ]),
 
         // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
         // satellite session bookkeeping, lifecycle.

@@ -27,6 +27,8 @@ public actor ClusterController {
     let options: Options
     let logger: Logger
     private var runtimes: [String: NodeRuntime] = [:]
+    /// Desired resources per node between pushes (a push rebuilds only what changed).
+    private var desiredCache = DesiredStateCache()
     private var sessions: [String: SessionHandle] = [:]
     private var waiters: [Int: ApplyWaiter] = [:]
     private var nextWaiterId = 0
@@ -112,6 +114,7 @@ public actor ClusterController {
                                         cause: String(describing: error))], generations: [:])
         }
         state = draft
+        desiredCache.invalidate(after: changes)
         var generations: [String: UInt64] = [:]
         for key in touched.sorted() {
             if let g = syncSession(key) { generations[key] = g }
@@ -200,7 +203,7 @@ public actor ClusterController {
         runtimes[key, default: NodeRuntime(desiredGeneration: generation)].desiredGeneration = generation
         let port = nif.satellitePort ?? ClusterDefaults.satellitePortPlain
         if let s = sessions[key], s.address == nif.address, s.port == port {
-            if runtimes[key]?.isOnline == true, let desired = state.desiredState(forNode: key, generation: generation) {
+            if runtimes[key]?.isOnline == true, let desired = desiredCache.desiredState(of: state, forNode: key, generation: generation) {
                 s.session.push(desired)
             }
         } else {
@@ -238,7 +241,7 @@ public actor ClusterController {
             runtimes[key] = rt
             // Every (re)connect gets the full desired state; changes made while the node was
             // away are in it.
-            if let desired = state.desiredState(forNode: key, generation: rt.desiredGeneration) { s.session.push(desired) }
+            if let desired = desiredCache.desiredState(of: state, forNode: key, generation: rt.desiredGeneration) { s.session.push(desired) }
             logger.info("satellite \(state.nodes[key]?.name ?? key) online (version \(version))")
         case .incompatibleVersion(let version, let reason):
             rt.link = .versionMismatch(satelliteVersion: version, reason: reason)
