@@ -38,10 +38,12 @@ let package = Package(
 
         // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
         // satellite session bookkeeping, lifecycle.
+        // zlib (Debian: zlib1g-dev) for gzip-compressed REST answers.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Controller",
             dependencies: [
-                "TandemModel", "Placement", "ControllerCore",
+                "TandemModel", "Placement", "ControllerCore", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -53,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel",
+                "Controller", "ControllerCore", "TandemModel", "CZlib",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -6,6 +6,7 @@ import Logging
 import NBDServer
 import NIOPosix
 import Synchronization
+import Glibc
 import Testing
 
 /// Device registrations (`attach-device`): what `tandem adm attach` relies on to make the engine,
@@ -92,5 +93,32 @@ struct DeviceHoldTests {
         #expect(ends.reasons.withLock { $0 } == ["solo went down in the engine; its NBD export is gone"])
         #expect(await s.deviceHolds.isEmpty)
         await s.stopAll()
+    }
+}
+
+/// The grown area of a backing file must read as zeros on every replica, without making a thin
+/// file thick.
+@Suite("Volume growth: zeroing the new area")
+struct VolumeGrowthZeroTests {
+    @Test func holesStayHolesAndOldDataIsZeroed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-grow-\(UInt32.random(in: 0...UInt32.max)).img").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: 8 << 20)
+        #expect(VolumeGrowth.zeroRange(path, from: 4 << 20, to: 8 << 20) == nil)
+        let blocks = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)
+        #expect(blocks.intValue == 8 << 20)
+        var st = stat()
+        #expect(lstat(path, &st) == 0 && st.st_blocks == 0, "a sparse grown area is left sparse")
+
+        // Stale bytes past the old end (a backing volume reused) are zeroed.
+        try h.seek(toOffset: 5 << 20)
+        h.write(Data(repeating: 0xAB, count: 4096))
+        try h.synchronize()
+        #expect(VolumeGrowth.zeroRange(path, from: 4 << 20, to: 8 << 20) == nil)
+        try h.seek(toOffset: 5 << 20)
+        #expect(try h.read(upToCount: 4096) == Data(repeating: 0, count: 4096))
+        try h.close()
     }
 }
