@@ -29,14 +29,21 @@ let package = Package(
         // The controller's object model and decisions (no I/O): the cluster in memory, naming
         // rules, number allocation, desired state per node, and the satellite-session interface
         // (SatelliteConnector) with its in-process fake. ClusterWire implements the interface.
-        .target(name: "ControllerCore", dependencies: ["TandemModel", "Placement"]),
+        .target(name: "ControllerCore", dependencies: [
+            "TandemModel", "Placement",
+            // TreeDictionary: the per-request draft copy of the 10,000-definition tables shares
+            // structure instead of copying them whole (copying made every request O(cluster)).
+            .product(name: "HashTreeCollections", package: "swift-collections"),
+        ]),
 
         // The controller process: SQLite store (GRDB), LINSTOR-compatible REST API (Hummingbird),
         // satellite session bookkeeping, lifecycle.
+        // zlib (Debian: zlib1g-dev) for gzip-compressed REST answers.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Controller",
             dependencies: [
-                "TandemModel", "Placement", "ControllerCore",
+                "TandemModel", "Placement", "ControllerCore", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -48,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel",
+                "Controller", "ControllerCore", "TandemModel", "CZlib",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

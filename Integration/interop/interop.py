@@ -178,6 +178,12 @@ with linstor.Linstor(URL) as lin:
     check("resource definition delete", lambda: succeeded(lin.resource_dfn_delete("backups")))
     check("resource definition delete unknown fails", lambda: failed_with(lin.resource_dfn_delete("backups"), linstor.consts.FAIL_NOT_FOUND_RSC_DFN))
     check("storage pool delete in use fails", lambda: True if any(r.is_error() for r in lin.storage_pool_delete("alpha", "pool0")) else "deleted a used pool")
+    check("node lost while connected is refused (FAIL_IN_USE)",
+          lambda: failed_with(lin.node_lost("bravo"), linstor.consts.FAIL_IN_USE, "still connected"))
+    check("node lost unknown node fails (FAIL_NOT_FOUND_NODE)", lambda: failed_with(lin.node_lost("nosuch"), linstor.consts.FAIL_NOT_FOUND_NODE))
+    check("node create controller-type node (no satellite) to lose", lambda: succeeded(lin.node_create("gone", "Controller", "10.43.70.10")))
+    check("node lost (no satellite connection)", lambda: succeeded(lin.node_lost("gone")))
+    check("lost node gone from list", lambda: True if "gone" not in [n.name for n in lin.node_list_raise().nodes] else "still listed")
     check("node delete (no resources)", lambda: succeeded(lin.node_delete("tiebreaker")))
     check("node gone from list", lambda: True if "tiebreaker" not in [n.name for n in lin.node_list_raise().nodes] else "still listed")
 

@@ -1,6 +1,7 @@
 import ControllerCore
 import Foundation
 import Logging
+import Synchronization
 import TandemModel
 
 /// The controller's single source of truth: the cluster in memory, its database, and one
@@ -27,6 +28,11 @@ public actor ClusterController {
     let options: Options
     let logger: Logger
     private var runtimes: [String: NodeRuntime] = [:]
+    /// Desired resources per node between pushes (a push rebuilds only what changed).
+    private var desiredCache = DesiredStateCache()
+    /// The state and node runtimes as of the last change, for reads: a GET never queues behind
+    /// the actor's work (100 satellites connecting after a restart, a long placement).
+    private let published: Mutex<(state: ClusterState, runtimes: [String: NodeRuntime])>
     private var sessions: [String: SessionHandle] = [:]
     private var waiters: [Int: ApplyWaiter] = [:]
     private var nextWaiterId = 0
@@ -58,7 +64,14 @@ public actor ClusterController {
         let (changes, _) = loaded.takeJournal()
         try store.write(changes)
         state = loaded
+        published = Mutex((loaded, [:]))
         nextGeneration = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+    }
+
+    /// Makes the current state and runtimes what reads see.
+    private func publish() {
+        let current = (state: state, runtimes: runtimes)
+        published.withLock { $0 = current }
     }
 
     static func context() -> OperationContext {
@@ -76,6 +89,7 @@ public actor ClusterController {
     /// Opens a session to every node that runs a satellite.
     public func start() {
         for key in state.nodes.keys.sorted() { syncSession(key) }
+        publish()
     }
 
     /// Closes every session (SIGTERM). The database needs nothing: every change is committed.
@@ -87,8 +101,11 @@ public actor ClusterController {
 
     // MARK: reads
 
-    /// A consistent copy of the cluster and the live node states, for rendering outside the actor.
-    public func snapshot() -> (state: ClusterState, runtimes: [String: NodeRuntime]) { (state, runtimes) }
+    /// A consistent copy of the cluster and the live node states, for rendering outside the
+    /// actor. Nonisolated: it reads what the actor last published and never waits for it.
+    public nonisolated func snapshot() async -> (state: ClusterState, runtimes: [String: NodeRuntime]) {
+        published.withLock { $0 }
+    }
 
     public func liveViews() -> [String: NodeLiveView] { runtimes.mapValues(\.liveView) }
 
@@ -112,10 +129,12 @@ public actor ClusterController {
                                         cause: String(describing: error))], generations: [:])
         }
         state = draft
+        desiredCache.invalidate(after: changes)
         var generations: [String: UInt64] = [:]
         for key in touched.sorted() {
             if let g = syncSession(key) { generations[key] = g }
         }
+        publish()
         return Outcome(rcs: rcs, generations: generations)
     }
 
@@ -200,7 +219,7 @@ public actor ClusterController {
         runtimes[key, default: NodeRuntime(desiredGeneration: generation)].desiredGeneration = generation
         let port = nif.satellitePort ?? ClusterDefaults.satellitePortPlain
         if let s = sessions[key], s.address == nif.address, s.port == port {
-            if runtimes[key]?.isOnline == true, let desired = state.desiredState(forNode: key, generation: generation) {
+            if runtimes[key]?.isOnline == true, let desired = desiredCache.desiredState(of: state, forNode: key, generation: generation) {
                 s.session.push(desired)
             }
         } else {
@@ -238,7 +257,7 @@ public actor ClusterController {
             runtimes[key] = rt
             // Every (re)connect gets the full desired state; changes made while the node was
             // away are in it.
-            if let desired = state.desiredState(forNode: key, generation: rt.desiredGeneration) { s.session.push(desired) }
+            if let desired = desiredCache.desiredState(of: state, forNode: key, generation: rt.desiredGeneration) { s.session.push(desired) }
             logger.info("satellite \(state.nodes[key]?.name ?? key) online (version \(version))")
         case .incompatibleVersion(let version, let reason):
             rt.link = .versionMismatch(satelliteVersion: version, reason: reason)
@@ -252,6 +271,7 @@ public actor ClusterController {
             rt.absorb(actual, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
             runtimes[key] = rt
         }
+        publish()
         checkWaiters()
     }
 }

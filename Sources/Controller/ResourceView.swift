@@ -10,28 +10,65 @@ struct ResourceView {
     var poolFilter: Set<String>?
     var propFilters: [(key: String, value: String?)] = []
 
+    /// Above this many resource definitions the answer is streamed (see `stream`).
+    static let streamAboveDefinitions = 500
+    static let chunkBytes = 256 << 10
+
+    /// Peers of one resource definition, sorted by node key (the order LINSTOR lists them in).
+    typealias Placed = [(key: String, value: ResourceRecord)]
+
+    /// The whole answer at once (small views, tests).
     func render(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 1 << 20)
+        var w = JSONWriter(reservingCapacity: 1 << 16)
         w.beginArray()
-        for rdKey in state.resources.keys.sorted() {
-            if let resourceFilter, !resourceFilter.contains(rdKey) { continue }
-            guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { continue }
-            for nodeKey in placed.keys.sorted() {
-                if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
-                let r = placed[nodeKey]!
-                if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
-                if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
-                Self.resource(r, rd, placed, state, runtimes[nodeKey], rdKey: rdKey, nodeKey: nodeKey, &w)
-            }
-        }
+        let reports = Self.reports(runtimes)
+        for rdKey in definitionKeys(state) { renderDefinition(rdKey, state, reports, &w) }
         w.endArray()
         return w.bytes
     }
 
-    static func resource(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, _ peers: [String: ResourceRecord],
-                         _ state: ClusterState, _ rt: NodeRuntime?, rdKey: String, nodeKey: String, _ w: inout JSONWriter) {
-        // Only an online node's report counts; an offline node's state is unknown.
-        let actual = rt.flatMap { $0.isOnline ? $0.actualResources[rdKey] : nil }
+    /// The answer in pieces of about `chunkBytes`, each handed to `emit` as soon as it is
+    /// written: 30,000 resources are ~45 MiB of JSON, which then never sits in memory whole and
+    /// reaches the client while the rest is still being rendered.
+    func stream(_ state: ClusterState, _ runtimes: [String: NodeRuntime], chunkBytes: Int,
+                _ emit: ([UInt8]) async throws -> Void) async throws {
+        var w = JSONWriter(reservingCapacity: chunkBytes + chunkBytes / 4)
+        w.beginArray()
+        let reports = Self.reports(runtimes)
+        for rdKey in definitionKeys(state) {
+            renderDefinition(rdKey, state, reports, &w)
+            if w.count >= chunkBytes { try await emit(w.takeBytes()) }
+        }
+        w.endArray()
+        try await emit(w.takeBytes())
+    }
+
+    /// The definitions to list, in name-key order.
+    func definitionKeys(_ state: ClusterState) -> [String] {
+        if let resourceFilter { return resourceFilter.filter { state.resources[$0] != nil }.sorted() }
+        return state.resources.keys.sorted()
+    }
+
+    /// What each online node last reported, per resource (an offline node's state is unknown).
+    static func reports(_ runtimes: [String: NodeRuntime]) -> [String: [String: ActualResource]] {
+        var out: [String: [String: ActualResource]] = [:]
+        for (key, rt) in runtimes where rt.isOnline { out[key] = rt.actualResources }
+        return out
+    }
+
+    func renderDefinition(_ rdKey: String, _ state: ClusterState, _ reports: [String: [String: ActualResource]], _ w: inout JSONWriter) {
+        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return }
+        let peers = placed.sorted { $0.key < $1.key }
+        for (nodeKey, r) in peers {
+            if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
+            if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
+            if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
+            Self.resource(r, rd, peers, state, reports[nodeKey]?[rdKey], nodeKey: nodeKey, &w)
+        }
+    }
+
+    static func resource(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, _ peers: Placed,
+                         _ state: ClusterState, _ actual: ActualResource?, nodeKey: String, _ w: inout JSONWriter) {
         let pool = state.storagePools[nodeKey]?[Naming.key(r.storagePoolName)]
         w.beginObject()
         w.field("name", rd.name)
@@ -81,8 +118,11 @@ struct ResourceView {
         }
         w.endArray()
         w.key("connections"); w.beginObject()
-        for (peerKey, peer) in peers.sorted(by: { $0.key < $1.key }) where peerKey != nodeKey {
-            let c = actual?.connections.first { Naming.key($0.peerNodeName) == peerKey }
+        for (peerKey, peer) in peers where peerKey != nodeKey {
+            // Satellites report peers under the name the controller gave them; the key
+            // comparison only catches a differently spelled report.
+            let c = actual?.connections.first { $0.peerNodeName == peer.nodeName }
+                ?? actual?.connections.first { Naming.key($0.peerNodeName) == peerKey }
             w.key(peer.nodeName); w.beginObject()
             w.field("connected", c?.connectionState == "Connected")
             w.field("message", c?.connectionState ?? "Unknown")

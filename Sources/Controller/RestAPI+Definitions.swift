@@ -105,11 +105,22 @@ extension RestAPI {
         }
         router.put("/v1/resource-definitions/{rd}/volume-definitions/{nr}") { req, c in
             let name = c.parameters.name("rd"), nrText = c.parameters.name("nr")
+            // Growing restarts the volume in the engines (no online resize yet), which would pull
+            // the device out from under a mounted file system: refused while a node uses it.
+            let inUse = Self.nodesUsing(name, await controller.snapshot().runtimes)
             return await mutation(req, success: .ok) { bytes, state, _, _ throws(ApiError) in
                 let b = try RequestBody.object(bytes)
                 var m = VolumeDefinitionModify(sizeKiB: try b.sizeKiB("size_kib"))
                 m.props = try b.propsChange()
-                return try state.modifyVolumeDefinition(name, number: try Self.volumeNumber(nrText), m)
+                let number = try Self.volumeNumber(nrText)
+                if let size = m.sizeKiB, !inUse.isEmpty,
+                   let current = state.resourceDefinition(name)?.volumeDefinitions.first(where: { $0.number == number })?.sizeKiB, size > current {
+                    throw .make(.modify, .volumeDefinition, .inUse,
+                                "Volume \(number) of resource '\(name)' cannot grow while it is in use on \(inUse.map { state.nodes[$0]?.name ?? $0 }.joined(separator: ", ")).",
+                                cause: "Tandem grows a volume by restarting it in the engines; an attached device would lose its export.",
+                                correction: "Unmount and detach it (stop `tandem adm attach`), grow it, then attach again.")
+                }
+                return try state.modifyVolumeDefinition(name, number: number, m)
             }
         }
         router.delete("/v1/resource-definitions/{rd}/volume-definitions/{nr}") { req, c in
@@ -129,5 +140,11 @@ extension RestAPI {
         var name = String(external.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }.map(Character.init))
         if name.first.map({ !$0.isLetter && $0 != "_" }) ?? true { name = "_" + name }
         return String(name.prefix(Naming.objectNameMax))
+    }
+
+    /// Nodes whose satellite reports the resource in use (an NBD client or an attached device).
+    static func nodesUsing(_ resource: String, _ runtimes: [String: NodeRuntime]) -> [String] {
+        let key = Naming.key(resource)
+        return runtimes.filter { $0.value.isOnline && $0.value.actualResources[key]?.inUse == true }.keys.sorted()
     }
 }

@@ -48,6 +48,10 @@ extension RestAPI {
             let name = c.parameters.name("node")
             return await mutation(req, success: .ok) { _, state, _, _ throws(ApiError) in try state.deleteNode(name) }
         }
+        router.delete("/v1/nodes/{node}/lost") { req, c in
+            let name = c.parameters.name("node")
+            return await mutation(req, success: .ok) { _, state, _, live throws(ApiError) in try state.loseNode(name, live: live) }
+        }
         router.get("/v1/nodes/{node}/net-interfaces") { _, c in
             let name = c.parameters.name("node")
             let (state, _) = await controller.snapshot()

@@ -8,7 +8,9 @@ extension RestAPI {
             let (state, runtimes) = await controller.snapshot()
             let view = ResourceView(nodeFilter: Rest.nameFilter(req, "nodes"), resourceFilter: Rest.nameFilter(req, "resources"),
                                     poolFilter: Rest.nameFilter(req, "storage_pools"), propFilters: Rest.propFilters(req))
-            return Rest.json(view.render(state, runtimes))
+            // Small clusters get one buffer with a Content-Length; large ones a chunked stream.
+            guard state.resources.count > ResourceView.streamAboveDefinitions else { return Rest.json(view.render(state, runtimes)) }
+            return Rest.jsonStream { emit in try await view.stream(state, runtimes, chunkBytes: ResourceView.chunkBytes, emit) }
         }
         router.get("/v1/resource-definitions/{rd}/resources") { req, c in
             let name = c.parameters.name("rd")
@@ -23,8 +25,10 @@ extension RestAPI {
             guard let rd = state.resourceDefinition(name) else { return Rest.rcs(ClusterState.definitionNotFound(name, .none).rcs, success: .ok) }
             guard let r = state.resource(name, node: node) else { return Rest.rcs(ClusterState.resourceNotFound(rd.name, node, .none).rcs, success: .ok) }
             var w = JSONWriter()
-            ResourceView.resource(r, rd, state.resources[Naming.key(name)] ?? [:], state, runtimes[Naming.key(node)],
-                                  rdKey: Naming.key(name), nodeKey: Naming.key(node), &w)
+            // Only an online node's report counts; an offline node's state is unknown.
+            let actual = ResourceView.reports(runtimes)[Naming.key(node)]?[Naming.key(name)]
+            ResourceView.resource(r, rd, (state.resources[Naming.key(name)] ?? [:]).sorted { $0.key < $1.key }, state, actual,
+                                  nodeKey: Naming.key(node), &w)
             return Rest.json(w.bytes)
         }
         router.post("/v1/resource-definitions/{rd}/resources") { req, c in

@@ -33,6 +33,7 @@ public struct RestAPI: Sendable {
 
     public func buildRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: GzipMiddleware())
         router.get("/health") { _, _ in Response(status: .ok) }
         router.get("/v1/controller/version") { _, _ in
             var w = JSONWriter()

@@ -2,6 +2,7 @@ import ControllerCore
 import Foundation
 import Hummingbird
 import NIOCore
+import TandemModel
 
 /// Response helpers shared by all routes.
 enum Rest {
@@ -13,6 +14,17 @@ enum Rest {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A JSON answer written piece by piece (chunked transfer encoding): `produce` calls its
+    /// argument with each piece.
+    static func jsonStream(_ produce: @escaping @Sendable (_ emit: ([UInt8]) async throws -> Void) async throws -> Void) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await produce { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await writer.finish(nil)
+        })
     }
 
     /// An ApiCallRc list with LINSTOR's status mapping: `success` when nothing failed; else
@@ -32,10 +44,9 @@ enum Rest {
         }
     }
 
+    /// LINSTOR's `created_at`: RFC 3339 in UTC with milliseconds.
     static func nowISO() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+        CivilTime(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))).iso8601UTCText
     }
 
     static func body(_ request: Request) async throws(ApiError) -> [UInt8] {

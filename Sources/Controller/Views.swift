@@ -156,25 +156,15 @@ enum Views {
         w.field("flags", strings: rd.flags)
         w.field("uuid", rd.uuid)
         w.field("resource_group_name", rd.resourceGroup)
-        w.key("layer_data"); w.beginArray()
-        for layer in rd.layerStack {
-            w.beginObject()
-            w.field("type", layer)
-            if layer == "DRBD" {
-                w.key("data"); w.beginObject()
-                w.field("resource_name_suffix", "")
-                w.field("peer_slots", rd.peerSlots)
-                w.field("al_stripes", 1)
-                w.field("al_stripe_size_kib", 32)
-                w.field("port", -1)
-                w.field("transport_type", "IP")
-                w.field("secret", rd.secret)
-                w.field("down", false)
-                w.endObject()
-            }
-            w.endObject()
+        layerData(rd.layerStack, &w) { w in
+            w.field("peer_slots", rd.peerSlots)
+            w.field("al_stripes", 1)
+            w.field("al_stripe_size_kib", 32)
+            w.field("port", -1)
+            w.field("transport_type", "IP")
+            w.field("secret", rd.secret)
+            w.field("down", false)
         }
-        w.endArray()
         if withVolumes {
             w.key("volume_definitions"); w.beginArray()
             for vd in rd.volumeDefinitions { volumeDefinition(vd, rd, &w) }
@@ -190,20 +180,28 @@ enum Views {
         w.field("flags", strings: vd.flags)
         w.field("props", map: vd.props)
         w.field("uuid", vd.uuid)
+        layerData(rd.layerStack, &w) { w in
+            w.field("volume_number", vd.number)
+            w.field("minor_number", vd.minor)
+        }
+        w.endObject()
+    }
+
+    /// `layer_data` of a definition: one entry per layer of its stack; the DRBD entry carries
+    /// `data` (the resource-name suffix, then what `drbdFields` writes), the others only a type.
+    static func layerData(_ stack: [String], _ w: inout JSONWriter, drbdFields: (inout JSONWriter) -> Void) {
         w.key("layer_data"); w.beginArray()
-        for layer in rd.layerStack {
+        for layer in stack {
             w.beginObject()
             w.field("type", layer)
             if layer == "DRBD" {
                 w.key("data"); w.beginObject()
                 w.field("resource_name_suffix", "")
-                w.field("volume_number", vd.number)
-                w.field("minor_number", vd.minor)
+                drbdFields(&w)
                 w.endObject()
             }
             w.endObject()
         }
         w.endArray()
-        w.endObject()
     }
 }

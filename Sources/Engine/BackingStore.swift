@@ -29,6 +29,19 @@ final class BackingStore: Sendable {
 
     deinit { close(fd) }
 
+    /// Whether the backing store provably holds no data yet (reads as zeros): true for a regular
+    /// file without any allocated data (a fresh sparse file), false for one with data, nil when
+    /// it cannot be told (a block device such as a thin LV or zvol: the caller trusts that it
+    /// was created fresh).
+    func holdsNoData() -> Bool? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let seekData: Int32 = 3  // SEEK_DATA
+        let first = lseek(fd, 0, seekData)
+        if first >= 0 { return UInt64(first) >= sizeBytes }
+        return errno == ENXIO ? true : nil
+    }
+
     /// Runs one data action of the core on the thread pool (`.writeMetadata` is not one, see
     /// MetadataFile); the future completes on `eventLoop`. Failures are results, never a failed
     /// future: the core decides what an I/O error means.
@@ -39,10 +52,25 @@ final class BackingStore: Sendable {
         }.recover { _ in .failed("\(path): the I/O thread pool is shut down") }
     }
 
+    /// Small writes without FUA are done on the calling event loop instead of the pool. A
+    /// buffered `pwrite` of a few KiB only copies into the page cache (a few µs), while the trip
+    /// to a pool thread and back costs two thread wake-ups, most of a small write's latency on a
+    /// busy machine. The price: when the kernel throttles a writer for too much dirty memory,
+    /// the loop waits with it (nbdkit's file plugin blocks its worker threads the same way).
+    /// FUA, flushes, trims and large writes always go to the pool.
+    static let inlineWriteBytesMax = 64 << 10
+
+    /// Performs `action` right here if it is a small write without FUA; nil otherwise.
+    func performInline(_ action: StorageAction) -> StorageResult? {
+        guard case .write(_, _, let data, let fua) = action, !fua, data.count <= Self.inlineWriteBytesMax else { return nil }
+        return Self.performBlocking(action, fd: fd, path: path)
+    }
+
     // MARK: reads for LocalReadPath (NBD READs the core would serve locally)
 
     /// Larger reads always go to the pool, so one request cannot hold an event loop for long.
-    static let inlineReadBytesMax = 1 << 20
+    /// (128 KiB: larger copies go to the pool threads, in parallel with the loop's socket work.)
+    static let inlineReadBytesMax = 128 << 10
     private static let allocator = ByteBufferAllocator()
 
     /// The range if the page cache holds all of it (RWF_NOWAIT: never waits for the disk); nil

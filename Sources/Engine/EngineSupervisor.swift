@@ -91,7 +91,7 @@ actor EngineSupervisor {
         failures[name] = nil
         guard let runtime = resources.removeValue(forKey: name) else { return }
         endDeviceHolds(of: name, reason: "\(name) went down in the engine; its NBD export is gone")
-        for volume in runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
+        for volume in await runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
         await runtime.stop()
         noteChange()
     }
@@ -102,12 +102,19 @@ actor EngineSupervisor {
         subscribers = [:]
     }
 
-    /// Re-reads the file; a running resource whose file changed is restarted with the new one.
+    /// Re-reads the file and applies a change in place (peers, options: volumes stay up and NBD
+    /// clients connected); only a change of identity, address or volumes restarts the resource.
     func adjust(_ name: String) async -> String? {
         guard let runtime = resources[name] else { return await up(name) }
         let config: ResourceConfig
         do { config = try store.load(name) } catch { return "\(error); the running configuration is kept" }
-        if config == runtime.config { return nil }
+        let running = await runtime.config
+        if config == running { return nil }
+        guard let why = await runtime.reconfigure(config) else {
+            noteChange()
+            return nil
+        }
+        logger.notice("\(name): \(why); restarting the resource to apply \(layout.resourceFilePath(name))")
         await down(name)
         return await up(name)
     }

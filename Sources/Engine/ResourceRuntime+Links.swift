@@ -16,7 +16,9 @@ extension ResourceRuntime {
     func listen() async throws {
         let address = config.address
         do {
-            let server = try await ServerBootstrap(group: group)
+            // Links live on the runtime's own loop, so their messages reach the core without a hop
+            // (LinkDeliveryHandler).
+            let server = try await ServerBootstrap(group: loop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
@@ -32,6 +34,7 @@ extension ResourceRuntime {
     nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
         let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplicationFrameDecoder(peer: peer)))
+        try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ReplicationFrameEncoder()))
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
     }
@@ -44,7 +47,10 @@ extension ResourceRuntime {
                 }
             }
         } catch {
-            if await !stopped { logger.error("replication listener on \(config.address) failed: \(error)") }
+            if await !stopped {
+                let address = await config.address
+                logger.error("replication listener on \(address) failed: \(error)")
+            }
         }
     }
 
@@ -91,7 +97,7 @@ extension ResourceRuntime {
     nonisolated func dialOnce(_ key: LinkKey, _ peer: ResourcePeerConfig) async {
         let link: LinkChannel
         do {
-            link = try await ClientBootstrap(group: group)
+            link = try await ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(3))
                 .connect(host: peer.address.host, port: peer.address.port) { channel in
@@ -157,6 +163,19 @@ extension ResourceRuntime {
         links[key] = PeerLink(id: id, channel: channel)
         peerMessages[key.peer] = nil
         step(key.volume, .transportUp(NodeID(key.peer)))
+        // From now on the link's messages come straight from its channel (same loop as this
+        // actor), in order, after any that arrived since the hello.
+        do {
+            guard channel.eventLoop === loop else { throw ChannelError.inappropriateOperationForState }
+            let handler = try channel.pipeline.syncOperations.handler(type: LinkDeliveryHandler.self)
+            let context = try channel.pipeline.syncOperations.context(handlerType: LinkDeliveryHandler.self)
+            handler.arm(context: context) { message in
+                self.assumeIsolated { $0.deliver(key, id, message) }
+            }
+        } catch {
+            logger.error("replication link to node \(key.peer) volume \(key.volume) cannot deliver messages (\(error)); closing it")
+            channel.close(promise: nil)
+        }
         onChange()
         return id
     }

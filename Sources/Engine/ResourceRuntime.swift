@@ -24,7 +24,10 @@ import ReplicationWire
 /// `execute`, instead of a task creation and two hops each way. Nothing here may block: disk
 /// I/O runs on the thread pool, as before.
 actor ResourceRuntime {
-    let config: ResourceConfig
+    /// The resource file in force; `reconfigure` replaces it in place (adjust).
+    var config: ResourceConfig
+    /// The resource name (fixed for the runtime's life; readable without the actor).
+    nonisolated let name: String
     /// The event loop this actor's code runs on.
     nonisolated let loop: any EventLoop
     nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
@@ -34,6 +37,11 @@ actor ResourceRuntime {
     var volumes: [UInt16: VolumeRuntime] = [:]
     /// Per diskful volume: NBD READs the core would serve locally skip the actor (see LocalReadPath).
     var readPaths: [UInt16: LocalReadPath] = [:]
+    /// Storage actions done inline (`BackingStore.performInline`) whose completions are fed to
+    /// the core once the output that issued them has been carried out completely, so messages
+    /// keep their emission order.
+    var inlineCompletions: [(UInt16, StorageCompletion)] = []
+    var drainingInlineCompletions = false
     var links: [LinkKey: PeerLink] = [:]
     /// (volume, peer) pairs the core wants connected.
     var wanted: Set<LinkKey> = []
@@ -87,7 +95,7 @@ actor ResourceRuntime {
 
     init(config: ResourceConfig, layout: EngineStateLayout, group: any EventLoopGroup, logger: Logger,
          onChange: @escaping @Sendable () -> Void) {
-        self.config = config; self.layout = layout; self.group = group; self.onChange = onChange
+        self.config = config; self.name = config.name; self.layout = layout; self.group = group; self.onChange = onChange
         self.loop = group.next()
         var logger = logger
         logger[metadataKey: "resource"] = "\(config.name)"
@@ -117,7 +125,14 @@ actor ResourceRuntime {
                     }
                     metadata = loaded
                 } else {
-                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: config.options.skipInitialSync)
+                    var thin = config.options.skipInitialSync
+                    if thin, backing?.holdsNoData() == false {
+                        // The option promises a fresh thin volume; this file already holds data,
+                        // so skipping the sync could leave replicas different: sync normally.
+                        logger.warning("\(disk): skip-initial-sync is set but the backing file already holds data; this replica takes part in a normal initial sync")
+                        thin = false
+                    }
+                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: thin)
                     let result = await MetadataFile.store(fresh, to: path)
                     if case .failed(let why) = result { throw EngineError(why) }
                     metadata = fresh
@@ -153,7 +168,8 @@ actor ResourceRuntime {
         logger.info("resource \(config.name) is up")
     }
 
-    func makeReplicaConfig(_ volume: VolumeConfig) throws(EngineError) -> ReplicaConfig {
+    func makeReplicaConfig(_ volume: VolumeConfig, of resource: ResourceConfig? = nil) throws(EngineError) -> ReplicaConfig {
+        let config = resource ?? self.config
         let proto: ReplicationCore.ReplicationProtocol = config.replicationProtocol == .a ? .a : .c
         var c = ReplicaConfig(
             resourceName: config.name, volume: UInt16(volume.number), nodeID: NodeID(UInt8(config.nodeId)),
@@ -214,7 +230,7 @@ actor ResourceRuntime {
 
     func step(_ v: UInt16, _ input: ReplicaInput) {
         guard !stopped, instancesStarted, volumes[v] != nil else { return }
-        let output = volumes[v]!.instance.step(input)
+        let output = volumes[v]!.instance.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
         // Before `execute` resumes this step's completions: a read that follows an acknowledged
         // write, or a disk failure, must already find the read path as the core now decides.
         readPaths[v]?.update(from: volumes[v]!.instance, stopped: stopped)
@@ -241,6 +257,20 @@ actor ResourceRuntime {
         }
         for e in out.events { record(e) }
         if !out.events.isEmpty { onChange() }
+        drainInlineCompletions()
+    }
+
+    func drainInlineCompletions() {
+        guard !drainingInlineCompletions else { return }  // the outer drain picks up what nested steps add
+        drainingInlineCompletions = true
+        var next = 0
+        while next < inlineCompletions.count {
+            let (v, completion) = inlineCompletions[next]
+            next += 1
+            step(v, .storage(completion))
+        }
+        inlineCompletions.removeAll(keepingCapacity: true)
+        drainingInlineCompletions = false
     }
 
     func perform(_ v: UInt16, _ action: StorageAction) {
@@ -262,6 +292,10 @@ actor ResourceRuntime {
         }
         guard let backing = volumes[v]?.backing else {
             step(v, .storage(StorageCompletion(id: action.id, result: .failed("volume \(v) has no backing disk"))))
+            return
+        }
+        if let result = backing.performInline(action) {
+            inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
             return
         }
         // The completion comes back on this actor's loop: no task, no hop through the pool.

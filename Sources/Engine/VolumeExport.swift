@@ -18,7 +18,7 @@ final class VolumeExportSource: NBDExportSource {
     static let features: NBDExportFeatures = [.flush, .fua, .trim, .writeZeroes, .multiConn]
 
     func describe() async throws -> NBDExportDescription {
-        NBDExportDescription(size: sizeBytes, features: Self.features, text: "tandem \(runtime.config.name) volume \(volume)")
+        NBDExportDescription(size: sizeBytes, features: Self.features, text: "tandem \(runtime.name) volume \(volume)")
     }
 
     func open(for client: NBDClientIdentity) async throws -> any NBDExport {

@@ -31,14 +31,23 @@ enum VolumeGrowth {
         return grown
     }
 
-    /// nil on success, else what failed. Punches a hole (cheap on files and on devices that
-    /// support it); writes zeros where that is not possible; then fdatasync.
+    /// nil on success, else what failed. A regular file whose new area holds no data (holes or
+    /// unwritten extents, as `truncate`/`fallocate` leave it) is left alone, so a thin file stays
+    /// thin and a preallocated one stays allocated. Otherwise the range is zeroed in place
+    /// (ZERO_RANGE keeps the allocation), else punched, else written with zeros; then fdatasync.
     static func zeroRange(_ path: String, from start: UInt64, to end: UInt64) -> String? {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return "\(path): cannot open the backing disk to grow it: \(String(cString: strerror(errno)))" }
         defer { close(fd) }
-        let punch: Int32 = 0x02 | 0x01  // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
-        if ctandem_fallocate(fd, punch, Int64(start), Int64(end - start)) != 0 {
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+            let data = lseek(fd, off_t(start), 3)  // SEEK_DATA (not exported by Glibc)
+            if data < 0 && errno == ENXIO || (data >= 0 && UInt64(data) >= end) { return nil }
+        }
+        let zeroRange: Int32 = 0x10 | 0x01  // FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE
+        let punch: Int32 = 0x02 | 0x01      // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+        if ctandem_fallocate(fd, zeroRange, Int64(start), Int64(end - start)) != 0,
+           ctandem_fallocate(fd, punch, Int64(start), Int64(end - start)) != 0 {
             let zeros = [UInt8](repeating: 0, count: 1 << 20)
             var at = start
             while at < end {

@@ -44,6 +44,8 @@ public enum EventStream {
                           EventField("disk", v.disk), EventField("client", yesNo(v.client)),
                           EventField("quorum", yesNo(v.quorum)), EventField("open", yesNo(v.open))]
             if let e = v.nbdExport { fields.append(EventField("nbd", noSpaces(e))) }
+            // A device registered by `tandem adm attach`: its arrival and departure are changes.
+            if let d = v.devicePaths, !d.isEmpty { fields.append(EventField("local-device", noSpaces(d.joined(separator: ",")))) }
             out.append(("device", "\(r.name)/\(v.volume)", fields))
         }
         for c in r.connections {

@@ -9,6 +9,10 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// Word indices changed since the last `takeDirtyWords`, kept sorted and unique.
     private var dirty: [Int] = []
     private var dirtyMark: [Bool]
+    /// Some dirty word gained a bit since the last `takeDirtyWords`. Words that only lost bits
+    /// (resync progress) may reach disk late: a bit still set on disk only means that block is
+    /// resynced once more after a crash, so those writes can be batched.
+    private(set) var dirtyHasSetBits = false
 
     init(blockCount: UInt64, blockBytes: UInt64, words: [UInt64]? = nil) {
         let wordCount = Int((blockCount + 63) / 64)
@@ -71,6 +75,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
             if new != old {
                 words[index] = new
                 setCount = setCount - UInt64(old.nonzeroBitCount) + UInt64(new.nonzeroBitCount)
+                if value { dirtyHasSetBits = true }
                 markDirty(index)
             }
             block += span
@@ -88,6 +93,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
             if new != old {
                 words[index] = new
                 setCount += UInt64(new.nonzeroBitCount - old.nonzeroBitCount)
+                dirtyHasSetBits = true
                 markDirty(index)
             }
         }
@@ -121,6 +127,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         let indices = dirty.sorted()
         for i in indices { dirtyMark[i] = false }
         dirty.removeAll(keepingCapacity: true)
+        dirtyHasSetBits = false
         var result: [PeerBitmapWords] = []
         for i in indices {
             if var lastRun = result.last, Int(lastRun.firstWord) + lastRun.words.count == i {

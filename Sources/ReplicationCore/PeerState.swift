@@ -1,6 +1,6 @@
 /// What the core knows about one peer (connection + peer device).
 struct PeerState: Sendable {
-    let config: PeerConfig
+    var config: PeerConfig
     var connection: ConnectionState = .standAlone
     var transportUp = false
     var handshakeSent = false
@@ -94,6 +94,11 @@ struct ResyncProgress: Sendable {
     var finishing = false
     /// Target: resync writes issued and not completed.
     var writesInFlight = 0
+    /// Target: those writes (range start, length, when the data was requested, in µs), for the
+    /// rate controller's round trip and window.
+    var writing: [(offsetBytes: UInt64, lengthBytes: UInt64, requestedMicros: UInt64)] = []
+    /// Target: bytes requested and not yet answered or written; what the window limits.
+    var inFlightBytes: UInt64 = 0
     /// Target: requests wait until the metadata saying "Inconsistent" is durable.
     var startVersion: UInt64 = 0
 }
@@ -102,6 +107,7 @@ struct OutstandingResync: Sendable {
     var id: UInt64
     var offsetBytes: UInt64
     var lengthBytes: UInt32
+    var sentMicros: UInt64
     var sentTick: UInt64
     /// An application write overlapping this range arrived while it was outstanding: the reply
     /// may be older than that write and is discarded.

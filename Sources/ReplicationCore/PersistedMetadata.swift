@@ -118,6 +118,14 @@ public struct PersistedMetadata: Sendable, Equatable {
     public func applying(_ update: MetadataUpdate) -> PersistedMetadata {
         var result = self
         result.header = update.header
+        if update.header.bitmapPeers != header.bitmapPeers {
+            // Peers added or removed in place (`reconfigure`): keep the slots of peers that stay,
+            // start empty ones for new peers.
+            let wordCount = bitmaps.first?.words.count ?? Int((update.header.sizeBytes / UInt64(update.header.bitmapBlockBytes) + 63) / 64)
+            result.bitmaps = update.header.bitmapPeers.map { peer in
+                bitmaps.first { $0.peer == peer } ?? PeerBitmap(peer: peer, words: Array(repeating: 0, count: wordCount))
+            }
+        }
         for change in update.bitmapWords {
             guard let slot = result.bitmaps.firstIndex(where: { $0.peer == change.peer }) else {
                 preconditionFailure("bitmap update for node \(change.peer) without a slot")

@@ -62,18 +62,19 @@ public struct ReplicaConfig: Sendable, Equatable {
     public var resyncRequestsInFlightMax: Int = 64
     /// Largest single resync request (a run of out-of-sync blocks), in bytes.
     public var resyncRequestBytesMax: UInt32 = 1 << 20
-    /// Rate controller: bytes of resync data to keep in flight (DRBD c-fill-target; ≈ 2 × the
-    /// bandwidth-delay product). The controller grows the in-flight amount toward this while the
-    /// measured application latency stays under `applicationLatencyTicksMax`.
+    /// Rate controller: most resync data requested and not yet written locally (the window's
+    /// ceiling; bounds the memory resync uses). The controller keeps the window below this as
+    /// long as the queueing delay stays under `resyncDelayTargetMicros`.
     public var resyncFillTargetBytes: UInt64 = 8 << 20
     /// Rate controller: resync never throttles itself below this (DRBD c-min-rate).
     public var resyncRateMinBytesPerSecond: UInt64 = 4 << 20
     /// Rate controller: hard ceiling (DRBD c-max-rate). Default effectively unlimited: the
     /// controller, not a cap, decides.
     public var resyncRateMaxBytesPerSecond: UInt64 = 64 << 30
-    /// Rate controller: application write latency (ticks, client submit → complete) above which
-    /// resync backs off.
-    public var applicationLatencyTicksMax: UInt32 = 2
+    /// Rate controller: queueing delay (µs) resync may add to the path application I/O shares
+    /// with it (source disk, link, target disk); above it the resync window shrinks. Measured
+    /// with the shell's clock (`step(_:atMicros:)`), or in ticks when the shell gives none.
+    public var resyncDelayTargetMicros: UInt64 = 20_000
     /// Online verify requests outstanding toward one peer.
     public var verifyRequestsInFlightMax: Int = 32
     /// Requests held while I/O is suspended (no quorum with suspend-io, promotion pending).
@@ -142,6 +143,7 @@ public struct ReplicaConfig: Sendable, Equatable {
             ("ticksPerSecond", Int(ticksPerSecond)), ("pingTimeoutTicks", Int(pingTimeoutTicks)),
             ("pingIntervalTicks", Int(pingIntervalTicks)), ("connectRetryTicks", Int(connectRetryTicks)),
             ("promotionTimeoutTicks", Int(promotionTimeoutTicks)),
+            ("resyncDelayTargetMicros", Int(clamping: resyncDelayTargetMicros)),
         ]
         for (name, value) in positive where value <= 0 { throw fail("\(name) must be positive, not \(value)") }
         if resyncRateMinBytesPerSecond > resyncRateMaxBytesPerSecond {

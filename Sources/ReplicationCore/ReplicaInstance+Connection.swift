@@ -185,6 +185,7 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
+        if skipInitialSync { adoptedSkippedInitialSync(from: id) }
         for absent in announcement.absentNodes where absent != config.nodeID {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)
         }

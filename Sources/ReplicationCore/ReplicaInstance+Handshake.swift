@@ -44,6 +44,7 @@ extension ReplicaInstance {
         emitConnection(i)
         emitPeerDevice(i)
         recomputeQuorum()
+        skipInitialSyncIfAllFresh()
     }
 
     /// The connection must not proceed: StandAlone until the operator acts. Our handshake went

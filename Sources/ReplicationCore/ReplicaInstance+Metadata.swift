@@ -67,6 +67,14 @@ extension ReplicaInstance {
         guard metadataInFlight == nil, !config.disklessClient, disk.hasDisk else { return }
         let hasDirtyWords = peers.contains { $0.bitmap?.hasDirtyWords ?? false }
         guard metadataVersion > metadataPersistedVersion || hasDirtyWords else { return }
+        if clockMicros != nil, !(metadataVersion > metadataPersistedVersion), !peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),
+           now < clearedBitsWrittenTick + UInt64(config.ticksPerSecond) {
+            // Only cleared bits (resync progress) are pending: write them at most once a second
+            // instead of after every resync reply (each write is two fsyncs). Only with the
+            // shell's clock: the deterministic simulation keeps its eager writes (and seeds).
+            return
+        }
+        clearedBitsWrittenTick = now
         if !(metadataVersion > metadataPersistedVersion) { metadataVersion += 1 }
         var words: [PeerBitmapWords] = []
         for index in peers.indices where peers[index].bitmap != nil {

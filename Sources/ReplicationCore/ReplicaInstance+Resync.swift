@@ -8,7 +8,7 @@ extension ReplicaInstance {
             return
         }
         var progress = ResyncProgress(isTarget: asTarget, totalBlocks: peers[i].bitmap!.setCount,
-                                      controller: ResyncRateController(config: config))
+                                      controller: ResyncRateController(config: config, usesClock: clockMicros != nil))
         progress.startVersion = 0
         if asTarget {
             disk = .inconsistent
@@ -56,16 +56,16 @@ extension ReplicaInstance {
             var end = first + 1
             while end < bitmap.blockCount && end - first < runBlocksMax && bitmap.isSet(end) { end += 1 }
             let length = (end - first) * blockBytes
-            let inFlight = resync.outstanding.reduce(UInt64(0)) { $0 + UInt64($1.lengthBytes) }
-            guard resync.controller.mayRequest(bytes: length, inFlightBytes: inFlight) else { return }
+            guard resync.controller.mayRequest(bytes: length, inFlightBytes: resync.inFlightBytes) else { return }
             resync.controller.requested(bytes: length)
+            resync.inFlightBytes += length
             let writer = currentWriter
             let request = ResyncRequest(id: resync.nextRequestID, offsetBytes: first * blockBytes,
                                         lengthBytes: UInt32(length), writer: writer?.0,
                                         writerSequence: writer?.1 ?? 0)
             resync.nextRequestID += 1
             resync.outstanding.append(OutstandingResync(id: request.id, offsetBytes: request.offsetBytes,
-                                                        lengthBytes: request.lengthBytes, sentTick: now))
+                                                        lengthBytes: request.lengthBytes, sentMicros: nowMicros, sentTick: now))
             resync.cursor = end
             send(.resyncRequest(request), to: peers[i].id)
         }
@@ -125,7 +125,7 @@ extension ReplicaInstance {
         var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])
         switch result {
         case .data(let data):
-            reply = data.allSatisfy({ $0 == 0 })
+            reply = Self.isAllZero(data)
                 ? ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .zeroes, data: [])
                 : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: data)
         case .failed: diskFailed()
@@ -149,9 +149,18 @@ extension ReplicaInstance {
               reply.status != .ok || reply.data.count == Int(reply.lengthBytes) else {
             return protocolError(i, "answered resync request \(reply.id) with a different range or length")
         }
-        peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
-        guard !outstanding.overlapped, reply.status != .failed, disk.hasDisk else { return }
+        if !peers[i].resync!.controller.usesClock {
+            // Tick mode (no clock): the round trip ends with the reply, as in session 1.
+            peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
+            peers[i].resync!.inFlightBytes -= min(UInt64(outstanding.lengthBytes), peers[i].resync!.inFlightBytes)
+        }
+        guard !outstanding.overlapped, reply.status != .failed, disk.hasDisk else {
+            // No write follows: the round trip ends here.
+            resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes), requestedMicros: outstanding.sentMicros)
+            return
+        }
         peers[i].resync!.writesInFlight += 1
+        peers[i].resync!.writing.append((reply.offsetBytes, UInt64(reply.lengthBytes), outstanding.sentMicros))
         peers[i].resync!.bytesThisTick += UInt64(reply.lengthBytes)
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
         submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes, data: reply.data, fua: false) },
@@ -161,10 +170,25 @@ extension ReplicaInstance {
 
     mutating func onResyncWriteDone(from peer: NodeID, offsetBytes: UInt64, lengthBytes: UInt32, result: StorageResult) {
         guard let i = peerIndex(peer) else { return }
-        if peers[i].resync?.isTarget == true { peers[i].resync!.writesInFlight -= 1 }
+        if peers[i].resync?.isTarget == true {
+            peers[i].resync!.writesInFlight -= 1
+            if let k = peers[i].resync!.writing.firstIndex(where: { $0.offsetBytes == offsetBytes && $0.lengthBytes == UInt64(lengthBytes) }) {
+                let write = peers[i].resync!.writing.remove(at: k)
+                resyncRequestEnded(i, bytes: write.lengthBytes, requestedMicros: write.requestedMicros)
+            }
+        }
         if case .failed = result { return diskFailed() }
         guard peers[i].resync?.isTarget == true, peers[i].bitmap != nil else { return }
         peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes)))
+    }
+
+    /// Target: a resync request's data is written (or the request ended without a write): it
+    /// leaves the window, and its round trip feeds the rate controller.
+    mutating func resyncRequestEnded(_ i: Int, bytes: UInt64, requestedMicros: UInt64) {
+        guard peers[i].resync?.isTarget == true, peers[i].resync!.controller.usesClock else { return }
+        let nowMicros = self.nowMicros
+        peers[i].resync!.inFlightBytes -= min(bytes, peers[i].resync!.inFlightBytes)
+        peers[i].resync!.controller.observe(rttMicros: nowMicros - min(requestedMicros, nowMicros), bytes: bytes, nowMicros: nowMicros)
     }
 
     mutating func onResyncFinished(_ finished: ResyncFinished, peer i: Int) {
@@ -225,5 +249,22 @@ extension ReplicaInstance {
         peers[i].resync!.bytesThisTick = 0
         if peers[i].resync!.recentBytes.count > Int(config.ticksPerSecond) { peers[i].resync!.recentBytes.removeFirst() }
         if now % UInt64(config.ticksPerSecond) == 0 { emitPeerDevice(i) }
+    }
+
+    /// Whether every byte is zero, eight at a time (a 1 MiB resync read is checked on the
+    /// engine's serial path; a byte loop took about a millisecond).
+    static func isAllZero(_ data: [UInt8]) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            let words = raw.count / 8
+            var accumulated: UInt64 = 0
+            var index = 0
+            while index < words {
+                accumulated |= raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+                if index & 511 == 511 && accumulated != 0 { return false }
+                index += 1
+            }
+            for byte in raw[(words * 8)...] { accumulated |= UInt64(byte) }
+            return accumulated == 0
+        }
     }
 }

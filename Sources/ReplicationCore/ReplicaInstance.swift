@@ -13,9 +13,12 @@
 /// The instance is a value: the shell keeps one per (resource, volume) and calls it from one
 /// thread or actor at a time.
 public struct ReplicaInstance: Sendable {
-    public let config: ReplicaConfig
+    public internal(set) var config: ReplicaConfig
     var random: SplitMix64
     var now: UInt64 = 0
+    /// The shell's monotonic clock at the current step (µs), when it gives one; only the resync
+    /// rate controller uses it (100 ms ticks are too coarse to see queueing).
+    var clockMicros: UInt64?
     var started = false
 
     // Local device.
@@ -40,6 +43,8 @@ public struct ReplicaInstance: Sendable {
     var metadataVersion: UInt64 = 0
     var metadataPersistedVersion: UInt64 = 0
     var metadataInFlight: (id: StorageOpID, version: UInt64)?
+    /// When bitmap words were last written; words that only lost bits wait up to a second.
+    var clearedBitsWrittenTick: UInt64 = 0
     /// Writes may start only once this metadata version (new generation, promotion flag) is
     /// durable.
     var writeBarrierVersion: UInt64 = 0
@@ -119,6 +124,17 @@ public struct ReplicaInstance: Sendable {
         afterStep()
         return takeOutput()
     }
+
+    /// `step(_:)` with the shell's monotonic clock in µs (e.g. `NIODeadline.now()`), which the
+    /// resync rate controller measures round trips with. Deterministic callers (the simulation)
+    /// may use `step(_:)`, and time is then counted in ticks.
+    public mutating func step(_ input: ReplicaInput, atMicros micros: UInt64) -> ReplicaOutput {
+        clockMicros = micros
+        return step(input)
+    }
+
+    /// Microseconds for the rate controller: the shell's clock, or ticks when it gives none.
+    var nowMicros: UInt64 { clockMicros ?? now * (1_000_000 / UInt64(config.ticksPerSecond)) }
 
     mutating func takeOutput() -> ReplicaOutput {
         defer { output = ReplicaOutput() }

@@ -1,37 +1,102 @@
-/// Decides how much resync data may be in flight (target side), per tick.
+/// Decides how much resync data may be outstanding (target side).
 ///
 /// DRBD's complaint is a fixed cap (c-max-rate 100 MiB/s) that wastes fast links; a fixed low
-/// rate starves resync. This controller is delay-based, like LEDBAT: it grows the in-flight
-/// window additively while resync replies come back within the application latency bound
-/// (`latencyTicksMax`), and halves it as soon as replies take longer — a reply that waits in the
-/// same queues (link, peer disk) as application writes is the signal that application I/O is
-/// being delayed. The window never drops below what `rateMin` needs and the bytes requested per
-/// tick never exceed `rateMax`.
+/// rate starves resync. This controller is delay-based, like LEDBAT (RFC 6817): it measures the
+/// time from each resync request to the completion of the local write of its data — a path
+/// through the source's disk queue, the link (shared with replicated application writes) and
+/// this node's disk queue, the same queues application I/O waits in. The smallest such time
+/// seen recently is the path without queueing (`baseRTTMicros`); anything above it is queueing
+/// that resync data adds to application I/O. While that queueing delay stays under
+/// `delayTargetMicros` the window grows (doubling per round trip at first, then about one
+/// request per round trip); above it the window halves, at most once per round trip. So resync
+/// fills an idle link and disk, and yields when it delays others. The window never drops below
+/// what `rateMin` needs at the current round-trip time, never exceeds `maxWindowBytes` (memory
+/// bound), and the bytes requested per tick never exceed `rateMax` (the optional c-max-rate).
+///
+/// Without a clock from the shell (`step(_:)` only, as the deterministic simulation drives the
+/// core) round trips are known only in ticks, far too coarse for this; the controller then
+/// keeps session 1's tick-based window (grow by one request per reply answered within
+/// `tickLatencyMax` ticks, halve otherwise), so the simulation's seeds reproduce as before.
 struct ResyncRateController: Sendable, Equatable {
-    let fillTargetBytes: UInt64
-    let minWindowBytes: UInt64
+    /// Round trips are measured in µs with the shell's clock (false: in ticks).
+    let usesClock: Bool
+    let maxWindowBytes: UInt64
+    let requestBytes: UInt64
+    let blockBytes: UInt64
+    let rateMinBytesPerSecond: UInt64
     let maxBytesPerTick: UInt64
-    let latencyTicksMax: UInt64
-    let stepBytes: UInt64
+    let delayTargetMicros: UInt64
+    /// Tick mode: the window never drops below c-min-rate's bytes per tick.
+    let tickFloorBytes: UInt64
     private(set) var windowBytes: UInt64
+    private(set) var slowStart = true
+    /// Smallest round trip of this and the previous base period (the base is relearned every
+    /// `basePeriodMicros`, so a path that became slower for good is not mistaken for queueing).
+    private var baseCurrent: UInt64 = .max
+    private var basePrevious: UInt64 = .max
+    private var basePeriodStart: UInt64 = 0
+    private var lastDecreaseMicros: UInt64?
+    private(set) var lastRTTMicros: UInt64 = 0
     private var requestedThisTick: UInt64 = 0
 
-    init(config: ReplicaConfig) {
+    static let basePeriodMicros: UInt64 = 10_000_000
+    /// Tick mode: replies slower than this many ticks halve the window.
+    static let tickLatencyMax: UInt64 = 2
+
+    init(config: ReplicaConfig, usesClock: Bool = true) {
+        self.usesClock = usesClock
         let tps = UInt64(config.ticksPerSecond)
-        fillTargetBytes = max(config.resyncFillTargetBytes, UInt64(config.bitmapBlockBytes))
-        minWindowBytes = max(UInt64(config.bitmapBlockBytes), config.resyncRateMinBytesPerSecond / tps)
-        maxBytesPerTick = max(UInt64(config.bitmapBlockBytes), config.resyncRateMaxBytesPerSecond / tps)
-        latencyTicksMax = UInt64(config.applicationLatencyTicksMax)
-        stepBytes = max(UInt64(config.resyncRequestBytesMax), fillTargetBytes / 16)
-        windowBytes = max(minWindowBytes, min(fillTargetBytes / 4, fillTargetBytes))
+        blockBytes = UInt64(config.bitmapBlockBytes)
+        requestBytes = UInt64(config.resyncRequestBytesMax)
+        maxWindowBytes = max(config.resyncFillTargetBytes, blockBytes)
+        rateMinBytesPerSecond = config.resyncRateMinBytesPerSecond
+        maxBytesPerTick = max(blockBytes, config.resyncRateMaxBytesPerSecond / tps)
+        delayTargetMicros = max(1, config.resyncDelayTargetMicros)
+        tickFloorBytes = max(blockBytes, config.resyncRateMinBytesPerSecond / tps)
+        windowBytes = usesClock ? min(maxWindowBytes, 2 * requestBytes) : max(tickFloorBytes, maxWindowBytes / 4)
     }
 
-    /// A reply arrived `rttTicks` after its request.
+    /// Tick mode: a reply arrived `rttTicks` after its request.
     mutating func observe(rttTicks: UInt64) {
-        if rttTicks > latencyTicksMax {
-            windowBytes = max(minWindowBytes, windowBytes / 2)
+        if rttTicks > Self.tickLatencyMax {
+            windowBytes = max(tickFloorBytes, windowBytes / 2)
         } else {
-            windowBytes = min(fillTargetBytes, windowBytes + stepBytes)
+            windowBytes = min(maxWindowBytes, windowBytes + max(requestBytes, maxWindowBytes / 16))
+        }
+    }
+
+    var baseRTTMicros: UInt64 { min(baseCurrent, basePrevious) }
+
+    /// The window c-min-rate needs at the last measured round trip.
+    var minWindowBytes: UInt64 {
+        guard usesClock else { return blockBytes }
+        return max(blockBytes, rateMinBytesPerSecond * max(lastRTTMicros, 1) / 1_000_000)
+    }
+
+    /// `bytes` requested `rttMicros` ago are now written locally (or the request ended).
+    mutating func observe(rttMicros: UInt64, bytes: UInt64, nowMicros: UInt64) {
+        if nowMicros >= basePeriodStart + Self.basePeriodMicros {
+            basePrevious = baseCurrent
+            baseCurrent = .max
+            basePeriodStart = nowMicros
+        }
+        baseCurrent = min(baseCurrent, rttMicros)
+        lastRTTMicros = rttMicros
+        let queueing = rttMicros - baseRTTMicros
+        if queueing > delayTargetMicros {
+            slowStart = false
+            if lastDecreaseMicros.map({ nowMicros >= $0 + rttMicros }) ?? true {
+                windowBytes = max(minWindowBytes, windowBytes / 2)
+                lastDecreaseMicros = nowMicros
+            }
+        } else if slowStart {
+            windowBytes = min(maxWindowBytes, windowBytes + bytes)
+        } else {
+            // About one request per window's worth of completions, less the closer the
+            // queueing delay is to the target.
+            let headroom = delayTargetMicros - queueing
+            let step = bytes * requestBytes / max(windowBytes, 1) * headroom / delayTargetMicros
+            windowBytes = min(maxWindowBytes, windowBytes + max(step, blockBytes))
         }
     }
 
@@ -40,7 +105,7 @@ struct ResyncRateController: Sendable, Equatable {
     /// Whether a request of `bytes` may go now with `inFlightBytes` already outstanding.
     func mayRequest(bytes: UInt64, inFlightBytes: UInt64) -> Bool {
         if inFlightBytes == 0 { return true }  // always make progress
-        return inFlightBytes + bytes <= windowBytes && requestedThisTick + bytes <= maxBytesPerTick
+        return inFlightBytes + bytes <= max(windowBytes, minWindowBytes) && requestedThisTick + bytes <= maxBytesPerTick
     }
 
     mutating func requested(bytes: UInt64) { requestedThisTick += bytes }

@@ -20,10 +20,25 @@ struct NodeRendering {
         "auto-diskful", "auto-diskful-allow-cleanup", "AutoEvictAllowEviction",
     ]
 
+    /// A diskful resource whose every volume lives in a thin pool (FILE_THIN, LVM_THIN, ZFS_THIN).
+    static func allVolumesThin(_ resource: DesiredResource, _ providers: [String: any StorageProvider]) -> Bool {
+        guard !resource.diskless, !resource.volumes.isEmpty else { return false }
+        return resource.volumes.allSatisfy { volume in
+            guard let pool = volume.storagePool, let kind = providers[pool]?.kind else { return false }
+            return kind == .fileThin || kind == .lvmThin || kind == .zfsThin
+        }
+    }
+
     func planned(_ desired: NodeDesiredState) -> [PlannedResource] {
         desired.resources.map { original in
             var resource = original
             resource.options = original.options.filter { !Self.controllerOnlyOptionKeys.contains($0.key) }
+            if resource.options["skip-initial-sync"] == nil, Self.allVolumesThin(resource, providers) {
+                // Volumes this satellite creates in a thin pool read as zeros: the engine may skip
+                // the initial full sync when every replica is such a fresh volume (it checks that
+                // with its peers, and syncs normally otherwise; docs/resource-files.md).
+                resource.options["skip-initial-sync"] = "yes"
+            }
             return PlannedResource.from(resource) { r in
                 do {
                     let config = try ResourceConfig(desired: r, nodeName: nodeName, listenHost: replicationHost) { volume in

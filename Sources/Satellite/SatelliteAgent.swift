@@ -15,7 +15,16 @@ actor SatelliteAgent {
         var engineLayout: EngineStateLayout
         /// Address the engine listens on for replication links (this node's address).
         var replicationHost: String
+        /// The engine's event stream (`tandem adm events`) says when something changed; status is
+        /// then read at most this often (a resync changes its progress every tick)…
+        var statusMinInterval: Duration = .milliseconds(500)
+        /// …and without any event at least this often (a bounded fallback in case an event is
+        /// missed), or `statusInterval` while the stream is down.
+        var statusFallbackInterval: Duration = .seconds(10)
         var statusInterval: Duration = .seconds(1)
+        /// Redial back-off for the event stream.
+        var eventsRetryMin: Duration = .milliseconds(500)
+        var eventsRetryMax: Duration = .seconds(10)
         var storageRefreshInterval: Duration = .seconds(5)
         /// Even without a change, re-plan this often to notice drift (a deleted file, a stopped engine).
         var driftCheckInterval: Duration = .seconds(15)
@@ -51,6 +60,10 @@ actor SatelliteAgent {
     private var lastStorageRefresh: ContinuousClock.Instant?
     private var sink: (id: Int, send: Sink)?
     private var lastSent: NodeActualState?
+    /// True while the engine's event stream is connected; then status is read on events.
+    private var eventsLive = false
+    /// An event arrived since the last status read.
+    private var engineChanged = true
 
     init(settings: Settings, log: Logger) throws {
         self.settings = settings
@@ -97,20 +110,54 @@ actor SatelliteAgent {
     // MARK: the loop
 
     func run() async {
+        let events = Task { await self.watchEngineEvents() }
+        defer { events.cancel() }
         var lastStatus: ContinuousClock.Instant?
         while !Task.isCancelled {
             let now = clock.now
             if desired != nil, dirty || (nextReconcile.map { now >= $0 } ?? false) {
                 await reconcile()
                 lastStatus = clock.now
-            } else if lastStatus.map({ now - $0 >= settings.statusInterval }) ?? true {
+            } else if statusDue(now: now, last: lastStatus) {
+                engineChanged = false
                 await refreshEngineStatus()
                 await startInitialSyncsIfDue()
-                await refreshStorageIfDue(force: false)
                 lastStatus = clock.now
             }
+            await refreshStorageIfDue(force: false)
             await report()
             try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Status is read when the event stream reported a change (at most every
+    /// `statusMinInterval`), and otherwise every `statusFallbackInterval` — or every
+    /// `statusInterval` while the stream is down.
+    private func statusDue(now: ContinuousClock.Instant, last: ContinuousClock.Instant?) -> Bool {
+        guard let last else { return true }
+        let since = now - last
+        if !eventsLive { return since >= settings.statusInterval }
+        if engineChanged { return since >= settings.statusMinInterval }
+        return since >= settings.statusFallbackInterval
+    }
+
+    /// Keeps a subscription to the engine's event stream; every event marks the engine state
+    /// as changed. Redials with back-off when the engine is not there or restarts.
+    private func watchEngineEvents() async {
+        var delay = settings.eventsRetryMin
+        while !Task.isCancelled {
+            do {
+                for try await _ in engine.events() {
+                    if !eventsLive { eventsLive = true; delay = settings.eventsRetryMin; log.info("following the engine's event stream; status is read on change (fallback every \(settings.statusFallbackInterval))") }
+                    engineChanged = true
+                }
+            } catch {
+                if eventsLive { log.notice("engine event stream ended (\(error)); reading status every \(settings.statusInterval) until it is back") }
+            }
+            eventsLive = false
+            engineChanged = true
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, settings.eventsRetryMax)
         }
     }
 

@@ -5,7 +5,7 @@ import TandemCLICore
 public struct NodeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Nodes: the machines of the cluster (linstor node …).",
-        subcommands: [NodeCreate.self, NodeList.self, NodeDescribe.self, NodeDelete.self, NodeSetProperty.self],
+        subcommands: [NodeCreate.self, NodeList.self, NodeDescribe.self, NodeDelete.self, NodeLost.self, NodeSetProperty.self],
         aliases: ["n"])
     public init() {}
 }
@@ -136,6 +136,22 @@ public struct NodeDelete: ClientCommand {
     public init() {}
 
     public var request: RestRequest { RestRequest(.delete, ["v1", "nodes", name]) }
+
+    public func execute(in session: Session) async throws(CLIError) -> Int32 { try await session.apply([request]) }
+}
+
+public struct NodeLost: ClientCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "lost",
+        abstract: "Remove a node that is gone for good, with its storage pools and every resource on it.",
+        discussion: "For a dead machine: nothing is asked of its satellite, and the other replicas drop it as a peer. Refused while the node is connected; use `node delete` then.")
+
+    @OptionGroup public var global: GlobalOptions
+    @Argument(help: "Node name.") public var name: String
+
+    public init() {}
+
+    public var request: RestRequest { RestRequest(.delete, ["v1", "nodes", name, "lost"]) }
 
     public func execute(in session: Session) async throws(CLIError) -> Int32 { try await session.apply([request]) }
 }

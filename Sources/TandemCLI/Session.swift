@@ -71,6 +71,9 @@ public struct Session: Sendable {
             throw CLIError(message: "", exitCode: ExitStatus.apiError)
         }
         do {
+            if let scanned = T.self as? any ScannedReply.Type, let value = try scanned.scan([UInt8](response.body)) as? T {
+                return (value, response.body)
+            }
             return (try JSONDecoder().decode(T.self, from: response.body), response.body)
         } catch {
             throw CLIError(message: "The controller's reply to \(request.method.rawValue) \(request.path) does not have LINSTOR's shape: \(Self.describe(error))",

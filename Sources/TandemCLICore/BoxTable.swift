@@ -34,31 +34,42 @@ public struct BoxTable: Sendable {
     }
 
     public func render(style: TerminalStyle) -> String {
+        // Widths are counted once per cell (30,000-row lists): Character counts, not bytes.
+        let cellWidths = rows.map { $0.map(\.text.count) }
         var widths = columns.map { $0.title.count }
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.text.count) }
+        for row in cellWidths {
+            for (i, w) in row.enumerated() { widths[i] = max(widths[i], w) }
         }
         let g = style.utf8
             ? (tl: "╭", tr: "╮", bl: "╰", br: "╯", ml: "╞", mr: "╡", dotted: "┄", straight: "─", pipe: "┊")
             : (tl: "+", tr: "+", bl: "+", br: "+", ml: "|", mr: "|", dotted: "-", straight: "-", pipe: "|")
         let inner = widths.reduce(0, +) + 3 * columns.count - 1
-        func rule(_ left: String, _ fill: String, _ right: String) -> String {
-            left + String(repeating: fill, count: inner) + right + "\n"
+        var out = ""
+        out.reserveCapacity((inner + 8) * (rows.count + 4) + (style.utf8 ? 6 * inner : 0))
+        func rule(_ left: String, _ fill: String, _ right: String) {
+            out += left
+            out += String(repeating: fill, count: inner)
+            out += right
+            out += "\n"
         }
-        func line(_ cells: [Cell]) -> String {
-            var out = g.pipe
+        func line(_ cells: [Cell], _ cellWidths: [Int]) {
+            out += g.pipe
             for (i, cell) in cells.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - cell.text.count)
-                let painted = style.paint(cell.text, cell.color)
-                out += " " + (columns[i].alignment == .right ? pad + painted : painted + pad) + " " + g.pipe
+                let pad = widths[i] - cellWidths[i]
+                out += " "
+                if columns[i].alignment == .right, pad > 0 { out += String(repeating: " ", count: pad) }
+                if style.colors, let color = cell.color { out += style.paint(cell.text, color) } else { out += cell.text }
+                if columns[i].alignment == .left, pad > 0 { out += String(repeating: " ", count: pad) }
+                out += " "
+                out += g.pipe
             }
-            return out + "\n"
+            out += "\n"
         }
-        var out = rule(g.tl, g.straight, g.tr)
-        out += line(columns.map { Cell($0.title) })
-        out += rule(g.ml, g.dotted, g.mr)
-        for row in rows { out += line(row) }
-        out += rule(g.bl, g.straight, g.br)
+        rule(g.tl, g.straight, g.tr)
+        line(columns.map { Cell($0.title) }, columns.map { $0.title.count })
+        rule(g.ml, g.dotted, g.mr)
+        for (row, rowWidths) in zip(rows, cellWidths) { line(row, rowWidths) }
+        rule(g.bl, g.straight, g.br)
         return out
     }
 }

@@ -16,12 +16,29 @@ public enum Display {
     /// Milliseconds since the epoch as the linstor client shows CreatedOn: "2026-11-25 22:41:07"
     /// in the given time zone (the user's local zone in the CLI).
     public static func timestamp(milliseconds: Int64, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+        var formatter = TimestampFormatter(timeZone: timeZone)
+        return formatter.text(milliseconds: milliseconds)
+    }
+
+    /// Formats many timestamps in one zone: the zone's UTC offset is looked up once per quarter
+    /// hour (every zone's transitions fall on one), the fields are integer arithmetic.
+    public struct TimestampFormatter {
+        let timeZone: TimeZone
+        var offsets: [Int64: Int] = [:]
+
+        public init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+        public mutating func text(milliseconds: Int64) -> String {
+            let quarter = milliseconds >= 0 ? milliseconds / 900_000 : (milliseconds + 1) / 900_000 - 1
+            let offset: Int
+            if let known = offsets[quarter] {
+                offset = known
+            } else {
+                offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+                if offsets.count < 4096 { offsets[quarter] = offset }
+            }
+            return CivilTime(millisecondsSinceEpoch: milliseconds, offsetSeconds: offset).dateTimeText
+        }
     }
 
     /// Colour for a DRBD-style disk or resource state: green when healthy, yellow while in

@@ -3,8 +3,11 @@ import Foundation
 /// `resource list` and `resource list-volumes` / `volume list` tables, both built from
 /// `GET /v1/view/resources`.
 public enum ResourceTables {
+    /// By resource, then node, case-insensitively (the sort keys are computed once per row).
     static func ordered(_ resources: [RestResource]) -> [RestResource] {
-        resources.sorted { ($0.name.lowercased(), $0.nodeName.lowercased()) < ($1.name.lowercased(), $1.nodeName.lowercased()) }
+        resources.map { (key: ($0.name.lowercased(), $0.nodeName.lowercased()), resource: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.resource)
     }
 
     public static func usage(_ r: RestResource) -> String {
@@ -51,13 +54,14 @@ public enum ResourceTables {
             .init("ResourceName"), .init("Node"), .init("Layers"), .init("Usage"), .init("Conns"),
             .init("State", alignment: .right), .init("CreatedOn"),
         ])
+        var timestamps = Display.TimestampFormatter(timeZone: timeZone)
         for r in ordered(resources) {
             let usage = usage(r), conns = connections(r), state = resourceState(r)
             table.addRow([
                 .init(r.name), .init(r.nodeName), .init((r.layerObject?.stack ?? []).joined(separator: ",")),
                 .init(usage, color: usage == "InUse" ? .green : nil), .init(conns, color: conns == "Ok" ? .green : .red),
                 .init(state, color: Display.stateColor(state)),
-                .init(r.createTimestamp.map { Display.timestamp(milliseconds: $0, timeZone: timeZone) } ?? ""),
+                .init(r.createTimestamp.map { timestamps.text(milliseconds: $0) } ?? ""),
             ])
         }
         return table

@@ -46,6 +46,7 @@ public struct MonitorScreen: Sendable {
             if v.client { line += "  client" }
             if !v.quorum { line += "  " + red("no quorum") }
             if v.open { line += "  open" }
+            if let devices = v.devicePaths, !devices.isEmpty { line += "  " + devices.joined(separator: ",") }
             if let e = v.nbdExport { line += "  " + e }
             lines.append(clip(line))
         }

@@ -48,14 +48,19 @@ extension AdmCommand {
             if let reason = LocalDeviceAttachment.unavailableReason() {
                 throw CommandFailure(message: "cannot attach a local device here: \(reason)")
             }
+            if let mountpoint {
+                do {
+                    // On stderr: the first line of standard output is the device path.
+                    for line in try StaleAttachment.clear(mountpoint: mountpoint) {
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    }
+                } catch {
+                    throw CommandFailure(message: "cannot attach \(name) at \(mountpoint): \(error)")
+                }
+            }
             let engine = adm.client
             let socket = try await Self.nbdSocket(of: name, engine: engine)
-            let client: NBDClient
-            do {
-                client = try await NBDClient.connect(unixSocket: socket, export: name.description)
-            } catch {
-                throw CommandFailure(message: "cannot open \(name) on \(socket): \(error)")
-            }
+            let client = try await Self.open(name, socket: socket)
             let folder = mountpoint ?? "/run/tandem/attach/\(name.resource)-\(name.volume)-\(getpid())"
             let attachment: LocalDeviceAttachment
             do {
@@ -103,6 +108,10 @@ extension AdmCommand {
                     if mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
                     Self.emit("detached \(device)")
                     if let gone { throw CommandFailure(message: "\(name) is no longer served (\(gone)); \(device) was detached") }
+                    // Ending the registration demotes this node; wait for it so that another node
+                    // may attach as soon as this command has returned.
+                    hold.cancel()
+                    await Self.waitUntilSecondary(name.resource, engine: engine)
                     return
                 } catch let failure as CommandFailure {
                     throw failure
@@ -121,6 +130,30 @@ extension AdmCommand {
         }
 
         enum Wake: Sendable { case registered, signal, retry, gone(String), refused(String) }
+
+        /// Opens the export. A refusal because another node is Primary is retried for up to 3 s:
+        /// a node that just detached demotes a moment after its attach command returned.
+        static func open(_ name: NBDExportName, socket: String) async throws -> NBDClient {
+            let deadline = ContinuousClock.now + .seconds(3)
+            while true {
+                do {
+                    return try await NBDClient.connect(unixSocket: socket, export: name.description)
+                } catch {
+                    if "\(error)".contains("NBD_REP_ERR_POLICY"), ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(200))
+                        continue
+                    }
+                    throw CommandFailure(message: "cannot open \(name) on \(socket): \(error)")
+                }
+            }
+        }
+
+        static func waitUntilSecondary(_ resource: String, engine: EngineAdminClient) async {
+            for _ in 0..<50 {
+                if let role = try? await engine.status(resource).first?.role, role != "Primary" { return }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
 
         /// The unix socket the engine serves the volume's export on (from its status).
         static func nbdSocket(of name: NBDExportName, engine: EngineAdminClient) async throws -> String {

@@ -6,6 +6,7 @@ import Logging
 import NBDServer
 import NIOPosix
 import Synchronization
+import Glibc
 import Testing
 
 /// Device registrations (`attach-device`): what `tandem adm attach` relies on to make the engine,
@@ -58,6 +59,9 @@ struct DeviceHoldTests {
         #expect(await refusal("ghost", 0, "/dev/loop5")?.contains("no such resource") == true)
 
         let runtime = try #require(await s.resources["solo"])
+        // A brand-new volume is Inconsistent; make it UpToDate as the initial sync source would be.
+        _ = await runtime.adminAll(.primary(force: true))
+        _ = await runtime.adminAll(.secondary)
         await runtime.exportOpened(0)
         #expect(await refusal("solo", 3, "/dev/loop5")?.contains("no volume 3") == true)
         #expect(await refusal("solo", 0, "loop5")?.contains("absolute device path") == true)
@@ -65,16 +69,22 @@ struct DeviceHoldTests {
         #expect(await refusal("solo", nil, "/dev/loop5")?.contains("volume number") == true)
         #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil, "refused registrations leave no trace")
 
-        guard case .success(let id) = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop5", end: end) else {
-            Issue.record("an open export's device is accepted"); return
+        let registered = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop5", end: end)
+        guard case .success(let id) = registered else {
+            Issue.record("an open export's device is accepted: \(registered)"); return
         }
         let volume = try #require(await s.reports("solo").first?.volumes.first)
         #expect(volume.devicePaths == ["/dev/loop5"])
         #expect(volume.open)
+        #expect(await s.reports("solo").first?.role == "Primary", "an attached device makes the node Primary")
 
-        // The holder's connection closing unregisters it.
+        // The holder's connection closing unregisters it; once the export is closed the node demotes.
         await s.unregisterDevice(id)
         #expect(await s.reports("solo").first?.volumes.first?.devicePaths == nil)
+        await runtime.exportClosed(0)
+        for _ in 0..<50 where await s.reports("solo").first?.role == "Primary" { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await s.reports("solo").first?.role == "Secondary")
+        await runtime.exportOpened(0)
 
         // The resource going down tells every holder why and forgets them.
         _ = await s.registerDevice(resource: "solo", volume: 0, devicePath: "/dev/loop6", end: end)
@@ -83,5 +93,32 @@ struct DeviceHoldTests {
         #expect(ends.reasons.withLock { $0 } == ["solo went down in the engine; its NBD export is gone"])
         #expect(await s.deviceHolds.isEmpty)
         await s.stopAll()
+    }
+}
+
+/// The grown area of a backing file must read as zeros on every replica, without making a thin
+/// file thick.
+@Suite("Volume growth: zeroing the new area")
+struct VolumeGrowthZeroTests {
+    @Test func holesStayHolesAndOldDataIsZeroed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-grow-\(UInt32.random(in: 0...UInt32.max)).img").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: 8 << 20)
+        #expect(VolumeGrowth.zeroRange(path, from: 4 << 20, to: 8 << 20) == nil)
+        let blocks = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)
+        #expect(blocks.intValue == 8 << 20)
+        var st = stat()
+        #expect(lstat(path, &st) == 0 && st.st_blocks == 0, "a sparse grown area is left sparse")
+
+        // Stale bytes past the old end (a backing volume reused) are zeroed.
+        try h.seek(toOffset: 5 << 20)
+        h.write(Data(repeating: 0xAB, count: 4096))
+        try h.synchronize()
+        #expect(VolumeGrowth.zeroRange(path, from: 4 << 20, to: 8 << 20) == nil)
+        try h.seek(toOffset: 5 << 20)
+        #expect(try h.read(upToCount: 4096) == Data(repeating: 0, count: 4096))
+        try h.close()
     }
 }

@@ -1,0 +1,89 @@
+import Testing
+@testable import ReplicationCore
+
+@Suite("Replication core: resync rate controller")
+struct ResyncRateControllerTests {
+    func controller(_ configure: (inout ReplicaConfig) -> Void = { _ in }) -> ResyncRateController {
+        var config = ReplicaConfig(resourceName: "r", nodeID: NodeID(0), nodeName: "a", peers: [], sizeBytes: 1 << 30)
+        configure(&config)
+        return ResyncRateController(config: config)
+    }
+
+    @Test("an idle path: the window grows to its ceiling")
+    func fillsIdlePath() {
+        var c = controller()
+        var now: UInt64 = 0
+        for _ in 0 ..< 100 {
+            now += 3_000
+            c.observe(rttMicros: 3_000, bytes: 1 << 20, nowMicros: now)
+        }
+        #expect(c.windowBytes == 8 << 20)
+        #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 7 << 20))
+        #expect(!c.mayRequest(bytes: 1 << 20, inFlightBytes: 8 << 20))
+    }
+
+    @Test("queueing above the target halves the window, once per round trip, not below c-min-rate's need")
+    func backsOffOnQueueing() {
+        var c = controller()
+        var now: UInt64 = 0
+        for _ in 0 ..< 20 { now += 2_000; c.observe(rttMicros: 2_000, bytes: 1 << 20, nowMicros: now) }
+        let full = c.windowBytes
+        now += 1_000
+        c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)  // 58 ms queueing > 20 ms
+        #expect(c.windowBytes == full / 2)
+        now += 1_000
+        c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)  // same round trip: no second halving
+        #expect(c.windowBytes == full / 2)
+        for _ in 0 ..< 50 { now += 70_000; c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now) }
+        // c-min-rate 4 MiB/s at a 60 ms round trip needs ~240 KiB in flight.
+        #expect(c.windowBytes == c.minWindowBytes)
+        #expect(c.windowBytes >= 4 * 1_048_576 * 60 / 1000 - 4096)
+        #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 0), "always one request in flight")
+    }
+
+    @Test("after a back-off the window grows again while queueing stays under the target")
+    func recovers() {
+        var c = controller()
+        var now: UInt64 = 0
+        for _ in 0 ..< 20 { now += 2_000; c.observe(rttMicros: 2_000, bytes: 1 << 20, nowMicros: now) }
+        now += 100_000
+        c.observe(rttMicros: 90_000, bytes: 1 << 20, nowMicros: now)
+        let reduced = c.windowBytes
+        #expect(!c.slowStart)
+        for _ in 0 ..< 200 { now += 5_000; c.observe(rttMicros: 5_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.windowBytes > reduced)
+        #expect(c.windowBytes == 8 << 20)
+    }
+
+    @Test("a path that became slower for good is relearned as the base, not treated as queueing forever")
+    func relearnsBase() {
+        var c = controller()
+        var now: UInt64 = 0
+        for _ in 0 ..< 10 { now += 1_000; c.observe(rttMicros: 1_000, bytes: 1 << 20, nowMicros: now) }
+        for _ in 0 ..< 400 { now += 100_000; c.observe(rttMicros: 50_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.baseRTTMicros == 50_000)
+        #expect(c.windowBytes == 8 << 20)
+    }
+
+    @Test("c-max-rate caps the bytes requested per tick")
+    func rateCap() {
+        var c = controller { $0.resyncRateMaxBytesPerSecond = 20 << 20 }  // 2 MiB per 100 ms tick
+        #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 1))
+        c.requested(bytes: 2 << 20)
+        #expect(!c.mayRequest(bytes: 1 << 20, inFlightBytes: 1))
+        c.tick()
+        #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 1))
+    }
+
+    @Test("zero detection of resync data")
+    func zeroCheck() {
+        #expect(ReplicaInstance.isAllZero([]))
+        #expect(ReplicaInstance.isAllZero(Array(repeating: 0, count: 1 << 20)))
+        for position in [0, 7, 8, 4095, 1 << 19, (1 << 20) - 1] {
+            var data = [UInt8](repeating: 0, count: 1 << 20)
+            data[position] = 1
+            #expect(!ReplicaInstance.isAllZero(data), "byte \(position)")
+        }
+        #expect(!ReplicaInstance.isAllZero([0, 0, 0, 0, 0, 0, 0, 0, 0, 3]))
+    }
+}
