@@ -80,8 +80,12 @@ ready() { [ "${made[$1]:-}" = yes ] && until_true 120 healthy "$@"; }
 sock() { echo "$D/$1/engine/run/nbd.sock"; }
 # wl NODE RES LOG ARGS...: the verifying workload through NODE's engine (output to LOG.out).
 wl() { local n=$1 r=$2 log=$3; shift 3; "$B" nbd workload --socket "$(sock "$n")" --export "$r/0" --log "$W/$log" "$@" >>"$W/$log.out" 2>&1; }
-# wl_bg …: the same in the background; its pid in $pid (not via $(…): that would wait for it).
-wl_bg() { wl "$@" & pid=$!; echo $pid >>"$_bg_pidfile"; }
+# wl_bg …: the same in the background; its pid (the workload's own) in $pid.
+wl_bg() {
+  local n=$1 r=$2 log=$3; shift 3
+  "$B" nbd workload --socket "$(sock "$n")" --export "$r/0" --log "$W/$log" "$@" >>"$W/$log.out" 2>&1 &
+  pid=$!; echo $pid >>"$_bg_pidfile"
+}
 # vf NODE RES LOG: verify LOG through NODE (output to LOG.verify-NODE).
 vf() { "$B" nbd verify --socket "$(sock "$1")" --export "$2/0" --log "$W/$3" >"$W/$3.verify-$1" 2>&1; }
 acked() { echo $(( $(wc -l <"$W/$1") - 1 )); }

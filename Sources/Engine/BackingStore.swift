@@ -15,6 +15,9 @@ final class BackingStore: Sendable {
 
     /// Opens the backing store read-write and checks it holds at least `sizeBytes`.
     init(path: String, sizeBytes: UInt64, threadPool: NIOThreadPool = .singleton) throws(EngineError) {
+        if let why = ExportedDeviceGuard.refusal(for: path) {
+            throw EngineError("\(path): refused as a backing disk: \(why). A volume's data must not pass through a Tandem local device (its write-back would need this engine while it waits for memory: docs/local-device.md); keep backing disks on real storage")
+        }
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
             throw EngineError("\(path): cannot open the backing disk: \(String(cString: strerror(errno)))")

@@ -106,6 +106,13 @@ extension ResourceRuntime {
         } catch {
             return  // not reachable yet; the loop retries
         }
+        // A dialer cancelled by a disconnect/connect pair can still finish a connect it started
+        // (NIO's connect does not observe task cancellation); its replacement dials too, and
+        // the second link would then replace the first mid-handshake or mid-resync.
+        if Task.isCancelled {
+            try? await link.channel.close()
+            return
+        }
         let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
         do {
             try await link.executeThenClose { inbound, outbound in

@@ -105,16 +105,6 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
            let cached = Self.readCached(fd, offset: offset, length: length, allocator: allocator) {
             return eventLoop.makeSucceededFuture(cached)
         }
-        // A small write without FUA only copies into the page cache: done here too (see
-        // inlineWriteBytesMax for the trade-off).
-        if case let .write(_, offset, data, false) = command, data.readableBytes <= Self.inlineWriteBytesMax {
-            do {
-                try Self.write(fd, offset: offset, data: data, fua: false)
-                return eventLoop.makeSucceededFuture(nil)
-            } catch {
-                return eventLoop.makeFailedFuture(error)
-            }
-        }
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer? in
             switch command {
             case let .read(_, offset, length):
@@ -161,12 +151,6 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
     /// (128 KiB: larger copies go to the pool threads, in parallel with the loop's socket work.)
     static let inlineReadBytesMax = 128 << 10
 
-    /// Writes up to this size without FUA are done on the event loop: a buffered `pwrite` of a
-    /// few KiB only copies into the page cache, while a trip to a pool thread and back costs two
-    /// thread wake-ups, most of a small write's latency. The price: when the kernel throttles
-    /// writers for too much dirty memory, the loop waits too (nbdkit's file plugin blocks its
-    /// worker threads the same way). FUA, FLUSH, TRIM and larger writes use the pool.
-    static let inlineWriteBytesMax = 64 << 10
 
     /// The whole range if the page cache holds it, read without ever waiting for the disk
     /// (RWF_NOWAIT); nil when any part is not cached, on any error, or at the end of the file

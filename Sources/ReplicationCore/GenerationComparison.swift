@@ -12,7 +12,9 @@ enum GenerationComparison {
         var rule: String
     }
 
-    static func compare(mine: Handshake, peer: Handshake) -> Result {
+    /// - Parameter asynchronous: the connection replicates with protocol A (acknowledged writes
+    ///   of a crashed Primary may exist only on its own disk).
+    static func compare(mine: Handshake, peer: Handshake, asynchronous: Bool = false) -> Result {
         let myCurrent = mine.generations.current
         let peerCurrent = peer.generations.current
         let mineJust = myCurrent.sameHistory(as: .justCreated)
@@ -22,7 +24,7 @@ enum GenerationComparison {
         if peerJust { return Result(decision: .sourceFull, onlyIfBits: false, rule: "just-created-peer") }
 
         if myCurrent.sameHistory(as: peerCurrent) {
-            return equalCurrent(mine: mine, peer: peer)
+            return equalCurrent(mine: mine, peer: peer, asynchronous: asynchronous)
         }
         let peerBitmapForMe = peer.generations.bitmapGeneration(for: mine.nodeID)
         let myBitmapForPeer = mine.generations.bitmapGeneration(for: peer.nodeID)
@@ -72,7 +74,7 @@ enum GenerationComparison {
 
     /// Same current generation: nobody started a new one. Differences can only come from
     /// in-flight writes (activity log after a crash) or verify findings; decide who is source.
-    static func equalCurrent(mine: Handshake, peer: Handshake) -> Result {
+    static func equalCurrent(mine: Handshake, peer: Handshake, asynchronous: Bool) -> Result {
         let myInconsistent = mine.flags.contains(.inconsistent)
         let peerInconsistent = peer.flags.contains(.inconsistent)
         if myInconsistent && peerInconsistent {
@@ -80,18 +82,38 @@ enum GenerationComparison {
         }
         if myInconsistent { return Result(decision: .targetFull, onlyIfBits: false, rule: "equal-self-inconsistent") }
         if peerInconsistent { return Result(decision: .sourceFull, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        // An Outdated side learned earlier that it is behind: it never serves as the source.
+        let myOutdated = mine.disk == .outdated
+        let peerOutdated = peer.disk == .outdated
+        if myOutdated != peerOutdated {
+            return Result(decision: myOutdated ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true,
+                          rule: myOutdated ? "equal-self-outdated" : "equal-peer-outdated")
+        }
         if mine.role == .primary { return Result(decision: .sourceUseBitmap, onlyIfBits: true, rule: "equal-self-primary") }
         if peer.role == .primary { return Result(decision: .targetUseBitmap, onlyIfBits: true, rule: "equal-peer-primary") }
         let myCrashedPrimary = mine.flags.contains(.crashedPrimary)
         let peerCrashedPrimary = peer.flags.contains(.crashedPrimary)
-        // DRBD with protocol C: the survivor of a crashed Primary is the source.
+        // DRBD: with protocol C the survivor of a crashed Primary is the source (whatever only the
+        // crashed Primary wrote was never acknowledged); with protocol A the crashed Primary is
+        // the source (it acknowledged writes its peers may never have received).
         if myCrashedPrimary != peerCrashedPrimary {
-            return Result(decision: myCrashedPrimary ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed-primary")
+            let iAmSource = asynchronous ? myCrashedPrimary : !myCrashedPrimary
+            return Result(decision: iAmSource ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
+                          rule: asynchronous ? "equal-crashed-primary-protocol-a" : "equal-crashed-primary")
         }
         let myCrashed = mine.flags.contains(.crashed)
         let peerCrashed = peer.flags.contains(.crashed)
         if myCrashed != peerCrashed {
             return Result(decision: myCrashed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed")
+        }
+        // Bits toward a peer are set by the replica that has a write the peer missed (writer
+        // could not reach it, a peer ack never came): the side that alone tracks differences is
+        // the one holding the data.
+        let mineTracks = mine.outOfSyncBlocks > 0
+        let peerTracks = peer.outOfSyncBlocks > 0
+        if mineTracks != peerTracks {
+            return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
+                          rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")
         }
         let lower = mine.nodeID < peer.nodeID
         return Result(decision: lower ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true, rule: "equal-lower-node-id")

@@ -26,6 +26,9 @@ struct PeerState: Sendable {
     var lastSequenceReceived: UInt64 = 0
     /// Sequence of my writes toward this peer already acked/failed, for liveness checks.
     var nextBarrier: UInt64 = 1
+    /// Protocol A writes completed to the client but not yet confirmed by this peer (DRBD keeps
+    /// them until the epoch's barrier ack "so we know what to dirty on connection loss").
+    var unconfirmedWrites: [UnconfirmedWrite] = []
     var ticksSinceHeard: UInt32 = 0
     var ticksSinceSent: UInt32 = 0
     var pingOutstanding = false
@@ -122,4 +125,11 @@ struct VerifyProgress: Sendable {
     var nextID: UInt64 = 1
     var differing: UInt64 = 0
     var done: UInt64 = 0
+}
+
+/// A protocol A write sent to a peer whose write ack has not arrived yet.
+struct UnconfirmedWrite: Sendable, Equatable {
+    var sequence: UInt64
+    var offsetBytes: UInt64
+    var lengthBytes: UInt64
 }

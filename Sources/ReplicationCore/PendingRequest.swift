@@ -21,6 +21,12 @@ struct PendingRequest: Sendable {
     var durableCopies = 0
     /// Peers the write was sent to (to tell the others if one of them is lost).
     var sentTo: [NodeID] = []
+    /// A peer this write was sent to dropped before acknowledging it.
+    var lostCopy = false
+    /// ... and the writer was without quorum at that moment or later while the write was pending:
+    /// the replicas that would make the missed copy recognisable (a new generation known to a
+    /// majority) may not know, so the write must not be acknowledged.
+    var lostCopyWithoutQuorum = false
     var sequence: UInt64 = 0
     var flushNumber: UInt64 = 0
     var remoteRead: (peer: NodeID, id: UInt64)?

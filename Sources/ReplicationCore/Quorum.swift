@@ -66,6 +66,7 @@ extension ReplicaInstance {
         hasQuorum = now
         if !now {
             log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum (\(reachable.count + (input.selfDiskful ? 1 : 0)) of its diskful replicas reachable)\(role == .primary ? "; I/O is \(config.onNoQuorum == .suspendIO ? "suspended until quorum returns" : "failed with EIO")" : "")")
+            for id in requestOrder where requests[id]?.lostCopy == true { requests[id]!.lostCopyWithoutQuorum = true }
             if role == .primary {
                 flags.insert(.primaryLostQuorum)
                 markMetadataDirty()

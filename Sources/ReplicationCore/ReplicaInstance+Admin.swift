@@ -160,6 +160,11 @@ extension ReplicaInstance {
         if let primary = peers.first(where: { $0.isConnected && $0.role == .primary }) {
             return "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName); only one writer at a time. Demote it ('tandem adm secondary \(config.resourceName)' there) first"
         }
+        // (A SyncTarget is Inconsistent and a paused one Outdated; the bitmap exchange of equal
+        // generations is the window where the disk still says UpToDate.)
+        if let source = peers.first(where: { $0.replication == .wfBitMapT }) {
+            return "\(config.nodeName) is waiting for a resync of \(config.resourceName) from node \(source.id) (\(source.config.name)), which holds newer data"
+        }
         if let pending = peers.first(where: { $0.promotionGranted }) {
             return "node \(pending.id) (\(pending.config.name)) is becoming Primary for \(config.resourceName)"
         }
@@ -241,6 +246,9 @@ extension ReplicaInstance {
         if let primary = peers.first(where: { $0.isConnected && $0.role == .primary && $0.id != requester }) {
             // One Primary cluster-wide: the requester may not see it (partition), this node does.
             return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
+        }
+        if [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[i].replication) {
+            return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
         }
         if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
             return answer(false, "node \(other.id) (\(other.config.name)) is becoming Primary")

@@ -234,15 +234,20 @@ extension ReplicaInstance {
         }()
         for index in peers.indices {
             if peers[index].receivesWrites {
-                let wantsAck = peers[index].config.replicationProtocol == .c
+                // Every peer acknowledges; with protocol A the client does not wait for it, but
+                // the write stays unconfirmed so that losing the peer marks it out of sync. When
+                // too many are unconfirmed the write waits like protocol C (bounded memory).
+                let asynchronous = peers[index].config.replicationProtocol == .a
+                    && peers[index].unconfirmedWrites.count < config.clientRequestsMax
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
-                                            wantsAck: wantsAck, notReplicatedTo: notReplicated)), to: peers[index].id)
+                                            wantsAck: true, notReplicatedTo: notReplicated)), to: peers[index].id)
                 requests[id]!.sentTo.append(peers[index].id)
-                if wantsAck {
+                if !asynchronous {
                     requests[id]!.waitingPeers.append(peers[index].id)
-                } else if peers[index].disk == .upToDate {
-                    requests[id]!.durableCopies += 1
+                } else {
+                    peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes, lengthBytes: length))
+                    if peers[index].disk == .upToDate { requests[id]!.durableCopies += 1 }
                 }
             } else if peers[index].bitmap != nil {
                 peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: length))
@@ -265,6 +270,10 @@ extension ReplicaInstance {
         if !pending.waitingPeers.isEmpty { return }
         if pending.remoteRead != nil { return }
         let copies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
+        if pending.isWrite && pending.lostCopyWithoutQuorum {
+            complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write while without quorum; not acknowledged (it may or may not have reached the disk)")))
+            return
+        }
         if pending.isWrite && role == .primary && config.quorum != .off && !hasQuorum {
             // DRBD keeps such requests (they may not be acknowledged without quorum): held with
             // suspend-io until quorum returns, failed with io-error.
@@ -317,6 +326,13 @@ extension ReplicaInstance {
     }
 
     mutating func onWriteAck(_ ack: WriteAck, from peer: NodeID) {
+        if let i = peerIndex(peer), let k = peers[i].unconfirmedWrites.firstIndex(where: { $0.sequence == ack.sequence }) {
+            let write = peers[i].unconfirmedWrites.remove(at: k)
+            if !ack.success, peers[i].bitmap != nil {
+                peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
+            }
+            return
+        }
         guard let id = requestOrder.first(where: { requests[$0]?.sequence == ack.sequence && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
         requests[id]!.waitingPeers.removeAll { $0 == peer }
         if ack.success {
@@ -355,6 +371,18 @@ extension ReplicaInstance {
     mutating func peerStoppedReceiving(_ peer: NodeID, peerWasUpToDate: Bool) {
         recomputeQuorum()
         var missedWrites = false
+        if let i = peerIndex(peer), !peers[i].unconfirmedWrites.isEmpty {
+            // Protocol A writes the peer never confirmed: it may not have them.
+            missedWrites = true
+            for write in peers[i].unconfirmedWrites {
+                if peers[i].bitmap != nil {
+                    peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
+                }
+                let range = OutOfSyncRange(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes, node: peer)
+                for other in peers where other.id != peer && other.receivesWrites { send(.outOfSync(range), to: other.id) }
+            }
+            peers[i].unconfirmedWrites = []
+        }
         for id in requestOrder {
             guard var pending = requests[id] else { continue }
             if let remote = pending.remoteRead, remote.peer == peer {
@@ -364,6 +392,10 @@ extension ReplicaInstance {
             }
             guard pending.waitingPeers.contains(peer) else { continue }
             pending.waitingPeers.removeAll { $0 == peer }
+            if pending.isWrite {
+                pending.lostCopy = true
+                if config.quorum != .off && !hasQuorum { pending.lostCopyWithoutQuorum = true }
+            }
             requests[id] = pending
             if pending.isWrite {
                 missedWrites = true

@@ -175,8 +175,10 @@ extension ReplicaInstance {
         let syncing = peers.contains { $0.resync?.isTarget == true }
         let skipInitialSync = announcement.previous.sameHistory(as: .justCreated)
             && generations.current.sameHistory(as: .justCreated) && disk == .inconsistent
+        // Only current data moves on to the new generation: an Inconsistent or Outdated replica
+        // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk != .inconsistent || skipInitialSync, !syncing else { return }
+              disk == .upToDate || skipInitialSync, !syncing else { return }
         if skipInitialSync {
             disk = .upToDate
             log(.info, "initial sync skipped on request of node \(id): data declared identical (new volume)")
@@ -191,6 +193,17 @@ extension ReplicaInstance {
         }
         writeBarrierVersion = markMetadataDirty()
         broadcastState()
+    }
+
+    /// Bits toward a peer set while Established (a write the writer could not send it, a peer
+    /// ack that never came) are not resynced by anything else: once the connection has been
+    /// idle of resync for a ping interval, reconnect so that the handshake plans a resync.
+    mutating func resyncLeftoverBits(_ i: Int) {
+        guard peers[i].isConnected, peers[i].replication == .established, disk == .upToDate,
+              peers[i].disk == .upToDate, let bitmap = peers[i].bitmap, !bitmap.isClear,
+              peers[i].verify == nil, now % UInt64(max(config.pingIntervalTicks, 1)) == 0 else { return }
+        log(.info, "\(describeBlocks(bitmap.setCount)) out of sync toward node \(peers[i].id) (\(peers[i].config.name)) while connected; reconnecting to resync them")
+        dropConnection(i, standAlone: false)
     }
 
     // MARK: Keep-alive
@@ -218,6 +231,7 @@ extension ReplicaInstance {
             }
             tickResync(i)
             retryHeldResyncRequests(i)
+            resyncLeftoverBits(i)
         }
         tickPromotion()
     }

@@ -63,7 +63,8 @@ extension ReplicaInstance {
             peers[i].replication = .established
             return
         }
-        var result = GenerationComparison.compare(mine: mine, peer: peer)
+        var result = GenerationComparison.compare(mine: mine, peer: peer,
+                                                  asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
         switch result.decision {
         case .splitBrain:
@@ -101,7 +102,12 @@ extension ReplicaInstance {
         peers[i].discardMyData = false
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
-        let sourceInconsistent = result.decision.isSource ? mine.flags.contains(.inconsistent) : peer.flags.contains(.inconsistent)
+        // Generations say the peer is newer: Outdated at once. (Equal generations decide the
+        // direction only if bits turn up in the bitmap exchange; the resync then makes this node
+        // Inconsistent, and until then promotion is refused while the exchange is pending.)
+        if result.decision.isTarget && !result.onlyIfBits { becomeOutdated(newerPeer: i) }
+        let source = result.decision.isSource ? mine : peer
+        let sourceInconsistent = source.flags.contains(.inconsistent) || source.disk == .outdated
         if sourceInconsistent {
             // The side that should be the source is itself being synchronised: wait until it is
             // UpToDate, then renegotiate (its resync end drops this connection).
@@ -144,6 +150,13 @@ extension ReplicaInstance {
         let bits = peers[i].bitmap!.setCount
         if peers[i].syncOnlyIfBits && bits == 0 {
             peers[i].replication = .established
+            if decision.isTarget && disk == .outdated && peers[i].disk == .upToDate {
+                // Same generation as an UpToDate peer and nothing out of sync: current again.
+                disk = .upToDate
+                markMetadataDirty()
+                broadcastState()
+                emitDevice()
+            }
             emitPeerDevice(i)
             return
         }
@@ -157,6 +170,21 @@ extension ReplicaInstance {
         }
         guard let j = peerIndex(range.node), peers[j].bitmap != nil else { return }
         peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
+    }
+
+    /// A peer holds newer data (or, with equal generations, is the resync source): until a
+    /// resync makes this node current again its data is Outdated (DRBD). Durable, so that a crash
+    /// or a lost connection before the resync cannot bring it back as UpToDate, promotable, and
+    /// starting a generation of its own beside the newer one (a split brain that loses the
+    /// newer node's acknowledged writes).
+    mutating func becomeOutdated(newerPeer i: Int) {
+        guard disk == .upToDate || disk == .consistent else { return }
+        disk = .outdated
+        markMetadataDirty()
+        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) holds newer data: Outdated until the resync from it")
+        broadcastState()
+        emitDevice()
+        emitResource()
     }
 
     func describeBlocks(_ blocks: UInt64) -> String {

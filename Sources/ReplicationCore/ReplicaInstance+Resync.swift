@@ -215,6 +215,7 @@ extension ReplicaInstance {
 
     /// Target side, end of resync: take the source's generations (DRBD), become UpToDate.
     mutating func adoptGenerations(from source: GenerationSet, source i: Int) {
+        guard disk.hasDisk else { return }  // the disk failed meanwhile: nothing was synchronised
         generations.current = source.current
         generations.history = source.history
         for j in peers.indices where peers[j].bitmap != nil {

@@ -108,5 +108,10 @@ extension ReplicaInstance {
         broadcastState()
         emitDevice()
         recomputeQuorum()
+        // A resync (either direction) needs this disk: renegotiate those connections as diskless.
+        for index in peers.indices where peers[index].resync != nil
+            || [.wfBitMapS, .wfBitMapT, .pausedSyncS, .pausedSyncT].contains(peers[index].replication) {
+            dropConnection(index, standAlone: false)
+        }
     }
 }

@@ -169,6 +169,9 @@ final class ScenarioRunner {
             cluster.nodes[node(0)].data[offset] ^= 0xFF
         case "fail-writes":
             cluster.nodes[node(0)].failWrites = Int(args[1])!
+        case "connect-wanted":
+            // Only bring up wanted links (handshakes queued, nothing delivered).
+            cluster.connectWanted()
         case "deliver":
             cluster.deliver(from: UInt8(node(0)), to: UInt8(node(1)))
         case "complete":

@@ -42,6 +42,14 @@ final class SimCluster {
     var adminResults: [AdminResult] = []
     var logs: [String] = []
     let seed: UInt64
+    /// Debugging aid (SIM_WATCH_BLOCK): trace every change of this block's durable contents
+    /// or out-of-sync bits on any node.
+    /// Which nodes' disks each client write reached (key: `SimCluster.landingKey`), to judge
+    /// protocol A writes of a writer that crashed.
+    var landed: [String: Set<Int>] = [:]
+    var watchBlock: Int?
+    var watchBlockBytes = 4096
+    var lastWatch = ""
 
     init(nodeCount: Int, sizeBytes: UInt64, seed: UInt64 = 1, disklessClients: Set<Int> = [],
          configure: (inout ReplicaConfig) -> Void = { _ in }, thin: Bool = false) {
@@ -78,6 +86,7 @@ final class SimCluster {
         let output = instance.step(input)
         nodes[n].instance = instance
         apply(n, output)
+        if watchBlock != nil { watch("n\(n) \(describe(input))") }
         return output
     }
 
@@ -118,6 +127,37 @@ final class SimCluster {
         }
     }
 
+    func describe(_ input: ReplicaInput) -> String {
+        switch input {
+        case .message(let message, let from): return "<- n\(from): \(describe(message))"
+        case .storage(let completion): return "storage \(completion.id) \(completion.result)"
+        default: return "\(input)".prefix(80).description
+        }
+    }
+
+    /// Appends a trace line when the watched block changed anywhere: per node its value (first
+    /// 8 bytes, hex), disk state, generation and the peers whose bit is set.
+    func watch(_ context: String) {
+        guard let block = watchBlock else { return }
+        var parts: [String] = []
+        for n in nodes.indices {
+            let bytes = nodes[n].data[block * watchBlockBytes ..< block * watchBlockBytes + 8]
+            var value: UInt64 = 0
+            for (j, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * UInt64(j)) }
+            guard let instance = nodes[n].instance else {
+                parts.append("n\(n)[down \(value >> 8)]")
+                continue
+            }
+            let bits = instance.peers.filter { $0.bitmap?.isSet(UInt64(block)) == true }.map { "\($0.id)" }.joined()
+            parts.append("n\(n)[\(value >> 8) \(instance.disk.rawValue.prefix(3)) \(instance.generations.current.description.prefix(4)) bits:\(bits)]")
+        }
+        let line = parts.joined(separator: " ")
+        if line != lastWatch {
+            lastWatch = line
+            trace.append("  WATCH b\(block): \(line)   after \(context)")
+        }
+    }
+
     func describe(_ result: ClientResult) -> String {
         switch result {
         case .done: return "done"
@@ -151,6 +191,21 @@ final class SimCluster {
 
     // MARK: Storage
 
+    /// Names the client write a data action carries: the workload's value for a write, the
+    /// range for a trim or write-zeroes.
+    static func landingKey(_ action: StorageAction) -> String? {
+        switch action {
+        case .write(_, _, let data, _):
+            guard data.count >= 8 else { return nil }
+            var value: UInt64 = 0
+            for j in 0 ..< 8 { value |= UInt64(data[j]) << (8 * UInt64(j)) }
+            return "v\(value)"
+        case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
+            return "t\(offset)+\(length)"
+        default: return nil
+        }
+    }
+
     /// Completes the `index`th pending storage action of node `n` (applies it to the disk first).
     func completeStorage(_ n: Int, index: Int = 0, fail: Bool = false) {
         let action = nodes[n].pending.remove(at: index)
@@ -164,6 +219,7 @@ final class SimCluster {
         if failThis {
             result = .failed("injected I/O error")
         } else {
+            if let key = Self.landingKey(action) { landed[key, default: []].insert(n) }
             switch action {
             case .read(_, let offset, let length):
                 result = .data(Array(nodes[n].data[Int(offset) ..< Int(offset) + Int(length)]))
@@ -250,6 +306,7 @@ final class SimCluster {
         guard nodes[n].instance != nil else { return }
         // A crash loses whatever was not complete; some writes may have reached the disk anyway.
         for action in nodes[n].pending where applyPending(action) {
+            if let key = Self.landingKey(action) { landed[key, default: []].insert(n) }
             switch action {
             case .write(_, let offset, let bytes, _):
                 nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.count, with: bytes)
@@ -262,6 +319,7 @@ final class SimCluster {
         }
         nodes[n].pending = []
         nodes[n].instance = nil
+        if watchBlock != nil { watch("n\(n) crashed") }
         nodes[n].wants = []
         trace.append("  n\(n) crashed")
         for m in nodes.indices where m != n {

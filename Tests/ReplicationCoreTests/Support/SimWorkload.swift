@@ -8,6 +8,13 @@ struct SimWorkload {
         var value: UInt64  // 0 for trim / write-zeroes
         var acked = false
         var finished = false
+        /// Node the client wrote through, and `SimCluster.landingKey` of the write.
+        var node = 0
+        var landingKey = ""
+        /// Protocol A: acknowledged by a writer that crashed before the write reached any other
+        /// disk — DRBD's documented loss window for asynchronous replication (the write existed
+        /// only in the crashed node's disk and send buffer), so it no longer has to survive.
+        var mayBeLost = false
     }
 
     let blockBytes: Int
@@ -55,7 +62,8 @@ struct SimWorkload {
         let index = writes.count
         let trim = random.next() % 10 == 0
         let value: UInt64 = trim ? 0 : UInt64(index + 1) << 8 | 0xA5
-        writes.append(WriteRecord(value: value))
+        let landingKey = trim ? "t\(start * blockBytes)+\(length * blockBytes)" : "v\(value)"
+        writes.append(WriteRecord(value: value, node: node, landingKey: landingKey))
         for b in blocks {
             history[b].append(index)
             busyBlocks.insert(b)
@@ -93,11 +101,19 @@ struct SimWorkload {
         }
     }
 
+    /// Protocol A: node `node` crashed; its acknowledged writes that reached no other disk may be
+    /// lost (see `WriteRecord.mayBeLost`).
+    mutating func asynchronousWriterCrashed(_ node: Int, landed: [String: Set<Int>]) {
+        for i in writes.indices where writes[i].acked && writes[i].node == node {
+            if !(landed[writes[i].landingKey] ?? []).contains(where: { $0 != node }) { writes[i].mayBeLost = true }
+        }
+    }
+
     /// Values a block may hold: the last acknowledged write or any write submitted after it
     /// (not acknowledged: it may or may not have landed).
     func acceptable(block: Int) -> [UInt64] {
         let list = history[block]
-        guard let lastAcked = list.lastIndex(where: { writes[$0].acked }) else {
+        guard let lastAcked = list.lastIndex(where: { writes[$0].acked && !writes[$0].mayBeLost }) else {
             return [0] + list.map { writes[$0].value }
         }
         return list[lastAcked...].map { writes[$0].value }
