@@ -46,12 +46,27 @@ enum GenerationComparison {
         if peerInMyHistory && !mineInPeerHistory {
             return Result(decision: .sourceFull, onlyIfBits: false, rule: "peer-current-in-my-history")
         }
+        // Both changed since a common generation. DRBD: a side that lost quorum as Primary yields
+        // and becomes SyncTarget — nothing it wrote after that was acknowledged (acknowledging
+        // needs quorum), while the other side's writes were.
+        let myLostQuorum = mine.flags.contains(.primaryLostQuorum)
+        let peerLostQuorum = peer.flags.contains(.primaryLostQuorum)
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
+            // Same parent: each side's bitmap holds what it changed since; the union is resynced.
+            if myLostQuorum != peerLostQuorum {
+                return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+            }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-same-parent")
         }
         let myAll = [myCurrent] + mine.generations.history
         let peerAll = [peerCurrent] + peer.generations.history
         if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
+            // No bitmap covers both sides' changes: the side that yields takes a full sync.
+            if myLostQuorum != peerLostQuorum {
+                return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+            }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
         }
         return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")

@@ -74,6 +74,14 @@ extension ReplicaInstance {
             }
         } else {
             log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again")
+            if flags.contains(.primaryLostQuorum)
+                && !peers.contains(where: { [.wfBitMapT, .syncTarget, .pausedSyncT].contains($0.replication) }) {
+                // Back in a partition with quorum and not yielding to it (a handshake that made it
+                // yield planned a resync as target first, and the flag stays until that ends):
+                // what it writes from now on is acknowledged and must never yield later. Persisted
+                // with the next metadata write; a stale flag after a crash is cleared the same way.
+                flags.remove(.primaryLostQuorum)
+            }
             for id in requestOrder { checkDone(id) }
         }
         broadcastState()

@@ -91,6 +91,11 @@ extension ReplicaInstance {
             return
         default: break
         }
+        if result.decision.isTarget && role == .primary && mine.flags.contains(.primaryLostQuorum) && !hasQuorum {
+            // DRBD on-suspended-primary-outdated force-secondary: none of its held or failed
+            // writes was acknowledged; it yields to the partition that kept quorum.
+            forceSecondary(because: "\(name) holds newer data written with quorum (rule \(result.rule))")
+        }
         if result.decision.isTarget && role == .primary {
             return refuseConnection(i, "\(name) has newer data but this node is Primary; resyncing into a Primary would change data under its users. Demote this node ('tandem adm secondary \(config.resourceName)') and connect again")
         }

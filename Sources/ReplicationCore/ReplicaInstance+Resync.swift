@@ -227,6 +227,8 @@ extension ReplicaInstance {
         disk = .upToDate
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
+        // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
+        flags.remove(.primaryLostQuorum)
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()
