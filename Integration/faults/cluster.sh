@@ -103,6 +103,8 @@ for item in json.load(sys.stdin)[0]:
   done | sort
 }
 online_count() { "$B" node list 2>/dev/null | grep -c "Online"; }
+# all_online: every node of the 3-node cluster is Online (a command, so until_true re-asks each time).
+all_online() { [ "$(online_count)" -eq 3 ]; }
 rest_up() { (exec 3<>/dev/tcp/10.89.0.1/3370) 2>/dev/null; }
 
 
@@ -115,5 +117,5 @@ faults_cluster_up() {
     "$B" node create --node-type Combined n1 10.89.0.1 && "$B" node create n2 10.89.0.2 && "$B" node create n3 10.89.0.3 &&
     for n in n1 n2 n3; do mkdir -p "$D/$n/pool" && "$B" storage-pool create filethin "$n" swpool "$D/$n/pool" || exit 1; done
   ) >"$TANDEM_LOGS/setup.log" 2>&1
-  until_true 20 test "$(online_count)" -eq 3 || { echo "nodes did not come Online: $(last "$TANDEM_LOGS/setup.log" 3)"; return 1; }
+  until_true 20 all_online || { echo "nodes did not come Online: $(last "$TANDEM_LOGS/setup.log" 3)"; return 1; }
 }
