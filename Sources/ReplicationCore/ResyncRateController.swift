@@ -100,11 +100,18 @@ struct ResyncRateController: Sendable, Equatable {
         }
     }
 
-    mutating func tick() { requestedThisTick = 0 }
+    /// A new tick: c-max-rate's budget refills by one tick's worth. What a request took beyond
+    /// its tick's budget is carried over as debt, so a cap below one request per tick (e.g.
+    /// 2 MiB/s with 1 MiB requests at 10 ticks/s) holds on average instead of letting one
+    /// request through every tick.
+    mutating func tick() { requestedThisTick -= min(requestedThisTick, maxBytesPerTick) }
 
     /// Whether a request of `bytes` may go now with `inFlightBytes` already outstanding.
     func mayRequest(bytes: UInt64, inFlightBytes: UInt64) -> Bool {
-        if inFlightBytes == 0 { return true }  // always make progress
+        // With nothing in flight a request may exceed the tick's budget (progress even when one
+        // request is larger than a tick's worth of c-max-rate), but only while the budget is
+        // not spent: the excess is carried to the next ticks (`tick()`).
+        if inFlightBytes == 0 { return requestedThisTick < maxBytesPerTick }
         return inFlightBytes + bytes <= max(windowBytes, minWindowBytes) && requestedThisTick + bytes <= maxBytesPerTick
     }
 

@@ -86,4 +86,26 @@ struct ResyncRateControllerTests {
         }
         #expect(!ReplicaInstance.isAllZero([0, 0, 0, 0, 0, 0, 0, 0, 0, 3]))
     }
+
+    @Test("c-max-rate holds on average even when one request is larger than a tick's budget")
+    func maxRateBelowOneRequestPerTick() {
+        // 2 MiB/s at 10 ticks/s is 204.8 KiB per tick; requests are 1 MiB. Before, a request
+        // always went when nothing was in flight: 10 MiB/s.
+        var c = controller { $0.resyncRateMaxBytesPerSecond = 2 << 20; $0.resyncRateMinBytesPerSecond = 0 }
+        var sent: UInt64 = 0
+        for _ in 0 ..< 100 {  // 10 s of ticks, each request answered within its tick
+            if c.mayRequest(bytes: 1 << 20, inFlightBytes: 0) { c.requested(bytes: 1 << 20); sent += 1 << 20 }
+            c.tick()
+        }
+        #expect(sent >= 19 << 20 && sent <= 21 << 20, "sent \(sent >> 20) MiB in 10 s at a 2 MiB/s cap")
+    }
+
+    @Test("without a cap a request goes whenever nothing is in flight")
+    func noCapAlwaysProgresses() {
+        var c = controller()
+        for _ in 0 ..< 50 {
+            #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 0))
+            c.requested(bytes: 1 << 20)
+        }
+    }
 }
