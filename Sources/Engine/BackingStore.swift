@@ -2,6 +2,7 @@ import CTandemIO
 import Glibc
 import NIOCore
 import NIOPosix
+import NBDServer
 import ReplicationCore
 
 /// The local backing file (or block device) of one volume. Every call runs on a thread pool so
@@ -79,19 +80,7 @@ final class BackingStore: Sendable {
     /// The range if the page cache holds all of it (RWF_NOWAIT: never waits for the disk); nil
     /// otherwise, on any error, or past the end of a short file.
     func readCached(offset: UInt64, length: Int) -> ByteBuffer? {
-        var buffer = Self.allocator.buffer(capacity: length)
-        let fd = self.fd
-        let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
-            var done = 0
-            while done < length {
-                let n = ctandem_pread_nowait(fd, bytes.baseAddress! + done, length - done, Int64(offset) + Int64(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return 0 }
-                done += n
-            }
-            return length
-        }
-        return filled == length ? buffer : nil
+        NBDFileExport.readCached(fd, offset: offset, length: length, allocator: Self.allocator)
     }
 
     /// Reads the range on the thread pool into a buffer the NBD reply sends as is; nil on any

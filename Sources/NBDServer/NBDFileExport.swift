@@ -155,7 +155,8 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
     /// The whole range if the page cache holds it, read without ever waiting for the disk
     /// (RWF_NOWAIT); nil when any part is not cached, on any error, or at the end of the file
     /// (the pool path then does the real read and reports real errors).
-    static func readCached(_ fd: Int32, offset: UInt64, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// Also the engine's backing-store fast path (BackingStore.readCached).
+    public static func readCached(_ fd: Int32, offset: UInt64, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
         var buffer = allocator.buffer(capacity: length)
         let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes -> Int in
             var done = 0
