@@ -35,11 +35,7 @@ extension AdmCommand {
         @Argument(help: "RESOURCE or RESOURCE/VOLUME (volume 0 by default).")
         var export: String
 
-        @Option(help: "Directory for the FUSE mount (created if missing, must be empty). Default: a new folder under /run/tandem/attach.")
-        var mountpoint: String?
-
-        @Flag(help: "Let the FUSE layer use the page cache (faster reads, double caching under loop).")
-        var fuseCache = false
+        @OptionGroup var localDevice: LocalDeviceOptions
 
         func run() async throws {
             guard let name = NBDExportName(parsing: export) else {
@@ -48,7 +44,7 @@ extension AdmCommand {
             if let reason = LocalDeviceAttachment.unavailableReason() {
                 throw CommandFailure(message: "cannot attach a local device here: \(reason)")
             }
-            if let mountpoint {
+            if let mountpoint = localDevice.mountpoint {
                 do {
                     // On stderr: the first line of standard output is the device path.
                     for line in try StaleAttachment.clear(mountpoint: mountpoint) {
@@ -61,10 +57,10 @@ extension AdmCommand {
             let engine = adm.client
             let socket = try await Self.nbdSocket(of: name, engine: engine)
             let client = try await Self.open(name, socket: socket)
-            let folder = mountpoint ?? "/run/tandem/attach/\(name.resource)-\(name.volume)-\(getpid())"
+            let folder = localDevice.mountpoint ?? "/run/tandem/attach/\(name.resource)-\(name.volume)-\(getpid())"
             let attachment: LocalDeviceAttachment
             do {
-                attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !fuseCache)
+                attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !localDevice.fuseCache)
             } catch {
                 await client.close()
                 throw CommandFailure(message: "cannot attach \(name): \(error)")
@@ -105,7 +101,7 @@ extension AdmCommand {
                 }
                 do {
                     try await attachment.detach()
-                    if mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
+                    if localDevice.mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
                     Self.emit("detached \(device)")
                     if let gone { throw CommandFailure(message: "\(name) is no longer served (\(gone)); \(device) was detached") }
                     // Ending the registration demotes this node; wait for it so that another node

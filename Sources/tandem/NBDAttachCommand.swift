@@ -28,11 +28,7 @@ struct NBDAttachCommand: AsyncParsableCommand {
     @Argument(help: "Export name: RESOURCE or RESOURCE/VOLUME.")
     var export: String
 
-    @Option(help: "Directory for the FUSE mount (created if missing, must be empty). Default: a new folder under /run/tandem/attach.")
-    var mountpoint: String?
-
-    @Flag(help: "Let the FUSE layer use the page cache (faster reads, double caching under loop).")
-    var fuseCache = false
+    @OptionGroup var localDevice: LocalDeviceOptions
 
     func run() async throws {
         if let reason = LocalDeviceAttachment.unavailableReason() {
@@ -44,15 +40,15 @@ struct NBDAttachCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "cannot open export \"\(export)\" on \(socket): \(error)")
         }
-        let folder = mountpoint ?? "/run/tandem/attach/\(export.replacingOccurrences(of: "/", with: "-"))-\(getpid())"
-        let attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !fuseCache)
+        let folder = localDevice.mountpoint ?? "/run/tandem/attach/\(export.replacingOccurrences(of: "/", with: "-"))-\(getpid())"
+        let attachment = try await LocalDeviceAttachment.attach(export: client, mountpoint: folder, fuseDirectIO: !localDevice.fuseCache)
         emit(attachment.devicePath)
         emit("attached export \(export) (\(client.size) bytes) as \(attachment.devicePath) via \(folder)/device; SIGINT/SIGTERM detaches")
 
         for await _ in Self.terminationSignals() {
             do {
                 try await attachment.detach()
-                if mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
+                if localDevice.mountpoint == nil { try? FileManager.default.removeItem(atPath: folder) }
                 emit("detached \(attachment.devicePath)")
                 return
             } catch {
