@@ -72,6 +72,18 @@ enum GenerationComparison {
         return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
     }
 
+    /// `side`'s bits toward `other` track changes since an older generation, yet `other` is at
+    /// `side`'s current generation (equal currents): `other` reached it through a resync from a
+    /// third replica, which brought everything those bits mark. DRBD updates the bitmap UUID on
+    /// all peers when a resync finishes; here the handshake finds it out. The bits are dropped
+    /// (not resynced a second time) — unless `other` is Inconsistent, when they may still matter.
+    static func bitmapIsStale(of side: Handshake, toward other: Handshake) -> Bool {
+        let tracked = side.generations.bitmapGeneration(for: other.nodeID)
+        return !tracked.isNone && !tracked.sameHistory(as: side.generations.current)
+            && other.generations.current.sameHistory(as: side.generations.current)
+            && !other.flags.contains(.inconsistent)
+    }
+
     /// Same current generation: nobody started a new one. Differences can only come from
     /// in-flight writes (activity log after a crash) or verify findings; decide who is source.
     static func equalCurrent(mine: Handshake, peer: Handshake, asynchronous: Bool) -> Result {
@@ -80,8 +92,12 @@ enum GenerationComparison {
         if myInconsistent && peerInconsistent {
             return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "both-inconsistent")
         }
-        if myInconsistent { return Result(decision: .targetFull, onlyIfBits: false, rule: "equal-self-inconsistent") }
-        if peerInconsistent { return Result(decision: .sourceFull, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        // An Inconsistent replica at this generation is an interrupted resync target: every block
+        // it still lacks is marked in its bitmaps (bits clear only once resync data is written),
+        // and it sends their union in the exchange — the resync continues, it does not restart
+        // as a full sync.
+        if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
+        if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
         // An Outdated side learned earlier that it is behind: it never serves as the source.
         let myOutdated = mine.disk == .outdated
         let peerOutdated = peer.disk == .outdated
@@ -109,8 +125,8 @@ enum GenerationComparison {
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
         // the one holding the data.
-        let mineTracks = mine.outOfSyncBlocks > 0
-        let peerTracks = peer.outOfSyncBlocks > 0
+        let mineTracks = mine.outOfSyncBlocks > 0 && !bitmapIsStale(of: mine, toward: peer)
+        let peerTracks = peer.outOfSyncBlocks > 0 && !bitmapIsStale(of: peer, toward: mine)
         if mineTracks != peerTracks {
             return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
                           rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")

@@ -10,6 +10,10 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     public static let primaryLostQuorum = MetadataFlags(rawValue: 1 << 2)
     /// The backing store was created thin and never written: it reads as zeros.
     public static let freshThin = MetadataFlags(rawValue: 1 << 3)
+    /// Outdated because it lost quorum as a Secondary (DRBD): the partition with quorum may have
+    /// written without it. Unlike an Outdated disk that met a newer peer, it may become UpToDate
+    /// again on its own once it is back in a partition with quorum where nobody is newer.
+    public static let outdatedWithoutQuorum = MetadataFlags(rawValue: 1 << 4)
 }
 
 /// The fixed-size part of the durable metadata of one volume replica.

@@ -49,7 +49,9 @@ public struct QuorumInput: Sendable, Equatable {
 }
 
 extension ReplicaInstance {
-    mutating func recomputeQuorum() {
+    /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
+    ///   attach, where "no quorum" only means no peer is connected yet.
+    mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
         let diskfulPeers = peers.filter { !$0.config.disklessClient }
         let reachable = diskfulPeers.filter { $0.isConnected && $0.disk.hasDisk }
         let absent = diskfulPeers.filter { !($0.isConnected && $0.disk.hasDisk) }
@@ -71,6 +73,8 @@ extension ReplicaInstance {
                 flags.insert(.primaryLostQuorum)
                 markMetadataDirty()
                 if config.onNoQuorum == .ioError { failHeldWrites() }
+            } else if outdateOnLoss && !quorumOutdateSuppressed {
+                outdateWithoutQuorum()
             }
         } else {
             log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again")
@@ -99,6 +103,60 @@ extension ReplicaInstance {
 }
 
 extension ReplicaInstance {
+    /// DRBD: a Secondary that loses quorum marks its data Outdated — the partition that kept
+    /// quorum may promote and write without it, so it must not be promoted (or serve as a resync
+    /// source) as if it were current. Durable: a restart while cut off brings it back Outdated.
+    /// Not while connected to a Primary (DRBD refuses "connected outdates": the Primary's writes
+    /// still reach it, and that Primary cannot write without quorum either).
+    mutating func outdateWithoutQuorum() {
+        guard role == .secondary, disk == .upToDate || disk == .consistent, config.quorum != .off,
+              !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
+        disk = .outdated
+        flags.insert(.outdatedWithoutQuorum)
+        markMetadataDirty()
+        log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum as a Secondary: Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
+    }
+
+    /// A resync source must hold UpToDate data for every read it serves. One that went Outdated
+    /// meanwhile (lost quorum, met a newer peer) would answer each request "failed" and its
+    /// target would ask again forever: renegotiate those connections, which then wait (paused)
+    /// until this node is UpToDate again.
+    mutating func pauseResyncSourcesWithoutData() {
+        guard disk == .outdated else { return }
+        for j in peers.indices where peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS {
+            log(.info, "\(config.resourceName) on \(config.nodeName) is \(disk.rawValue): the resync to node \(peers[j].id) (\(peers[j].config.name)) waits until it is UpToDate again")
+            dropConnection(j, standAlone: false, renegotiate: true)
+        }
+    }
+
+    /// The way back for `outdateWithoutQuorum`: in a partition with quorum again, where every
+    /// connected diskful peer has finished its handshake and none holds newer data (each is at
+    /// this generation, or waits to be resynced from this node), this node is current. Writes
+    /// acknowledged meanwhile were acknowledged by a majority, and a majority always shares a
+    /// node with this partition: that node would be at a newer generation. Connections that
+    /// waited for this node to become a usable source renegotiate.
+    mutating func returnFromQuorumOutdate() {
+        guard flags.contains(.outdatedWithoutQuorum) else { return }
+        guard disk == .outdated else {
+            flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
+            return
+        }
+        guard config.quorum != .off, hasQuorum, role == .secondary else { return }
+        let diskful = peers.indices.filter { peers[$0].isConnected && peers[$0].bitmap != nil && peers[$0].disk.hasDisk }
+        guard !diskful.isEmpty, diskful.allSatisfy({ j in
+            peers[j].resync == nil && (peers[j].replication == .pausedSyncS
+                || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current)))
+        }) else { return }
+        disk = .upToDate
+        flags.remove(.outdatedWithoutQuorum)
+        markMetadataDirty()
+        log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again and no peer holds newer data: UpToDate at generation \(generations.current)")
+        broadcastState()
+        emitDevice()
+        emitResource()
+        for j in diskful where peers[j].replication == .pausedSyncS { dropConnection(j, standAlone: false, renegotiate: true) }
+    }
+
     /// DRBD on-suspended-primary-outdated force-secondary: a Primary without quorum meets a
     /// Primary with quorum; it yields, and every request it held fails (none was acknowledged).
     mutating func forceSecondary(because reason: String) {

@@ -104,9 +104,9 @@ extension ReplicaInstance {
         do { try metadata.validate(against: config) } catch { return reply(id, .refused("cannot attach: \(error)")) }
         loadMetadata(metadata)
         markMetadataDirty()
-        for i in peers.indices where peers[i].transportUp { dropConnection(i, standAlone: false) }
+        for i in peers.indices where peers[i].transportUp { dropConnection(i, standAlone: false, renegotiate: true) }
         emitDevice()
-        recomputeQuorum()
+        recomputeQuorum(outdateOnLoss: false)
         reply(id, .done)
     }
 

@@ -98,8 +98,15 @@ extension ReplicaInstance {
         emitPeerDevice(i)
     }
 
-    mutating func dropConnection(_ i: Int, standAlone: Bool) {
+    /// - Parameter renegotiate: this node drops the connection only to run the handshake again
+    ///   (new generations, a source that became usable); the peer is back at once, so the
+    ///   quorum it loses meanwhile does not outdate this node (which would pause the handshake
+    ///   again and loop).
+    mutating func dropConnection(_ i: Int, standAlone: Bool, renegotiate: Bool = false) {
         let id = peers[i].id
+        let suppressed = quorumOutdateSuppressed
+        if renegotiate { quorumOutdateSuppressed = true }
+        defer { quorumOutdateSuppressed = suppressed }
         resetConnection(i)
         peers[i].connection = standAlone ? .standAlone : .connecting
         output.transport.append(.disconnect(id))
@@ -203,7 +210,7 @@ extension ReplicaInstance {
               peers[i].disk == .upToDate, let bitmap = peers[i].bitmap, !bitmap.isClear,
               peers[i].verify == nil, now % UInt64(max(config.pingIntervalTicks, 1)) == 0 else { return }
         log(.info, "\(describeBlocks(bitmap.setCount)) out of sync toward node \(peers[i].id) (\(peers[i].config.name)) while connected; reconnecting to resync them")
-        dropConnection(i, standAlone: false)
+        dropConnection(i, standAlone: false, renegotiate: true)
     }
 
     // MARK: Keep-alive

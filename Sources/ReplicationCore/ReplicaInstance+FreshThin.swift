@@ -40,7 +40,7 @@ extension ReplicaInstance {
             if peers[j].id == announcer || peers[j].current.sameHistory(as: generations.current) {
                 peers[j].plannedSync = .noSync
             } else if peers[j].isConnected {
-                dropConnection(j, standAlone: false)
+                dropConnection(j, standAlone: false, renegotiate: true)
             }
         }
     }

@@ -66,6 +66,21 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
+            let dropped = peers[i].bitmap!.setCount
+            peers[i].bitmap!.clearAll()
+            setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
+            markMetadataDirty()
+            log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again")
+        }
+        if result.decision == .targetUseBitmap && disk == .inconsistent {
+            // Continue an interrupted resync: whatever this node lacks is marked in one of its
+            // bitmaps (the one toward its former source, not necessarily this peer); offer the
+            // union to this source.
+            for j in peers.indices where j != i && peers[j].bitmap != nil {
+                peers[i].bitmap!.or(words: peers[j].bitmap!.words, firstWord: 0)
+            }
+        }
         switch result.decision {
         case .splitBrain:
             let iDiscard = mine.flags.contains(.discardMyData)
@@ -178,6 +193,11 @@ extension ReplicaInstance {
     /// starting a generation of its own beside the newer one (a split brain that loses the
     /// newer node's acknowledged writes).
     mutating func becomeOutdated(newerPeer i: Int) {
+        if flags.contains(.outdatedWithoutQuorum) {
+            // Now it knows a newer peer exists: only a resync makes it current again.
+            flags.remove(.outdatedWithoutQuorum)
+            markMetadataDirty()
+        }
         guard disk == .upToDate || disk == .consistent else { return }
         disk = .outdated
         markMetadataDirty()

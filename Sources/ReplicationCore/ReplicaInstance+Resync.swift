@@ -222,7 +222,10 @@ extension ReplicaInstance {
             // Bits toward other peers were kept against the old generation and may be incomplete
             // for the new one: forget them; an older peer then gets a full sync (safe, not fast).
             setBitmapGeneration(peers[j].id, to: .none, onlyIfNone: false)
-            if j != i && !peers[j].receivesWrites { peers[j].bitmap!.clearAll() }
+            // A connection that waited to resync from j holds j's bits toward this node from the
+            // exchange: what j had and this node lacked, which the source just brought. Dropped,
+            // or the renegotiation would resync them from this node to j (j is not behind).
+            if j != i && (!peers[j].receivesWrites || peers[j].replication == .pausedSyncT) { peers[j].bitmap!.clearAll() }
         }
         disk = .upToDate
         crashedAtAttach = false
@@ -239,7 +242,7 @@ extension ReplicaInstance {
         // Connections that waited for this resync renegotiate from the new generations.
         for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || peers[j].replication == .pausedSyncS
             || (peers[j].isConnected && peers[j].plannedSync == .bothJustCreated && peers[j].bitmap != nil)) {
-            dropConnection(j, standAlone: false)
+            dropConnection(j, standAlone: false, renegotiate: true)
         }
     }
 

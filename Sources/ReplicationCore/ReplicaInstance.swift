@@ -36,6 +36,8 @@ public struct ReplicaInstance: Sendable {
     var activityLog: ActivityLog
     var hasQuorum = true
     var hadQuorum = true
+    /// Set while this node drops a connection only to renegotiate it (see `dropConnection`).
+    var quorumOutdateSuppressed = false
 
     var peers: [PeerState]
 
@@ -103,7 +105,7 @@ public struct ReplicaInstance: Sendable {
         precondition(!started, "start() called twice")
         started = true
         if disk.hasDisk { markMetadataDirty() }
-        recomputeQuorum()
+        recomputeQuorum(outdateOnLoss: false)
         emitAllState()
         return takeOutput()
     }
@@ -148,6 +150,8 @@ public struct ReplicaInstance: Sendable {
         processPeerQueue()
         startWaitingRequests()
         for index in peers.indices { driveResync(index); driveVerify(index) }
+        pauseResyncSourcesWithoutData()
+        returnFromQuorumOutdate()
         flushMetadataIfNeeded()
     }
 

@@ -374,6 +374,8 @@ final class SimCluster {
             }
             if !progress { return }
         }
+        // A livelock: show how the messages keep going (SIM_TRACE) before stopping the run.
+        if recordTrace { print(trace.suffix(300).joined(separator: "\n")) }
         preconditionFailure("cluster did not stabilize in \(maxRounds) rounds")
     }
 
