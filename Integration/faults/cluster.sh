@@ -1,6 +1,6 @@
-# Shared by Integration/faults/run and the repro-*.sh scripts next to it (sourced after
-# ../lib.sh): a 3-node namespace cluster under its own prefix and subnet, and helpers to read
-# engine state and run the verifying workload. Everything is torn down on exit.
+# Sourced by Integration/faults/run (after ../lib.sh): a 3-node namespace cluster under its
+# own prefix and subnet, and helpers to read engine state and run the verifying workload.
+# Everything is torn down on exit.
 root=$TANDEM_ROOT
 B=$TANDEM_BIN
 export TANDEM_CLUSTER_PREFIX=tfault TANDEM_CLUSTER_SUBNET=10.89.0

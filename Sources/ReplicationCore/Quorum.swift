@@ -118,11 +118,14 @@ extension ReplicaInstance {
     }
 
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated
-    /// meanwhile (lost quorum, met a newer peer) would answer each request "failed" and its
-    /// target would ask again forever: renegotiate those connections, which then wait (paused)
-    /// until this node is UpToDate again.
+    /// meanwhile (lost quorum, met a newer peer), or Inconsistent with no resync of its own
+    /// planned, answers each request "failed" and its target would ask again forever:
+    /// renegotiate those connections, which then wait (paused) until this node is UpToDate
+    /// again. (A source that is itself a SyncTarget is UpToDate later; its targets wait.)
     mutating func pauseResyncSourcesWithoutData() {
-        guard disk == .outdated else { return }
+        guard disk != .upToDate, disk.hasDisk,
+              disk == .outdated || !peers.contains(where: { [.syncTarget, .pausedSyncT, .wfBitMapT].contains($0.replication) })
+        else { return }
         for j in peers.indices where peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS {
             log(.info, "\(config.resourceName) on \(config.nodeName) is \(disk.rawValue): the resync to node \(peers[j].id) (\(peers[j].config.name)) waits until it is UpToDate again")
             dropConnection(j, standAlone: false, renegotiate: true)
