@@ -131,17 +131,18 @@ struct ResourceView {
     /// The listed resources of one definition, in node-key order, from the cache.
     func fragments(_ rdKey: String, _ state: ClusterState, _ reports: [String: [String: ActualResource]]) -> [ResourceViewCache.Fragment] {
         guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return [] }
-        let sorted = placed.sorted { $0.key < $1.key }
-        let peers = sorted.map { ResourceViewEntry.Peer(key: $0.key, nodeName: $0.value.nodeName) }
-        var entries: [ResourceViewEntry] = []
-        entries.reserveCapacity(sorted.count)
-        for (nodeKey, r) in sorted {
-            if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
-            if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
-            if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
-            entries.append(ResourceViewEntry(r, rd, peers: peers, nodeKey: nodeKey, state: state, actual: reports[nodeKey]?[rdKey]))
+        var listed: [ResourceViewCache.Listed] = []
+        listed.reserveCapacity(placed.count)
+        for nodeKey in placed.keys.sorted() {
+            if filtersResources {
+                let r = placed[nodeKey]!
+                if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
+                if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
+                if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
+            }
+            listed.append(.init(nodeKey: nodeKey, nodePools: state.storagePools[nodeKey], actual: reports[nodeKey]?[rdKey]))
         }
-        return cache.fragments(definition: rdKey, entries, complete: !filtersResources)
+        return cache.fragments(definition: rdKey, rd, placed: placed, listed)
     }
 
     /// After a view of everything, forgets the fragments of definitions that are gone.
@@ -152,10 +153,11 @@ struct ResourceView {
 
     /// One resource's object (GET /v1/resource-definitions/{rd}/resources/{node}).
     static func single(_ rdKey: String, nodeKey: String, _ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8]? {
-        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey], let r = placed[nodeKey] else { return nil }
-        let actual = reports(runtimes)[nodeKey]?[rdKey]
+        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return nil }
+        guard placed[nodeKey] != nil else { return nil }
         var w = JSONWriter()
-        ResourceViewEntry(r, rd, peers: ResourceViewEntry.peers(placed), nodeKey: nodeKey, state: state, actual: actual).render(&w)
+        ResourceViewEntry(nodeKey: nodeKey, placed: placed, definition: rd, nodePools: state.storagePools[nodeKey],
+                          actual: reports(runtimes)[nodeKey]?[rdKey]).render(&w)
         return w.bytes
     }
 }

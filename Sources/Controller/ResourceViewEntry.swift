@@ -3,47 +3,34 @@ import TandemModel
 
 /// Everything one resource's object in `GET /v1/view/resources` is rendered from, and nothing
 /// else: `render` reads only these fields. That is what makes the view cache safe — a cached
-/// fragment is reused only while its entry compares equal to the current one, so any change to
-/// the resource, its volumes or definition, its peers, its node's pool or the node's reported
-/// state (including the node going offline, which makes `actual` nil) re-renders it.
-/// Comparing is cheap: unchanged records share their storage with the cached ones, and Swift's
-/// arrays, dictionaries and strings compare identical storage without looking inside.
+/// object is reused only while every one of these compares equal to the current value, so any
+/// change to the resource, its peers, its definition or volume definitions, its node's pools or
+/// the node's reported state (including the node going offline, which makes `actual` nil)
+/// renders it again. Comparing is cheap: unchanged records share their storage with the cached
+/// ones, and Swift's arrays, dictionaries and strings compare identical storage without looking
+/// inside.
 struct ResourceViewEntry: Sendable, Equatable {
-    struct Peer: Sendable, Equatable {
-        var key: String
-        var nodeName: String
-    }
-
     var nodeKey: String
-    var resource: ResourceRecord
+    /// Every resource of the definition by node key (this one and its peers).
+    var placed: [String: ResourceRecord]
     var definition: ResourceDefinitionRecord
-    /// Every resource of the definition (this one included), sorted by node key.
-    var peers: [Peer]
-    /// The provider of the resource's storage pool on its node; nil when the pool is gone.
-    var provider: StorageProviderKind?
+    /// The storage pools of the resource's node by pool key.
+    var nodePools: [String: StoragePoolRecord]?
     /// What the node's satellite last reported for the resource; nil when the node is offline
     /// or has not reported it.
     var actual: ActualResource?
 
-    /// The entry of resource `rdKey` on `nodeKey`; `peers` are the definition's, computed once
-    /// per definition by the caller.
-    init(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, peers: [Peer], nodeKey: String,
-         state: ClusterState, actual: ActualResource?) {
-        self.nodeKey = nodeKey
-        resource = r
-        definition = rd
-        self.peers = peers
-        provider = state.storagePools[nodeKey]?[Naming.key(r.storagePoolName)]?.provider
-        self.actual = actual
-    }
+    /// Peers of the resource in node-key order (LINSTOR's), this one included.
+    var peers: [(key: String, value: ResourceRecord)] { placed.sorted { $0.key < $1.key } }
 
-    static func peers(_ placed: [String: ResourceRecord]) -> [Peer] {
-        placed.map { Peer(key: $0.key, nodeName: $0.value.nodeName) }.sorted { $0.key < $1.key }
-    }
-
-    /// LINSTOR's ResourceWithVolumes object.
+    /// LINSTOR's ResourceWithVolumes object (nothing when the resource is not in `placed`).
     func render(_ w: inout JSONWriter) {
-        let r = resource, rd = definition
+        guard let resource = placed[nodeKey] else { return }
+        render(resource, peers: peers, &w)
+    }
+
+    private func render(_ r: ResourceRecord, peers: [(key: String, value: ResourceRecord)], _ w: inout JSONWriter) {
+        let rd = definition
         w.beginObject()
         w.field("name", rd.name)
         w.field("node_name", r.nodeName)
@@ -88,15 +75,15 @@ struct ResourceViewEntry: Sendable, Equatable {
         w.field("flags", strings: r.isDiskless ? ["DISKLESS"] : [])
         w.key("drbd_volumes"); w.beginArray()
         for vd in rd.volumeDefinitions {
-            drbdVolume(vd, actual?.volumes.first { $0.volumeNumber == vd.number }, &w)
+            drbdVolume(vd, r, actual?.volumes.first { $0.volumeNumber == vd.number }, &w)
         }
         w.endArray()
         w.key("connections"); w.beginObject()
-        for peer in peers where peer.key != nodeKey {
+        for (peerKey, peer) in peers where peerKey != nodeKey {
             // Satellites report peers under the name the controller gave them; the key
             // comparison only catches a differently spelled report.
             let c = actual?.connections.first { $0.peerNodeName == peer.nodeName }
-                ?? actual?.connections.first { Naming.key($0.peerNodeName) == peer.key }
+                ?? actual?.connections.first { Naming.key($0.peerNodeName) == peerKey }
             w.key(peer.nodeName); w.beginObject()
             w.field("connected", c?.connectionState == "Connected")
             w.field("message", c?.connectionState ?? "Unknown")
@@ -113,13 +100,13 @@ struct ResourceViewEntry: Sendable, Equatable {
         w.field("uuid", r.uuid)
         w.field("create_timestamp", r.createdMillis)
         w.key("volumes"); w.beginArray()
-        for vd in rd.volumeDefinitions { volume(vd, &w) }
+        for vd in rd.volumeDefinitions { volume(vd, r, &w) }
         w.endArray()
         w.endObject()
     }
 
-    private func volume(_ vd: VolumeDefinitionRecord, _ w: inout JSONWriter) {
-        let r = resource
+    private func volume(_ vd: VolumeDefinitionRecord, _ r: ResourceRecord, _ w: inout JSONWriter) {
+        let provider = nodePools?[Naming.key(r.storagePoolName)]?.provider
         let av = actual?.volumes.first { $0.volumeNumber == vd.number }
         w.beginObject()
         w.field("volume_number", vd.number)
@@ -152,7 +139,7 @@ struct ResourceViewEntry: Sendable, Equatable {
         w.endObject()
         w.endObject()
         w.key("layer_data_list"); w.beginArray()
-        w.beginObject(); w.field("type", "DRBD"); w.key("data"); drbdVolume(vd, av, &w); w.endObject()
+        w.beginObject(); w.field("type", "DRBD"); w.key("data"); drbdVolume(vd, r, av, &w); w.endObject()
         w.beginObject(); w.field("type", "STORAGE"); w.key("data"); w.beginObject()
         w.field("volume_number", vd.number)
         w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
@@ -163,7 +150,7 @@ struct ResourceViewEntry: Sendable, Equatable {
         w.endObject()
     }
 
-    private func drbdVolume(_ vd: VolumeDefinitionRecord, _ av: ActualVolume?, _ w: inout JSONWriter) {
+    private func drbdVolume(_ vd: VolumeDefinitionRecord, _ r: ResourceRecord, _ av: ActualVolume?, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("drbd_volume_definition"); w.beginObject()
         w.field("volume_number", vd.number)
@@ -171,7 +158,7 @@ struct ResourceViewEntry: Sendable, Equatable {
         w.endObject()
         // The DRBD device's counterpart is the NBD export; volumes[].device_path is the local device.
         if let d = av?.nbdExport ?? av?.devicePath { w.field("device_path", d) }
-        w.field("allocated_size_kib", resource.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
+        w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
         // What the engine really serves (lags the definition while a grow is being applied).
         w.field("usable_size_kib", av?.sizeKiB ?? vd.sizeKiB)
         w.endObject()
