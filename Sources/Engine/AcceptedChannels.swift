@@ -23,17 +23,17 @@ final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
 
     init() {}
 
-    /// For the child initializer (on the child's event loop): wraps the channel and records it.
-    /// After `finishStragglers` the channel is closed instead and this throws.
+    /// For the child initializer (on the child's event loop): wraps the channel and records it,
+    /// under the lock, so `finishStragglers` sees every child wrapped before it. After
+    /// `finishStragglers` the channel is closed unwrapped instead and this throws.
     func admit(_ channel: any Channel, wrap: (any Channel) throws -> Child) throws -> Child {
-        let child = try wrap(channel)
-        let admitted = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
+        let child = try state.withLock { state throws -> Child? in
+            guard !state.closed else { return nil }
+            let child = try wrap(channel)
             state.pending[ObjectIdentifier(channel)] = child
-            return true
+            return child
         }
-        guard admitted else {
-            child.outbound.finish()
+        guard let child else {
             channel.close(promise: nil)
             throw ChannelError.ioOnClosedChannel
         }
