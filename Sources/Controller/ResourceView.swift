@@ -22,20 +22,22 @@ struct ResourceView {
     var filtersResources: Bool { nodeFilter != nil || poolFilter != nil || !propFilters.isEmpty }
     var isUnfiltered: Bool { resourceFilter == nil && !filtersResources }
 
+    /// The published revision `state` and the runtimes come from, when known: an unfiltered
+    /// view of the revision it last listed reuses that listing without looking at any resource.
+    var revision: UInt64?
+
     /// The whole answer at once (small views, tests).
     func render(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "[")]
-        let reports = Self.reports(runtimes)
         var first = true
-        for rdKey in definitionKeys(state) {
-            for f in fragments(rdKey, state, reports) {
+        for (_, fragments) in listing(state, runtimes) {
+            for f in fragments {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 out.append(contentsOf: f.bytes)
             }
         }
         out.append(UInt8(ascii: "]"))
-        pruneAfter(state)
         return out
     }
 
@@ -46,10 +48,9 @@ struct ResourceView {
         var piece = ByteBuffer()
         piece.reserveCapacity(chunkBytes + chunkBytes / 4)
         piece.writeInteger(UInt8(ascii: "["))
-        let reports = Self.reports(runtimes)
         var first = true
-        for rdKey in definitionKeys(state) {
-            for f in fragments(rdKey, state, reports) {
+        for (_, fragments) in listing(state, runtimes) {
+            for f in fragments {
                 if !first { piece.writeInteger(UInt8(ascii: ",")) }
                 first = false
                 piece.writeBytes(f.bytes)
@@ -61,8 +62,23 @@ struct ResourceView {
             }
         }
         piece.writeInteger(UInt8(ascii: "]"))
-        pruneAfter(state)
         try await emit(piece)
+    }
+
+    /// Every listed definition with its listed resources' fragments, in order.
+    func listing(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> ResourceViewCache.Listing {
+        if isUnfiltered, let revision, let reused = cache.fullListing(revision: revision) { return reused }
+        let reports = Self.reports(runtimes)
+        var out: ResourceViewCache.Listing = []
+        for rdKey in definitionKeys(state) {
+            let fs = fragments(rdKey, state, reports)
+            if !fs.isEmpty { out.append((rdKey, fs)) }
+        }
+        if isUnfiltered {
+            cache.prune(liveDefinitions: state.resources.count) { state.resources[$0] != nil }
+            if let revision { cache.storeFullListing(out, revision: revision) }
+        }
+        return out
     }
 
     /// The unfiltered answer as one gzip member built from `pages` (see `GzipPageCache`).
@@ -73,7 +89,6 @@ struct ResourceView {
         var crc: UInt32 = 0
         var length = 0
         var pageKeys: Set<String> = []
-        let reports = Self.reports(runtimes)
         var pageFirstKey: String?
         var pageFragments: [ResourceViewCache.Fragment] = []
         var isFirstPage = true
@@ -82,12 +97,9 @@ struct ResourceView {
             crc = RawDeflate.crc32Combine(crc, page.crc, lengthB: page.length)
             length += page.length
         }
-        for rdKey in definitionKeys(state) {
-            let fs = fragments(rdKey, state, reports)
-            if !fs.isEmpty {
-                if pageFirstKey == nil { pageFirstKey = rdKey }
-                pageFragments += fs
-            }
+        for (rdKey, fs) in listing(state, runtimes) {
+            if pageFirstKey == nil { pageFirstKey = rdKey }
+            pageFragments += fs
             if let firstKey = pageFirstKey, GzipPageCache.endsPage(rdKey) {
                 add(pages.page(firstKey: firstKey, isFirst: isFirstPage, pageFragments))
                 pageKeys.insert(firstKey)
@@ -110,7 +122,6 @@ struct ResourceView {
         crc = RawDeflate.crc32Combine(crc, RawDeflate.crc32(close), lengthB: close.count)
         length += close.count
         piece.writeBytes(RawDeflate.gzipTrailer(crc: crc, length: length))
-        pruneAfter(state)
         pages.prune(keeping: pageKeys)
         try await emit(piece)
     }
@@ -143,12 +154,6 @@ struct ResourceView {
             listed.append(.init(nodeKey: nodeKey, nodePools: state.storagePools[nodeKey], actual: reports[nodeKey]?[rdKey]))
         }
         return cache.fragments(definition: rdKey, rd, placed: placed, listed)
-    }
-
-    /// After a view of everything, forgets the fragments of definitions that are gone.
-    private func pruneAfter(_ state: ClusterState) {
-        guard isUnfiltered else { return }
-        cache.prune(liveDefinitions: state.resources.count) { state.resources[$0] != nil }
     }
 
     /// One resource's object (GET /v1/resource-definitions/{rd}/resources/{node}).

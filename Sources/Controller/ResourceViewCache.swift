@@ -45,6 +45,22 @@ final class ResourceViewCache: Sendable {
 
     private let table = Mutex(Table())
 
+    /// The unfiltered view: every listed definition with its resources' fragments, in order.
+    typealias Listing = [(rdKey: String, fragments: [Fragment])]
+    /// The last unfiltered listing and the published revision it was made from.
+    private let lastFull = Mutex<(revision: UInt64, listing: Listing)?>(nil)
+
+    /// The unfiltered listing made from `revision`, if it is the last one made.
+    func fullListing(revision: UInt64) -> Listing? {
+        lastFull.withLock { last in last.flatMap { $0.revision == revision ? $0.listing : nil } }
+    }
+
+    func storeFullListing(_ listing: Listing, revision: UInt64) {
+        lastFull.withLock { last in
+            if (last?.revision ?? 0) <= revision { last = (revision, listing) }
+        }
+    }
+
     init() {}
 
     var counters: Counters { table.withLock { $0.counters } }

@@ -5,9 +5,11 @@ import TandemModel
 extension RestAPI {
     func addResourceRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/view/resources") { req, _ in
-            let (state, runtimes) = await controller.snapshot()
+            let published = controller.revisedSnapshot()
+            let (state, runtimes) = (published.state, published.runtimes)
             let view = ResourceView(nodeFilter: Rest.nameFilter(req, "nodes"), resourceFilter: Rest.nameFilter(req, "resources"),
-                                    poolFilter: Rest.nameFilter(req, "storage_pools"), propFilters: Rest.propFilters(req), cache: viewCache)
+                                    poolFilter: Rest.nameFilter(req, "storage_pools"), propFilters: Rest.propFilters(req), cache: viewCache,
+                                    revision: published.revision)
             // Small clusters get one buffer with a Content-Length; large ones a chunked stream,
             // gzip-compressed from cached pages when the client accepts it and asks for everything.
             guard state.resources.count > ResourceView.streamAboveDefinitions else { return Rest.json(view.render(state, runtimes)) }

@@ -86,6 +86,23 @@ import Testing
         #expect(cache.definitionCount == 29, "the deleted definition's fragments are dropped")
     }
 
+    @Test func aPublishedRevisionListedBeforeIsReusedAndANewOneIsNot() throws {
+        var s = try Self.cluster(definitions: 5)
+        let runtimes = ["ALPHA": Self.report(s, node: "alpha")]
+        let cache = ResourceViewCache()
+        let first = ResourceView(cache: cache, revision: 7).render(s, runtimes)
+        let counters = cache.counters
+        _ = try s.modifyResource("res1", node: s.resources(of: "res1")[0].nodeName, props: PropsChange(override: ["Aux/x": "1"]))
+        // Revision 7 names one published state: its listing is reused without looking at any
+        // resource (the controller bumps the revision on every change it publishes).
+        #expect(ResourceView(cache: cache, revision: 7).render(s, runtimes) == first)
+        #expect(cache.counters == counters)
+        let next = ResourceView(cache: cache, revision: 8).render(s, runtimes)
+        #expect(next != first && next == ResourceView().render(s, runtimes))
+        // Filtered views never take the unfiltered listing.
+        #expect(ResourceView(nodeFilter: ["ALPHA"], cache: cache, revision: 8).render(s, runtimes) == ResourceView(nodeFilter: ["ALPHA"]).render(s, runtimes))
+    }
+
     @Test func filteredViewsShareTheCacheWithoutLosingResources() throws {
         let s = try Self.cluster(definitions: 10)
         let runtimes = ["ALPHA": Self.report(s, node: "alpha")]
