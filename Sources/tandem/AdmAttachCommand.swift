@@ -3,6 +3,7 @@ import ArgumentParser
 import EngineAdmin
 import EngineAdminClient
 import Foundation
+import TandemCLI
 import LocalDevice
 import NBDClient
 import NBDServer
@@ -48,7 +49,7 @@ extension AdmCommand {
                 do {
                     // On stderr: the first line of standard output is the device path.
                     for line in try StaleAttachment.clear(mountpoint: mountpoint) {
-                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                        StandardStreams.err(line + "\n")
                     }
                 } catch {
                     throw CommandFailure(message: "cannot attach \(name) at \(mountpoint): \(error)")
@@ -168,7 +169,7 @@ extension AdmCommand {
 
         /// Unbuffered, so a script reading the device path sees it at once.
         static func emit(_ line: String) {
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            StandardStreams.out(line + "\n")
         }
     }
 }

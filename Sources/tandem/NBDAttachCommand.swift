@@ -1,6 +1,7 @@
 import ArgumentParser
 @preconcurrency import Dispatch
 import Foundation
+import TandemCLI
 import LocalDevice
 import NBDClient
 
@@ -59,7 +60,7 @@ struct NBDAttachCommand: AsyncParsableCommand {
 
     /// Unbuffered, so a script reading the device path sees it at once.
     private func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStreams.out(line + "\n")
     }
 
     static func terminationSignals() -> AsyncStream<Int32> {
