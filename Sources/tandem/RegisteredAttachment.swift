@@ -1,5 +1,6 @@
 import EngineAdminClient
 import Foundation
+import TandemCLI
 import LocalDevice
 import NBDClient
 import NBDServer
@@ -16,7 +17,7 @@ enum RegisteredAttachment {
             do {
                 // On stderr: the first line of standard output is the device path.
                 for line in try StaleAttachment.clear(mountpoint: mountpoint) {
-                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                    StandardStreams.err(line + "\n")
                 }
             } catch {
                 throw CommandFailure(message: "cannot attach \(name) at \(mountpoint): \(error)")
@@ -129,6 +130,6 @@ enum RegisteredAttachment {
 
     /// Unbuffered, so a script reading the device path sees it at once.
     static func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStreams.out(line + "\n")
     }
 }
