@@ -14,6 +14,8 @@ Ctrl-C or sends SIGTERM, and then requires, printing `FAIL <why>` and exiting 1 
 - the terminal's settings (echo, canonical mode) are the same after as before;
 - it redrew in place: at least 3 frames, each started by cursor-home, the screen cleared once
   (at the start) and not per frame, so nothing scrolls or flickers;
+- a frame shows resources with their roles, disk states, peers with connection and role, and
+  the peers' replication and disk states;
 - while the resync runs, frames show a progress bar with percent, rate and ETA, and the
   percent grows from one frame to a later one (the view is live, not one frame repeated).
 
@@ -117,6 +119,15 @@ def main():
     frames = [f for f in frames if "tandem monitor" in f]
     if len(frames) < 3:
         fail(f"only {len(frames)} frames in {seconds} s (want a redraw every interval)", out)
+    # What drbdmon shows: each resource with its role, the local disk state, each peer with its
+    # connection and role, and the peer's disk state.
+    last_frame = frames[-1]
+    for what, pattern in (("a resource with its role", r"(?m)^\S+\s+(Primary|Secondary)\b"),
+                          ("the local disk state", r"(?m)^  vol \d+\s+(UpToDate|Inconsistent|Outdated|Diskless|DUnknown|Consistent|Failed)\b"),
+                          ("a peer's connection and role", r"(?m)^  \S+\s+Connected\s+(Primary|Secondary)\b"),
+                          ("the peer's replication and disk state", r"(?m)^    vol \d+\s+\S+\s+peer (UpToDate|Inconsistent|Outdated|Diskless|DUnknown)\b")):
+        if not re.search(pattern, last_frame):
+            fail(f"the last frame does not show {what}", out)
     bars = [m for m in (BAR.search(f) for f in frames) if m]
     if len(bars) < 2:
         fail(f"{len(bars)} of {len(frames)} frames show a resync bar with percent, rate and ETA", out)

@@ -3,6 +3,7 @@ import ArgumentParser
 import EngineAdminClient
 import EngineConfig
 import Foundation
+import TandemCLI
 import LocalDevice
 import NBDClient
 import NBDServer
@@ -116,7 +117,7 @@ struct NBDAttachCommand: AsyncParsableCommand {
 
     /// Unbuffered, so a script reading the device path sees it at once.
     private func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStreams.out(line + "\n")
     }
 
     static func terminationSignals() -> AsyncStream<Int32> {
