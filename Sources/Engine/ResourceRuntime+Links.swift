@@ -18,14 +18,15 @@ extension ResourceRuntime {
         do {
             // Links live on the runtime's own loop, so their messages reach the core without a hop
             // (LinkDeliveryHandler).
+            let accepted = AcceptedChannels<ReplicationInbound, ReplicationOutbound>()
             let server = try await ServerBootstrap(group: loop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+                    channel.eventLoop.makeCompletedFuture { try accepted.admit(channel, wrap: Self.wrap) }
                 }
             listener = server.channel
-            Task { await self.acceptLoop(server) }
+            Task { await self.acceptLoop(server, accepted) }
         } catch {
             throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
         }
@@ -39,10 +40,11 @@ extension ResourceRuntime {
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
     }
 
-    nonisolated func acceptLoop(_ server: NIOAsyncChannel<LinkChannel, Never>) async {
+    nonisolated func acceptLoop(_ server: NIOAsyncChannel<LinkChannel, Never>, _ accepted: AcceptedChannels<ReplicationInbound, ReplicationOutbound>) async {
         do {
             try await server.executeThenClose { inbound in
                 for try await child in inbound {
+                    accepted.take(child)
                     Task { await self.serveAccepted(child) }
                 }
             }
@@ -52,6 +54,8 @@ extension ResourceRuntime {
                 logger.error("replication listener on \(address) failed: \(error)")
             }
         }
+        // Connections accepted while the listener was closing never reached the loop above.
+        await accepted.finishStragglers()
     }
 
     /// Incoming: read the peer's hello, check it, answer with ours, then run the link.

@@ -25,7 +25,11 @@ actor SatelliteAgent {
         /// Redial back-off for the event stream.
         var eventsRetryMin: Duration = .milliseconds(500)
         var eventsRetryMax: Duration = .seconds(10)
-        var storageRefreshInterval: Duration = .seconds(5)
+        /// Pools and backing volumes are read this often: no event says a thin volume took more
+        /// space as data was written, so this bounds how stale `volume list`'s allocated size and
+        /// the pools' free space can be (one statvfs/stat per pool and volume for FILE pools, one
+        /// vgs/lvs or zfs list per pool otherwise).
+        var storageRefreshInterval: Duration = .seconds(2)
         /// Even without a change, re-plan this often to notice drift (a deleted file, a stopped engine).
         var driftCheckInterval: Duration = .seconds(15)
         var retryDelayMin: Duration = .seconds(1)

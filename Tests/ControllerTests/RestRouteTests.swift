@@ -101,6 +101,30 @@ import Testing
         }
     }
 
+    /// Issue #4 item 2: a pool the node's satellite cannot use (here: LVM without
+    /// device-mapper) is not created; the reply carries the satellite's reason.
+    @Test func storagePoolTheSatelliteCannotUseIsRefusedWithItsReason() async throws {
+        let h = try await Self.harness()
+        try await h.app.test(.router) { c in
+            try await Self.setUpCluster(c, nodes: ["alpha"])
+            try await Self.settle(h)
+            let why = "LVM needs the kernel's device-mapper, and this machine has none (/dev/mapper/control is missing)"
+            h.fake.setPoolError("alpha", pool: "lvm0", error: why)
+            let r = try await Self.call(c, .post, "/v1/nodes/alpha/storage-pools", #"{"storage_pool_name":"lvm0","provider_kind":"LVM","props":{"StorDriver/StorPoolName":"vg0"}}"#)
+            #expect(r.status == .internalServerError, "\(r.messages)")
+            #expect(r.messages.contains("(alpha) \(why)"), "\(r.messages)")
+            #expect(r.messages.contains("Registration of storage pool 'lvm0' on node 'alpha' failed"), "\(r.messages)")
+            let (state, _) = await h.controller.snapshot()
+            #expect(state.storagePool(node: "alpha", pool: "lvm0") == nil, "nothing is left of the refused pool")
+            #expect(h.fake.lastDesired("alpha")?.storagePools.contains { $0.name == "lvm0" } == false, "the satellite is told the pool is gone")
+            // Once the node can use it, the same request creates it.
+            h.fake.setPoolError("alpha", pool: "lvm0", error: nil)
+            let again = try await Self.call(c, .post, "/v1/nodes/alpha/storage-pools", #"{"storage_pool_name":"lvm0","provider_kind":"LVM","props":{"StorDriver/StorPoolName":"vg0"}}"#)
+            #expect(again.status == .created, "\(again.messages)")
+        }
+        await h.controller.stop()
+    }
+
     @Test func badRequestsChangeNothing() async throws {
         let h = try await Self.harness()
         try await h.app.test(.router) { c in
