@@ -100,6 +100,18 @@ actor SatelliteAgent {
         lastStorageRefresh = nil
     }
 
+    /// A change to the desired state this session delivered (see `NodeDesiredDelta`). Returns
+    /// why it cannot be applied, leaving the held state as it was.
+    func receive(_ delta: NodeDesiredDelta, session: Int) -> DesiredDeltaError? {
+        guard let current = desired, desiredSession == session else { return .noCompleteState(expected: delta.baseGeneration) }
+        do {
+            receive(try delta.applied(to: current), session: session)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// A controller session became the one the satellite reports to; the previous one (if any)
     /// no longer gets reports. Its first report is sent even when nothing changed.
     func attach(id: Int, send: @escaping Sink) {

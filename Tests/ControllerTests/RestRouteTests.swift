@@ -183,6 +183,21 @@ import Testing
             #expect((vol?["state"] as? [String: Any])?["disk_state"] as? String == "UpToDate")
             #expect(((vol?["layer_data_list"] as? [[String: Any]])?.first?["type"]) as? String == "DRBD")
             #expect((rs.first?["layer_object"] as? [String: Any])?["type"] as? String == "DRBD")
+            // Changes through the API show up in the very next (cached) view: a resource
+            // property, a volume size, a satellite going away.
+            let alpha = try #require(rs.first?["node_name"] as? String)
+            #expect(try await Self.call(c, .put, "/v1/resource-definitions/backups/resources/\(alpha)", #"{"override_props":{"Aux/seen":"yes"}}"#).status == .ok)
+            #expect(try await Self.call(c, .put, "/v1/resource-definitions/backups/volume-definitions/0", #"{"size_kib":52428800}"#).status == .ok)
+            let changed = (try await Self.call(c, .get, "/v1/view/resources")).json as? [[String: Any]] ?? []
+            let mine = changed.first { $0["node_name"] as? String == alpha }
+            #expect((mine?["props"] as? [String: Any])?["Aux/seen"] as? String == "yes")
+            let storage = ((mine?["layer_object"] as? [String: Any])?["children"] as? [[String: Any]])?.first?["storage"] as? [String: Any]
+            #expect(((storage?["storage_volumes"] as? [[String: Any]])?.first?["usable_size_kib"] as? NSNumber)?.intValue == 52428800)
+            h.fake.setReachable(alpha, false)
+            for _ in 0..<200 where (await h.controller.snapshot()).runtimes[alpha.uppercased()]?.isOnline == true { try await Task.sleep(for: .milliseconds(10)) }
+            let offline = (try await Self.call(c, .get, "/v1/view/resources")).json as? [[String: Any]] ?? []
+            #expect(((offline.first { $0["node_name"] as? String == alpha })?["state"] as? [String: Any])?["in_use"] is NSNull, "an offline node's state is unknown")
+            h.fake.setReachable(alpha, true)
             let rd = try await Self.call(c, .get, "/v1/resource-definitions?with_volume_definitions=true")
             let vd = ((rd.json as? [[String: Any]])?.first?["volume_definitions"] as? [[String: Any]])?.first
             let minor = ((vd?["layer_data"] as? [[String: Any]])?.first?["data"] as? [String: Any])?["minor_number"] as? NSNumber
