@@ -80,7 +80,11 @@ struct ListenerTeardownTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))
-        let port = Int.random(in: 40000...49000)
+        // Below the ephemeral range (32768–60999 on Linux): a client socket of any test running in
+        // parallel — or one of the hammer's own connects to a port nobody listens on, which TCP
+        // may complete to itself — could otherwise hold this port as its local port, and every
+        // `up` would then fail to bind it.
+        let port = Int.random(in: 20000...29000)
         let file = dir + "/resources/churn.res"
         try Self.resourceFile(dir: dir, port: port, alExtents: 1237).write(toFile: file, atomically: true, encoding: .utf8)
         let s = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),
@@ -92,13 +96,15 @@ struct ListenerTeardownTests {
         defer { hammer.stop.store(true, ordering: .relaxed) }
 
         for round in 0..<300 {
-            #expect(await s.up("churn") == nil)
+            let upError = await s.up("churn")
+            #expect(upError == nil, "up: \(upError ?? "")")
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...5)))
             if round % 3 == 1 {
                 // al-extents cannot change in place: adjust restarts the resource (down + up).
                 try Self.resourceFile(dir: dir, port: port, alExtents: round % 2 == 0 ? 1237 : 1500)
                     .write(toFile: file, atomically: true, encoding: .utf8)
-                #expect(await s.adjust("churn") == nil)
+                let adjustError = await s.adjust("churn")
+                #expect(adjustError == nil, "adjust: \(adjustError ?? "")")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...5)))
             }
             await s.down("churn")
