@@ -1,4 +1,5 @@
 import EngineConfig
+import Glibc
 import NIOCore
 import NIOPosix
 import ReplicationCore
@@ -13,22 +14,36 @@ extension ResourceRuntime {
 
     static let helloTimeout: TimeAmount = .seconds(5)
 
+    /// How long `listen` retries a port that is in use (EADDRINUSE), 50 ms apart.
+    static let rebindAttempts = 40
+
     func listen() async throws {
         let address = config.address
-        do {
-            // Links live on the runtime's own loop, so their messages reach the core without a hop
-            // (LinkDeliveryHandler).
-            let accepted = AcceptedChannels<ReplicationInbound, ReplicationOutbound>()
-            let server = try await ServerBootstrap(group: loop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try accepted.admit(channel, wrap: Self.wrap) }
-                }
-            listener = server.channel
-            Task { await self.acceptLoop(server, accepted) }
-        } catch {
-            throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
+        var attempt = 0
+        while true {
+            do {
+                // Links live on the runtime's own loop, so their messages reach the core without a
+                // hop (LinkDeliveryHandler).
+                let accepted = AcceptedChannels<ReplicationInbound, ReplicationOutbound>()
+                let server = try await ServerBootstrap(group: loop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .bind(host: address.host, port: address.port) { channel in
+                        channel.eventLoop.makeCompletedFuture { try accepted.admit(channel, wrap: Self.wrap) }
+                    }
+                listener = server.channel
+                Task { await self.acceptLoop(server, accepted) }
+                return
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < Self.rebindAttempts {
+                // A restart (adjust, volume grow) rebinds the port its previous listener just
+                // closed. The socket outlives our close while another reference to it exists --
+                // a child process between fork and exec holds a copy of every descriptor -- so
+                // the port can read as in use for a moment; a real clash still fails after ~2 s.
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(50))
+            } catch {
+                throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
+            }
         }
     }
 
