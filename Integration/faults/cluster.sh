@@ -3,14 +3,18 @@
 # Everything is torn down on exit.
 root=$TANDEM_ROOT
 B=$TANDEM_BIN
-export TANDEM_CLUSTER_PREFIX=tfault TANDEM_CLUSTER_SUBNET=10.89.0
+# TANDEM_FAULTS_PREFIX / TANDEM_FAULTS_SUBNET run a second faults cluster beside a first one.
+export TANDEM_CLUSTER_PREFIX=${TANDEM_FAULTS_PREFIX:-tfault} TANDEM_CLUSTER_SUBNET=${TANDEM_FAULTS_SUBNET:-10.89.0}
 export TANDEM_CLUSTER_DIR=$(mktemp -d /tmp/tandem-faults.XXXXXX)
-export LS_CONTROLLERS=10.89.0.1
+export LS_CONTROLLERS=$TANDEM_CLUSTER_SUBNET.1
+NET=$TANDEM_CLUSTER_SUBNET
 D=$TANDEM_CLUSTER_DIR
 W=$D/workload  # workload logs and outputs
 mkdir -p "$W"
 cl() { "$root/scripts/cluster" "$@"; }
-trap '_cleanup_bg; cl down >/dev/null 2>&1; cp -r "$D/logs" "$TANDEM_LOGS/cluster-logs" 2>/dev/null; cp -r "$W" "$TANDEM_LOGS/workload" 2>/dev/null; rm -rf "$D"' EXIT
+# Only a cluster this run brought up is torn down: when preflight finds another run's cluster
+# under the same prefix, leaving must not take that one down in the middle of its checks.
+trap '_cleanup_bg; [ -e "$D/owned" ] && cl down >/dev/null 2>&1; cp -r "$D/logs" "$TANDEM_LOGS/cluster-logs" 2>/dev/null; cp -r "$W" "$TANDEM_LOGS/workload" 2>/dev/null; rm -rf "$D"' EXIT
 rm -rf "$TANDEM_LOGS/cluster-logs" "$TANDEM_LOGS/workload"
 
 # faults_preflight: why this machine cannot run the cluster (prints it), or nothing.
@@ -105,16 +109,17 @@ for item in json.load(sys.stdin)[0]:
 online_count() { "$B" node list 2>/dev/null | grep -c "Online"; }
 # all_online: every node of the 3-node cluster is Online (a command, so until_true re-asks each time).
 all_online() { [ "$(online_count)" -eq 3 ]; }
-rest_up() { (exec 3<>/dev/tcp/10.89.0.1/3370) 2>/dev/null; }
+rest_up() { (exec 3<>/dev/tcp/$NET.1/3370) 2>/dev/null; }
 
 
 # faults_cluster_up: 3 nodes (n1 Combined), a FILE_THIN pool "swpool" on each, all Online.
 faults_cluster_up() {
+  touch "$D/owned"
   if ! cl up 3 >"$TANDEM_LOGS/cluster-up.log" 2>&1 || ! until_true 20 rest_up; then
     echo "the 3-node cluster did not come up: $(last "$TANDEM_LOGS/cluster-up.log" 3)"; return 1
   fi
   (
-    "$B" node create --node-type Combined n1 10.89.0.1 && "$B" node create n2 10.89.0.2 && "$B" node create n3 10.89.0.3 &&
+    "$B" node create --node-type Combined n1 $NET.1 && "$B" node create n2 $NET.2 && "$B" node create n3 $NET.3 &&
     for n in n1 n2 n3; do mkdir -p "$D/$n/pool" && "$B" storage-pool create filethin "$n" swpool "$D/$n/pool" || exit 1; done
   ) >"$TANDEM_LOGS/setup.log" 2>&1
   until_true 20 all_online || { echo "nodes did not come Online: $(last "$TANDEM_LOGS/setup.log" 3)"; return 1; }

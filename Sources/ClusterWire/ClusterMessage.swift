@@ -7,7 +7,8 @@ import TandemModel
 ///               ◀─────────────────────────── hello        (or hello + goodbye: incompatible)
 ///         desiredState(gen N) ─────────────▶                (full state on every connect)
 ///               ◀─────────────────────────── actualState  (whenever something changed)
-///         desiredState(gen N+1) ───────────▶
+///         desiredState(gen N+1) ───────────▶                (or desiredDelta N → N+1, if the
+///                                                            satellite's hello offers it)
 ///         ping ◀──────────────────────────▶ pong          (either side, keep-alive)
 public enum ClusterMessage: Sendable, Equatable {
     case hello(Hello)
@@ -17,6 +18,8 @@ public enum ClusterMessage: Sendable, Equatable {
     case pong(UInt64)
     case desiredState(NodeDesiredState)
     case actualState(NodeActualState)
+    /// Only to a satellite whose hello lists `ClusterFeature.desiredDelta`.
+    case desiredDelta(NodeDesiredDelta)
 
     /// The number in the header's type field. Stable across versions: new messages get new numbers.
     public var typeNumber: UInt16 {
@@ -27,6 +30,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case .pong: MessageType.pong.rawValue
         case .desiredState: MessageType.desiredState.rawValue
         case .actualState: MessageType.actualState.rawValue
+        case .desiredDelta: MessageType.desiredDelta.rawValue
         }
     }
 
@@ -37,6 +41,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case pong = 4
         case desiredState = 16
         case actualState = 17
+        case desiredDelta = 18
 
         var name: String {
             switch self {
@@ -46,6 +51,7 @@ public enum ClusterMessage: Sendable, Equatable {
             case .pong: "pong"
             case .desiredState: "desired-state"
             case .actualState: "actual-state"
+            case .desiredDelta: "desired-delta"
             }
         }
     }
@@ -68,12 +74,20 @@ public struct Hello: Codable, Sendable, Equatable {
     /// From the controller: the node it believes it is talking to. From the satellite: the node
     /// name it was started with, or empty when it takes the controller's word for it.
     public var nodeName: String
+    /// Optional parts of the protocol this side understands (`ClusterFeature` raw values); nil
+    /// from releases before features existed. Each side uses a feature only when the other
+    /// lists it, so peers of one protocol version but different releases keep working.
+    public var features: [String]?
 
     public init(role: ClusterRole, protocolVersion: UInt16 = ClusterWire.protocolVersion,
-                softwareVersion: String = ClusterWire.softwareVersion, nodeName: String) {
+                softwareVersion: String = ClusterWire.softwareVersion, nodeName: String,
+                features: [String]? = ClusterFeature.allCases.map(\.rawValue)) {
         self.role = role; self.protocolVersion = protocolVersion
-        self.softwareVersion = softwareVersion; self.nodeName = nodeName
+        self.softwareVersion = softwareVersion; self.nodeName = nodeName; self.features = features
     }
+
+    /// Whether this side's hello offers `feature`.
+    public func offers(_ feature: ClusterFeature) -> Bool { features?.contains(feature.rawValue) ?? false }
 
     /// Why a session with `peer` cannot go on, or nil when it can.
     public func incompatibility(with peer: Hello) -> String? {
@@ -85,4 +99,10 @@ public struct Hello: Codable, Sendable, Equatable {
         }
         return nil
     }
+}
+
+/// Optional parts of protocol version 1, negotiated through `Hello.features`.
+public enum ClusterFeature: String, Sendable, CaseIterable {
+    /// The satellite accepts `desiredDelta` frames after a complete desired state.
+    case desiredDelta = "desired-delta"
 }

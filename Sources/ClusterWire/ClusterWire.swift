@@ -68,6 +68,7 @@ public enum ClusterWire {
         case .ping(let n), .pong(let n): return Array(try encoder.encode(Ping(nonce: n)))
         case .desiredState(let state): return Array(try encoder.encode(state))
         case .actualState(let state): return Array(try encoder.encode(state))
+        case .desiredDelta(let delta): return Array(try encoder.encode(delta))
         }
     }
 
@@ -82,6 +83,7 @@ public enum ClusterWire {
             case .pong: return .pong(try decoder.decode(Ping.self, from: data).nonce)
             case .desiredState: return .desiredState(try decoder.decode(NodeDesiredState.self, from: data))
             case .actualState: return .actualState(try decoder.decode(NodeActualState.self, from: data))
+            case .desiredDelta: return .desiredDelta(try decoder.decode(NodeDesiredDelta.self, from: data))
             }
         } catch {
             throw WireError.badPayload(messageType: type.name, reason: describe(error))

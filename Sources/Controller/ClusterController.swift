@@ -32,7 +32,15 @@ public actor ClusterController {
     private var desiredCache = DesiredStateCache()
     /// The state and node runtimes as of the last change, for reads: a GET never queues behind
     /// the actor's work (100 satellites connecting after a restart, a long placement).
-    private let published: Mutex<(state: ClusterState, runtimes: [String: NodeRuntime])>
+    private let published: Mutex<Published>
+    /// What reads see. `revision` grows with every publish, so a reader that sees the revision it
+    /// saw before knows the state and runtimes are exactly those it saw (the view reuses its
+    /// whole answer then).
+    struct Published {
+        var state: ClusterState
+        var runtimes: [String: NodeRuntime]
+        var revision: UInt64
+    }
     private var sessions: [String: SessionHandle] = [:]
     private var waiters: [Int: ApplyWaiter] = [:]
     private var nextWaiterId = 0
@@ -64,14 +72,14 @@ public actor ClusterController {
         let (changes, _) = loaded.takeJournal()
         try store.write(changes)
         state = loaded
-        published = Mutex((loaded, [:]))
+        published = Mutex(Published(state: loaded, runtimes: [:], revision: 0))
         nextGeneration = UInt64(Date().timeIntervalSince1970 * 1_000_000)
     }
 
     /// Makes the current state and runtimes what reads see.
     private func publish() {
-        let current = (state: state, runtimes: runtimes)
-        published.withLock { $0 = current }
+        let (state, runtimes) = (state, runtimes)
+        published.withLock { $0 = Published(state: state, runtimes: runtimes, revision: $0.revision + 1) }
     }
 
     static func context() -> OperationContext {
@@ -104,6 +112,11 @@ public actor ClusterController {
     /// A consistent copy of the cluster and the live node states, for rendering outside the
     /// actor. Nonisolated: it reads what the actor last published and never waits for it.
     public nonisolated func snapshot() async -> (state: ClusterState, runtimes: [String: NodeRuntime]) {
+        published.withLock { ($0.state, $0.runtimes) }
+    }
+
+    /// The same with the revision it was published as.
+    nonisolated func revisedSnapshot() -> Published {
         published.withLock { $0 }
     }
 

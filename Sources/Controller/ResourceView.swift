@@ -1,46 +1,129 @@
 import ControllerCore
+import NIOCore
 import TandemModel
 
 /// `GET /v1/view/resources`: every resource with its volumes, desired and actual state
 /// together, in LINSTOR's ResourceWithVolumes shape. Served from memory: the satellites' last
-/// reports are already here, so no request ever waits on a satellite.
+/// reports are already here, so no request ever waits on a satellite. Each resource's object
+/// comes from `cache` (rendered again only when what it shows changed); the full view's gzip
+/// form from `GzipPageCache`.
 struct ResourceView {
     var nodeFilter: Set<String>?
     var resourceFilter: Set<String>?
     var poolFilter: Set<String>?
     var propFilters: [(key: String, value: String?)] = []
+    var cache = ResourceViewCache()
 
     /// Above this many resource definitions the answer is streamed (see `stream`).
     static let streamAboveDefinitions = 500
     static let chunkBytes = 256 << 10
 
-    /// Peers of one resource definition, sorted by node key (the order LINSTOR lists them in).
-    typealias Placed = [(key: String, value: ResourceRecord)]
+    /// Whether some resources of a listed definition may be left out.
+    var filtersResources: Bool { nodeFilter != nil || poolFilter != nil || !propFilters.isEmpty }
+    var isUnfiltered: Bool { resourceFilter == nil && !filtersResources }
+
+    /// The published revision `state` and the runtimes come from, when known: an unfiltered
+    /// view of the revision it last listed reuses that listing without looking at any resource.
+    var revision: UInt64?
 
     /// The whole answer at once (small views, tests).
     func render(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 1 << 16)
-        w.beginArray()
-        let reports = Self.reports(runtimes)
-        for rdKey in definitionKeys(state) { renderDefinition(rdKey, state, reports, &w) }
-        w.endArray()
-        return w.bytes
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        var first = true
+        for (_, fragments) in listing(state, runtimes) {
+            for f in fragments {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: f.bytes)
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
     }
 
     /// The answer in pieces of about `chunkBytes`, each handed to `emit` as soon as it is
-    /// written: 30,000 resources are ~45 MiB of JSON, which then never sits in memory whole and
-    /// reaches the client while the rest is still being rendered.
+    /// complete: 30,000 resources are ~45 MiB of JSON, which then never sits in one buffer.
     func stream(_ state: ClusterState, _ runtimes: [String: NodeRuntime], chunkBytes: Int,
-                _ emit: ([UInt8]) async throws -> Void) async throws {
-        var w = JSONWriter(reservingCapacity: chunkBytes + chunkBytes / 4)
-        w.beginArray()
-        let reports = Self.reports(runtimes)
-        for rdKey in definitionKeys(state) {
-            renderDefinition(rdKey, state, reports, &w)
-            if w.count >= chunkBytes { try await emit(w.takeBytes()) }
+                _ emit: (ByteBuffer) async throws -> Void) async throws {
+        var piece = ByteBuffer()
+        piece.reserveCapacity(chunkBytes + chunkBytes / 4)
+        piece.writeInteger(UInt8(ascii: "["))
+        var first = true
+        for (_, fragments) in listing(state, runtimes) {
+            for f in fragments {
+                if !first { piece.writeInteger(UInt8(ascii: ",")) }
+                first = false
+                piece.writeBytes(f.bytes)
+            }
+            if piece.readableBytes >= chunkBytes {
+                try await emit(piece)
+                piece = ByteBuffer()
+                piece.reserveCapacity(chunkBytes + chunkBytes / 4)
+            }
         }
-        w.endArray()
-        try await emit(w.takeBytes())
+        piece.writeInteger(UInt8(ascii: "]"))
+        try await emit(piece)
+    }
+
+    /// Every listed definition with its listed resources' fragments, in order.
+    func listing(_ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> ResourceViewCache.Listing {
+        if isUnfiltered, let revision, let reused = cache.fullListing(revision: revision) { return reused }
+        let reports = Self.reports(runtimes)
+        var out: ResourceViewCache.Listing = []
+        for rdKey in definitionKeys(state) {
+            let fs = fragments(rdKey, state, reports)
+            if !fs.isEmpty { out.append((rdKey, fs)) }
+        }
+        if isUnfiltered {
+            cache.prune(liveDefinitions: state.resources.count) { state.resources[$0] != nil }
+            if let revision { cache.storeFullListing(out, revision: revision) }
+        }
+        return out
+    }
+
+    /// The unfiltered answer as one gzip member built from `pages` (see `GzipPageCache`).
+    func streamGzip(_ state: ClusterState, _ runtimes: [String: NodeRuntime], pages: GzipPageCache, chunkBytes: Int,
+                    _ emit: (ByteBuffer) async throws -> Void) async throws {
+        precondition(isUnfiltered, "the gzip page cache holds the unfiltered view only")
+        var piece = ByteBuffer(bytes: RawDeflate.gzipHeader)
+        var crc: UInt32 = 0
+        var length = 0
+        var pageKeys: Set<String> = []
+        var pageFirstKey: String?
+        var pageFragments: [ResourceViewCache.Fragment] = []
+        var isFirstPage = true
+        func add(_ page: GzipPageCache.Page) {
+            piece.writeBytes(page.deflated)
+            crc = RawDeflate.crc32Combine(crc, page.crc, lengthB: page.length)
+            length += page.length
+        }
+        for (rdKey, fs) in listing(state, runtimes) {
+            if pageFirstKey == nil { pageFirstKey = rdKey }
+            pageFragments += fs
+            if let firstKey = pageFirstKey, GzipPageCache.endsPage(rdKey) {
+                add(pages.page(firstKey: firstKey, isFirst: isFirstPage, pageFragments))
+                pageKeys.insert(firstKey)
+                isFirstPage = false
+                pageFirstKey = nil
+                pageFragments = []
+                if piece.readableBytes >= chunkBytes {
+                    try await emit(piece)
+                    piece = ByteBuffer()
+                }
+            }
+        }
+        if let firstKey = pageFirstKey {
+            add(pages.page(firstKey: firstKey, isFirst: isFirstPage, pageFragments))
+            pageKeys.insert(firstKey)
+            isFirstPage = false
+        }
+        let close: [UInt8] = isFirstPage ? Array("[]".utf8) : [UInt8(ascii: "]")]
+        piece.writeBytes(RawDeflate.compress(close, final: true))
+        crc = RawDeflate.crc32Combine(crc, RawDeflate.crc32(close), lengthB: close.count)
+        length += close.count
+        piece.writeBytes(RawDeflate.gzipTrailer(crc: crc, length: length))
+        pages.prune(keeping: pageKeys)
+        try await emit(piece)
     }
 
     /// The definitions to list, in name-key order.
@@ -56,147 +139,30 @@ struct ResourceView {
         return out
     }
 
-    func renderDefinition(_ rdKey: String, _ state: ClusterState, _ reports: [String: [String: ActualResource]], _ w: inout JSONWriter) {
-        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return }
-        let peers = placed.sorted { $0.key < $1.key }
-        for (nodeKey, r) in peers {
-            if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
-            if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
-            if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
-            Self.resource(r, rd, peers, state, reports[nodeKey]?[rdKey], nodeKey: nodeKey, &w)
-        }
-    }
-
-    static func resource(_ r: ResourceRecord, _ rd: ResourceDefinitionRecord, _ peers: Placed,
-                         _ state: ClusterState, _ actual: ActualResource?, nodeKey: String, _ w: inout JSONWriter) {
-        let pool = state.storagePools[nodeKey]?[Naming.key(r.storagePoolName)]
-        w.beginObject()
-        w.field("name", rd.name)
-        w.field("node_name", r.nodeName)
-        w.field("props", map: r.props)
-        w.field("flags", strings: r.flags)
-        w.key("layer_object"); w.beginObject()
-        w.field("type", "DRBD")
-        w.key("children"); w.beginArray()
-        w.beginObject()
-        w.field("type", "STORAGE")
-        w.key("storage"); w.beginObject()
-        w.key("storage_volumes"); w.beginArray()
-        for vd in rd.volumeDefinitions {
-            let av = actual?.volumes.first { $0.volumeNumber == vd.number }
-            w.beginObject()
-            w.field("volume_number", vd.number)
-            if let d = av?.devicePath { w.field("device_path", d) }
-            w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-            w.field("usable_size_kib", r.isDiskless ? 0 : vd.sizeKiB)
-            w.field("disk_state", av.map { "[\($0.diskState)]" } ?? "[]")
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        w.endObject()
-        w.endArray()
-        w.key("drbd"); w.beginObject()
-        w.key("drbd_resource_definition"); w.beginObject()
-        w.field("peer_slots", rd.peerSlots)
-        w.field("al_stripes", 1)
-        w.field("al_stripe_size_kib", 32)
-        w.field("port", r.tcpPort)
-        w.field("transport_type", "IP")
-        w.field("secret", rd.secret)
-        w.field("down", false)
-        w.endObject()
-        w.field("node_id", r.nodeId)
-        w.field("peer_slots", rd.peerSlots)
-        w.field("al_stripes", 1)
-        w.field("al_size", 32)
-        w.key("tcp_ports"); w.beginArray(); w.int(r.tcpPort); w.endArray()
-        w.field("flags", strings: r.isDiskless ? ["DISKLESS"] : [])
-        w.key("drbd_volumes"); w.beginArray()
-        for vd in rd.volumeDefinitions {
-            drbdVolume(vd, r, actual?.volumes.first { $0.volumeNumber == vd.number }, &w)
-        }
-        w.endArray()
-        w.key("connections"); w.beginObject()
-        for (peerKey, peer) in peers where peerKey != nodeKey {
-            // Satellites report peers under the name the controller gave them; the key
-            // comparison only catches a differently spelled report.
-            let c = actual?.connections.first { $0.peerNodeName == peer.nodeName }
-                ?? actual?.connections.first { Naming.key($0.peerNodeName) == peerKey }
-            w.key(peer.nodeName); w.beginObject()
-            w.field("connected", c?.connectionState == "Connected")
-            w.field("message", c?.connectionState ?? "Unknown")
-            w.endObject()
-        }
-        w.endObject()
-        w.field("promotion_score", 0)
-        w.field("may_promote", actual.map { !$0.inUse && $0.role != "Primary" } ?? false)
-        w.endObject()
-        w.endObject()
-        w.key("state"); w.beginObject()
-        w.key("in_use"); if let actual { w.bool(actual.inUse) } else { w.null() }
-        w.endObject()
-        w.field("uuid", r.uuid)
-        w.field("create_timestamp", r.createdMillis)
-        w.key("volumes"); w.beginArray()
-        for vd in rd.volumeDefinitions {
-            let av = actual?.volumes.first { $0.volumeNumber == vd.number }
-            w.beginObject()
-            w.field("volume_number", vd.number)
-            w.field("storage_pool_name", r.storagePoolName)
-            w.field("provider_kind", pool?.provider.rawValue ?? (r.isDiskless ? "DISKLESS" : "FILE_THIN"))
-            if let d = av?.devicePath ?? av?.nbdExport { w.field("device_path", d) }
-            w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-            w.field("props", map: r.volumeProps[vd.number] ?? [:])
-            w.field("flags", strings: [])
-            w.key("state"); w.beginObject()
-            // LINSTOR's form: "SyncTarget(45.20%)" while this replica is resynced, else the disk state.
-            if let av { w.field("disk_state", av.displayDiskState) }
-            w.key("replication_states"); w.beginObject()
-            if let peers = av?.peers {
-                for p in peers {
-                    w.key(p.peerNodeName); w.beginObject()
-                    w.field("replication_state", p.replicationState)
-                    if let done = p.donePercent { w.key("done_percentage"); w.double(done) }
-                    w.endObject()
-                }
-            } else {
-                // A satellite without per-volume peer states: the per-connection summary.
-                for c in actual?.connections ?? [] {
-                    w.key(c.peerNodeName); w.beginObject()
-                    w.field("replication_state", c.replicationState)
-                    if let p = c.syncPercent { w.key("done_percentage"); w.double(p) }
-                    w.endObject()
-                }
+    /// The listed resources of one definition, in node-key order, from the cache.
+    func fragments(_ rdKey: String, _ state: ClusterState, _ reports: [String: [String: ActualResource]]) -> [ResourceViewCache.Fragment] {
+        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return [] }
+        var listed: [ResourceViewCache.Listed] = []
+        listed.reserveCapacity(placed.count)
+        for nodeKey in placed.keys.sorted() {
+            if filtersResources {
+                let r = placed[nodeKey]!
+                if let nodeFilter, !nodeFilter.contains(nodeKey) { continue }
+                if let poolFilter, !poolFilter.contains(Naming.key(r.storagePoolName)) { continue }
+                if !propFilters.allSatisfy({ f in f.value.map { r.props[f.key] == $0 } ?? (r.props[f.key] != nil) }) { continue }
             }
-            w.endObject()
-            w.endObject()
-            w.key("layer_data_list"); w.beginArray()
-            w.beginObject(); w.field("type", "DRBD"); w.key("data"); drbdVolume(vd, r, av, &w); w.endObject()
-            w.beginObject(); w.field("type", "STORAGE"); w.key("data"); w.beginObject()
-            w.field("volume_number", vd.number)
-            w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-            w.field("usable_size_kib", r.isDiskless ? 0 : vd.sizeKiB)
-            w.endObject(); w.endObject()
-            w.endArray()
-            w.field("uuid", vd.uuid)
-            w.endObject()
+            listed.append(.init(nodeKey: nodeKey, nodePools: state.storagePools[nodeKey], actual: reports[nodeKey]?[rdKey]))
         }
-        w.endArray()
-        w.endObject()
+        return cache.fragments(definition: rdKey, rd, placed: placed, listed)
     }
 
-    static func drbdVolume(_ vd: VolumeDefinitionRecord, _ r: ResourceRecord, _ av: ActualVolume?, _ w: inout JSONWriter) {
-        w.beginObject()
-        w.key("drbd_volume_definition"); w.beginObject()
-        w.field("volume_number", vd.number)
-        w.field("minor_number", vd.minor)
-        w.endObject()
-        // The DRBD device's counterpart is the NBD export; volumes[].device_path is the local device.
-        if let d = av?.nbdExport ?? av?.devicePath { w.field("device_path", d) }
-        w.field("allocated_size_kib", r.isDiskless ? 0 : (av?.allocatedKiB ?? 0))
-        // What the engine really serves (lags the definition while a grow is being applied).
-        w.field("usable_size_kib", av?.sizeKiB ?? vd.sizeKiB)
-        w.endObject()
+    /// One resource's object (GET /v1/resource-definitions/{rd}/resources/{node}).
+    static func single(_ rdKey: String, nodeKey: String, _ state: ClusterState, _ runtimes: [String: NodeRuntime]) -> [UInt8]? {
+        guard let rd = state.resourceDefinitions[rdKey], let placed = state.resources[rdKey] else { return nil }
+        guard placed[nodeKey] != nil else { return nil }
+        var w = JSONWriter()
+        ResourceViewEntry(nodeKey: nodeKey, placed: placed, definition: rd, nodePools: state.storagePools[nodeKey],
+                          actual: reports(runtimes)[nodeKey]?[rdKey]).render(&w)
+        return w.bytes
     }
 }

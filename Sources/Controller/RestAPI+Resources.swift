@@ -5,31 +5,37 @@ import TandemModel
 extension RestAPI {
     func addResourceRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/view/resources") { req, _ in
-            let (state, runtimes) = await controller.snapshot()
+            let published = controller.revisedSnapshot()
+            let (state, runtimes) = (published.state, published.runtimes)
             let view = ResourceView(nodeFilter: Rest.nameFilter(req, "nodes"), resourceFilter: Rest.nameFilter(req, "resources"),
-                                    poolFilter: Rest.nameFilter(req, "storage_pools"), propFilters: Rest.propFilters(req))
-            // Small clusters get one buffer with a Content-Length; large ones a chunked stream.
+                                    poolFilter: Rest.nameFilter(req, "storage_pools"), propFilters: Rest.propFilters(req), cache: viewCache,
+                                    revision: published.revision)
+            // Small clusters get one buffer with a Content-Length; large ones a chunked stream,
+            // gzip-compressed from cached pages when the client accepts it and asks for everything.
             guard state.resources.count > ResourceView.streamAboveDefinitions else { return Rest.json(view.render(state, runtimes)) }
+            if view.isUnfiltered, GzipMiddleware<BasicRequestContext>.acceptsGzip(req.headers[values: .acceptEncoding]) {
+                return Rest.jsonStream(contentEncoding: "gzip") { emit in
+                    try await view.streamGzip(state, runtimes, pages: gzipPages, chunkBytes: ResourceView.chunkBytes, emit)
+                }
+            }
             return Rest.jsonStream { emit in try await view.stream(state, runtimes, chunkBytes: ResourceView.chunkBytes, emit) }
         }
         router.get("/v1/resource-definitions/{rd}/resources") { req, c in
             let name = c.parameters.name("rd")
             let (state, runtimes) = await controller.snapshot()
             guard state.resourceDefinition(name) != nil else { return Rest.rcs(ClusterState.definitionNotFound(name, .none).rcs, success: .ok) }
-            let view = ResourceView(nodeFilter: Rest.nameFilter(req, "nodes"), resourceFilter: [Naming.key(name)])
+            let view = ResourceView(nodeFilter: Rest.nameFilter(req, "nodes"), resourceFilter: [Naming.key(name)], cache: viewCache)
             return Rest.json(view.render(state, runtimes))
         }
         router.get("/v1/resource-definitions/{rd}/resources/{node}") { _, c in
             let name = c.parameters.name("rd"), node = c.parameters.name("node")
             let (state, runtimes) = await controller.snapshot()
             guard let rd = state.resourceDefinition(name) else { return Rest.rcs(ClusterState.definitionNotFound(name, .none).rcs, success: .ok) }
-            guard let r = state.resource(name, node: node) else { return Rest.rcs(ClusterState.resourceNotFound(rd.name, node, .none).rcs, success: .ok) }
-            var w = JSONWriter()
             // Only an online node's report counts; an offline node's state is unknown.
-            let actual = ResourceView.reports(runtimes)[Naming.key(node)]?[Naming.key(name)]
-            ResourceView.resource(r, rd, (state.resources[Naming.key(name)] ?? [:]).sorted { $0.key < $1.key }, state, actual,
-                                  nodeKey: Naming.key(node), &w)
-            return Rest.json(w.bytes)
+            guard let bytes = ResourceView.single(Naming.key(name), nodeKey: Naming.key(node), state, runtimes) else {
+                return Rest.rcs(ClusterState.resourceNotFound(rd.name, node, .none).rcs, success: .ok)
+            }
+            return Rest.json(bytes)
         }
         router.post("/v1/resource-definitions/{rd}/resources") { req, c in
             let name = c.parameters.name("rd")

@@ -13,6 +13,10 @@ public struct RestAPI: Sendable {
     public static let tandemVersion = "0.1.0"
 
     let controller: ClusterController
+    /// Every resource's rendered object and the compressed pages of the full view, kept
+    /// between requests (see ResourceView).
+    let viewCache = ResourceViewCache()
+    let gzipPages = GzipPageCache()
 
     public init(controller: ClusterController) { self.controller = controller }
 

@@ -17,12 +17,14 @@ enum Rest {
     }
 
     /// A JSON answer written piece by piece (chunked transfer encoding): `produce` calls its
-    /// argument with each piece.
-    static func jsonStream(_ produce: @escaping @Sendable (_ emit: ([UInt8]) async throws -> Void) async throws -> Void) -> Response {
+    /// argument with each piece. With `contentEncoding`, the pieces are already encoded so
+    /// (the gzip middleware leaves such answers alone).
+    static func jsonStream(contentEncoding: String? = nil, _ produce: @escaping @Sendable (_ emit: (ByteBuffer) async throws -> Void) async throws -> Void) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if let contentEncoding { headers[.contentEncoding] = contentEncoding }
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await produce { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await produce { bytes in try await writer.write(bytes) }
             try await writer.finish(nil)
         })
     }

@@ -18,6 +18,8 @@ public final class FakeSatelliteConnector: SatelliteConnector {
         public var compatible = true
         /// Total KiB per pool name; pools not listed use the connector's default.
         public var poolTotalKiB: [String: UInt64?] = [:]
+        /// Pools the node cannot use, with the reason a real satellite would give.
+        public var poolErrors: [String: String] = [:]
     }
 
     private struct SessionSlot {
@@ -76,6 +78,12 @@ public final class FakeSatelliteConnector: SatelliteConnector {
     /// nil makes the pool's capacity unknown.
     public func setPoolTotal(_ node: String, pool: String, kib: UInt64?) {
         update(node) { $0.poolTotalKiB[pool] = .some(kib) }
+        reportIfApplying(node: node)
+    }
+
+    /// Makes the node report the pool as unusable with `error` (nil: usable again).
+    public func setPoolError(_ node: String, pool: String, error: String?) {
+        update(node) { $0.poolErrors[pool] = error }
         reportIfApplying(node: node)
     }
 
@@ -150,6 +158,7 @@ public final class FakeSatelliteConnector: SatelliteConnector {
             for v in r.volumes { if let p = v.storagePool { usedKiB[p, default: 0] += v.sizeKiB } }
         }
         let pools = desired.storagePools.map { p -> ActualStoragePool in
+            if let error = behavior.poolErrors[p.name] { return ActualStoragePool(name: p.name, totalCapacityKiB: nil, freeCapacityKiB: nil, error: error) }
             if p.provider == .diskless { return ActualStoragePool(name: p.name, totalCapacityKiB: nil, freeCapacityKiB: nil) }
             let total: UInt64? = behavior.poolTotalKiB[p.name] ?? defaultTotal
             guard let total else { return ActualStoragePool(name: p.name, totalCapacityKiB: nil, freeCapacityKiB: nil) }

@@ -8,6 +8,9 @@ import TandemModel
 // - Every successful connect yields `.connected(satelliteVersion:)`. The controller answers each
 //   one with the node's full desired state (`push`), so a session never needs to remember or
 //   replay desired states across connections. A `push` while disconnected may be dropped.
+// - `push` always hands over the complete desired state; how it travels is the session's
+//   business. The TCP session sends the first state of a connection complete and later ones as
+//   deltas against the state sent before, when the satellite offers that (docs/cluster-protocol.md).
 // - A satellite whose protocol version the session cannot speak yields `.incompatibleVersion`
 //   (the node shows OFFLINE(VERSION MISMATCH)); the session may keep retrying.
 // - Losing the connection yields `.disconnected(reason:)`; the reason is shown to the user.

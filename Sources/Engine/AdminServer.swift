@@ -11,12 +11,16 @@ enum AdminServer {
     typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
     static func start(path: String, supervisor: EngineSupervisor, group: any EventLoopGroup, logger: Logger) async throws -> any Channel {
+        // See AcceptedChannels: a connection accepted while the socket closes must not be dropped.
+        let accepted = AcceptedChannels<ByteBuffer, ByteBuffer>()
         let server = try await ServerBootstrap(group: group)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineFrameDecoder(lineBytesMax: AdminProtocol.lineBytesMax)))
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    try accepted.admit(channel) { channel in
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(LineFrameDecoder(lineBytesMax: AdminProtocol.lineBytesMax)))
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
                 }
             }
         let channel = server.channel
@@ -24,12 +28,14 @@ enum AdminServer {
             do {
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
+                        accepted.take(connection)
                         Task { await serve(connection, supervisor: supervisor, logger: logger) }
                     }
                 }
             } catch {
                 logger.error("admin socket \(path) stopped: \(error)")
             }
+            await accepted.finishStragglers()
         }
         return channel
     }

@@ -1,4 +1,5 @@
 import EngineConfig
+import Glibc
 import NIOCore
 import NIOPosix
 import ReplicationCore
@@ -13,21 +14,36 @@ extension ResourceRuntime {
 
     static let helloTimeout: TimeAmount = .seconds(5)
 
+    /// How long `listen` retries a port that is in use (EADDRINUSE), 50 ms apart.
+    static let rebindAttempts = 40
+
     func listen() async throws {
         let address = config.address
-        do {
-            // Links live on the runtime's own loop, so their messages reach the core without a hop
-            // (LinkDeliveryHandler).
-            let server = try await ServerBootstrap(group: loop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
-                }
-            listener = server.channel
-            Task { await self.acceptLoop(server) }
-        } catch {
-            throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
+        var attempt = 0
+        while true {
+            do {
+                // Links live on the runtime's own loop, so their messages reach the core without a
+                // hop (LinkDeliveryHandler).
+                let accepted = AcceptedChannels<ReplicationInbound, ReplicationOutbound>()
+                let server = try await ServerBootstrap(group: loop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .bind(host: address.host, port: address.port) { channel in
+                        channel.eventLoop.makeCompletedFuture { try accepted.admit(channel, wrap: Self.wrap) }
+                    }
+                listener = server.channel
+                Task { await self.acceptLoop(server, accepted) }
+                return
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < Self.rebindAttempts {
+                // A restart (adjust, volume grow) rebinds the port its previous listener just
+                // closed. The socket outlives our close while another reference to it exists --
+                // a child process between fork and exec holds a copy of every descriptor -- so
+                // the port can read as in use for a moment; a real clash still fails after ~2 s.
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(50))
+            } catch {
+                throw EngineError("\(layout.resourceFilePath(config.name)): cannot listen on \(address) for replication: \(error)")
+            }
         }
     }
 
@@ -39,10 +55,11 @@ extension ResourceRuntime {
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
     }
 
-    nonisolated func acceptLoop(_ server: NIOAsyncChannel<LinkChannel, Never>) async {
+    nonisolated func acceptLoop(_ server: NIOAsyncChannel<LinkChannel, Never>, _ accepted: AcceptedChannels<ReplicationInbound, ReplicationOutbound>) async {
         do {
             try await server.executeThenClose { inbound in
                 for try await child in inbound {
+                    accepted.take(child)
                     Task { await self.serveAccepted(child) }
                 }
             }
@@ -52,6 +69,8 @@ extension ResourceRuntime {
                 logger.error("replication listener on \(address) failed: \(error)")
             }
         }
+        // Connections accepted while the listener was closing never reached the loop above.
+        await accepted.finishStragglers()
     }
 
     /// Incoming: read the peer's hello, check it, answer with ours, then run the link.

@@ -7,6 +7,7 @@ extension ReplicaInstance {
         precondition(requests[request.id] == nil, "client request id \(request.id) reused while in flight")
         requests[request.id] = PendingRequest(request: request, submitTick: now)
         requestOrder.append(request.id)
+        unstartedRequests.append(request.id)
     }
 
     func validate(_ request: ClientRequest) -> ClientError? {
@@ -28,8 +29,11 @@ extension ReplicaInstance {
         return nil
     }
 
+    /// Runs after every step, so it looks only at requests not yet started (usually none):
+    /// walking every request in flight copied each one, several times per request at depth.
     mutating func startWaitingRequests() {
-        for id in requestOrder {
+        guard !unstartedRequests.isEmpty else { return }
+        for id in unstartedRequests {
             guard let pending = requests[id] else { continue }
             switch pending.phase {
             case .queued: tryStart(id)
@@ -37,11 +41,16 @@ extension ReplicaInstance {
             default: break
             }
         }
+        unstartedRequests.removeAll { id in
+            guard let phase = requests[id]?.phase else { return true }
+            return phase == .started
+        }
     }
 
     mutating func complete(_ id: ClientRequestID, _ result: ClientResult) {
         guard let pending = requests.removeValue(forKey: id) else { preconditionFailure("completing unknown request \(id)") }
         requestOrder.removeAll { $0 == id }
+        if pending.sequence != 0 { requestsBySequence[pending.sequence] = nil }
         if !pending.extents.isEmpty { activityLog.end(pending.extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
         output.completions.append(ClientCompletion(id: id, result: result))
@@ -220,6 +229,7 @@ extension ReplicaInstance {
         let sequence = nextWriteSequence
         nextWriteSequence += 1
         requests[id]!.sequence = sequence
+        requestsBySequence[sequence] = id
         let length = UInt64(request.lengthBytes)
         var notReplicated: UInt32 = 0
         for peer in peers where !peer.config.disklessClient && !peer.receivesWrites {
@@ -333,7 +343,7 @@ extension ReplicaInstance {
             }
             return
         }
-        guard let id = requestOrder.first(where: { requests[$0]?.sequence == ack.sequence && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
+        guard let id = requestsBySequence[ack.sequence], requests[id]?.waitingPeers.contains(peer) == true else { return }
         requests[id]!.waitingPeers.removeAll { $0 == peer }
         if ack.success {
             if peers.first(where: { $0.id == peer })?.disk == .upToDate { requests[id]!.durableCopies += 1 }

@@ -54,7 +54,11 @@ extension ReplicaInstance {
     }
 
     mutating func issueDataOps() {
-        var issuedCount = dataOrder.filter(\.issued).count
+        // Counted in place: `filter` built a copy of every action (payloads retained) per call,
+        // and this runs for every data action and every completion.
+        var issuedCount = 0
+        for i in dataOrder.indices where dataOrder[i].issued { issuedCount += 1 }
+        if issuedCount == dataOrder.count { return }
         for i in dataOrder.indices where !dataOrder[i].issued {
             if issuedCount >= config.storageOpsMax { return }
             let op = dataOrder[i]

@@ -61,6 +61,11 @@ public struct ReplicaInstance: Sendable {
     var requests: [ClientRequestID: PendingRequest] = [:]
     /// Client requests in arrival order (deterministic iteration).
     var requestOrder: [ClientRequestID] = []
+    /// Requests admitted and not yet `.started` (queued or waiting for metadata), in order.
+    var unstartedRequests: [ClientRequestID] = []
+    /// Issued writes in flight by write sequence, for acks (a scan of every request per ack
+    /// before).
+    var requestsBySequence: [UInt64: ClientRequestID] = [:]
     var nextWriteSequence: UInt64 = 1
     var nextRemoteReadID: UInt64 = 1
     var nextPromotionID: UInt64 = 1

@@ -13,6 +13,13 @@
 /// what `rateMin` needs at the current round-trip time, never exceeds `maxWindowBytes` (memory
 /// bound), and the bytes requested per tick never exceed `rateMax` (the optional c-max-rate).
 ///
+/// Queueing is judged on the smallest of the last `currentFilterSamples` round trips (LEDBAT's
+/// current-delay filter, RFC 6817 §3.4.1), not on each sample: on a busy machine single round
+/// trips spike by tens of ms when a thread waits for a CPU, which resync does not cause and
+/// cannot relieve; halving on each spike kept a 256 MiB resync at a fifth of what the link and
+/// disk take while both engines sat mostly idle. Queueing that resync does cause (a disk or link
+/// queue) lasts, and shows in every sample.
+///
 /// Without a clock from the shell (`step(_:)` only, as the deterministic simulation drives the
 /// core) round trips are known only in ticks, far too coarse for this; the controller then
 /// keeps session 1's tick-based window (grow by one request per reply answered within
@@ -37,6 +44,9 @@ struct ResyncRateController: Sendable, Equatable {
     private var basePeriodStart: UInt64 = 0
     private var lastDecreaseMicros: UInt64?
     private(set) var lastRTTMicros: UInt64 = 0
+    /// The last few round trips, oldest first (at most `currentFilterSamples`).
+    private var recentRTTMicros: [UInt64] = []
+    static let currentFilterSamples = 4
     private var requestedThisTick: UInt64 = 0
 
     static let basePeriodMicros: UInt64 = 10_000_000
@@ -82,7 +92,9 @@ struct ResyncRateController: Sendable, Equatable {
         }
         baseCurrent = min(baseCurrent, rttMicros)
         lastRTTMicros = rttMicros
-        let queueing = rttMicros - baseRTTMicros
+        if recentRTTMicros.count == Self.currentFilterSamples { recentRTTMicros.removeFirst() }
+        recentRTTMicros.append(rttMicros)
+        let queueing = recentRTTMicros.min()! - baseRTTMicros
         if queueing > delayTargetMicros {
             slowStart = false
             if lastDecreaseMicros.map({ nowMicros >= $0 + rttMicros }) ?? true {

@@ -34,20 +34,25 @@ enum NodeObserver {
                 snap.pools.append(ActualStoragePool(name: pool.name, totalCapacityKiB: nil, freeCapacityKiB: nil, error: error.description))
             }
         }
-        for key in volumes {
-            guard let provider = providers[key.pool] else {
+        // One listing per pool (lvs and zfs list report a whole pool at once).
+        let byPool = Dictionary(grouping: volumes, by: \.pool)
+        for (pool, keys) in byPool.sorted(by: { $0.key < $1.key }) {
+            guard let provider = providers[pool] else {
                 // The pool left the desired state while a volume of ours is still in it: assume
                 // the volume is there so deleting it is attempted and fails with a clear error.
-                snap.volumes[key] = (0, 0)
+                for key in keys { snap.volumes[key] = (0, 0) }
                 continue
             }
-            guard snap.poolProblems[key.pool] == nil else { continue }
+            guard snap.poolProblems[pool] == nil else { continue }
             do {
-                if let info = try provider.volume(named: key.name) {
-                    snap.volumes[key] = (info.size.rawValue / 1024, info.allocated.rawValue / 1024)
+                let found = try provider.volumes(named: keys.map(\.name))
+                for key in keys {
+                    if let info = found[key.name] {
+                        snap.volumes[key] = (info.size.rawValue / 1024, info.allocated.rawValue / 1024)
+                    }
                 }
             } catch {
-                snap.poolProblems[key.pool] = error.description
+                snap.poolProblems[pool] = error.description
             }
         }
         guard readFiles else { return snap }

@@ -25,7 +25,11 @@ actor SatelliteAgent {
         /// Redial back-off for the event stream.
         var eventsRetryMin: Duration = .milliseconds(500)
         var eventsRetryMax: Duration = .seconds(10)
-        var storageRefreshInterval: Duration = .seconds(5)
+        /// Pools and backing volumes are read this often: no event says a thin volume took more
+        /// space as data was written, so this bounds how stale `volume list`'s allocated size and
+        /// the pools' free space can be (one statvfs/stat per pool and volume for FILE pools, one
+        /// vgs/lvs or zfs list per pool otherwise).
+        var storageRefreshInterval: Duration = .seconds(2)
         /// Even without a change, re-plan this often to notice drift (a deleted file, a stopped engine).
         var driftCheckInterval: Duration = .seconds(15)
         var retryDelayMin: Duration = .seconds(1)
@@ -94,6 +98,18 @@ actor SatelliteAgent {
         providers = fresh
         dirty = true
         lastStorageRefresh = nil
+    }
+
+    /// A change to the desired state this session delivered (see `NodeDesiredDelta`). Returns
+    /// why it cannot be applied, leaving the held state as it was.
+    func receive(_ delta: NodeDesiredDelta, session: Int) -> DesiredDeltaError? {
+        guard let current = desired, desiredSession == session else { return .noCompleteState(expected: delta.baseGeneration) }
+        do {
+            receive(try delta.applied(to: current), session: session)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// A controller session became the one the satellite reports to; the previous one (if any)

@@ -90,7 +90,8 @@ public struct SatellitePushCommand: AsyncParsableCommand {
             return
         }
         if let last = lastSeen.state.withLock({ $0 }) {
-            FileHandle.standardError.write(Data(("last report:\n" + (try Self.json(last)) + "\n").utf8))
+            let report = Array(("last report:\n" + (try Self.json(last)) + "\n").utf8)
+            _ = report.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }  // FileHandle.write traps on failure
         }
         throw PushFailure(message: "satellite-push: no matching report from \(address) within \(timeout) s\(outcome.1.map { " (\($0))" } ?? "")")
     }

@@ -69,6 +69,14 @@ struct SatelliteServer: Sendable {
                 while let message = try await messages.next() {
                     switch message {
                     case .desiredState(let state): await agent.receive(state, session: id)
+                    case .desiredDelta(let delta):
+                        // A delta that does not fit: start over; the controller redials and
+                        // sends the complete state.
+                        if let problem = await agent.receive(delta, session: id) {
+                            log.warning("controller at \(peer): \(problem); ending the session for a complete state")
+                            try await outbound.write(.goodbye(reason: "\(problem); reconnect to send the complete desired state"))
+                            return
+                        }
                     case .ping(let n): try await outbound.write(.pong(n))
                     case .pong, .actualState: break
                     case .hello: throw SessionError("a second hello in one session")

@@ -150,8 +150,20 @@ public final class SatelliteLinkSession: Sendable {
 
                 let liveness = Liveness()
                 return try await withThrowingTaskGroup(of: Void.self) { group in
+                    let deltas = theirs.offers(.desiredDelta)
                     group.addTask {
-                        for await desired in desiredStates { try await outbound.write(.desiredState(desired)) }
+                        // The first state of a connection goes complete; after that, a satellite that
+                        // takes deltas gets only what changed since the state sent before (frames
+                        // arrive in order, so that is the state it holds).
+                        var sent: NodeDesiredState?
+                        for await desired in desiredStates {
+                            if deltas, let base = sent, let delta = Self.delta(from: base, to: desired) {
+                                try await outbound.write(.desiredDelta(delta))
+                            } else {
+                                try await outbound.write(.desiredState(desired))
+                            }
+                            sent = desired
+                        }
                     }
                     group.addTask { [options, endpoint] in
                         var nonce: UInt64 = 0
@@ -177,7 +189,7 @@ public final class SatelliteLinkSession: Sendable {
                             case .actualState(let state): report(.actualState(state))
                             case .ping(let n): try await outbound.write(.pong(n))
                             case .goodbye(let reason): return .wasConnected("the satellite at \(endpoint) ended the session: \(reason)")
-                            case .pong, .hello, .desiredState: break
+                            case .pong, .hello, .desiredState, .desiredDelta: break
                             }
                         }
                     } catch {
@@ -192,6 +204,14 @@ public final class SatelliteLinkSession: Sendable {
             let reason = "connection to the satellite at \(endpoint) failed: \(Self.describe(error))"
             return connected ? .wasConnected(reason) : .failed(reason)
         }
+    }
+
+    /// The delta from `base` to `target`, or nil when the complete state is as good: the
+    /// generation did not advance, or most resources changed anyway.
+    static func delta(from base: NodeDesiredState, to target: NodeDesiredState) -> NodeDesiredDelta? {
+        guard target.generation > base.generation else { return nil }
+        let delta = NodeDesiredDelta(from: base, to: target)
+        return delta.changeCount * 2 > max(target.resources.count, 1) ? nil : delta
     }
 
     private var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

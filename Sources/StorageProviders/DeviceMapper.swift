@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// LVM volumes are device-mapper devices; without the kernel's device-mapper lvm2 can edit
 /// metadata but never create a volume. Checked first so the error names the real cause instead
@@ -6,32 +10,23 @@ import Foundation
 enum DeviceMapper {
     static let controlPath = "/dev/mapper/control"
 
-    static func requireKernelSupport(for kind: String) throws(StorageError) {
-        guard FileManager.default.fileExists(atPath: controlPath) else {
-            throw StorageError(.unsupported, "\(kind) needs the kernel's device-mapper, and this machine has none (\(controlPath) is missing); use a FILE or FILE_THIN storage pool here")
+    /// Why the kernel's device-mapper cannot be used, nil when it can. The control node alone
+    /// proves nothing: lvm2 and dmsetup create it when it is missing, also on a kernel without
+    /// the driver, where opening it then fails with ENODEV.
+    static func kernelProblem() -> String? {
+        let fd = open(controlPath, O_RDWR | O_CLOEXEC)
+        if fd >= 0 { close(fd); return nil }
+        let err = errno
+        switch err {
+        case ENOENT: return "\(controlPath) is missing"
+        case ENODEV, ENXIO: return "\(controlPath) exists but the kernel has no device-mapper driver behind it (\(String(cString: strerror(err))))"
+        default: return "\(controlPath) cannot be opened: \(String(cString: strerror(err)))"
         }
     }
-}
 
-/// Parsing of the `--noheadings --units b --nosuffix` tables lvm2 and zfs print.
-enum ToolTable {
-    /// Rows of whitespace-separated fields, blank lines dropped.
-    static func rows(_ text: String) -> [[String]] {
-        text.split(whereSeparator: \.isNewline)
-            .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
-            .filter { !$0.isEmpty }
-    }
-
-    /// A byte count as lvm2 prints it with --units b --nosuffix ("104857600", sometimes "104857600.00").
-    static func bytes(_ field: String) -> UInt64? {
-        if let n = UInt64(field) { return n }
-        guard let d = Double(field), d >= 0, d < 1.8e19 else { return nil }
-        return UInt64(d)
-    }
-
-    /// lvm2's data_percent ("12.50", or empty for a non-thin volume).
-    static func percent(_ field: String?) -> Double {
-        guard let field, let d = Double(field), d >= 0 else { return 0 }
-        return min(d, 100)
+    static func requireKernelSupport(for kind: String) throws(StorageError) {
+        if let problem = kernelProblem() {
+            throw StorageError(.unsupported, "\(kind) needs the kernel's device-mapper, and this machine has none (\(problem)); use a FILE or FILE_THIN storage pool here")
+        }
     }
 }

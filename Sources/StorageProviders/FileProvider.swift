@@ -64,6 +64,11 @@ public struct FileProvider: StorageProvider {
     public func createVolume(named name: String, size: ByteCount) throws(StorageError) -> BackingVolumeInfo {
         try checkPool()
         let p = path(ofVolume: name)
+        // Asked first so a size beyond the file system (which fallocate refuses as "File too
+        // large" before it could say ENOSPC) is reported as what it is.
+        if !thin, let free = try capacity()?.free, free < size {
+            throw StorageError(.poolFull, "storage pool directory \(directory) has not enough free space for \(size) (\(free) free; \(p))")
+        }
         // O_EXCL: a file that is already there is somebody's data; never adopt or truncate it.
         let fd = open(p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

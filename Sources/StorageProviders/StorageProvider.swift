@@ -39,6 +39,19 @@ public protocol StorageProvider: Sendable {
     func growVolume(named name: String, to size: ByteCount) throws(StorageError)
     /// Deletes the volume; a volume that does not exist is not an error.
     func deleteVolume(named name: String) throws(StorageError)
+    /// Those of the named volumes that exist. Providers whose tools list a whole pool at once
+    /// (lvs, zfs list) answer with one command, so reporting many volumes stays cheap.
+    func volumes(named names: [String]) throws(StorageError) -> [String: BackingVolumeInfo]
+}
+
+extension StorageProvider {
+    public func volumes(named names: [String]) throws(StorageError) -> [String: BackingVolumeInfo] {
+        var found: [String: BackingVolumeInfo] = [:]
+        for name in names {
+            if let info = try volume(named: name) { found[name] = info }
+        }
+        return found
+    }
 }
 
 public enum StorageProviders {

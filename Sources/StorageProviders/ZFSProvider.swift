@@ -7,9 +7,10 @@ public struct ZFSProvider: StorageProvider {
     public let dataset: String
     public let thin: Bool
     public let runner: CommandRunner
-    /// zvol sizes must be a multiple of the block size; 8 KiB is the default volblocksize… and
-    /// rounding up to it costs at most 8 KiB.
-    static let volumeSizeGranule: UInt64 = 8 * 1024
+    /// `zfs set volsize` wants a multiple of the zvol's volblocksize (16 KiB by default since
+    /// OpenZFS 2.2, 8 KiB before, up to 1 MiB without large blocks); whole MiB fit them all and
+    /// cost at most 1 MiB, as LVM's 4 MiB extents do.
+    static let volumeSizeGranule: UInt64 = 1024 * 1024
 
     public init(dataset: String, thin: Bool, runner: CommandRunner) {
         self.dataset = dataset; self.thin = thin; self.runner = runner
@@ -37,27 +38,54 @@ public struct ZFSProvider: StorageProvider {
     }
 
     private func datasetCapacity() throws(StorageError) -> PoolCapacity {
-        let out = try zfs(["get", "-Hp", "-o", "value", "used,available", dataset], what: "dataset \(dataset) is not usable")
-        let values = ToolTable.rows(out).compactMap { $0.first.flatMap(ToolTable.bytes) }
-        guard values.count == 2 else {
+        let out = try zfs(["list", "-Hp", "-o", "used,available", dataset], what: "dataset \(dataset) is not usable")
+        guard let capacity = Self.parseCapacity(out) else {
             throw StorageError(.failed, "cannot read the size of \(dataset) from zfs output '\(out)'")
         }
-        return PoolCapacity(total: ByteCount(values[0] + values[1]), free: ByteCount(values[1]))
+        return capacity
+    }
+
+    /// `zfs list -Hp -o used,available DATASET`: "1073741824\t9663676416" (exact bytes, a tab
+    /// between). What the dataset and its children use plus what is still available is the pool.
+    static func parseCapacity(_ out: String) -> PoolCapacity? {
+        guard let row = ToolTable.rows(out, separator: "\t").first, row.count >= 2,
+              let used = ToolTable.bytes(row[0]), let available = ToolTable.bytes(row[1]) else { return nil }
+        return PoolCapacity(total: ByteCount(used + available), free: ByteCount(available))
     }
 
     public func volume(named name: String) throws(StorageError) -> BackingVolumeInfo? {
+        try volumes(named: [name])[name]
+    }
+
+    public func volumes(named names: [String]) throws(StorageError) -> [String: BackingVolumeInfo] {
         let out = try zfs(["list", "-Hp", "-t", "volume", "-r", "-o", "name,volsize,used", dataset], what: "cannot list the volumes of \(dataset)")
-        for row in ToolTable.rows(out) where row.first == "\(dataset)/\(name)" && row.count >= 3 {
-            guard let size = ToolTable.bytes(row[1]), let used = ToolTable.bytes(row[2]) else { continue }
-            return BackingVolumeInfo(name: name, path: path(ofVolume: name), size: ByteCount(size), allocated: ByteCount(used))
+        return parseVolumes(out).filter { names.contains($0.key) }
+    }
+
+    /// `zfs list -Hp -t volume -r -o name,volsize,used DATASET`: "tank/r1_00000\t67108864\t4194304"
+    /// per zvol, any depth below DATASET; only direct children are ours. `used` is what the zvol
+    /// takes in the pool: its whole size when thick (the refreservation), what was written when thin.
+    func parseVolumes(_ out: String) -> [String: BackingVolumeInfo] {
+        var found: [String: BackingVolumeInfo] = [:]
+        let prefix = dataset + "/"
+        for row in ToolTable.rows(out, separator: "\t") where row.count >= 3 && row[0].hasPrefix(prefix) {
+            let name = String(row[0].dropFirst(prefix.count))
+            guard !name.isEmpty, !name.contains("/"), let size = ToolTable.bytes(row[1]), let used = ToolTable.bytes(row[2]) else { continue }
+            found[name] = BackingVolumeInfo(name: name, path: path(ofVolume: name), size: ByteCount(size), allocated: ByteCount(used))
         }
-        return nil
+        return found
     }
 
     public func createVolume(named name: String, size: ByteCount) throws(StorageError) -> BackingVolumeInfo {
         try checkPool()
         if try volume(named: name) != nil {
             throw StorageError(.nameClash, "zvol \(dataset)/\(name) already exists and was not created by Tandem; remove or rename it")
+        }
+        if !thin {
+            let free = try datasetCapacity().free
+            guard free.rawValue >= Self.rounded(size) else {
+                throw StorageError(.poolFull, "\(dataset) has \(free) available, not enough for zvol \(dataset)/\(name) (\(size)); ZFS_THIN would take space only as it is written")
+            }
         }
         var args = ["create"]
         if thin { args.append("-s") }

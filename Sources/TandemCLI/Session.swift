@@ -26,11 +26,11 @@ public struct Session: Sendable {
     }
 
     public func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStreams.out(text)
     }
 
     public func err(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.err(text)
     }
 
     /// Runs mutating calls in order and prints every reply as linstor does (or, with -m, all

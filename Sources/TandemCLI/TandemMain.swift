@@ -3,7 +3,7 @@ import Foundation
 
 /// Output helpers for places without a session.
 enum FileHandleOutput {
-    static func stderr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    static func stderr(_ text: String) { StandardStreams.err(text) }
 }
 
 /// The executable's entry point, shared by every subcommand: parses, runs, and exits the way

@@ -47,7 +47,8 @@ public struct MonitorCommand: AsyncParsableCommand {
             do {
                 reports = try await client.status(nil)
             } catch {
-                FileHandle.standardError.write(Data("tandem monitor: \(error)\n".utf8))
+                let message = Array("tandem monitor: \(error)\n".utf8)
+                _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }  // FileHandle.write traps on failure
                 throw ExitCode(1)
             }
             let screen = MonitorScreen(width: 400, color: false)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemCLI
 import NBDClient
 import NIOCore
 import Workload
@@ -102,7 +103,7 @@ struct NBDWorkloadCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(250))
                 if let (block, sequence, age) = await state.oldestInFlight(now: clock.now), age > .seconds(timeout) {
                     let acknowledged = await state.acknowledged
-                    FileHandle.standardError.write(Data("workload: write of block \(block) (sequence \(sequence)) not acknowledged within \(timeout) s; giving up after \(acknowledged) acknowledged writes (log: \(log))\n".utf8))
+                    StandardStreams.err("workload: write of block \(block) (sequence \(sequence)) not acknowledged within \(timeout) s; giving up after \(acknowledged) acknowledged writes (log: \(log))\n")
                     Foundation.exit(3)
                 }
             }

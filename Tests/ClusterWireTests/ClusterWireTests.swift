@@ -149,3 +149,23 @@ private let allMessages: [ClusterMessage] = [
         _ = try channel.finish()
     }
 }
+
+/// Optional protocol parts are offered in the hello; a hello from a release before features
+/// existed offers none, so it only ever gets complete desired states.
+@Suite struct ClusterFeatureTests {
+    @Test func deltaFrameRoundtripsAndHelloOffersFeatures() throws {
+        let delta = NodeDesiredDelta(from: sampleDesired, to: NodeDesiredState(generation: 8, nodeName: "alpha", storagePools: sampleDesired.storagePools, resources: []))
+        var buffer = try ClusterWire.encode(.desiredDelta(delta))
+        #expect(buffer.getInteger(at: 6, as: UInt16.self) == 18)
+        #expect(try ClusterWire.decode(from: &buffer) == .desiredDelta(delta))
+        #expect(Hello(role: .satellite, nodeName: "").offers(.desiredDelta))
+
+        let old = #"{"nodeName":"","protocolVersion":1,"role":"satellite","softwareVersion":"0.0.9"}"#
+        var frame = ByteBuffer()
+        WireHeader(version: 1, type: 1, payloadByteCount: UInt32(old.utf8.count)).write(to: &frame)
+        frame.writeString(old)
+        guard case .hello(let hello)? = try ClusterWire.decode(from: &frame) else { Issue.record("not a hello"); return }
+        #expect(hello.features == nil && !hello.offers(.desiredDelta))
+        #expect(Hello(role: .controller, nodeName: "a").incompatibility(with: hello) == nil, "an older release of the same protocol still works")
+    }
+}

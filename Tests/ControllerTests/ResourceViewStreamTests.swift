@@ -1,6 +1,7 @@
 @testable import Controller
 import ControllerCore
 import Foundation
+import NIOCore
 import TandemModel
 import Testing
 
@@ -22,7 +23,7 @@ import Testing
         for view in [ResourceView(), ResourceView(nodeFilter: ["BRAVO"]), ResourceView(resourceFilter: ["RES3", "RES39", "NOSUCH"])] {
             let whole = view.render(s, runtimes)
             var pieces: [[UInt8]] = []
-            try await view.stream(s, runtimes, chunkBytes: 1000) { pieces.append($0) }
+            try await view.stream(s, runtimes, chunkBytes: 1000) { pieces.append(Array($0.readableBytesView)) }
             #expect(pieces.count > 1 || whole.count < 1000)
             #expect(pieces.flatMap { $0 } == whole)
             #expect(pieces.dropLast().allSatisfy { $0.count >= 1000 }, "pieces are flushed only once full")

@@ -101,6 +101,30 @@ import Testing
         }
     }
 
+    /// Issue #4 item 2: a pool the node's satellite cannot use (here: LVM without
+    /// device-mapper) is not created; the reply carries the satellite's reason.
+    @Test func storagePoolTheSatelliteCannotUseIsRefusedWithItsReason() async throws {
+        let h = try await Self.harness()
+        try await h.app.test(.router) { c in
+            try await Self.setUpCluster(c, nodes: ["alpha"])
+            try await Self.settle(h)
+            let why = "LVM needs the kernel's device-mapper, and this machine has none (/dev/mapper/control is missing)"
+            h.fake.setPoolError("alpha", pool: "lvm0", error: why)
+            let r = try await Self.call(c, .post, "/v1/nodes/alpha/storage-pools", #"{"storage_pool_name":"lvm0","provider_kind":"LVM","props":{"StorDriver/StorPoolName":"vg0"}}"#)
+            #expect(r.status == .internalServerError, "\(r.messages)")
+            #expect(r.messages.contains("(alpha) \(why)"), "\(r.messages)")
+            #expect(r.messages.contains("Registration of storage pool 'lvm0' on node 'alpha' failed"), "\(r.messages)")
+            let (state, _) = await h.controller.snapshot()
+            #expect(state.storagePool(node: "alpha", pool: "lvm0") == nil, "nothing is left of the refused pool")
+            #expect(h.fake.lastDesired("alpha")?.storagePools.contains { $0.name == "lvm0" } == false, "the satellite is told the pool is gone")
+            // Once the node can use it, the same request creates it.
+            h.fake.setPoolError("alpha", pool: "lvm0", error: nil)
+            let again = try await Self.call(c, .post, "/v1/nodes/alpha/storage-pools", #"{"storage_pool_name":"lvm0","provider_kind":"LVM","props":{"StorDriver/StorPoolName":"vg0"}}"#)
+            #expect(again.status == .created, "\(again.messages)")
+        }
+        await h.controller.stop()
+    }
+
     @Test func badRequestsChangeNothing() async throws {
         let h = try await Self.harness()
         try await h.app.test(.router) { c in
@@ -159,6 +183,21 @@ import Testing
             #expect((vol?["state"] as? [String: Any])?["disk_state"] as? String == "UpToDate")
             #expect(((vol?["layer_data_list"] as? [[String: Any]])?.first?["type"]) as? String == "DRBD")
             #expect((rs.first?["layer_object"] as? [String: Any])?["type"] as? String == "DRBD")
+            // Changes through the API show up in the very next (cached) view: a resource
+            // property, a volume size, a satellite going away.
+            let alpha = try #require(rs.first?["node_name"] as? String)
+            #expect(try await Self.call(c, .put, "/v1/resource-definitions/backups/resources/\(alpha)", #"{"override_props":{"Aux/seen":"yes"}}"#).status == .ok)
+            #expect(try await Self.call(c, .put, "/v1/resource-definitions/backups/volume-definitions/0", #"{"size_kib":52428800}"#).status == .ok)
+            let changed = (try await Self.call(c, .get, "/v1/view/resources")).json as? [[String: Any]] ?? []
+            let mine = changed.first { $0["node_name"] as? String == alpha }
+            #expect((mine?["props"] as? [String: Any])?["Aux/seen"] as? String == "yes")
+            let storage = ((mine?["layer_object"] as? [String: Any])?["children"] as? [[String: Any]])?.first?["storage"] as? [String: Any]
+            #expect(((storage?["storage_volumes"] as? [[String: Any]])?.first?["usable_size_kib"] as? NSNumber)?.intValue == 52428800)
+            h.fake.setReachable(alpha, false)
+            for _ in 0..<200 where (await h.controller.snapshot()).runtimes[alpha.uppercased()]?.isOnline == true { try await Task.sleep(for: .milliseconds(10)) }
+            let offline = (try await Self.call(c, .get, "/v1/view/resources")).json as? [[String: Any]] ?? []
+            #expect(((offline.first { $0["node_name"] as? String == alpha })?["state"] as? [String: Any])?["in_use"] is NSNull, "an offline node's state is unknown")
+            h.fake.setReachable(alpha, true)
             let rd = try await Self.call(c, .get, "/v1/resource-definitions?with_volume_definitions=true")
             let vd = ((rd.json as? [[String: Any]])?.first?["volume_definitions"] as? [[String: Any]])?.first
             let minor = ((vd?["layer_data"] as? [[String: Any]])?.first?["data"] as? [String: Any])?["minor_number"] as? NSNumber

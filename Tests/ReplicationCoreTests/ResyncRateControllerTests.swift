@@ -28,8 +28,14 @@ struct ResyncRateControllerTests {
         var now: UInt64 = 0
         for _ in 0 ..< 20 { now += 2_000; c.observe(rttMicros: 2_000, bytes: 1 << 20, nowMicros: now) }
         let full = c.windowBytes
-        now += 1_000
-        c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)  // 58 ms queueing > 20 ms
+        // Queueing shows once every recent round trip is slow (58 ms > 20 ms).
+        for _ in 0 ..< ResyncRateController.currentFilterSamples - 1 {
+            now += 100
+            c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)
+            #expect(c.windowBytes == full, "a faster round trip is still among the recent ones")
+        }
+        now += 100
+        c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)
         #expect(c.windowBytes == full / 2)
         now += 1_000
         c.observe(rttMicros: 60_000, bytes: 1 << 20, nowMicros: now)  // same round trip: no second halving
@@ -46,13 +52,27 @@ struct ResyncRateControllerTests {
         var c = controller()
         var now: UInt64 = 0
         for _ in 0 ..< 20 { now += 2_000; c.observe(rttMicros: 2_000, bytes: 1 << 20, nowMicros: now) }
-        now += 100_000
-        c.observe(rttMicros: 90_000, bytes: 1 << 20, nowMicros: now)
+        for _ in 0 ..< ResyncRateController.currentFilterSamples { now += 100_000; c.observe(rttMicros: 90_000, bytes: 1 << 20, nowMicros: now) }
         let reduced = c.windowBytes
         #expect(!c.slowStart)
         for _ in 0 ..< 200 { now += 5_000; c.observe(rttMicros: 5_000, bytes: 1 << 20, nowMicros: now) }
         #expect(c.windowBytes > reduced)
         #expect(c.windowBytes == 8 << 20)
+    }
+
+    @Test("a single slow round trip (a thread waiting for a CPU) does not shrink the window; lasting queueing does")
+    func ignoresSpikes() {
+        var c = controller()
+        var now: UInt64 = 0
+        for _ in 0 ..< 100 { now += 3_000; c.observe(rttMicros: 3_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.windowBytes == 8 << 20)
+        for round in 0 ..< 50 {  // every third round trip 40 ms late
+            now += 3_000
+            c.observe(rttMicros: round % 3 == 0 ? 43_000 : 3_000, bytes: 1 << 20, nowMicros: now)
+        }
+        #expect(c.windowBytes == 8 << 20, "spikes are not queueing")
+        for _ in 0 ..< 8 { now += 45_000; c.observe(rttMicros: 43_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.windowBytes < 8 << 20, "lasting queueing still halves the window")
     }
 
     @Test("a path that became slower for good is relearned as the base, not treated as queueing forever")

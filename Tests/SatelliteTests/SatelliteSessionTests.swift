@@ -131,6 +131,64 @@ struct TestFailure: Error, CustomStringConvertible { let description: String; in
         await satellite.stop()
     }
 
+    /// Issue #4 item 5: what cannot be realized (a volume larger than its pool, a pool folder
+    /// that is missing) is reported on that resource, a resource already realized is left exactly
+    /// as it was, and the failed parts are retried without a new push once the cause is gone.
+    @Test func unrealizableDesiredStateIsReportedHarmsNothingAndIsRetried() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(link.events) { if case .connected = $0 { true } else { nil } }
+        link.push(desired(1, pool: satellite.poolDir, resources: [oneVolume]))
+        _ = try await waitFor(link.events) { e -> Bool? in if case .actualState(let s) = e, s.appliedGeneration == 1 { true } else { nil } }
+        let resFile = satellite.engineDir + "/resources/r1.res"
+        let backing = satellite.poolDir + "/r1_00000.img"
+        let before = try (FileManager.default.attributesOfItem(atPath: resFile), String(contentsOfFile: resFile, encoding: .utf8),
+                          FileManager.default.attributesOfItem(atPath: backing))
+
+        let thickDir = satellite.root + "/thick"
+        let laterDir = satellite.root + "/later"
+        try FileManager.default.createDirectory(atPath: thickDir, withIntermediateDirectories: true)
+        func single(_ name: String, pool: String, sizeKiB: UInt64, minor: Int) -> DesiredResource {
+            DesiredResource(name: name, nodeId: 0, port: 7000 + minor - 1000, diskless: false,
+                            volumes: [DesiredVolume(volumeNumber: 0, sizeKiB: sizeKiB, minor: minor, storagePool: pool)], peers: [])
+        }
+        let tooBig = single("r2", pool: "thick", sizeKiB: 1 << 40, minor: 1001)  // 1 PiB
+        let noFolder = single("r3", pool: "later", sizeKiB: 4096, minor: 1002)
+        link.push(NodeDesiredState(
+            generation: 2, nodeName: "alpha",
+            storagePools: [DesiredStoragePool(name: "pool1", provider: .fileThin, driverPool: satellite.poolDir),
+                           DesiredStoragePool(name: "thick", provider: .file, driverPool: thickDir),
+                           DesiredStoragePool(name: "later", provider: .fileThin, driverPool: laterDir)],
+            resources: [oneVolume, tooBig, noFolder]))
+        let state = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, s.appliedGeneration == 2 { s } else { nil }
+        }
+        let errors = Dictionary(uniqueKeysWithValues: state.resources.map { ($0.name, $0.errors.joined(separator: " | ")) })
+        #expect(errors["r2"]?.contains("not enough free space") == true, "r2: \(errors["r2"] ?? "")")
+        #expect(errors["r3"]?.contains(laterDir) == true, "r3: \(errors["r3"] ?? "")")
+        #expect(errors["r1"]?.contains("free space") == false && errors["r1"]?.contains(laterDir) == false)
+        #expect(state.storagePools.first { $0.name == "later" }?.error?.contains(laterDir) == true)
+        #expect(!FileManager.default.fileExists(atPath: thickDir + "/r2_00000.img"), "a failed thick volume leaves nothing behind")
+        // r1 untouched: same resource file (inode, mtime, text) and backing file.
+        let after = try (FileManager.default.attributesOfItem(atPath: resFile), String(contentsOfFile: resFile, encoding: .utf8),
+                         FileManager.default.attributesOfItem(atPath: backing))
+        #expect(after.0[.systemFileNumber] as? UInt64 == before.0[.systemFileNumber] as? UInt64)
+        #expect(after.0[.modificationDate] as? Date == before.0[.modificationDate] as? Date)
+        #expect(after.1 == before.1)
+        #expect(after.2[.modificationDate] as? Date == before.2[.modificationDate] as? Date)
+
+        // The missing folder appears: the satellite retries by itself (no new desired state).
+        try FileManager.default.createDirectory(atPath: laterDir, withIntermediateDirectories: true)
+        let retried = try await waitFor(link.events) { e -> NodeActualState? in
+            if case .actualState(let s) = e, FileManager.default.fileExists(atPath: laterDir + "/r3_00000.img"),
+               s.storagePools.first(where: { $0.name == "later" })?.error == nil { s } else { nil }
+        }
+        #expect(retried.appliedGeneration == 2)
+        link.close()
+        await satellite.stop()
+    }
+
     @Test func linkReconnectsToARestartedSatelliteWhichKeepsItsLedger() async throws {
         let first = try await InProcessSatellite()
         defer { first.removeFolders() }

@@ -60,6 +60,7 @@ import Testing
         #expect(ToolTable.bytes("104857600.00") == 104857600)
         #expect(ToolTable.bytes("abc") == nil)
         #expect(ToolTable.percent("12.50") == 12.5)
-        #expect(ToolTable.percent(nil) == 0)
+        #expect(ToolTable.percent(nil) == nil)
+        #expect(ToolTable.percent("") == nil)
     }
 }
