@@ -47,3 +47,30 @@ long ctandem_pread_nowait(int fd, void *buffer, long length, int64_t offset) {
     return -1;
 #endif
 }
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#endif
+
+int ctandem_range_cached(int fd, int64_t offset, int64_t length) {
+#ifdef __linux__
+    struct { uint64_t off, len; } range = { (uint64_t)offset, (uint64_t)length };
+    struct { uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted; } stat = { 0 };
+    if (length <= 0 || offset < 0) { errno = EINVAL; return -1; }
+    if (syscall(__NR_cachestat, fd, &range, &stat, 0) != 0) return -1;
+    uint64_t first = (uint64_t)offset / 4096, last = ((uint64_t)offset + (uint64_t)length - 1) / 4096;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page > 0 && page != 4096) {
+        first = (uint64_t)offset / (uint64_t)page; last = ((uint64_t)offset + (uint64_t)length - 1) / (uint64_t)page;
+    }
+    return stat.nr_cache >= last - first + 1 ? 1 : 0;
+#else
+    (void)fd; (void)offset; (void)length;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -83,6 +83,11 @@ final class BackingStore: Sendable {
         NBDFileExport.readCached(fd, offset: offset, length: length, allocator: Self.allocator)
     }
 
+    /// The descriptor if the page cache holds the whole range now (cachestat), for sendfile.
+    func pageCacheFile(offset: UInt64, length: Int) -> Int32? {
+        NBDFileExport.isCached(fd, offset: offset, length: length) ? fd : nil
+    }
+
     /// Reads the range on the thread pool into a buffer the NBD reply sends as is; nil on any
     /// failure (the caller then asks the core, which handles a failing disk).
     func readBuffer(offset: UInt64, length: Int, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {

@@ -50,5 +50,22 @@ final class LocalReadPath: Sendable {
         }
     }
 
+    /// The range from the page cache on the calling thread, if the path is open, the read is
+    /// small and the cache holds all of it; nil otherwise (then `read` or the core).
+    func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? {
+        guard length <= BackingStore.inlineReadBytesMax, state.withLock({ $0.open }),
+              let cached = backing.readCached(offset: offset, length: length) else { return nil }
+        count(length)
+        return cached
+    }
+
+    /// The backing file's descriptor if the path is open and the page cache holds the whole range
+    /// (the NBD server then sends it with sendfile); nil otherwise.
+    func pageCacheFile(offset: UInt64, length: Int) -> Int32? {
+        guard state.withLock({ $0.open }), let fd = backing.pageCacheFile(offset: offset, length: length) else { return nil }
+        count(length)
+        return fd
+    }
+
     private func count(_ length: Int) { state.withLock { $0.readBytes += UInt64(length) } }
 }

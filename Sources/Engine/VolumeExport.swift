@@ -37,6 +37,14 @@ final class VolumeExportHandle: NBDEventLoopExport {
     let readPath: LocalReadPath?
     init(source: VolumeExportSource, readPath: LocalReadPath?) { self.source = source; self.readPath = readPath }
 
+    func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? {
+        readPath?.readImmediately(offset: offset, length: length)
+    }
+
+    func pageCacheFile(offset: UInt64, length: Int) -> Int32? {
+        readPath?.pageCacheFile(offset: offset, length: length)
+    }
+
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
         if case let .read(_, offset, length) = command, let readPath {
             return readPath.read(offset: offset, length: length, on: eventLoop).flatMap { data in

@@ -61,8 +61,16 @@ public final class FuseExportFile: @unchecked Sendable {
         loopThread.start()
         let pool = loopThread
         let sessionBox = SessionBox(session: created)
+        let threads = Self.loopThreadsIdleMax
         loopFinished = Task {
-            try await pool.runIfActive { fuse_session_loop(sessionBox.session) }
+            try await pool.runIfActive {
+                // libfuse's multi-threaded loop: several threads read /dev/fuse, so decoding
+                // requests and sending replies is not serialized on one thread (one reader
+                // capped small reads near 7k IOPS). It starts threads as requests wait, up to
+                // libfuse's maximum (10 in 3.14), and keeps `threads` of them when idle.
+                var config = fuse_loop_config(clone_fd: 0, max_idle_threads: threads)
+                return fuse_session_loop_mt_32(sessionBox.session, &config)
+            }
         }
     }
 
@@ -108,7 +116,22 @@ public final class FuseExportFile: @unchecked Sendable {
         Unmanaged<FuseExportFile>.fromOpaque(fuse_req_userdata(request)!).takeUnretainedValue()
     }
 
+    /// Worker threads libfuse keeps while idle (the loop adds more while requests wait).
+    static let loopThreadsIdleMax: UInt32 = 4
+    /// Largest READ/WRITE the kernel sends in one FUSE request (libfuse's buffer allows 1 MiB;
+    /// the default is 128 KiB, which split every 1 MiB device request in eight round trips).
+    static let requestBytesMax: UInt32 = 1 << 20
+    /// Asynchronous (direct I/O) requests the kernel keeps in flight to us; its default of 12
+    /// capped the loop device's queue depth below what fio or a file system asks for.
+    static let backgroundRequestsMax: UInt32 = 128
+
     private static func install(_ ops: inout fuse_lowlevel_ops) {
+        ops.`init` = { _, connection in
+            guard let connection else { return }
+            connection.pointee.max_write = FuseExportFile.requestBytesMax
+            connection.pointee.max_background = FuseExportFile.backgroundRequestsMax
+            connection.pointee.congestion_threshold = FuseExportFile.backgroundRequestsMax * 3 / 4
+        }
         ops.lookup = { request, parent, name in
             let file = FuseExportFile.instance(request)
             guard parent == FuseExportFile.rootInode, let name, String(cString: name) == FuseExportFile.fileName,

@@ -282,29 +282,59 @@ public struct NBDConnectionStateMachine: Sendable {
 
     /// An executed command finished; `result` is the data for a READ or nil, or the error.
     public mutating func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>) -> CompletionAction {
-        let structured: Bool
-        var closeAfter = false
+        guard let (structured, closeAfter) = finishCommand() else { return .drop }
+        let frame = replyFrame(command, result, structured: structured)
+        return closeAfter ? .replyAndClose(frame) : .reply(frame)
+    }
+
+    public enum FileDataCompletion: Sendable, Hashable {
+        /// Send the reply header `readHeader` encodes, then the data from the file.
+        case send(structured: Bool)
+        /// The same, then close: it was the last reply a disconnecting client waited for.
+        case sendAndClose(structured: Bool)
+        /// The connection is already gone.
+        case drop
+    }
+
+    /// A READ succeeded and its data will be sent from a file (sendfile) rather than a buffer.
+    public mutating func readFinishedFromFile(_ command: NBDCommand) -> FileDataCompletion {
+        precondition(command.isRead, "only a READ has data")
+        guard let (structured, closeAfter) = finishCommand() else { return .drop }
+        return closeAfter ? .sendAndClose(structured: structured) : .send(structured: structured)
+    }
+
+    /// The header of a successful READ reply whose `length` data bytes follow it on the wire.
+    public static func writeReadReplyHeader(_ command: NBDCommand, structured: Bool, into buffer: inout ByteBuffer) {
+        guard case let .read(cookie, offset, length) = command else { preconditionFailure("only a READ has data") }
+        if structured {
+            buffer.writeNBDStructuredReplyHeader(flags: .done, type: .offsetData, cookie: cookie, payloadLength: UInt32(8 + length))
+            buffer.writeInteger(offset)
+        } else {
+            buffer.writeNBDSimpleReply(NBDSimpleReply(error: .ok, cookie: cookie))
+        }
+    }
+
+    /// Bookkeeping of a finished command: nil when the connection is gone, else whether replies
+    /// are structured and whether this was the last one before closing.
+    private mutating func finishCommand() -> (structured: Bool, closeAfter: Bool)? {
         switch state {
         case var .transmitting(transmission):
             transmission.inflight -= 1
-            structured = transmission.structuredReplies
             state = .transmitting(transmission)
+            return (transmission.structuredReplies, false)
         case var .draining(transmission):
             transmission.inflight -= 1
-            structured = transmission.structuredReplies
             if transmission.inflight == 0 {
                 state = .closed
-                closeAfter = true
-            } else {
-                state = .draining(transmission)
+                return (transmission.structuredReplies, true)
             }
+            state = .draining(transmission)
+            return (transmission.structuredReplies, false)
         case .closed:
-            return .drop
+            return nil
         case .awaitingClientFlags, .negotiating, .lookingUp, .listing:
             preconditionFailure("a command finished outside transmission (state \(state))")
         }
-        let frame = replyFrame(command, result, structured: structured)
-        return closeAfter ? .replyAndClose(frame) : .reply(frame)
     }
 
     /// The client closed its sending side. Returns true if the connection can close now, false

@@ -96,13 +96,27 @@ public final class NBDFileExport: NBDExportSource, NBDEventLoopExport, Sendable 
 
     // MARK: NBDEventLoopExport
 
+    /// A read the page cache can answer completely is served on the event loop, without waking
+    /// a pool thread and coming back (two thread hops, most of a cached read's latency).
+    public func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? {
+        guard length <= Self.inlineReadBytesMax else { return nil }
+        return Self.readCached(fd, offset: offset, length: length, allocator: allocator)
+    }
+
+    public func pageCacheFile(offset: UInt64, length: Int) -> Int32? {
+        Self.isCached(fd, offset: offset, length: length) ? fd : nil
+    }
+
+    /// True when every page of the range is in the page cache right now (cachestat(2)); false
+    /// when not, or when the kernel cannot tell.
+    public static func isCached(_ fd: Int32, offset: UInt64, length: Int) -> Bool {
+        ctandem_range_cached(fd, Int64(offset), Int64(length)) == 1
+    }
+
     public func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
         let fd = self.fd
         let allocator = self.allocator
-        // A read the page cache can answer completely is served right here, without waking a
-        // pool thread and coming back (two thread hops, most of a cached read's latency).
-        if case let .read(_, offset, length) = command, length <= Self.inlineReadBytesMax,
-           let cached = Self.readCached(fd, offset: offset, length: length, allocator: allocator) {
+        if case let .read(_, offset, length) = command, let cached = readImmediately(offset: offset, length: length) {
             return eventLoop.makeSucceededFuture(cached)
         }
         return threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer? in

@@ -70,6 +70,8 @@ public final class NBDServer: Sendable {
         return address
     }
 
+    static let socketSendBufferBytes: SocketOptionValue = 4 << 20
+
     private func bootstrap() -> ServerBootstrap {
         let registry = self.registry
         let configuration = self.configuration
@@ -92,7 +94,13 @@ public final class NBDServer: Sendable {
                 }
                 // Only TCP has TCP_NODELAY; on a unix socket the option is refused, which is fine.
                 let nodelay = channel.setOption(.socketOption(.tcp_nodelay), value: 1).flatMapErrorThrowing { _ in }
-                return nodelay.flatMapThrowing {
+                // A send buffer that holds several large READ replies: a 1 MiB reply then leaves
+                // in one writev instead of five rounds of "partial write, wait until writable"
+                // (the default unix socket buffer is ~200 KiB). The kernel caps it at wmem_max.
+                let sendBuffer = nodelay.flatMap {
+                    channel.setOption(.socketOption(.so_sndbuf), value: NBDServer.socketSendBufferBytes).flatMapErrorThrowing { _ in }
+                }
+                return sendBuffer.flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
                         NBDServerHandler(registry: registry, configuration: configuration, logger: logger))
                 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Logging
 import NBDProtocol
 import NIOCore
@@ -27,6 +32,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var executing = 0
     private var readSuppressed = false
     private var flushScheduled = false
+    /// The export's descriptor for sendfile and this connection's duplicate of it.
+    private var zeroCopy: (source: Int32, handle: NIOFileHandle)?
+    /// Non-zero while the decode loop runs (it can nest when a command completes synchronously):
+    /// replies written meanwhile are flushed once at its end.
+    private var decodingDepth = 0
+    private var flushAfterDecoding = false
     private var channelGone = false
     private var exportClosed = false
     private var client = NBDClientIdentity(remoteAddress: "unknown")
@@ -77,6 +88,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         channelGone = true
+        try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
         stateMachine.channelClosed()
         cumulation = nil
         closeExportIfIdle(context: context)
@@ -91,6 +103,14 @@ final class NBDServerHandler: ChannelDuplexHandler {
     // MARK: - Input
 
     private func processInput(context: ChannelHandlerContext) {
+        decodingDepth += 1
+        defer {
+            decodingDepth -= 1
+            if decodingDepth == 0 && flushAfterDecoding {
+                flushAfterDecoding = false
+                context.flush()
+            }
+        }
         while stateMachine.acceptsInput, var buffer = cumulation, buffer.readableBytes > 0 {
             let message: NBDClientMessage?
             do {
@@ -241,32 +261,94 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     private func execute(_ command: NBDCommand, context: ChannelHandlerContext) {
         guard let export else { preconditionFailure("command executed without an open export") }
+        // A cached READ is answered in this tick: no future, no closure, no hop. It is part of
+        // the decode loop, so the replies of one batch of requests leave in one flush.
+        if case let .read(_, offset, length) = command, let direct = eventLoopExport,
+           let data = direct.readImmediately(offset: offset, length: length) {
+            executing += 1
+            finished(command, .success(data), context: context, resumeInput: false)
+            return
+        }
+        // A large READ the page cache holds goes out with sendfile: no copy through user space.
+        if case let .read(_, offset, length) = command, length >= Self.zeroCopyReadBytesMin, let direct = eventLoopExport,
+           let fd = direct.pageCacheFile(offset: offset, length: length), let file = zeroCopyFile(duplicating: fd) {
+            sendFromFile(command, file: file, offset: offset, length: length, context: context)
+            return
+        }
         executing += 1
-        let running: EventLoopFuture<Result<ByteBuffer?, NBDExportError>>
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         if let direct = eventLoopExport {
-            running = direct.execute(command, on: context.eventLoop).map { .success($0) }.recover { error in
-                .failure(error as? NBDExportError ?? .io("\(error)"))
+            direct.execute(command, on: context.eventLoop).whenComplete { outcome in
+                let (handler, context) = bound.value
+                let result = outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") }
+                handler.finished(command, result, context: context, resumeInput: true)
             }
         } else {
-            running = context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }
-        }
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        running.whenSuccess { result in
-            let (handler, context) = bound.value
-            handler.executing -= 1
-            switch handler.stateMachine.commandFinished(command, result) {
-            case let .reply(frame):
-                handler.writeReply(frame, context: context)
-                handler.processInput(context: context)
-            case let .replyAndClose(frame):
-                handler.writeReply(frame, context: context)
-                context.flush()  // the scheduled flush would run after the close
-                context.close(promise: nil)
-            case .drop:
-                break
+            context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }.whenSuccess { result in
+                let (handler, context) = bound.value
+                handler.finished(command, result, context: context, resumeInput: true)
             }
-            handler.closeExportIfIdle(context: context)
         }
+    }
+
+    /// READs from this size up are sent with sendfile when the export offers a cached file.
+    static let zeroCopyReadBytesMin = 64 << 10
+
+    /// This connection's own duplicate of the export's file: NIO lets one handle be used by one
+    /// write at a time, and the duplicate stays valid for the connection whatever the export
+    /// does with its descriptor. Closed when the channel is gone (NIO has then dropped every
+    /// pending write that used it).
+    private func zeroCopyFile(duplicating fd: Int32) -> NIOFileHandle? {
+        if let zeroCopy, zeroCopy.source == fd { return zeroCopy.handle }
+        guard zeroCopy == nil else { return nil }  // the export changed files: use its buffers
+        let copy = dup(fd)
+        guard copy >= 0 else { return nil }
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: copy)
+        zeroCopy = (fd, handle)
+        return handle
+    }
+
+    private func sendFromFile(_ command: NBDCommand, file: NIOFileHandle, offset: UInt64, length: Int, context: ChannelHandlerContext) {
+        let structured: Bool, closeAfter: Bool
+        switch stateMachine.readFinishedFromFile(command) {
+        case let .send(s): structured = s; closeAfter = false
+        case let .sendAndClose(s): structured = s; closeAfter = true
+        case .drop: closeExportIfIdle(context: context); return
+        }
+        if !channelGone {
+            var header = context.channel.allocator.buffer(capacity: 64)
+            NBDConnectionStateMachine.writeReadReplyHeader(command, structured: structured, into: &header)
+            context.write(wrapOutboundOut(header), promise: nil)
+            let region = FileRegion(fileHandle: file, readerIndex: Int(offset), endIndex: Int(offset) + length)
+            context.write(NIOAny(IOData.fileRegion(region)), promise: nil)
+            if closeAfter {
+                context.flush()
+                context.close(promise: nil)
+            } else if decodingDepth > 0 {
+                flushAfterDecoding = true
+            } else {
+                scheduleFlush(context: context)
+            }
+        }
+        closeExportIfIdle(context: context)
+    }
+
+    /// `resumeInput`: false when called from inside the decode loop, which goes on by itself.
+    private func finished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>,
+                          context: ChannelHandlerContext, resumeInput: Bool) {
+        executing -= 1
+        switch stateMachine.commandFinished(command, result) {
+        case let .reply(frame):
+            writeReply(frame, context: context)
+            if resumeInput { processInput(context: context) }
+        case let .replyAndClose(frame):
+            writeReply(frame, context: context)
+            context.flush()  // the scheduled flush would run after the close
+            context.close(promise: nil)
+        case .drop:
+            break
+        }
+        closeExportIfIdle(context: context)
     }
 
     private static func run(_ command: NBDCommand, on export: any NBDExport) async -> Result<ByteBuffer?, NBDExportError> {
@@ -293,11 +375,36 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     private func writeReply(_ frame: NBDReplyFrame, context: ChannelHandlerContext) {
         guard !channelGone else { return }
-        var header = context.channel.allocator.buffer(capacity: 64)
-        let data = frame.encode(into: &header)
+        var header = context.channel.allocator.buffer(capacity: 64 + Self.coalescedDataBytes(frame))
+        if var data = frame.encode(into: &header) {
+            // Small READ data travels in the header's buffer: one pending write instead of two.
+            if data.readableBytes <= Self.coalescedDataBytesMax {
+                header.writeBuffer(&data)
+            } else {
+                context.write(wrapOutboundOut(header), promise: nil)
+                header = data
+            }
+        }
         context.write(wrapOutboundOut(header), promise: nil)
-        if let data { context.write(wrapOutboundOut(data), promise: nil) }
-        scheduleFlush(context: context)
+        if decodingDepth > 0 {
+            flushAfterDecoding = true
+        } else {
+            scheduleFlush(context: context)
+        }
+    }
+
+    /// READ data up to this size is copied behind its reply header (cheaper than a second write).
+    static let coalescedDataBytesMax = 16 << 10
+
+    private static func coalescedDataBytes(_ frame: NBDReplyFrame) -> Int {
+        let bytes: Int
+        switch frame {
+        case let .simple(_, data): bytes = data?.readableBytes ?? 0
+        case let .structured(chunk):
+            guard case let .offsetData(_, data) = chunk.payload else { return 0 }
+            bytes = data.readableBytes
+        }
+        return bytes <= coalescedDataBytesMax ? bytes : 0
     }
 
     /// Replies that complete in the same event loop tick leave in one flush (one syscall): the

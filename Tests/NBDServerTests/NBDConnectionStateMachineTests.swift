@@ -252,6 +252,39 @@ import Testing
             == .reply(.structured(NBDStructuredReplyChunk(flags: .done, cookie: 7, payload: .offsetData(offset: 512, data: ByteBuffer(bytes: [1, 2, 3]))))))
     }
 
+    /// A READ sent from a file (sendfile) gets the same header a buffered one would have: the
+    /// bytes before the data must match exactly, since the data follows without a frame of its own.
+    @Test func aReadSentFromAFileHasTheBufferedReplysHeader() {
+        for structured in [false, true] {
+            var machine = transmitting(structured: structured)
+            var viaBuffer = transmitting(structured: structured)
+            let read = NBDCommand.read(cookie: 9, offset: 8192, length: 5)
+            _ = machine.receivedRequest(request(.read, cookie: 9, offset: 8192, length: 5), payload: nil)
+            _ = viaBuffer.receivedRequest(request(.read, cookie: 9, offset: 8192, length: 5), payload: nil)
+            #expect(machine.readFinishedFromFile(read) == .send(structured: structured))
+            var header = ByteBuffer()
+            Machine.writeReadReplyHeader(read, structured: structured, into: &header)
+            guard case let .reply(frame) = viaBuffer.commandFinished(read, .success(ByteBuffer(bytes: [1, 2, 3, 4, 5]))) else {
+                Issue.record("a successful READ must be replied")
+                continue
+            }
+            var expected = ByteBuffer()
+            #expect(frame.encode(into: &expected) == ByteBuffer(bytes: [1, 2, 3, 4, 5]))
+            #expect(header == expected)
+            #expect(machine.acceptsInput)  // the in-flight count went down as for a buffered reply
+        }
+    }
+
+    @Test func aReadFromAFileAfterDisconnectClosesOrDrops() {
+        var machine = transmitting()
+        let read = NBDCommand.read(cookie: 1, offset: 0, length: 4096)
+        _ = machine.receivedRequest(request(.read), payload: nil)
+        #expect(machine.receivedRequest(request(.disconnect, length: 0), payload: nil) == .closeWhenDrained)
+        #expect(machine.readFinishedFromFile(read) == .sendAndClose(structured: false))
+        #expect(machine.isClosed)
+        #expect(machine.readFinishedFromFile(read) == .drop)
+    }
+
     @Test func shortReadFromTheExportBecomesEIO() {
         var machine = transmitting()
         let read = NBDCommand.read(cookie: 1, offset: 0, length: 4096)

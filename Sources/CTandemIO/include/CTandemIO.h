@@ -19,4 +19,7 @@ int ctandem_set_io_flusher(void);
 /// disk. Returns the byte count (possibly short), or -1 with errno (EAGAIN: nothing cached;
 /// EOPNOTSUPP/ENOSYS: the file or kernel cannot do non-blocking reads).
 long ctandem_pread_nowait(int fd, void *buffer, long length, int64_t offset);
+/// cachestat(2) (Linux 6.5+): 1 if every page of the range is in the page cache, 0 if not, -1
+/// with errno if the kernel or file cannot tell (ENOSYS on older kernels).
+int ctandem_range_cached(int fd, int64_t offset, int64_t length);
 #endif
