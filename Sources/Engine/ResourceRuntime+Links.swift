@@ -25,10 +25,13 @@ extension ResourceRuntime {
                 // Links live on the runtime's own loop, so their messages reach the core without a
                 // hop (LinkDeliveryHandler).
                 let accepted = AcceptedChannels<ReplicationInbound, ReplicationOutbound>()
+                // Our own close-on-exec socket: NIO's is inherited by child processes, which
+                // keep the port listening after we close it (ListeningSocket).
+                let socket = try ListeningSocket.open(host: address.host, port: address.port)
+                // From here NIO owns the descriptor and closes it, also when this fails.
                 let server = try await ServerBootstrap(group: loop)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .bind(host: address.host, port: address.port) { channel in
+                    .bind(socket) { channel in
                         channel.eventLoop.makeCompletedFuture { try accepted.admit(channel, wrap: Self.wrap) }
                     }
                 listener = server.channel
@@ -36,9 +39,10 @@ extension ResourceRuntime {
                 return
             } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < Self.rebindAttempts {
                 // A restart (adjust, volume grow) rebinds the port its previous listener just
-                // closed. The socket outlives our close while another reference to it exists --
-                // a child process between fork and exec holds a copy of every descriptor -- so
-                // the port can read as in use for a moment; a real clash still fails after ~2 s.
+                // closed. The socket outlives our close while another reference to it exists:
+                // a child process spawned in this moment holds a copy between its fork and
+                // exec (close-on-exec drops it at exec), so the port can read as in use for
+                // a moment; a real clash still fails after ~2 s.
                 attempt += 1
                 try? await Task.sleep(for: .milliseconds(50))
             } catch {

@@ -59,6 +59,15 @@ struct ActivityLog: Sendable, Equatable {
         return changed
     }
 
+    /// One more holder of extents that are already active (a protocol A write completed to the
+    /// client keeps its extents hot until the peer confirms it).
+    mutating func hold(_ active: [UInt32]) {
+        for e in active {
+            guard let i = extents.firstIndex(of: e) else { preconditionFailure("extent \(e) not active") }
+            inFlight[i] += 1
+        }
+    }
+
     mutating func end(_ needed: [UInt32]) {
         for e in needed {
             guard let i = extents.firstIndex(of: e) else { preconditionFailure("extent \(e) not active") }

@@ -132,4 +132,8 @@ struct UnconfirmedWrite: Sendable, Equatable {
     var sequence: UInt64
     var offsetBytes: UInt64
     var lengthBytes: UInt64
+    /// Activity-log extents held until the peer confirms (DRBD keeps protocol A requests until
+    /// the barrier ack): were they evicted from the durable log first, a crash of this writer
+    /// would leave no trace that the peer may lack the write.
+    var extents: [UInt32] = []
 }

@@ -247,7 +247,11 @@ extension ReplicaInstance {
                 // Every peer acknowledges; with protocol A the client does not wait for it, but
                 // the write stays unconfirmed so that losing the peer marks it out of sync. When
                 // too many are unconfirmed the write waits like protocol C (bounded memory).
-                let asynchronous = peers[index].config.replicationProtocol == .a
+                // Protocol A's promise rests on the writer's own UpToDate copy (DRBD: "local disk
+                // and send buffer"): a diskless or not-UpToDate writer has none, and a write that
+                // only sits in a send queue is lost when that peer crashes; it waits for the
+                // peers' acks like protocol C.
+                let asynchronous = peers[index].config.replicationProtocol == .a && disk == .upToDate
                     && peers[index].unconfirmedWrites.count < config.clientRequestsMax
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
@@ -256,7 +260,10 @@ extension ReplicaInstance {
                 if !asynchronous {
                     requests[id]!.waitingPeers.append(peers[index].id)
                 } else {
-                    peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes, lengthBytes: length))
+                    let extents = requests[id]!.extents
+                    if !extents.isEmpty { activityLog.hold(extents) }
+                    peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes,
+                                                                           lengthBytes: length, extents: extents))
                     if peers[index].disk == .upToDate { requests[id]!.durableCopies += 1 }
                 }
             } else if peers[index].bitmap != nil {
@@ -338,6 +345,7 @@ extension ReplicaInstance {
     mutating func onWriteAck(_ ack: WriteAck, from peer: NodeID) {
         if let i = peerIndex(peer), let k = peers[i].unconfirmedWrites.firstIndex(where: { $0.sequence == ack.sequence }) {
             let write = peers[i].unconfirmedWrites.remove(at: k)
+            if !write.extents.isEmpty { activityLog.end(write.extents) }
             if !ack.success, peers[i].bitmap != nil {
                 peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
@@ -374,6 +382,7 @@ extension ReplicaInstance {
         guard let index = peers.firstIndex(where: { $0.id == peer }), peers[index].bitmap != nil,
               request.lengthBytes > 0 else { return }
         peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes)))
+        noteBitsSet(toward: index, offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
     }
 
     /// The peer no longer receives writes: everything still waiting for it is out of sync toward
@@ -390,6 +399,9 @@ extension ReplicaInstance {
                 }
                 let range = OutOfSyncRange(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes, node: peer)
                 for other in peers where other.id != peer && other.receivesWrites { send(.outOfSync(range), to: other.id) }
+                // The bit is set (and goes out with the same metadata write that could evict
+                // the extent): the extent may cool down now.
+                if !write.extents.isEmpty { activityLog.end(write.extents) }
             }
             peers[i].unconfirmedWrites = []
         }

@@ -185,6 +185,7 @@ extension ReplicaInstance {
         }
         guard let j = peerIndex(range.node), peers[j].bitmap != nil else { return }
         peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
+        noteBitsSet(toward: j, offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes)
     }
 
     /// A peer holds newer data (or, with equal generations, is the resync source): until a

@@ -11,6 +11,10 @@ extension ReplicaInstance {
         disk = h.disk
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
+        for index in peers.indices {
+            // Holds on the previous log (a disk attached anew) mean nothing in this one.
+            for k in peers[index].unconfirmedWrites.indices { peers[index].unconfirmedWrites[k].extents = [] }
+        }
         for index in peers.indices where !peers[index].config.disklessClient {
             let words = metadata.bitmaps.first { $0.peer == peers[index].id }?.words
             peers[index].bitmap = OutOfSyncBitmap(blockCount: config.blockCount,

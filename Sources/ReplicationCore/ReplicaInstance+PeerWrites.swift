@@ -20,6 +20,7 @@ extension ReplicaInstance {
         // bring them up to date later.
         for j in peers.indices where peers[j].bitmap != nil && write.notReplicatedTo & (1 << UInt32(peers[j].id.rawValue)) != 0 {
             peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: length))
+            noteBitsSet(toward: j, offsetBytes: write.offsetBytes, lengthBytes: length)
         }
         // A resync reply requested before this write may carry older data: discard it.
         for j in peers.indices where peers[j].resync?.isTarget == true {

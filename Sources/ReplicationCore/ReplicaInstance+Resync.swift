@@ -121,7 +121,20 @@ extension ReplicaInstance {
                    purpose: .resyncRead(to: peers[i].id, request: request))
     }
 
-    mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult) {
+    /// Bits toward peer `i` were set for a range because of a write it may lack. A resync read for
+    /// that peer still in flight may hold data older than that write (the write waits behind the
+    /// read, or still in the peer queue): its completion must not clear them.
+    mutating func noteBitsSet(toward i: Int, offsetBytes: UInt64, lengthBytes: UInt64) {
+        let peer = peers[i].id
+        for (id, entry) in storageInFlight {
+            guard case .resyncRead(let to, let request) = entry.purpose, to == peer,
+                  request.offsetBytes < offsetBytes + lengthBytes,
+                  offsetBytes < request.offsetBytes + UInt64(request.lengthBytes) else { continue }
+            storageInFlight[id]!.dirtied = true
+        }
+    }
+
+    mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult, dirtied: Bool) {
         var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])
         switch result {
         case .data(let data):
@@ -132,9 +145,11 @@ extension ReplicaInstance {
         case .done: preconditionFailure("read completed without data")
         }
         guard let i = peerIndex(peer), peers[i].transportUp else { return }
-        if reply.status != .failed, peers[i].bitmap != nil {
+        if reply.status != .failed, peers[i].bitmap != nil, !dirtied {
             // The target gets data at least as new as this read; its own bit stays set until it
-            // has written it, so nothing is lost if either side crashes now.
+            // has written it, so nothing is lost if either side crashes now. (Dirtied: a newer
+            // write set the bits again meanwhile; they stay, and the target is sent them when it
+            // says it is finished.)
             peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes)))
             if peers[i].resync != nil { peers[i].resync!.bytesThisTick += UInt64(request.lengthBytes) }
         }

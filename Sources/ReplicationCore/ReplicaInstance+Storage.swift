@@ -15,6 +15,9 @@ enum StoragePurpose: Sendable {
 
 struct InFlightStorage: Sendable {
     var purpose: StoragePurpose
+    /// A resync read whose range got new out-of-sync bits toward its target while it was in
+    /// flight (see `noteBitsSet`).
+    var dirtied = false
 }
 
 /// A data action in issue order; `issued` once handed to the shell.
@@ -88,7 +91,8 @@ extension ReplicaInstance {
         case .peerWrite(let from, let write, let extents):
             onPeerWriteDone(from: from, write: write, extents: extents, result: completion.result)
         case .peerFlush(let from, let number): onPeerFlushDone(from: from, number: number, result: completion.result)
-        case .resyncRead(let to, let request): onResyncReadDone(to: to, request: request, result: completion.result)
+        case .resyncRead(let to, let request):
+            onResyncReadDone(to: to, request: request, result: completion.result, dirtied: entry.dirtied)
         case .resyncWrite(let from, let offset, let length):
             onResyncWriteDone(from: from, offsetBytes: offset, lengthBytes: length, result: completion.result)
         case .verifySourceRead(let peer, let id, let offset, let length):

@@ -22,6 +22,10 @@ enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Only stdin/out/err reach the tool: an inherited listening socket (NIO does not make
+        // its sockets close-on-exec) would keep this process's port in LISTEN while an lvm or
+        // zfs command runs, and a restart of that listener fails with "Address already in use".
+        closeInheritedDescriptors(&actions)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -76,6 +80,20 @@ enum ChildProcess {
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out: the C macros are not imported.
         let signal = status & 0x7f
         return .exited(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np` (declared only under
+    /// _GNU_SOURCE, which Swift's Glibc module does not see): looked up once at run time.
+    nonisolated(unsafe) private static let addCloseFrom: AddCloseFrom? =
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// The child closes every descriptor from 3 up before it runs the tool.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+        // Older C library: one close action per descriptor number (a closed one is skipped).
+        for fd in 3..<Int32(min(4096, max(3, sysconf(Int32(_SC_OPEN_MAX))))) { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 
     /// Reads whatever is already buffered in the pipes after the group was killed.

@@ -37,6 +37,16 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
+    @Test func toolInheritsNoDescriptorButStdio() throws {
+        // Not close-on-exec, like NIO's sockets: a tool that kept one would keep a listening
+        // port of this process open after we closed it.
+        let fd = open("/dev/null", O_RDONLY)
+        #expect(fd > 2)
+        defer { close(fd) }
+        let out = try runner.run("sh", ["-c", "[ -e /proc/$$/fd/\(fd) ] && echo inherited || echo closed; [ -e /proc/$$/fd/2 ] && echo stderr"])
+        #expect(out.stdout == "closed\nstderr\n")
+    }
+
     @Test func missingToolIsNamed() {
         do {
             try runner.run("tandem-no-such-tool", [])

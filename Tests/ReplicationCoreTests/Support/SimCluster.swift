@@ -130,7 +130,11 @@ final class SimCluster {
     func describe(_ input: ReplicaInput) -> String {
         switch input {
         case .message(let message, let from): return "<- n\(from): \(describe(message))"
-        case .storage(let completion): return "storage \(completion.id) \(completion.result)"
+        case .storage(let completion):
+            switch completion.result {
+            case .data(let bytes): return "storage \(completion.id) data \(bytes.count) B"
+            default: return "storage \(completion.id) \(completion.result)"
+            }
         default: return "\(input)".prefix(80).description
         }
     }
