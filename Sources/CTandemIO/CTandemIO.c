@@ -74,3 +74,13 @@ int ctandem_range_cached(int fd, int64_t offset, int64_t length) {
     return -1;
 #endif
 }
+
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+
+int ctandem_loop_set_autoclear(int fd) {
+    struct loop_info64 info;
+    if (ioctl(fd, LOOP_GET_STATUS64, &info) != 0) return -1;
+    info.lo_flags |= LO_FLAGS_AUTOCLEAR;
+    return ioctl(fd, LOOP_SET_STATUS64, &info);
+}

@@ -12,14 +12,20 @@ public final class LocalDeviceAttachment: Sendable {
     public let mountpoint: String
     private let file: FuseExportFile
     private let loop: LoopDevice
+    /// This process's open descriptor of the loop device, held for the attachment's lifetime.
+    /// The device is set to auto-clear, so when this process dies (kill -9) the kernel detaches
+    /// it at the last close (or at the unmount of a file system still on it) instead of leaving
+    /// a loop device bound to a FUSE file nobody serves.
+    private let holder: Int32
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    private init(file: FuseExportFile, loop: LoopDevice) {
+    private init(file: FuseExportFile, loop: LoopDevice, holder: Int32) {
         self.file = file
         self.loop = loop
+        self.holder = holder
         self.devicePath = loop.path
         self.mountpoint = file.mountpoint
     }
@@ -51,7 +57,14 @@ public final class LocalDeviceAttachment: Sendable {
         try file.start()
         do {
             let loop = try LoopDevice.attach(file: file.filePath, readOnly: export.features.contains(.readOnly))
-            return LocalDeviceAttachment(file: file, loop: loop)
+            let holder = open(loop.path, O_RDONLY | O_CLOEXEC)
+            guard holder >= 0, ctandem_loop_set_autoclear(holder) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if holder >= 0 { close(holder) }
+                try? loop.detach()
+                throw Failure(description: "cannot set \(loop.path) to detach itself when this process ends: \(reason)")
+            }
+            return LocalDeviceAttachment(file: file, loop: loop, holder: holder)
         } catch {
             await file.stop()
             throw error
@@ -62,6 +75,8 @@ public final class LocalDeviceAttachment: Sendable {
     /// everything attached) while the device is mounted.
     public func detach() async throws {
         try loop.detach()
+        // With our descriptor still open the detach is deferred to the last close (auto-clear).
+        close(holder)
         // The loop driver drops its reference to the file asynchronously; wait until it is gone
         // so the unmount is not lazy.
         for _ in 0..<100 where loop.backingFile != nil {

@@ -22,4 +22,8 @@ long ctandem_pread_nowait(int fd, void *buffer, long length, int64_t offset);
 /// cachestat(2) (Linux 6.5+): 1 if every page of the range is in the page cache, 0 if not, -1
 /// with errno if the kernel or file cannot tell (ENOSYS on older kernels).
 int ctandem_range_cached(int fd, int64_t offset, int64_t length);
+/// Sets LO_FLAGS_AUTOCLEAR on the loop device open as `fd` (LOOP_GET_STATUS64, then
+/// LOOP_SET_STATUS64 with the flag added): the kernel detaches it at its last close, as
+/// `mount -o loop` does. Returns 0 or -1 with errno.
+int ctandem_loop_set_autoclear(int fd);
 #endif
