@@ -1,12 +1,13 @@
 /// DRBD's quorum arithmetic (`calc_quorum`), pure so it can be tested on its own.
 ///
-/// Voters are the diskful nodes. A node that left gracefully (Outdated, `goodbye`) stops voting
-/// while absent, but only when no absent node is of unknown state (last man standing). Diskless
-/// clients break ties: with an even number of voters and exactly half of them reachable, the
-/// partition keeps quorum if it already had it and reaches a majority of the diskless clients.
+/// Voters are the nodes configured with a disk (one whose disk failed still votes). A node that
+/// left gracefully (Outdated, `goodbye`) stops voting while absent, but only when no absent node
+/// is of unknown state (last man standing). Diskless clients break ties: with an even number of
+/// voters and exactly half of them reachable, the partition keeps quorum if it already had it
+/// and reaches a majority of the diskless clients.
 public struct QuorumInput: Sendable, Equatable {
     public var policy: QuorumPolicy
-    /// This node has a disk (votes for itself).
+    /// This node is configured with a disk (votes for itself, even while that disk has failed).
     public var selfDiskful: Bool
     public var reachableDiskfulPeers: Int
     public var absentUnknownPeers: Int
@@ -51,13 +52,19 @@ public struct QuorumInput: Sendable, Equatable {
 extension ReplicaInstance {
     /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
     ///   attach, where "no quorum" only means no peer is connected yet.
+    ///
+    /// Voters are the nodes configured with a disk, whatever their disk state: a connected peer
+    /// (or this node) whose disk failed is still a member of this partition and still votes
+    /// (DRBD counts it "present", like an Inconsistent one). Counting it absent made a 4-node
+    /// cluster with one failed disk lose quorum at the next single link loss. What it cannot do
+    /// is vouch for data (`returnFromQuorumOutdate` asks peers with a disk).
     mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
         let diskfulPeers = peers.filter { !$0.config.disklessClient }
-        let reachable = diskfulPeers.filter { $0.isConnected && $0.disk.hasDisk }
-        let absent = diskfulPeers.filter { !($0.isConnected && $0.disk.hasDisk) }
+        let reachable = diskfulPeers.filter(\.isConnected)
+        let absent = diskfulPeers.filter { !$0.isConnected }
         let clients = peers.filter { $0.config.disklessClient }
         let input = QuorumInput(
-            policy: config.quorum, selfDiskful: disk.hasDisk && !config.disklessClient,
+            policy: config.quorum, selfDiskful: !config.disklessClient,
             reachableDiskfulPeers: reachable.count,
             absentUnknownPeers: absent.filter { !$0.leftOutdated }.count,
             absentOutdatedPeers: absent.filter(\.leftOutdated).count,
@@ -108,13 +115,13 @@ extension ReplicaInstance {
     /// source) as if it were current. Durable: a restart while cut off brings it back Outdated.
     /// Not while connected to a Primary (DRBD refuses "connected outdates": the Primary's writes
     /// still reach it, and that Primary cannot write without quorum either).
-    mutating func outdateWithoutQuorum() {
+    mutating func outdateWithoutQuorum(because reason: String = "lost quorum as a Secondary") {
         guard role == .secondary, disk == .upToDate || disk == .consistent, config.quorum != .off,
               !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
         disk = .outdated
         flags.insert(.outdatedWithoutQuorum)
         markMetadataDirty()
-        log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum as a Secondary: Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
+        log(.warning, "\(config.resourceName) on \(config.nodeName) \(reason): Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
     }
 
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated
@@ -133,11 +140,17 @@ extension ReplicaInstance {
     }
 
     /// The way back for `outdateWithoutQuorum`: in a partition with quorum again, where every
-    /// connected diskful peer has finished its handshake and none holds newer data (each is at
-    /// this generation, or waits to be resynced from this node), this node is current. Writes
-    /// acknowledged meanwhile were acknowledged by a majority, and a majority always shares a
-    /// node with this partition: that node would be at a newer generation. Connections that
-    /// waited for this node to become a usable source renegotiate.
+    /// connected diskful peer has finished its handshake, holds no newer data (each is at this
+    /// generation, or waits to be resynced from this node) and knows of none, this node is
+    /// current. Writes acknowledged meanwhile were acknowledged by a majority, and a majority
+    /// always shares a node with this partition: that node knows of the newer generation. It
+    /// need not hold it — a replica that is Inconsistent (a resync target) or Outdated receives
+    /// a writer's data without moving to its generation — so only peers that are UpToDate, or
+    /// Outdated by a quorum loss alone (they met no newer data since), may vouch; any other
+    /// connected peer keeps this node Outdated until a resync. When every diskful replica is
+    /// connected, any peer waiting for this node as its source is no obstacle either: whichever
+    /// replica holds newer data is then in this partition, and its handshake made it the
+    /// source. Connections that waited for this node to become a usable source renegotiate.
     mutating func returnFromQuorumOutdate() {
         guard flags.contains(.outdatedWithoutQuorum) else { return }
         guard disk == .outdated else {
@@ -145,10 +158,19 @@ extension ReplicaInstance {
             return
         }
         guard config.quorum != .off, hasQuorum, role == .secondary else { return }
+        // A connected Primary at another generation is writing data this node lacks (a diskless
+        // Primary has no disk to vouch with, but its generation says as much).
+        guard !peers.contains(where: { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) })
+        else { return }
         let diskful = peers.indices.filter { peers[$0].isConnected && peers[$0].bitmap != nil && peers[$0].disk.hasDisk }
+        let everyReplicaConnected = diskful.count == peers.filter({ !$0.config.disklessClient }).count
         guard !diskful.isEmpty, diskful.allSatisfy({ j in
-            peers[j].resync == nil && (peers[j].replication == .pausedSyncS
-                || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current)))
+            guard peers[j].resync == nil else { return false }
+            if peers[j].replication == .pausedSyncS && everyReplicaConnected { return true }
+            let notNewer = peers[j].replication == .pausedSyncS
+                || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
+            let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
+            return notNewer && knowsNothingNewer
         }) else { return }
         disk = .upToDate
         flags.remove(.outdatedWithoutQuorum)
