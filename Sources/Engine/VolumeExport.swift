@@ -55,10 +55,6 @@ final class VolumeExportHandle: NBDEventLoopExport {
         readPath?.pageCacheFile(offset: offset, length: length)
     }
 
-    /// The runtime's loop: a connection served there hands a request to the core, does the
-    /// write and replies without a thread hop (the server moves the connection there).
-    var preferredEventLoop: (any EventLoop)? { source.runtime.loop }
-
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
         if case let .read(_, offset, length) = command, let readPath {
             return readPath.read(offset: offset, length: length, on: eventLoop).flatMap { data in

@@ -18,7 +18,7 @@ public enum NBDClientMessage: Sendable, Hashable {
 /// Frames the client→server byte stream. It never moves the reader index on a partial frame and
 /// checks every length against `NBDLimits` before allocating. Whether an option or a request is
 /// allowed at this point is not its business: the connection state machine decides that.
-public struct NBDClientMessageDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
+public struct NBDClientMessageDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = NBDClientMessage
 
     public let limits: NBDLimits

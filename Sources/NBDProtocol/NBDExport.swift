@@ -78,17 +78,11 @@ public protocol NBDEventLoopExport: NBDExport {
     /// it through user space. The descriptor must stay open while this handle is open (the server
     /// duplicates it for the connection). nil: the server uses `execute`. Default: nil.
     func pageCacheFile(offset: UInt64, length: Int) -> Int32?
-    /// The event loop this export does its work on, if it has one (the engine: the loop of the
-    /// resource's runtime). The server moves a connection that opened the export onto that loop,
-    /// so that a request and its reply take no hop between threads: a hop is a thread wake-up
-    /// each way, most of what a small request costs. nil: any loop will do. Default: nil.
-    var preferredEventLoop: (any EventLoop)? { get }
 }
 
 extension NBDEventLoopExport {
     public func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? { nil }
     public func pageCacheFile(offset: UInt64, length: Int) -> Int32? { nil }
-    public var preferredEventLoop: (any EventLoop)? { nil }
 }
 
 /// An error an export reports for one command; its code goes to the client, and its message too

@@ -77,13 +77,21 @@ public final class NBDServer: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let channels = self.channels
-        let adopter = Self.adopter(registry: registry, channels: channels)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                guard Self.admit(channel, to: channels) else { return channel.close() }
+                let id = ObjectIdentifier(channel)
+                let admitted = channels.withLockedValue { state -> Bool in
+                    guard !state.closed else { return false }
+                    state.connections[id] = channel
+                    return true
+                }
+                guard admitted else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in
+                    channels.withLockedValue { _ = $0.connections.removeValue(forKey: id) }
+                }
                 // Only TCP has TCP_NODELAY; on a unix socket the option is refused, which is fine.
                 let nodelay = channel.setOption(.socketOption(.tcp_nodelay), value: 1).flatMapErrorThrowing { _ in }
                 // A send buffer that holds several large READ replies: a 1 MiB reply then leaves
@@ -94,41 +102,8 @@ public final class NBDServer: Sendable {
                 }
                 return sendBuffer.flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
-                        NBDServerHandler(registry: registry, configuration: configuration, logger: logger, adopter: adopter))
+                        NBDServerHandler(registry: registry, configuration: configuration, logger: logger))
                 }
             }
-    }
-
-    /// Tracks a connection so that `close` reaches it; false once the server is closed.
-    private static func admit(_ channel: any Channel, to channels: NIOLockedValueBox<Channels>) -> Bool {
-        let id = ObjectIdentifier(channel)
-        let admitted = channels.withLockedValue { state -> Bool in
-            guard !state.closed else { return false }
-            state.connections[id] = channel
-            return true
-        }
-        guard admitted else { return false }
-        channel.closeFuture.whenComplete { _ in
-            channels.withLockedValue { _ = $0.connections.removeValue(forKey: id) }
-        }
-        return true
-    }
-
-    /// Registers a connection's socket, handed over by its handler, on the event loop of its
-    /// export (see `NBDConnectionHandoff`). Socket options (send buffer, TCP_NODELAY) belong to
-    /// the socket and carry over; channel options are set again.
-    private static func adopter(registry: NBDExportRegistry, channels: NIOLockedValueBox<Channels>) -> NBDConnectionAdopter {
-        { handoff, descriptor, loop in
-            ClientBootstrap(group: loop)
-                .channelOption(.maxMessagesPerRead, value: 16)
-                .channelInitializer { channel in
-                    guard admit(channel, to: channels) else { return channel.close() }
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(NBDServerHandler(handoff: handoff, registry: registry))
-                    }
-                }
-                .withConnectedSocket(descriptor)
-                .map { _ in }
-        }
     }
 }

@@ -41,48 +41,17 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var channelGone = false
     private var exportClosed = false
     private var client = NBDClientIdentity(remoteAddress: "unknown")
-    /// Moves the connection to its export's event loop; nil on a connection that already moved.
-    private let adopter: NBDConnectionAdopter?
-    /// On a connection handed over from another loop: the reply that starts transmission, sent
-    /// when the new channel becomes active.
-    private var adoptedReply: ByteBuffer?
-    /// From the decision to move this connection to another loop until its channel is closed:
-    /// nothing is read or decoded here, and input, state and export belong to the new channel.
-    private var handingOff = false
 
-    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
-         adopter: NBDConnectionAdopter?) {
+    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger) {
         self.stateMachine = NBDConnectionStateMachine(configuration: configuration)
         self.decoder = NBDClientMessageDecoder(limits: configuration.limits)
         self.registry = registry
         self.logger = logger
-        self.adopter = adopter
-    }
-
-    /// Continues a connection handed over from another event loop (see `NBDConnectionHandoff`).
-    init(handoff: NBDConnectionHandoff, registry: NBDExportRegistry) {
-        self.stateMachine = handoff.stateMachine
-        self.decoder = handoff.decoder
-        self.cumulation = handoff.cumulation
-        self.export = handoff.export
-        self.eventLoopExport = handoff.export as? any NBDEventLoopExport  // didSet does not run in init
-        self.client = handoff.client
-        self.adoptedReply = handoff.reply
-        self.registry = registry
-        self.logger = handoff.logger
-        self.adopter = nil
     }
 
     // MARK: - Channel events
 
     func channelActive(context: ChannelHandlerContext) {
-        if let reply = adoptedReply {
-            adoptedReply = nil
-            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
-            context.fireChannelActive()
-            processInput(context: context)
-            return
-        }
         client = NBDClientIdentity(remoteAddress: context.remoteAddress.map { "\($0)" } ?? "unix socket peer")
         logger[metadataKey: "client"] = "\(client)"
         var greeting = context.channel.allocator.buffer(capacity: NBDWireSize.greeting)
@@ -102,7 +71,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if handingOff { return }
         if stateMachine.acceptsInput {
             context.read()
         } else {
@@ -121,10 +89,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         channelGone = true
         try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
-        if handingOff {  // the connection lives on in the channel it moved to
-            context.fireChannelInactive()
-            return
-        }
         stateMachine.channelClosed()
         cumulation = nil
         closeExportIfIdle(context: context)
@@ -139,7 +103,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
     // MARK: - Input
 
     private func processInput(context: ChannelHandlerContext) {
-        if handingOff { return }
         decodingDepth += 1
         defer {
             decodingDepth -= 1
@@ -266,16 +229,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
             writeOptionReplies(replies, context: context)
         case let .enterTransmission(replies):
             export = opened
-            var buffer = context.channel.allocator.buffer(capacity: 64 * replies.count)
-            for reply in replies { buffer.writeNBDOptionReply(reply) }
-            if handOff(sending: buffer, context: context) { return }
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            writeOptionReplies(replies, context: context)
             logger.debug("transmission started")
         case let .enterTransmissionAfterExportNameReply(size, flags, zeroes):
             export = opened
             var buffer = context.channel.allocator.buffer(capacity: NBDWireSize.exportNameReply + NBDWireSize.exportNameReplyZeroes)
             buffer.writeNBDExportNameReply(size: size, flags: flags, zeroes: zeroes)
-            if handOff(sending: buffer, context: context) { return }
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         case let .close(reason):
             if let opened { Task { await opened.close() } }
@@ -283,57 +242,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
             return
         }
         processInput(context: context)
-    }
-
-    // MARK: - Moving to the export's event loop
-
-    /// Starts moving the connection to the loop its export works on (`NBDConnectionHandoff`);
-    /// false when it stays here (already there, no preference, or moved once), and the caller
-    /// sends `reply` itself.
-    private func handOff(sending reply: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        guard let adopter, let target = eventLoopExport?.preferredEventLoop, !target.inEventLoop else { return false }
-        handingOff = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        ChannelSocketDescriptor.cookie(of: context.channel).whenSuccess { cookie in
-            let (handler, context) = bound.value
-            handler.finishHandOff(cookie: cookie, reply: reply, to: target, adopter: adopter, context: context)
-        }
-        return true
-    }
-
-    private func finishHandOff(cookie: UInt64?, reply: ByteBuffer, to target: any EventLoop, adopter: @escaping NBDConnectionAdopter,
-                               context: ChannelHandlerContext) {
-        guard !channelGone, let export, let cookie, let fd = ChannelSocketDescriptor.descriptor(withCookie: cookie),
-              case let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0), copy >= 0 else {
-            // The move only saves thread hops: when it cannot be done, serve from here.
-            handingOff = false
-            if channelGone {
-                stateMachine.channelClosed()
-                closeExportIfIdle(context: context)
-                return
-            }
-            logger.debug("serving the connection from this event loop: its socket descriptor was not found")
-            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
-            processInput(context: context)
-            return
-        }
-        // Closing deregisters the channel and closes its descriptor; `copy` keeps the socket
-        // open. The new channel registers only after that, so no byte is read by both.
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let logger = self.logger
-        context.close(promise: nil)
-        context.channel.closeFuture.whenComplete { _ in
-            let handler = bound.value
-            let handoff = NBDConnectionHandoff(stateMachine: handler.stateMachine, decoder: handler.decoder,
-                                               cumulation: handler.cumulation, export: export, client: handler.client,
-                                               reply: reply, logger: logger)
-            handler.export = nil
-            handler.cumulation = nil
-            adopter(handoff, copy, target).whenFailure { error in
-                logger.info("closing NBD connection: it could not move to its export's event loop: \(error)")
-                Task { await export.close() }
-            }
-        }
     }
 
     // MARK: - Transmission
