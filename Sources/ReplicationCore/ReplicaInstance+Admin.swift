@@ -86,6 +86,9 @@ extension ReplicaInstance {
         }
         peers[i].bitmap!.setAll()
         startResync(i, asTarget: true)
+        // DRBD sends the invalidated bitmap to the source, which then shows SyncSource and the
+        // progress too; the source serves the requests either way. Sent before any request.
+        for chunk in peers[i].bitmap!.chunks() { send(.bitmap(chunk), to: peers[i].id) }
         reply(id, .done)
     }
 
