@@ -359,9 +359,9 @@ actor ResourceRuntime {
     func count(_ v: UInt16, _ m: OutboundMessage, to peer: UInt8) {
         var t = volumes[v]!.traffic[peer] ?? Traffic()
         switch m.message {
-        case .write(let w): t.sent += UInt64(w.data.count)
+        case .write(let w): t.sent += UInt64(w.data.readableBytes)
         // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker).
-        case .resyncReply(let r): t.sent += UInt64(r.data.count); t.resyncSent += UInt64(r.lengthBytes)
+        case .resyncReply(let r): t.sent += UInt64(r.data.readableBytes); t.resyncSent += UInt64(r.lengthBytes)
         case .readReply(let r): t.sent += UInt64(r.data.count)
         default: break
         }
@@ -371,8 +371,8 @@ actor ResourceRuntime {
     func countInbound(_ v: UInt16, _ message: PeerMessage, from peer: UInt8) {
         var t = volumes[v]?.traffic[peer] ?? Traffic()
         switch message {
-        case .write(let w): t.received += UInt64(w.data.count)
-        case .resyncReply(let r): t.received += UInt64(r.data.count); t.resyncReceived += UInt64(r.lengthBytes)
+        case .write(let w): t.received += UInt64(w.data.readableBytes)
+        case .resyncReply(let r): t.received += UInt64(r.data.readableBytes); t.resyncReceived += UInt64(r.lengthBytes)
         case .readReply(let r): t.received += UInt64(r.data.count)
         default: break
         }

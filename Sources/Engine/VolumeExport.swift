@@ -63,7 +63,7 @@ final class VolumeExportHandle: NBDEventLoopExport {
         switch command {
         case let .read(_, offset, length) where length <= limit: single = (.read, offset, length, false)
         case let .write(_, offset, data, fua) where data.readableBytes <= limit:
-            single = (.write(Array(data.readableBytesView)), offset, data.readableBytes, fua)
+            single = (.write(data), offset, data.readableBytes, fua)
         case .flush: single = (.flush, 0, 0, false)
         case let .trim(_, offset, length, fua) where length <= limit: single = (.trim, offset, length, fua)
         case let .writeZeroes(_, offset, length, fua, _) where length <= limit: single = (.writeZeroes, offset, length, fua)
@@ -121,7 +121,7 @@ final class VolumeExportHandle: NBDEventLoopExport {
 
     func write(offset: UInt64, data: ByteBuffer, fua: Bool) async throws {
         try await concurrentChunks(offset, data.readableBytes) { at, n in
-            let slice = data.getBytes(at: data.readerIndex + Int(at - offset), length: Int(n))!
+            let slice = data.getSlice(at: data.readerIndex + Int(at - offset), length: Int(n))!
             _ = try Self.check(await self.source.runtime.submit(self.source.volume, .write(slice), offset: at, length: n, fua: fua))
         }
     }
