@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import ReplicationCore
 
@@ -26,12 +27,12 @@ struct ActivityLogBatchTests {
         cluster.stabilize()
         #expect(cluster.nodes[0].metadata!.header.activityLog.isEmpty)
 
-        let first = cluster.submit(0, .write(Array(repeating: 1, count: 4096)), offset: 0, length: 4096)
+        let first = cluster.submit(0, .write(ByteBuffer(repeating: 1, count: 4096)), offset: 0, length: 4096)
         #expect(metadataWrites(cluster, 0).count == 1, "the first extent starts a transaction")
         #expect(dataWrites(cluster, 0).isEmpty, "the write waits until its extent is durable in the log")
         var later: [UInt64] = []
         for k in 1 ... 20 {
-            later.append(cluster.submit(0, .write(Array(repeating: UInt8(k), count: 4096)), offset: UInt64(k) * extent, length: 4096))
+            later.append(cluster.submit(0, .write(ByteBuffer(repeating: UInt8(k), count: 4096)), offset: UInt64(k) * extent, length: 4096))
         }
         #expect(metadataWrites(cluster, 0).count == 1, "at most one transaction is in flight")
         #expect(dataWrites(cluster, 0).isEmpty)
@@ -49,7 +50,7 @@ struct ActivityLogBatchTests {
         for id in [first] + later { #expect(cluster.completions[id] == .done) }
 
         // Active extents need no transaction at all.
-        _ = cluster.submit(0, .write(Array(repeating: 9, count: 4096)), offset: 5 * extent + 4096, length: 4096)
+        _ = cluster.submit(0, .write(ByteBuffer(repeating: 9, count: 4096)), offset: 5 * extent + 4096, length: 4096)
         #expect(metadataWrites(cluster, 0).isEmpty)
         #expect(dataWrites(cluster, 0) == [5 * extent + 4096])
         cluster.stabilize()
