@@ -453,6 +453,9 @@ actor ResourceRuntime {
         onChange()
     }
 
+    /// How long an open waits for a Primary peer to demote (`auto-promote-timeout`).
+    var autoPromoteTimeout: Duration { .milliseconds(config.options.autoPromoteTimeoutTenths * 100) }
+
     /// Why a new writer may not open the volume here, or nil when it may.
     func writerRefusal(_ v: UInt16) -> String? {
         guard let instance = volumes[v]?.instance else { return "\(config.name) is down" }

@@ -4,7 +4,8 @@ import NIOCore
 import ReplicationCore
 
 /// A volume as an NBD export (`<resource>/<volume>`). Opening it counts as a writer for
-/// auto-promote; a writer on a second node is refused at open with the name of the Primary.
+/// auto-promote; a writer on a second node waits up to auto-promote-timeout for the Primary to
+/// demote and is then refused at open with its name.
 final class VolumeExportSource: NBDExportSource {
     let runtime: ResourceRuntime
     let volume: UInt16
@@ -15,6 +16,9 @@ final class VolumeExportSource: NBDExportSource {
         self.runtime = runtime; self.volume = volume; self.sizeBytes = sizeBytes; self.requestBytesMax = requestBytesMax
     }
 
+    /// How often a waiting open looks again whether the Primary peer has demoted.
+    static let demotionPollInterval: Duration = .milliseconds(20)
+
     static let features: NBDExportFeatures = [.flush, .fua, .trim, .writeZeroes, .multiConn]
 
     func describe() async throws -> NBDExportDescription {
@@ -22,7 +26,13 @@ final class VolumeExportSource: NBDExportSource {
     }
 
     func open(for client: NBDClientIdentity) async throws -> any NBDExport {
-        if let refusal = await runtime.writerRefusal(volume) { throw NBDOpenRefusal(.policy, refusal) }
+        // As DRBD's auto-promote-timeout: a peer still Primary gets a moment to demote (its
+        // client may have just closed; the demotion reaches this node a message later).
+        let deadline = ContinuousClock.now + (await runtime.autoPromoteTimeout)
+        while let refusal = await runtime.writerRefusal(volume) {
+            if ContinuousClock.now >= deadline { throw NBDOpenRefusal(.policy, refusal) }
+            try await Task.sleep(for: Self.demotionPollInterval)
+        }
         await runtime.exportOpened(volume)
         return VolumeExportHandle(source: self, readPath: await runtime.localReadPath(volume))
     }
