@@ -10,8 +10,8 @@ extension ResourceRuntime {
             let key = LinkKey(volume: v, peer: m.to.rawValue)
             guard let link = links[key] else { continue }
             count(v, m, to: m.to.rawValue)
-            link.channel.write(ReplicationOutbound.message(m.message), promise: nil)
-            if !unflushedLinks.contains(where: { $0 === link.channel }) { unflushedLinks.append(link.channel) }
+            link.send(m.message)
+            if !unflushedLinks.contains(where: { $0.channel === link.channel }) { unflushedLinks.append(link) }
         }
         if !unflushedLinks.isEmpty { scheduleEndOfIteration() }
         for c in out.completions {
@@ -43,7 +43,7 @@ extension ResourceRuntime {
     /// writes), which the next round of the loop flushes.
     func endOfIteration() {
         while true {
-            for channel in unflushedLinks { channel.flush() }
+            for link in unflushedLinks { link.flush() }
             unflushedLinks.removeAll(keepingCapacity: true)
             guard !deferredWrites.isEmpty else { break }
             let batch = deferredWrites

@@ -42,7 +42,7 @@ actor ResourceRuntime {
     /// iteration, after the links are flushed (see `endOfIteration`).
     var deferredWrites: [(UInt16, StorageAction)] = []
     /// Links written to and not yet flushed.
-    var unflushedLinks: [any Channel] = []
+    var unflushedLinks: [PeerLink] = []
     var iterationEndScheduled = false
     var links: [LinkKey: PeerLink] = [:]
     /// (volume, peer) pairs the core wants connected.
@@ -73,6 +73,22 @@ actor ResourceRuntime {
     struct PeerLink {
         let id: UInt64
         let channel: any Channel
+        /// The channel's frame writer and its context: messages are handed to it directly (see
+        /// `send`). Nil only if the channel is not on this actor's loop.
+        var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
+
+        /// Queues `message` on the link; it leaves at the next `flush`. Straight into the frame
+        /// writer rather than through `channel.write`: that boxed every message in an
+        /// existential (an allocation) and cast it back in the writer, per message.
+        func send(_ message: PeerMessage) {
+            if let writer { writer.handler.send(message, context: writer.context) } else {
+                channel.write(ReplicationOutbound.message(message), promise: nil)
+            }
+        }
+
+        func flush() {
+            if let writer { writer.handler.flush(context: writer.context) } else { channel.flush() }
+        }
     }
 
     /// Per volume: the core instance and what is waiting on it. A class, not a struct: every
