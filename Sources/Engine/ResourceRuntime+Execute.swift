@@ -59,17 +59,20 @@ extension ResourceRuntime {
 
     func perform(_ v: UInt16, _ action: StorageAction) {
         if case .writeMetadata(let id, let update) = action {
-            guard let current = volumes[v]?.metadata else {
+            guard let volume = volumes[v], let current = volume.metadata, var writer = volume.metadataWriter else {
                 step(v, .storage(StorageCompletion(id: id, result: .failed("no metadata record for a diskless volume"))))
                 return
             }
             let next = current.applying(update)
-            volumes[v]!.metadata = next
-            let path = volumes[v]!.metadataPath
+            volume.metadata = next
+            writer.activityLogExtentsMax = volume.instance.config.activityLogExtentsMax
+            let write = writer.write(next, for: update)
+            volume.metadataWriter = writer
             metadataWritesInFlight += 1
             Task {
-                let result = await MetadataFile.store(next, to: path)
+                let result = await writer.run(write)
                 self.metadataWritesInFlight -= 1
+                if case .failed = result { self.volumes[v]?.metadataWriter?.writeFailed() }
                 self.step(v, .storage(StorageCompletion(id: id, result: result)))
             }
             return

@@ -91,6 +91,13 @@ extension ReplicaInstance {
             return reply(id, .refused("no connected UpToDate peer to resync \(config.resourceName) from; connect one first"))
         }
         peers[i].bitmap!.setAll()
+        if !peers.indices.contains(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
+            // DRBD sends the invalidated bitmap to the source, which then shows SyncSource and
+            // the progress too (it serves the requests either way). Sent ahead of this node's
+            // new state, so the source goes from Established straight to SyncSource. (A resync
+            // that waits for another source starts later from a handshake, which sends bitmaps.)
+            for chunk in peers[i].bitmap!.chunks() { send(.bitmap(chunk), to: peers[i].id) }
+        }
         startResync(i, asTarget: true)
         reply(id, .done)
     }
