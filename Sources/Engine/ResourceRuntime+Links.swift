@@ -199,7 +199,13 @@ extension ResourceRuntime {
         }
         let id = nextLinkID
         nextLinkID += 1
-        links[key] = PeerLink(id: id, channel: channel)
+        var link = PeerLink(id: id, channel: channel)
+        if channel.eventLoop === loop,
+           let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
+           let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
+            link.writer = (handler, context)
+        }
+        links[key] = link
         peerMessages[key.peer] = nil
         step(key.volume, .transportUp(NodeID(key.peer)))
         // From now on the link's messages come straight from its channel (same loop as this
