@@ -121,9 +121,10 @@ extension ReplicaInstance {
     // MARK: Primary lost
 
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
-    /// here, so survivors with different tails reconcile the hot extents.
+    /// here, so survivors with different tails reconcile the hot extents. Also when it kept none
+    /// of them (0): a survivor that wrote the first one still has to give it to this node.
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
-        guard disk.hasDisk, lastSequence > 0 else { return }
+        guard disk.hasDisk else { return }
         let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
             send(.writerLost(lost), to: peer.id)
