@@ -55,7 +55,7 @@ extension ResourceRuntime {
         let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplicationFrameDecoder(peer: peer)))
         try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
-        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ReplicationFrameEncoder()))
+        try channel.pipeline.syncOperations.addHandler(ReplicationFrameWriter())
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
     }
 

@@ -84,7 +84,8 @@ actor ResourceRuntime {
         var instance: ReplicaInstance
         let backing: BackingStore?
         var metadata: PersistedMetadata?
-        let metadataPath: String
+        /// Writes `metadata` to the volume's file (nil for a diskless volume).
+        var metadataWriter: MetadataFileWriter?
         let sizeBytes: UInt64
         var clients: [ClientRequestID: EventLoopPromise<ClientResult>] = [:]
         var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
@@ -96,9 +97,9 @@ actor ResourceRuntime {
         /// What the read path was last told (`LocalReadPath.update`), to tell it only changes.
         var readsLocally: Bool?
 
-        init(instance: ReplicaInstance, backing: BackingStore?, metadata: PersistedMetadata?, metadataPath: String, sizeBytes: UInt64) {
+        init(instance: ReplicaInstance, backing: BackingStore?, metadata: PersistedMetadata?, metadataWriter: MetadataFileWriter?, sizeBytes: UInt64) {
             self.instance = instance; self.backing = backing; self.metadata = metadata
-            self.metadataPath = metadataPath; self.sizeBytes = sizeBytes
+            self.metadataWriter = metadataWriter; self.sizeBytes = sizeBytes
         }
     }
 
@@ -127,11 +128,14 @@ actor ResourceRuntime {
             let path = layout.metadataPath(config.name, volume: volume.number)
             var backing: BackingStore?
             var metadata: PersistedMetadata?
+            var writer: MetadataFileWriter?
             if let disk = volume.backingPath {
                 backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
-                if var loaded = try MetadataFile.load(path) {
+                let file = try MetadataFile.load(path)
+                var fileWriter = MetadataFileWriter(path: path, activityLogExtentsMax: replicaConfig.activityLogExtentsMax, loaded: file)
+                if var loaded = file?.metadata {
                     if loaded.header.sizeBytes < replicaConfig.sizeBytes {
-                        loaded = try await VolumeGrowth.grow(loaded, to: replicaConfig, backingPath: disk, metadataPath: path, logger: logger)
+                        loaded = try await VolumeGrowth.grow(loaded, to: replicaConfig, backingPath: disk, writer: &fileWriter, logger: logger)
                     }
                     do { try loaded.validate(against: replicaConfig) } catch {
                         throw EngineError("\(path): \(error); the metadata does not belong to this volume as configured in \(layout.resourceFilePath(config.name))")
@@ -146,10 +150,11 @@ actor ResourceRuntime {
                         thin = false
                     }
                     let fresh = PersistedMetadata.create(for: replicaConfig, thin: thin)
-                    let result = await MetadataFile.store(fresh, to: path)
+                    let result = await fileWriter.run(fileWriter.replace(with: fresh))
                     if case .failed(let why) = result { throw EngineError(why) }
                     metadata = fresh
                 }
+                writer = fileWriter
             }
             let instance: ReplicaInstance
             do {
@@ -157,7 +162,7 @@ actor ResourceRuntime {
             } catch {
                 throw EngineError("\(layout.resourceFilePath(config.name)): \(error)")
             }
-            volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataPath: path,
+            volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataWriter: writer,
                                        sizeBytes: volume.size.rawValue)
             if let backing { readPaths[v] = LocalReadPath(backing: backing) }
         }
@@ -305,17 +310,20 @@ actor ResourceRuntime {
 
     func perform(_ v: UInt16, _ action: StorageAction) {
         if case .writeMetadata(let id, let update) = action {
-            guard let current = volumes[v]?.metadata else {
+            guard let volume = volumes[v], let current = volume.metadata, var writer = volume.metadataWriter else {
                 step(v, .storage(StorageCompletion(id: id, result: .failed("no metadata record for a diskless volume"))))
                 return
             }
             let next = current.applying(update)
-            volumes[v]!.metadata = next
-            let path = volumes[v]!.metadataPath
+            volume.metadata = next
+            writer.activityLogExtentsMax = volume.instance.config.activityLogExtentsMax
+            let write = writer.write(next, for: update)
+            volume.metadataWriter = writer
             metadataWritesInFlight += 1
             Task {
-                let result = await MetadataFile.store(next, to: path)
+                let result = await writer.run(write)
                 self.metadataWritesInFlight -= 1
+                if case .failed = result { self.volumes[v]?.metadataWriter?.writeFailed() }
                 self.step(v, .storage(StorageCompletion(id: id, result: result)))
             }
             return
@@ -351,9 +359,9 @@ actor ResourceRuntime {
     func count(_ v: UInt16, _ m: OutboundMessage, to peer: UInt8) {
         var t = volumes[v]!.traffic[peer] ?? Traffic()
         switch m.message {
-        case .write(let w): t.sent += UInt64(w.data.count)
+        case .write(let w): t.sent += UInt64(w.data.readableBytes)
         // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker).
-        case .resyncReply(let r): t.sent += UInt64(r.data.count); t.resyncSent += UInt64(r.lengthBytes)
+        case .resyncReply(let r): t.sent += UInt64(r.data.readableBytes); t.resyncSent += UInt64(r.lengthBytes)
         case .readReply(let r): t.sent += UInt64(r.data.count)
         default: break
         }
@@ -363,8 +371,8 @@ actor ResourceRuntime {
     func countInbound(_ v: UInt16, _ message: PeerMessage, from peer: UInt8) {
         var t = volumes[v]?.traffic[peer] ?? Traffic()
         switch message {
-        case .write(let w): t.received += UInt64(w.data.count)
-        case .resyncReply(let r): t.received += UInt64(r.data.count); t.resyncReceived += UInt64(r.lengthBytes)
+        case .write(let w): t.received += UInt64(w.data.readableBytes)
+        case .resyncReply(let r): t.received += UInt64(r.data.readableBytes); t.resyncReceived += UInt64(r.lengthBytes)
         case .readReply(let r): t.received += UInt64(r.data.count)
         default: break
         }
@@ -444,6 +452,9 @@ actor ResourceRuntime {
         step(v, .writersChanged(count: w - 1))
         onChange()
     }
+
+    /// How long an open waits for a Primary peer to demote (`auto-promote-timeout`).
+    var autoPromoteTimeout: Duration { .milliseconds(config.options.autoPromoteTimeoutTenths * 100) }
 
     /// Why a new writer may not open the volume here, or nil when it may.
     func writerRefusal(_ v: UInt16) -> String? {

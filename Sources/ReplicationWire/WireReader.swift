@@ -41,6 +41,13 @@ struct WireReader {
         }
         return v
     }
+    /// The next `count` bytes as a slice of the frame: shares its storage, no copy.
+    mutating func slice(_ count: Int) throws(ReplicationWireError) -> ByteBuffer {
+        guard count >= 0, count <= buffer.readableBytes, let v = buffer.readSlice(length: count) else {
+            throw fail("needs \(count) bytes, \(buffer.readableBytes) left")
+        }
+        return v
+    }
     /// A u32 count of elements of `elementBytes` each, checked against what is left and `max`.
     mutating func count(elementBytes: Int, max: Int) throws(ReplicationWireError) -> Int {
         let n = Int(try u32())
