@@ -121,8 +121,7 @@ extension ReplicaInstance {
     // MARK: Primary lost
 
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
-    /// here, so survivors with different tails reconcile the hot extents. Also when it kept none
-    /// of them (0): a survivor that wrote the first one still has to give it to this node.
+    /// here, so survivors with different tails reconcile the hot extents.
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
         guard disk.hasDisk else { return }
         let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
@@ -138,6 +137,17 @@ extension ReplicaInstance {
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
               let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
+        guard peers[i].current.sameHistory(as: generations.current) else {
+            // One of them took the writer's new generation and the other did not: the tails are
+            // not prefixes of one stream at one generation, and a resync from the older
+            // generation would leave the target Inconsistent at the newer one, where every peer
+            // waits for it. The handshake decides from the generations instead.
+            log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at another generation; renegotiating")
+            return dropConnection(i, standAlone: false, renegotiate: true)
+        }
+        // The one with the longer tail is the source, and only UpToDate data may serve.
+        let source = mine < lost.lastSequence ? peers[i].disk : disk
+        guard source == .upToDate else { return }
         let extentCount = (config.sizeBytes + config.activityLogExtentBytes - 1) / config.activityLogExtentBytes
         for extent in Set(lost.hotExtents + activityLog.sortedExtents).sorted() where UInt64(extent) < extentCount {
             let start = UInt64(extent) * config.activityLogExtentBytes
