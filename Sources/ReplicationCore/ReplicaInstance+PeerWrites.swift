@@ -137,14 +137,11 @@ extension ReplicaInstance {
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
               let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
-        guard peers[i].current.sameHistory(as: generations.current) else {
-            // One of them took the writer's new generation and the other did not: the tails are
-            // not prefixes of one stream at one generation, and a resync from the older
-            // generation would leave the target Inconsistent at the newer one, where every peer
-            // waits for it. The handshake decides from the generations instead.
-            log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at another generation; renegotiating")
-            return dropConnection(i, standAlone: false, renegotiate: true)
-        }
+        // One of them took the writer's new generation and the other did not: the tails are not
+        // prefixes of one stream at one generation, and a resync from the older generation would
+        // leave the target Inconsistent at the newer one, where every peer waits for it. The
+        // generations decide at the next handshake instead.
+        guard peers[i].current.sameHistory(as: generations.current) else { return }
         // The one with the longer tail is the source, and only UpToDate data may serve.
         let source = mine < lost.lastSequence ? peers[i].disk : disk
         guard source == .upToDate else { return }
