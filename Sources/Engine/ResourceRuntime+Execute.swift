@@ -15,7 +15,7 @@ extension ResourceRuntime {
         }
         if !unflushedLinks.isEmpty { scheduleEndOfIteration() }
         for c in out.completions {
-            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.succeed(c.result) }
+            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
         }
         for t in out.transport { transport(v, t) }
         for r in out.adminReplies {

@@ -102,7 +102,7 @@ actor ResourceRuntime {
         /// Writes `metadata` to the volume's file (nil for a diskless volume).
         var metadataWriter: MetadataFileWriter?
         let sizeBytes: UInt64
-        var clients: [ClientRequestID: EventLoopPromise<ClientResult>] = [:]
+        var clients: [ClientRequestID: ClientWaiter] = [:]
         var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
         var openExports = 0
         var writers = 0
@@ -261,7 +261,7 @@ actor ResourceRuntime {
         try? await listener?.close()
         listener = nil
         for v in volumes.keys {
-            for (_, c) in volumes[v]!.clients { c.succeed(.failed(ClientError(.io, "\(config.name) is going down"))) }
+            for (_, c) in volumes[v]!.clients { c.resume(.failed(ClientError(.io, "\(config.name) is going down"))) }
             volumes[v]!.clients = [:]
         }
         logger.info("resource \(config.name) is down")
@@ -336,8 +336,12 @@ actor ResourceRuntime {
     /// actor's loop; its callbacks run on the promise's own loop).
     func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
                 completing promise: EventLoopPromise<ClientResult>) {
+        submit(v, operation, offset: offset, length: length, fua: fua, waiter: .promise(promise))
+    }
+
+    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool, waiter: ClientWaiter) {
         guard !stopped, volumes[v] != nil else {
-            promise.succeed(.failed(ClientError(.io, "\(config.name) is down")))
+            waiter.resume(.failed(ClientError(.io, "\(config.name) is down")))
             return
         }
         let id = ClientRequestID(nextRequestID)
@@ -347,7 +351,7 @@ actor ResourceRuntime {
         case .write, .trim, .writeZeroes: volumes[v]!.writtenBytes += UInt64(length)
         case .flush: break
         }
-        volumes[v]!.clients[id] = promise
+        volumes[v]!.clients[id] = waiter
         step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
     }
 
@@ -362,6 +366,14 @@ actor ResourceRuntime {
                 self.assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, completing: promise) }
             }
         }
+    }
+
+    /// `submit` from code running on this actor's loop (checked by the caller): `completion`
+    /// runs on this loop, before this returns when the core finishes the request in this step
+    /// (a small write done inline).
+    nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
+                                  completion: @escaping @Sendable (ClientResult) -> Void) {
+        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: .callback(completion)) }
     }
 
     func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {
