@@ -18,7 +18,12 @@ struct SimulationTests {
                                        40, 55, 106, 185, 195, 216, 285, 290, 297,
                                        // split brains under quorum: a peer that could not vouch (resync target,
                                        // failed disk, restarted replica, diskless Primary's generation):
-                                       41, 68, 85, 114, 134]
+                                       41, 68, 85, 114, 134,
+                                       // session 4, acknowledged writes lost / UpToDate replicas differing: a
+                                       // diskless Primary's own disk missing its writes, a resync read ahead of a
+                                       // queued peer write, a lost writer's dropped queued writes (and seeds that
+                                       // lost writes in earlier measurements):
+                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
