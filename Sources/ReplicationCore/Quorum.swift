@@ -1,13 +1,12 @@
 /// DRBD's quorum arithmetic (`calc_quorum`), pure so it can be tested on its own.
 ///
-/// Voters are the nodes configured with a disk (one whose disk failed still votes). A node that
-/// left gracefully (Outdated, `goodbye`) stops voting while absent, but only when no absent node
-/// is of unknown state (last man standing). Diskless clients break ties: with an even number of
-/// voters and exactly half of them reachable, the partition keeps quorum if it already had it
-/// and reaches a majority of the diskless clients.
+/// Voters are the diskful nodes. A node that left gracefully (Outdated, `goodbye`) stops voting
+/// while absent, but only when no absent node is of unknown state (last man standing). Diskless
+/// clients break ties: with an even number of voters and exactly half of them reachable, the
+/// partition keeps quorum if it already had it and reaches a majority of the diskless clients.
 public struct QuorumInput: Sendable, Equatable {
     public var policy: QuorumPolicy
-    /// This node is configured with a disk (votes for itself, even while that disk has failed).
+    /// This node has a disk (votes for itself).
     public var selfDiskful: Bool
     public var reachableDiskfulPeers: Int
     public var absentUnknownPeers: Int
@@ -52,19 +51,13 @@ public struct QuorumInput: Sendable, Equatable {
 extension ReplicaInstance {
     /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
     ///   attach, where "no quorum" only means no peer is connected yet.
-    ///
-    /// Voters are the nodes configured with a disk, whatever their disk state: a connected peer
-    /// (or this node) whose disk failed is still a member of this partition and still votes
-    /// (DRBD counts it "present", like an Inconsistent one). Counting it absent made a 4-node
-    /// cluster with one failed disk lose quorum at the next single link loss. What it cannot do
-    /// is vouch for data (`returnFromQuorumOutdate` asks peers with a disk).
     mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
         let diskfulPeers = peers.filter { !$0.config.disklessClient }
-        let reachable = diskfulPeers.filter(\.isConnected)
-        let absent = diskfulPeers.filter { !$0.isConnected }
+        let reachable = diskfulPeers.filter { $0.isConnected && $0.disk.hasDisk }
+        let absent = diskfulPeers.filter { !($0.isConnected && $0.disk.hasDisk) }
         let clients = peers.filter { $0.config.disklessClient }
         let input = QuorumInput(
-            policy: config.quorum, selfDiskful: !config.disklessClient,
+            policy: config.quorum, selfDiskful: disk.hasDisk && !config.disklessClient,
             reachableDiskfulPeers: reachable.count,
             absentUnknownPeers: absent.filter { !$0.leftOutdated }.count,
             absentOutdatedPeers: absent.filter(\.leftOutdated).count,
@@ -115,13 +108,13 @@ extension ReplicaInstance {
     /// source) as if it were current. Durable: a restart while cut off brings it back Outdated.
     /// Not while connected to a Primary (DRBD refuses "connected outdates": the Primary's writes
     /// still reach it, and that Primary cannot write without quorum either).
-    mutating func outdateWithoutQuorum(because reason: String = "lost quorum as a Secondary") {
+    mutating func outdateWithoutQuorum() {
         guard role == .secondary, disk == .upToDate || disk == .consistent, config.quorum != .off,
               !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
         disk = .outdated
         flags.insert(.outdatedWithoutQuorum)
         markMetadataDirty()
-        log(.warning, "\(config.resourceName) on \(config.nodeName) \(reason): Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
+        log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum as a Secondary: Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
     }
 
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated
