@@ -1,4 +1,4 @@
-import DescriptorIO
+@testable import DescriptorIO
 import Foundation
 import Glibc
 import Synchronization
@@ -36,13 +36,15 @@ struct DescriptorWriterTests {
             }.start()
         }
 
-        /// Everything read, once the reader got `total` bytes or the pipe closed.
+        /// Everything read: closes the write end, so a reader still waiting for bytes that never
+        /// came sees the end of the pipe instead of waiting forever.
         func result() -> [UInt8] {
+            close(writeEnd)
             done.wait()
             return received
         }
 
-        deinit { close(readEnd); close(writeEnd) }
+        deinit { close(readEnd) }
     }
 
     static func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 12) } }
@@ -68,6 +70,12 @@ struct DescriptorWriterTests {
         let signallingStopped = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<Void, DescriptorWriter.Failure>?>(nil)
         let thread = Thread {
+            // Threads started from the test's (dispatch) thread inherit its mask, which blocks
+            // SIGUSR1: the signal would stay pending and never interrupt anything.
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, SIGUSR1)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
             writer.withLock { $0 = pthread_self() }
             outcome.withLock { $0 = Result { () throws(DescriptorWriter.Failure) in try DescriptorWriter.writeAll(data, to: pipe.writeEnd) } }
             finished.store(true, ordering: .releasing)
@@ -82,8 +90,10 @@ struct DescriptorWriterTests {
         let received = pipe.result()
         #expect(interruptions.load(ordering: .relaxed) > 0, "the writer was interrupted while the pipe was full")
         #expect(throws: Never.self) { try outcome.withLock { $0 }!.get() }
+        // Compared outside #expect: on a failure it would diff two 2 MiB arrays for the message.
+        let same = received == data
         #expect(received.count == data.count)
-        #expect(received == data, "every byte arrived once, in order")
+        #expect(same, "every byte arrived once, in order")
     }
 
     /// A descriptor someone else made non-blocking answers EAGAIN when full; the writer waits
@@ -94,7 +104,10 @@ struct DescriptorWriterTests {
         #expect(fcntl(pipe.writeEnd, F_SETFL, fcntl(pipe.writeEnd, F_GETFL) | O_NONBLOCK) == 0)
         pipe.start(expecting: data.count)
         try DescriptorWriter.writeAll(data, to: pipe.writeEnd)
-        #expect(pipe.result() == data)
+        let received = pipe.result()
+        let same = received == data
+        #expect(received.count == data.count)
+        #expect(same, "every byte arrived once, in order")
     }
 
     /// A closed reader is an error that says so, with the count written before it.
