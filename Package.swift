@@ -61,7 +61,9 @@ let package = Package(
         ),
 
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
-        .target(name: "ReplicationCore"),
+        // NIOCore for ByteBuffer only: a write's payload travels from the NBD request through the
+        // core to the disk and the replication link without a copy (value types, no I/O).
+        .target(name: "ReplicationCore", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
         // controller-list parsing. Foundation only for JSON; no sockets, no files.
         .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
@@ -172,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReplicationCoreTests",
-            dependencies: ["ReplicationCore"],
+            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Scenarios")]
         ),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),

@@ -64,9 +64,15 @@ final class BackingStore: Sendable {
     /// FUA, flushes, trims and large writes always go to the pool.
     static let inlineWriteBytesMax = 64 << 10
 
+    /// Whether `performInline` does `action` (a small write without FUA).
+    static func performsInline(_ action: StorageAction) -> Bool {
+        guard case .write(_, _, let data, let fua) = action else { return false }
+        return !fua && data.readableBytes <= inlineWriteBytesMax
+    }
+
     /// Performs `action` right here if it is a small write without FUA; nil otherwise.
     func performInline(_ action: StorageAction) -> StorageResult? {
-        guard case .write(_, _, let data, let fua) = action, !fua, data.count <= Self.inlineWriteBytesMax else { return nil }
+        guard Self.performsInline(action) else { return nil }
         return Self.performBlocking(action, fd: fd, path: path)
     }
 
@@ -133,10 +139,10 @@ final class BackingStore: Sendable {
             let punch: Int32 = 0x02 | 0x01  // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
             if ctandem_fallocate(fd, punch, Int64(offset), Int64(length)) != 0 {
                 var remaining = Int(length), at = offset
-                let zeros = [UInt8](repeating: 0, count: min(Int(length), 1 << 20))
+                let zeros = ByteBuffer(repeating: 0, count: min(Int(length), 1 << 20))
                 while remaining > 0 {
-                    let chunk = min(remaining, zeros.count)
-                    if let f = writeAll(fd, Array(zeros[0..<chunk]), at, path) { return f }
+                    let chunk = min(remaining, zeros.readableBytes)
+                    if let f = writeAll(fd, zeros.getSlice(at: zeros.readerIndex, length: chunk)!, at, path) { return f }
                     remaining -= chunk; at += UInt64(chunk)
                 }
             }
@@ -148,10 +154,10 @@ final class BackingStore: Sendable {
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ data: [UInt8], _ offset: UInt64, _ path: String) -> StorageResult? {
+    private static func writeAll(_ fd: Int32, _ data: ByteBuffer, _ offset: UInt64, _ path: String) -> StorageResult? {
         var done = 0
-        while done < data.count {
-            let n = data.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+        while done < data.readableBytes {
+            let n = data.withUnsafeReadableBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
             if n < 0 { if errno == EINTR { continue }; return failure("write", path, offset) }
             done += n
         }

@@ -28,17 +28,25 @@ public enum EngineDaemon {
             do { try AtomicFile.makeDirectories(dir) } catch { throw EngineError("cannot create \(dir): \(error)") }
         }
         let group = MultiThreadedEventLoopGroup.singleton
+        // Every NBD connection, resource runtime and replication link runs on this one event
+        // loop. With the whole group, a connection and its resource's runtime landed on the same
+        // loop or not by round robin: when not, each request paid two thread hand-offs (in, and
+        // the reply out), two more wake-ups of the request's critical path. Measured with fio at
+        // queue depth 1: p50 93 µs and 113 µs of engine CPU per 4 KiB write on two loops, 20 µs and
+        // 27 µs on one (1 replica); a benchmark run got either at random. Disk I/O that is not
+        // inline still runs on the thread pool.
+        let dataLoop = group.next()
         let registry = NBDExportRegistry()
         var nbdConfig = NBDConnectionStateMachine.Configuration()
         nbdConfig.limits = .init(payloadMax: 4 << 20)
-        let nbd = NBDServer(registry: registry, configuration: nbdConfig, group: group, logger: logger)
+        let nbd = NBDServer(registry: registry, configuration: nbdConfig, group: dataLoop, logger: logger)
         do { try await nbd.listen(unixSocket: options.nbdSocketPath) } catch {
             throw EngineError("cannot serve NBD on \(options.nbdSocketPath): \(error)")
         }
         if let tcp = options.nbdTCP {
             do { try await nbd.listen(host: tcp.host, port: tcp.port) } catch { throw EngineError("cannot serve NBD on \(tcp): \(error)") }
         }
-        let supervisor = EngineSupervisor(layout: layout, registry: registry, nbdSocketPath: options.nbdSocketPath, group: group, logger: logger)
+        let supervisor = EngineSupervisor(layout: layout, registry: registry, nbdSocketPath: options.nbdSocketPath, group: dataLoop, logger: logger)
         let admin: any Channel
         do {
             admin = try await AdminServer.start(path: layout.adminSocketPath, supervisor: supervisor, group: group, logger: logger)

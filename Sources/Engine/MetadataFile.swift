@@ -6,29 +6,48 @@ import ReplicationCore
 /// The durable metadata of one volume replica (`<state>/metadata/<res>/<vol>.md`): generation
 /// identifiers, flags, activity log and one out-of-sync bitmap per diskful peer.
 ///
-/// ## Flush discipline
-/// Every update the core asks for is applied to the in-memory record and the whole record is
-/// written to `<vol>.md.tmp`, fsynced, renamed over `<vol>.md`, and the folder is fsynced; only
-/// then is the update reported complete. A crash leaves the old or the new record, never a mix.
-/// The core keeps at most one metadata write outstanding and emits nothing that depends on it
-/// (data writes into a new activity-log extent, writes after a new generation) before it
-/// completes. Cost: one rewrite per activity-log change, 32 KiB per GiB per peer.
+/// ## Layout (file version 2, big-endian; offsets in `MetadataFileLayout`)
+/// - Superblock, 4 KiB at 0: magic "TNDMMETA" · file version u32 · slot bytes u32 · words per
+///   bitmap u64 · peer slot count u32 · peer node ids u8… · zeros · FNV-1a 64 checksum of the
+///   page before it (its last 8 bytes).
+/// - Two transaction slots of `slot bytes`: sequence u64 · header length u32 · header
+///   (`encodeHeader`: generations, disk state, flags, activity log, bitmap peers) · zeros ·
+///   FNV-1a 64 of the slot before it. The slot with the higher sequence and an intact checksum
+///   is the current header; the other is the previous one (or empty).
+/// - One bitmap area per peer slot, each starting on a page: the words of that peer's bitmap.
 ///
-/// ## Layout (big-endian)
-/// magic "TNDMMETA" · file version u32 · header (see `encode`) · per bitmap slot: node u8, word
-/// count u64, words u64… · FNV-1a 64 checksum of everything before it.
+/// ## Flush discipline (an update is a *transaction*, `MetadataFileWriter`)
+/// The core keeps at most one update outstanding and lets nothing that depends on it proceed
+/// (writes into a newly activated activity-log extent, writes after a new generation) until it
+/// completes. An update in place: changed bitmap pages are overwritten and, if there were any,
+/// fdatasync'ed; then the header goes to the slot *not* holding the current header, and one more
+/// fdatasync makes it current. So an activity-log change alone (the first write into an
+/// extent) costs one page-sized write and one fdatasync, not a rewrite of the whole file, and
+/// every extent activated while a transaction is being written joins the next one. A crash
+/// leaves the old or the new header (a torn slot fails its checksum, the other slot still
+/// holds the previous one) and bitmap pages at least as new as that header; bitmap pages have
+/// no checksum (as DRBD's), and only gain bits that may be set (more resync, never less)
+/// before the header that depends on them is durable. Whole-file replacement (new volume,
+/// grown volume, peer slots changed, file in the old format): write-new, fsync, rename, fsync
+/// the folder.
 enum MetadataFile {
     static let magic: [UInt8] = Array("TNDMMETA".utf8)
-    static let fileVersion: UInt32 = 1
+    static let fileVersion: UInt32 = 2
     /// 1 PiB at 4 KiB per bit is 32 GiB of bitmap per peer; a file larger than this is not ours.
     static let fileBytesMax = 1 << 31
 
-    static func encode(_ m: PersistedMetadata) -> [UInt8] {
-        var b = ByteBuffer()
-        b.reserveCapacity(256 + m.bitmaps.reduce(0) { $0 + 9 + 8 * $1.words.count })
-        b.writeBytes(magic)
-        b.writeInteger(fileVersion)
-        let h = m.header
+    /// What `load` found: the metadata, and where its parts lie for in-place updates (nil for an
+    /// old-format file: the first update replaces it).
+    struct Loaded {
+        var metadata: PersistedMetadata
+        var layout: MetadataFileLayout?
+        var sequence: UInt64
+    }
+
+    static let diskStates: [DiskState] = [.diskless, .attaching, .detaching, .failed, .negotiating, .inconsistent,
+                                          .outdated, .dUnknown, .consistent, .upToDate]
+
+    static func encodeHeader(_ h: MetadataHeader, into b: inout ByteBuffer) {
         b.writeInteger(h.formatVersion); b.writeInteger(h.nodeID.rawValue); b.writeInteger(h.sizeBytes)
         b.writeInteger(h.bitmapBlockBytes); b.writeInteger(h.activityLogExtentBytes)
         b.writeInteger(h.generations.current.rawValue)
@@ -40,69 +59,144 @@ enum MetadataFile {
         b.writeInteger(h.flags.rawValue)
         b.writeInteger(UInt32(h.activityLog.count)); for e in h.activityLog { b.writeInteger(e) }
         b.writeInteger(UInt32(h.bitmapPeers.count)); for p in h.bitmapPeers { b.writeInteger(p.rawValue) }
-        b.writeInteger(UInt32(m.bitmaps.count))
-        for bitmap in m.bitmaps {
-            b.writeInteger(bitmap.peer.rawValue); b.writeInteger(UInt64(bitmap.words.count))
-            for w in bitmap.words { b.writeInteger(w) }
-        }
-        let sum = checksum(b.readableBytesView)
-        b.writeInteger(sum)
-        return Array(b.readableBytesView)
     }
 
-    /// Decodes and checks a record; the error says what is wrong with which file.
-    static func decode(_ bytes: [UInt8], path: String) throws(EngineError) -> PersistedMetadata {
-        func corrupt(_ why: String) -> EngineError {
-            EngineError("\(path): corrupt metadata (\(why)); the volume stays down. Restore the file from a backup, or move it away to start this replica over as Inconsistent (it then resyncs fully from a peer)")
-        }
-        guard bytes.count >= magic.count + 4 + 8, bytes.count <= fileBytesMax else { throw corrupt("\(bytes.count) bytes is not a metadata record") }
-        guard Array(bytes.prefix(8)) == magic else { throw corrupt("not a Tandem metadata file (bad magic)") }
-        let stored = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard checksum(bytes.dropLast(8)) == stored else { throw corrupt("checksum mismatch") }
-        var b = ByteBuffer(bytes: bytes.dropLast(8))
-        b.moveReaderIndex(forwardBy: 8)
-        func u8() throws(EngineError) -> UInt8 { guard let v = b.readInteger(as: UInt8.self) else { throw corrupt("truncated") }; return v }
-        func u32() throws(EngineError) -> UInt32 { guard let v = b.readInteger(as: UInt32.self) else { throw corrupt("truncated") }; return v }
-        func u64() throws(EngineError) -> UInt64 { guard let v = b.readInteger(as: UInt64.self) else { throw corrupt("truncated") }; return v }
-        func count(_ max: Int, _ element: Int) throws(EngineError) -> Int {
-            let n = Int(try u32())
-            guard n <= max, n * element <= b.readableBytes else { throw corrupt("count \(n) out of range") }
-            return n
-        }
-        let version = try u32()
-        guard version == fileVersion else { throw corrupt("file version \(version), this engine reads \(fileVersion)") }
-        let formatVersion = try u32(), node = NodeID(try u8()), size = try u64(), block = try u32(), extent = try u64()
-        let current = Generation(try u64())
+    static func decodeHeader(_ r: inout MetadataReader) throws(EngineError) -> MetadataHeader {
+        let formatVersion = try r.u32(), node = NodeID(try r.u8()), size = try r.u64(), block = try r.u32(), extent = try r.u64()
+        let current = Generation(try r.u64())
         var slots: [PeerGeneration] = []
-        for _ in 0..<(try count(32, 9)) { slots.append(PeerGeneration(nodeID: NodeID(try u8()), generation: Generation(try u64()))) }
-        var history: [Generation] = []
-        for _ in 0..<(try count(GenerationSet.historyMax, 8)) { history.append(Generation(try u64())) }
-        let diskIndex = Int(try u8())
-        guard diskIndex < diskStates.count else { throw corrupt("disk state \(diskIndex)") }
-        let flags = MetadataFlags(rawValue: try u32())
-        var al: [UInt32] = []
-        for _ in 0..<(try count(65536, 4)) { al.append(try u32()) }
-        var peers: [NodeID] = []
-        for _ in 0..<(try count(32, 1)) { peers.append(NodeID(try u8())) }
-        var bitmaps: [PeerBitmap] = []
-        for _ in 0..<(try count(32, 9)) {
-            let peer = NodeID(try u8())
-            let words = try u64()
-            guard words <= UInt64(b.readableBytes / 8) else { throw corrupt("bitmap of \(words) words does not fit") }
-            var list = [UInt64](); list.reserveCapacity(Int(words))
-            for _ in 0..<words { list.append(try u64()) }
-            bitmaps.append(PeerBitmap(peer: peer, words: list))
+        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 9)) {
+            slots.append(PeerGeneration(nodeID: NodeID(try r.u8()), generation: Generation(try r.u64())))
         }
-        guard b.readableBytes == 0 else { throw corrupt("\(b.readableBytes) trailing bytes") }
-        let header = MetadataHeader(
+        var history: [Generation] = []
+        for _ in 0..<(try r.count(GenerationSet.historyMax, 8)) { history.append(Generation(try r.u64())) }
+        let diskIndex = Int(try r.u8())
+        guard diskIndex < diskStates.count else { throw r.corrupt("disk state \(diskIndex)") }
+        let flags = MetadataFlags(rawValue: try r.u32())
+        var al: [UInt32] = []
+        for _ in 0..<(try r.count(65536, 4)) { al.append(try r.u32()) }
+        var peers: [NodeID] = []
+        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 1)) { peers.append(NodeID(try r.u8())) }
+        return MetadataHeader(
             formatVersion: formatVersion, nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
             activityLogExtentBytes: extent, generations: GenerationSet(current: current, bitmap: slots, history: history),
             disk: diskStates[diskIndex], flags: flags, activityLog: al, bitmapPeers: peers)
-        return PersistedMetadata(header: header, bitmaps: bitmaps)
     }
 
-    static let diskStates: [DiskState] = [.diskless, .attaching, .detaching, .failed, .negotiating, .inconsistent,
-                                          .outdated, .dUnknown, .consistent, .upToDate]
+    static func encodeSuperblock(_ layout: MetadataFileLayout) -> [UInt8] {
+        var b = ByteBuffer()
+        b.writeBytes(magic)
+        b.writeInteger(fileVersion)
+        b.writeInteger(UInt32(layout.slotBytes))
+        b.writeInteger(UInt64(layout.bitmapWords))
+        b.writeInteger(UInt32(layout.bitmapPeers.count)); for p in layout.bitmapPeers { b.writeInteger(p.rawValue) }
+        b.writeRepeatingByte(0, count: MetadataFileLayout.superblockBytes - 8 - b.readableBytes)
+        b.writeInteger(checksum(b.readableBytesView))
+        return Array(b.readableBytesView)
+    }
+
+    /// One transaction slot holding `header`, padded to the slot size.
+    static func encodeSlot(_ header: MetadataHeader, sequence: UInt64, slotBytes: Int) -> [UInt8] {
+        var payload = ByteBuffer()
+        encodeHeader(header, into: &payload)
+        var b = ByteBuffer()
+        b.reserveCapacity(slotBytes)
+        b.writeInteger(sequence)
+        b.writeInteger(UInt32(payload.readableBytes))
+        b.writeImmutableBuffer(payload)
+        precondition(b.readableBytes + 8 <= slotBytes, "metadata header outgrew its transaction slot; the layout should have been replaced")
+        b.writeRepeatingByte(0, count: slotBytes - 8 - b.readableBytes)
+        b.writeInteger(checksum(b.readableBytesView))
+        return Array(b.readableBytesView)
+    }
+
+    static func encodeBitmapArea(_ words: [UInt64], strideBytes: Int) -> [UInt8] {
+        var b = ByteBuffer()
+        b.reserveCapacity(strideBytes)
+        for w in words { b.writeInteger(w) }
+        b.writeRepeatingByte(0, count: strideBytes - b.readableBytes)
+        return Array(b.readableBytesView)
+    }
+
+    /// The whole file: `m`'s header in the slot of `sequence`, the other slot empty.
+    static func encode(_ m: PersistedMetadata, layout: MetadataFileLayout, sequence: UInt64) -> [UInt8] {
+        var bytes = encodeSuperblock(layout)
+        bytes.reserveCapacity(layout.fileBytes)
+        let empty = [UInt8](repeating: 0, count: layout.slotBytes)
+        let current = encodeSlot(m.header, sequence: sequence, slotBytes: layout.slotBytes)
+        for index in 0..<MetadataFileLayout.slotCount {
+            bytes += UInt64(index) == sequence % UInt64(MetadataFileLayout.slotCount) ? current : empty
+        }
+        for bitmap in m.bitmaps { bytes += encodeBitmapArea(bitmap.words, strideBytes: layout.bitmapStrideBytes) }
+        return bytes
+    }
+
+    /// Decodes and checks a file of either version; the error says what is wrong with which file.
+    static func decode(_ bytes: [UInt8], path: String) throws(EngineError) -> Loaded {
+        guard bytes.count >= magic.count + 4 + 8, bytes.count <= fileBytesMax else {
+            throw MetadataReader.corrupt(path, "\(bytes.count) bytes is not a metadata record")
+        }
+        guard Array(bytes.prefix(8)) == magic else { throw MetadataReader.corrupt(path, "not a Tandem metadata file (bad magic)") }
+        let version = bytes[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        switch version {
+        case MetadataFileV1.fileVersion:
+            return Loaded(metadata: try MetadataFileV1.decode(bytes, path: path), layout: nil, sequence: 0)
+        case fileVersion:
+            return try decodeVersion2(bytes, path: path)
+        default:
+            throw MetadataReader.corrupt(path, "file version \(version); this engine reads versions \(MetadataFileV1.fileVersion) and \(fileVersion)")
+        }
+    }
+
+    private static func decodeVersion2(_ bytes: [UInt8], path: String) throws(EngineError) -> Loaded {
+        let page = MetadataFileLayout.superblockBytes
+        guard bytes.count >= page else { throw MetadataReader.corrupt(path, "truncated superblock") }
+        let stored = bytes[page - 8 ..< page].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard checksum(bytes[0 ..< page - 8]) == stored else { throw MetadataReader.corrupt(path, "superblock checksum mismatch") }
+        var r = MetadataReader(bytes.prefix(page - 8), path: path)
+        try r.skip(magic.count + 4)
+        let slotBytes = Int(try r.u32()), words = try r.u64()
+        var peers: [NodeID] = []
+        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 1)) { peers.append(NodeID(try r.u8())) }
+        guard slotBytes >= MetadataFileLayout.pageBytes, slotBytes <= MetadataFileLayout.slotBytesMax,
+              slotBytes % MetadataFileLayout.pageBytes == 0 else { throw r.corrupt("transaction slot of \(slotBytes) bytes") }
+        guard words <= UInt64(fileBytesMax / 8) else { throw r.corrupt("bitmap of \(words) words") }
+        let layout = MetadataFileLayout(slotBytes: slotBytes, bitmapPeers: peers, bitmapWords: Int(words))
+        guard bytes.count == layout.fileBytes else {
+            throw r.corrupt("\(bytes.count) bytes, its layout needs \(layout.fileBytes) (truncated or extended)")
+        }
+        var newest: (sequence: UInt64, header: MetadataHeader)?
+        for index in 0..<MetadataFileLayout.slotCount {
+            let start = MetadataFileLayout.superblockBytes + index * slotBytes
+            guard let slot = decodeSlot(bytes[start ..< start + slotBytes], path: path),
+                  slot.sequence % UInt64(MetadataFileLayout.slotCount) == UInt64(index) else { continue }
+            if newest.map({ slot.sequence > $0.sequence }) ?? true { newest = slot }
+        }
+        guard let (sequence, header) = newest else { throw r.corrupt("no intact transaction slot") }
+        guard header.bitmapPeers == peers else {
+            throw r.corrupt("header names bitmap slots \(header.bitmapPeers), the superblock \(peers)")
+        }
+        var bitmaps: [PeerBitmap] = []
+        for (k, peer) in peers.enumerated() {
+            let start = layout.bitmapPageOffset(peerIndex: k, page: 0)
+            var area = MetadataReader(bytes[start ..< start + layout.bitmapWords * 8], path: path)
+            bitmaps.append(PeerBitmap(peer: peer, words: try area.words(layout.bitmapWords)))
+        }
+        return Loaded(metadata: PersistedMetadata(header: header, bitmaps: bitmaps), layout: layout, sequence: sequence)
+    }
+
+    /// A slot's header, or nil when the slot is empty or torn (its checksum does not match).
+    private static func decodeSlot(_ bytes: ArraySlice<UInt8>, path: String) -> (sequence: UInt64, header: MetadataHeader)? {
+        let stored = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard checksum(bytes.dropLast(8)) == stored else { return nil }
+        var r = MetadataReader(bytes, path: path)
+        guard let sequence = try? r.u64(), let length = try? r.u32(), length > 0,
+              Int(length) + MetadataFileLayout.slotFramingBytes <= bytes.count else { return nil }
+        let headerStart = bytes.startIndex + 12, headerEnd = headerStart + Int(length)
+        var payload = MetadataReader(bytes[headerStart ..< headerEnd], path: path)
+        guard let header = try? decodeHeader(&payload), payload.remaining == 0 else { return nil }
+        return (sequence, header)
+    }
 
     static func checksum<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -110,8 +204,8 @@ enum MetadataFile {
         return hash
     }
 
-    /// Reads a record, or nil when there is none yet (a new volume).
-    static func load(_ path: String) throws(EngineError) -> PersistedMetadata? {
+    /// Reads a file, or nil when there is none yet (a new volume).
+    static func load(_ path: String) throws(EngineError) -> Loaded? {
         guard AtomicFile.exists(path) else { return nil }
         do {
             return try decode(try AtomicFile.read(path, bytesMax: fileBytesMax), path: path)
@@ -122,7 +216,7 @@ enum MetadataFile {
         }
     }
 
-    /// Threads that do nothing but metadata writes. Each write waits for two fsyncs (several ms
+    /// Threads that do nothing but metadata writes. Each write waits for an fsync (several ms
     /// up to tens of ms); on the shared data pool a read or write of resync or application data
     /// queued behind them and waited as long (measured: a 1 MiB resync read waited ~25 ms for
     /// the pool's two threads, both in fsync). Metadata writes of one volume are serial anyway
@@ -132,20 +226,4 @@ enum MetadataFile {
         pool.start()
         return pool
     }()
-
-    /// Writes a record durably (write-new, fsync, rename, fsync folder) on the metadata threads.
-    static func store(_ m: PersistedMetadata, to path: String, threadPool: NIOThreadPool = MetadataFile.threadPool) async -> StorageResult {
-        do {
-            return try await threadPool.runIfActive {
-                do {
-                    try AtomicFile.write(encode(m), to: path, mode: 0o600)
-                    return .done
-                } catch {
-                    return .failed("\(path): \(error)")
-                }
-            }
-        } catch {
-            return .failed("\(path): the I/O thread pool is shut down")
-        }
-    }
 }

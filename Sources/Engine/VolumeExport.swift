@@ -4,7 +4,8 @@ import NIOCore
 import ReplicationCore
 
 /// A volume as an NBD export (`<resource>/<volume>`). Opening it counts as a writer for
-/// auto-promote; a writer on a second node is refused at open with the name of the Primary.
+/// auto-promote; a writer on a second node waits up to auto-promote-timeout for the Primary to
+/// demote and is then refused at open with its name.
 final class VolumeExportSource: NBDExportSource {
     let runtime: ResourceRuntime
     let volume: UInt16
@@ -15,6 +16,9 @@ final class VolumeExportSource: NBDExportSource {
         self.runtime = runtime; self.volume = volume; self.sizeBytes = sizeBytes; self.requestBytesMax = requestBytesMax
     }
 
+    /// How often a waiting open looks again whether the Primary peer has demoted.
+    static let demotionPollInterval: Duration = .milliseconds(20)
+
     static let features: NBDExportFeatures = [.flush, .fua, .trim, .writeZeroes, .multiConn]
 
     func describe() async throws -> NBDExportDescription {
@@ -22,7 +26,13 @@ final class VolumeExportSource: NBDExportSource {
     }
 
     func open(for client: NBDClientIdentity) async throws -> any NBDExport {
-        if let refusal = await runtime.writerRefusal(volume) { throw NBDOpenRefusal(.policy, refusal) }
+        // As DRBD's auto-promote-timeout: a peer still Primary gets a moment to demote (its
+        // client may have just closed; the demotion reaches this node a message later).
+        let deadline = ContinuousClock.now + (await runtime.autoPromoteTimeout)
+        while let refusal = await runtime.writerRefusal(volume) {
+            if ContinuousClock.now >= deadline { throw NBDOpenRefusal(.policy, refusal) }
+            try await Task.sleep(for: Self.demotionPollInterval)
+        }
         await runtime.exportOpened(volume)
         return VolumeExportHandle(source: self, readPath: await runtime.localReadPath(volume))
     }
@@ -55,21 +65,42 @@ final class VolumeExportHandle: NBDEventLoopExport {
         return throughCore(command, on: eventLoop)
     }
 
+    /// WRITE, FLUSH, TRIM and WRITE_ZEROES that fit in one core request, from a connection on the
+    /// runtime's own loop (the engine serves both on one loop): straight into the core, and the
+    /// result comes back through `completion`, before this returns when the core finishes the
+    /// request in the same step (a small write done inline), so the reply leaves in the same tick
+    /// with no future. Everything else goes through `execute`.
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
+                 completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
+        if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,
+           let (operation, offset, length, fua) = singleRequest(command) {
+            source.runtime.submitOnLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua) { result in
+                completion(Result { try Self.check(result) }.map { _ in nil }.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+            }
+            return
+        }
+        execute(command, on: eventLoop).whenComplete { outcome in
+            completion(outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+        }
+    }
+
+    /// The command as one core request, if it fits in one (requestBytesMax).
+    private func singleRequest(_ command: NBDCommand) -> (ClientOperation, UInt64, Int, Bool)? {
+        let limit = Int(source.requestBytesMax)
+        switch command {
+        case let .read(_, offset, length) where length <= limit: return (.read, offset, length, false)
+        case let .write(_, offset, data, fua) where data.readableBytes <= limit: return (.write(data), offset, data.readableBytes, fua)
+        case .flush: return (.flush, 0, 0, false)
+        case let .trim(_, offset, length, fua) where length <= limit: return (.trim, offset, length, fua)
+        case let .writeZeroes(_, offset, length, fua, _) where length <= limit: return (.writeZeroes, offset, length, fua)
+        default: return nil
+        }
+    }
+
     /// A request that fits in one core request goes to the runtime straight from the event loop
     /// (no task); a larger one is split into core-sized pieces in order, in a task.
     private func throughCore(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
-        let limit = Int(source.requestBytesMax)
-        let single: (ClientOperation, UInt64, Int, Bool)?
-        switch command {
-        case let .read(_, offset, length) where length <= limit: single = (.read, offset, length, false)
-        case let .write(_, offset, data, fua) where data.readableBytes <= limit:
-            single = (.write(Array(data.readableBytesView)), offset, data.readableBytes, fua)
-        case .flush: single = (.flush, 0, 0, false)
-        case let .trim(_, offset, length, fua) where length <= limit: single = (.trim, offset, length, fua)
-        case let .writeZeroes(_, offset, length, fua, _) where length <= limit: single = (.writeZeroes, offset, length, fua)
-        default: single = nil
-        }
-        guard let (operation, offset, length, fua) = single else {
+        guard let (operation, offset, length, fua) = singleRequest(command) else {
             return eventLoop.makeFutureWithTask { try await self.run(command) }
         }
         let promise = eventLoop.makePromise(of: ClientResult.self)
@@ -120,8 +151,8 @@ final class VolumeExportHandle: NBDEventLoopExport {
     }
 
     func write(offset: UInt64, data: ByteBuffer, fua: Bool) async throws {
-        try await chunks(offset, data.readableBytes) { at, n in
-            let slice = data.getBytes(at: data.readerIndex + Int(at - offset), length: Int(n))!
+        try await concurrentChunks(offset, data.readableBytes) { at, n in
+            let slice = data.getSlice(at: data.readerIndex + Int(at - offset), length: Int(n))!
             _ = try Self.check(await self.source.runtime.submit(self.source.volume, .write(slice), offset: at, length: n, fua: fua))
         }
     }
@@ -131,13 +162,13 @@ final class VolumeExportHandle: NBDEventLoopExport {
     }
 
     func trim(offset: UInt64, length: Int, fua: Bool) async throws {
-        try await chunks(offset, length) { at, n in
+        try await concurrentChunks(offset, length) { at, n in
             _ = try Self.check(await self.source.runtime.submit(self.source.volume, .trim, offset: at, length: n, fua: fua))
         }
     }
 
     func writeZeroes(offset: UInt64, length: Int, fua: Bool, mayPunchHoles: Bool) async throws {
-        try await chunks(offset, length) { at, n in
+        try await concurrentChunks(offset, length) { at, n in
             _ = try Self.check(await self.source.runtime.submit(self.source.volume, .writeZeroes, offset: at, length: n, fua: fua))
         }
     }
@@ -153,6 +184,36 @@ final class VolumeExportHandle: NBDEventLoopExport {
             done += n
         } while done < length
     }
+
+    /// Pieces of a write, trim or write-zeroes larger than the core takes, at most
+    /// `piecesInFlightMax` at once. Each piece of 4 MiB is an activity-log extent of its own:
+    /// sent one after another, a whole-device discard of a fresh volume waited for one metadata
+    /// transaction per extent in turn (docs/local-device.md limit 6); sent together, the extents
+    /// activate in one transaction. Pieces never overlap, so their order does not matter; the
+    /// request fails if any piece fails (NBD leaves a failed write's range undefined).
+    private func concurrentChunks(_ offset: UInt64, _ length: Int,
+                                  _ body: @escaping @Sendable (UInt64, UInt32) async throws -> Void) async throws {
+        let pieceMax = Int(source.requestBytesMax)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var done = 0, running = 0
+            repeat {
+                if running == Self.piecesInFlightMax {
+                    try await group.next()
+                    running -= 1
+                }
+                let at = offset + UInt64(done), n = min(length - done, pieceMax)
+                group.addTask { try await body(at, UInt32(n)) }
+                running += 1
+                done += n
+            } while done < length
+            try await group.waitForAll()
+        }
+    }
+
+    /// A trim of 1 GiB is 256 pieces; 64 in flight activate 64 extents per metadata transaction
+    /// and stay far below the core's request limit (clientRequestsMax). Writes carry at most the
+    /// NBD request size of data, so their pieces are few.
+    static let piecesInFlightMax = 64
 
     private static func check(_ result: ClientResult) throws -> [UInt8] {
         switch result {

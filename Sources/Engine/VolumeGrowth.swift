@@ -12,8 +12,9 @@ enum VolumeGrowth {
     /// Zeroes `[old size, new size)` of the backing disk, makes it durable, then writes the grown
     /// metadata (same crash-safe replace as every metadata write). A crash in between leaves the
     /// old metadata and the next start simply grows again.
-    static func grow(_ metadata: PersistedMetadata, to config: ReplicaConfig, backingPath: String, metadataPath: String,
+    static func grow(_ metadata: PersistedMetadata, to config: ReplicaConfig, backingPath: String, writer: inout MetadataFileWriter,
                      logger: Logger, threadPool: NIOThreadPool = .singleton) async throws(EngineError) -> PersistedMetadata {
+        let metadataPath = writer.path
         let old = metadata.header.sizeBytes, new = config.sizeBytes
         let grown: PersistedMetadata
         do { grown = try metadata.grown(to: config) } catch {
@@ -26,7 +27,8 @@ enum VolumeGrowth {
             throw EngineError("\(backingPath): cannot zero the grown area: the I/O thread pool is shut down")
         }
         if let zeroed { throw EngineError(zeroed) }
-        if case .failed(let why) = await MetadataFile.store(grown, to: metadataPath) { throw EngineError(why) }
+        let write = writer.replace(with: grown)
+        if case .failed(let why) = await writer.run(write) { throw EngineError(why) }
         logger.notice("\(config.resourceName) volume \(config.volume) grew from \(old) to \(new) bytes; the new area reads as zeros on every replica and needs no resync")
         return grown
     }

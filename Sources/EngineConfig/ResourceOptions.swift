@@ -8,6 +8,10 @@ public struct ResourceOptions: Sendable, Equatable {
     public var onNoQuorum: OnNoQuorum = .suspendIO
     /// Promote on the first writer (an NBD client opening a writable export).
     public var autoPromote: Bool = true
+    /// How long (tenths of a second, as DRBD counts) an NBD open waits for a peer that is still
+    /// Primary to demote before it is refused: a writer handing over (a VM migrating, a client
+    /// closing on one node and opening on the next) would otherwise race the peer's demotion.
+    public var autoPromoteTimeoutTenths: Int = 20
     /// Upper bound for resync traffic; nil = no cap (the controller fills the link and backs off
     /// when application latency grows). DRBD's fixed 100 MiB/s default is deliberately not copied.
     public var resyncRateMax: ByteCount? = nil
@@ -31,6 +35,7 @@ public struct ResourceOptions: Sendable, Equatable {
         ("quorum", "off | majority | all"),
         ("on-no-quorum", "suspend-io | io-error"),
         ("auto-promote", "yes | no"),
+        ("auto-promote-timeout", "tenths of a second, 0-600"),
         ("c-max-rate", "resync rate cap per second, e.g. 200MiB; 0 = no cap"),
         ("c-min-rate", "resync floor per second, e.g. 4MiB"),
         ("skip-initial-sync", "yes | no"),
@@ -50,6 +55,7 @@ public struct ResourceOptions: Sendable, Equatable {
             guard let v = OnNoQuorum(rawValue: value) else { return bad(key, value) }
             onNoQuorum = v
         case "auto-promote": guard let b = Self.bool(value) else { return bad(key, value) }; autoPromote = b
+        case "auto-promote-timeout": return Self.setInt(&autoPromoteTimeoutTenths, key, value, 0...600)
         case "skip-initial-sync":
             guard let b = Self.bool(value) else { return bad(key, value) }
             skipInitialSync = b
@@ -76,6 +82,7 @@ public struct ResourceOptions: Sendable, Equatable {
             ("quorum", quorum.text),
             ("on-no-quorum", onNoQuorum.rawValue),
             ("auto-promote", autoPromote ? "yes" : "no"),
+            ("auto-promote-timeout", String(autoPromoteTimeoutTenths)),
             ("c-max-rate", resyncRateMax.map(Self.sizeText) ?? "0"),
             ("c-min-rate", Self.sizeText(resyncRateMin)),
             ("skip-initial-sync", skipInitialSync ? "yes" : "no"),

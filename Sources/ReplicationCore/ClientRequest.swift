@@ -1,8 +1,11 @@
+import NIOCore
+
 /// What an application (NBD client) asks of the volume.
 public enum ClientOperation: Sendable, Equatable {
     case read
-    /// The bytes to write; count == `lengthBytes`.
-    case write([UInt8])
+    /// The bytes to write (readable bytes == `lengthBytes`): the NBD request's own buffer, which
+    /// reaches the disk and every peer's link without being copied.
+    case write(ByteBuffer)
     /// Make every completed write durable on every replica counted for durability.
     case flush
     /// Discard; replicas read back zeros afterwards (the shell must guarantee that).

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Protocol version spoken by this core; a peer with another version is refused at handshake
 /// with a clear message (no silent guessing).
 public let replicationProtocolVersion: UInt16 = 1
@@ -137,8 +139,9 @@ public struct ReplicatedWrite: Sendable, Equatable {
     public var kind: WriteKind
     public var offsetBytes: UInt64
     public var lengthBytes: UInt32
-    /// The bytes for `.data` (count == lengthBytes); empty for trim/zeroes.
-    public var data: [UInt8]
+    /// The bytes for `.data` (readable bytes == lengthBytes); empty for trim/zeroes. A slice of
+    /// the client's request on the writer and of the received frame on a peer: never copied.
+    public var data: ByteBuffer
     /// Force unit access: durable before the ack.
     public var fua: Bool
     /// The writer waits for a `writeAck` (protocol C); false for protocol A.
@@ -147,7 +150,7 @@ public struct ReplicatedWrite: Sendable, Equatable {
     /// mark the range out of sync toward them too (so any survivor can resync them later).
     public var notReplicatedTo: UInt32
     public init(sequence: UInt64, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
-                data: [UInt8], fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32) {
+                data: ByteBuffer, fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32) {
         self.notReplicatedTo = notReplicatedTo
         self.sequence = sequence
         self.kind = kind
@@ -246,9 +249,10 @@ public struct ResyncReply: Sendable, Equatable {
     public var offsetBytes: UInt64
     public var lengthBytes: UInt32
     public var status: ReplyStatus
-    public var data: [UInt8]
+    /// The range's bytes for `.ok` (a slice of the received frame on the target); else empty.
+    public var data: ByteBuffer
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: [UInt8]) {
+                data: ByteBuffer) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes

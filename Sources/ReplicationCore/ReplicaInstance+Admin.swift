@@ -82,9 +82,22 @@ extension ReplicaInstance {
         guard role != .primary else { return reply(id, .refused("invalidate is refused on a Primary; demote first")) }
         guard let i = peers.indices.first(where: { peers[$0].isConnected && peers[$0].disk == .upToDate && peers[$0].bitmap != nil
                                                  && peers[$0].replication == .established }) else {
+            // A peer that could be the source but is busy verifying or resyncing gets its own
+            // message: "connect one first" would send the operator after the wrong problem.
+            if let busy = peers.first(where: { $0.isConnected && $0.disk == .upToDate && $0.replication != .established }) {
+                return reply(id, .refused("\(config.resourceName) is \(busy.replication.rawValue) with node \(busy.id) (\(busy.config.name)); "
+                                          + "invalidate once that ends ('tandem adm status \(config.resourceName)' shows replication:Established)"))
+            }
             return reply(id, .refused("no connected UpToDate peer to resync \(config.resourceName) from; connect one first"))
         }
         peers[i].bitmap!.setAll()
+        if !peers.indices.contains(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
+            // DRBD sends the invalidated bitmap to the source, which then shows SyncSource and
+            // the progress too (it serves the requests either way). Sent ahead of this node's
+            // new state, so the source goes from Established straight to SyncSource. (A resync
+            // that waits for another source starts later from a handshake, which sends bitmaps.)
+            for chunk in peers[i].bitmap!.chunks() { send(.bitmap(chunk), to: peers[i].id) }
+        }
         startResync(i, asTarget: true)
         reply(id, .done)
     }

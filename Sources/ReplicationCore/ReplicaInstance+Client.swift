@@ -1,3 +1,5 @@
+import NIOCore
+
 extension ReplicaInstance {
     mutating func onClientRequest(_ request: ClientRequest) {
         if let error = validate(request) {
@@ -23,8 +25,8 @@ extension ReplicaInstance {
         if request.offsetBytes > config.sizeBytes || length > config.sizeBytes - request.offsetBytes {
             return ClientError(.invalid, "range \(request.offsetBytes)+\(length) lies beyond the end of the \(config.sizeBytes) B volume")
         }
-        if case .write(let data) = request.operation, data.count != Int(length) {
-            return ClientError(.invalid, "write carries \(data.count) B of data for a length of \(length) B")
+        if case .write(let data) = request.operation, data.readableBytes != Int(length) {
+            return ClientError(.invalid, "write carries \(data.readableBytes) B of data for a length of \(length) B")
         }
         return nil
     }
@@ -235,11 +237,11 @@ extension ReplicaInstance {
         for peer in peers where !peer.config.disklessClient && !peer.receivesWrites {
             notReplicated |= 1 << UInt32(peer.id.rawValue)
         }
-        let (kind, data): (WriteKind, [UInt8]) = {
+        let (kind, data): (WriteKind, ByteBuffer) = {
             switch request.operation {
             case .write(let bytes): return (.data, bytes)
-            case .trim: return (.trim, [])
-            default: return (.zeroes, [])
+            case .trim: return (.trim, ByteBuffer())
+            default: return (.zeroes, ByteBuffer())
             }
         }()
         for index in peers.indices {
@@ -456,7 +458,7 @@ extension ReplicaInstance {
 }
 
 func storageWriteAction(id: StorageOpID, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
-                        data: [UInt8], fua: Bool) -> StorageAction {
+                        data: ByteBuffer, fua: Bool) -> StorageAction {
     switch kind {
     case .data: return .write(id: id, offsetBytes: offsetBytes, data: data, fua: fua)
     case .trim: return .trim(id: id, offsetBytes: offsetBytes, lengthBytes: lengthBytes, fua: fua)

@@ -141,8 +141,10 @@ extension ReplicaInstance {
     }
 
     mutating func onBitmapChunk(_ chunk: BitmapChunk, peer i: Int) {
+        // Established: the peer invalidated its disk (`adm invalidate`) and resyncs from here.
+        let invalidated = peers[i].replication == .established && peers[i].resync == nil
         guard peers[i].bitmap != nil, peers[i].replication == .wfBitMapS || peers[i].replication == .wfBitMapT
-                || peers[i].resync != nil else {
+                || peers[i].resync != nil || invalidated else {
             return
         }
         let wordCount = peers[i].bitmap!.words.count
@@ -156,6 +158,13 @@ extension ReplicaInstance {
             return
         }
         guard chunk.isLast else { return }
+        if invalidated {
+            // Its bits are this node's bits toward it now (cleared as the resync reads go
+            // out), so this side is SyncSource with progress, as in DRBD. (Not UpToDate here:
+            // its requests get failed replies, there is nothing to show progress of.)
+            if disk == .upToDate && peers[i].bitmap!.setCount > 0 { startResync(i, asTarget: false) }
+            return
+        }
         peers[i].bitmapReceived = true
         finishBitmapExchange(i)
     }

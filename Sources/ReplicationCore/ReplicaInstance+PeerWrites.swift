@@ -4,8 +4,8 @@ extension ReplicaInstance {
         let length = UInt64(write.lengthBytes)
         guard write.lengthBytes > 0, write.lengthBytes <= config.requestBytesMax,
               write.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - write.offsetBytes,
-              write.kind != .data || write.data.count == Int(write.lengthBytes) else {
-            return protocolError(i, "sent a malformed write (offset \(write.offsetBytes), length \(write.lengthBytes), \(write.data.count) B of data)")
+              write.kind != .data || write.data.readableBytes == Int(write.lengthBytes) else {
+            return protocolError(i, "sent a malformed write (offset \(write.offsetBytes), length \(write.lengthBytes), \(write.data.readableBytes) B of data)")
         }
         guard write.sequence > peers[i].lastSequenceReceived else {
             return protocolError(i, "sent write \(write.sequence) after \(peers[i].lastSequenceReceived)")

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension ReplicaInstance {
     mutating func startResync(_ i: Int, asTarget: Bool) {
         guard peers[i].bitmap != nil else { return }
@@ -78,7 +80,7 @@ extension ReplicaInstance {
             return protocolError(i, "asked to resync a range beyond the end of the volume")
         }
         guard disk == .upToDate else {
-            send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])), to: peers[i].id)
+            send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
             return
         }
         if !writerCaughtUp(request) {
@@ -108,7 +110,7 @@ extension ReplicaInstance {
                 serveResync(request, peer: i)
             } else if now - since > UInt64(config.pingTimeoutTicks) {
                 // The writer's stream does not arrive here: let the target ask again later.
-                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])), to: peers[i].id)
+                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
             } else {
                 peers[i].heldResyncRequests.append((request, since))
             }
@@ -135,12 +137,12 @@ extension ReplicaInstance {
     }
 
     mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult, dirtied: Bool) {
-        var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: [])
+        var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())
         switch result {
         case .data(let data):
             reply = Self.isAllZero(data)
-                ? ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .zeroes, data: [])
-                : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: data)
+                ? ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .zeroes, data: ByteBuffer())
+                : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: ByteBuffer(bytes: data))
         case .failed: diskFailed()
         case .done: preconditionFailure("read completed without data")
         }
@@ -161,7 +163,7 @@ extension ReplicaInstance {
               let k = peers[i].resync!.outstanding.firstIndex(where: { $0.id == reply.id }) else { return }
         let outstanding = peers[i].resync!.outstanding.remove(at: k)
         guard reply.offsetBytes == outstanding.offsetBytes, reply.lengthBytes == outstanding.lengthBytes,
-              reply.status != .ok || reply.data.count == Int(reply.lengthBytes) else {
+              reply.status != .ok || reply.data.readableBytes == Int(reply.lengthBytes) else {
             return protocolError(i, "answered resync request \(reply.id) with a different range or length")
         }
         if !peers[i].resync!.controller.usesClock {

@@ -1,9 +1,11 @@
+import NIOCore
+
 /// A request to the local backing store or metadata area. Offsets and lengths are in bytes and
 /// always inside the volume.
 public enum StorageAction: Sendable, Equatable {
     case read(id: StorageOpID, offsetBytes: UInt64, lengthBytes: UInt32)
     /// Write `data` at the offset; with `fua`, durable (e.g. O_DSYNC / fdatasync) before completing.
-    case write(id: StorageOpID, offsetBytes: UInt64, data: [UInt8], fua: Bool)
+    case write(id: StorageOpID, offsetBytes: UInt64, data: ByteBuffer, fua: Bool)
     /// Deallocate; the range must read back as zeros afterwards (punch hole or write zeros).
     case trim(id: StorageOpID, offsetBytes: UInt64, lengthBytes: UInt32, fua: Bool)
     /// Write zeros (may deallocate).

@@ -14,11 +14,25 @@ extension ByteBuffer {
         let lengthIndex = writerIndex
         writeInteger(UInt32(0))
         let start = writerIndex
-        writePeerMessageBody(message)
+        _ = writePeerMessageBody(message, payloadBytesInlineMax: .max)
         setInteger(UInt32(writerIndex - start), at: lengthIndex)
     }
 
-    mutating func writePeerMessageBody(_ message: PeerMessage) {
+    /// Writes one frame like `writeReplicationFrame`, except a write's or resync reply's data of
+    /// more than `payloadBytesInlineMax` bytes, which it returns instead: the caller sends it
+    /// right after these bytes (the frame's length already counts it), so a payload goes from
+    /// the client's request to the socket without a copy.
+    public mutating func writeReplicationFrame(_ message: PeerMessage, payloadBytesInlineMax: Int) -> ByteBuffer? {
+        let lengthIndex = writerIndex
+        writeInteger(UInt32(0))
+        let start = writerIndex
+        let payload = writePeerMessageBody(message, payloadBytesInlineMax: payloadBytesInlineMax)
+        setInteger(UInt32(writerIndex - start + (payload?.readableBytes ?? 0)), at: lengthIndex)
+        return payload
+    }
+
+    /// Writes the body; returns the bulk payload it left out (see above), if any.
+    mutating func writePeerMessageBody(_ message: PeerMessage, payloadBytesInlineMax: Int) -> ByteBuffer? {
         switch message {
         case .handshake(let h):
             writeInteger(PeerMessageType.handshake.rawValue)
@@ -38,7 +52,7 @@ extension ByteBuffer {
             writeInteger(PeerMessageType.write.rawValue)
             writeInteger(w.sequence); writeInteger(w.kind.rawValue); writeInteger(w.offsetBytes)
             writeInteger(w.lengthBytes); writeWireBool(w.fua); writeWireBool(w.wantsAck); writeInteger(w.notReplicatedTo)
-            writeInteger(UInt32(w.data.count)); writeBytes(w.data)
+            return writeWirePayload(w.data, inlineMax: payloadBytesInlineMax)
         case .writeAck(let a):
             writeInteger(PeerMessageType.writeAck.rawValue); writeInteger(a.sequence); writeWireBool(a.success)
         case .flush(let f):
@@ -59,7 +73,7 @@ extension ByteBuffer {
         case .resyncReply(let r):
             writeInteger(PeerMessageType.resyncReply.rawValue)
             writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes); writeInteger(r.status.rawValue)
-            writeInteger(UInt32(r.data.count)); writeBytes(r.data)
+            return writeWirePayload(r.data, inlineMax: payloadBytesInlineMax)
         case .resyncFinished(let r):
             writeInteger(PeerMessageType.resyncFinished.rawValue); writeGenerationSet(r.generations)
         case .verifyRequest(let v):
@@ -88,6 +102,16 @@ extension ByteBuffer {
         case .pingAck(let v):
             writeInteger(PeerMessageType.pingAck.rawValue); writeInteger(v)
         }
+        return nil
+    }
+
+    /// A payload's u32 count, then its bytes unless there are more than `inlineMax` of them (the
+    /// payload is returned then, for the caller to send after the frame's other bytes).
+    private mutating func writeWirePayload(_ data: ByteBuffer, inlineMax: Int) -> ByteBuffer? {
+        writeInteger(UInt32(data.readableBytes))
+        if data.readableBytes > inlineMax { return data }
+        writeImmutableBuffer(data)
+        return nil
     }
 
     mutating func writeWireBool(_ b: Bool) { writeInteger(UInt8(b ? 1 : 0)) }

@@ -19,7 +19,7 @@ public enum PeerMessageCodec {
         guard let type = PeerMessageType(rawValue: code) else {
             throw ReplicationWireError(peer: peer, reason: "unknown frame type \(code)")
         }
-        r = WireReader(buffer: r.buffer, peer: peer, what: "\(type) frame")
+        r.messageType = type
         let message = try decodeBody(type, &r, payloadBytesMax: payloadBytesMax)
         try r.finish()
         return message
@@ -46,9 +46,9 @@ public enum PeerMessageCodec {
             let kindCode = try r.u8()
             guard let kind = WriteKind(rawValue: kindCode) else { throw r.fail("write kind \(kindCode)") }
             let offset = try r.u64(), length = try r.u32(), fua = try r.bool(), wantsAck = try r.bool(), notTo = try r.u32()
-            let data = try payload(&r, max: payloadBytesMax)
-            guard kind != .data || data.count == Int(length) else { throw r.fail("data of \(data.count) bytes for a \(length)-byte write") }
-            guard kind == .data || data.isEmpty else { throw r.fail("a \(kind) write carries data") }
+            let data = try payloadSlice(&r, max: payloadBytesMax)
+            guard kind != .data || data.readableBytes == Int(length) else { throw r.fail("data of \(data.readableBytes) bytes for a \(length)-byte write") }
+            guard kind == .data || data.readableBytes == 0 else { throw r.fail("a \(kind) write carries data") }
             return .write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: offset, lengthBytes: length,
                                           data: data, fua: fua, wantsAck: wantsAck, notReplicatedTo: notTo))
         case .writeAck: return .writeAck(WriteAck(sequence: try r.u64(), success: try r.bool()))
@@ -69,7 +69,7 @@ public enum PeerMessageCodec {
                                                 writer: hasWriter ? writer : nil, writerSequence: sequence))
         case .resyncReply:
             let id = try r.u64(), offset = try r.u64(), length = try r.u32(), status = try replyStatus(&r)
-            let data = try payload(&r, max: payloadBytesMax)
+            let data = try payloadSlice(&r, max: payloadBytesMax)
             return .resyncReply(ResyncReply(id: id, offsetBytes: offset, lengthBytes: length, status: status, data: data))
         case .resyncFinished: return .resyncFinished(ResyncFinished(generations: try generationSet(&r)))
         case .verifyRequest:
@@ -99,6 +99,12 @@ public enum PeerMessageCodec {
     private static func payload(_ r: inout WireReader, max: Int) throws(ReplicationWireError) -> [UInt8] {
         let n = try r.count(elementBytes: 1, max: max)
         return try r.bytes(n)
+    }
+
+    /// A payload that goes on to the disk: a slice of the frame rather than a copy.
+    private static func payloadSlice(_ r: inout WireReader, max: Int) throws(ReplicationWireError) -> ByteBuffer {
+        let n = try r.count(elementBytes: 1, max: max)
+        return try r.slice(n)
     }
 
     private static func node(_ r: inout WireReader) throws(ReplicationWireError) -> NodeID {

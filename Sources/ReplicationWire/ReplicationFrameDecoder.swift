@@ -65,14 +65,3 @@ public enum ReplicationOutbound: Sendable, Equatable {
     case hello(ReplicationHello)
     case message(PeerMessage)
 }
-
-public struct ReplicationFrameEncoder: MessageToByteEncoder {
-    public typealias OutboundIn = ReplicationOutbound
-    public init() {}
-    public func encode(data: ReplicationOutbound, out: inout ByteBuffer) throws {
-        switch data {
-        case .hello(let hello): hello.encode(into: &out)
-        case .message(let message): out.writeReplicationFrame(message)
-        }
-    }
-}

@@ -110,7 +110,7 @@ struct ResourceFileParserTests {
         var o = ResourceOptions()
         for (key, value) in [("quorum", "all"), ("on-no-quorum", "io-error"), ("auto-promote", "no"), ("c-max-rate", "1536MiB"),
                              ("c-min-rate", "512KiB"), ("skip-initial-sync", "yes"), ("ping-int", "3"), ("ping-timeout", "2"),
-                             ("connect-int", "4"), ("al-extents", "64")] {
+                             ("connect-int", "4"), ("al-extents", "64"), ("auto-promote-timeout", "5")] {
             #expect(o.set(key, value) == nil)
         }
         var again = ResourceOptions()

@@ -5,13 +5,17 @@ import Testing
 
 @Suite("Metadata sidecar file")
 struct MetadataFileTests {
-    static func sample() -> PersistedMetadata {
+    static func config() -> ReplicaConfig {
         var config = ReplicaConfig(resourceName: "r", volume: 0, nodeID: NodeID(1), nodeName: "beta",
                                    peers: [ReplicationCore.PeerConfig(nodeID: NodeID(0), name: "alpha"),
                                            ReplicationCore.PeerConfig(nodeID: NodeID(2), name: "gamma")],
-                                   sizeBytes: 64 << 20)
+                                   sizeBytes: 256 << 20)
         config.activityLogExtentsMax = 64
-        var m = PersistedMetadata.create(for: config, thin: true)
+        return config
+    }
+
+    static func sample() -> PersistedMetadata {
+        var m = PersistedMetadata.create(for: config(), thin: true)
         m.header.generations = GenerationSet(current: Generation(0xABCD), bitmap: [PeerGeneration(nodeID: NodeID(0), generation: Generation(7))],
                                              history: [Generation(5), Generation(3)])
         m.header.activityLog = [0, 3, 15]
@@ -22,21 +26,60 @@ struct MetadataFileTests {
         return m
     }
 
-    @Test("a record roundtrips exactly")
-    func roundtrip() throws {
-        let m = Self.sample()
-        #expect(try MetadataFile.decode(MetadataFile.encode(m), path: "x.md") == m)
+    static func layout(_ m: PersistedMetadata) -> MetadataFileLayout { .fitting(m, activityLogExtentsMax: 64) }
+
+    static func temporaryFolder(_ name: String) -> String {
+        let dir = "/tmp/tandem-metadata-test-\(name)-\(getpid())"
+        _ = system("rm -rf '\(dir)'")
+        _ = mkdir(dir, 0o755)
+        return dir
     }
 
-    @Test("any flipped byte, truncation or foreign file is refused with the path named")
+    static func fileBytes(_ path: String) -> [UInt8] {
+        guard let file = fopen(path, "rb") else { return [] }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+        }
+    }
+
+    static func writeBytes(_ bytes: [UInt8], to path: String) {
+        let file = fopen(path, "wb")!
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress!, 1, bytes.count, file) }
+        fclose(file)
+    }
+
+    @Test("a file roundtrips exactly, with its layout and slot sequence")
+    func roundtrip() throws {
+        let m = Self.sample()
+        let loaded = try MetadataFile.decode(MetadataFile.encode(m, layout: Self.layout(m), sequence: 7), path: "x.md")
+        #expect(loaded.metadata == m)
+        #expect(loaded.layout == Self.layout(m))
+        #expect(loaded.sequence == 7)
+        #expect(try MetadataFile.decode(MetadataFileV1.encode(m), path: "x.md").metadata == m)
+    }
+
+    @Test("a flipped byte in the superblock or the only slot, truncation or a foreign file is refused with the path named")
     func corruption() {
-        let bytes = MetadataFile.encode(Self.sample())
-        var cases: [[UInt8]] = [[], Array(bytes.prefix(20)), Array(bytes.dropLast()), Array("not metadata at all".utf8)]
-        for position in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 50)) {
+        let m = Self.sample()
+        let layout = Self.layout(m)
+        let bytes = MetadataFile.encode(m, layout: layout, sequence: 4)
+        var cases: [[UInt8]] = [[], Array(bytes.prefix(20)), Array(bytes.dropLast()), bytes + [0], Array("not metadata at all".utf8)]
+        // Slot 0 holds sequence 4; slot 1 is empty. Header fields lie in the superblock's first
+        // bytes and in slot 0.
+        let slot0 = layout.slotOffset(sequence: 4)
+        for position in Array(0..<40) + Array(stride(from: slot0, to: slot0 + 200, by: 3)) {
             var flipped = bytes
             flipped[position] ^= 0x40
             cases.append(flipped)
         }
+        var unknownVersion = bytes
+        unknownVersion[11] = 9
+        cases.append(unknownVersion)
         for bad in cases {
             do {
                 _ = try MetadataFile.decode(bad, path: "/state/metadata/r/0.md")
@@ -45,18 +88,114 @@ struct MetadataFileTests {
                 #expect(error.description.hasPrefix("/state/metadata/r/0.md: corrupt metadata"))
             }
         }
+        #expect(throws: EngineError.self) { try MetadataFile.decode(unknownVersion, path: "p") }
+        do { _ = try MetadataFile.decode(unknownVersion, path: "p") } catch {
+            #expect(error.description.contains("file version 9; this engine reads versions 1 and 2"))
+        }
     }
 
-    @Test("store writes durably and load reads it back; a missing file means a new volume")
-    func storeAndLoad() async throws {
-        let dir = "/tmp/tandem-metadata-test-\(getpid())"
+    @Test("a file in the old format (version 1) is read, and its first update replaces it with the current format")
+    func oldFormat() async throws {
+        let dir = Self.temporaryFolder("v1")
         defer { _ = system("rm -rf '\(dir)'") }
-        _ = mkdir(dir, 0o755)
+        let path = dir + "/0.md"
+        let m = Self.sample()
+        Self.writeBytes(MetadataFileV1.encode(m), to: path)
+        let loaded = try #require(try MetadataFile.load(path))
+        #expect(loaded.metadata == m)
+        #expect(loaded.layout == nil)
+        var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64, loaded: loaded)
+        var update = MetadataUpdate(header: m.header, bitmapWords: [])
+        update.header.activityLog = [0, 1, 3, 15]
+        let next = m.applying(update)
+        let write = writer.write(next, for: update)
+        guard case .replace = write else { Issue.record("an old-format file was updated in place"); return }
+        #expect(await writer.run(write) == .done)
+        let reread = try #require(try MetadataFile.load(path))
+        #expect(reread.metadata == next)
+        #expect(reread.layout != nil)
+        // A corrupt old-format file is refused as before.
+        var bad = MetadataFileV1.encode(m)
+        bad[40] ^= 1
+        #expect(throws: EngineError.self) { try MetadataFile.decode(bad, path: path) }
+    }
+
+    @Test("updates write the changed bitmap pages and the next slot in place; load sees the latest")
+    func transactions() async throws {
+        let dir = Self.temporaryFolder("tx")
+        defer { _ = system("rm -rf '\(dir)'") }
         let path = dir + "/0.md"
         #expect(try MetadataFile.load(path) == nil)
-        let m = Self.sample()
-        #expect(await MetadataFile.store(m, to: path) == .done)
-        #expect(try MetadataFile.load(path) == m)
+        var current = Self.sample()
+        var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64)
+        #expect(await writer.run(writer.replace(with: current)) == .done)
         #expect(access(path + ".tmp", F_OK) != 0)
+        let layout = try #require(writer.layout)
+        let before = Self.fileBytes(path)
+        #expect(before.count == layout.fileBytes)
+
+        // An activity-log change alone: one slot written, nothing else in the file changes.
+        var update = MetadataUpdate(header: current.header, bitmapWords: [])
+        update.header.activityLog = [0, 3, 9, 15]
+        current = current.applying(update)
+        let write = writer.write(current, for: update)
+        guard case .transaction(let pages, let slotOffset, let slot) = write else { Issue.record("not in place"); return }
+        #expect(pages.isEmpty)
+        #expect(slot.count == layout.slotBytes)
+        #expect(await writer.run(write) == .done)
+        let after = Self.fileBytes(path)
+        #expect(after.count == before.count)
+        let changed = after.indices.filter { after[$0] != before[$0] }
+        #expect(!changed.isEmpty && changed.allSatisfy { $0 >= slotOffset && $0 < slotOffset + layout.slotBytes })
+        #expect(try MetadataFile.load(path)?.metadata == current)
+
+        // Bitmap words of both peers and a header change.
+        update = MetadataUpdate(header: current.header, bitmapWords: [
+            PeerBitmapWords(peer: NodeID(0), firstWord: 700, words: [0xF0, 0x0F]),
+            PeerBitmapWords(peer: NodeID(2), firstWord: 0, words: [1])])
+        update.header.generations.current = Generation(0x1234_5678)
+        current = current.applying(update)
+        let write2 = writer.write(current, for: update)
+        guard case .transaction(let pages2, _, _) = write2 else { Issue.record("not in place"); return }
+        #expect(pages2.map(\.offset) == [layout.bitmapPageOffset(peerIndex: 0, page: 1), layout.bitmapPageOffset(peerIndex: 1, page: 0)])
+        #expect(await writer.run(write2) == .done)
+        let loaded = try #require(try MetadataFile.load(path))
+        #expect(loaded.metadata == current)
+        #expect(loaded.sequence == writer.sequence)
+
+        // A torn slot (a crash while writing it) leaves the previous header in force.
+        var torn = Self.fileBytes(path)
+        let newest = layout.slotOffset(sequence: writer.sequence)
+        torn[newest + 30] ^= 0xFF
+        Self.writeBytes(torn, to: path)
+        let recovered = try #require(try MetadataFile.load(path))
+        #expect(recovered.sequence == writer.sequence - 1)
+        #expect(recovered.metadata.header.activityLog == [0, 3, 9, 15])
+    }
+
+    @Test("a change the layout cannot hold (a peer slot added) replaces the file with a layout that fits")
+    func layoutChange() async throws {
+        let dir = Self.temporaryFolder("grow")
+        defer { _ = system("rm -rf '\(dir)'") }
+        let path = dir + "/0.md"
+        let m = Self.sample()
+        var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64)
+        #expect(await writer.run(writer.replace(with: m)) == .done)
+        var update = MetadataUpdate(header: m.header, bitmapWords: [])
+        update.header.bitmapPeers = [NodeID(0), NodeID(2), NodeID(3)]
+        let next = m.applying(update)
+        guard case .replace = writer.write(next, for: update) else { Issue.record("a new peer slot was written in place"); return }
+        #expect(await writer.run(writer.replace(with: next)) == .done)
+        let loaded = try #require(try MetadataFile.load(path))
+        #expect(loaded.metadata == next)
+        #expect(loaded.layout?.bitmapPeers == [NodeID(0), NodeID(2), NodeID(3)])
+        // An activity log larger than the slot was sized for (al-extents raised) also replaces it.
+        writer.activityLogExtentsMax = 4096
+        var big = MetadataUpdate(header: next.header, bitmapWords: [])
+        big.header.activityLog = (0..<16).map(UInt32.init)
+        #expect(writer.layout?.holds(next.applying(big)) == true)
+        big.header.activityLog = (0..<2000).map(UInt32.init)
+        guard case .replace(_, let fresh, _) = writer.write(next.applying(big), for: big) else { Issue.record("outgrew the slot in place"); return }
+        #expect(fresh.holds(next.applying(big)))
     }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import ReplicationCore
 
@@ -41,7 +42,7 @@ struct FreshThinTests {
         cluster.admin(2, .primary(force: false))
         cluster.stabilize()
         #expect(cluster.nodes[2].instance?.currentRole == .primary)
-        let id = cluster.submit(2, .write(Array(repeating: 0x5a, count: 8192)), offset: 4096, length: 8192)
+        let id = cluster.submit(2, .write(ByteBuffer(repeating: 0x5a, count: 8192)), offset: 4096, length: 8192)
         cluster.stabilize()
         #expect(cluster.completions[id] == .done)
         for n in 0 ..< 3 { #expect(cluster.nodes[n].data[4096 ..< 12288].allSatisfy { $0 == 0x5a }, "node \(n) holds the write") }
@@ -88,7 +89,7 @@ struct FreshThinTests {
         cluster.nodes[1].data = Array(repeating: 0, count: cluster.nodes[1].data.count)
         cluster.admin(0, .primary(force: false))
         cluster.stabilize()
-        let id = cluster.submit(0, .write(Array(repeating: 0x11, count: 4096)), offset: 0, length: 4096)
+        let id = cluster.submit(0, .write(ByteBuffer(repeating: 0x11, count: 4096)), offset: 0, length: 4096)
         cluster.stabilize()
         #expect(cluster.completions[id] == .done)
         cluster.boot(1)

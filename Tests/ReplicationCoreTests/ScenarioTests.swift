@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import ReplicationCore
 
@@ -137,7 +138,7 @@ final class ScenarioRunner {
         case "write":
             let length = number("len", 4096)
             let pattern = UInt8(number("pattern", 0xAB))
-            cluster.submit(node(0), .write(Array(repeating: pattern, count: Int(length))),
+            cluster.submit(node(0), .write(ByteBuffer(repeating: pattern, count: Int(length))),
                            offset: number("off", 0), length: UInt32(length), fua: args.contains("fua"))
         case "read":
             cluster.submit(node(0), .read, offset: number("off", 0), length: UInt32(number("len", 4096)))

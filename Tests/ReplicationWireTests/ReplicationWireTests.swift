@@ -20,9 +20,9 @@ struct ReplicationWireTests {
         .stateChange(PeerStateReport(role: .unknown, disk: .dUnknown, current: Generation(.max), hasQuorum: false)),
         .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),
         .write(ReplicatedWrite(sequence: .max, kind: .data, offsetBytes: (1 << 50) - 4096, lengthBytes: 4096,
-                               data: (0..<4096).map { UInt8($0 & 0xFF) }, fua: true, wantsAck: true, notReplicatedTo: .max)),
-        .write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: .max, data: [], fua: false, wantsAck: false, notReplicatedTo: 0)),
-        .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: [], fua: true, wantsAck: true, notReplicatedTo: 4)),
+                               data: ByteBuffer(bytes: (0..<4096).map { UInt8($0 & 0xFF) }), fua: true, wantsAck: true, notReplicatedTo: .max)),
+        .write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: .max, data: ByteBuffer(), fua: false, wantsAck: false, notReplicatedTo: 0)),
+        .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: ByteBuffer(), fua: true, wantsAck: true, notReplicatedTo: 4)),
         .writeAck(WriteAck(sequence: .max, success: false)),
         .flush(FlushRequest(number: 1)),
         .flushAck(FlushAck(number: .max, success: true)),
@@ -31,8 +31,8 @@ struct ReplicationWireTests {
         .outOfSync(OutOfSyncRange(offsetBytes: .max, lengthBytes: .max, node: NodeID(31))),
         .resyncRequest(ResyncRequest(id: 1, offsetBytes: 4096, lengthBytes: 1 << 20, writer: NodeID(3), writerSequence: .max)),
         .resyncRequest(ResyncRequest(id: .max, offsetBytes: 0, lengthBytes: 4096, writer: nil, writerSequence: 0)),
-        .resyncReply(ResyncReply(id: 5, offsetBytes: 8192, lengthBytes: 3, status: .ok, data: [1, 2, 3])),
-        .resyncReply(ResyncReply(id: 6, offsetBytes: 8192, lengthBytes: 4096, status: .zeroes, data: [])),
+        .resyncReply(ResyncReply(id: 5, offsetBytes: 8192, lengthBytes: 3, status: .ok, data: ByteBuffer(bytes: [1, 2, 3]))),
+        .resyncReply(ResyncReply(id: 6, offsetBytes: 8192, lengthBytes: 4096, status: .zeroes, data: ByteBuffer())),
         .resyncFinished(ResyncFinished(generations: generations)),
         .verifyRequest(VerifyRequest(id: 1, offsetBytes: 2, lengthBytes: 3, digest: .max)),
         .verifyReply(VerifyReply(id: 1, offsetBytes: 2, lengthBytes: 3, inSync: false)),
@@ -52,7 +52,12 @@ struct ReplicationWireTests {
 
     func encoded(_ items: [ReplicationOutbound]) throws -> ByteBuffer {
         var buffer = ByteBuffer()
-        for item in items { try ReplicationFrameEncoder().encode(data: item, out: &buffer) }
+        for item in items {
+            switch item {
+            case .hello(let hello): hello.encode(into: &buffer)
+            case .message(let message): buffer.writeReplicationFrame(message)
+            }
+        }
         return buffer
     }
 
@@ -121,6 +126,19 @@ struct ReplicationWireTests {
         buffer.writeInteger(UInt32(body.readableBytes)); buffer.writeBuffer(&body)
         _ = try decoder.decode(buffer: &buffer)
         #expect(throws: ReplicationWireError.self) { try decoder.decode(buffer: &buffer) }
+    }
+
+    @Test("a truncated frame body is refused with the frame's type named")
+    func truncatedBodyNamesType() throws {
+        var decoder = ReplicationFrameDecoder(peer: "node beta")
+        var buffer = try encoded([.hello(Self.hello)])
+        var body = ByteBuffer()
+        body.writeInteger(UInt8(4)); body.writeInteger(UInt64(1))  // a write frame that ends after its sequence
+        buffer.writeInteger(UInt32(body.readableBytes)); buffer.writeBuffer(&body)
+        _ = try decoder.decode(buffer: &buffer)
+        do { _ = try decoder.decode(buffer: &buffer); Issue.record("accepted a truncated write frame") } catch let e as ReplicationWireError {
+            #expect(e.description == "replication link from node beta: malformed write frame: truncated")
+        }
     }
 
     @Test("garbage, another protocol version and bad enum values give errors naming the peer")

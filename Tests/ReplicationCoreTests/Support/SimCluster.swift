@@ -1,3 +1,4 @@
+import NIOCore
 @testable import ReplicationCore
 
 /// A deterministic in-process cluster of `ReplicaInstance`s with a simulated network (one
@@ -200,9 +201,9 @@ final class SimCluster {
     static func landingKey(_ action: StorageAction) -> String? {
         switch action {
         case .write(_, _, let data, _):
-            guard data.count >= 8 else { return nil }
+            guard data.readableBytes >= 8, let first = data.getBytes(at: data.readerIndex, length: 8) else { return nil }
             var value: UInt64 = 0
-            for j in 0 ..< 8 { value |= UInt64(data[j]) << (8 * UInt64(j)) }
+            for j in 0 ..< 8 { value |= UInt64(first[j]) << (8 * UInt64(j)) }
             return "v\(value)"
         case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
             return "t\(offset)+\(length)"
@@ -228,7 +229,7 @@ final class SimCluster {
             case .read(_, let offset, let length):
                 result = .data(Array(nodes[n].data[Int(offset) ..< Int(offset) + Int(length)]))
             case .write(_, let offset, let bytes, _):
-                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.count, with: bytes)
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.readableBytes, with: bytes.readableBytesView)
             case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
                 nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + Int(length), with: repeatElement(0, count: Int(length)))
             case .flush: break
@@ -313,7 +314,7 @@ final class SimCluster {
             if let key = Self.landingKey(action) { landed[key, default: []].insert(n) }
             switch action {
             case .write(_, let offset, let bytes, _):
-                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.count, with: bytes)
+                nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + bytes.readableBytes, with: bytes.readableBytesView)
             case .trim(_, let offset, let length, _), .writeZeroes(_, let offset, let length, _):
                 nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + Int(length), with: repeatElement(0, count: Int(length)))
             case .writeMetadata(_, let update):

@@ -1,3 +1,4 @@
+import NIOCore
 @testable import ReplicationCore
 
 /// The client side of the simulation: block-aligned writes with a unique value per write (so a
@@ -71,7 +72,7 @@ struct SimWorkload {
         inFlight[clientID] = (index, node, blocks)
         let bytes = length * blockBytes
         let operation: ClientOperation = trim ? .trim
-            : .write((0 ..< length).flatMap { _ in Self.content(value: value, bytes: blockBytes) })
+            : .write(ByteBuffer(bytes: (0 ..< length).flatMap { _ in Self.content(value: value, bytes: blockBytes) }))
         return ClientRequest(id: ClientRequestID(clientID), operation: operation,
                              offsetBytes: UInt64(start * blockBytes), lengthBytes: UInt32(bytes),
                              fua: random.next() % 4 == 0)

@@ -1,0 +1,79 @@
+import NIOCore
+import ReplicationCore
+
+/// Writes a replication connection's hello and frames. Two things a per-message encoder
+/// (`MessageToByteHandler`) cannot do:
+/// - a write's or resync reply's data (more than `payloadBytesInlineMax` bytes) goes down as its
+///   own buffer, the very one the NBD request or the peer's frame arrived in, so the bytes are
+///   never copied on their way to the socket (writev gathers them with the headers);
+/// - the headers and small frames written between two flushes share one buffer, so a batch of
+///   acks or of write headers costs one allocation and one iovec, not one per message.
+/// Nothing is held across a flush, and a write with a promise passes its bytes down at once, so
+/// the promise completes when they are written, as for any other handler.
+public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias OutboundIn = ReplicationOutbound
+    public typealias OutboundOut = ByteBuffer
+
+    /// Payloads up to this size are copied next to their header (cheaper than an iovec of its own).
+    public static let payloadBytesInlineMaxDefault = 2048
+
+    private let payloadBytesInlineMax: Int
+    /// Headers and small frames since the last flush, not yet passed down.
+    private var pending: ByteBuffer?
+
+    public init(payloadBytesInlineMax: Int = ReplicationFrameWriter.payloadBytesInlineMaxDefault) {
+        self.payloadBytesInlineMax = payloadBytesInlineMax
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .hello(let hello):
+            var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
+            pending = nil
+            hello.encode(into: &buffer)
+            pass(buffer, payload: nil, context: context, promise: promise)
+        case .message(let message):
+            write(message, context: context, promise: promise)
+        }
+    }
+
+    /// `write` for a caller on the channel's event loop that holds this handler's context (the
+    /// engine's runtime): the message goes straight into the pending buffer, without being
+    /// boxed for the pipeline and cast back here. Leaves at the next `flush(context:)`.
+    public func send(_ message: PeerMessage, context: ChannelHandlerContext) {
+        write(message, context: context, promise: nil)
+    }
+
+    private func write(_ message: PeerMessage, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
+        pending = nil
+        let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
+        pass(buffer, payload: payload, context: context, promise: promise)
+    }
+
+    private func pass(_ buffer: ByteBuffer, payload: ByteBuffer?, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if let payload {
+            // The payload must follow its header on the stream: pass both down now, in order.
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(payload), promise: promise)
+        } else if let promise {
+            context.write(wrapOutboundOut(buffer), promise: promise)
+        } else {
+            pending = buffer
+        }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        if let buffer = pending {
+            pending = nil
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        context.flush()
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        // Bytes written but never flushed are dropped at a close, as NIO drops its own.
+        pending = nil
+        context.close(mode: mode, promise: promise)
+    }
+}

@@ -1,0 +1,98 @@
+import NIOCore
+import NIOEmbedded
+import ReplicationCore
+@testable import ReplicationWire
+import Testing
+
+@Suite("Replication frame writer")
+struct ReplicationFrameWriterTests {
+    static let hello = ReplicationHello(resourceName: "r", senderNodeID: NodeID(0), receiverNodeID: NodeID(1), volume: 0,
+                                        sizeBytes: 1 << 30, bitmapBlockBytes: 4096, frameBytesMax: 1 << 22)
+
+    func outbound(_ channel: EmbeddedChannel) throws -> [ByteBuffer] {
+        var buffers: [ByteBuffer] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { buffers.append(buffer) }
+        return buffers
+    }
+
+    func decodeAll(_ buffers: [ByteBuffer]) throws -> [ReplicationInbound] {
+        var stream = ByteBuffer()
+        for var b in buffers { stream.writeBuffer(&b) }
+        var decoder = ReplicationFrameDecoder(peer: "test")
+        var items: [ReplicationInbound] = []
+        while let item = try decoder.decode(buffer: &stream) { items.append(item) }
+        #expect(stream.readableBytes == 0)
+        return items
+    }
+
+    @Test("small frames wait for the flush and leave together in one buffer")
+    func coalesces() throws {
+        let channel = EmbeddedChannel(handler: ReplicationFrameWriter())
+        let messages: [ReplicationOutbound] = [.hello(Self.hello), .message(.writeAck(WriteAck(sequence: 1, success: true))),
+                                               .message(.writeAck(WriteAck(sequence: 2, success: false)))]
+        for m in messages { channel.write(m, promise: nil) }
+        channel.flush()
+        let buffers = try outbound(channel)
+        #expect(buffers.count == 1)
+        #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.writeAck(WriteAck(sequence: 1, success: true))),
+                                           .message(.writeAck(WriteAck(sequence: 2, success: false)))])
+        _ = try channel.finish()
+    }
+
+    @Test("a write's data goes down as the caller's own buffer, after its header, in stream order")
+    func payloadByReference() throws {
+        let channel = EmbeddedChannel(handler: ReplicationFrameWriter())
+        _ = try channel.writeOutbound(ReplicationOutbound.hello(Self.hello))
+        let data = ByteBuffer(bytes: (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let write = PeerMessage.write(ReplicatedWrite(sequence: 9, kind: .data, offsetBytes: 4096, lengthBytes: 65536, data: data,
+                                                      fua: false, wantsAck: true, notReplicatedTo: 0))
+        let small = PeerMessage.write(ReplicatedWrite(sequence: 10, kind: .data, offsetBytes: 0, lengthBytes: 16,
+                                                      data: ByteBuffer(bytes: Array(repeating: 0xAB, count: 16)),
+                                                      fua: true, wantsAck: true, notReplicatedTo: 0))
+        channel.write(ReplicationOutbound.message(.ping(1)), promise: nil)
+        channel.write(ReplicationOutbound.message(write), promise: nil)
+        channel.write(ReplicationOutbound.message(small), promise: nil)
+        channel.flush()
+        let buffers = try outbound(channel)
+        // hello (flushed by writeOutbound) · ping + write header · the data itself · small write
+        #expect(buffers.count == 4)
+        let sameStorage = buffers[2].withUnsafeReadableBytes { sent in
+            data.withUnsafeReadableBytes { original in sent.baseAddress == original.baseAddress }
+        }
+        #expect(sameStorage, "the payload was copied")
+        #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(write), .message(small)])
+        _ = try channel.finish()
+    }
+
+    @Test("messages sent through the handler directly join the pipeline's writes in order")
+    func sendKeepsOrder() throws {
+        let writer = ReplicationFrameWriter()
+        let channel = EmbeddedChannel(handler: writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        writer.send(.ping(1), context: context)
+        channel.write(ReplicationOutbound.message(.ping(2)), promise: nil)
+        writer.send(.writeAck(WriteAck(sequence: 3, success: true)), context: context)
+        writer.flush(context: context)
+        let buffers = try outbound(channel)
+        #expect(buffers.count == 1)
+        #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(.ping(2)),
+                                           .message(.writeAck(WriteAck(sequence: 3, success: true)))])
+        _ = try channel.finish()
+    }
+
+    @Test("a write with a promise carries the frames held before it and completes the promise")
+    func promisePassesDown() throws {
+        let channel = EmbeddedChannel(handler: ReplicationFrameWriter())
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        channel.write(ReplicationOutbound.message(.ping(1)), promise: nil)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.write(ReplicationOutbound.message(.ping(2)), promise: promise)
+        channel.flush()
+        try promise.futureResult.wait()
+        let buffers = try outbound(channel)
+        #expect(buffers.count == 1)
+        #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(.ping(2))])
+        _ = try channel.finish()
+    }
+}
