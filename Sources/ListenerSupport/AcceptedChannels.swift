@@ -9,9 +9,9 @@ import Synchronization
 /// resource going down or restarting while a peer redials, a satellite stopping while a
 /// controller dials), NIO drops the wrapped child, and an `NIOAsyncChannel` released without its
 /// outbound writer finished is a fatal error ("Deinited NIOAsyncWriter without calling
-/// finish()", from the child's `channelActive`). Holding
-/// each child here until it is taken keeps it alive; `finishStragglers` then finishes and closes
-/// those the loop never got, and refuses (closes) any accepted after it.
+/// finish()", from the child's `channelActive`). Holding each child here until it is taken keeps
+/// it alive; `finishStragglers` then finishes and closes those the loop never got, and refuses
+/// (closes) any accepted after it.
 public final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
     public typealias Child = NIOAsyncChannel<Inbound, Outbound>
 
