@@ -4,9 +4,8 @@ import ReplicationCore
 /// Who waits for a client request the runtime handed to the core: a promise (async callers and
 /// requests from another event loop), or a callback run on the runtime's loop, possibly before
 /// `submit` returns. The callback serves an NBD request from a connection on the runtime's own
-/// loop: a 4 KiB write written inline completes within `submit`, and its reply leaves in the
-/// same tick without the promise, the mapped future and the callback registration the promise
-/// path allocates for every request.
+/// loop: the completion goes straight to the NBD handler, without the promise, the mapped
+/// future and the callback registration the promise path allocates for every request.
 enum ClientWaiter: Sendable {
     case promise(EventLoopPromise<ClientResult>)
     case callback(@Sendable (ClientResult) -> Void)

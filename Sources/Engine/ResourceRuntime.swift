@@ -369,8 +369,7 @@ actor ResourceRuntime {
     }
 
     /// `submit` from code running on this actor's loop (checked by the caller): `completion`
-    /// runs on this loop, before this returns when the core finishes the request in this step
-    /// (a small write done inline).
+    /// runs on this loop, before this returns when the core answers at once (e.g. a refusal).
     nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
                                   completion: @escaping @Sendable (ClientResult) -> Void) {
         assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: .callback(completion)) }

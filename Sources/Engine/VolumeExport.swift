@@ -67,9 +67,8 @@ final class VolumeExportHandle: NBDEventLoopExport {
 
     /// WRITE, FLUSH, TRIM and WRITE_ZEROES that fit in one core request, from a connection on the
     /// runtime's own loop (the engine serves both on one loop): straight into the core, and the
-    /// result comes back through `completion`, before this returns when the core finishes the
-    /// request in the same step (a small write done inline), so the reply leaves in the same tick
-    /// with no future. Everything else goes through `execute`.
+    /// result comes back through `completion` (before this returns if the core answers at once,
+    /// e.g. a refusal), with no future. Everything else goes through `execute`.
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
                  completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
         if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,

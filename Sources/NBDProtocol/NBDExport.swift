@@ -78,10 +78,10 @@ public protocol NBDEventLoopExport: NBDExport {
     /// it through user space. The descriptor must stay open while this handle is open (the server
     /// duplicates it for the connection). nil: the server uses `execute`. Default: nil.
     func pageCacheFile(offset: UInt64, length: Int) -> Int32?
-    /// `execute` with the outcome passed to `completion` on `eventLoop`, which may happen before
-    /// this returns: an export that can finish a command right away (the engine's small writes,
-    /// written inline) then lets the server reply in the same tick without a future. Default:
-    /// through `execute`'s future (any error other than NBDExportError becomes EIO).
+    /// `execute` with the outcome passed to `completion` on `eventLoop`, possibly before this
+    /// returns. An export that completes on the connection's own loop (the engine's writes) then
+    /// spares every request a promise and its futures. Default: through `execute`'s future (any
+    /// error other than NBDExportError becomes EIO).
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
                  completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void)
 }
