@@ -64,9 +64,15 @@ final class BackingStore: Sendable {
     /// FUA, flushes, trims and large writes always go to the pool.
     static let inlineWriteBytesMax = 64 << 10
 
+    /// Whether `performInline` does `action` (a small write without FUA).
+    static func performsInline(_ action: StorageAction) -> Bool {
+        guard case .write(_, _, let data, let fua) = action else { return false }
+        return !fua && data.readableBytes <= inlineWriteBytesMax
+    }
+
     /// Performs `action` right here if it is a small write without FUA; nil otherwise.
     func performInline(_ action: StorageAction) -> StorageResult? {
-        guard case .write(_, _, let data, let fua) = action, !fua, data.readableBytes <= Self.inlineWriteBytesMax else { return nil }
+        guard Self.performsInline(action) else { return nil }
         return Self.performBlocking(action, fd: fd, path: path)
     }
 

@@ -51,8 +51,15 @@ extension ResourceRuntime {
         }
     }
 
+    /// "127.0.0.1:36082" / "[fd00::1]:7000" for messages (NIO's own form is
+    /// "[IPv4]127.0.0.1/127.0.0.1:36082").
+    nonisolated static func addressText(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return EndpointAddress(host: ip, port: port).description
+    }
+
     nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
-        let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
+        let peer = channel.remoteAddress.map(addressText) ?? "unknown peer"
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplicationFrameDecoder(peer: peer)))
         try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
         try channel.pipeline.syncOperations.addHandler(ReplicationFrameWriter())
@@ -79,7 +86,7 @@ extension ResourceRuntime {
 
     /// Incoming: read the peer's hello, check it, answer with ours, then run the link.
     nonisolated func serveAccepted(_ link: LinkChannel) async {
-        let remote = link.channel.remoteAddress.map { "\($0)" } ?? "?"
+        let remote = link.channel.remoteAddress.map(Self.addressText) ?? "unknown peer"
         let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
         do {
             try await link.executeThenClose { inbound, outbound in
@@ -95,9 +102,11 @@ extension ResourceRuntime {
                 try await outbound.write(.hello(await ourHello(volume: hello.volume, to: hello.senderNodeID.rawValue)))
                 await runLink(key, link: link, inbound: &iterator)
             }
+        } catch let error as ReplicationWireError {
+            // Already says "replication link from <address>: <what was wrong>"; logged once there.
+            await notePeerByAddress(error)
         } catch {
             logger.warning("replication link from \(remote): \(error)")
-            if let error = error as? ReplicationWireError { await notePeerByAddress(remote, error.description) }
         }
     }
 
@@ -190,7 +199,13 @@ extension ResourceRuntime {
         }
         let id = nextLinkID
         nextLinkID += 1
-        links[key] = PeerLink(id: id, channel: channel)
+        var link = PeerLink(id: id, channel: channel)
+        if channel.eventLoop === loop,
+           let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
+           let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
+            link.writer = (handler, context)
+        }
+        links[key] = link
         peerMessages[key.peer] = nil
         step(key.volume, .transportUp(NodeID(key.peer)))
         // From now on the link's messages come straight from its channel (same loop as this
@@ -281,9 +296,18 @@ extension ResourceRuntime {
         onChange()
     }
 
-    func notePeerByAddress(_ address: String, _ message: String) {
-        logger.error("\(message)")
-        lastError = message
-        onChange()
+    /// A connection refused before it said who it is. From a configured peer's host (an engine
+    /// of another version, a misconfigured peer) the message goes on that peer's status line
+    /// until it connects; from anywhere else (a port scanner, another service) it is only
+    /// logged: a stranger must not put an error on a healthy resource. (The error's `peer` is
+    /// the address the decoder saw at accept; the channel forgets it once closed.)
+    func notePeerByAddress(_ error: ReplicationWireError) {
+        let message = error.description
+        if case .success(let address) = EndpointAddress.parse(error.peer),
+           let peer = config.peers.first(where: { $0.address.host == address.host }) {
+            notePeer(UInt8(peer.nodeId), message)
+        } else {
+            logger.warning("\(message)")
+        }
     }
 }

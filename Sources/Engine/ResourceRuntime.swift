@@ -11,7 +11,8 @@ import ReplicationWire
 /// the replication links to every peer, and the NBD clients' requests. All decisions are the
 /// core's; this actor only feeds it events one at a time and carries out its outputs following
 /// the ordering contract in `ReplicaOutput`:
-/// - data actions start at once on the thread pool (the core already serialised overlaps);
+/// - data actions start at once on the thread pool (the core already serialised overlaps),
+///   except small writes, done on this loop once the links are flushed (`endOfIteration`);
 /// - a metadata update is applied to the in-memory record and written durably before its
 ///   completion is fed back (at most one is outstanding);
 /// - messages to a peer are written to its link in emission order (one TCP stream per peer and
@@ -37,14 +38,12 @@ actor ResourceRuntime {
     var volumes: [UInt16: VolumeRuntime] = [:]
     /// Per diskful volume: NBD READs the core would serve locally skip the actor (see LocalReadPath).
     var readPaths: [UInt16: LocalReadPath] = [:]
-    /// Storage actions done inline (`BackingStore.performInline`) whose completions are fed to
-    /// the core once the output that issued them has been carried out completely, so messages
-    /// keep their emission order.
-    var inlineCompletions: [(UInt16, StorageCompletion)] = []
-    var drainingInlineCompletions = false
-    /// Links written to and not yet flushed; `flushLinks` runs once per event-loop iteration.
-    var unflushedLinks: [any Channel] = []
-    var linkFlushScheduled = false
+    /// Small writes done on this loop (`BackingStore.performInline`) at the end of the event-loop
+    /// iteration, after the links are flushed (see `endOfIteration`).
+    var deferredWrites: [(UInt16, StorageAction)] = []
+    /// Links written to and not yet flushed.
+    var unflushedLinks: [PeerLink] = []
+    var iterationEndScheduled = false
     var links: [LinkKey: PeerLink] = [:]
     /// (volume, peer) pairs the core wants connected.
     var wanted: Set<LinkKey> = []
@@ -74,6 +73,22 @@ actor ResourceRuntime {
     struct PeerLink {
         let id: UInt64
         let channel: any Channel
+        /// The channel's frame writer and its context: messages are handed to it directly (see
+        /// `send`). Nil only if the channel is not on this actor's loop.
+        var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
+
+        /// Queues `message` on the link; it leaves at the next `flush`. Straight into the frame
+        /// writer rather than through `channel.write`: that boxed every message in an
+        /// existential (an allocation) and cast it back in the writer, per message.
+        func send(_ message: PeerMessage) {
+            if let writer { writer.handler.send(message, context: writer.context) } else {
+                channel.write(ReplicationOutbound.message(message), promise: nil)
+            }
+        }
+
+        func flush() {
+            if let writer { writer.handler.flush(context: writer.context) } else { channel.flush() }
+        }
     }
 
     /// Per volume: the core instance and what is waiting on it. A class, not a struct: every
@@ -87,7 +102,7 @@ actor ResourceRuntime {
         /// Writes `metadata` to the volume's file (nil for a diskless volume).
         var metadataWriter: MetadataFileWriter?
         let sizeBytes: UInt64
-        var clients: [ClientRequestID: EventLoopPromise<ClientResult>] = [:]
+        var clients: [ClientRequestID: ClientWaiter] = [:]
         var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
         var openExports = 0
         var writers = 0
@@ -100,6 +115,19 @@ actor ResourceRuntime {
         init(instance: ReplicaInstance, backing: BackingStore?, metadata: PersistedMetadata?, metadataWriter: MetadataFileWriter?, sizeBytes: UInt64) {
             self.instance = instance; self.backing = backing; self.metadata = metadata
             self.metadataWriter = metadataWriter; self.sizeBytes = sizeBytes
+        }
+
+        /// Steps the core, and tells whether it now reads locally. Both in place: reading
+        /// `instance.readsLocally` from outside a mutating context copied the whole instance
+        /// (every array and table in it retained and released), twice per request; perf showed
+        /// those copies among the largest user-space costs of a 4 KiB write.
+        func step(_ input: ReplicaInput, atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
+            Self.step(&instance, input, atMicros: micros)
+        }
+
+        private static func step(_ instance: inout ReplicaInstance, _ input: ReplicaInput, atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
+            let output = instance.step(input, atMicros: micros)
+            return (output, instance.readsLocally)
         }
     }
 
@@ -234,7 +262,7 @@ actor ResourceRuntime {
         try? await listener?.close()
         listener = nil
         for v in volumes.keys {
-            for (_, c) in volumes[v]!.clients { c.succeed(.failed(ClientError(.io, "\(config.name) is going down"))) }
+            for (_, c) in volumes[v]!.clients { c.resume(.failed(ClientError(.io, "\(config.name) is going down"))) }
             volumes[v]!.clients = [:]
         }
         logger.info("resource \(config.name) is down")
@@ -250,97 +278,14 @@ actor ResourceRuntime {
 
     func step(_ v: UInt16, _ input: ReplicaInput) {
         guard !stopped, instancesStarted, let volume = volumes[v] else { return }
-        let output = volume.instance.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
+        let (output, local) = volume.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
         // Before `execute` resumes this step's completions: a read that follows an acknowledged
         // write, or a disk failure, must already find the read path as the core now decides.
-        let local = volume.instance.readsLocally
         if volume.readsLocally != local {
             volume.readsLocally = local
             readPaths[v]?.update(from: volume.instance, stopped: stopped)
         }
         execute(v, output)
-    }
-
-    func execute(_ v: UInt16, _ out: ReplicaOutput) {
-        for action in out.storage { perform(v, action) }
-        for m in out.messages {
-            let key = LinkKey(volume: v, peer: m.to.rawValue)
-            guard let link = links[key] else { continue }
-            count(v, m, to: m.to.rawValue)
-            link.channel.write(ReplicationOutbound.message(m.message), promise: nil)
-            if !unflushedLinks.contains(where: { $0 === link.channel }) { unflushedLinks.append(link.channel) }
-        }
-        if !unflushedLinks.isEmpty && !linkFlushScheduled {
-            // One flush per event-loop iteration rather than per step: the acks (or writes) of
-            // every request handled in this iteration leave in one writev and reach the peer as
-            // one wake-up instead of one each. Tasks run right after the iteration's I/O, so
-            // this adds no wait.
-            linkFlushScheduled = true
-            loop.execute { self.assumeIsolated { $0.flushLinks() } }
-        }
-        for c in out.completions {
-            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.succeed(c.result) }
-        }
-        for t in out.transport { transport(v, t) }
-        for r in out.adminReplies {
-            if let waiting = volumes[v]?.admin.removeValue(forKey: r.id) { waiting.resume(returning: r.result) }
-        }
-        for e in out.events { record(e) }
-        if !out.events.isEmpty { onChange() }
-        drainInlineCompletions()
-    }
-
-    func flushLinks() {
-        linkFlushScheduled = false
-        for channel in unflushedLinks { channel.flush() }
-        unflushedLinks.removeAll(keepingCapacity: true)
-    }
-
-    func drainInlineCompletions() {
-        guard !drainingInlineCompletions else { return }  // the outer drain picks up what nested steps add
-        drainingInlineCompletions = true
-        var next = 0
-        while next < inlineCompletions.count {
-            let (v, completion) = inlineCompletions[next]
-            next += 1
-            step(v, .storage(completion))
-        }
-        inlineCompletions.removeAll(keepingCapacity: true)
-        drainingInlineCompletions = false
-    }
-
-    func perform(_ v: UInt16, _ action: StorageAction) {
-        if case .writeMetadata(let id, let update) = action {
-            guard let volume = volumes[v], let current = volume.metadata, var writer = volume.metadataWriter else {
-                step(v, .storage(StorageCompletion(id: id, result: .failed("no metadata record for a diskless volume"))))
-                return
-            }
-            let next = current.applying(update)
-            volume.metadata = next
-            writer.activityLogExtentsMax = volume.instance.config.activityLogExtentsMax
-            let write = writer.write(next, for: update)
-            volume.metadataWriter = writer
-            metadataWritesInFlight += 1
-            Task {
-                let result = await writer.run(write)
-                self.metadataWritesInFlight -= 1
-                if case .failed = result { self.volumes[v]?.metadataWriter?.writeFailed() }
-                self.step(v, .storage(StorageCompletion(id: id, result: result)))
-            }
-            return
-        }
-        guard let backing = volumes[v]?.backing else {
-            step(v, .storage(StorageCompletion(id: action.id, result: .failed("volume \(v) has no backing disk"))))
-            return
-        }
-        if let result = backing.performInline(action) {
-            inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
-            return
-        }
-        // The completion comes back on this actor's loop: no task, no hop through the pool.
-        backing.perform(action, on: loop).whenSuccess { result in
-            self.assumeIsolated { $0.step(v, .storage(StorageCompletion(id: action.id, result: result))) }
-        }
     }
 
     func record(_ event: StateEvent) {
@@ -392,8 +337,12 @@ actor ResourceRuntime {
     /// actor's loop; its callbacks run on the promise's own loop).
     func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
                 completing promise: EventLoopPromise<ClientResult>) {
+        submit(v, operation, offset: offset, length: length, fua: fua, waiter: .promise(promise))
+    }
+
+    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool, waiter: ClientWaiter) {
         guard !stopped, volumes[v] != nil else {
-            promise.succeed(.failed(ClientError(.io, "\(config.name) is down")))
+            waiter.resume(.failed(ClientError(.io, "\(config.name) is down")))
             return
         }
         let id = ClientRequestID(nextRequestID)
@@ -403,7 +352,7 @@ actor ResourceRuntime {
         case .write, .trim, .writeZeroes: volumes[v]!.writtenBytes += UInt64(length)
         case .flush: break
         }
-        volumes[v]!.clients[id] = promise
+        volumes[v]!.clients[id] = waiter
         step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
     }
 
@@ -418,6 +367,13 @@ actor ResourceRuntime {
                 self.assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, completing: promise) }
             }
         }
+    }
+
+    /// `submit` from code running on this actor's loop (checked by the caller): `completion`
+    /// runs on this loop, before this returns when the core answers at once (e.g. a refusal).
+    nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
+                                  completion: @escaping @Sendable (ClientResult) -> Void) {
+        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: .callback(completion)) }
     }
 
     func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {

@@ -65,21 +65,41 @@ final class VolumeExportHandle: NBDEventLoopExport {
         return throughCore(command, on: eventLoop)
     }
 
+    /// WRITE, FLUSH, TRIM and WRITE_ZEROES that fit in one core request, from a connection on the
+    /// runtime's own loop (the engine serves both on one loop): straight into the core, and the
+    /// result comes back through `completion` (before this returns if the core answers at once,
+    /// e.g. a refusal), with no future. Everything else goes through `execute`.
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
+                 completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
+        if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,
+           let (operation, offset, length, fua) = singleRequest(command) {
+            source.runtime.submitOnLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua) { result in
+                completion(Result { try Self.check(result) }.map { _ in nil }.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+            }
+            return
+        }
+        execute(command, on: eventLoop).whenComplete { outcome in
+            completion(outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+        }
+    }
+
+    /// The command as one core request, if it fits in one (requestBytesMax).
+    private func singleRequest(_ command: NBDCommand) -> (ClientOperation, UInt64, Int, Bool)? {
+        let limit = Int(source.requestBytesMax)
+        switch command {
+        case let .read(_, offset, length) where length <= limit: return (.read, offset, length, false)
+        case let .write(_, offset, data, fua) where data.readableBytes <= limit: return (.write(data), offset, data.readableBytes, fua)
+        case .flush: return (.flush, 0, 0, false)
+        case let .trim(_, offset, length, fua) where length <= limit: return (.trim, offset, length, fua)
+        case let .writeZeroes(_, offset, length, fua, _) where length <= limit: return (.writeZeroes, offset, length, fua)
+        default: return nil
+        }
+    }
+
     /// A request that fits in one core request goes to the runtime straight from the event loop
     /// (no task); a larger one is split into core-sized pieces in order, in a task.
     private func throughCore(_ command: NBDCommand, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
-        let limit = Int(source.requestBytesMax)
-        let single: (ClientOperation, UInt64, Int, Bool)?
-        switch command {
-        case let .read(_, offset, length) where length <= limit: single = (.read, offset, length, false)
-        case let .write(_, offset, data, fua) where data.readableBytes <= limit:
-            single = (.write(data), offset, data.readableBytes, fua)
-        case .flush: single = (.flush, 0, 0, false)
-        case let .trim(_, offset, length, fua) where length <= limit: single = (.trim, offset, length, fua)
-        case let .writeZeroes(_, offset, length, fua, _) where length <= limit: single = (.writeZeroes, offset, length, fua)
-        default: single = nil
-        }
-        guard let (operation, offset, length, fua) = single else {
+        guard let (operation, offset, length, fua) = singleRequest(command) else {
             return eventLoop.makeFutureWithTask { try await self.run(command) }
         }
         let promise = eventLoop.makePromise(of: ClientResult.self)

@@ -78,11 +78,23 @@ public protocol NBDEventLoopExport: NBDExport {
     /// it through user space. The descriptor must stay open while this handle is open (the server
     /// duplicates it for the connection). nil: the server uses `execute`. Default: nil.
     func pageCacheFile(offset: UInt64, length: Int) -> Int32?
+    /// `execute` with the outcome passed to `completion` on `eventLoop`, possibly before this
+    /// returns. An export that completes on the connection's own loop (the engine's writes) then
+    /// spares every request a promise and its futures. Default: through `execute`'s future (any
+    /// error other than NBDExportError becomes EIO).
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
+                 completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void)
 }
 
 extension NBDEventLoopExport {
     public func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? { nil }
     public func pageCacheFile(offset: UInt64, length: Int) -> Int32? { nil }
+    public func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
+                        completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
+        execute(command, on: eventLoop).whenComplete { outcome in
+            completion(outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+        }
+    }
 }
 
 /// An error an export reports for one command; its code goes to the client, and its message too

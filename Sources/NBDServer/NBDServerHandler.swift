@@ -38,6 +38,9 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// replies written meanwhile are flushed once at its end.
     private var decodingDepth = 0
     private var flushAfterDecoding = false
+    /// True while an export's `execute` runs: a completion called from inside it is in the
+    /// decode loop already.
+    private var insideExecute = false
     private var channelGone = false
     private var exportClosed = false
     private var client = NBDClientIdentity(remoteAddress: "unknown")
@@ -278,11 +281,14 @@ final class NBDServerHandler: ChannelDuplexHandler {
         executing += 1
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         if let direct = eventLoopExport {
-            direct.execute(command, on: context.eventLoop).whenComplete { outcome in
+            // A command the export finishes before `execute` returns is answered inside this
+            // decode loop (one flush per batch), without starting another decode loop in it.
+            insideExecute = true
+            direct.execute(command, on: context.eventLoop) { result in
                 let (handler, context) = bound.value
-                let result = outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") }
-                handler.finished(command, result, context: context, resumeInput: true)
+                handler.finished(command, result, context: context, resumeInput: !handler.insideExecute)
             }
+            insideExecute = false
         } else {
             context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }.whenSuccess { result in
                 let (handler, context) = bound.value

@@ -2,20 +2,36 @@
 /// on-disk bitmaps. An extent must be in the *durable* log before a write into it starts; after a
 /// crash every logged extent is treated as out of sync toward every peer. Least recently used
 /// extents with no write in flight are evicted when the log is full.
+///
+/// Every write looks its extents up here at least three times (can activate, begin, end), so
+/// extents are kept in a table rather than an array in LRU order: an array made each lookup a
+/// scan over up to al-extents (1237 by default) entries and each use a shift of the array. The
+/// LRU order is a stamp per extent; only an eviction (a miss in a full log) scans.
 struct ActivityLog: Sendable, Equatable {
     let extentBytes: UInt64
     let extentsMax: Int
-    /// Extents, least recently used first.
-    private(set) var extents: [UInt32]
-    /// Writes in flight per extent (parallel to `extents`).
-    private var inFlight: [Int]
 
+    private struct Entry: Sendable, Equatable {
+        /// Writes in flight (and protocol A writes not yet confirmed) in the extent.
+        var inFlight: Int
+        /// When the extent was last begun: the smallest is the least recently used.
+        var lastUse: UInt64
+    }
+
+    private var entries: [UInt32: Entry]
+    /// The next use stamp.
+    private var clock: UInt64
+
+    /// `extents`: the durable log, least recently used first.
     init(extentBytes: UInt64, extentsMax: Int, extents: [UInt32]) {
         precondition(extents.count <= extentsMax, "activity log holds more than al-extents")
         self.extentBytes = extentBytes
         self.extentsMax = extentsMax
-        self.extents = extents
-        self.inFlight = Array(repeating: 0, count: extents.count)
+        var entries: [UInt32: Entry] = [:]
+        entries.reserveCapacity(extents.count)
+        for (order, extent) in extents.enumerated() { entries[extent] = Entry(inFlight: 0, lastUse: UInt64(order)) }
+        self.entries = entries
+        self.clock = UInt64(extents.count)
     }
 
     func extents(offsetBytes: UInt64, lengthBytes: UInt64) -> [UInt32] {
@@ -26,10 +42,16 @@ struct ActivityLog: Sendable, Equatable {
 
     /// Whether `needed` extents can be made active now (room, or evictable idle extents).
     func canActivate(_ needed: [UInt32]) -> Bool {
-        let missing = needed.filter { !extents.contains($0) }.count
+        var missing = 0
+        for e in needed where entries[e] == nil { missing += 1 }
+        let room = extentsMax - entries.count
+        if missing <= room { return true }  // the usual case: all active already
         var evictable = 0
-        for (e, c) in zip(extents, inFlight) where c == 0 && !needed.contains(e) { evictable += 1 }
-        return missing <= (extentsMax - extents.count) + evictable
+        for (e, entry) in entries where entry.inFlight == 0 && !needed.contains(e) {
+            evictable += 1
+            if missing <= room + evictable { return true }
+        }
+        return false
     }
 
     /// Marks the extents busy (adding missing ones, evicting idle LRU ones). Returns whether the
@@ -37,56 +59,54 @@ struct ActivityLog: Sendable, Equatable {
     mutating func begin(_ needed: [UInt32]) -> Bool {
         var changed = false
         for e in needed {
-            if let i = extents.firstIndex(of: e) {
-                let count = inFlight.remove(at: i)
-                extents.remove(at: i)
-                extents.append(e)
-                inFlight.append(count + 1)
-            } else {
-                if extents.count >= extentsMax {
-                    let victimIndex = extents.indices.first { inFlight[$0] == 0 && !needed.contains(extents[$0]) }
-                    guard let victim = victimIndex else {
-                        preconditionFailure("activity log full of busy extents; canActivate not checked")
-                    }
-                    extents.remove(at: victim)
-                    inFlight.remove(at: victim)
-                }
-                extents.append(e)
-                inFlight.append(1)
-                changed = true
+            let stamp = clock
+            clock += 1
+            if entries[e] != nil {
+                entries[e]!.inFlight += 1
+                entries[e]!.lastUse = stamp
+                continue
             }
+            if entries.count >= extentsMax {
+                guard let victim = leastRecentlyUsedIdle(sparing: needed) else {
+                    preconditionFailure("activity log full of busy extents; canActivate not checked")
+                }
+                entries[victim] = nil
+            }
+            entries[e] = Entry(inFlight: 1, lastUse: stamp)
+            changed = true
         }
         return changed
+    }
+
+    private func leastRecentlyUsedIdle(sparing needed: [UInt32]) -> UInt32? {
+        var victim: (extent: UInt32, lastUse: UInt64)?
+        for (e, entry) in entries where entry.inFlight == 0 && !needed.contains(e) {
+            if victim == nil || entry.lastUse < victim!.lastUse { victim = (e, entry.lastUse) }
+        }
+        return victim?.extent
     }
 
     /// One more holder of extents that are already active (a protocol A write completed to the
     /// client keeps its extents hot until the peer confirms it).
     mutating func hold(_ active: [UInt32]) {
         for e in active {
-            guard let i = extents.firstIndex(of: e) else { preconditionFailure("extent \(e) not active") }
-            inFlight[i] += 1
+            guard entries[e] != nil else { preconditionFailure("extent \(e) not active") }
+            entries[e]!.inFlight += 1
         }
     }
 
     mutating func end(_ needed: [UInt32]) {
         for e in needed {
-            guard let i = extents.firstIndex(of: e) else { preconditionFailure("extent \(e) not active") }
-            precondition(inFlight[i] > 0, "extent \(e) ended more often than begun")
-            inFlight[i] -= 1
+            guard let entry = entries[e] else { preconditionFailure("extent \(e) not active") }
+            precondition(entry.inFlight > 0, "extent \(e) ended more often than begun")
+            entries[e]!.inFlight -= 1
         }
     }
 
     /// Clean shutdown: nothing hot remains (bitmaps are written out first).
     mutating func clearIdle() {
-        var keptExtents: [UInt32] = []
-        var keptCounts: [Int] = []
-        for (e, c) in zip(extents, inFlight) where c > 0 {
-            keptExtents.append(e)
-            keptCounts.append(c)
-        }
-        extents = keptExtents
-        inFlight = keptCounts
+        entries = entries.filter { $0.value.inFlight > 0 }
     }
 
-    var sortedExtents: [UInt32] { extents.sorted() }
+    var sortedExtents: [UInt32] { entries.keys.sorted() }
 }

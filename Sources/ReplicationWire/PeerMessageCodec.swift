@@ -19,7 +19,7 @@ public enum PeerMessageCodec {
         guard let type = PeerMessageType(rawValue: code) else {
             throw ReplicationWireError(peer: peer, reason: "unknown frame type \(code)")
         }
-        r = WireReader(buffer: r.buffer, peer: peer, what: "\(type) frame")
+        r.messageType = type
         let message = try decodeBody(type, &r, payloadBytesMax: payloadBytesMax)
         try r.finish()
         return message

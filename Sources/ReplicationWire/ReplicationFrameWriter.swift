@@ -1,4 +1,5 @@
 import NIOCore
+import ReplicationCore
 
 /// Writes a replication connection's hello and frames. Two things a per-message encoder
 /// (`MessageToByteHandler`) cannot do:
@@ -25,13 +26,32 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .hello(let hello):
+            var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
+            pending = nil
+            hello.encode(into: &buffer)
+            pass(buffer, payload: nil, context: context, promise: promise)
+        case .message(let message):
+            write(message, context: context, promise: promise)
+        }
+    }
+
+    /// `write` for a caller on the channel's event loop that holds this handler's context (the
+    /// engine's runtime): the message goes straight into the pending buffer, without being
+    /// boxed for the pipeline and cast back here. Leaves at the next `flush(context:)`.
+    public func send(_ message: PeerMessage, context: ChannelHandlerContext) {
+        write(message, context: context, promise: nil)
+    }
+
+    private func write(_ message: PeerMessage, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
         pending = nil
-        var payload: ByteBuffer?
-        switch unwrapOutboundIn(data) {
-        case .hello(let hello): hello.encode(into: &buffer)
-        case .message(let message): payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
-        }
+        let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
+        pass(buffer, payload: payload, context: context, promise: promise)
+    }
+
+    private func pass(_ buffer: ByteBuffer, payload: ByteBuffer?, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if let payload {
             // The payload must follow its header on the stream: pass both down now, in order.
             context.write(wrapOutboundOut(buffer), promise: nil)

@@ -146,4 +146,35 @@ struct PureDecisionTests {
         #expect(changed2)
         #expect(al.sortedExtents == [1, 2])
     }
+
+    @Test("activity log evicts the least recently begun idle extent, never a needed or busy one")
+    func activityLogEvictionOrder() {
+        // Loaded from metadata in LRU order: 5 is the oldest, then 6, then 7.
+        var al = ActivityLog(extentBytes: 1 << 22, extentsMax: 3, extents: [5, 6, 7])
+        #expect(al.canActivate([5, 6, 7]))
+        let reused = al.begin([6])
+        #expect(!reused, "an extent already in the log changes nothing durable")
+        al.end([6])
+        let added8 = al.begin([8])  // evicts 5: older than 7, and 6 was used since
+        #expect(added8)
+        #expect(al.sortedExtents == [6, 7, 8])
+        let added9 = al.begin([9])  // evicts 7 (8 is busy, 6 was used after 7)
+        #expect(added9)
+        #expect(al.sortedExtents == [6, 8, 9])
+        al.hold([9])  // a protocol A write keeps 9 hot after its own end
+        al.end([9])
+        #expect(al.canActivate([10]), "6 is idle")
+        #expect(!al.canActivate([10, 11]), "only one idle extent (6) for two missing ones")
+        let added10 = al.begin([10])
+        #expect(added10)
+        #expect(al.sortedExtents == [8, 9, 10])
+        #expect(!al.canActivate([11]), "8 and 10 are in flight, 9 is held")
+        al.end([8])
+        #expect(al.canActivate([11]))
+        #expect(!al.canActivate([11, 12]))
+        #expect(!al.canActivate([8, 11]), "8 is needed itself, so it cannot make room for 11")
+        al.end([9, 10])
+        al.clearIdle()
+        #expect(al.sortedExtents == [])
+    }
 }

@@ -64,6 +64,23 @@ struct ReplicationFrameWriterTests {
         _ = try channel.finish()
     }
 
+    @Test("messages sent through the handler directly join the pipeline's writes in order")
+    func sendKeepsOrder() throws {
+        let writer = ReplicationFrameWriter()
+        let channel = EmbeddedChannel(handler: writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        writer.send(.ping(1), context: context)
+        channel.write(ReplicationOutbound.message(.ping(2)), promise: nil)
+        writer.send(.writeAck(WriteAck(sequence: 3, success: true)), context: context)
+        writer.flush(context: context)
+        let buffers = try outbound(channel)
+        #expect(buffers.count == 1)
+        #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(.ping(2)),
+                                           .message(.writeAck(WriteAck(sequence: 3, success: true)))])
+        _ = try channel.finish()
+    }
+
     @Test("a write with a promise carries the frames held before it and completes the promise")
     func promisePassesDown() throws {
         let channel = EmbeddedChannel(handler: ReplicationFrameWriter())

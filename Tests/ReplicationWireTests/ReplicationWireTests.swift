@@ -128,6 +128,19 @@ struct ReplicationWireTests {
         #expect(throws: ReplicationWireError.self) { try decoder.decode(buffer: &buffer) }
     }
 
+    @Test("a truncated frame body is refused with the frame's type named")
+    func truncatedBodyNamesType() throws {
+        var decoder = ReplicationFrameDecoder(peer: "node beta")
+        var buffer = try encoded([.hello(Self.hello)])
+        var body = ByteBuffer()
+        body.writeInteger(UInt8(4)); body.writeInteger(UInt64(1))  // a write frame that ends after its sequence
+        buffer.writeInteger(UInt32(body.readableBytes)); buffer.writeBuffer(&body)
+        _ = try decoder.decode(buffer: &buffer)
+        do { _ = try decoder.decode(buffer: &buffer); Issue.record("accepted a truncated write frame") } catch let e as ReplicationWireError {
+            #expect(e.description == "replication link from node beta: malformed write frame: truncated")
+        }
+    }
+
     @Test("garbage, another protocol version and bad enum values give errors naming the peer")
     func garbage() throws {
         var http = ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n")

@@ -1,0 +1,94 @@
+import NIOCore
+import ReplicationCore
+import ReplicationWire
+
+/// Carrying out the core's outputs (the ordering contract in `ReplicaOutput`).
+extension ResourceRuntime {
+    func execute(_ v: UInt16, _ out: ReplicaOutput) {
+        for action in out.storage { perform(v, action) }
+        for m in out.messages {
+            let key = LinkKey(volume: v, peer: m.to.rawValue)
+            guard let link = links[key] else { continue }
+            count(v, m, to: m.to.rawValue)
+            link.send(m.message)
+            if !unflushedLinks.contains(where: { $0.channel === link.channel }) { unflushedLinks.append(link) }
+        }
+        if !unflushedLinks.isEmpty { scheduleEndOfIteration() }
+        for c in out.completions {
+            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
+        }
+        for t in out.transport { transport(v, t) }
+        for r in out.adminReplies {
+            if let waiting = volumes[v]?.admin.removeValue(forKey: r.id) { waiting.resume(returning: r.result) }
+        }
+        for e in out.events { record(e) }
+        if !out.events.isEmpty { onChange() }
+    }
+
+    /// Runs `endOfIteration` once, after the work this event-loop iteration already has (the
+    /// NBD requests and replication messages read in it): tasks run right after the
+    /// iteration's I/O, so this adds no wait.
+    func scheduleEndOfIteration() {
+        guard !iterationEndScheduled else { return }
+        iterationEndScheduled = true
+        loop.execute { self.assumeIsolated { $0.endOfIteration() } }
+    }
+
+    /// First the links are flushed: the writes (or acks) of every request handled in this
+    /// iteration leave in one writev and reach the peer as one wake-up, instead of one each.
+    /// Then this node's own small writes: a peer starts on its copy of a batch while this node
+    /// makes its own, in parallel, rather than after it (a protocol C write waits for both).
+    /// Doing those `pwrite`s inside each request's step, as before, held the whole batch back
+    /// from the link for their duration. Their completions may emit more (the acks of a peer's
+    /// writes), which the next round of the loop flushes.
+    func endOfIteration() {
+        while true {
+            for link in unflushedLinks { link.flush() }
+            unflushedLinks.removeAll(keepingCapacity: true)
+            guard !deferredWrites.isEmpty else { break }
+            let batch = deferredWrites
+            deferredWrites.removeAll(keepingCapacity: true)
+            for (v, action) in batch {
+                let result = volumes[v]?.backing?.performInline(action)
+                    ?? .failed("volume \(v): its backing disk went away before a write to it was done")
+                step(v, .storage(StorageCompletion(id: action.id, result: result)))
+            }
+        }
+        iterationEndScheduled = false
+    }
+
+    func perform(_ v: UInt16, _ action: StorageAction) {
+        if case .writeMetadata(let id, let update) = action {
+            guard let volume = volumes[v], let current = volume.metadata, var writer = volume.metadataWriter else {
+                step(v, .storage(StorageCompletion(id: id, result: .failed("no metadata record for a diskless volume"))))
+                return
+            }
+            let next = current.applying(update)
+            volume.metadata = next
+            writer.activityLogExtentsMax = volume.instance.config.activityLogExtentsMax
+            let write = writer.write(next, for: update)
+            volume.metadataWriter = writer
+            metadataWritesInFlight += 1
+            Task {
+                let result = await writer.run(write)
+                self.metadataWritesInFlight -= 1
+                if case .failed = result { self.volumes[v]?.metadataWriter?.writeFailed() }
+                self.step(v, .storage(StorageCompletion(id: id, result: result)))
+            }
+            return
+        }
+        guard let backing = volumes[v]?.backing else {
+            step(v, .storage(StorageCompletion(id: action.id, result: .failed("volume \(v) has no backing disk"))))
+            return
+        }
+        if BackingStore.performsInline(action) {
+            deferredWrites.append((v, action))
+            scheduleEndOfIteration()
+            return
+        }
+        // The completion comes back on this actor's loop: no task, no hop through the pool.
+        backing.perform(action, on: loop).whenSuccess { result in
+            self.assumeIsolated { $0.step(v, .storage(StorageCompletion(id: action.id, result: result))) }
+        }
+    }
+}
