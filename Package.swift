@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "TandemCLI",
             dependencies: [
-                "TandemModel", "TandemCLICore",
+                "TandemModel", "TandemCLICore", "DescriptorIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -94,7 +94,7 @@ let package = Package(
                 "Engine", "EngineAdmin", "EngineAdminClient", "EngineConfig",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                "Workload",
+                "Workload", "DescriptorIO",
             ]
         ),
 
@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TandemMonitor",
             dependencies: [
-                "EngineAdmin", "EngineAdminClient", "EngineConfig",
+                "EngineAdmin", "EngineAdminClient", "EngineConfig", "DescriptorIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -114,11 +114,21 @@ let package = Package(
         .target(name: "NBDProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // Linux system calls Swift's Glibc module hides (fallocate, O_DIRECT).
         .target(name: "CTandemIO"),
+        // Writing a whole buffer to a file descriptor (EINTR, short writes, EAGAIN), for every
+        // command-line writer: standard streams, the monitor's screen, the workload's log.
+        .target(name: "DescriptorIO"),
+        .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO"]),
+        // Listening sockets every server shares: close-on-exec TCP listeners and the bookkeeping
+        // that keeps connections accepted while a listener closes from being dropped (NIOCore only).
+        .target(name: "ListenerSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // For listener tests only: clients that hammer a port, a child that inherits descriptors,
+        // who holds a port (/proc).
+        .target(name: "ListenerTestSupport"),
         // NBD server: per-connection state machine, handler, export registry, listener, file export.
         .target(
             name: "NBDServer",
             dependencies: [
-                "NBDProtocol", "CTandemIO",
+                "NBDProtocol", "CTandemIO", "ListenerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -156,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "NBDServerTests",
             dependencies: [
-                "NBDServer", "NBDProtocol", "NBDClient",
+                "NBDServer", "NBDProtocol", "NBDClient", "ListenerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -171,7 +181,7 @@ let package = Package(
 
         // Engine: resource files (pure parser/writer) and the file helpers that store them.
         .target(name: "EngineConfig", dependencies: ["TandemModel"]),
-        .target(name: "EngineFiles", dependencies: ["EngineConfig"]),
+        .target(name: "EngineFiles", dependencies: ["EngineConfig", "DescriptorIO"]),
         .testTarget(name: "EngineConfigTests", dependencies: ["EngineConfig", "EngineFiles", "TandemModel"]),
         // Engine admin socket: report/event values and the drbdadm-style formatters (pure), and
         // the client library `tandem adm` and the satellite use.
@@ -204,14 +214,14 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: [
-            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer",
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport",
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(
@@ -249,7 +259,7 @@ let package = Package(
             name: "Satellite",
             dependencies: [
                 "ClusterWire", "SatelliteCore", "StorageProviders", "TandemModel", "SatelliteLink",
-                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient",
+                "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ListenerSupport", "DescriptorIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -270,6 +280,7 @@ let package = Package(
             name: "SatelliteTests",
             dependencies: [
                 "Satellite", "SatelliteLink", "SatelliteCore", "ClusterWire", "TandemModel", "EngineConfig", "EngineAdmin", "ControllerCore",
+                "ListenerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

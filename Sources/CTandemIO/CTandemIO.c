@@ -84,3 +84,24 @@ int ctandem_loop_set_autoclear(int fd) {
     info.lo_flags |= LO_FLAGS_AUTOCLEAR;
     return ioctl(fd, LOOP_SET_STATUS64, &info);
 }
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+int ctandem_malloc_set_arena_max(int arenas) {
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+    return mallopt(M_ARENA_MAX, arenas) == 1 ? 0 : -1;
+#else
+    (void)arenas;
+    return -1;
+#endif
+}
+
+int ctandem_malloc_trim(void) {
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

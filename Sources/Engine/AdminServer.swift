@@ -1,5 +1,6 @@
 import EngineAdmin
 import EngineAdminClient
+import ListenerSupport
 import Logging
 import NIOCore
 import NIOPosix

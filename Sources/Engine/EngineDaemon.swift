@@ -22,6 +22,7 @@ public enum EngineDaemon {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws {
+        EngineHeap.limitArenas()
         let layout = EngineStateLayout(stateDirectory: options.stateDirectory)
         for dir in [layout.resourcesDirectory, layout.metadataDirectory, layout.runDirectory, parent(options.nbdSocketPath)] {
             do { try AtomicFile.makeDirectories(dir) } catch { throw EngineError("cannot create \(dir): \(error)") }
@@ -54,6 +55,8 @@ public enum EngineDaemon {
         }
         logger.info("engine up: state \(layout.stateDirectory), admin \(layout.adminSocketPath), nbd \(options.nbdSocketPath)")
         await supervisor.startAll()
+        let heapTrimmer = Task { await EngineHeap.trimPeriodically() }
+        defer { heapTrimmer.cancel() }
         await waitForTermination()
         logger.info("engine stopping: taking every resource down")
         await supervisor.stopAll()

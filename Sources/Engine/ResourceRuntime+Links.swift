@@ -1,5 +1,6 @@
 import EngineConfig
 import Glibc
+import ListenerSupport
 import NIOCore
 import NIOPosix
 import ReplicationCore

@@ -1,3 +1,4 @@
+import DescriptorIO
 import Glibc
 
 /// A failed file operation with the path and the system's reason.
@@ -21,16 +22,8 @@ public enum AtomicFile {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileOperationError(path: temporary, operation: "open", errno: errno) }
         var failure: FileOperationError?
-        var written = 0
-        while written < bytes.count && failure == nil {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + written, bytes.count - written)
-            }
-            if n < 0 {
-                if errno != EINTR { failure = FileOperationError(path: temporary, operation: "write", errno: errno) }
-            } else {
-                written += n
-            }
+        do { try DescriptorWriter.writeAll(bytes, to: fd) } catch {
+            failure = FileOperationError(path: temporary, operation: "write", errno: error.errno)
         }
         if failure == nil, fsync(fd) != 0 { failure = FileOperationError(path: temporary, operation: "fsync", errno: errno) }
         close(fd)

@@ -1,3 +1,4 @@
+import ListenerSupport
 import Logging
 import NBDProtocol
 import NIOConcurrencyHelpers
@@ -37,10 +38,14 @@ public final class NBDServer: Sendable {
         return try register(listener: channel)
     }
 
-    /// Listens on TCP; port 0 picks a free port, which the returned address shows.
+    /// Listens on TCP; port 0 picks a free port, which the returned address shows. The socket
+    /// is close-on-exec (ListeningSocket): a child process spawned by anything in this process
+    /// must not keep the port listening after `close`.
     @discardableResult
     public func listen(host: String, port: Int) async throws -> SocketAddress {
-        let channel = try await bootstrap().bind(host: host, port: port).get()
+        let socket = try ListeningSocket.open(host: host, port: port)
+        // From here NIO owns the descriptor and closes it, also when this fails.
+        let channel = try await bootstrap().withBoundSocket(socket).get()
         return try register(listener: channel)
     }
 

@@ -214,7 +214,7 @@ extension ReplicaInstance {
         flags.insert(.primary)
         flags.remove(.primaryLostQuorum)
         writeBarrierVersion = markMetadataDirty()
-        if peers.contains(where: { !$0.config.disklessClient && !$0.receivesWrites }) { needsNewGeneration = true }
+        if peers.contains(where: { !$0.config.disklessClient && !$0.receivesWrites }) || ownDiskAbsent { needsNewGeneration = true }
         if pending.force && disk.hasDisk && disk != .upToDate {
             // Reconnect first so that the peers learn the new generation from a handshake (and
             // sync from it) rather than from an announcement.

@@ -206,15 +206,21 @@ extension ReplicaInstance {
         return writeBarrierVersion
     }
 
+    /// A diskful node whose disk failed (detached): like an absent peer, its disk misses every
+    /// write from now on and must be resynced when it is attached again.
+    var ownDiskAbsent: Bool { !config.disklessClient && !disk.hasDisk }
+
     /// A diskless Primary keeps no generations of its own data, but its UpToDate peers must
-    /// start a new generation (and track the absent nodes) all the same.
+    /// start a new generation (and track the absent nodes, its own detached disk among them)
+    /// all the same.
     mutating func announceGenerationFromDiskless() {
         needsNewGeneration = false
         guard let previous = peers.first(where: { $0.receivesWrites && $0.disk == .upToDate })?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
         while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
         generations.current = fresh
-        let absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
+        var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
+        if ownDiskAbsent { absent.append(config.nodeID) }
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites { send(.newGeneration(announcement), to: peers[index].id) }
     }
@@ -237,6 +243,10 @@ extension ReplicaInstance {
         for peer in peers where !peer.config.disklessClient && !peer.receivesWrites {
             notReplicated |= 1 << UInt32(peer.id.rawValue)
         }
+        // A writer whose own disk failed (detached) misses this write too: its peers track it,
+        // so that its disk, attached again from the old metadata, is resynced (DRBD: the writer
+        // is one of the "weak nodes" of a diskless Primary's writes).
+        if ownDiskAbsent { notReplicated |= 1 << UInt32(config.nodeID.rawValue) }
         let (kind, data): (WriteKind, ByteBuffer) = {
             switch request.operation {
             case .write(let bytes): return (.data, bytes)

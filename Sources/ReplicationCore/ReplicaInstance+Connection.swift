@@ -64,7 +64,8 @@ extension ReplicaInstance {
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
         let wasPrimary = peers[i].role == .primary
-        let lastSequence = peers[i].lastSequenceReceived
+        let received = peers[i].lastSequenceReceived
+        var lastSequence = received
         if let resync = peers[i].resync, resync.isTarget {
             log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
         }
@@ -87,6 +88,9 @@ extension ReplicaInstance {
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
             if let extents = op.extents { activityLog.end(extents) }
+            // Dropped, never written here: the stream this node kept ends before it (what a
+            // lost writer's survivors compare to reconcile their tails).
+            if case .write(let write) = op.kind { lastSequence = min(lastSequence, write.sequence - 1) }
             return true
         }
         if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
@@ -94,7 +98,9 @@ extension ReplicaInstance {
             promotion!.waiting.removeAll { $0 == peers[i].id }
             finishPromotionIfAnswered()
         }
-        if wasPrimary && role == .secondary { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence) }
+        // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
+        // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
+        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence) }
         emitPeerDevice(i)
     }
 

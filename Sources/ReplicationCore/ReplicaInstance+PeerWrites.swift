@@ -123,7 +123,7 @@ extension ReplicaInstance {
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
     /// here, so survivors with different tails reconcile the hot extents.
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
-        guard disk.hasDisk, lastSequence > 0 else { return }
+        guard disk.hasDisk else { return }
         let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
             send(.writerLost(lost), to: peer.id)
@@ -137,6 +137,14 @@ extension ReplicaInstance {
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
               let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
+        // One of them took the writer's new generation and the other did not: the tails are not
+        // prefixes of one stream at one generation, and a resync from the older generation would
+        // leave the target Inconsistent at the newer one, where every peer waits for it. The
+        // generations decide at the next handshake instead.
+        guard peers[i].current.sameHistory(as: generations.current) else { return }
+        // The one with the longer tail is the source, and only UpToDate data may serve.
+        let source = mine < lost.lastSequence ? peers[i].disk : disk
+        guard source == .upToDate else { return }
         let extentCount = (config.sizeBytes + config.activityLogExtentBytes - 1) / config.activityLogExtentBytes
         for extent in Set(lost.hotExtents + activityLog.sortedExtents).sorted() where UInt64(extent) < extentCount {
             let start = UInt64(extent) * config.activityLogExtentBytes

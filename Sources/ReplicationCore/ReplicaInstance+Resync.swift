@@ -121,6 +121,13 @@ extension ReplicaInstance {
         submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
                    offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), isWrite: false,
                    purpose: .resyncRead(to: peers[i].id, request: request))
+        // A peer write still queued here (waiting for its activity-log extent or a new
+        // generation to be durable) is not in what this read returns, though it may already
+        // have set the bits toward the target: the read must leave them set.
+        for op in peerQueue {
+            guard case .write(let write) = op.kind else { continue }
+            noteBitsSet(toward: i, offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
+        }
     }
 
     /// Bits toward peer `i` were set for a range because of a write it may lack. A resync read for

@@ -110,7 +110,10 @@ extension ReplicaInstance {
         disk = .failed
         emitDevice()
         log(.error, "I/O error on the backing store of \(config.resourceName)/\(config.volume): disk Failed, detaching; I/O continues through UpToDate peers")
-        if role == .primary { needsNewGeneration = false }
+        // DRBD: a Primary that loses a disk holding its data starts a new current generation
+        // with the next write; here the disk lost is its own, so its peers start it (announced,
+        // with this node among the absent) and the old metadata, attached again, is behind.
+        if role == .primary { needsNewGeneration = true }
         disk = .diskless
         for index in peers.indices { peers[index].bitmap = nil }
         broadcastState()

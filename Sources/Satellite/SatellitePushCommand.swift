@@ -1,4 +1,5 @@
 import ArgumentParser
+import DescriptorIO
 import Foundation
 import SatelliteLink
 import Synchronization
@@ -90,8 +91,8 @@ public struct SatellitePushCommand: AsyncParsableCommand {
             return
         }
         if let last = lastSeen.state.withLock({ $0 }) {
-            let report = Array(("last report:\n" + (try Self.json(last)) + "\n").utf8)
-            _ = report.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }  // FileHandle.write traps on failure
+            // Not FileHandle.write: it traps when the write fails.
+            try? DescriptorWriter.writeAll("last report:\n" + (try Self.json(last)) + "\n", to: STDERR_FILENO)
         }
         throw PushFailure(message: "satellite-push: no matching report from \(address) within \(timeout) s\(outcome.1.map { " (\($0))" } ?? "")")
     }

@@ -1,4 +1,5 @@
 import ClusterWire
+import ListenerSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -18,26 +19,40 @@ struct SatelliteServer: Sendable {
     typealias Connection = NIOAsyncChannel<ClusterMessage, ClusterMessage>
 
     func run(onBound: @Sendable (SocketAddress?) -> Void = { _ in }) async throws {
+        // A close-on-exec socket (ListeningSocket): a storage tool or other child spawned while
+        // we listen must not keep the port after the satellite stops. And a controller dialing
+        // while the listener closes must not kill the process (AcceptedChannels).
+        let socket = try ListeningSocket.open(host: host, port: port)
+        let accepted = AcceptedChannels<ClusterMessage, ClusterMessage>()
+        // From here NIO owns the descriptor and closes it, also when this fails.
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .bind(host: host, port: port) { channel in
+            .bind(socket) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClusterFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ClusterFrameEncoder()))
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    try accepted.admit(channel) { channel in
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ClusterFrameDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ClusterFrameEncoder()))
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
                 }
             }
         onBound(server.channel.localAddress)
         log.info("satellite listening on \(host):\(port)")
         let sessions = SessionRegistry()
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { inbound in
-                for try await connection in inbound {
-                    group.addTask { await serve(connection, sessions: sessions) }
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        accepted.take(connection)
+                        group.addTask { await serve(connection, sessions: sessions) }
+                    }
                 }
             }
+        } catch {
+            await accepted.finishStragglers()
+            throw error
         }
+        await accepted.finishStragglers()
     }
 
     private func serve(_ connection: Connection, sessions: SessionRegistry) async {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DescriptorIO
 
 /// Writes the CLI's output to standard output and standard error without trapping.
 ///
@@ -12,48 +13,29 @@ import Darwin
 /// expects), any other failure of standard output is reported on standard error and exits 74
 /// (EX_IOERR); a failing standard error has nowhere to report to and exits 74 silently.
 public enum StandardStreams {
-    public static let ioErrorExitCode: Int32 = 74
+    static let ioErrorExitCode: Int32 = 74
 
     public static func out(_ text: String) {
-        if let errno = write(text, to: STDOUT_FILENO) {
-            endAfterFailedWrite(errno, stream: "standard output", reportOnStderr: true)
+        do { try DescriptorWriter.writeAll(text, to: STDOUT_FILENO) } catch {
+            endAfterFailedWrite(error, stream: "standard output", reportOnStderr: true)
         }
     }
 
     public static func err(_ text: String) {
-        if let errno = write(text, to: STDERR_FILENO) {
-            endAfterFailedWrite(errno, stream: "standard error", reportOnStderr: false)
+        do { try DescriptorWriter.writeAll(text, to: STDERR_FILENO) } catch {
+            endAfterFailedWrite(error, stream: "standard error", reportOnStderr: false)
         }
     }
 
-    /// Writes all of `text`, retrying short writes and EINTR. Returns errno when it fails.
-    static func write(_ text: String, to fd: Int32) -> Int32? {
-        var bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                #if canImport(Glibc)
-                Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #else
-                Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #endif
-            }
-            if n > 0 { done += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            return n < 0 ? errno : EIO
-        }
-        return nil
-    }
-
-    private static func endAfterFailedWrite(_ error: Int32, stream: String, reportOnStderr: Bool) -> Never {
-        if error == EPIPE {
+    private static func endAfterFailedWrite(_ failure: DescriptorWriter.Failure, stream: String, reportOnStderr: Bool) -> Never {
+        if failure.errno == EPIPE {
             // The reader went away (`tandem r l | head -1`): end the way an unhandled SIGPIPE
             // would, which is what shells and pipelines expect.
             signal(SIGPIPE, SIG_DFL)
             raise(SIGPIPE)
         }
         if reportOnStderr {
-            _ = write("tandem: cannot write to \(stream): \(String(cString: strerror(error)))\n", to: STDERR_FILENO)
+            try? DescriptorWriter.writeAll("tandem: cannot write to \(stream): \(String(cString: strerror(failure.errno)))\n", to: STDERR_FILENO)
         }
         exit(ioErrorExitCode)
     }

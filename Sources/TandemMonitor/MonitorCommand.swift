@@ -1,4 +1,5 @@
 import ArgumentParser
+import DescriptorIO
 import Dispatch
 import EngineAdmin
 import EngineAdminClient
@@ -47,8 +48,8 @@ public struct MonitorCommand: AsyncParsableCommand {
             do {
                 reports = try await client.status(nil)
             } catch {
-                let message = Array("tandem monitor: \(error)\n".utf8)
-                _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }  // FileHandle.write traps on failure
+                // Not FileHandle.write: it traps when the write fails.
+                try? DescriptorWriter.writeAll("tandem monitor: \(error)\n", to: STDERR_FILENO)
                 throw ExitCode(1)
             }
             let screen = MonitorScreen(width: 400, color: false)
@@ -142,13 +143,9 @@ final class TerminalSession: Sendable {
         write("\u{1B}[H" + lines.map { $0 + "\u{1B}[K" }.joined(separator: "\r\n") + "\u{1B}[J")
     }
 
+    /// A terminal that cannot be written to any more (closed, hung up) loses the frame; the
+    /// next redraw tries again.
     private func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { return }
-            offset += n
-        }
+        try? DescriptorWriter.writeAll(s, to: STDOUT_FILENO)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DescriptorIO
 import Foundation
 import Workload
 
@@ -19,15 +20,8 @@ final class WorkloadLogFile {
     deinit { close(fd) }
 
     func append(_ text: String) throws {
-        var bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CommandFailure(message: "cannot write the workload log \(path): \(String(cString: strerror(errno)))")
-            }
-            done += n
+        do { try DescriptorWriter.writeAll(text, to: fd) } catch {
+            throw CommandFailure(message: "cannot write the workload log \(path): \(error)")
         }
     }
 

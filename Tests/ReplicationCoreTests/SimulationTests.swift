@@ -15,7 +15,12 @@ struct SimulationTests {
     static let fixedSeeds: [UInt64] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 50,
                                        // protocol A acknowledged-write losses (diskless writer, activity log), a
                                        // resync read racing a newer write:
-                                       40, 55, 106, 185, 195, 216, 285, 290, 297]
+                                       40, 55, 106, 185, 195, 216, 285, 290, 297,
+                                       // session 4, acknowledged writes lost / UpToDate replicas differing: a
+                                       // diskless Primary's own disk missing its writes, a resync read ahead of a
+                                       // queued peer write, a lost writer's dropped queued writes (and seeds that
+                                       // lost writes in earlier measurements):
+                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Today: 7 and 17 end with no write acknowledged at all

@@ -34,6 +34,8 @@ final class InProcessSatellite: Sendable {
         let server = SatelliteServer(host: "127.0.0.1", port: port, agent: agent, log: log)
         let bound = AsyncStream<Int>.makeStream()
         task = Task {
+            // A port that cannot be bound ends the task without `onBound`: port 0 then.
+            defer { bound.continuation.finish() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await agent.run() }
                 group.addTask { try await server.run { bound.continuation.yield($0?.port ?? 0); bound.continuation.finish() } }

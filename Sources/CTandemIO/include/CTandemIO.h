@@ -26,4 +26,10 @@ int ctandem_range_cached(int fd, int64_t offset, int64_t length);
 /// LOOP_SET_STATUS64 with the flag added): the kernel detaches it at its last close, as
 /// `mount -o loop` does. Returns 0 or -1 with errno.
 int ctandem_loop_set_autoclear(int fd);
+/// mallopt(M_ARENA_MAX, arenas): glibc's malloc uses at most that many arenas (its default is
+/// 8 per core, one per allocating thread). Returns 0, or -1 where the C library cannot.
+int ctandem_malloc_set_arena_max(int arenas);
+/// malloc_trim(0): returns the free pages of every malloc arena to the system. Returns 1 if
+/// memory was returned, 0 if not (also where the C library has no malloc_trim).
+int ctandem_malloc_trim(void);
 #endif

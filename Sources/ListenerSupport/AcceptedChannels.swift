@@ -6,13 +6,14 @@ import Synchronization
 ///
 /// Why: NIO's async `ServerBootstrap.bind` runs the child initializer and only then yields the
 /// wrapped child into the server's inbound sequence. When the listener is closed in between (a
-/// resource going down or restarting while a peer redials), NIO drops the wrapped child, and an
-/// `NIOAsyncChannel` released without its outbound writer finished is a fatal error
-/// ("Deinited NIOAsyncWriter without calling finish()", from the child's `channelActive`). Holding
-/// each child here until it is taken keeps it alive; `finishStragglers` then finishes and closes
-/// those the loop never got, and refuses (closes) any accepted after it.
-final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
-    typealias Child = NIOAsyncChannel<Inbound, Outbound>
+/// resource going down or restarting while a peer redials, a satellite stopping while a
+/// controller dials), NIO drops the wrapped child, and an `NIOAsyncChannel` released without its
+/// outbound writer finished is a fatal error ("Deinited NIOAsyncWriter without calling
+/// finish()", from the child's `channelActive`). Holding each child here until it is taken keeps
+/// it alive; `finishStragglers` then finishes and closes those the loop never got, and refuses
+/// (closes) any accepted after it.
+public final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
+    public typealias Child = NIOAsyncChannel<Inbound, Outbound>
 
     private struct State {
         var pending: [ObjectIdentifier: Child] = [:]
@@ -21,12 +22,12 @@ final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
     /// For the child initializer (on the child's event loop): wraps the channel and records it,
     /// under the lock, so `finishStragglers` sees every child wrapped before it. After
     /// `finishStragglers` the channel is closed unwrapped instead and this throws.
-    func admit(_ channel: any Channel, wrap: (any Channel) throws -> Child) throws -> Child {
+    public func admit(_ channel: any Channel, wrap: (any Channel) throws -> Child) throws -> Child {
         let child = try state.withLock { state throws -> Child? in
             guard !state.closed else { return nil }
             let child = try wrap(channel)
@@ -41,13 +42,13 @@ final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
     }
 
     /// The accept loop got `child`: from now on whoever runs it finishes it.
-    func take(_ child: Child) {
+    public func take(_ child: Child) {
         _ = state.withLock { $0.pending.removeValue(forKey: ObjectIdentifier(child.channel)) }
     }
 
     /// After the accept loop ended (the listener is closed): closes every accepted child the loop
     /// never got, and every one accepted from now on.
-    func finishStragglers() async {
+    public func finishStragglers() async {
         let stragglers = state.withLock { state -> [Child] in
             state.closed = true
             defer { state.pending = [:] }
@@ -58,5 +59,5 @@ final class AcceptedChannels<Inbound: Sendable, Outbound: Sendable>: Sendable {
         }
     }
 
-    var pendingCount: Int { state.withLock { $0.pending.count } }
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
 }

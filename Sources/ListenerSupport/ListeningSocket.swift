@@ -1,23 +1,25 @@
 import Glibc
 import NIOCore
 
-/// A TCP listening socket created close-on-exec, for `ServerBootstrap.bind(_ socket:)`.
+/// A TCP listening socket created close-on-exec, for `ServerBootstrap.bind(_ socket:)`. Every
+/// TCP listener of Tandem opens its socket here: the engine's replication listeners, its NBD TCP
+/// export, the satellite's controller port.
 ///
 /// Why not `ServerBootstrap.bind(host:port:)`: NIO creates its sockets without `SOCK_CLOEXEC`,
 /// so every child process spawned by anything in this process while the listener is open
 /// (posix_spawn/fork without closing descriptors: an LVM/ZFS tool run, `losetup`, a test's
 /// `sh -c`) inherits the listening socket and keeps it in LISTEN for its whole life. Closing
-/// our channel then does not free the port, and the next `up` or restarting `adjust` of the
-/// resource fails with "Address already in use" — measured in ListenerTeardownTests: a `sleep 3`
-/// spawned mid-churn held the closed listener until it exited. Close-on-exec drops our copy
-/// from the child at its `exec`.
-enum ListeningSocket {
-    static let backlog: Int32 = 256
+/// our channel then does not free the port, and the next bind of it (a resource's `up` or
+/// restarting `adjust`, a restarted engine or satellite) fails with "Address already in use" —
+/// measured in ListenerTeardownTests: a `sleep 3` spawned mid-churn held the closed listener
+/// until it exited. Close-on-exec drops our copy from the child at its `exec`.
+public enum ListeningSocket {
+    public static let backlog: Int32 = 256
 
     /// Socket bound to host:port and listening, non-blocking, close-on-exec, SO_REUSEADDR (a
     /// restart rebinds while the previous listener's connections sit in TIME_WAIT).
     /// Throws `IOError` (EADDRINUSE when the port is taken) and closes what it opened.
-    static func open(host: String, port: Int) throws -> NIOBSDSocket.Handle {
+    public static func open(host: String, port: Int) throws -> NIOBSDSocket.Handle {
         let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
         let family: Int32
         switch address {
