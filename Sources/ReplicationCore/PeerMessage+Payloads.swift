@@ -24,8 +24,8 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// skipped between two such peers.
     public static let freshThin = HandshakeFlags(rawValue: 1 << 6)
     /// The sender is Outdated only because it lost quorum as a Secondary: it has met no newer
-    /// data since (no newer peer, no writer's new generation). Such a peer may vouch that a
-    /// returning node is current; see `returnFromQuorumOutdate`.
+    /// peer since. Such a peer may vouch that a returning node is current; see
+    /// `returnFromQuorumOutdate`.
     public static let outdatedByQuorumLoss = HandshakeFlags(rawValue: 1 << 7)
 }
 

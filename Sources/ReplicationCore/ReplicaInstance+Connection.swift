@@ -195,16 +195,7 @@ extension ReplicaInstance {
         // Only current data moves on to the new generation: an Inconsistent or Outdated replica
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk == .upToDate || skipInitialSync, !syncing else {
-            if flags.contains(.outdatedWithoutQuorum) {
-                // A writer moved on without this replica: it now knows of newer data and may no
-                // longer vouch that a returning peer is current (nor return itself).
-                flags.remove(.outdatedWithoutQuorum)
-                markMetadataDirty()
-                broadcastState()
-            }
-            return
-        }
+              disk == .upToDate || skipInitialSync, !syncing else { return }
         if skipInitialSync {
             disk = .upToDate
             log(.info, "initial sync skipped on request of node \(id): data declared identical (new volume)")
