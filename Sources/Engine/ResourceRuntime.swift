@@ -237,6 +237,7 @@ actor ResourceRuntime {
         c.pingTimeoutTicks = UInt32(o.pingTimeoutSeconds) * Self.ticksPerSecond
         c.resyncRateMinBytesPerSecond = o.resyncRateMin.rawValue
         if let max = o.resyncRateMax { c.resyncRateMaxBytesPerSecond = max.rawValue }
+        if let fill = o.resyncFillTarget { c.resyncFillTargetBytes = fill.rawValue }
         do { try c.validate() } catch { throw EngineError("\(layout.resourceFilePath(config.name)): \(error)") }
         return c
     }

@@ -17,6 +17,11 @@ public struct ResourceOptions: Sendable, Equatable {
     public var resyncRateMax: ByteCount? = nil
     /// Resync never slows below this on purpose while application I/O competes.
     public var resyncRateMin: ByteCount = .mib(4)
+    /// Most resync data in flight (requested, not yet written on the target): the ceiling of the
+    /// rate controller's window (DRBD c-fill-target) and the memory a resync uses on each side.
+    /// nil: the engine's default.
+    public var resyncFillTarget: ByteCount? = nil
+    public static let resyncFillTargetRange: ClosedRange<UInt64> = (1 << 20)...(256 << 20)
     /// Skip the initial full sync of a brand-new volume (fresh thin volumes read as zeros).
     public var skipInitialSync: Bool = false
     /// Keep-alive interval when a link is idle, and the time without any frame after which the
@@ -38,6 +43,7 @@ public struct ResourceOptions: Sendable, Equatable {
         ("auto-promote-timeout", "tenths of a second, 0-600"),
         ("c-max-rate", "resync rate cap per second, e.g. 200MiB; 0 = no cap"),
         ("c-min-rate", "resync floor per second, e.g. 4MiB"),
+        ("c-fill-target", "most resync data in flight, 1MiB-256MiB; 0 = the engine's default"),
         ("skip-initial-sync", "yes | no"),
         ("ping-int", "seconds, 1-120"),
         ("ping-timeout", "seconds, 1-60"),
@@ -65,6 +71,10 @@ public struct ResourceOptions: Sendable, Equatable {
         case "c-min-rate":
             guard let r = try? ByteCount.parse(value, defaultUnit: ByteCount.kibi) else { return bad(key, value) }
             resyncRateMin = r
+        case "c-fill-target":
+            guard let r = try? ByteCount.parse(value, defaultUnit: ByteCount.kibi),
+                  r.rawValue == 0 || Self.resyncFillTargetRange.contains(r.rawValue) else { return bad(key, value) }
+            resyncFillTarget = r.rawValue == 0 ? nil : r
         case "ping-int": return Self.setInt(&pingIntervalSeconds, key, value, 1...120)
         case "ping-timeout": return Self.setInt(&pingTimeoutSeconds, key, value, 1...60)
         case "connect-int": return Self.setInt(&connectIntervalSeconds, key, value, 1...120)
@@ -85,6 +95,7 @@ public struct ResourceOptions: Sendable, Equatable {
             ("auto-promote-timeout", String(autoPromoteTimeoutTenths)),
             ("c-max-rate", resyncRateMax.map(Self.sizeText) ?? "0"),
             ("c-min-rate", Self.sizeText(resyncRateMin)),
+            ("c-fill-target", resyncFillTarget.map(Self.sizeText) ?? "0"),
             ("skip-initial-sync", skipInitialSync ? "yes" : "no"),
             ("ping-int", String(pingIntervalSeconds)),
             ("ping-timeout", String(pingTimeoutSeconds)),

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Protocol version spoken by this core; a peer with another version is refused at handshake
 /// with a clear message (no silent guessing).
-public let replicationProtocolVersion: UInt16 = 1
+public let replicationProtocolVersion: UInt16 = 2
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -23,6 +23,10 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// The sender's backing volume is fresh and thin (reads zeros everywhere): initial sync may be
     /// skipped between two such peers.
     public static let freshThin = HandshakeFlags(rawValue: 1 << 6)
+    /// The sender is Outdated only because it lost quorum as a Secondary: it has met no newer
+    /// data since (no newer peer, no writer's new generation). Such a peer may vouch that a
+    /// returning node is current; see `returnFromQuorumOutdate`.
+    public static let outdatedByQuorumLoss = HandshakeFlags(rawValue: 1 << 7)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.
@@ -103,11 +107,14 @@ public struct PeerStateReport: Sendable, Equatable {
     public var disk: DiskState
     public var current: Generation
     public var hasQuorum: Bool
-    public init(role: Role, disk: DiskState, current: Generation, hasQuorum: Bool) {
+    /// `HandshakeFlags.outdatedByQuorumLoss`, which can change while connected.
+    public var outdatedByQuorumLoss: Bool
+    public init(role: Role, disk: DiskState, current: Generation, hasQuorum: Bool, outdatedByQuorumLoss: Bool = false) {
         self.role = role
         self.disk = disk
         self.current = current
         self.hasQuorum = hasQuorum
+        self.outdatedByQuorumLoss = outdatedByQuorumLoss
     }
 }
 

@@ -14,6 +14,9 @@ struct PeerState: Sendable {
     var peerHasQuorum = false
     /// The peer's current generation as last reported (handshake, state change).
     var current: Generation = .none
+    /// The peer is Outdated only because it lost quorum and has met no newer data since
+    /// (handshake flag, state change): it may vouch for a node returning from a quorum outdate.
+    var outdatedByQuorumLoss = false
     var replication: ReplicationState = .off
     /// Out-of-sync bits toward this peer; nil when the peer has no bitmap slot (diskless client)
     /// or this node has no disk.

@@ -133,11 +133,17 @@ extension ReplicaInstance {
     }
 
     /// The way back for `outdateWithoutQuorum`: in a partition with quorum again, where every
-    /// connected diskful peer has finished its handshake and none holds newer data (each is at
-    /// this generation, or waits to be resynced from this node), this node is current. Writes
-    /// acknowledged meanwhile were acknowledged by a majority, and a majority always shares a
-    /// node with this partition: that node would be at a newer generation. Connections that
-    /// waited for this node to become a usable source renegotiate.
+    /// connected diskful peer has finished its handshake, holds no newer data (each is at this
+    /// generation, or waits to be resynced from this node) and knows of none, this node is
+    /// current. Writes acknowledged meanwhile were acknowledged by a majority, and a majority
+    /// always shares a node with this partition: that node knows of the newer generation. It
+    /// need not hold it — a replica that is Inconsistent (a resync target) or Outdated receives
+    /// a writer's data without moving to its generation — so only peers that are UpToDate, or
+    /// Outdated by a quorum loss alone (they met no newer data since), may vouch; any other
+    /// connected peer keeps this node Outdated until a resync. When every diskful replica is
+    /// connected, any peer waiting for this node as its source is no obstacle either: whichever
+    /// replica holds newer data is then in this partition, and its handshake made it the
+    /// source. Connections that waited for this node to become a usable source renegotiate.
     mutating func returnFromQuorumOutdate() {
         guard flags.contains(.outdatedWithoutQuorum) else { return }
         guard disk == .outdated else {
@@ -145,10 +151,19 @@ extension ReplicaInstance {
             return
         }
         guard config.quorum != .off, hasQuorum, role == .secondary else { return }
+        // A connected Primary at another generation is writing data this node lacks (a diskless
+        // Primary has no disk to vouch with, but its generation says as much).
+        guard !peers.contains(where: { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) })
+        else { return }
         let diskful = peers.indices.filter { peers[$0].isConnected && peers[$0].bitmap != nil && peers[$0].disk.hasDisk }
+        let everyReplicaConnected = diskful.count == peers.filter({ !$0.config.disklessClient }).count
         guard !diskful.isEmpty, diskful.allSatisfy({ j in
-            peers[j].resync == nil && (peers[j].replication == .pausedSyncS
-                || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current)))
+            guard peers[j].resync == nil else { return false }
+            if peers[j].replication == .pausedSyncS && everyReplicaConnected { return true }
+            let notNewer = peers[j].replication == .pausedSyncS
+                || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
+            let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
+            return notNewer && knowsNothingNewer
         }) else { return }
         disk = .upToDate
         flags.remove(.outdatedWithoutQuorum)

@@ -215,7 +215,13 @@ extension ReplicaInstance {
     /// all the same.
     mutating func announceGenerationFromDiskless() {
         needsNewGeneration = false
-        guard let previous = peers.first(where: { $0.receivesWrites && $0.disk == .upToDate })?.current else { return }
+        // The generation it has been writing in (its peers' current), when some UpToDate peer
+        // holds it: a peer at another generation missed those writes and must not move on to
+        // the new one beside the peers that have them (two children of one parent: a split
+        // brain at their next handshake).
+        let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
+        let own = upToDate.contains { !generations.current.isNone && $0.current.sameHistory(as: generations.current) }
+        guard let previous = own ? generations.current : upToDate.first?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
         while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
         generations.current = fresh

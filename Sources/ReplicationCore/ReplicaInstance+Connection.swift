@@ -12,7 +12,8 @@ extension ReplicaInstance {
     }
 
     mutating func broadcastState() {
-        broadcast(.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum)))
+        broadcast(.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum,
+                                               outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum))))
     }
 
     func makeHandshake(for peer: PeerState) -> Handshake {
@@ -24,6 +25,7 @@ extension ReplicaInstance {
         if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }
         if config.disklessClient { handshakeFlags.insert(.disklessClient) }
         if flags.contains(.freshThin) { handshakeFlags.insert(.freshThin) }
+        if flags.contains(.outdatedWithoutQuorum) { handshakeFlags.insert(.outdatedByQuorumLoss) }
         return Handshake(nodeID: config.nodeID, volume: config.volume,
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
@@ -76,6 +78,7 @@ extension ReplicaInstance {
         peers[i].role = .unknown
         peers[i].disk = .dUnknown
         peers[i].peerHasQuorum = false
+        peers[i].outdatedByQuorumLoss = false
         peers[i].replication = .off
         peers[i].bitmapSent = false
         peers[i].bitmapReceived = false
@@ -176,6 +179,7 @@ extension ReplicaInstance {
         peers[i].disk = report.disk
         peers[i].peerHasQuorum = report.hasQuorum
         peers[i].current = report.current
+        peers[i].outdatedByQuorumLoss = report.outdatedByQuorumLoss
         peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
         if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if report.role != before.role { emitConnection(i) }
@@ -191,7 +195,16 @@ extension ReplicaInstance {
         // Only current data moves on to the new generation: an Inconsistent or Outdated replica
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk == .upToDate || skipInitialSync, !syncing else { return }
+              disk == .upToDate || skipInitialSync, !syncing else {
+            if flags.contains(.outdatedWithoutQuorum) {
+                // A writer moved on without this replica: it now knows of newer data and may no
+                // longer vouch that a returning peer is current (nor return itself).
+                flags.remove(.outdatedWithoutQuorum)
+                markMetadataDirty()
+                broadcastState()
+            }
+            return
+        }
         if skipInitialSync {
             disk = .upToDate
             log(.info, "initial sync skipped on request of node \(id): data declared identical (new volume)")

@@ -37,6 +37,7 @@ extension ReplicaInstance {
         peers[i].disk = handshake.disk
         peers[i].peerHasQuorum = handshake.hasQuorum
         peers[i].current = handshake.generations.current
+        peers[i].outdatedByQuorumLoss = handshake.flags.contains(.outdatedByQuorumLoss)
         peers[i].connection = .connected
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence

@@ -74,7 +74,7 @@ extension ReplicaInstance {
         if clockMicros != nil, !(metadataVersion > metadataPersistedVersion), !peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),
            now < clearedBitsWrittenTick + UInt64(config.ticksPerSecond) {
             // Only cleared bits (resync progress) are pending: write them at most once a second
-            // instead of after every resync reply (each write is two fsyncs). Only with the
+            // instead of after every resync reply (each write is one or two fdatasyncs). Only with the
             // shell's clock: the deterministic simulation keeps its eager writes (and seeds).
             return
         }

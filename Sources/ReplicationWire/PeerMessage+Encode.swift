@@ -44,6 +44,7 @@ extension ByteBuffer {
         case .stateChange(let s):
             writeInteger(PeerMessageType.stateChange.rawValue)
             writeWireRole(s.role); writeWireDisk(s.disk); writeInteger(s.current.rawValue); writeWireBool(s.hasQuorum)
+            writeWireBool(s.outdatedByQuorumLoss)
         case .newGeneration(let g):
             writeInteger(PeerMessageType.newGeneration.rawValue)
             writeInteger(g.current.rawValue); writeInteger(g.previous.rawValue)

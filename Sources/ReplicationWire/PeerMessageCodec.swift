@@ -34,7 +34,8 @@ public enum PeerMessageCodec {
                 generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
                 outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64()))
         case .stateChange:
-            return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()), hasQuorum: try r.bool()))
+            return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()),
+                                                hasQuorum: try r.bool(), outdatedByQuorumLoss: try r.bool()))
         case .newGeneration:
             let current = Generation(try r.u64()), previous = Generation(try r.u64())
             let n = try r.count(elementBytes: 1, max: nodesMax)

@@ -110,7 +110,8 @@ struct ResourceFileParserTests {
         var o = ResourceOptions()
         for (key, value) in [("quorum", "all"), ("on-no-quorum", "io-error"), ("auto-promote", "no"), ("c-max-rate", "1536MiB"),
                              ("c-min-rate", "512KiB"), ("skip-initial-sync", "yes"), ("ping-int", "3"), ("ping-timeout", "2"),
-                             ("connect-int", "4"), ("al-extents", "64"), ("auto-promote-timeout", "5")] {
+                             ("connect-int", "4"), ("al-extents", "64"), ("auto-promote-timeout", "5"),
+                             ("c-fill-target", "24MiB")] {
             #expect(o.set(key, value) == nil)
         }
         var again = ResourceOptions()
@@ -118,5 +119,10 @@ struct ResourceFileParserTests {
         #expect(again == o)
         #expect(o.canonicalPairs.map(\.0) == ResourceOptions.keys.map(\.key))
         #expect(o.set("ping-int", "0")?.message.contains("1...120") == true)
+        #expect(o.resyncFillTarget?.rawValue == 24 << 20)
+        // Outside 1 MiB...256 MiB it is refused, saying what is accepted; 0 means the default.
+        #expect(o.set("c-fill-target", "512KiB")?.message.contains("1MiB-256MiB") == true)
+        #expect(o.set("c-fill-target", "1GiB") != nil)
+        #expect(o.set("c-fill-target", "0") == nil && o.resyncFillTarget == nil)
     }
 }

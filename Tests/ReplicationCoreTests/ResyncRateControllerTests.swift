@@ -5,6 +5,10 @@ import Testing
 struct ResyncRateControllerTests {
     func controller(_ configure: (inout ReplicaConfig) -> Void = { _ in }) -> ResyncRateController {
         var config = ReplicaConfig(resourceName: "r", nodeID: NodeID(0), nodeName: "a", peers: [], sizeBytes: 1 << 30)
+        // The figures below are worked out for an 8 MiB ceiling and 1 MiB requests, whatever
+        // the engine's defaults are.
+        config.resyncFillTargetBytes = 8 << 20
+        config.resyncRequestBytesMax = 1 << 20
         configure(&config)
         return ResyncRateController(config: config)
     }

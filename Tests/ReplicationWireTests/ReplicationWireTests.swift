@@ -18,6 +18,7 @@ struct ReplicationWireTests {
                              disk: .upToDate, generations: generations, flags: [.crashedPrimary, .discardMyData, .freshThin],
                              outOfSyncBlocks: .max, hasQuorum: true, lastWriteSequence: .max)),
         .stateChange(PeerStateReport(role: .unknown, disk: .dUnknown, current: Generation(.max), hasQuorum: false)),
+        .stateChange(PeerStateReport(role: .secondary, disk: .outdated, current: Generation(7), hasQuorum: true, outdatedByQuorumLoss: true)),
         .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),
         .write(ReplicatedWrite(sequence: .max, kind: .data, offsetBytes: (1 << 50) - 4096, lengthBytes: 4096,
                                data: ByteBuffer(bytes: (0..<4096).map { UInt8($0 & 0xFF) }), fua: true, wantsAck: true, notReplicatedTo: .max)),

@@ -34,6 +34,9 @@ final class SimCluster {
     var closing: Set<String> = []
     var trace: [String] = []
     var traceMessages = false
+    /// Generations in traced handshakes, announcements and state reports (the simulation's
+    /// SIM_TRACE; the scenarios' golden output keeps the short form).
+    var verboseMessages = false
     /// Off in the simulation: only failures need the story, and it costs time.
     var recordTrace = true
     var nextClientID: UInt64 = 1
@@ -189,7 +192,13 @@ final class SimCluster {
         case .writeAck(let a): return "write-ack seq=\(a.sequence)\(a.success ? "" : " FAILED")"
         case .resyncRequest(let r): return "rs-request off=\(r.offsetBytes) len=\(r.lengthBytes)"
         case .resyncReply(let r): return "rs-reply off=\(r.offsetBytes) len=\(r.lengthBytes) \(r.status)"
-        case .handshake(let h): return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue)"
+        case .handshake(let h) where !verboseMessages:
+            return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue)"
+        case .handshake(let h):
+            let bitmaps = h.generations.bitmap.map { "\($0.nodeID):\($0.generation)" }.joined(separator: ",")
+            return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue) bitmaps=[\(bitmaps)] history=\(h.generations.history.prefix(3).map(\.description))"
+        case .newGeneration(let g) where verboseMessages: return "new-generation \(g.previous) -> \(g.current) absent=\(g.absentNodes)"
+        case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")"
         default: return message.name
         }
     }
