@@ -141,9 +141,10 @@ extension ReplicaInstance {
     /// a writer's data without moving to its generation — so only peers that are UpToDate, or
     /// Outdated by a quorum loss alone (they met no newer data since), may vouch; any other
     /// connected peer keeps this node Outdated until a resync. When every diskful replica is
-    /// connected, any peer waiting for this node as its source is no obstacle either: whichever
-    /// replica holds newer data is then in this partition, and its handshake made it the
-    /// source. Connections that waited for this node to become a usable source renegotiate.
+    /// connected, no peer needs to vouch: whichever replica holds newer data is then in this
+    /// partition, and its handshake made it the source (asking more left whole healed clusters
+    /// Outdated for good). Connections that waited for this node to become a usable source
+    /// renegotiate.
     mutating func returnFromQuorumOutdate() {
         guard flags.contains(.outdatedWithoutQuorum) else { return }
         guard disk == .outdated else {
@@ -159,9 +160,9 @@ extension ReplicaInstance {
         let everyReplicaConnected = diskful.count == peers.filter({ !$0.config.disklessClient }).count
         guard !diskful.isEmpty, diskful.allSatisfy({ j in
             guard peers[j].resync == nil else { return false }
-            if peers[j].replication == .pausedSyncS && everyReplicaConnected { return true }
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
+            if everyReplicaConnected { return notNewer }
             let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
             return notNewer && knowsNothingNewer
         }) else { return }

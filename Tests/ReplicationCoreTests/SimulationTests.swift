@@ -41,9 +41,10 @@ struct SimulationTests {
     /// whose disk failed stops counting as a voter, so with one failed disk the next link loss
     /// costs quorum (DRBD counts it "present"; counting it here fixed both, but let replicas
     /// that restarted UpToDate be promoted beside a newer majority — it needs a restart rule
-    /// with it). 85 and 114 are split brains under quorum: a replica restarted while cut off
-    /// comes back UpToDate and forms a majority with a resync target (Inconsistent, at an older
-    /// generation than the writes it acknowledged as part of the writer's majority).
+    /// with it). 85 and 114 are split brains under quorum. 114: a replica restarted while cut
+    /// off comes back UpToDate and forms a majority with a resync target (Inconsistent, at an
+    /// older generation than the writes it acknowledged as part of the writer's majority), is
+    /// promoted and writes beside them. 85 (not traced in detail) has a diskless Primary.
     static let knownFailingSeeds: [UInt64] = [7, 27, 85, 114]
 
     static var randomSeedCount: Int {
