@@ -54,6 +54,12 @@ struct SimulationTests {
     static var seeds: [UInt64] {
         let environment = ProcessInfo.processInfo.environment
         if let text = environment["SIM_SEED"], let seed = UInt64(text) { return [seed] }
+        // A list (SIM_SEEDS=7,27,114): rerun just the seeds a category or a bisection names.
+        if let text = environment["SIM_SEEDS"] {
+            let seeds = text.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            precondition(!seeds.isEmpty, "SIM_SEEDS='\(text)' names no seed; give numbers separated by commas")
+            return seeds
+        }
         if let text = environment["SIM_SEED_RANGE"], let dash = text.firstIndex(of: "-"),
            let low = UInt64(text[..<dash]), let high = UInt64(text[text.index(after: dash)...]) {
             return Array(low ... high)
