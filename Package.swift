@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel", "CZlib",
+                "Controller", "ControllerCore", "TandemModel", "CZlib", "ScratchFolders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -124,6 +124,9 @@ let package = Package(
         // For listener tests only: clients that hammer a port, a child that inherits descriptors,
         // who holds a port (/proc).
         .target(name: "ListenerTestSupport"),
+        // For tests only: temporary folders removed when the test that made them ends.
+        .target(name: "ScratchFolders"),
+        .testTarget(name: "ScratchFoldersTests", dependencies: ["ScratchFolders"]),
         // NBD server: per-connection state machine, handler, export registry, listener, file export.
         .target(
             name: "NBDServer",
@@ -221,7 +224,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: [
-            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport",
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport", "ScratchFolders",
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(
@@ -250,7 +253,7 @@ let package = Package(
         // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
         // runner for external commands.
         .target(name: "StorageProviders", dependencies: ["TandemModel"]),
-        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel"]),
+        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel", "ScratchFolders"]),
         // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
         .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
         .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),
