@@ -197,10 +197,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Bounds-checked big-endian field reader whose errors name the source (a file, a peer).
+        .target(name: "BoundedReading", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "BoundedReadingTests", dependencies: ["BoundedReading", .product(name: "NIOCore", package: "swift-nio")]),
         // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
         .target(
             name: "ReplicationWire",
-            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["ReplicationCore", "BoundedReading", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReplicationWireTests",
@@ -217,7 +220,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
