@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "NBDServerTests",
             dependencies: [
-                "NBDServer", "NBDProtocol", "NBDClient", "ListenerTestSupport",
+                "NBDServer", "NBDProtocol", "NBDClient", "ListenerTestSupport", "ScratchFolders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
