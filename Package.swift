@@ -120,7 +120,10 @@ let package = Package(
         .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO"]),
         // Listening sockets every server shares: close-on-exec TCP listeners and the bookkeeping
         // that keeps connections accepted while a listener closes from being dropped (NIOCore only).
-        .target(name: "ListenerSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Linking ListenerSupport also links CCloseOnExecAccept: its accept/accept4 replace libc's
+        // in the executable, so every accepted connection is close-on-exec (NIO has no hook).
+        .target(name: "CCloseOnExecAccept"),
+        .target(name: "ListenerSupport", dependencies: ["CCloseOnExecAccept", .product(name: "NIOCore", package: "swift-nio")]),
         // For listener tests only: clients that hammer a port, a child that inherits descriptors,
         // who holds a port (/proc).
         .target(name: "ListenerTestSupport"),
