@@ -173,7 +173,8 @@ extension ReplicaInstance {
             let extents = activityLog.extents(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
             if needsNewGeneration { needed = max(needed, startNewGeneration()) }
-            if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
+            if activityLog.begin(extents) { activityLog.logged(extents, inVersion: markMetadataDirty()) }
+            needed = max(needed, activityLog.versionLogging(extents))
             requests[id]!.extents = extents
             needed = max(needed, writeBarrierVersion)
         }

@@ -136,6 +136,7 @@ struct Simulation {
         cluster.recordTrace = ProcessInfo.processInfo.environment["SIM_TRACE"] != nil
         cluster.traceMessages = cluster.recordTrace
         cluster.verboseMessages = cluster.recordTrace
+        cluster.traceMetadata = cluster.recordTrace
         cluster.watchBlock = ProcessInfo.processInfo.environment["SIM_WATCH_BLOCK"].flatMap { Int($0) }
     }
 

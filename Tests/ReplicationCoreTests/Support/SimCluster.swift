@@ -39,6 +39,8 @@ final class SimCluster {
     var verboseMessages = false
     /// Off in the simulation: only failures need the story, and it costs time.
     var recordTrace = true
+    /// Debugging aid (SIM_TRACE): a line for every metadata header that becomes durable.
+    var traceMetadata = false
     var nextClientID: UInt64 = 1
     var nextAdminID: UInt64 = 1
     /// Client completions by request id.
@@ -143,6 +145,11 @@ final class SimCluster {
         }
     }
 
+    /// A metadata header in one trace line: what a restart from it comes back with.
+    func describe(_ header: MetadataHeader) -> String {
+        "disk=\(header.disk.rawValue) current=\(header.generations.current) flags=0x\(String(header.flags.rawValue, radix: 16)) activity-log=\(header.activityLog)"
+    }
+
     /// Appends a trace line when the watched block changed anywhere: per node its value (first
     /// 8 bytes, hex), disk state, generation and the peers whose bit is set.
     func watch(_ context: String) {
@@ -244,6 +251,7 @@ final class SimCluster {
             case .flush: break
             case .writeMetadata(_, let update):
                 nodes[n].metadata = nodes[n].metadata!.applying(update)
+                if traceMetadata { trace.append("  n\(n): metadata durable: \(describe(update.header))") }
             }
         }
         step(n, .storage(StorageCompletion(id: action.id, result: result)))
@@ -328,6 +336,7 @@ final class SimCluster {
                 nodes[n].data.replaceSubrange(Int(offset) ..< Int(offset) + Int(length), with: repeatElement(0, count: Int(length)))
             case .writeMetadata(_, let update):
                 nodes[n].metadata = nodes[n].metadata!.applying(update)
+                if traceMetadata { trace.append("  n\(n): metadata landed in the crash: \(describe(update.header))") }
             default: break
             }
         }
