@@ -1,13 +1,12 @@
 /// DRBD's quorum arithmetic (`calc_quorum`), pure so it can be tested on its own.
 ///
-/// Voters are the nodes with a disk; a connected node whose disk failed is left out (see
-/// `recomputeQuorum`). A node that left gracefully (Outdated, `goodbye`) stops voting while
-/// absent, but only when no absent node is of unknown state (last man standing). Diskless
+/// Voters are the diskful nodes. A node that left gracefully (Outdated, `goodbye`) stops voting
+/// while absent, but only when no absent node is of unknown state (last man standing). Diskless
 /// clients break ties: with an even number of voters and exactly half of them reachable, the
 /// partition keeps quorum if it already had it and reaches a majority of the diskless clients.
 public struct QuorumInput: Sendable, Equatable {
     public var policy: QuorumPolicy
-    /// This node has a disk (votes for itself; not while its disk has failed).
+    /// This node has a disk (votes for itself).
     public var selfDiskful: Bool
     public var reachableDiskfulPeers: Int
     public var absentUnknownPeers: Int
@@ -52,23 +51,10 @@ public struct QuorumInput: Sendable, Equatable {
 extension ReplicaInstance {
     /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
     ///   attach, where "no quorum" only means no peer is connected yet.
-    ///
-    /// A connected peer whose disk failed (detached, Diskless) is not a voter at all: neither
-    /// present nor absent. Counted absent (a voter that never answers), one failed disk in a
-    /// 4-node cluster made the next single link loss cost quorum everywhere, and no write was
-    /// acknowledged again (simulation seeds 7, 27). DRBD counts such a peer "present"; that is
-    /// not safe here: it holds no data and no generation of the writes it voted for, so a
-    /// majority of {writer, failed disk} could acknowledge a write that only the writer holds,
-    /// and the next majority of {failed disk, stale replica} promote over it (seed 4, an
-    /// acknowledged write lost). Left out, it only shrinks the electorate to the diskful nodes
-    /// this partition can see it beside: a partition that cannot see it still counts it as an
-    /// absent voter, so two disjoint partitions can never both hold a majority of the diskful
-    /// nodes, and every majority holds the data of the last one. The node itself does not vote
-    /// while its disk has failed (DRBD counts itself "unknown" then).
     mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
-        let diskfulPeers = peers.filter { !$0.config.disklessClient && !($0.isConnected && !$0.disk.hasDisk) }
-        let reachable = diskfulPeers.filter(\.isConnected)
-        let absent = diskfulPeers.filter { !$0.isConnected }
+        let diskfulPeers = peers.filter { !$0.config.disklessClient }
+        let reachable = diskfulPeers.filter { $0.isConnected && $0.disk.hasDisk }
+        let absent = diskfulPeers.filter { !($0.isConnected && $0.disk.hasDisk) }
         let clients = peers.filter { $0.config.disklessClient }
         let input = QuorumInput(
             policy: config.quorum, selfDiskful: disk.hasDisk && !config.disklessClient,
@@ -122,13 +108,13 @@ extension ReplicaInstance {
     /// source) as if it were current. Durable: a restart while cut off brings it back Outdated.
     /// Not while connected to a Primary (DRBD refuses "connected outdates": the Primary's writes
     /// still reach it, and that Primary cannot write without quorum either).
-    mutating func outdateWithoutQuorum(because reason: String = "lost quorum as a Secondary") {
+    mutating func outdateWithoutQuorum() {
         guard role == .secondary, disk == .upToDate || disk == .consistent, config.quorum != .off,
               !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
         disk = .outdated
         flags.insert(.outdatedWithoutQuorum)
         markMetadataDirty()
-        log(.warning, "\(config.resourceName) on \(config.nodeName) \(reason): Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
+        log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum as a Secondary: Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
     }
 
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated

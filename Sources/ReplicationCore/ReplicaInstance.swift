@@ -111,15 +111,6 @@ public struct ReplicaInstance: Sendable {
         started = true
         if disk.hasDisk { markMetadataDirty() }
         recomputeQuorum(outdateOnLoss: false)
-        if !hasQuorum && !crashedPrimaryAtAttach {
-            // Back from a stop or crash, it cannot know what a majority wrote meanwhile: like a
-            // Secondary cut off, it is Outdated until a partition with quorum vouches for it
-            // (`returnFromQuorumOutdate`), or a resync. UpToDate at once, it could form a
-            // majority with a replica that carries no trace of newer writes (a failed disk, a
-            // resync target) and be promoted on stale data. A crashed Primary keeps its state:
-            // it was the writer, and with protocol A only it holds some acknowledged writes.
-            outdateWithoutQuorum(because: "started without quorum")
-        }
         emitAllState()
         return takeOutput()
     }
