@@ -98,7 +98,7 @@ int ctandem_malloc_set_arena_max(int arenas) {
 #endif
 }
 
-int ctandem_malloc_keep_freed(long mmap_threshold, long trim_threshold) {
+int ctandem_malloc_keep_free_memory(long mmap_threshold, long trim_threshold) {
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
     if (mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) != 1) return -1;
     return mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1 ? 0 : -1;

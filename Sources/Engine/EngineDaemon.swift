@@ -22,7 +22,7 @@ public enum EngineDaemon {
     }
 
     public static func run(_ options: Options, logger: Logger) async throws {
-        EngineHeap.configure()
+        EngineHeap.limitArenas()
         let layout = EngineStateLayout(stateDirectory: options.stateDirectory)
         for dir in [layout.resourcesDirectory, layout.metadataDirectory, layout.runDirectory, parent(options.nbdSocketPath)] {
             do { try AtomicFile.makeDirectories(dir) } catch { throw EngineError("cannot create \(dir): \(error)") }

@@ -10,32 +10,27 @@ import CTandemIO
 /// a trim every two seconds bring the resident heap back to a few MiB after a burst, and cost
 /// nothing measurable: a trim walks the free lists and returns whole free pages (`madvise`), a
 /// page taken again later costs one page fault.
-///
-/// Between trims, freed blocks stay in the heap for the next request (`keepFreedBytes`).
-/// glibc's own defaults returned them at once: a freed block over its mmap threshold went back
-/// to the system, and a heap whose free top grew past its trim threshold (twice the last mmap
-/// threshold, 2-8 MiB here) shrank right away. Resync and large writes allocate and free 1 MiB
-/// buffers at a high rate on several threads, so each new buffer was fresh memory: 256 page
-/// faults and zeroed pages per MiB, measured as 170-360 faults per MiB resynced on the source
-/// (13-25 with the heap kept), 30-45 % more engine CPU per MiB, and half the resync rate in the
-/// same minutes on the shared machine (bench/resync). The periodic trim still returns what the
-/// heap holds after a burst.
 enum EngineHeap {
     /// Arenas glibc may use: the main arena and one more, shared by every other thread.
     static let arenasMax: Int32 = 2
     static let trimInterval: Duration = .seconds(2)
-    /// Blocks up to this size come from the heap, not from mmap: an NBD request's payload (at
-    /// most 4 MiB) with its header, and the 1 MiB resync and replication buffers.
-    static let heapBlockBytesMax = 8 << 20
-    /// Free memory a heap keeps at its top between trims: a resync window's buffers (8 MiB by
-    /// default, on both sides of the copy) and a burst of large requests in flight.
-    static let keepFreedBytes = 16 << 20
 
-    /// Before the engine starts its threads: threads that allocate from now on share the
-    /// arenas, and freed buffers are reused rather than returned to the system at once.
-    static func configure() {
+    /// Blocks up to this size (a 4 MiB replication frame, a large NBD request) come from the
+    /// arenas, not from a mapping of their own, which every free unmaps and every allocation
+    /// faults in again page by page.
+    static let mmapThresholdBytes = 8 << 20
+    /// Free memory at an arena's top that `free` leaves in place (the periodic trim returns it).
+    /// Why: with glibc's default (which follows the largest block freed, here 2 MiB), freeing
+    /// a 1 MiB write's buffers shrank the heap nearly every time and the next write's buffers
+    /// were faulted in and zeroed afresh: perf on a peer taking 1 MiB writes showed page
+    /// faults, page clearing and brk at about a tenth of its CPU.
+    static let trimThresholdBytes = 64 << 20
+
+    /// Before the engine starts its threads: threads that allocate from now on share the arenas,
+    /// and freed I/O buffers are kept for the next request until the periodic trim.
+    static func limitArenas() {
         _ = ctandem_malloc_set_arena_max(arenasMax)
-        _ = ctandem_malloc_keep_freed(heapBlockBytesMax, keepFreedBytes)
+        _ = ctandem_malloc_keep_free_memory(mmapThresholdBytes, trimThresholdBytes)
     }
 
     /// Returns free heap pages to the system every `trimInterval` until the task is cancelled.
