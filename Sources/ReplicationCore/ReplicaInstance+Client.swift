@@ -39,16 +39,26 @@ extension ReplicaInstance {
         guard !unstartedRequests.isEmpty else { return }
         for id in unstartedRequests {
             guard let i = requests.index(forKey: id) else { continue }
-            switch requests.values[i].phase {
+            switch withRequest(at: i, { $0.phase }) {
             case .queued: tryStart(id)
             case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
             default: break
             }
         }
-        unstartedRequests.removeAll { id in
-            guard let i = requests.index(forKey: id) else { return true }
-            return requests.values[i].phase == .started
+        // By index rather than `removeAll { … }`: its closure may not call `withRequest` (an
+        // access to all of `self` inside the modification of `unstartedRequests`).
+        var k = 0
+        while k < unstartedRequests.count {
+            let started = requests.index(forKey: unstartedRequests[k]).map { i in withRequest(at: i) { $0.phase } == .started } ?? true
+            if started { unstartedRequests.remove(at: k) } else { k += 1 }
         }
+    }
+
+    /// `body` on the request at `i`, in place. Reading a field through `requests.values[i]` or
+    /// `requests[id]` copied the whole request first (its payload and arrays retained, then
+    /// released) when the getter was not inlined; an inout access never copies.
+    mutating func withRequest<R>(at i: Dictionary<ClientRequestID, PendingRequest>.Index, _ body: (inout PendingRequest) -> R) -> R {
+        body(&requests.values[i])
     }
 
     mutating func complete(_ id: ClientRequestID, _ result: ClientResult) {
@@ -66,7 +76,7 @@ extension ReplicaInstance {
 
     mutating func tryStart(_ id: ClientRequestID) {
         guard let i = requests.index(forKey: id) else { return }
-        switch requests.values[i].request.operation {
+        switch withRequest(at: i, { $0.request.operation }) {
         case .read: startRead(id)
         case .flush: startFlush(id)
         case .write, .trim, .writeZeroes: startWrite(id)
@@ -170,7 +180,7 @@ extension ReplicaInstance {
             return
         }
         guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
-        let offsetBytes = requests.values[i].request.offsetBytes, lengthBytes = requests.values[i].request.lengthBytes
+        let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
         var needed: UInt64 = metadataPersistedVersion
         if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
         if disk.hasDisk {
@@ -248,7 +258,7 @@ extension ReplicaInstance {
         // `i` stays valid to the end: nothing here adds or removes requests (checkDone, last,
         // looks the id up again).
         guard let i = requests.index(forKey: id) else { preconditionFailure("issuing unknown request \(id)") }
-        let request = requests.values[i].request
+        let request = withRequest(at: i) { $0.request }
         requests.values[i].phase = .started
         let sequence = nextWriteSequence
         nextWriteSequence += 1
@@ -311,7 +321,7 @@ extension ReplicaInstance {
 
     mutating func checkDone(_ id: ClientRequestID) {
         guard let i = requests.index(forKey: id),
-              let pending = PendingRequest.Readiness(&requests.values[i]) else { return }
+              let pending = withRequest(at: i, { PendingRequest.Readiness(&$0) }) else { return }
         let copies = pending.durableCopies
         if pending.isWrite && pending.lostCopyWithoutQuorum {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write while without quorum; not acknowledged (it may or may not have reached the disk)")))

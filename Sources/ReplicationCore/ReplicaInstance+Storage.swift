@@ -60,8 +60,12 @@ extension ReplicaInstance {
         // Counted in place: `filter` built a copy of every action (payloads retained) per call,
         // and this runs for every data action and every completion.
         var issuedCount = 0
-        for i in dataOrder.indices where dataOrder[i].issued { issuedCount += 1 }
-        if issuedCount == dataOrder.count { return }
+        // The limit can only bind with more actions queued than it allows: below that, the
+        // count (a walk over every queued action, per action and per completion) is not needed.
+        if dataOrder.count > config.storageOpsMax {
+            for i in dataOrder.indices where dataOrder[i].issued { issuedCount += 1 }
+            if issuedCount == dataOrder.count { return }
+        }
         for i in dataOrder.indices where !dataOrder[i].issued {
             if issuedCount >= config.storageOpsMax { return }
             // Fields by index, not `let op = dataOrder[i]` and `contains` over a slice: those
