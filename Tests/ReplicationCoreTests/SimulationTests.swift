@@ -24,7 +24,11 @@ struct SimulationTests {
                                        // diskless Primary's own disk missing its writes, a resync read ahead of a
                                        // queued peer write, a lost writer's dropped queued writes (and seeds that
                                        // lost writes in earlier measurements):
-                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423]
+                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423,
+                                       // session 5: known failing until then, passing once a second write into an
+                                       // activity-log extent waited for the log transaction adding it (with main's
+                                       // session-5 core changes merged):
+                                       27, 85]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -45,7 +49,12 @@ struct SimulationTests {
     /// off comes back UpToDate and forms a majority with a resync target (Inconsistent, at an
     /// older generation than the writes it acknowledged as part of the writer's majority), is
     /// promoted and writes beside them. 85 (not traced in detail) has a diskless Primary.
-    static let knownFailingSeeds: [UInt64] = [7, 27, 85, 114]
+    ///
+    /// Session 5: 27 and 85 pass and moved to `fixedSeeds`. Leaving a connected failed disk out
+    /// of the electorate (not a voter, not absent) fixes 7; starting a replica Outdated when it
+    /// restarts without quorum fixes 114; together (and only together) they lose acknowledged
+    /// writes in seeds 295 and 475 (protocol A, resync targets), so neither is landed yet.
+    static let knownFailingSeeds: [UInt64] = [7, 114]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
