@@ -43,8 +43,7 @@ extension ReplicaInstance {
                     let extents = activityLog.extents(offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
                     guard activityLog.canActivate(extents) else { return }
                     var needed = writeBarrierVersion
-                    if activityLog.begin(extents) { activityLog.logged(extents, inVersion: markMetadataDirty()) }
-                    needed = max(needed, activityLog.versionLogging(extents))
+                    if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
                     peerQueue[0].extents = extents
                     peerQueue[0].neededVersion = needed
                 }
