@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel", "CZlib",
+                "Controller", "ControllerCore", "TandemModel", "CZlib", "ScratchFolders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -120,10 +120,16 @@ let package = Package(
         .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO"]),
         // Listening sockets every server shares: close-on-exec TCP listeners and the bookkeeping
         // that keeps connections accepted while a listener closes from being dropped (NIOCore only).
-        .target(name: "ListenerSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Linking ListenerSupport also links CCloseOnExecAccept: its accept/accept4 replace libc's
+        // in the executable, so every accepted connection is close-on-exec (NIO has no hook).
+        .target(name: "CCloseOnExecAccept"),
+        .target(name: "ListenerSupport", dependencies: ["CCloseOnExecAccept", .product(name: "NIOCore", package: "swift-nio")]),
         // For listener tests only: clients that hammer a port, a child that inherits descriptors,
         // who holds a port (/proc).
         .target(name: "ListenerTestSupport"),
+        // For tests only: temporary folders removed when the test that made them ends.
+        .target(name: "ScratchFolders"),
+        .testTarget(name: "ScratchFoldersTests", dependencies: ["ScratchFolders"]),
         // NBD server: per-connection state machine, handler, export registry, listener, file export.
         .target(
             name: "NBDServer",
@@ -166,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "NBDServerTests",
             dependencies: [
-                "NBDServer", "NBDProtocol", "NBDClient", "ListenerTestSupport",
+                "NBDServer", "NBDProtocol", "NBDClient", "ListenerTestSupport", "ScratchFolders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,10 +200,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Bounds-checked big-endian field reader whose errors name the source (a file, a peer).
+        .target(name: "BoundedReading", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "BoundedReadingTests", dependencies: ["BoundedReading", .product(name: "NIOCore", package: "swift-nio")]),
         // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
         .target(
             name: "ReplicationWire",
-            dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["ReplicationCore", "BoundedReading", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReplicationWireTests",
@@ -214,14 +223,14 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: [
-            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport",
+            "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport", "ScratchFolders",
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(
@@ -250,7 +259,7 @@ let package = Package(
         // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
         // runner for external commands.
         .target(name: "StorageProviders", dependencies: ["TandemModel"]),
-        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel"]),
+        .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel", "ScratchFolders"]),
         // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
         .target(name: "SatelliteCore", dependencies: ["TandemModel"]),
         .testTarget(name: "SatelliteCoreTests", dependencies: ["SatelliteCore", "TandemModel"]),

@@ -98,6 +98,16 @@ int ctandem_malloc_set_arena_max(int arenas) {
 #endif
 }
 
+int ctandem_malloc_keep_free_memory(long mmap_threshold, long trim_threshold) {
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+    if (mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) != 1) return -1;
+    return mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1 ? 0 : -1;
+#else
+    (void)mmap_threshold; (void)trim_threshold;
+    return -1;
+#endif
+}
+
 int ctandem_malloc_trim(void) {
 #ifdef __GLIBC__
     return malloc_trim(0);

@@ -121,14 +121,23 @@ final class BackingStore: Sendable {
     private static func performBlocking(_ action: StorageAction, fd: Int32, path: String) -> StorageResult {
         switch action {
         case .read(_, let offset, let length):
-            var data = [UInt8](repeating: 0, count: Int(length))
-            var done = 0
-            while done < data.count {
-                let n = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
-                if n < 0 { if errno == EINTR { continue }; return failure("read", path, offset) }
-                if n == 0 { break }  // beyond the end of a short file reads as zeros
-                done += n
+            // Uninitialized: pread fills it, and only a short file's tail is zeroed (a resync
+            // read is 1 MiB; zeroing it first cost a pass over it for nothing).
+            var readErrno: Int32 = 0
+            let data = [UInt8](unsafeUninitializedCapacity: Int(length)) { bytes, count in
+                var done = 0
+                while done < bytes.count {
+                    let n = pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+                    if n < 0 { if errno == EINTR { continue }; readErrno = errno; break }
+                    if n == 0 {  // beyond the end of a short file reads as zeros
+                        (bytes.baseAddress! + done).initialize(repeating: 0, count: bytes.count - done)
+                        break
+                    }
+                    done += n
+                }
+                count = readErrno == 0 ? bytes.count : 0
             }
+            guard readErrno == 0 else { errno = readErrno; return failure("read", path, offset) }
             return .data(data)
         case .write(_, let offset, let data, let fua):
             if let f = writeAll(fd, data, offset, path) { return f }

@@ -65,18 +65,18 @@ enum MetadataFile {
         let formatVersion = try r.u32(), node = NodeID(try r.u8()), size = try r.u64(), block = try r.u32(), extent = try r.u64()
         let current = Generation(try r.u64())
         var slots: [PeerGeneration] = []
-        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 9)) {
+        for _ in 0..<(try r.count(elementBytes: 9, max: MetadataFileLayout.peerSlotsMax)) {
             slots.append(PeerGeneration(nodeID: NodeID(try r.u8()), generation: Generation(try r.u64())))
         }
         var history: [Generation] = []
-        for _ in 0..<(try r.count(GenerationSet.historyMax, 8)) { history.append(Generation(try r.u64())) }
+        for _ in 0..<(try r.count(elementBytes: 8, max: GenerationSet.historyMax)) { history.append(Generation(try r.u64())) }
         let diskIndex = Int(try r.u8())
         guard diskIndex < diskStates.count else { throw r.corrupt("disk state \(diskIndex)") }
         let flags = MetadataFlags(rawValue: try r.u32())
         var al: [UInt32] = []
-        for _ in 0..<(try r.count(65536, 4)) { al.append(try r.u32()) }
+        for _ in 0..<(try r.count(elementBytes: 4, max: 65536)) { al.append(try r.u32()) }
         var peers: [NodeID] = []
-        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 1)) { peers.append(NodeID(try r.u8())) }
+        for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { peers.append(NodeID(try r.u8())) }
         return MetadataHeader(
             formatVersion: formatVersion, nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
             activityLogExtentBytes: extent, generations: GenerationSet(current: current, bitmap: slots, history: history),
@@ -157,7 +157,7 @@ enum MetadataFile {
         try r.skip(magic.count + 4)
         let slotBytes = Int(try r.u32()), words = try r.u64()
         var peers: [NodeID] = []
-        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 1)) { peers.append(NodeID(try r.u8())) }
+        for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { peers.append(NodeID(try r.u8())) }
         guard slotBytes >= MetadataFileLayout.pageBytes, slotBytes <= MetadataFileLayout.slotBytesMax,
               slotBytes % MetadataFileLayout.pageBytes == 0 else { throw r.corrupt("transaction slot of \(slotBytes) bytes") }
         guard words <= UInt64(fileBytesMax / 8) else { throw r.corrupt("bitmap of \(words) words") }
@@ -180,7 +180,7 @@ enum MetadataFile {
         for (k, peer) in peers.enumerated() {
             let start = layout.bitmapPageOffset(peerIndex: k, page: 0)
             var area = MetadataReader(bytes[start ..< start + layout.bitmapWords * 8], path: path)
-            bitmaps.append(PeerBitmap(peer: peer, words: try area.words(layout.bitmapWords)))
+            bitmaps.append(PeerBitmap(peer: peer, words: try area.u64s(layout.bitmapWords)))
         }
         return Loaded(metadata: PersistedMetadata(header: header, bitmaps: bitmaps), layout: layout, sequence: sequence)
     }

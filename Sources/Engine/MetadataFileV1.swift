@@ -35,13 +35,13 @@ enum MetadataFileV1 {
         try r.skip(MetadataFile.magic.count + 4)
         let header = try MetadataFile.decodeHeader(&r)
         var bitmaps: [PeerBitmap] = []
-        for _ in 0..<(try r.count(MetadataFileLayout.peerSlotsMax, 9)) {
+        for _ in 0..<(try r.count(elementBytes: 9, max: MetadataFileLayout.peerSlotsMax)) {
             let peer = NodeID(try r.u8())
             let words = try r.u64()
             guard words <= UInt64(r.remaining / 8) else { throw r.corrupt("bitmap of \(words) words does not fit") }
-            bitmaps.append(PeerBitmap(peer: peer, words: try r.words(Int(words))))
+            bitmaps.append(PeerBitmap(peer: peer, words: try r.u64s(Int(words))))
         }
-        guard r.remaining == 0 else { throw r.corrupt("\(r.remaining) trailing bytes") }
+        try r.finish()
         return PersistedMetadata(header: header, bitmaps: bitmaps)
     }
 }

@@ -61,7 +61,7 @@ extension ResourceRuntime {
 
     nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
         let peer = channel.remoteAddress.map(addressText) ?? "unknown peer"
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplicationFrameDecoder(peer: peer)))
+        try channel.pipeline.syncOperations.addHandler(ReplicationFrameReassembler(ReplicationFrameDecoder(peer: peer)))
         try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
         try channel.pipeline.syncOperations.addHandler(ReplicationFrameWriter())
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))

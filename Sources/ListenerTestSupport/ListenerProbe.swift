@@ -22,7 +22,7 @@ public enum ListenerProbe {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 guard fd >= 0 else { continue }
                 let ok = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
                 if ok == 0 { connects.add(1, ordering: .relaxed) }
                 close(fd)
@@ -71,9 +71,114 @@ public enum ListenerProbe {
         }
     }
 
+    /// Sockets this process accepted on TCP `port` and holds ("socket:[inode]" each). The kernel
+    /// completes a connection before `accept`: only one in this process's descriptor table has
+    /// been accepted.
+    public static func acceptedSockets(port: Int) -> Set<String> {
+        let server = Set(tcpTable().filter { $0.localPort == port && $0.state == "01" }.map { "socket:[\($0.inode)]" })
+        return server.intersection(openSockets(pid: getpid()))
+    }
+
+    /// Sockets this process accepted on the unix socket at `path` and holds. Accepted sockets
+    /// carry the listener's path in /proc/net/unix; the listener itself is the one flagged
+    /// __SO_ACCEPTCON (0x10000), and a client's end has no path.
+    public static func acceptedSockets(unixPath: String) -> Set<String> {
+        guard let table = procText("/proc/net/unix") else { return [] }
+        let server = table.split(separator: "\n").dropFirst().compactMap { line -> String? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 8, fields[7] == unixPath, let flags = Int(fields[3], radix: 16), flags & 0x10000 == 0 else { return nil }
+            return "socket:[\(fields[6])]"
+        }
+        return Set(server).intersection(openSockets(pid: getpid()))
+    }
+
+    /// A client connection to 127.0.0.1:port, or -1. The caller closes it.
+    public static func connect(port: Int) -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, ok == 0 else { close(fd); return -1 }
+        return fd
+    }
+
+    /// A client connection to the unix socket at `path`, or -1. The caller closes it.
+    public static func connect(unixPath path: String) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { return -1 }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, ok == 0 else { close(fd); return -1 }
+        return fd
+    }
+
+    /// Waits (up to 5 s) until `accepted` finds a connection the server accepted, then spawns a
+    /// child and returns both what was accepted and which of it the child inherited.
+    public static func acceptedAndInherited(_ accepted: () -> Set<String>) async throws -> (accepted: Set<String>, inherited: Set<String>) {
+        var sockets = accepted()
+        for _ in 0..<250 where sockets.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            sockets = accepted()
+        }
+        return (sockets, sockets.isEmpty ? [] : inheritedByChild(sockets))
+    }
+
+    /// Spawns `/bin/sleep` as plain spawning code does (posix_spawn, no file actions) and returns
+    /// which of `sockets` the child holds after its exec. posix_spawn returns once the child has
+    /// exec'd, so close-on-exec descriptors are already gone from it. The child is killed and
+    /// reaped before this returns.
+    public static func inheritedByChild(_ sockets: Set<String>) -> Set<String> {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
+        defer { for p in argv { free(p) } }
+        guard posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0 else { return sockets }
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        return sockets.intersection(openSockets(pid: pid))
+    }
+
+    /// The "socket:[inode]" targets of a process's open descriptors.
+    private static func openSockets(pid: pid_t) -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return Set(fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
+            .filter { $0.hasPrefix("socket:") })
+    }
+
+    /// A /proc file read to its end. Foundation's `String(contentsOfFile:)` trusts the size procfs
+    /// reports (0) and stops after the first read, one page: rows past 4 KiB of /proc/net/unix
+    /// went missing on a busy machine.
+    private static func procText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<n]
+        }
+    }
+
     /// The rows of /proc/net/tcp: local port, state (hex, "0A" = LISTEN) and socket inode.
     private static func tcpTable() -> [(localPort: Int, state: Substring, inode: Substring)] {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        guard let table = procText("/proc/net/tcp") else { return [] }
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),

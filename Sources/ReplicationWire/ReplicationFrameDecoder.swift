@@ -38,16 +38,32 @@ public struct ReplicationFrameDecoder: NIOSingleStepByteToMessageDecoder {
             sawHello = true
             return .hello(hello)
         }
+        guard let length = try frameLength(in: buffer) else { return nil }
+        guard buffer.readableBytes >= 4 + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        let body = buffer.readSlice(length: Int(length))!
+        let message = try PeerMessageCodec.decode(body, peer: peer, payloadBytesMax: frameBytesMax)
+        return .message(message)
+    }
+
+    /// How many bytes, from the reader index, the next item needs in all, once the buffer tells:
+    /// a whole frame (its length prefix included) when the prefix is in, the prefix itself while
+    /// it is not; nil during the hello, whose length shows only as it is parsed. Throws what
+    /// `decode` throws for a prefix it refuses, so no caller sizes a buffer from a bad length.
+    public func bytesNeeded(in buffer: ByteBuffer) throws(ReplicationWireError) -> Int? {
+        guard sawHello else { return nil }
+        guard let length = try frameLength(in: buffer) else { return 4 }
+        return 4 + length
+    }
+
+    /// The body length from the frame's prefix, checked against the limit; nil before 4 bytes.
+    private func frameLength(in buffer: ByteBuffer) throws(ReplicationWireError) -> Int? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard length >= 1 else { throw ReplicationWireError(peer: peer, reason: "empty frame") }
         guard Int(length) <= frameBytesMax else {
             throw ReplicationWireError(peer: peer, reason: "frame of \(length) bytes exceeds the limit of \(frameBytesMax) bytes")
         }
-        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let body = buffer.readSlice(length: Int(length))!
-        let message = try PeerMessageCodec.decode(body, peer: peer, payloadBytesMax: frameBytesMax)
-        return .message(message)
+        return Int(length)
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ReplicationInbound? {

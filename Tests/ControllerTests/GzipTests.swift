@@ -4,11 +4,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import ScratchFolders
 import Testing
 
 /// gzip answers for clients that ask (python-linstor always does), checked by inflating them
 /// with zlib.
-@Suite struct GzipTests {
+@Suite(.removesScratchFolders) struct GzipTests {
     static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
         var stream = z_stream()
         #expect(inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)

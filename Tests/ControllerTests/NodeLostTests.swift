@@ -3,11 +3,12 @@ import ControllerCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ScratchFolders
 import TandemModel
 import Testing
 
 /// `node lost`: a dead node leaves the cluster with its resources; a live one is refused.
-@Suite struct NodeLostTests {
+@Suite(.removesScratchFolders) struct NodeLostTests {
     typealias R = RestRouteTests
 
     @Test func lostNodeLeavesWithItsResourcesAndPeersForgetIt() async throws {

@@ -5,11 +5,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import ScratchFolders
 import TandemModel
 import Testing
 
 /// Route tests: the real router, store and controller, with fake satellites, without sockets.
-@Suite struct RestRouteTests {
+@Suite(.removesScratchFolders) struct RestRouteTests {
     struct Harness {
         let dir: String
         let fake: FakeSatelliteConnector
@@ -18,11 +19,13 @@ import Testing
     }
 
     static func harness(dir: String? = nil, capacityKiB: UInt64? = 100 << 20, applyWait: Duration = .milliseconds(500)) async throws -> Harness {
-        let dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-ctl-\(UUID().uuidString)").path
+        let dir = try dir ?? ScratchFolder.make("tandem-ctl-")
         let fake = FakeSatelliteConnector(defaultPoolTotalKiB: capacityKiB)
         let store = try ControllerStore(stateDirectory: dir)
         let controller = try ClusterController(store: store, connector: fake, options: .init(applyWait: applyWait))
         await controller.start()
+        // Its sessions to the fake satellites outlive the test body otherwise.
+        try ScratchFolder.onTestEnd { await controller.stop() }
         let app = Application(router: RestAPI(controller: controller).buildRouter())
         return Harness(dir: dir, fake: fake, controller: controller, app: app)
     }

@@ -5,6 +5,7 @@ import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOPosix
+import ScratchFolders
 import Testing
 
 /// A resource's replication listener is closed whenever the resource goes down or restarts
@@ -16,7 +17,7 @@ import Testing
 /// resource down, up and through restarting adjusts while several clients connect in a tight
 /// loop; before the fix it crashed (NIOAsyncWriter.swift:177 from NIOAsyncChannelHandler.channelActive)
 /// in two of three runs of 60 rounds and every run of 400.
-@Suite("Replication listener teardown")
+@Suite("Replication listener teardown", .removesScratchFolders)
 struct ListenerTeardownTests {
     static func resourceFile(dir: String, port: Int, alExtents: Int) -> String {
         """
@@ -40,8 +41,7 @@ struct ListenerTeardownTests {
     }
 
     @Test func restartsWhilePeersConnectNeverDropAnAcceptedConnection() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-churn-\(UInt32.random(in: 0...UInt32.max))").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try ScratchFolder.make("tandem-churn-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))
         // Below the ephemeral range (32768–60999 on Linux): a client socket of any test running in

@@ -1,9 +1,10 @@
 @testable import Engine
 import Glibc
 import ReplicationCore
+import ScratchFolders
 import Testing
 
-@Suite("Metadata sidecar file")
+@Suite("Metadata sidecar file", .removesScratchFolders)
 struct MetadataFileTests {
     static func config() -> ReplicaConfig {
         var config = ReplicaConfig(resourceName: "r", volume: 0, nodeID: NodeID(1), nodeName: "beta",
@@ -28,11 +29,9 @@ struct MetadataFileTests {
 
     static func layout(_ m: PersistedMetadata) -> MetadataFileLayout { .fitting(m, activityLogExtentsMax: 64) }
 
-    static func temporaryFolder(_ name: String) -> String {
-        let dir = "/tmp/tandem-metadata-test-\(name)-\(getpid())"
-        _ = system("rm -rf '\(dir)'")
-        _ = mkdir(dir, 0o755)
-        return dir
+    /// Where a test's metadata file goes: a fresh folder, removed when the test ends.
+    static func metadataPath() throws -> String {
+        try ScratchFolder.make("tandem-metadata-test-") + "/0.md"
     }
 
     static func fileBytes(_ path: String) -> [UInt8] {
@@ -96,9 +95,7 @@ struct MetadataFileTests {
 
     @Test("a file in the old format (version 1) is read, and its first update replaces it with the current format")
     func oldFormat() async throws {
-        let dir = Self.temporaryFolder("v1")
-        defer { _ = system("rm -rf '\(dir)'") }
-        let path = dir + "/0.md"
+        let path = try Self.metadataPath()
         let m = Self.sample()
         Self.writeBytes(MetadataFileV1.encode(m), to: path)
         let loaded = try #require(try MetadataFile.load(path))
@@ -122,9 +119,7 @@ struct MetadataFileTests {
 
     @Test("updates write the changed bitmap pages and the next slot in place; load sees the latest")
     func transactions() async throws {
-        let dir = Self.temporaryFolder("tx")
-        defer { _ = system("rm -rf '\(dir)'") }
-        let path = dir + "/0.md"
+        let path = try Self.metadataPath()
         #expect(try MetadataFile.load(path) == nil)
         var current = Self.sample()
         var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64)
@@ -175,9 +170,7 @@ struct MetadataFileTests {
 
     @Test("a change the layout cannot hold (a peer slot added) replaces the file with a layout that fits")
     func layoutChange() async throws {
-        let dir = Self.temporaryFolder("grow")
-        defer { _ = system("rm -rf '\(dir)'") }
-        let path = dir + "/0.md"
+        let path = try Self.metadataPath()
         let m = Self.sample()
         var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64)
         #expect(await writer.run(writer.replace(with: m)) == .done)

@@ -1,6 +1,8 @@
+import Glibc
 import ListenerTestSupport
 import NBDServer
 import NIOCore
+import ScratchFolders
 import Testing
 
 /// The optional NBD TCP export (`tandem engine --nbd-listen`) listens on a close-on-exec socket.
@@ -22,5 +24,31 @@ struct NBDListenerInheritanceTests {
             try await next.listen(host: "127.0.0.1", port: port)
         }
         await next.close()
+    }
+}
+
+/// A connection the NBD server accepted is close-on-exec too: NIO accepts without
+/// SOCK_CLOEXEC, so before the fix every child spawned while a client was connected held the
+/// client's connection open (the client then never sees the engine hang up on it).
+@Suite("NBD accepted connections are not inherited", .removesScratchFolders)
+struct NBDAcceptedInheritanceTests {
+    @Test func unixAndTCPConnectionsStayOutOfChildren() async throws {
+        let socket = try ScratchFolder.make("tandem-nbd-cloexec-") + "/nbd.sock"
+        let server = NBDServer(registry: NBDExportRegistry())
+        try await ScratchFolder.onTestEnd { await server.close() }
+        _ = try await server.listen(unixSocket: socket)
+        let port = try #require(try await server.listen(host: "127.0.0.1", port: 0).port)
+
+        let unixClient = ListenerProbe.connect(unixPath: socket)
+        let tcpClient = ListenerProbe.connect(port: port)
+        defer { close(unixClient); close(tcpClient) }
+        #expect(unixClient >= 0 && tcpClient >= 0)
+
+        let unix = try await ListenerProbe.acceptedAndInherited { ListenerProbe.acceptedSockets(unixPath: socket) }
+        #expect(unix.accepted.count == 1, "the server accepted the unix client")
+        #expect(unix.inherited.isEmpty, "a child holds the accepted unix connection \(unix.inherited)")
+        let tcp = try await ListenerProbe.acceptedAndInherited { ListenerProbe.acceptedSockets(port: port) }
+        #expect(tcp.accepted.count == 1, "the server accepted the TCP client")
+        #expect(tcp.inherited.isEmpty, "a child holds the accepted TCP connection \(tcp.inherited)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ListenerTestSupport
 @testable import Satellite
 import Testing
@@ -55,5 +56,23 @@ struct SatelliteListenerTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         return try await InProcessSatellite(root: root, port: port)
+    }
+
+    /// A controller's connection the satellite accepted is not inherited either: the satellite
+    /// spawns tools (losetup, lvcreate, zfs) all the time, and a tool that inherited the
+    /// connection kept it open after the satellite dropped it.
+    @Test func anAcceptedControllerConnectionStaysOutOfChildren() async throws {
+        let root = NSTemporaryDirectory() + "tandem-sat-listener-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let satellite = try await InProcessSatellite(root: root)
+        let port = satellite.port
+        #expect(port > 0)
+        let controller = ListenerProbe.connect(port: port)
+        #expect(controller >= 0)
+        let seen = try await ListenerProbe.acceptedAndInherited { ListenerProbe.acceptedSockets(port: port) }
+        close(controller)
+        await satellite.stop()
+        #expect(seen.accepted.count == 1, "the satellite accepted the connection")
+        #expect(seen.inherited.isEmpty, "a child holds the accepted controller connection \(seen.inherited)")
     }
 }

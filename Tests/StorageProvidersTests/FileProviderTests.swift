@@ -1,33 +1,24 @@
 import Foundation
+import ScratchFolders
 @testable import StorageProviders
 import TandemModel
 import Testing
 
-/// A fresh folder under the system temp dir, removed when the test ends.
-final class TempDir {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "tandem-sp-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-@Suite struct FileProviderTests {
+@Suite(.removesScratchFolders) struct FileProviderTests {
     @Test func thickVolumeIsFullyAllocated() throws {
-        let dir = try TempDir()
-        let pool = FileProvider(directory: dir.path, thin: false)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let pool = FileProvider(directory: dir, thin: false)
         try pool.checkPool()
         let info = try pool.createVolume(named: "rsc1_00000", size: .mib(8))
-        #expect(info.path == dir.path + "/rsc1_00000.img")
+        #expect(info.path == dir + "/rsc1_00000.img")
         #expect(info.size == .mib(8))
         #expect(info.allocated >= .mib(8))
         #expect(FileManager.default.fileExists(atPath: info.path))
     }
 
     @Test func thinVolumeIsSparse() throws {
-        let dir = try TempDir()
-        let pool = FileProvider(directory: dir.path, thin: true)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let pool = FileProvider(directory: dir, thin: true)
         let info = try pool.createVolume(named: "rsc1_00000", size: .mib(64))
         #expect(info.size == .mib(64))
         #expect(info.allocated < .mib(1))
@@ -35,8 +26,8 @@ final class TempDir {
 
     @Test(arguments: [false, true])
     func growKeepsDataAndRefusesToShrink(thin: Bool) throws {
-        let dir = try TempDir()
-        let pool = FileProvider(directory: dir.path, thin: thin)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let pool = FileProvider(directory: dir, thin: thin)
         let info = try pool.createVolume(named: "v_00000", size: .mib(1))
         let handle = try #require(FileHandle(forWritingAtPath: info.path))
         try handle.write(contentsOf: Data("hello".utf8)); try handle.close()
@@ -53,8 +44,8 @@ final class TempDir {
     }
 
     @Test func deleteRemovesTheFileAndIsIdempotent() throws {
-        let dir = try TempDir()
-        let pool = FileProvider(directory: dir.path, thin: true)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let pool = FileProvider(directory: dir, thin: true)
         let info = try pool.createVolume(named: "gone_00000", size: .mib(1))
         try pool.deleteVolume(named: "gone_00000")
         #expect(!FileManager.default.fileExists(atPath: info.path))
@@ -63,10 +54,10 @@ final class TempDir {
     }
 
     @Test func existingFileIsANameClashAndIsLeftAlone() throws {
-        let dir = try TempDir()
-        let foreign = dir.path + "/taken_00000.img"
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let foreign = dir + "/taken_00000.img"
         try Data("someone else's data".utf8).write(to: URL(fileURLWithPath: foreign))
-        let pool = FileProvider(directory: dir.path, thin: false)
+        let pool = FileProvider(directory: dir, thin: false)
         do {
             _ = try pool.createVolume(named: "taken_00000", size: .mib(1))
             Issue.record("creating over an existing file must fail")
@@ -91,29 +82,29 @@ final class TempDir {
     }
 
     @Test func relativeOrFilePathIsRefused() throws {
-        let dir = try TempDir()
+        let dir = try ScratchFolder.make("tandem-sp-")
         #expect(throws: StorageError.self) { try FileProvider(directory: "relative/dir", thin: true).checkPool() }
-        let file = dir.path + "/plain"
+        let file = dir + "/plain"
         try Data().write(to: URL(fileURLWithPath: file))
         #expect(throws: StorageError.self) { try FileProvider(directory: file, thin: true).checkPool() }
     }
 
     @Test func capacityComesFromTheFilesystem() throws {
-        let dir = try TempDir()
-        let thick = FileProvider(directory: dir.path, thin: false)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let thick = FileProvider(directory: dir, thin: false)
         let before = try #require(try thick.capacity())
         #expect(before.total > .zero)
         #expect(before.free <= before.total)
         // The filesystem is shared with other processes, so free space is not compared before
         // and after; the numbers must be those of the folder's filesystem, in bytes.
-        let thin = try #require(try FileProvider(directory: dir.path, thin: true).capacity())
+        let thin = try #require(try FileProvider(directory: dir, thin: true).capacity())
         #expect(thin.total == before.total)
         #expect(before.total.rawValue % 512 == 0)
     }
 
     @Test func thickVolumeLargerThanThePoolFailsAsFullAndLeavesNothing() throws {
-        let dir = try TempDir()
-        let pool = FileProvider(directory: dir.path, thin: false)
+        let dir = try ScratchFolder.make("tandem-sp-")
+        let pool = FileProvider(directory: dir, thin: false)
         let free = try #require(try pool.capacity()).free
         do {
             _ = try pool.createVolume(named: "huge_00000", size: ByteCount(free.rawValue + ByteCount.gibi * 1024))

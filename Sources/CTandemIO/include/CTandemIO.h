@@ -29,6 +29,11 @@ int ctandem_loop_set_autoclear(int fd);
 /// mallopt(M_ARENA_MAX, arenas): glibc's malloc uses at most that many arenas (its default is
 /// 8 per core, one per allocating thread). Returns 0, or -1 where the C library cannot.
 int ctandem_malloc_set_arena_max(int arenas);
+/// mallopt(M_MMAP_THRESHOLD, mmap_threshold) and mallopt(M_TRIM_THRESHOLD, trim_threshold):
+/// blocks up to `mmap_threshold` bytes come from the heap instead of a mapping of their own,
+/// and free's automatic return of the heap's top to the system waits until more than
+/// `trim_threshold` bytes are free there. Returns 0, or -1 where the C library cannot.
+int ctandem_malloc_keep_free_memory(long mmap_threshold, long trim_threshold);
 /// malloc_trim(0): returns the free pages of every malloc arena to the system. Returns 1 if
 /// memory was returned, 0 if not (also where the C library has no malloc_trim).
 int ctandem_malloc_trim(void);

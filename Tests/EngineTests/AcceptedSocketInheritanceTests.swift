@@ -1,0 +1,49 @@
+@testable import Engine
+import EngineConfig
+import Foundation
+import Glibc
+import ListenerTestSupport
+import Logging
+import NBDServer
+import NIOPosix
+import ScratchFolders
+import Testing
+
+/// Connections the engine accepts — a peer on the replication port, `tandem adm` on the admin
+/// socket — are close-on-exec. NIO accepts without SOCK_CLOEXEC; before the fix a child spawned
+/// by anything in the engine (a tool run; in `swift test`, another suite) held every connection
+/// open at that moment for its whole life, so a peer whose link the engine closed kept a half
+/// open connection instead of seeing the hang-up.
+@Suite("Engine accepted connections are not inherited", .removesScratchFolders)
+struct AcceptedSocketInheritanceTests {
+    @Test func replicationAndAdminConnectionsStayOutOfChildren() async throws {
+        let dir = try ScratchFolder.make("tandem-engine-cloexec-")
+        try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))
+        // Below the ephemeral range, as in ListenerTeardownTests.
+        let port = Int.random(in: 20000...29000)
+        try ListenerTeardownTests.resourceFile(dir: dir, port: port, alExtents: 1237)
+            .write(toFile: dir + "/resources/churn.res", atomically: true, encoding: .utf8)
+        let supervisor = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),
+                                          nbdSocketPath: nil, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        try await ScratchFolder.onTestEnd { await supervisor.stopAll() }
+        let upError = await supervisor.up("churn")
+        try #require(upError == nil, "up: \(upError ?? "")")
+        let adminPath = dir + "/admin.sock"
+        let admin = try await AdminServer.start(path: adminPath, supervisor: supervisor,
+                                                group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        try await ScratchFolder.onTestEnd { try? await admin.close() }
+
+        let peer = ListenerProbe.connect(port: port)
+        let adm = ListenerProbe.connect(unixPath: adminPath)
+        defer { close(peer); close(adm) }
+        #expect(peer >= 0 && adm >= 0)
+
+        let replication = try await ListenerProbe.acceptedAndInherited { ListenerProbe.acceptedSockets(port: port) }
+        #expect(replication.accepted.count == 1, "the replication port accepted the peer")
+        #expect(replication.inherited.isEmpty, "a child holds the accepted replication connection \(replication.inherited)")
+        let adminSide = try await ListenerProbe.acceptedAndInherited { ListenerProbe.acceptedSockets(unixPath: adminPath) }
+        #expect(adminSide.accepted.count == 1, "the admin socket accepted the client")
+        #expect(adminSide.inherited.isEmpty, "a child holds the accepted admin connection \(adminSide.inherited)")
+    }
+}
