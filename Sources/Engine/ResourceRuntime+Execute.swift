@@ -14,8 +14,10 @@ extension ResourceRuntime {
             if !unflushedLinks.contains(where: { $0.channel === link.channel }) { unflushedLinks.append(link) }
         }
         if !unflushedLinks.isEmpty { scheduleEndOfIteration() }
-        for c in out.completions {
-            if let waiting = volumes[v]?.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
+        if !out.completions.isEmpty, let volume = volumes[v] {
+            for c in out.completions {
+                if let waiting = volume.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
+            }
         }
         for t in out.transport { transport(v, t) }
         for r in out.adminReplies {

@@ -341,18 +341,18 @@ actor ResourceRuntime {
     }
 
     func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool, waiter: ClientWaiter) {
-        guard !stopped, volumes[v] != nil else {
+        guard !stopped, let volume = volumes[v] else {
             waiter.resume(.failed(ClientError(.io, "\(config.name) is down")))
             return
         }
         let id = ClientRequestID(nextRequestID)
         nextRequestID += 1
         switch operation {
-        case .read: volumes[v]!.readBytes += UInt64(length)
-        case .write, .trim, .writeZeroes: volumes[v]!.writtenBytes += UInt64(length)
+        case .read: volume.readBytes += UInt64(length)
+        case .write, .trim, .writeZeroes: volume.writtenBytes += UInt64(length)
         case .flush: break
         }
-        volumes[v]!.clients[id] = waiter
+        volume.clients[id] = waiter
         step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
     }
 

@@ -38,6 +38,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// replies written meanwhile are flushed once at its end.
     private var decodingDepth = 0
     private var flushAfterDecoding = false
+    /// Replies of the current batch, one after another, handed to the channel as one write when
+    /// the batch is flushed: one buffer and one pending write per batch, not one per reply. Kept
+    /// for the next batch (`clear` reuses its memory once NIO has written and released it).
+    private var replies = ByteBuffer()
+    /// `replies` was handed to the channel; clear it before the next reply goes in.
+    private var repliesHandedOver = false
     /// True while an export's `execute` runs: a completion called from inside it is in the
     /// decode loop already.
     private var insideExecute = false
@@ -111,7 +117,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
             decodingDepth -= 1
             if decodingDepth == 0 && flushAfterDecoding {
                 flushAfterDecoding = false
-                context.flush()
+                flushReplies(context: context)
             }
         }
         while stateMachine.acceptsInput, var buffer = cumulation, buffer.readableBytes > 0 {
@@ -322,13 +328,14 @@ final class NBDServerHandler: ChannelDuplexHandler {
         case .drop: closeExportIfIdle(context: context); return
         }
         if !channelGone {
-            var header = context.channel.allocator.buffer(capacity: 64)
-            NBDConnectionStateMachine.writeReadReplyHeader(command, structured: structured, into: &header)
-            context.write(wrapOutboundOut(header), promise: nil)
+            // The header joins the batch's replies, which go out before the file's bytes.
+            prepareReplies(context: context)
+            NBDConnectionStateMachine.writeReadReplyHeader(command, structured: structured, into: &replies)
+            handOverReplies(context: context)
             let region = FileRegion(fileHandle: file, readerIndex: Int(offset), endIndex: Int(offset) + length)
             context.write(NIOAny(IOData.fileRegion(region)), promise: nil)
             if closeAfter {
-                context.flush()
+                flushReplies(context: context)
                 context.close(promise: nil)
             } else if decodingDepth > 0 {
                 flushAfterDecoding = true
@@ -349,7 +356,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
             if resumeInput { processInput(context: context) }
         case let .replyAndClose(frame):
             writeReply(frame, context: context)
-            context.flush()  // the scheduled flush would run after the close
+            flushReplies(context: context)  // the scheduled flush would run after the close
             context.close(promise: nil)
         case .drop:
             break
@@ -381,17 +388,17 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     private func writeReply(_ frame: NBDReplyFrame, context: ChannelHandlerContext) {
         guard !channelGone else { return }
-        var header = context.channel.allocator.buffer(capacity: 64 + Self.coalescedDataBytes(frame))
-        if var data = frame.encode(into: &header) {
-            // Small READ data travels in the header's buffer: one pending write instead of two.
+        prepareReplies(context: context)
+        if var data = frame.encode(into: &replies) {
+            // Small READ data travels behind its header in the batch's buffer; a large one goes
+            // as its own write, after the replies before it (and its header).
             if data.readableBytes <= Self.coalescedDataBytesMax {
-                header.writeBuffer(&data)
+                replies.writeBuffer(&data)
             } else {
-                context.write(wrapOutboundOut(header), promise: nil)
-                header = data
+                handOverReplies(context: context)
+                context.write(wrapOutboundOut(data), promise: nil)
             }
         }
-        context.write(wrapOutboundOut(header), promise: nil)
         if decodingDepth > 0 {
             flushAfterDecoding = true
         } else {
@@ -401,16 +408,39 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     /// READ data up to this size is copied behind its reply header (cheaper than a second write).
     static let coalescedDataBytesMax = 16 << 10
+    /// The batch buffer's first size: the replies of a full window of writes (16 B each) or
+    /// a few small READs; it grows for more.
+    static let replyBufferBytes = 4 << 10
+    /// A batch buffer that grew past this (many READ replies with data) is released after its
+    /// batch rather than kept for the connection's life.
+    static let replyBufferKeptBytesMax = 64 << 10
 
-    private static func coalescedDataBytes(_ frame: NBDReplyFrame) -> Int {
-        let bytes: Int
-        switch frame {
-        case let .simple(_, data): bytes = data?.readableBytes ?? 0
-        case let .structured(chunk):
-            guard case let .offsetData(_, data) = chunk.payload else { return 0 }
-            bytes = data.readableBytes
+    /// Makes `replies` ready to take more: cleared after a hand-over (reusing its memory when
+    /// NIO has released it, else `clear` allocates anew), allocated on first use.
+    private func prepareReplies(context: ChannelHandlerContext) {
+        if repliesHandedOver {
+            repliesHandedOver = false
+            if replies.capacity > Self.replyBufferKeptBytesMax {
+                replies = context.channel.allocator.buffer(capacity: Self.replyBufferBytes)
+            } else {
+                replies.clear()
+            }
+        } else if replies.capacity == 0 {
+            replies = context.channel.allocator.buffer(capacity: Self.replyBufferBytes)
         }
-        return bytes <= coalescedDataBytesMax ? bytes : 0
+    }
+
+    /// Hands the replies gathered so far to the channel (not flushed).
+    private func handOverReplies(context: ChannelHandlerContext) {
+        guard !repliesHandedOver, replies.readableBytes > 0 else { return }
+        context.write(wrapOutboundOut(replies), promise: nil)
+        repliesHandedOver = true
+    }
+
+    /// Sends everything written so far: the batch's replies as one write, then one flush.
+    private func flushReplies(context: ChannelHandlerContext) {
+        if !channelGone { handOverReplies(context: context) }
+        context.flush()
     }
 
     /// Replies that complete in the same event loop tick leave in one flush (one syscall): the
@@ -422,7 +452,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         context.eventLoop.execute {
             let (handler, context) = bound.value
             handler.flushScheduled = false
-            context.flush()
+            handler.flushReplies(context: context)
         }
     }
 

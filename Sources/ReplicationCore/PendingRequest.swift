@@ -38,6 +38,28 @@ struct PendingRequest: Sendable {
         case .read, .flush: return false
         }
     }
+
+    /// What `checkDone` needs of a started request with nothing left to wait for. Taken
+    /// through an `inout` access to the request table, which reads the fields in place: a copy
+    /// of the request (payload, extents and peer lists retained, then released) was the
+    /// largest single cost of the core's completion path.
+    struct Readiness {
+        var durableCopies: Int
+        var isWrite: Bool
+        var isFlush: Bool
+        var lostCopyWithoutQuorum: Bool
+
+        /// nil while the request is not started or still waits for its local operation, a peer
+        /// or a remote read.
+        init?(_ pending: inout PendingRequest) {
+            guard pending.phase == .started, !(pending.localOp && !pending.localDone),
+                  pending.waitingPeers.isEmpty, pending.remoteRead == nil else { return nil }
+            durableCopies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
+            isWrite = pending.isWrite
+            if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
+            lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
+        }
+    }
 }
 
 /// A promotion waiting for the peers' answers (DRBD's two-phase commit, first phase).

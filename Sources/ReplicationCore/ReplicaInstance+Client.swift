@@ -33,25 +33,38 @@ extension ReplicaInstance {
 
     /// Runs after every step, so it looks only at requests not yet started (usually none):
     /// walking every request in flight copied each one, several times per request at depth.
+    /// The phase is read through the table's index (`requests.values[i]`): `requests[id]`
+    /// copied the whole request out of the table (its payload and arrays retained and released).
     mutating func startWaitingRequests() {
         guard !unstartedRequests.isEmpty else { return }
         for id in unstartedRequests {
-            guard let pending = requests[id] else { continue }
-            switch pending.phase {
+            guard let i = requests.index(forKey: id) else { continue }
+            switch withRequest(at: i, { $0.phase }) {
             case .queued: tryStart(id)
             case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
             default: break
             }
         }
-        unstartedRequests.removeAll { id in
-            guard let phase = requests[id]?.phase else { return true }
-            return phase == .started
+        // By index rather than `removeAll { … }`: its closure may not call `withRequest` (an
+        // access to all of `self` inside the modification of `unstartedRequests`).
+        var k = 0
+        while k < unstartedRequests.count {
+            let started = requests.index(forKey: unstartedRequests[k]).map { i in withRequest(at: i) { $0.phase } == .started } ?? true
+            if started { unstartedRequests.remove(at: k) } else { k += 1 }
         }
+    }
+
+    /// `body` on the request at `i`, in place. Reading a field through `requests.values[i]` or
+    /// `requests[id]` copied the whole request first (its payload and arrays retained, then
+    /// released) when the getter was not inlined; an inout access never copies.
+    mutating func withRequest<R>(at i: Dictionary<ClientRequestID, PendingRequest>.Index, _ body: (inout PendingRequest) -> R) -> R {
+        body(&requests.values[i])
     }
 
     mutating func complete(_ id: ClientRequestID, _ result: ClientResult) {
         guard let pending = requests.removeValue(forKey: id) else { preconditionFailure("completing unknown request \(id)") }
-        requestOrder.removeAll { $0 == id }
+        // Requests mostly complete in order: the search usually stops at the first entry.
+        if let k = requestOrder.firstIndex(of: id) { requestOrder.remove(at: k) }
         if pending.sequence != 0 { requestsBySequence[pending.sequence] = nil }
         if !pending.extents.isEmpty { activityLog.end(pending.extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
@@ -62,8 +75,8 @@ extension ReplicaInstance {
     // MARK: Starting
 
     mutating func tryStart(_ id: ClientRequestID) {
-        guard let pending = requests[id] else { return }
-        switch pending.request.operation {
+        guard let i = requests.index(forKey: id) else { return }
+        switch withRequest(at: i, { $0.request.operation }) {
         case .read: startRead(id)
         case .flush: startFlush(id)
         case .write, .trim, .writeZeroes: startWrite(id)
@@ -166,18 +179,22 @@ extension ReplicaInstance {
             complete(id, .failed(ClientError(.io, "no UpToDate replica of \(config.resourceName) is reachable from \(config.nodeName) to write to")))
             return
         }
-        let request = requests[id]!.request
+        guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
+        let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
         var needed: UInt64 = metadataPersistedVersion
         if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
         if disk.hasDisk {
-            let extents = activityLog.extents(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
+            let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
             if needsNewGeneration { needed = max(needed, startNewGeneration()) }
             if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
-            requests[id]!.extents = extents
+            // In place through the index (nothing above adds or removes requests): each
+            // `requests[id]!.x = …` looked the id up again and moved the whole request out
+            // of the table and back.
+            requests.values[i].extents = extents
             needed = max(needed, writeBarrierVersion)
         }
-        requests[id]!.phase = .waitingMetadata(version: needed)
+        requests.values[i].phase = .waitingMetadata(version: needed)
         if metadataDurable(needed) { issueWrite(id) }
     }
 
@@ -238,11 +255,14 @@ extension ReplicaInstance {
     }
 
     mutating func issueWrite(_ id: ClientRequestID) {
-        let request = requests[id]!.request
-        requests[id]!.phase = .started
+        // `i` stays valid to the end: nothing here adds or removes requests (checkDone, last,
+        // looks the id up again).
+        guard let i = requests.index(forKey: id) else { preconditionFailure("issuing unknown request \(id)") }
+        let request = withRequest(at: i) { $0.request }
+        requests.values[i].phase = .started
         let sequence = nextWriteSequence
         nextWriteSequence += 1
-        requests[id]!.sequence = sequence
+        requests.values[i].sequence = sequence
         requestsBySequence[sequence] = id
         let length = UInt64(request.lengthBytes)
         var notReplicated: UInt32 = 0
@@ -274,22 +294,22 @@ extension ReplicaInstance {
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
                                             wantsAck: true, notReplicatedTo: notReplicated)), to: peers[index].id)
-                requests[id]!.sentTo.append(peers[index].id)
+                requests.values[i].sentTo.append(peers[index].id)
                 if !asynchronous {
-                    requests[id]!.waitingPeers.append(peers[index].id)
+                    requests.values[i].waitingPeers.append(peers[index].id)
                 } else {
-                    let extents = requests[id]!.extents
+                    let extents = requests.values[i].extents
                     if !extents.isEmpty { activityLog.hold(extents) }
                     peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes,
                                                                            lengthBytes: length, extents: extents))
-                    if peers[index].disk == .upToDate { requests[id]!.durableCopies += 1 }
+                    if peers[index].disk == .upToDate { requests.values[i].durableCopies += 1 }
                 }
             } else if peers[index].bitmap != nil {
                 peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: length))
             }
         }
         if disk.hasDisk {
-            requests[id]!.localOp = true
+            requests.values[i].localOp = true
             submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua) },
                        offsetBytes: request.offsetBytes, lengthBytes: length, isWrite: true, purpose: .clientWrite(id))
@@ -300,11 +320,9 @@ extension ReplicaInstance {
     // MARK: Completing
 
     mutating func checkDone(_ id: ClientRequestID) {
-        guard let pending = requests[id], pending.phase == .started else { return }
-        if pending.localOp && !pending.localDone { return }
-        if !pending.waitingPeers.isEmpty { return }
-        if pending.remoteRead != nil { return }
-        let copies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
+        guard let i = requests.index(forKey: id),
+              let pending = withRequest(at: i, { PendingRequest.Readiness(&$0) }) else { return }
+        let copies = pending.durableCopies
         if pending.isWrite && pending.lostCopyWithoutQuorum {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write while without quorum; not acknowledged (it may or may not have reached the disk)")))
             return
@@ -316,7 +334,7 @@ extension ReplicaInstance {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost quorum before the write was replicated (on-no-quorum io-error)")))
             return
         }
-        if case .flush = pending.request.operation {
+        if pending.isFlush {
             complete(id, .done)
         } else if copies > 0 {
             complete(id, .done)
@@ -326,13 +344,13 @@ extension ReplicaInstance {
     }
 
     mutating func onLocalWriteDone(_ id: ClientRequestID, result: StorageResult) {
-        guard requests[id] != nil else { return }
-        requests[id]!.localDone = true
+        guard let i = requests.index(forKey: id) else { return }
+        requests.values[i].localDone = true
         if case .failed = result {
-            requests[id]!.localOK = false
+            requests.values[i].localOK = false
             diskFailed()
         } else {
-            requests[id]!.localOK = disk == .upToDate
+            requests.values[i].localOK = disk == .upToDate
         }
         checkDone(id)
     }

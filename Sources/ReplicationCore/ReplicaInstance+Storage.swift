@@ -60,18 +60,28 @@ extension ReplicaInstance {
         // Counted in place: `filter` built a copy of every action (payloads retained) per call,
         // and this runs for every data action and every completion.
         var issuedCount = 0
-        for i in dataOrder.indices where dataOrder[i].issued { issuedCount += 1 }
-        if issuedCount == dataOrder.count { return }
+        // The limit can only bind with more actions queued than it allows: below that, the
+        // count (a walk over every queued action, per action and per completion) is not needed.
+        if dataOrder.count > config.storageOpsMax {
+            for i in dataOrder.indices where dataOrder[i].issued { issuedCount += 1 }
+            if issuedCount == dataOrder.count { return }
+        }
         for i in dataOrder.indices where !dataOrder[i].issued {
             if issuedCount >= config.storageOpsMax { return }
-            let op = dataOrder[i]
-            let blocked = dataOrder[..<i].contains { earlier in
-                earlier.start < op.end && op.start < earlier.end && (earlier.isWrite || op.isWrite)
+            // Fields by index, not `let op = dataOrder[i]` and `contains` over a slice: those
+            // copied each action (its payload retained and released) once per earlier entry,
+            // some thirty times per write at queue depth 32.
+            let start = dataOrder[i].start, end = dataOrder[i].end, isWrite = dataOrder[i].isWrite
+            var blocked = false
+            for j in dataOrder.indices[..<i] where dataOrder[j].start < end && start < dataOrder[j].end
+                && (dataOrder[j].isWrite || isWrite) {
+                blocked = true
+                break
             }
             if blocked { continue }
             dataOrder[i].issued = true
             issuedCount += 1
-            output.storage.append(op.action)
+            output.storage.append(dataOrder[i].action)
         }
     }
 
@@ -79,7 +89,7 @@ extension ReplicaInstance {
         guard let entry = storageInFlight.removeValue(forKey: completion.id) else {
             preconditionFailure("completion for unknown storage action \(completion.id)")
         }
-        if let index = dataOrder.firstIndex(where: { $0.id == completion.id }) {
+        if let index = dataOrder.indices.first(where: { dataOrder[$0].id == completion.id }) {
             precondition(dataOrder[index].issued, "completion for an action never issued")
             dataOrder.remove(at: index)
         }
