@@ -24,7 +24,11 @@ struct SimulationTests {
                                        // diskless Primary's own disk missing its writes, a resync read ahead of a
                                        // queued peer write, a lost writer's dropped queued writes (and seeds that
                                        // lost writes in earlier measurements):
-                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423]
+                                       86, 105, 128, 183, 186, 208, 237, 273, 367, 382, 395, 423,
+                                       // session 5: a resync target kept resyncing from a source the writer could
+                                       // not reach, overwrote the writer's newer write with the source's older
+                                       // data and finished UpToDate at the source's older generation:
+                                       204]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
