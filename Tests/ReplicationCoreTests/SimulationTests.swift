@@ -28,8 +28,7 @@ struct SimulationTests {
                                        // session 5, split brains under quorum: a promotion vote given by the node
                                        // two majorities share although it knew the requester was behind (a writer
                                        // moved past its generation; the voter followed, or stayed behind as a
-                                       // resync target; 204 also needs a resync target to abandon a source the writer
-                                       // cannot reach, which overwrote the writer's newer write with older data):
+                                       // resync target):
                                        90, 114, 120, 194, 204, 266]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
