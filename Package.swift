@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "ListenerSupport", dependencies: ["CCloseOnExecAccept", .product(name: "NIOCore", package: "swift-nio")]),
         // For listener tests only: clients that hammer a port, a child that inherits descriptors,
         // who holds a port (/proc).
-        .target(name: "ListenerTestSupport"),
+        .target(name: "ListenerTestSupport", dependencies: ["DescriptorIO"]),
         // For tests only: temporary folders removed when the test that made them ends.
         .target(name: "ScratchFolders"),
         .testTarget(name: "ScratchFoldersTests", dependencies: ["ScratchFolders"]),
@@ -223,7 +223,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
-                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading",
+                "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading", "DescriptorIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

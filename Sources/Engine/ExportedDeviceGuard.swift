@@ -1,3 +1,4 @@
+import DescriptorIO
 import Glibc
 
 /// Refuses backing storage that is itself served by a Tandem local device (a `fuse.tandem` FUSE
@@ -37,7 +38,7 @@ enum ExportedDeviceGuard {
     /// The file behind loop device `device` (major 7), from sysfs; nil for anything else.
     static func loopBackingFile(device: dev_t) -> String? {
         guard major(device) == 7 else { return nil }
-        guard let text = readSmallFile("/sys/dev/block/7:\(minor(device))/loop/backing_file") else { return nil }
+        guard let text = KernelFileReader.text("/sys/dev/block/7:\(minor(device))/loop/backing_file", limit: 64 << 10) else { return nil }
         let path = text.split(separator: "\n").first.map(String.init) ?? ""
         return path.isEmpty ? nil : path
     }
@@ -45,7 +46,7 @@ enum ExportedDeviceGuard {
     /// The type of the file system on `device`, from /proc/self/mountinfo ("maj:min" is field 3,
     /// the type follows the " - " separator).
     static func fileSystemType(device: dev_t) -> String? {
-        guard let text = readSmallFile("/proc/self/mountinfo", limit: 4 << 20) else { return nil }
+        guard let text = KernelFileReader.text("/proc/self/mountinfo") else { return nil }
         let wanted = "\(major(device)):\(minor(device))"
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ")
@@ -54,20 +55,5 @@ enum ExportedDeviceGuard {
             return String(fields[dash + 1])
         }
         return nil
-    }
-
-    private static func readSmallFile(_ path: String, limit: Int = 64 << 10) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 << 10)
-        while bytes.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

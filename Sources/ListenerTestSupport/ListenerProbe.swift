@@ -1,3 +1,4 @@
+import DescriptorIO
 import Foundation
 import Glibc
 import Synchronization
@@ -83,7 +84,7 @@ public enum ListenerProbe {
     /// carry the listener's path in /proc/net/unix; the listener itself is the one flagged
     /// __SO_ACCEPTCON (0x10000), and a client's end has no path.
     public static func acceptedSockets(unixPath: String) -> Set<String> {
-        guard let table = procText("/proc/net/unix") else { return [] }
+        guard let table = KernelFileReader.text("/proc/net/unix") else { return [] }
         let server = table.split(separator: "\n").dropFirst().compactMap { line -> String? in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 8, fields[7] == unixPath, let flags = Int(fields[3], radix: 16), flags & 0x10000 == 0 else { return nil }
@@ -158,27 +159,9 @@ public enum ListenerProbe {
             .filter { $0.hasPrefix("socket:") })
     }
 
-    /// A /proc file read to its end. Foundation's `String(contentsOfFile:)` trusts the size procfs
-    /// reports (0) and stops after the first read, one page: rows past 4 KiB of /proc/net/unix
-    /// went missing on a busy machine.
-    private static func procText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
-            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
-            bytes += chunk[0..<n]
-        }
-    }
-
     /// The rows of /proc/net/tcp: local port, state (hex, "0A" = LISTEN) and socket inode.
     private static func tcpTable() -> [(localPort: Int, state: Substring, inode: Substring)] {
-        guard let table = procText("/proc/net/tcp") else { return [] }
+        guard let table = KernelFileReader.text("/proc/net/tcp") else { return [] }
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),

@@ -1,3 +1,4 @@
+import DescriptorIO
 import Foundation
 import Glibc
 
@@ -12,7 +13,7 @@ enum StaleAttachment {
     /// mountpoint is in use by a live attach or its loop device is still mounted.
     static func clear(mountpoint: String) throws -> [String] {
         let path = (mountpoint as NSString).standardizingPath
-        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        let mounts = KernelFileReader.text("/proc/mounts") ?? ""
         let entries = mounts.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { $0.count >= 3 }
         guard entries.contains(where: { unescape($0[1]) == path && $0[2].hasPrefix("fuse") }) else { return [] }
         // A live FUSE mount lists its one file; a dead one fails with ENOTCONN (stat of the root
