@@ -12,6 +12,10 @@ import ReplicationWire
 /// has accepted the link and `arm`s the handler; then the held messages and all later ones go to
 /// `deliver` in arrival order. The async channel's stream sees nothing more and ends when the
 /// channel closes, which is how the runtime still learns that the link is gone.
+///
+/// Messages decoded from one read of the socket go to `deliver` together, when the read is done
+/// (`channelReadComplete`): the runtime steps its core once for a burst of writes or acks
+/// rather than once per message.
 final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ReplicationInbound
     typealias InboundOut = ReplicationInbound
@@ -21,9 +25,14 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// is not a peer following the protocol.
     static let heldMessagesMax = 4096
 
+    /// A burst is handed on at this size even before its read is done (bounds the array).
+    static let burstMessagesMax = 256
+
     private var sawHello = false
     private var held: [PeerMessage] = []
-    private var deliver: ((PeerMessage) -> Bool)?
+    /// Messages of the read in progress, not yet handed to `deliver`.
+    private var burst: [PeerMessage] = []
+    private var deliver: (([PeerMessage]) -> Bool)?
     private var readPending = false
     private let peer: String
 
@@ -31,11 +40,11 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Called on the channel's event loop once the runtime accepted the link. `deliver` returns
     /// false when the link was replaced or dropped meanwhile: the channel is closed then.
-    func arm(context: ChannelHandlerContext, _ deliver: @escaping (PeerMessage) -> Bool) {
+    func arm(context: ChannelHandlerContext, _ deliver: @escaping ([PeerMessage]) -> Bool) {
         self.deliver = deliver
         let waiting = held
         held = []
-        for message in waiting where !forward(message, context: context) { return }
+        if !waiting.isEmpty && !forward(waiting, context: context) { return }
         if readPending {
             readPending = false
             context.read()
@@ -63,7 +72,24 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             held.append(message)
             return
         }
-        _ = forward(message, context: context)
+        burst.append(message)
+        if burst.count >= Self.burstMessagesMax { forwardBurst(context: context) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        forwardBurst(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    /// What was decoded before the connection ended or failed still reaches the core, in order.
+    func channelInactive(context: ChannelHandlerContext) {
+        forwardBurst(context: context)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        forwardBurst(context: context)
+        context.fireErrorCaught(error)
     }
 
     /// While messages are held, stop reading: the socket's buffer is the back-pressure.
@@ -75,8 +101,15 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.read()
     }
 
-    private func forward(_ message: PeerMessage, context: ChannelHandlerContext) -> Bool {
-        guard let deliver, deliver(message) else {
+    private func forwardBurst(context: ChannelHandlerContext) {
+        guard !burst.isEmpty else { return }
+        let messages = burst
+        burst.removeAll(keepingCapacity: true)
+        _ = forward(messages, context: context)
+    }
+
+    private func forward(_ messages: [PeerMessage], context: ChannelHandlerContext) -> Bool {
+        guard let deliver, deliver(messages) else {
             context.close(promise: nil)
             return false
         }

@@ -64,11 +64,21 @@ extension ResourceRuntime {
             guard !deferredWrites.isEmpty else { break }
             let batch = deferredWrites
             deferredWrites.removeAll(keepingCapacity: true)
+            // The completions of a volume's writes go to its core as one step (a run of
+            // consecutive writes of one volume; usually the whole batch).
+            var completed: [ReplicaInput] = []
+            var completedVolume: UInt16?
             for (v, action) in batch {
                 let result = volumes[v]?.backing?.performInline(action)
                     ?? .failed("volume \(v): its backing disk went away before a write to it was done")
-                step(v, .storage(StorageCompletion(id: action.id, result: result)))
+                if let w = completedVolume, w != v {
+                    step(w, batch: completed)
+                    completed.removeAll(keepingCapacity: true)
+                }
+                completedVolume = v
+                completed.append(.storage(StorageCompletion(id: action.id, result: result)))
             }
+            if let w = completedVolume { step(w, batch: completed) }
         }
         iterationEndScheduled = false
     }

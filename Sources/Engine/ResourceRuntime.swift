@@ -135,6 +135,16 @@ actor ResourceRuntime {
             let output = instance.step(input, atMicros: micros)
             return (output, instance.readsLocally)
         }
+
+        /// `step` for a burst of data-path events (`ReplicaInstance.step(batch:)`).
+        func step(batch inputs: [ReplicaInput], atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
+            Self.step(&instance, batch: inputs, atMicros: micros)
+        }
+
+        private static func step(_ instance: inout ReplicaInstance, batch inputs: [ReplicaInput], atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
+            let output = instance.step(batch: inputs, atMicros: micros)
+            return (output, instance.readsLocally)
+        }
     }
 
     struct Traffic {
@@ -285,6 +295,19 @@ actor ResourceRuntime {
     func step(_ v: UInt16, _ input: ReplicaInput) {
         guard !stopped, instancesStarted, let volume = volumes[v] else { return }
         let (output, local) = volume.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
+        afterStep(v, volume, output, readsLocally: local)
+    }
+
+    /// Steps the core once for a burst of data-path events of one volume, in order (a link's
+    /// writes or acks from one read, the completions of one iteration's small writes).
+    func step(_ v: UInt16, batch inputs: [ReplicaInput]) {
+        guard !inputs.isEmpty, !stopped, instancesStarted, let volume = volumes[v] else { return }
+        if inputs.count == 1 { return step(v, inputs[0]) }
+        let (output, local) = volume.step(batch: inputs, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
+        afterStep(v, volume, output, readsLocally: local)
+    }
+
+    private func afterStep(_ v: UInt16, _ volume: VolumeRuntime, _ output: ReplicaOutput, readsLocally local: Bool) {
         // Before `execute` resumes this step's completions: a read that follows an acknowledged
         // write, or a disk failure, must already find the read path as the core now decides.
         if volume.readsLocally != local {
