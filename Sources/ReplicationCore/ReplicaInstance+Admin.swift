@@ -260,7 +260,7 @@ extension ReplicaInstance {
             // One Primary cluster-wide: the requester may not see it (partition), this node does.
             return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
         }
-        if [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[i].replication) {
+        if [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[i].replication) || knowsNewerGeneration(than: i) {
             return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
         }
         if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
@@ -268,6 +268,32 @@ extension ReplicaInstance {
         }
         peers[i].promotionGranted = true
         answer(true, "")
+    }
+
+    /// This node's generations show that peer `i` is behind: its current generation is one this
+    /// node has moved past (in the history), or the one this node tracks its missed writes
+    /// against. A promotion vote is a quorum vote, and quorum is only safe if every majority
+    /// shares a node with the writer's last majority *and that node says no* to a requester
+    /// lacking the writes it acknowledged. The connection's handshake would make the requester
+    /// Outdated too, but that comes only with a renegotiation after this node moved to a new
+    /// generation (an announcement naming the requester absent), and a promotion may be in
+    /// flight meanwhile. DRBD has no such check (its default quorum counts any connected
+    /// replica; `quorum-minimum-redundancy` is its knob for this hole).
+    func knowsNewerGeneration(than i: Int) -> Bool {
+        let theirs = peers[i].current
+        // A generation this node wrote after losing quorum as Primary was never acknowledged
+        // and yields at the next handshake: it proves nothing newer. A requester without a disk
+        // (diskless client, failed disk) writes through its UpToDate peers: its generation does
+        // not matter.
+        guard disk.hasDisk, peers[i].disk.hasDisk, !flags.contains(.primaryLostQuorum), !theirs.isNone,
+              !theirs.sameHistory(as: .justCreated) else { return false }
+        // This node may be stuck at that generation itself (a resync target), and still know
+        // that a writer moved past it.
+        if supersededGenerations.contains(where: { $0.sameHistory(as: theirs) }) { return true }
+        guard !theirs.sameHistory(as: generations.current) else { return false }
+        let tracked = generations.bitmapGeneration(for: peers[i].id)
+        return generations.history.contains { $0.sameHistory(as: theirs) }
+            || (!tracked.isNone && tracked.sameHistory(as: theirs))
     }
 
     mutating func onPromotionReply(_ reply: PromotionReply, peer i: Int) {

@@ -181,6 +181,7 @@ extension ReplicaInstance {
         }
         guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
         let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
+        noteApplicationWrite()
         var needed: UInt64 = metadataPersistedVersion
         if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
         if disk.hasDisk {

@@ -195,7 +195,10 @@ extension ReplicaInstance {
         // Only current data moves on to the new generation: an Inconsistent or Outdated replica
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk == .upToDate || skipInitialSync, !syncing else { return }
+              disk == .upToDate || skipInitialSync, !syncing else {
+            noteSupersededGeneration(announcement)
+            return
+        }
         if skipInitialSync {
             disk = .upToDate
             log(.info, "initial sync skipped on request of node \(id): data declared identical (new volume)")
@@ -210,6 +213,24 @@ extension ReplicaInstance {
         }
         writeBarrierVersion = markMetadataDirty()
         broadcastState()
+    }
+
+    /// A replica that stays behind a new generation (a resync target, an Outdated replica) is
+    /// still sent the writer's writes and acknowledges them: it is part of the writer's majority.
+    /// Quorum is safe only if a later majority, which shares a node with this one, cannot promote
+    /// a replica that lacks those writes, and this node may be the only one shared. So it keeps
+    /// the generation the writer left behind: a replica still there gets no promotion vote from
+    /// this node (`knowsNewerGeneration`). Not in `generations`: its bitmap slots and history
+    /// name ancestors of its own current generation, which the handshake compares, and this
+    /// node does not hold the newer data. In memory only (a restart forgets it; making it
+    /// durable needs a metadata field). DRBD's SyncTarget only notes the new UUID as its peer's,
+    /// and counts toward quorum all the same (`quorum-minimum-redundancy` is its remedy).
+    mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement) {
+        guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !announcement.previous.isNone,
+              !announcement.previous.sameHistory(as: .justCreated),
+              !supersededGenerations.contains(where: { $0.sameHistory(as: announcement.previous) }) else { return }
+        supersededGenerations.append(announcement.previous)
+        if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
     }
 
     /// Bits toward a peer set while Established (a write the writer could not send it, a peer

@@ -11,6 +11,7 @@ extension ReplicaInstance {
             return protocolError(i, "sent write \(write.sequence) after \(peers[i].lastSequenceReceived)")
         }
         peers[i].lastSequenceReceived = write.sequence
+        noteApplicationWrite()
         guard disk.hasDisk, role != .primary else {
             if role == .primary { log(.error, "node \(id) sent a write while this node is Primary; refused") }
             if write.wantsAck { send(.writeAck(WriteAck(sequence: write.sequence, success: false)), to: id) }

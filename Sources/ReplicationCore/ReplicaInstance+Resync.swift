@@ -206,6 +206,16 @@ extension ReplicaInstance {
         peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes)))
     }
 
+    /// An application write (a peer's replicated write, or this Primary's own) reached this
+    /// node: a resync it is target of yields to it (`ResyncRateController`).
+    mutating func noteApplicationWrite() {
+        guard clockMicros != nil else { return }
+        let nowMicros = self.nowMicros
+        for i in peers.indices where peers[i].resync?.isTarget == true {
+            peers[i].resync!.controller.applicationWrite(nowMicros: nowMicros)
+        }
+    }
+
     /// Target: a resync request's data is written (or the request ended without a write): it
     /// leaves the window, and its round trip feeds the rate controller.
     mutating func resyncRequestEnded(_ i: Int, bytes: UInt64, requestedMicros: UInt64) {

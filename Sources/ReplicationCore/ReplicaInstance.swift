@@ -33,6 +33,9 @@ public struct ReplicaInstance: Sendable {
     /// A new current generation must start with the next write (DRBD: first write after losing
     /// a peer, or after promotion while a peer is absent).
     var needsNewGeneration = false
+    /// Generations a writer moved past while this replica stayed behind (Inconsistent or
+    /// Outdated) and still acknowledged its writes; oldest first, at most `GenerationSet.historyMax`.
+    var supersededGenerations: [Generation] = []
     var activityLog: ActivityLog
     var hasQuorum = true
     var hadQuorum = true

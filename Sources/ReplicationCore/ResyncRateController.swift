@@ -20,6 +20,15 @@
 /// disk take while both engines sat mostly idle. Queueing that resync does cause (a disk or link
 /// queue) lasts, and shows in every sample.
 ///
+/// While application writes flow through this node (a peer's replicated writes, or its own as
+/// Primary), the whole round trip, not only what lies above the base, is held to the target:
+/// an application write waits behind the resync data ahead of it on the link and in the disk
+/// queues, and the base itself holds the window's own standing queue (a base learned with a
+/// few MiB outstanding on a busy machine was 30-40 ms). Judged against the base only, 4 KiB
+/// writes at queue depth 1 waited 8-47 ms (p50) and 140-180 ms (p99) during a resync against
+/// 0.12-0.17 ms after it (bench/resync --with-writes, 1 GiB, load ~20). c-min-rate still holds,
+/// and one request always stays in flight, so resync keeps moving.
+///
 /// Without a clock from the shell (`step(_:)` only, as the deterministic simulation drives the
 /// core) round trips are known only in ticks, far too coarse for this; the controller then
 /// keeps session 1's tick-based window (grow by one request per reply answered within
@@ -48,6 +57,12 @@ struct ResyncRateController: Sendable, Equatable {
     private var recentRTTMicros: [UInt64] = []
     static let currentFilterSamples = 4
     private var requestedThisTick: UInt64 = 0
+    /// Until when (µs) application writes count as flowing; see `applicationWrite(nowMicros:)`.
+    private var applicationWritesUntilMicros: UInt64 = 0
+    /// How long after the last application write the base counts again: longer than the
+    /// pauses of a steady writer (a qd1 writer's own round trips during a resync), short enough
+    /// that a resync after a burst soon fills the link again.
+    static let applicationQuietMicros: UInt64 = 500_000
 
     static let basePeriodMicros: UInt64 = 10_000_000
     /// Tick mode: replies slower than this many ticks halve the window.
@@ -77,6 +92,16 @@ struct ResyncRateController: Sendable, Equatable {
 
     var baseRTTMicros: UInt64 { min(baseCurrent, basePrevious) }
 
+    /// An application write passed through this node now. Clock mode only: in tick mode (the
+    /// simulation) the window follows session 1's rule and the seeds stay reproducible.
+    mutating func applicationWrite(nowMicros: UInt64) {
+        guard usesClock else { return }
+        applicationWritesUntilMicros = nowMicros + Self.applicationQuietMicros
+    }
+
+    /// Whether application writes were seen within `applicationQuietMicros` of `nowMicros`.
+    func applicationWritesFlowing(nowMicros: UInt64) -> Bool { nowMicros < applicationWritesUntilMicros }
+
     /// The window c-min-rate needs at the last measured round trip.
     var minWindowBytes: UInt64 {
         guard usesClock else { return blockBytes }
@@ -94,7 +119,9 @@ struct ResyncRateController: Sendable, Equatable {
         lastRTTMicros = rttMicros
         if recentRTTMicros.count == Self.currentFilterSamples { recentRTTMicros.removeFirst() }
         recentRTTMicros.append(rttMicros)
-        let queueing = recentRTTMicros.min()! - baseRTTMicros
+        // With application writes flowing, the whole round trip is what they wait behind.
+        let reference = applicationWritesFlowing(nowMicros: nowMicros) ? 0 : baseRTTMicros
+        let queueing = recentRTTMicros.min()! - min(reference, recentRTTMicros.min()!)
         if queueing > delayTargetMicros {
             slowStart = false
             if lastDecreaseMicros.map({ nowMicros >= $0 + rttMicros }) ?? true {

@@ -132,4 +132,44 @@ struct ResyncRateControllerTests {
             c.requested(bytes: 1 << 20)
         }
     }
+
+    @Test("with application writes flowing, the whole round trip is held to the target, not only what lies above the base")
+    func applicationWritesHoldRoundTrip() {
+        var c = controller()
+        var now: UInt64 = 0
+        // A busy machine: the base is learned at 30 ms with the window's own queue in it.
+        for _ in 0 ..< 20 { now += 30_000; c.observe(rttMicros: 30_000, bytes: 1 << 20, nowMicros: now) }
+        let full = c.windowBytes
+        #expect(full == 8 << 20)
+        // 45 ms round trips are 15 ms above the base, under the 20 ms target: resync alone keeps its window.
+        for _ in 0 ..< 8 { now += 45_000; c.observe(rttMicros: 45_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.windowBytes == full)
+        // An application write waits the whole 45 ms behind resync data: the window shrinks
+        // to what c-min-rate needs at that round trip.
+        for _ in 0 ..< 40 {
+            now += 45_000
+            c.applicationWrite(nowMicros: now)
+            c.observe(rttMicros: 45_000, bytes: 1 << 20, nowMicros: now)
+        }
+        #expect(c.windowBytes == c.minWindowBytes)
+        #expect(c.windowBytes < 1 << 20)
+        #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 0), "resync keeps one request in flight")
+        #expect(!c.mayRequest(bytes: 1 << 20, inFlightBytes: 1 << 20))
+        // The writer stops: after the quiet time the base counts again and the window grows back.
+        now += ResyncRateController.applicationQuietMicros
+        #expect(!c.applicationWritesFlowing(nowMicros: now))
+        for _ in 0 ..< 60 { now += 30_000; c.observe(rttMicros: 30_000, bytes: 1 << 20, nowMicros: now) }
+        #expect(c.windowBytes == full)
+    }
+
+    @Test("tick mode (the simulation) ignores application writes, so the seeds reproduce")
+    func tickModeIgnoresApplicationWrites() {
+        var config = ReplicaConfig(resourceName: "r", nodeID: NodeID(0), nodeName: "a", peers: [], sizeBytes: 1 << 30)
+        config.resyncFillTargetBytes = 8 << 20
+        var c = ResyncRateController(config: config, usesClock: false)
+        let before = c
+        c.applicationWrite(nowMicros: 1_000)
+        #expect(c == before)
+        #expect(!c.applicationWritesFlowing(nowMicros: 1_000))
+    }
 }
