@@ -33,6 +33,25 @@ extension ReplicaInstance {
             }
         }
         peerQueue.append(QueuedPeerOp(from: id, kind: .write(write)))
+        abandonResyncFromSourceMissing(write, writer: i)
+    }
+
+    /// This node resyncs from a source the writer could not send `write` to: the source lacks
+    /// it (and, at the writer's new generation, every write that follows), so a reply for a
+    /// request sent after this write reached the disk here carries older data and overwrites
+    /// it, and the resync would end UpToDate at the source's older generation without the
+    /// write, which the writer acknowledged with this node's copy. DRBD calls such a resync
+    /// unstable and does not let it make the target UpToDate (`was_resync_stable`); here it
+    /// stops at once and the writer, UpToDate and connected, becomes the source. The source is
+    /// renegotiated: it waits (paused) behind the writer's resync and is brought up to the
+    /// writer's generation after it.
+    mutating func abandonResyncFromSourceMissing(_ write: ReplicatedWrite, writer i: Int) {
+        guard peers[i].disk == .upToDate,
+              let s = peers.indices.first(where: { $0 != i && peers[$0].resync?.isTarget == true }),
+              write.notReplicatedTo & (1 << UInt32(peers[s].id.rawValue)) != 0 else { return }
+        log(.warning, "resync from node \(peers[s].id) (\(peers[s].config.name)) abandoned: writer node \(peers[i].id) (\(peers[i].config.name)) cannot replicate to it, so it lacks writes this node holds; resyncing from the writer instead")
+        dropConnection(s, standAlone: false, renegotiate: true)
+        if peers[i].replication == .pausedSyncT { startResync(i, asTarget: true) }
     }
 
     /// Start queued peer writes and barriers in arrival order.

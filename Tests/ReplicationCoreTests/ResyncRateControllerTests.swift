@@ -133,24 +133,31 @@ struct ResyncRateControllerTests {
         }
     }
 
+    /// `count` round trips of `rttMicros` each (1 MiB, one ending every `rttMicros`); with
+    /// `applicationWrites`, an application write passes just before each ends.
+    func roundTrips(_ c: inout ResyncRateController, _ count: Int, rttMicros: UInt64, now: inout UInt64,
+                    applicationWrites: Bool = false) {
+        for _ in 0 ..< count {
+            now += rttMicros
+            if applicationWrites { c.applicationWrite(nowMicros: now) }
+            c.observe(rttMicros: rttMicros, bytes: 1 << 20, nowMicros: now)
+        }
+    }
+
     @Test("with application writes flowing, the whole round trip is held to the target, not only what lies above the base")
     func applicationWritesHoldRoundTrip() {
         var c = controller()
         var now: UInt64 = 0
         // A busy machine: the base is learned at 30 ms with the window's own queue in it.
-        for _ in 0 ..< 20 { now += 30_000; c.observe(rttMicros: 30_000, bytes: 1 << 20, nowMicros: now) }
+        roundTrips(&c, 20, rttMicros: 30_000, now: &now)
         let full = c.windowBytes
         #expect(full == 8 << 20)
         // 45 ms round trips are 15 ms above the base, under the 20 ms target: resync alone keeps its window.
-        for _ in 0 ..< 8 { now += 45_000; c.observe(rttMicros: 45_000, bytes: 1 << 20, nowMicros: now) }
+        roundTrips(&c, 8, rttMicros: 45_000, now: &now)
         #expect(c.windowBytes == full)
         // An application write waits the whole 45 ms behind resync data: the window shrinks
         // to what c-min-rate needs at that round trip.
-        for _ in 0 ..< 40 {
-            now += 45_000
-            c.applicationWrite(nowMicros: now)
-            c.observe(rttMicros: 45_000, bytes: 1 << 20, nowMicros: now)
-        }
+        roundTrips(&c, 40, rttMicros: 45_000, now: &now, applicationWrites: true)
         #expect(c.windowBytes == c.minWindowBytes)
         #expect(c.windowBytes < 1 << 20)
         #expect(c.mayRequest(bytes: 1 << 20, inFlightBytes: 0), "resync keeps one request in flight")
@@ -158,7 +165,7 @@ struct ResyncRateControllerTests {
         // The writer stops: after the quiet time the base counts again and the window grows back.
         now += ResyncRateController.applicationQuietMicros
         #expect(!c.applicationWritesFlowing(nowMicros: now))
-        for _ in 0 ..< 60 { now += 30_000; c.observe(rttMicros: 30_000, bytes: 1 << 20, nowMicros: now) }
+        roundTrips(&c, 60, rttMicros: 30_000, now: &now)
         #expect(c.windowBytes == full)
     }
 
