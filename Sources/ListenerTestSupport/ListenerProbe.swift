@@ -124,15 +124,18 @@ public enum ListenerProbe {
         return fd
     }
 
-    /// Waits (up to 5 s) until `accepted` finds a connection the server accepted, then spawns a
-    /// child and returns both what was accepted and which of it the child inherited.
-    public static func acceptedAndInherited(_ accepted: () -> Set<String>) async throws -> (accepted: Set<String>, inherited: Set<String>) {
+    /// Waits (up to 5 s) until `accepted` finds the one connection the server accepted, then
+    /// spawns a child: nil when the child holds none of it, else what went wrong (named by
+    /// `connection`, e.g. "the accepted admin connection").
+    public static func inheritanceProblem(_ connection: String, accepted: () -> Set<String>) async throws -> String? {
         var sockets = accepted()
         for _ in 0..<250 where sockets.isEmpty {
             try await Task.sleep(for: .milliseconds(20))
             sockets = accepted()
         }
-        return (sockets, sockets.isEmpty ? [] : inheritedByChild(sockets))
+        guard sockets.count == 1 else { return "\(sockets.count) sockets found for \(connection), expected 1" }
+        let inherited = inheritedByChild(sockets)
+        return inherited.isEmpty ? nil : "a child holds \(connection) \(inherited)"
     }
 
     /// Spawns `/bin/sleep` as plain spawning code does (posix_spawn, no file actions) and returns
