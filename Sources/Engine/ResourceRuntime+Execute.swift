@@ -25,6 +25,20 @@ extension ResourceRuntime {
         }
         for e in out.events { record(e) }
         if !out.events.isEmpty { onChange() }
+        drainInlineCompletions()
+    }
+
+    /// Feeds the completions of writes done at once to the core, each after the output that
+    /// issued it was carried out completely (so messages and replies keep their order); the
+    /// steps they cause may add more, which this loop takes too.
+    func drainInlineCompletions() {
+        guard !drainingInlineCompletions, !inlineCompletions.isEmpty else { return }
+        drainingInlineCompletions = true
+        while !inlineCompletions.isEmpty {
+            let (v, completion) = inlineCompletions.removeFirst()
+            step(v, .storage(completion))
+        }
+        drainingInlineCompletions = false
     }
 
     /// Runs `endOfIteration` once, after the work this event-loop iteration already has (the
@@ -94,6 +108,15 @@ extension ResourceRuntime {
             return
         }
         if BackingStore.performsInline(action) {
+            // With no peer link up there is nothing to send first (one replica, or every peer
+            // away): the write is done now, as nbdkit's file plugin does it, and its completion
+            // reaches the NBD connection within the read that brought the request, so the reply
+            // leaves with that batch's flush. Deferring it to the end of the iteration cost two
+            // loop tasks per request (that end, and a second flush for the reply).
+            if links.isEmpty, let result = backing.performInline(action) {
+                inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
+                return
+            }
             deferredWrites.append((v, action))
             scheduleEndOfIteration()
             return

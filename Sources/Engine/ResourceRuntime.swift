@@ -12,7 +12,9 @@ import ReplicationWire
 /// core's; this actor only feeds it events one at a time and carries out its outputs following
 /// the ordering contract in `ReplicaOutput`:
 /// - data actions start at once on the thread pool (the core already serialised overlaps),
-///   except small writes, done on this loop once the links are flushed (`endOfIteration`);
+///   except small writes, done on this loop once the links are flushed (`endOfIteration`), or
+///   right away when no link is up, their completions fed back after the output that issued
+///   them (`drainInlineCompletions`);
 /// - a metadata update is applied to the in-memory record and written durably before its
 ///   completion is fed back (at most one is outstanding);
 /// - messages to a peer are written to its link in emission order (one TCP stream per peer and
@@ -41,6 +43,10 @@ actor ResourceRuntime {
     /// Small writes done on this loop (`BackingStore.performInline`) at the end of the event-loop
     /// iteration, after the links are flushed (see `endOfIteration`).
     var deferredWrites: [(UInt16, StorageAction)] = []
+    /// Completions of small writes done at once, when no peer link is up (nothing to flush
+    /// first), fed to the core after the output that issued them is carried out (`execute`).
+    var inlineCompletions: [(UInt16, StorageCompletion)] = []
+    var drainingInlineCompletions = false
     /// Links written to and not yet flushed.
     var unflushedLinks: [PeerLink] = []
     var iterationEndScheduled = false
@@ -392,11 +398,11 @@ actor ResourceRuntime {
         }
     }
 
-    /// `submit` from code running on this actor's loop (checked by the caller): `completion`
-    /// runs on this loop, before this returns when the core answers at once (e.g. a refusal).
+    /// `submit` from code running on this actor's loop (checked by the caller): `waiter` is
+    /// resumed on this loop, before this returns when the core answers at once (e.g. a refusal).
     nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
-                                  completion: @escaping @Sendable (ClientResult) -> Void) {
-        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: .callback(completion)) }
+                                  waiter: ClientWaiter) {
+        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: waiter) }
     }
 
     func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {

@@ -67,19 +67,26 @@ final class VolumeExportHandle: NBDEventLoopExport {
 
     /// WRITE, FLUSH, TRIM and WRITE_ZEROES that fit in one core request, from a connection on the
     /// runtime's own loop (the engine serves both on one loop): straight into the core, and the
-    /// result comes back through `completion` (before this returns if the core answers at once,
-    /// e.g. a refusal), with no future. Everything else goes through `execute`.
-    func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
-                 completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
+    /// result goes to `sink` (before this returns if the core answers at once, e.g. a refusal),
+    /// with no future and no closure. Everything else goes through `execute`.
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink) {
         if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,
            let (operation, offset, length, fua) = singleRequest(command) {
-            source.runtime.submitOnLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua) { result in
-                completion(Result { try Self.check(result) }.map { _ in nil }.mapError { $0 as? NBDExportError ?? .io("\($0)") })
-            }
+            source.runtime.submitOnLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua,
+                                        waiter: .export(sink, command))
             return
         }
         execute(command, on: eventLoop).whenComplete { outcome in
-            completion(outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+            sink.commandFinished(command, outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+        }
+    }
+
+    /// A core result as an export outcome: READ data as a buffer, errors with their NBD code.
+    static func outcome(of result: ClientResult) -> Result<ByteBuffer?, NBDExportError> {
+        switch result {
+        case .done: return .success(nil)
+        case .data(let bytes): return .success(ByteBuffer(bytes: bytes))
+        case .failed(let error): return .failure(exportError(error))
         }
     }
 
@@ -218,13 +225,16 @@ final class VolumeExportHandle: NBDEventLoopExport {
         switch result {
         case .done: return []
         case .data(let bytes): return bytes
-        case .failed(let error):
-            switch error.code {
-            case .notPermitted: throw NBDExportError.permissionDenied(error.message)
-            case .io: throw NBDExportError.io(error.message)
-            case .invalid: throw NBDExportError(.invalid, error.message)
-            case .busy: throw NBDExportError(.outOfMemory, error.message)
-            }
+        case .failed(let error): throw exportError(error)
+        }
+    }
+
+    private static func exportError(_ error: ClientError) -> NBDExportError {
+        switch error.code {
+        case .notPermitted: return .permissionDenied(error.message)
+        case .io: return .io(error.message)
+        case .invalid: return NBDExportError(.invalid, error.message)
+        case .busy: return NBDExportError(.outOfMemory, error.message)
         }
     }
 }

@@ -78,21 +78,26 @@ public protocol NBDEventLoopExport: NBDExport {
     /// it through user space. The descriptor must stay open while this handle is open (the server
     /// duplicates it for the connection). nil: the server uses `execute`. Default: nil.
     func pageCacheFile(offset: UInt64, length: Int) -> Int32?
-    /// `execute` with the outcome passed to `completion` on `eventLoop`, possibly before this
+    /// `execute` with the outcome reported to `sink` on `eventLoop`, possibly before this
     /// returns. An export that completes on the connection's own loop (the engine's writes) then
-    /// spares every request a promise and its futures. Default: through `execute`'s future (any
-    /// error other than NBDExportError becomes EIO).
-    func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
-                 completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void)
+    /// spares every request a promise, its futures and a closure of its own. Default: through
+    /// `execute`'s future (any error other than NBDExportError becomes EIO).
+    func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink)
+}
+
+/// Where an `NBDEventLoopExport` reports each command's outcome, on the connection's event loop:
+/// one object per connection for all of its requests, where a closure per request cost an
+/// allocation (and a retain of everything it captured) for every request.
+public protocol NBDCommandSink: AnyObject, Sendable {
+    func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>)
 }
 
 extension NBDEventLoopExport {
     public func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? { nil }
     public func pageCacheFile(offset: UInt64, length: Int) -> Int32? { nil }
-    public func execute(_ command: NBDCommand, on eventLoop: any EventLoop,
-                        completion: @escaping @Sendable (Result<ByteBuffer?, NBDExportError>) -> Void) {
+    public func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink) {
         execute(command, on: eventLoop).whenComplete { outcome in
-            completion(outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
+            sink.commandFinished(command, outcome.mapError { $0 as? NBDExportError ?? .io("\($0)") })
         }
     }
 }

@@ -49,6 +49,9 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var insideExecute = false
     private var channelGone = false
     private var exportClosed = false
+    /// Where the export reports this connection's commands (made at the first one, let go
+    /// when the connection is gone and nothing is executing: it refers back to this handler).
+    private var sink: CommandSink?
     private var client = NBDClientIdentity(remoteAddress: "unknown")
 
     init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger) {
@@ -285,17 +288,16 @@ final class NBDServerHandler: ChannelDuplexHandler {
             return
         }
         executing += 1
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         if let direct = eventLoopExport {
             // A command the export finishes before `execute` returns is answered inside this
             // decode loop (one flush per batch), without starting another decode loop in it.
+            let sink = self.sink ?? CommandSink(handler: self, context: context)
+            self.sink = sink
             insideExecute = true
-            direct.execute(command, on: context.eventLoop) { result in
-                let (handler, context) = bound.value
-                handler.finished(command, result, context: context, resumeInput: !handler.insideExecute)
-            }
+            direct.execute(command, on: context.eventLoop, reportingTo: sink)
             insideExecute = false
         } else {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.makeFutureWithTask { await Self.run(command, on: export) }.whenSuccess { result in
                 let (handler, context) = bound.value
                 handler.finished(command, result, context: context, resumeInput: true)
@@ -344,6 +346,11 @@ final class NBDServerHandler: ChannelDuplexHandler {
             }
         }
         closeExportIfIdle(context: context)
+    }
+
+    /// The outcome of a command the export ran from the event loop.
+    fileprivate func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>, context: ChannelHandlerContext) {
+        finished(command, result, context: context, resumeInput: !insideExecute)
     }
 
     /// `resumeInput`: false when called from inside the decode loop, which goes on by itself.
@@ -467,7 +474,34 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private func closeExportIfIdle(context: ChannelHandlerContext) {
         guard channelGone, executing == 0, !exportClosed, let export else { return }
         exportClosed = true
+        sink?.detach()  // no command is left to report; the sink and this handler may go
+        sink = nil
         Task { await export.close() }
+    }
+}
+
+/// The connection's `NBDCommandSink`. Sendable only as the protocol requires: the export calls
+/// it on the connection's event loop, which every call checks, as NIOLoopBound does.
+private final class CommandSink: NBDCommandSink, @unchecked Sendable {
+    private var target: (handler: NBDServerHandler, context: ChannelHandlerContext)?
+    private let eventLoop: any EventLoop
+
+    init(handler: NBDServerHandler, context: ChannelHandlerContext) {
+        target = (handler, context)
+        eventLoop = context.eventLoop
+    }
+
+    func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>) {
+        eventLoop.preconditionInEventLoop()
+        guard let (handler, context) = target else {
+            preconditionFailure("an NBD command finished after its connection let go of its export")
+        }
+        handler.commandFinished(command, result, context: context)
+    }
+
+    func detach() {
+        eventLoop.preconditionInEventLoop()
+        target = nil
     }
 }
 
