@@ -169,9 +169,23 @@ struct Simulation {
         cluster.admin(0, .secondary)
         cluster.stabilize()
         collectCompletions()
-        for _ in 0 ..< stepsSafety {
+        let timeline = ProcessInfo.processInfo.environment["SIM_TIMELINE"] != nil
+        var lastTimeline = ""
+        for step in 0 ..< stepsSafety {
             randomStep()
             collectCompletions()
+            if timeline {
+                // Debugging aid (SIM_TIMELINE): one line whenever any node's role, disk, quorum
+                // or set of connected peers changes, with the writes acknowledged so far — where
+                // a run stalls, and whether any partition could have written.
+                let line = cluster.timelineLine()
+                if line != lastTimeline {
+                    lastTimeline = line
+                    let text = "step \(step) acked=\(workload.ackedCount) client=n\(clientNode): \(line)"
+                    // With SIM_TRACE the line goes into the trace, in order with the messages.
+                    if cluster.recordTrace { cluster.trace.append("TIMELINE " + text) } else { print(text) }
+                }
+            }
             if let failure = safetyCheck() {
                 if cluster.recordTrace { print(cluster.trace.joined(separator: "\n")) }
                 return failure

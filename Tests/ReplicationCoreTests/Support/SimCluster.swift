@@ -410,6 +410,29 @@ final class SimCluster {
 
     func status(_ n: Int) -> ReplicaStatus? { nodes[n].instance?.status }
 
+    /// One compact line for the whole cluster (SIM_TIMELINE): per node its role, disk, quorum
+    /// ("-q" without) and connected peers with the replication state when not Established.
+    func timelineLine() -> String {
+        var parts: [String] = []
+        for n in nodes.indices {
+            guard let instance = nodes[n].instance else {
+                parts.append("n\(n)[down]")
+                continue
+            }
+            let s = instance.status
+            var connected: [String] = []
+            for (c, p) in zip(s.connections, s.peerDevices) where c.connection == .connected {
+                let replication: String = p.replication == .established ? "" : ":" + p.replication.rawValue
+                connected.append("\(c.peer)" + replication)
+            }
+            let role = String(s.resource.role.rawValue.prefix(1))
+            let disk = String(s.device.disk.rawValue.prefix(4))
+            let quorum = s.device.quorum ? "" : " -q"
+            parts.append("n\(n)[" + role + " " + disk + quorum + " c:" + connected.joined(separator: ",") + "]")
+        }
+        return parts.joined(separator: " ")
+    }
+
     func statusLines() -> [String] {
         var lines: [String] = []
         for n in nodes.indices {
