@@ -178,10 +178,10 @@ struct Simulation {
                 // Debugging aid (SIM_TIMELINE): one line whenever any node's role, disk, quorum
                 // or set of connected peers changes, with the writes acknowledged so far — where
                 // a run stalls, and whether any partition could have written.
-                let line = cluster.timelineLine()
+                let line = "client=n\(clientNode): " + cluster.timelineLine()
                 if line != lastTimeline {
                     lastTimeline = line
-                    let text = "step \(step) acked=\(workload.ackedCount) client=n\(clientNode): \(line)"
+                    let text = "step \(step) acked=\(workload.ackedCount) \(line)"
                     // With SIM_TRACE the line goes into the trace, in order with the messages.
                     if cluster.recordTrace { cluster.trace.append("TIMELINE " + text) } else { print(text) }
                 }
