@@ -12,6 +12,8 @@ extension ReplicaInstance {
         var progress = ResyncProgress(isTarget: asTarget, totalBlocks: peers[i].bitmap!.setCount,
                                       controller: ResyncRateController(config: config, usesClock: clockMicros != nil))
         progress.startVersion = 0
+        progress.session = nextResyncSession
+        nextResyncSession += 1
         if asTarget {
             disk = .inconsistent
             progress.startVersion = markMetadataDirty()
@@ -189,20 +191,30 @@ extension ReplicaInstance {
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
         submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes, data: reply.data, fua: false) },
                    offsetBytes: reply.offsetBytes, lengthBytes: UInt64(reply.lengthBytes), isWrite: true,
-                   purpose: .resyncWrite(from: peers[i].id, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
+                   purpose: .resyncWrite(from: peers[i].id, session: peers[i].resync!.session,
+                                         offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
     }
 
-    mutating func onResyncWriteDone(from peer: NodeID, offsetBytes: UInt64, lengthBytes: UInt32, result: StorageResult) {
-        guard let i = peerIndex(peer) else { return }
-        if peers[i].resync?.isTarget == true {
-            peers[i].resync!.writesInFlight -= 1
-            if let k = peers[i].resync!.writing.firstIndex(where: { $0.offsetBytes == offsetBytes && $0.lengthBytes == UInt64(lengthBytes) }) {
-                let write = peers[i].resync!.writing.remove(at: k)
-                resyncRequestEnded(i, bytes: write.lengthBytes, requestedMicros: write.requestedMicros)
-            }
+    /// A write of a resync that has ended (the connection dropped; a new resync from the same
+    /// source may be running now) only reports a disk failure: it is not among the current
+    /// resync's writes in flight (counted, it took that count below zero and the resync never
+    /// finished), and it does not clear bits — the current resync's bitmap exchange may have set
+    /// them for data newer than this write's, so the range is fetched again. DRBD likewise ties
+    /// resync requests and replies to the connection that sent them and drops those of an
+    /// earlier one.
+    mutating func onResyncWriteDone(from peer: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32,
+                                    result: StorageResult) {
+        guard let i = peerIndex(peer), peers[i].resync?.isTarget == true, peers[i].resync!.session == session else {
+            if case .failed = result { diskFailed() }
+            return
+        }
+        peers[i].resync!.writesInFlight -= 1
+        if let k = peers[i].resync!.writing.firstIndex(where: { $0.offsetBytes == offsetBytes && $0.lengthBytes == UInt64(lengthBytes) }) {
+            let write = peers[i].resync!.writing.remove(at: k)
+            resyncRequestEnded(i, bytes: write.lengthBytes, requestedMicros: write.requestedMicros)
         }
         if case .failed = result { return diskFailed() }
-        guard peers[i].resync?.isTarget == true, peers[i].bitmap != nil else { return }
+        guard peers[i].bitmap != nil else { return }
         peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes)))
     }
 

@@ -317,7 +317,9 @@ struct Simulation {
         }
         if let failure = safetyCheck() { return failure }
         guard converged() else {
-            if cluster.recordTrace { print(cluster.trace.suffix(400).joined(separator: "\n")) }
+            // SIM_TRACE=full prints the whole story; the default keeps the end, where the stall is.
+            let whole = ProcessInfo.processInfo.environment["SIM_TRACE"] == "full"
+            if cluster.recordTrace { print(cluster.trace.suffix(whole ? cluster.trace.count : 400).joined(separator: "\n")) }
             return "no convergence after healing:\n" + cluster.statusLines().joined(separator: "\n")
         }
         let failure = checkData()

@@ -379,12 +379,14 @@ final class SimCluster {
     }
 
     /// Run everything to quiescence: connections, messages, storage. `ticks` adds time.
-    func stabilize(maxRounds: Int = 100_000) {
+    /// - Parameter holdingStorage: nodes whose storage actions stay pending (a slow disk), for
+    ///   scenarios that complete them later, one by one.
+    func stabilize(maxRounds: Int = 100_000, holdingStorage: Set<Int> = []) {
         var rounds = 0
         while rounds < maxRounds {
             rounds += 1
             var progress = connectWanted()
-            for n in nodes.indices where nodes[n].instance != nil {
+            for n in nodes.indices where nodes[n].instance != nil && !holdingStorage.contains(n) {
                 while !nodes[n].pending.isEmpty {
                     completeStorage(n)
                     progress = true
