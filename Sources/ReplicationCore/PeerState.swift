@@ -3,10 +3,6 @@ struct PeerState: Sendable {
     var config: PeerConfig
     var connection: ConnectionState = .standAlone
     var transportUp = false
-    /// Counts this peer's connections (one more at each transport up): what a resync read
-    /// served for it was asked on, so that a read completing after the connection was replaced
-    /// is not answered on the new one (`onResyncReadDone`).
-    var connectionSerial: UInt64 = 0
     var handshakeSent = false
     /// The peer's handshake on the current connection; nil until it arrived.
     var handshake: Handshake?

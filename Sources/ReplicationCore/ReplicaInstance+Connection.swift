@@ -44,7 +44,6 @@ extension ReplicaInstance {
         }
         if peers[i].transportUp { resetConnection(i) }
         peers[i].transportUp = true
-        peers[i].connectionSerial &+= 1
         peers[i].ticksSinceHeard = 0
         peers[i].pingOutstanding = false
         let handshake = makeHandshake(for: peers[i])

@@ -14,6 +14,14 @@ extension ReplicaInstance {
         progress.startVersion = 0
         progress.session = nextResyncSession
         nextResyncSession += 1
+        // Request numbers unique across this node's resyncs (the session in the high half): a
+        // source's read asked for on an earlier connection may complete after the connection
+        // came back and be answered on the new one. Numbered from 1 in every resync, that reply
+        // matched the new resync's request for the same range, and the target wrote its old data
+        // over a newer write it had received since (seed 97: UpToDate replicas differing). Now it
+        // matches nothing and is dropped (`onResyncReply`). DRBD's resync requests and replies
+        // likewise belong to one connection.
+        progress.nextRequestID = progress.session << 32 | 1
         if asTarget {
             disk = .inconsistent
             progress.startVersion = markMetadataDirty()
@@ -122,7 +130,7 @@ extension ReplicaInstance {
     mutating func serveResync(_ request: ResyncRequest, peer i: Int) {
         submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
                    offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), isWrite: false,
-                   purpose: .resyncRead(to: peers[i].id, connection: peers[i].connectionSerial, request: request))
+                   purpose: .resyncRead(to: peers[i].id, request: request))
         // A peer write still queued here (waiting for its activity-log extent or a new
         // generation to be durable) is not in what this read returns, though it may already
         // have set the bits toward the target: the read must leave them set.
@@ -138,21 +146,14 @@ extension ReplicaInstance {
     mutating func noteBitsSet(toward i: Int, offsetBytes: UInt64, lengthBytes: UInt64) {
         let peer = peers[i].id
         for (id, entry) in storageInFlight {
-            guard case .resyncRead(let to, _, let request) = entry.purpose, to == peer,
+            guard case .resyncRead(let to, let request) = entry.purpose, to == peer,
                   request.offsetBytes < offsetBytes + lengthBytes,
                   offsetBytes < request.offsetBytes + UInt64(request.lengthBytes) else { continue }
             storageInFlight[id]!.dirtied = true
         }
     }
 
-    /// A read asked for on an earlier connection to the peer (it dropped and came back while the
-    /// read was in flight) is not answered: request numbers start over with each resync, so the
-    /// target would take it for the answer to its new request for the same range, and write data
-    /// older than a write it received since (seed 97: UpToDate replicas differing). Nor does it
-    /// clear bits: the new connection's exchange set them anew. DRBD's requests and replies
-    /// likewise belong to one connection.
-    mutating func onResyncReadDone(to peer: NodeID, connection: UInt64, request: ResyncRequest, result: StorageResult,
-                                   dirtied: Bool) {
+    mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult, dirtied: Bool) {
         var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())
         switch result {
         case .data(let data):
@@ -162,7 +163,7 @@ extension ReplicaInstance {
         case .failed: diskFailed()
         case .done: preconditionFailure("read completed without data")
         }
-        guard let i = peerIndex(peer), peers[i].transportUp, peers[i].connectionSerial == connection else { return }
+        guard let i = peerIndex(peer), peers[i].transportUp else { return }
         if reply.status != .failed, peers[i].bitmap != nil, !dirtied {
             // The target gets data at least as new as this read; its own bit stays set until it
             // has written it, so nothing is lost if either side crashes now. (Dirtied: a newer

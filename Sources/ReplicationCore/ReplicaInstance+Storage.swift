@@ -6,7 +6,7 @@ enum StoragePurpose: Sendable {
     case clientFlush(ClientRequestID)
     case peerWrite(from: NodeID, write: ReplicatedWrite, extents: [UInt32])
     case peerFlush(from: NodeID, number: UInt64)
-    case resyncRead(to: NodeID, connection: UInt64, request: ResyncRequest)
+    case resyncRead(to: NodeID, request: ResyncRequest)
     case resyncWrite(from: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
     case verifySourceRead(peer: NodeID, id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
     case verifyTargetRead(peer: NodeID, request: VerifyRequest)
@@ -101,8 +101,8 @@ extension ReplicaInstance {
         case .peerWrite(let from, let write, let extents):
             onPeerWriteDone(from: from, write: write, extents: extents, result: completion.result)
         case .peerFlush(let from, let number): onPeerFlushDone(from: from, number: number, result: completion.result)
-        case .resyncRead(let to, let connection, let request):
-            onResyncReadDone(to: to, connection: connection, request: request, result: completion.result, dirtied: entry.dirtied)
+        case .resyncRead(let to, let request):
+            onResyncReadDone(to: to, request: request, result: completion.result, dirtied: entry.dirtied)
         case .resyncWrite(let from, let session, let offset, let length):
             onResyncWriteDone(from: from, session: session, offsetBytes: offset, lengthBytes: length, result: completion.result)
         case .verifySourceRead(let peer, let id, let offset, let length):

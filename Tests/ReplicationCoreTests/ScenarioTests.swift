@@ -181,10 +181,6 @@ final class ScenarioRunner {
             let n = node(0)
             let count = Int(args.count > 1 ? args[1] : "1")!
             for _ in 0 ..< count where !cluster.nodes[n].pending.isEmpty { cluster.completeStorage(n) }
-        case "complete-newest":
-            // The most recently issued storage action of a slow disk completes first.
-            let n = node(0)
-            if !cluster.nodes[n].pending.isEmpty { cluster.completeStorage(n, index: cluster.nodes[n].pending.count - 1) }
         case "trace-messages":
             cluster.traceMessages = args.first != "off"
         case "state":

@@ -29,7 +29,13 @@ struct SimulationTests {
                                        // two majorities share although it knew the requester was behind (a writer
                                        // moved past its generation; the voter followed, or stayed behind as a
                                        // resync target):
-                                       90, 114, 120, 194, 204, 266]
+                                       90, 114, 120, 194, 204, 266,
+                                       // session 6, no convergence after healing: a resync write of an interrupted
+                                       // resync completing during the next one (166, 337), a survivor still
+                                       // connected to the Primary reconciling a lost writer alone (338); and a
+                                       // resync reply of an earlier connection taken for the answer to a new
+                                       // request (97: UpToDate replicas differing, once 166's fix let it converge):
+                                       97, 166, 337, 338]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
