@@ -36,6 +36,9 @@ final class BackingStore: Sendable {
         directFD = direct == 0 ? -1 : open(path, O_RDWR | O_CLOEXEC | direct)
     }
 
+    /// Whether resync writes can go around the page cache here (not on tmpfs, for one).
+    var writesResyncDirectly: Bool { directFD >= 0 }
+
     deinit {
         close(fd)
         if directFD >= 0 { close(directFD) }
