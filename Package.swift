@@ -162,6 +162,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "LocalDeviceTests", dependencies: ["LocalDevice", "NBDServer", "ScratchFolders", "DescriptorIO"]),
         .testTarget(
             name: "NBDProtocolTests",
             dependencies: [
