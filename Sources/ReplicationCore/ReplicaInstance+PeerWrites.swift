@@ -157,14 +157,6 @@ extension ReplicaInstance {
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
               let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
-        // Only a survivor that lost the writer too: one still connected to it as Primary receives
-        // its stream (the record compared here is from an earlier loss) and never told the peer
-        // it lost it, so the peer takes no part in a resync started here (as source, this side
-        // waited for requests that never came: seed 338, no convergence). The peer catches up
-        // from the writer at its next handshake with it. (A writer back as Secondary after a
-        // restart does not count: both survivors lost it, and their messages may cross its
-        // return.)
-        guard !peers.contains(where: { $0.id == lost.writer && $0.isConnected && $0.role == .primary }) else { return }
         // One of them took the writer's new generation and the other did not: the tails are not
         // prefixes of one stream at one generation, and a resync from the older generation would
         // leave the target Inconsistent at the newer one, where every peer waits for it. The
