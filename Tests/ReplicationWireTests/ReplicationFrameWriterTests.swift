@@ -25,6 +25,15 @@ struct ReplicationFrameWriterTests {
         return items
     }
 
+    /// A writer driven directly (`send`, as the engine's runtime drives it), with the hello
+    /// written and not yet flushed.
+    func directWriter(_ writer: ReplicationFrameWriter = ReplicationFrameWriter()) throws -> (ReplicationFrameWriter, EmbeddedChannel, ChannelHandlerContext) {
+        let channel = EmbeddedChannel(handler: writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        return (writer, channel, context)
+    }
+
     @Test("small frames wait for the flush and leave together in one buffer")
     func coalesces() throws {
         let channel = EmbeddedChannel(handler: ReplicationFrameWriter())
@@ -66,10 +75,7 @@ struct ReplicationFrameWriterTests {
 
     @Test("messages sent through the handler directly join the pipeline's writes in order")
     func sendKeepsOrder() throws {
-        let writer = ReplicationFrameWriter()
-        let channel = EmbeddedChannel(handler: writer)
-        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
-        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        let (writer, channel, context) = try directWriter()
         writer.send(.ping(1), context: context)
         channel.write(ReplicationOutbound.message(.ping(2)), promise: nil)
         writer.send(.writeAck(WriteAck(sequence: 3, success: true)), context: context)
@@ -84,11 +90,9 @@ struct ReplicationFrameWriterTests {
     @Test("a small write's data is copied after its header while the buffer has room, then goes by reference")
     func smallPayloadsInline() throws {
         // 8192 B: a power of two, which the allocator keeps as it is.
-        let writer = ReplicationFrameWriter(payloadBytesInlineMax: 8192, pendingBytesInitial: 8192)
-        let channel = EmbeddedChannel(handler: writer)
-        _ = try channel.writeOutbound(ReplicationOutbound.hello(Self.hello))
+        let (writer, channel, context) = try directWriter(ReplicationFrameWriter(payloadBytesInlineMax: 8192, pendingBytesInitial: 8192))
+        writer.flush(context: context)
         _ = try outbound(channel)
-        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
         let datas = (0..<3).map { k in ByteBuffer(bytes: (0..<3000).map { UInt8(truncatingIfNeeded: $0 &+ k) }) }
         let writes = datas.indices.map { k in
             PeerMessage.write(ReplicatedWrite(sequence: UInt64(k + 1), kind: .data, offsetBytes: UInt64(k) * 4096, lengthBytes: 3000,
@@ -116,11 +120,8 @@ struct ReplicationFrameWriterTests {
 
     @Test("acks of consecutive writes with one outcome leave as one ack for the run")
     func mergesAckRuns() throws {
-        let writer = ReplicationFrameWriter()
-        let channel = EmbeddedChannel(handler: writer)
-        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        let (writer, channel, context) = try directWriter()
         func ack(_ sequence: UInt64, _ success: Bool = true) { writer.send(.writeAck(WriteAck(sequence: sequence, success: success)), context: context) }
-        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
         for s: UInt64 in 1...5 { ack(s) }
         ack(7)                     // a gap
         ack(8, false); ack(9, false)  // another outcome
@@ -137,10 +138,7 @@ struct ReplicationFrameWriterTests {
 
     @Test("a run stops at the most writes one ack may cover")
     func ackRunLimit() throws {
-        let writer = ReplicationFrameWriter()
-        let channel = EmbeddedChannel(handler: writer)
-        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
-        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        let (writer, channel, context) = try directWriter()
         writer.send(.writeAck(WriteAck(sequence: 1, success: true, count: WriteAck.countMax - 1)), context: context)
         writer.send(.writeAck(WriteAck(sequence: UInt64(WriteAck.countMax), success: true)), context: context)
         writer.send(.writeAck(WriteAck(sequence: UInt64(WriteAck.countMax) + 1, success: true)), context: context)
