@@ -307,7 +307,10 @@ struct Simulation {
             return "no convergence after healing:\n" + cluster.statusLines().joined(separator: "\n")
         }
         let failure = checkData()
-        if failure != nil, cluster.recordTrace { print(cluster.trace.joined(separator: "\n")) }
+        // SIM_TRACE=all prints passing runs too: diffing a seed's trace before and after a change
+        // finds where the change first made it take another path.
+        let traceAll = ProcessInfo.processInfo.environment["SIM_TRACE"] == "all"
+        if failure != nil || traceAll, cluster.recordTrace { print(cluster.trace.joined(separator: "\n")) }
         return failure
     }
 
