@@ -41,17 +41,7 @@ extension ReplicaInstance {
             guard let i = requests.index(forKey: id) else { continue }
             switch withRequest(at: i, { $0.phase }) {
             case .queued: tryStart(id)
-            case .waitingMetadata(let version):
-                // A peer was lost while this write waited for its activity-log or generation
-                // write: it is issued after the loss, so it must carry the new generation like a
-                // write started after it (else it is acknowledged at the old generation, level
-                // with the peer that misses it).
-                var needed = version
-                if needsNewGeneration && disk.hasDisk {
-                    needed = max(needed, startNewGeneration())
-                    withRequest(at: i) { $0.phase = .waitingMetadata(version: needed) }
-                }
-                if metadataDurable(needed) { issueWrite(id) }
+            case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
             default: break
             }
         }
