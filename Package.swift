@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "TandemModel", "Placement", "ControllerCore", "CZlib",
+                "TandemModel", "Placement", "ControllerCore", "CZlib", "CCloseOnExecSockets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ControllerCore", "TandemModel", "CZlib", "ScratchFolders",
+                "Controller", "ControllerCore", "TandemModel", "CZlib", "ScratchFolders", "ListenerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "TandemCLI",
             dependencies: [
-                "TandemModel", "TandemCLICore", "DescriptorIO",
+                "TandemModel", "TandemCLICore", "DescriptorIO", "CCloseOnExecSockets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,10 +120,11 @@ let package = Package(
         .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO"]),
         // Listening sockets every server shares: close-on-exec TCP listeners and the bookkeeping
         // that keeps connections accepted while a listener closes from being dropped (NIOCore only).
-        // Linking ListenerSupport also links CCloseOnExecAccept: its accept/accept4 replace libc's
-        // in the executable, so every accepted connection is close-on-exec (NIO has no hook).
-        .target(name: "CCloseOnExecAccept"),
-        .target(name: "ListenerSupport", dependencies: ["CCloseOnExecAccept", .product(name: "NIOCore", package: "swift-nio")]),
+        // CCloseOnExecSockets' socket/accept/accept4 replace libc's in the executable, so every
+        // socket the process creates or accepts is close-on-exec (NIO has no hook). Each target
+        // that opens sockets depends on it, so any executable or test linking that target has it.
+        .target(name: "CCloseOnExecSockets"),
+        .target(name: "ListenerSupport", dependencies: ["CCloseOnExecSockets", .product(name: "NIOCore", package: "swift-nio")]),
         // For listener tests only: clients that hammer a port, a child that inherits descriptors,
         // who holds a port (/proc).
         .target(name: "ListenerTestSupport", dependencies: ["DescriptorIO"]),
@@ -145,7 +146,7 @@ let package = Package(
         .target(
             name: "NBDClient",
             dependencies: [
-                "NBDProtocol",
+                "NBDProtocol", "CCloseOnExecSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -161,6 +162,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "LocalDeviceTests", dependencies: ["LocalDevice", "NBDServer", "ScratchFolders", "DescriptorIO"]),
         .testTarget(
             name: "NBDProtocolTests",
             dependencies: [
@@ -183,7 +185,7 @@ let package = Package(
             dependencies: ["ReplicationCore", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Scenarios")]
         ),
-        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel"]),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLICore", "TandemCLI", "TandemModel", "ListenerSupport", "ListenerTestSupport"]),
 
         // Engine: resource files (pure parser/writer) and the file helpers that store them.
         .target(name: "EngineConfig", dependencies: ["TandemModel"]),
@@ -195,7 +197,7 @@ let package = Package(
         .target(
             name: "EngineAdminClient",
             dependencies: [
-                "EngineAdmin", "EngineConfig",
+                "EngineAdmin", "EngineConfig", "CCloseOnExecSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -231,6 +233,7 @@ let package = Package(
         ),
         .testTarget(name: "EngineTests", dependencies: [
             "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport", "ScratchFolders",
+            "EngineAdminClient", "ListenerSupport",
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(
@@ -280,7 +283,7 @@ let package = Package(
         .target(
             name: "SatelliteLink",
             dependencies: [
-                "ClusterWire", "TandemModel", "ControllerCore",
+                "ClusterWire", "TandemModel", "ControllerCore", "CCloseOnExecSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

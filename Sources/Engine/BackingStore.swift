@@ -12,6 +12,9 @@ final class BackingStore: Sendable {
     let path: String
     let sizeBytes: UInt64
     private let fd: Int32
+    /// The same file opened with O_DIRECT, for resync writes (`perform(_:on:direct:)`); -1
+    /// where the filesystem cannot (tmpfs), and resync writes then go through the page cache.
+    private let directFD: Int32
     private let threadPool: NIOThreadPool
 
     /// Opens the backing store read-write and checks it holds at least `sizeBytes`.
@@ -29,9 +32,17 @@ final class BackingStore: Sendable {
             throw EngineError("\(path): the backing disk holds \(max(0, end)) bytes, but the resource file says the volume is \(sizeBytes) bytes")
         }
         self.path = path; self.sizeBytes = sizeBytes; self.fd = fd; self.threadPool = threadPool
+        let direct = ctandem_o_direct()
+        directFD = direct == 0 ? -1 : open(path, O_RDWR | O_CLOEXEC | direct)
     }
 
-    deinit { close(fd) }
+    /// Whether resync writes can go around the page cache here (not on tmpfs, for one).
+    var writesResyncDirectly: Bool { directFD >= 0 }
+
+    deinit {
+        close(fd)
+        if directFD >= 0 { close(directFD) }
+    }
 
     /// Whether the backing store provably holds no data yet (reads as zeros): true for a regular
     /// file without any allocated data (a fresh sparse file), false for one with data, nil when
@@ -48,11 +59,17 @@ final class BackingStore: Sendable {
 
     /// Runs one data action of the core on the thread pool (`.writeMetadata` is not one, see
     /// MetadataFile); the future completes on `eventLoop`. Failures are results, never a failed
-    /// future: the core decides what an I/O error means.
-    func perform(_ action: StorageAction, on eventLoop: any EventLoop) -> EventLoopFuture<StorageResult> {
-        let fd = self.fd, path = self.path
+    /// future: the core decides what an I/O error means. `direct`: a write of resync data,
+    /// written around the page cache where it can be (`DirectWrite`).
+    func perform(_ action: StorageAction, on eventLoop: any EventLoop, direct: Bool = false) -> EventLoopFuture<StorageResult> {
+        let fd = self.fd, path = self.path, directFD = direct ? self.directFD : -1
         return threadPool.runIfActive(eventLoop: eventLoop) { () -> StorageResult in
-            Self.performBlocking(action, fd: fd, path: path)
+            if directFD >= 0, case .write(_, let offset, let data, let fua) = action,
+               let written = DirectWrite.write(data, at: offset, fd: directFD) {
+                if written != 0 { errno = written; return Self.failure("write", path, offset) }
+                return fua ? Self.sync(fd, path) : .done
+            }
+            return Self.performBlocking(action, fd: fd, path: path)
         }.recover { _ in .failed("\(path): the I/O thread pool is shut down") }
     }
 
@@ -173,11 +190,11 @@ final class BackingStore: Sendable {
         return nil
     }
 
-    private static func sync(_ fd: Int32, _ path: String) -> StorageResult {
+    fileprivate static func sync(_ fd: Int32, _ path: String) -> StorageResult {
         fdatasync(fd) == 0 ? .done : .failed("\(path): fdatasync failed: \(String(cString: strerror(errno)))")
     }
 
-    private static func failure(_ what: String, _ path: String, _ offset: UInt64) -> StorageResult {
+    fileprivate static func failure(_ what: String, _ path: String, _ offset: UInt64) -> StorageResult {
         .failed("\(path): \(what) at byte \(offset) failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -24,6 +24,7 @@ extension EngineSupervisor {
               !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             return .failure(.init("attach-device needs an absolute device path without control characters (at most \(Self.devicePathBytesMax) bytes), got \(String(describing: devicePath?.prefix(80)))"))
         }
+        guard await settle(resource) else { return .failure(.init(stillComingUp(resource))) }
         guard let runtime = resources[resource] else {
             return .failure(.init(failures[resource].map { "\(resource) is down: \($0)" } ?? "\(resource): no such resource is up"))
         }

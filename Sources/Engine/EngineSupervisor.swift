@@ -26,6 +26,15 @@ actor EngineSupervisor {
     /// Local block devices registered by `tandem adm attach` (EngineSupervisor+Devices.swift).
     var deviceHolds: [UInt64: DeviceHold] = [:]
     var nextDeviceHoldID: UInt64 = 1
+    /// Resources the engine is still bringing up (EngineSupervisor+ComingUp.swift): queued by
+    /// `startAll`, being brought up by an `up` right now, or restarting in an `adjust`.
+    var queuedAtStart: Set<String> = []
+    var bringingUp: Set<String> = []
+    var restarting: Set<String> = []
+    /// How long an admin request naming a resource that is still coming up waits for it.
+    let comingUpWaitMax: Duration
+    /// Runs before each bring-up; tests hold a bring-up here to see what requests meanwhile get.
+    let beforeBringingUp: @Sendable (String) async -> Void
 
     struct Subscriber {
         let resource: String?
@@ -36,21 +45,27 @@ actor EngineSupervisor {
     /// engine's memory growing without bound.
     static let subscriberBufferMax = 4096
 
-    init(layout: EngineStateLayout, registry: NBDExportRegistry, nbdSocketPath: String?, group: any EventLoopGroup, logger: Logger) {
+    init(layout: EngineStateLayout, registry: NBDExportRegistry, nbdSocketPath: String?, group: any EventLoopGroup, logger: Logger,
+         comingUpWaitMax: Duration = .seconds(30), beforeBringingUp: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.layout = layout; self.store = ResourceFileStore(layout: layout); self.registry = registry
         self.nbdSocketPath = nbdSocketPath; self.group = group; self.logger = logger
+        self.comingUpWaitMax = comingUpWaitMax; self.beforeBringingUp = beforeBringingUp
     }
 
     // MARK: bring up / take down
 
-    /// At engine start: every resource file in the folder, in name order.
+    /// At engine start: every resource file in the folder, in name order. The admin socket is
+    /// already open, so requests naming a resource not up yet wait for it (`settle`) instead of
+    /// being told it does not exist; one that an admin `up` or `down` took over meanwhile is
+    /// left to that request.
     func startAll() async {
         let names: [String]
         do { names = try store.resourceNames() } catch {
             logger.error("cannot list \(layout.resourcesDirectory): \(error)")
             return
         }
-        for name in names {
+        queuedAtStart.formUnion(names)
+        for name in names where queuedAtStart.contains(name) {
             if let error = await up(name) { logger.error("\(error)") }
         }
     }
@@ -58,6 +73,16 @@ actor EngineSupervisor {
     /// nil on success, else the error for the operator.
     func up(_ name: String) async -> String? {
         if resources[name] != nil { return nil }
+        if bringingUp.contains(name) {
+            // Another request is bringing it up (the engine's start, a second `up`): a second
+            // runtime would race the first for the port and the metadata. Its outcome is ours.
+            guard await settle(name, onlyBringUp: true) else { return stillComingUp(name) }
+            return resources[name] != nil ? nil : failures[name] ?? "\(name) went down while it was being brought up"
+        }
+        queuedAtStart.remove(name)
+        bringingUp.insert(name)
+        defer { bringingUp.remove(name) }
+        await beforeBringingUp(name)
         let config: ResourceConfig
         do { config = try store.load(name) } catch {
             failures[name] = error.description
@@ -88,6 +113,10 @@ actor EngineSupervisor {
     }
 
     func down(_ name: String) async {
+        // Taken down before the engine's start got to it: it stays down. One being brought up
+        // right now is taken down once it is (bounded: a hung bring-up leaves it to a later down).
+        queuedAtStart.remove(name)
+        _ = await settle(name, onlyBringUp: true)
         failures[name] = nil
         guard let runtime = resources.removeValue(forKey: name) else { return }
         endDeviceHolds(of: name, reason: "\(name) went down in the engine; its NBD export is gone")
@@ -97,7 +126,8 @@ actor EngineSupervisor {
     }
 
     func stopAll() async {
-        for name in resources.keys.sorted() { await down(name) }
+        queuedAtStart = []  // a start still in progress brings up nothing more
+        for name in Set(resources.keys).union(bringingUp).sorted() { await down(name) }
         for s in subscribers.values { s.continuation.finish() }
         subscribers = [:]
     }
@@ -115,6 +145,9 @@ actor EngineSupervisor {
             return nil
         }
         logger.notice("\(name): \(why); restarting the resource to apply \(layout.resourceFilePath(name))")
+        // Requests meanwhile wait for the restart rather than find the resource gone.
+        restarting.insert(name)
+        defer { restarting.remove(name) }
         await down(name)
         return await up(name)
     }
@@ -153,10 +186,11 @@ actor EngineSupervisor {
             }
             return errors.isEmpty ? AdminResponse(ok: true, resources: await reports(request.resource)) : .failure(errors.joined(separator: "\n"))
         case .down:
-            let names = request.resource.map { [$0] } ?? resources.keys.sorted()
+            let names = request.resource.map { [$0] } ?? Set(resources.keys).union(comingUp).sorted()
             for name in names { await down(name) }
             return AdminResponse(ok: true)
         case .status:
+            if let name = request.resource, !(await settle(name)) { return .failure(stillComingUp(name)) }
             if let name = request.resource, resources[name] == nil, failures[name] == nil {
                 return .failure("\(name): no such resource is up (resource files are in \(layout.resourcesDirectory))")
             }
@@ -180,8 +214,9 @@ actor EngineSupervisor {
         case .invalidate: command = .invalidate
         default: command = .verify(peer: nil)
         }
-        let names = request.resource.map { [$0] } ?? resources.keys.sorted()
+        let names = request.resource.map { [$0] } ?? Set(resources.keys).union(comingUp).sorted()
         for name in names {
+            guard await settle(name) else { return .failure(stillComingUp(name)) }
             guard let runtime = resources[name] else {
                 return .failure(failures[name].map { "\(name) is down: \($0)" } ?? "\(name): no such resource is up; run `tandem adm up \(name)`")
             }

@@ -38,7 +38,7 @@ enum MetadataFile {
 
     /// What `load` found: the metadata, and where its parts lie for in-place updates (nil for an
     /// old-format file: the first update replaces it).
-    struct Loaded {
+    struct Loaded: Sendable {
         var metadata: PersistedMetadata
         var layout: MetadataFileLayout?
         var sequence: UInt64
@@ -216,8 +216,22 @@ enum MetadataFile {
         }
     }
 
-    /// Threads that do nothing but metadata writes. Each write waits for an fsync (several ms
-    /// up to tens of ms); on the shared data pool a read or write of resync or application data
+    /// `load` on the metadata threads. A resource's runtime runs on the data event loop that
+    /// every NBD connection and replication link of the engine shares; reading and decoding a
+    /// large volume's bitmaps there (32 MiB per peer for 1 TiB) held every other resource's I/O
+    /// for as long, each time a resource came up (an `adjust` restart, a new resource).
+    static func loadOffLoop(_ path: String) async throws(EngineError) -> Loaded? {
+        do {
+            return try await threadPool.runIfActive { try load(path) }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError("\(path): \(error)")
+        }
+    }
+
+    /// Threads that do nothing but metadata writes (and `loadOffLoop`'s reads). Each write waits
+    /// for an fsync (several ms up to tens of ms); on the shared data pool a read or write of resync or application data
     /// queued behind them and waited as long (measured: a 1 MiB resync read waited ~25 ms for
     /// the pool's two threads, both in fsync). Metadata writes of one volume are serial anyway
     /// (the core keeps one outstanding); two threads let two volumes' writes overlap.

@@ -122,8 +122,19 @@ extension ResourceRuntime {
             return
         }
         // The completion comes back on this actor's loop: no task, no hop through the pool.
-        backing.perform(action, on: loop).whenSuccess { result in
+        let direct = volumes[v]?.isResyncWrite(action.id) ?? false
+        backing.perform(action, on: loop, direct: direct).whenSuccess { result in
             self.assumeIsolated { $0.step(v, .storage(StorageCompletion(id: action.id, result: result))) }
         }
+    }
+}
+
+extension ResourceRuntime.VolumeRuntime {
+    /// Whether storage action `id` writes resync data (`DirectWrite`). In place, as `step`:
+    /// a call on `instance` from outside a mutating context copies the whole core.
+    func isResyncWrite(_ id: StorageOpID) -> Bool { Self.isResyncWrite(&instance, id) }
+
+    private static func isResyncWrite(_ instance: inout ReplicaInstance, _ id: StorageOpID) -> Bool {
+        instance.isResyncWrite(id)
     }
 }

@@ -175,7 +175,7 @@ actor ResourceRuntime {
             var writer: MetadataFileWriter?
             if let disk = volume.backingPath {
                 backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
-                let file = try MetadataFile.load(path)
+                let file = try await MetadataFile.loadOffLoop(path)
                 var fileWriter = MetadataFileWriter(path: path, activityLogExtentsMax: replicaConfig.activityLogExtentsMax, loaded: file)
                 if var loaded = file?.metadata {
                     if loaded.header.sizeBytes < replicaConfig.sizeBytes {

@@ -12,7 +12,10 @@ import NIOCore
 /// our channel then does not free the port, and the next bind of it (a resource's `up` or
 /// restarting `adjust`, a restarted engine or satellite) fails with "Address already in use" —
 /// measured in ListenerTeardownTests: a `sleep 3` spawned mid-churn held the closed listener
-/// until it exited. Close-on-exec drops our copy from the child at its `exec`.
+/// until it exited. Close-on-exec drops our copy from the child at its `exec`. Since
+/// CCloseOnExecSockets makes every `socket()` of the executable close-on-exec, NIO's own
+/// sockets are too; this one asks for the flag itself, so it does not depend on that link-time
+/// replacement.
 public enum ListeningSocket {
     public static let backlog: Int32 = 256
 

@@ -93,6 +93,29 @@ public enum ListenerProbe {
         return Set(server).intersection(openSockets(pid: getpid()))
     }
 
+    /// Sockets of this process listening on TCP `port` (asked of each descriptor: SO_ACCEPTCONN
+    /// and its own address), so a parallel test's sockets never count.
+    public static func listeningSockets(port: Int) -> Set<String> {
+        ownSockets { fd in isListening(fd) && address(of: fd, peer: false) == .tcp(port) }
+    }
+
+    /// Sockets of this process listening on the unix socket at `path`.
+    public static func listeningSockets(unixPath path: String) -> Set<String> {
+        ownSockets { fd in isListening(fd) && address(of: fd, peer: false) == .unix(path) }
+    }
+
+    /// Client sockets of this process connected to TCP `port` (their peer's port), e.g. an
+    /// outgoing replication link or a controller's session to a satellite.
+    public static func connectedSockets(toPort port: Int) -> Set<String> {
+        ownSockets { fd in !isListening(fd) && address(of: fd, peer: true) == .tcp(port) }
+    }
+
+    /// Client sockets of this process connected to the unix socket at `path`: the kernel reports
+    /// the listener's path as a client's peer name (an accepted socket's peer has none).
+    public static func connectedSockets(toUnixPath path: String) -> Set<String> {
+        ownSockets { fd in !isListening(fd) && address(of: fd, peer: true) == .unix(path) }
+    }
+
     /// A client connection to 127.0.0.1:port, or -1. The caller closes it.
     public static func connect(port: Int) -> Int32 {
         var address = sockaddr_in()
@@ -153,6 +176,55 @@ public enum ListenerProbe {
             waitpid(pid, &status, 0)
         }
         return sockets.intersection(openSockets(pid: pid))
+    }
+
+    private enum BoundAddress: Equatable {
+        case tcp(Int)
+        case unix(String)
+    }
+
+    /// The "socket:[inode]" of each descriptor of this process that `matches`.
+    private static func ownSockets(_ matches: (Int32) -> Bool) -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Set(fds.compactMap { name -> String? in
+            guard let fd = Int32(name), matches(fd),
+                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
+                  target.hasPrefix("socket:") else { return nil }
+            return target
+        })
+    }
+
+    private static func isListening(_ fd: Int32) -> Bool {
+        var value: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) == 0 && value != 0
+    }
+
+    /// A socket's own (or its peer's) TCP port or unix path; nil for anything else.
+    private static func address(of fd: Int32, peer: Bool) -> BoundAddress? {
+        var storage = sockaddr_storage()
+        var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { peer ? getpeername(fd, $0, &size) : getsockname(fd, $0, &size) }
+        }
+        guard ok == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port } }
+            return .tcp(Int(UInt16(bigEndian: port)))
+        case AF_INET6:
+            let port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port } }
+            return .tcp(Int(UInt16(bigEndian: port)))
+        case AF_UNIX:
+            let path = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { un in
+                    withUnsafeBytes(of: un.pointee.sun_path) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+                }
+            }
+            return .unix(path)
+        default:
+            return nil
+        }
     }
 
     /// The "socket:[inode]" targets of a process's open descriptors.

@@ -36,8 +36,9 @@ public final class FuseExportFile: @unchecked Sendable {
 
     public var filePath: String { mountpoint + "/" + Self.fileName }
 
-    /// Mounts the file system and starts serving. Returns once the mount exists.
-    public func start() throws {
+    /// Mounts the file system and starts serving. Returns once the mount exists. The mount runs
+    /// on a BlockingWork thread: mount(2) (or fusermount3) can take long on a busy node.
+    public func start() async throws {
         precondition(session == nil, "FuseExportFile started twice")
         var ops = fuse_lowlevel_ops()
         Self.install(&ops)
@@ -53,14 +54,16 @@ public final class FuseExportFile: @unchecked Sendable {
                                     Unmanaged.passUnretained(self).toOpaque())
         }
         guard let created else { throw Failure(description: "libfuse could not create a session (is /dev/fuse usable?)") }
-        guard fuse_session_mount(created, mountpoint) == 0 else {
+        let sessionBox = SessionBox(session: created)
+        let mountpoint = self.mountpoint
+        let mounted = try await BlockingWork.run { fuse_session_mount(sessionBox.session, mountpoint) == 0 }
+        guard mounted else {
             fuse_session_destroy(created)
             throw Failure(description: "cannot mount FUSE at \(mountpoint) (it must be an existing, empty directory; needs root or fusermount3)")
         }
         session = created
         loopThread.start()
         let pool = loopThread
-        let sessionBox = SessionBox(session: created)
         let threads = Self.loopThreadsIdleMax
         loopFinished = Task {
             try await pool.runIfActive {
@@ -78,9 +81,18 @@ public final class FuseExportFile: @unchecked Sendable {
     /// the file (the loop device) first, or the unmount is lazy and they get I/O errors.
     public func stop() async {
         guard let session else { return }
-        fuse_session_exit(session)
-        // Unmounting makes the loop's read of /dev/fuse fail, which ends fuse_session_loop.
-        fuse_session_unmount(session)
+        let sessionBox = SessionBox(session: session)
+        // Unmounting makes the loop's read of /dev/fuse fail, which ends fuse_session_loop. The
+        // unmount (umount2, or fusermount3 -u and the wait for it) runs on a BlockingWork thread.
+        // If that fails (the pool shut down) nothing else would end the loop: unmount here.
+        do {
+            try await BlockingWork.run {
+                fuse_session_exit(sessionBox.session)
+                fuse_session_unmount(sessionBox.session)
+            }
+        } catch {
+            fuse_session_unmount(session)
+        }
         _ = try? await loopFinished?.value  // the loop's exit code carries no extra information
         fuse_session_destroy(session)
         self.session = nil

@@ -39,8 +39,11 @@ public final class LocalDeviceAttachment: Sendable {
     }
 
     /// Mounts the export as `<mountpoint>/device` and attaches a loop device to it.
-    /// `mountpoint` is created if missing and must be empty.
-    public static func attach(export: any NBDExport, mountpoint: String, fuseDirectIO: Bool = true) async throws -> LocalDeviceAttachment {
+    /// `mountpoint` is created if missing and must be empty. `losetup` is util-linux's tool (a
+    /// test may wrap it). Mount, losetup and unmount run on BlockingWork threads, never on the
+    /// cooperative pool that the FUSE requests of the device need (BlockingWork says why).
+    public static func attach(export: any NBDExport, mountpoint: String, fuseDirectIO: Bool = true,
+                              losetup: String = LoopDevice.defaultTool) async throws -> LocalDeviceAttachment {
         if let reason = unavailableReason() { throw Failure(description: "cannot attach a local device: \(reason)") }
         guard export.size >= 512, export.size % 512 == 0 else {
             throw Failure(description: "export size \(export.size) is not a positive multiple of 512 bytes; a loop device cannot use it")
@@ -54,15 +57,19 @@ public final class LocalDeviceAttachment: Sendable {
         // treat our allocations like a block driver's (no recursion into I/O reclaim).
         _ = ctandem_set_io_flusher()
         let file = FuseExportFile(export: export, mountpoint: mountpoint, directIO: fuseDirectIO)
-        try file.start()
+        try await file.start()
         do {
-            let loop = try LoopDevice.attach(file: file.filePath, readOnly: export.features.contains(.readOnly))
-            let holder = open(loop.path, O_RDONLY | O_CLOEXEC)
-            guard holder >= 0, ctandem_loop_set_autoclear(holder) == 0 else {
-                let reason = String(cString: strerror(errno))
-                if holder >= 0 { close(holder) }
-                try? loop.detach()
-                throw Failure(description: "cannot set \(loop.path) to detach itself when this process ends: \(reason)")
+            let filePath = file.filePath, readOnly = export.features.contains(.readOnly)
+            let (loop, holder) = try await BlockingWork.run { () throws -> (LoopDevice, Int32) in
+                let loop = try LoopDevice.attach(file: filePath, readOnly: readOnly, tool: losetup)
+                let holder = open(loop.path, O_RDONLY | O_CLOEXEC)
+                guard holder >= 0, ctandem_loop_set_autoclear(holder) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    if holder >= 0 { close(holder) }
+                    try? loop.detach()
+                    throw Failure(description: "cannot set \(loop.path) to detach itself when this process ends: \(reason)")
+                }
+                return (loop, holder)
             }
             return LocalDeviceAttachment(file: file, loop: loop, holder: holder)
         } catch {
@@ -74,9 +81,13 @@ public final class LocalDeviceAttachment: Sendable {
     /// Detaches the loop device, unmounts the FUSE file and closes the export. Fails (and keeps
     /// everything attached) while the device is mounted.
     public func detach() async throws {
-        try loop.detach()
-        // With our descriptor still open the detach is deferred to the last close (auto-clear).
-        close(holder)
+        let loop = self.loop, holder = self.holder
+        try await BlockingWork.run {
+            try loop.detach()
+            // With our descriptor still open the detach is deferred to the last close
+            // (auto-clear), so this close is where the kernel tears the device down.
+            close(holder)
+        }
         // The loop driver drops its reference to the file asynchronously; wait until it is gone
         // so the unmount is not lazy.
         for _ in 0..<100 where loop.backingFile != nil {

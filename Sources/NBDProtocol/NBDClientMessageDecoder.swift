@@ -58,6 +58,33 @@ public struct NBDClientMessageDecoder: NIOSingleStepByteToMessageDecoder {
         throw NBDProtocolError.badMagic("option or request", expected: UInt64(NBDMagic.request), found: UInt64(leading))
     }
 
+    /// How many bytes, from the reader index, `decode` needs before it can return the next
+    /// message or make progress: a whole request with its WRITE payload once the header is in,
+    /// the header (or the part of it that says what follows) before that, one byte while an
+    /// oversized message is skipped. Never more than a limit allows (an oversized payload is
+    /// skipped, not buffered), so a server may size a buffer from it. A wrong magic is left to
+    /// `decode` to report.
+    public func bytesNeeded(in buffer: ByteBuffer) -> Int {
+        if bytesToSkip > 0 { return 1 }
+        if awaitingClientFlags { return 4 }
+        guard let leading = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return 4 }
+        if leading == NBDMagic.request {
+            guard buffer.readableBytes >= NBDWireSize.requestHeader,
+                  let type = buffer.getInteger(at: buffer.readerIndex + 6, as: UInt16.self),
+                  let length = buffer.getInteger(at: buffer.readerIndex + 24, as: UInt32.self),
+                  NBDCommandType(rawValue: type) == .write, length <= limits.payloadMax else {
+                return NBDWireSize.requestHeader
+            }
+            return NBDWireSize.requestHeader + Int(length)
+        }
+        if leading == UInt32(truncatingIfNeeded: NBDMagic.option >> 32) {
+            guard let length = buffer.getInteger(at: buffer.readerIndex + 12, as: UInt32.self),
+                  length <= limits.optionDataMax else { return NBDWireSize.optionHeader }
+            return NBDWireSize.optionHeader + Int(length)
+        }
+        return 4
+    }
+
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> NBDClientMessage? {
         // A frame cut off by EOF is simply incomplete: the connection is ending either way.
         try decode(buffer: &buffer)

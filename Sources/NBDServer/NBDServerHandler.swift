@@ -7,7 +7,7 @@ import Logging
 import NBDProtocol
 import NIOCore
 
-/// Serves one NBD connection. It owns the byte cumulation and the export handle and executes what
+/// Serves one NBD connection. It owns the received bytes (`NBDInputBuffer`) and the export handle and executes what
 /// `NBDConnectionStateMachine` decides. It decodes only while the state machine accepts input,
 /// and asks the channel for more bytes only then, so a client that pipelines without limit is
 /// held at `inflightMax` requests plus one read's worth of bytes.
@@ -20,7 +20,8 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var decoder: NBDClientMessageDecoder
     private let registry: NBDExportRegistry
     private var logger: Logger
-    private var cumulation: ByteBuffer?
+    /// Received bytes not decoded yet (see `NBDInputBuffer`: each payload byte copied at most once).
+    private var input = NBDInputBuffer()
     private var export: (any NBDExport)? {
         didSet { eventLoopExport = export as? any NBDEventLoopExport }
     }
@@ -73,12 +74,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        if cumulation == nil {
-            cumulation = incoming
-        } else {
-            cumulation!.writeBuffer(&incoming)
-        }
+        input.append(unwrapInboundIn(data))
         processInput(context: context)
     }
 
@@ -102,7 +98,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         channelGone = true
         try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
         stateMachine.channelClosed()
-        cumulation = nil
+        input.removeAll()
         closeExportIfIdle(context: context)
         context.fireChannelInactive()
     }
@@ -123,22 +119,22 @@ final class NBDServerHandler: ChannelDuplexHandler {
                 flushReplies(context: context)
             }
         }
-        while stateMachine.acceptsInput, var buffer = cumulation, buffer.readableBytes > 0 {
+        while stateMachine.acceptsInput, input.prepareMessage(for: decoder, allocator: context.channel.allocator) {
             let message: NBDClientMessage?
+            let heldBefore = input.readableBytes
             do {
-                message = try decoder.decode(buffer: &buffer)
+                message = try input.decodeFront { try decoder.decode(buffer: &$0) }
             } catch {
-                cumulation = nil
+                input.removeAll()
                 fatal(context: context, "protocol violation: \(error)")
                 return
             }
-            cumulation = buffer.readableBytes > 0 ? buffer : nil
-            guard let message else { break }
+            guard let message else {
+                // Part of an oversized message was skipped: go on with what follows it.
+                if input.readableBytes < heldBefore { continue }
+                break
+            }
             handle(message, context: context)
-        }
-        if var buffer = cumulation, buffer.readerIndex > 64 * 1024 {
-            buffer.discardReadBytes()
-            cumulation = buffer
         }
         if readSuppressed && stateMachine.acceptsInput {
             readSuppressed = false

@@ -2,7 +2,8 @@ import NIOCore
 
 /// Protocol version spoken by this core; a peer with another version is refused at handshake
 /// with a clear message (no silent guessing).
-public let replicationProtocolVersion: UInt16 = 2
+/// 3: a write ack covers a run of consecutive writes (`WriteAck.count`).
+public let replicationProtocolVersion: UInt16 = 3
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -169,14 +170,23 @@ public struct ReplicatedWrite: Sendable, Equatable {
     }
 }
 
+/// Acknowledges the writes `sequence ..< sequence + count`, all with the same outcome. The core
+/// acknowledges each write on its own (`count` 1); the link's frame writer merges the acks of
+/// writes completed in order into one (`ReplicationFrameWriter`), so that a burst of writes is
+/// answered by one message the writer's core takes in one pass, not by one message per write.
 public struct WriteAck: Sendable, Equatable {
     public var sequence: UInt64
-    /// False: the write failed on the receiver's disk (it detaches; the writer marks the range
-    /// out of sync for it).
+    /// False: the writes failed on the receiver's disk (it detaches; the writer marks their
+    /// ranges out of sync for it).
     public var success: Bool
-    public init(sequence: UInt64, success: Bool) {
+    /// How many consecutive writes this acknowledges, from `sequence`; at least 1.
+    public var count: UInt32
+    /// The most writes one ack may cover (far more than may be in flight to a peer at once).
+    public static let countMax: UInt32 = 1 << 16
+    public init(sequence: UInt64, success: Bool, count: UInt32 = 1) {
         self.sequence = sequence
         self.success = success
+        self.count = count
     }
 }
 

@@ -383,21 +383,38 @@ extension ReplicaInstance {
         checkDone(id)
     }
 
+    /// The peer acknowledged `ack.count` consecutive writes from `ack.sequence`. Sequences this
+    /// node never issued are ignored (so a run cannot make this loop longer than the writes
+    /// issued, whatever its count says).
     mutating func onWriteAck(_ ack: WriteAck, from peer: NodeID) {
-        if let i = peerIndex(peer), let k = peers[i].unconfirmedWrites.firstIndex(where: { $0.sequence == ack.sequence }) {
-            let write = peers[i].unconfirmedWrites.remove(at: k)
+        guard let p = peerIndex(peer), ack.count > 0 else { return }
+        let (end, overflow) = ack.sequence.addingReportingOverflow(UInt64(ack.count))
+        let last = min(overflow ? .max : end, nextWriteSequence)
+        guard ack.sequence < last else { return }
+        for sequence in ack.sequence..<last { onWriteAck(sequence: sequence, success: ack.success, peer: p) }
+    }
+
+    /// One write's ack. Reads and updates the request in place through its table index:
+    /// `requests[id]?.…` and `peers.first(where:)` copied the whole request and peer record
+    /// (their arrays and payload retained, then released) several times per ack.
+    private mutating func onWriteAck(sequence: UInt64, success: Bool, peer p: Int) {
+        if !peers[p].unconfirmedWrites.isEmpty,
+           let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) {
+            let write = peers[p].unconfirmedWrites.remove(at: k)
             if !write.extents.isEmpty { activityLog.end(write.extents) }
-            if !ack.success, peers[i].bitmap != nil {
-                peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
+            if !success, peers[p].bitmap != nil {
+                peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
             return
         }
-        guard let id = requestsBySequence[ack.sequence], requests[id]?.waitingPeers.contains(peer) == true else { return }
-        requests[id]!.waitingPeers.removeAll { $0 == peer }
-        if ack.success {
-            if peers.first(where: { $0.id == peer })?.disk == .upToDate { requests[id]!.durableCopies += 1 }
+        let peer = peers[p].id
+        guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
+              let w = requests.values[i].waitingPeers.firstIndex(of: peer) else { return }
+        requests.values[i].waitingPeers.remove(at: w)
+        if success {
+            if peers[p].disk == .upToDate { requests.values[i].durableCopies += 1 }
         } else {
-            markOutOfSync(requests[id]!.request, toward: peer)
+            markOutOfSync(requests.values[i].request, toward: peer)
         }
         checkDone(id)
     }

@@ -289,6 +289,14 @@ extension ReplicaInstance {
         if now % UInt64(config.ticksPerSecond) == 0 { emitPeerDevice(i) }
     }
 
+    /// Whether storage action `id` writes resync data: the shell may write it around the page
+    /// cache (nothing reads it back soon, and copying it into the cache cost the application's
+    /// I/O its CPU; Engine's `DirectWrite`).
+    public func isResyncWrite(_ id: StorageOpID) -> Bool {
+        if case .resyncWrite? = storageInFlight[id]?.purpose { return true }
+        return false
+    }
+
     /// Whether every byte is zero, eight at a time (a 1 MiB resync read is checked on the
     /// engine's serial path; a byte loop took about a millisecond).
     static func isAllZero(_ data: [UInt8]) -> Bool {

@@ -56,6 +56,7 @@ extension ByteBuffer {
             return writeWirePayload(w.data, inlineMax: payloadBytesInlineMax)
         case .writeAck(let a):
             writeInteger(PeerMessageType.writeAck.rawValue); writeInteger(a.sequence); writeWireBool(a.success)
+            writeInteger(a.count)
         case .flush(let f):
             writeInteger(PeerMessageType.flush.rawValue); writeInteger(f.number)
         case .flushAck(let f):

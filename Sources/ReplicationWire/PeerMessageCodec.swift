@@ -52,7 +52,11 @@ public enum PeerMessageCodec {
             guard kind == .data || data.readableBytes == 0 else { throw r.fail("a \(kind) write carries data") }
             return .write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: offset, lengthBytes: length,
                                           data: data, fua: fua, wantsAck: wantsAck, notReplicatedTo: notTo))
-        case .writeAck: return .writeAck(WriteAck(sequence: try r.u64(), success: try r.bool()))
+        case .writeAck:
+            let sequence = try r.u64(), success = try r.bool(), count = try r.u32()
+            guard count >= 1, count <= WriteAck.countMax else { throw r.fail("write ack for \(count) writes (1 to \(WriteAck.countMax))") }
+            guard sequence <= UInt64.max - UInt64(count - 1) else { throw r.fail("write ack for \(count) writes from \(sequence) runs past the last sequence number") }
+            return .writeAck(WriteAck(sequence: sequence, success: success, count: count))
         case .flush: return .flush(FlushRequest(number: try r.u64()))
         case .flushAck: return .flushAck(FlushAck(number: try r.u64(), success: try r.bool()))
         case .bitmap:

@@ -8,6 +8,10 @@ import ReplicationCore
 ///   never copied on their way to the socket (writev gathers them with the headers);
 /// - the headers and small frames written between two flushes share one buffer, so a batch of
 ///   acks or of write headers costs one allocation and one iovec, not one per message.
+/// - an ack that continues the ack frame last written since the flush (the next sequence, the
+///   same outcome) extends that frame's count instead of adding a frame: a peer that completes a
+///   burst of writes in order answers it with one message, which the writer's core takes in one
+///   pass (`WriteAck.count`), not with one message per write to decode and step.
 /// Nothing is held across a flush, and a write with a promise passes its bytes down at once, so
 /// the promise completes when they are written, as for any other handler.
 public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
@@ -21,6 +25,17 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     /// Headers and small frames since the last flush, not yet passed down.
     private var pending: ByteBuffer?
 
+    /// The ack frame that ends `pending`, while a following ack may still extend it.
+    private struct OpenAck {
+        /// Where its count field is in `pending` (an ack frame's last 4 bytes).
+        var countIndex: Int
+        var count: UInt32
+        /// The sequence a continuing ack starts at.
+        var next: UInt64
+        var success: Bool
+    }
+    private var openAck: OpenAck?
+
     public init(payloadBytesInlineMax: Int = ReplicationFrameWriter.payloadBytesInlineMaxDefault) {
         self.payloadBytesInlineMax = payloadBytesInlineMax
     }
@@ -28,6 +43,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .hello(let hello):
+            openAck = nil
             var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
             pending = nil
             hello.encode(into: &buffer)
@@ -45,10 +61,32 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     }
 
     private func write(_ message: PeerMessage, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if promise == nil, case .writeAck(let ack) = message, extendOpenAck(with: ack) { return }
+        openAck = nil
         var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
         pending = nil
         let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
         pass(buffer, payload: payload, context: context, promise: promise)
+        if case .writeAck(let ack) = message, let pending, payload == nil, promise == nil {
+            let (next, overflow) = ack.sequence.addingReportingOverflow(UInt64(ack.count))
+            if !overflow {
+                openAck = OpenAck(countIndex: pending.writerIndex - MemoryLayout<UInt32>.size, count: ack.count,
+                                  next: next, success: ack.success)
+            }
+        }
+    }
+
+    /// Adds `ack` to the ack frame that ends `pending` when it continues it; false otherwise.
+    private func extendOpenAck(with ack: WriteAck) -> Bool {
+        guard var open = openAck, pending != nil, ack.sequence == open.next, ack.success == open.success,
+              ack.count <= WriteAck.countMax - open.count else { return false }
+        let (next, overflow) = open.next.addingReportingOverflow(UInt64(ack.count))
+        guard !overflow else { return false }
+        open.count += ack.count
+        open.next = next
+        pending!.setInteger(open.count, at: open.countIndex)
+        openAck = open
+        return true
     }
 
     private func pass(_ buffer: ByteBuffer, payload: ByteBuffer?, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
@@ -64,6 +102,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     }
 
     public func flush(context: ChannelHandlerContext) {
+        openAck = nil
         if let buffer = pending {
             pending = nil
             context.write(wrapOutboundOut(buffer), promise: nil)
@@ -74,6 +113,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         // Bytes written but never flushed are dropped at a close, as NIO drops its own.
         pending = nil
+        openAck = nil
         context.close(mode: mode, promise: promise)
     }
 }

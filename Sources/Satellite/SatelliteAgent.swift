@@ -243,7 +243,8 @@ actor SatelliteAgent {
             if !myDisks.isEmpty, myDisks.allSatisfy({ $0 == "UpToDate" }) || resource.diskless {
                 var updated = ledger
                 updated.initialSyncPending.remove(name)
-                do { try ledgerStore.save(updated); ledger = updated } catch { log.error("\(error)") }
+                let store = ledgerStore, saved = updated
+                do { try await onStorageQueue { try store.save(saved) }; ledger = updated } catch { log.error("\(error)") }
                 continue
             }
             let peers = resource.peers.map { p -> InitialSync.Peer in

@@ -17,21 +17,21 @@ struct StepExecutor: Sendable {
         case .claim(let r):
             ledger.resources.insert(r)
             ledger.initialSyncPending.insert(r)
-            try save(ledger)
+            try await save(ledger)
         case .adopt(let r, let volumes):
             ledger.resources.insert(r)
             for v in volumes { ledger.volumes[v] = r }
-            try save(ledger)
+            try await save(ledger)
         case .createBackingVolume(let r, let key, let kib):
             let provider = try self.provider(key.pool, providers)
             ledger.volumes[key] = r
-            try save(ledger)
+            try await save(ledger)
             do {
                 _ = try await onStorageQueue { try provider.createVolume(named: key.name, size: ByteCount(kib * 1024)) }
             } catch let error as StorageError where error.kind == .nameClash {
                 // Not ours after all: un-claim it so it is never deleted by us.
                 ledger.volumes[key] = nil
-                try save(ledger)
+                try await save(ledger)
                 throw error
             }
         case .growBackingVolume(_, let key, let kib):
@@ -39,7 +39,7 @@ struct StepExecutor: Sendable {
             try await onStorageQueue { try provider.growVolume(named: key.name, to: ByteCount(kib * 1024)) }
         case .writeResourceFile(let r, let text):
             ledger.adjustPending.insert(r)
-            try save(ledger)
+            try await save(ledger)
             let path = layout.resourceFilePath(r)
             let dir = layout.resourcesDirectory
             try await onStorageQueue {
@@ -49,7 +49,7 @@ struct StepExecutor: Sendable {
         case .adjust(let r):
             try await engine.adjust(r)
             ledger.adjustPending.remove(r)
-            try save(ledger)
+            try await save(ledger)
         case .down(let r):
             try await engine.down(r)
         case .removeResourceFile(let r):
@@ -63,7 +63,7 @@ struct StepExecutor: Sendable {
             for v in ledger.volumes(of: r) { ledger.volumes[v] = nil }
             ledger.adjustPending.remove(r)
             ledger.initialSyncPending.remove(r)
-            try save(ledger)
+            try await save(ledger)
         }
     }
 
@@ -74,8 +74,10 @@ struct StepExecutor: Sendable {
         return p
     }
 
-    private func save(_ ledger: OwnershipLedger) throws {
-        do { try ledgerStore.save(ledger) } catch {
+    /// On the storage queue: the save fsyncs, which must not hold a cooperative thread.
+    private func save(_ ledger: OwnershipLedger) async throws {
+        let store = ledgerStore
+        do { try await onStorageQueue { try store.save(ledger) } } catch {
             throw SatelliteStartupError("cannot record ownership in \(ledgerStore.path): \(error)")
         }
     }

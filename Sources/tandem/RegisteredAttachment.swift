@@ -16,7 +16,8 @@ enum RegisteredAttachment {
         if let mountpoint = localDevice.mountpoint {
             do {
                 // On stderr: the first line of standard output is the device path.
-                for line in try StaleAttachment.clear(mountpoint: mountpoint) {
+                // losetup -d and umount -l runs: off the cooperative pool (BlockingWork).
+                for line in try await BlockingWork.run({ try StaleAttachment.clear(mountpoint: mountpoint) }) {
                     StandardStreams.err(line + "\n")
                 }
             } catch {

@@ -1,5 +1,6 @@
 import Glibc
 import ListenerTestSupport
+import NBDClient
 import NBDServer
 import NIOCore
 import ScratchFolders
@@ -49,6 +50,32 @@ struct NBDAcceptedInheritanceTests {
         } == nil)
         #expect(try await ListenerProbe.inheritanceProblem("the accepted TCP connection") {
             ListenerProbe.acceptedSockets(port: port)
+        } == nil)
+    }
+}
+
+/// The unix-domain export listener and Tandem's own NBD client connections (`tandem nbd …`, the
+/// local block device attachment) are close-on-exec too: NIO creates both without
+/// SOCK_CLOEXEC, so before CCloseOnExecSockets covered `socket()` a child spawned meanwhile held
+/// the export's path in LISTEN and kept the client's connection open after the client closed.
+@Suite("NBD unix listener and client connections are not inherited")
+struct NBDClientInheritanceTests {
+    @Test func unixListenerAndClientConnectionsStayOutOfChildren() async throws {
+        let fixture = try await NBDServerLiveTests.Fixture()
+        defer { Task { await fixture.shutdown() } }
+        let port = try #require(try await fixture.server.listen(host: "127.0.0.1", port: 0).port)
+        let unixClient = try await fixture.connect("alpha")
+        let tcpClient = try await NBDClient.connect(host: "127.0.0.1", port: port, export: "beta/1")
+        defer { Task { await unixClient.close(); await tcpClient.close() } }
+
+        #expect(try await ListenerProbe.inheritanceProblem("the export's unix listener") {
+            ListenerProbe.listeningSockets(unixPath: fixture.socket)
+        } == nil)
+        #expect(try await ListenerProbe.inheritanceProblem("the client's unix connection") {
+            ListenerProbe.connectedSockets(toUnixPath: fixture.socket)
+        } == nil)
+        #expect(try await ListenerProbe.inheritanceProblem("the client's TCP connection") {
+            ListenerProbe.connectedSockets(toPort: port)
         } == nil)
     }
 }

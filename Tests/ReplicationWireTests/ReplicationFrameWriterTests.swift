@@ -81,6 +81,43 @@ struct ReplicationFrameWriterTests {
         _ = try channel.finish()
     }
 
+    @Test("acks of consecutive writes with one outcome leave as one ack for the run")
+    func mergesAckRuns() throws {
+        let writer = ReplicationFrameWriter()
+        let channel = EmbeddedChannel(handler: writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        func ack(_ sequence: UInt64, _ success: Bool = true) { writer.send(.writeAck(WriteAck(sequence: sequence, success: success)), context: context) }
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        for s: UInt64 in 1...5 { ack(s) }
+        ack(7)                     // a gap
+        ack(8, false); ack(9, false)  // another outcome
+        writer.send(.ping(1), context: context)
+        ack(10)                    // after another message
+        writer.flush(context: context)
+        ack(11)                    // after a flush
+        writer.flush(context: context)
+        let run = { (s: UInt64, ok: Bool, n: UInt32) in ReplicationInbound.message(.writeAck(WriteAck(sequence: s, success: ok, count: n))) }
+        #expect(try decodeAll(try outbound(channel)) == [.hello(Self.hello), run(1, true, 5), run(7, true, 1), run(8, false, 2),
+                                                         .message(.ping(1)), run(10, true, 1), run(11, true, 1)])
+        _ = try channel.finish()
+    }
+
+    @Test("a run stops at the most writes one ack may cover")
+    func ackRunLimit() throws {
+        let writer = ReplicationFrameWriter()
+        let channel = EmbeddedChannel(handler: writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        writer.send(.writeAck(WriteAck(sequence: 1, success: true, count: WriteAck.countMax - 1)), context: context)
+        writer.send(.writeAck(WriteAck(sequence: UInt64(WriteAck.countMax), success: true)), context: context)
+        writer.send(.writeAck(WriteAck(sequence: UInt64(WriteAck.countMax) + 1, success: true)), context: context)
+        writer.flush(context: context)
+        #expect(try decodeAll(try outbound(channel)) == [.hello(Self.hello),
+                                                         .message(.writeAck(WriteAck(sequence: 1, success: true, count: WriteAck.countMax))),
+                                                         .message(.writeAck(WriteAck(sequence: UInt64(WriteAck.countMax) + 1, success: true)))])
+        _ = try channel.finish()
+    }
+
     @Test("a write with a promise carries the frames held before it and completes the promise")
     func promisePassesDown() throws {
         let channel = EmbeddedChannel(handler: ReplicationFrameWriter())

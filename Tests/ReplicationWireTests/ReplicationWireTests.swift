@@ -25,6 +25,7 @@ struct ReplicationWireTests {
         .write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: .max, data: ByteBuffer(), fua: false, wantsAck: false, notReplicatedTo: 0)),
         .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: ByteBuffer(), fua: true, wantsAck: true, notReplicatedTo: 4)),
         .writeAck(WriteAck(sequence: .max, success: false)),
+        .writeAck(WriteAck(sequence: 1, success: true, count: WriteAck.countMax)),
         .flush(FlushRequest(number: 1)),
         .flushAck(FlushAck(number: .max, success: true)),
         .bitmap(BitmapChunk(firstWord: 12, words: [0, .max, 0x5555], isLast: false)),
@@ -162,6 +163,31 @@ struct ReplicationWireTests {
             _ = try d.decode(buffer: &b)
             #expect(throws: ReplicationWireError.self, "\(bad)") { try d.decode(buffer: &b) }
         }
+    }
+
+    @Test("a write ack for no writes, for more than the limit, or past the last sequence is refused")
+    func badAckRun() throws {
+        let cases: [(UInt64, UInt32, String)] = [
+            (1, 0, "write ack for 0 writes (1 to \(WriteAck.countMax))"),
+            (1, WriteAck.countMax + 1, "write ack for \(WriteAck.countMax + 1) writes (1 to \(WriteAck.countMax))"),
+            (.max - 1, 3, "write ack for 3 writes from \(UInt64.max - 1) runs past the last sequence number"),
+        ]
+        for (sequence, count, reason) in cases {
+            var d = ReplicationFrameDecoder(peer: "node beta")
+            var b = try encoded([.hello(Self.hello)])
+            var body = ByteBuffer()
+            body.writeInteger(UInt8(5)); body.writeInteger(sequence); body.writeInteger(UInt8(1)); body.writeInteger(count)
+            b.writeInteger(UInt32(body.readableBytes)); b.writeBuffer(&body)
+            _ = try d.decode(buffer: &b)
+            do { _ = try d.decode(buffer: &b); Issue.record("accepted an ack of \(count) from \(sequence)") } catch let e as ReplicationWireError {
+                #expect(e.description == "replication link from node beta: malformed writeAck frame: \(reason)")
+            }
+        }
+        // The last sequence itself may be acknowledged.
+        var d = ReplicationFrameDecoder(peer: "p")
+        var b = try encoded([.hello(Self.hello), .message(.writeAck(WriteAck(sequence: .max - 2, success: true, count: 3)))])
+        _ = try d.decode(buffer: &b)
+        #expect(try d.decode(buffer: &b) == .message(.writeAck(WriteAck(sequence: .max - 2, success: true, count: 3))))
     }
 
     @Test("trailing bytes in a frame are an error")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ListenerTestSupport
+import SatelliteLink
 @testable import Satellite
 import Testing
 
@@ -81,6 +82,24 @@ struct SatelliteListenerTests {
             ListenerProbe.acceptedSockets(port: port)
         }
         close(controller)
+        await satellite.stop()
+        #expect(problem == nil)
+    }
+
+    /// The controller's side too: the session it dials to a satellite is close-on-exec (NIO's
+    /// ClientBootstrap creates it without SOCK_CLOEXEC). Before CCloseOnExecSockets covered
+    /// `socket()` a child spawned meanwhile (the controller runs none today, a combined node's
+    /// satellite runs many in the same process) kept the session open after the controller
+    /// dropped it, so the satellite never saw the hang-up.
+    @Test func theControllersDialedSessionStaysOutOfChildren() async throws {
+        let satellite = try await InProcessSatellite()
+        defer { satellite.removeFolders() }
+        let link = SatelliteLinkSession(node: "alpha", host: "127.0.0.1", port: satellite.port)
+        _ = try await waitFor(link.events) { if case .connected = $0 { true } else { nil } }
+        let problem = try await ListenerProbe.inheritanceProblem("the controller's session to the satellite") {
+            ListenerProbe.connectedSockets(toPort: satellite.port)
+        }
+        link.close()
         await satellite.stop()
         #expect(problem == nil)
     }
