@@ -16,6 +16,9 @@ struct ActivityLog: Sendable, Equatable {
         var inFlight: Int
         /// When the extent was last begun: the smallest is the least recently used.
         var lastUse: UInt64
+        /// The metadata version whose write puts this extent in the durable log (0: it was in
+        /// the log read at attach; nil: added by `begin`, the caller has not named it yet).
+        var loggedInVersion: UInt64?
     }
 
     private var entries: [UInt32: Entry]
@@ -29,7 +32,9 @@ struct ActivityLog: Sendable, Equatable {
         self.extentsMax = extentsMax
         var entries: [UInt32: Entry] = [:]
         entries.reserveCapacity(extents.count)
-        for (order, extent) in extents.enumerated() { entries[extent] = Entry(inFlight: 0, lastUse: UInt64(order)) }
+        for (order, extent) in extents.enumerated() {
+            entries[extent] = Entry(inFlight: 0, lastUse: UInt64(order), loggedInVersion: 0)
+        }
         self.entries = entries
         self.clock = UInt64(extents.count)
     }
@@ -72,10 +77,34 @@ struct ActivityLog: Sendable, Equatable {
                 }
                 entries[victim] = nil
             }
-            entries[e] = Entry(inFlight: 1, lastUse: stamp)
+            entries[e] = Entry(inFlight: 1, lastUse: stamp, loggedInVersion: nil)
             changed = true
         }
         return changed
+    }
+
+    /// Names the metadata version that logs the extents `begin` just added.
+    mutating func logged(_ extents: [UInt32], inVersion version: UInt64) {
+        for e in extents where entries[e] != nil && entries[e]!.loggedInVersion == nil {
+            entries[e]!.loggedInVersion = version
+        }
+    }
+
+    /// The metadata version that must be durable before a write into `extents` starts. Not only
+    /// for the write whose `begin` added an extent: a second write into the same extent finds it
+    /// in this (in-memory) log while the transaction adding it may still be on its way to disk,
+    /// and its data must not reach the disk before that (DRBD: every writer into an extent
+    /// waits for the AL transaction holding it). Otherwise a crash leaves data no logged extent
+    /// covers, and the resync after it misses the block.
+    func versionLogging(_ extents: [UInt32]) -> UInt64 {
+        var version: UInt64 = 0
+        for e in extents {
+            guard let logged = entries[e]?.loggedInVersion else {
+                preconditionFailure("extent \(e) begun but its log transaction not named")
+            }
+            version = max(version, logged)
+        }
+        return version
     }
 
     private func leastRecentlyUsedIdle(sparing needed: [UInt32]) -> UInt32? {

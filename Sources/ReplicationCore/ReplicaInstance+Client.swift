@@ -188,7 +188,7 @@ extension ReplicaInstance {
             let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
             if needsNewGeneration { needed = max(needed, startNewGeneration()) }
-            if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
+            needed = max(needed, activateExtents(extents))
             // In place through the index (nothing above adds or removes requests): each
             // `requests[id]!.x = …` looked the id up again and moved the whole request out
             // of the table and back.

@@ -84,6 +84,7 @@ extension ReplicaInstance {
         peers[i].bitmapReceived = false
         peers[i].plannedSync = .noSync
         peers[i].resync = nil
+        markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil
         peers[i].promotionGranted = false
         peers[i].heldResyncRequests = []
@@ -207,6 +208,14 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
+        // A crash before this attach no longer decides which side of an equal-generation
+        // connection yields ("equal-crashed"): from here on this node receives the writer's
+        // new generation like its peers, and the blocks its crash may have left different stay
+        // marked toward every peer (the activity log applied at attach), so a bitmap resync
+        // still brings them in line whichever way it runs. Yielding for that crash let a peer
+        // that had dropped the writer's last writes (queued when the writer was lost) overwrite
+        // them here: the writer had acknowledged them with this node's copy (simulation seed 25).
+        crashedAtAttach = false
         if skipInitialSync { adoptedSkippedInitialSync(from: id) }
         for absent in announcement.absentNodes where absent != config.nodeID {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)

@@ -63,6 +63,17 @@ extension ReplicaInstance {
         return metadataVersion
     }
 
+    /// Makes a write's activity-log extents active and returns the metadata version that must
+    /// be durable before its data may reach the disk. That is the version holding each extent,
+    /// whichever write added it: a second write into an extent a first write just added finds it
+    /// active, but the log write holding it may still be on its way to disk, and a crash then
+    /// would leave data outside every logged extent (never resynced). DRBD makes every writer
+    /// into an extent wait until the AL transaction holding it is committed.
+    mutating func activateExtents(_ extents: [UInt32]) -> UInt64 {
+        if activityLog.begin(extents) { activityLog.logged(extents, inVersion: markMetadataDirty()) }
+        return activityLog.versionLogging(extents)
+    }
+
     var metadataClean: Bool { metadataPersistedVersion >= metadataVersion }
 
     func metadataDurable(_ version: UInt64) -> Bool { metadataPersistedVersion >= version }

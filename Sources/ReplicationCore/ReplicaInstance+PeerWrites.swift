@@ -62,10 +62,8 @@ extension ReplicaInstance {
                 if head.extents == nil {
                     let extents = activityLog.extents(offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
                     guard activityLog.canActivate(extents) else { return }
-                    var needed = writeBarrierVersion
-                    if activityLog.begin(extents) { needed = max(needed, markMetadataDirty()) }
                     peerQueue[0].extents = extents
-                    peerQueue[0].neededVersion = needed
+                    peerQueue[0].neededVersion = max(writeBarrierVersion, activateExtents(extents))
                 }
                 guard metadataDurable(peerQueue[0].neededVersion) else { return }
                 let op = peerQueue.removeFirst()

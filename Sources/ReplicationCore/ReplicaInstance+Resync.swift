@@ -165,6 +165,25 @@ extension ReplicaInstance {
         send(.resyncReply(reply), to: peer)
     }
 
+    /// The connection to `peer` ended: its resync reads and writes still in flight are marked,
+    /// so that their completions do not act on the next connection's resync (see
+    /// `InFlightStorage.fromEndedConnection`).
+    mutating func markResyncStorageEnded(peer: NodeID) {
+        for (id, entry) in storageInFlight {
+            switch entry.purpose {
+            case .resyncRead(let to, _) where to == peer: storageInFlight[id]!.fromEndedConnection = true
+            case .resyncWrite(let from, _, _) where from == peer: storageInFlight[id]!.fromEndedConnection = true
+            default: break
+            }
+        }
+    }
+
+    /// A resync read or write of an ended connection completed: nothing to reply or count; a
+    /// failed one still means the disk failed.
+    mutating func endedConnectionResyncDone(_ result: StorageResult) {
+        if case .failed = result { diskFailed() }
+    }
+
     mutating func onResyncReply(_ reply: ResyncReply, peer i: Int) {
         guard peers[i].resync?.isTarget == true,
               let k = peers[i].resync!.outstanding.firstIndex(where: { $0.id == reply.id }) else { return }

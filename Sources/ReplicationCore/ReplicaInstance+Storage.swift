@@ -18,6 +18,13 @@ struct InFlightStorage: Sendable {
     /// A resync read whose range got new out-of-sync bits toward its target while it was in
     /// flight (see `noteBitsSet`).
     var dirtied = false
+    /// A resync read or write issued for a connection (and resync) that has ended since. Its
+    /// completion belongs to nothing current: a read's reply on the new connection would carry
+    /// an id the new resync reuses and clear bits the new exchange set; a write's completion
+    /// would be counted against the new resync's writes in flight (which then never reach
+    /// zero: the target never says it is finished) and clear bits of blocks the new resync
+    /// still has to bring. The new resync fetches those blocks again, so it is dropped.
+    var fromEndedConnection = false
 }
 
 /// A data action in issue order; `issued` once handed to the shell.
@@ -102,9 +109,17 @@ extension ReplicaInstance {
             onPeerWriteDone(from: from, write: write, extents: extents, result: completion.result)
         case .peerFlush(let from, let number): onPeerFlushDone(from: from, number: number, result: completion.result)
         case .resyncRead(let to, let request):
-            onResyncReadDone(to: to, request: request, result: completion.result, dirtied: entry.dirtied)
+            if entry.fromEndedConnection {
+                endedConnectionResyncDone(completion.result)
+            } else {
+                onResyncReadDone(to: to, request: request, result: completion.result, dirtied: entry.dirtied)
+            }
         case .resyncWrite(let from, let offset, let length):
-            onResyncWriteDone(from: from, offsetBytes: offset, lengthBytes: length, result: completion.result)
+            if entry.fromEndedConnection {
+                endedConnectionResyncDone(completion.result)
+            } else {
+                onResyncWriteDone(from: from, offsetBytes: offset, lengthBytes: length, result: completion.result)
+            }
         case .verifySourceRead(let peer, let id, let offset, let length):
             onVerifySourceRead(peer: peer, id: id, offsetBytes: offset, lengthBytes: length, result: completion.result)
         case .verifyTargetRead(let peer, let request): onVerifyTargetRead(peer: peer, request: request, result: completion.result)

@@ -16,23 +16,30 @@ import Testing
 /// open connection instead of seeing the hang-up.
 @Suite("Engine accepted connections are not inherited", .removesScratchFolders)
 struct AcceptedSocketInheritanceTests {
-    @Test func replicationAndAdminConnectionsStayOutOfChildren() async throws {
+    /// An engine in a scratch folder with `resource` up from `resourceFile(folder)` (its disk
+    /// `<folder>/d0.img`, 8 MiB) and its admin socket open, both stopped when the test ends;
+    /// returns the admin socket's path.
+    static func engineWithAdminSocket(_ resource: String, resourceFile: (String) -> String) async throws -> String {
         let dir = try ScratchFolder.make("tandem-engine-cloexec-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))
-        // Below the ephemeral range, as in ListenerTeardownTests.
-        let port = Int.random(in: 20000...29000)
-        try ListenerTeardownTests.resourceFile(dir: dir, port: port, alExtents: 1237)
-            .write(toFile: dir + "/resources/churn.res", atomically: true, encoding: .utf8)
+        try resourceFile(dir).write(toFile: dir + "/resources/\(resource).res", atomically: true, encoding: .utf8)
         let supervisor = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),
                                           nbdSocketPath: nil, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        try await ScratchFolder.onTestEnd { await supervisor.stopAll() }
-        let upError = await supervisor.up("churn")
+        try ScratchFolder.onTestEnd { await supervisor.stopAll() }
+        let upError = await supervisor.up(resource)
         try #require(upError == nil, "up: \(upError ?? "")")
         let adminPath = dir + "/admin.sock"
         let admin = try await AdminServer.start(path: adminPath, supervisor: supervisor,
                                                 group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        try await ScratchFolder.onTestEnd { try? await admin.close() }
+        try ScratchFolder.onTestEnd { try? await admin.close() }
+        return adminPath
+    }
+
+    @Test func replicationAndAdminConnectionsStayOutOfChildren() async throws {
+        // Below the ephemeral range, as in ListenerTeardownTests.
+        let port = Int.random(in: 20000...29000)
+        let adminPath = try await Self.engineWithAdminSocket("churn") { ListenerTeardownTests.resourceFile(dir: $0, port: port, alExtents: 1237) }
 
         let peer = ListenerProbe.connect(port: port)
         let adm = ListenerProbe.connect(unixPath: adminPath)

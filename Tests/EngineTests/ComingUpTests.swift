@@ -35,19 +35,8 @@ struct ComingUpTests {
         let port = Int.random(in: 20000...29000)
         for (i, name) in ["r1", "r2"].enumerated() {
             #expect(FileManager.default.createFile(atPath: "\(dir)/\(name).img", contents: Data(count: 8 << 20)))
-            try """
-            resource \(name) {
-                volume 0 {
-                    size 8MiB;
-                    minor \(1010 + i);
-                    disk \(dir)/\(name).img;
-                }
-                on alpha {
-                    node-id 0;
-                    address 127.0.0.1:\(port + i);
-                }
-            }
-            """.write(toFile: "\(dir)/resources/\(name).res", atomically: true, encoding: .utf8)
+            try TestResourceFile.text(name, disk: "\(dir)/\(name).img", minor: 1010 + i, on: .init(name: "alpha", id: 0, port: port + i))
+                .write(toFile: "\(dir)/resources/\(name).res", atomically: true, encoding: .utf8)
         }
         return EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(), nbdSocketPath: nil,
                                 group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"),

@@ -25,19 +25,8 @@ struct DeviceHoldTests {
         try handle.truncate(atOffset: 8 << 20)
         try handle.close()
         let port = Int.random(in: 30000...39000)
-        try """
-        resource solo {
-            volume 0 {
-                size 8MiB;
-                minor 1000;
-                disk \(dir)/d0.img;
-            }
-            on alpha {
-                node-id 0;
-                address 127.0.0.1:\(port);
-            }
-        }
-        """.write(toFile: dir + "/resources/solo.res", atomically: true, encoding: .utf8)
+        try TestResourceFile.text("solo", disk: dir + "/d0.img", minor: 1000, on: .init(name: "alpha", id: 0, port: port))
+            .write(toFile: dir + "/resources/solo.res", atomically: true, encoding: .utf8)
         let layout = EngineStateLayout(stateDirectory: dir)
         let s = EngineSupervisor(layout: layout, registry: NBDExportRegistry(), nbdSocketPath: dir + "/nbd.sock",
                                  group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))

@@ -20,24 +20,8 @@ import Testing
 @Suite("Replication listener teardown", .removesScratchFolders)
 struct ListenerTeardownTests {
     static func resourceFile(dir: String, port: Int, alExtents: Int) -> String {
-        """
-        resource churn {
-            options { al-extents \(alExtents); }
-            volume 0 {
-                size 8MiB;
-                minor 1001;
-                disk \(dir)/d0.img;
-            }
-            on beta {
-                node-id 1;
-                address 127.0.0.1:\(port);
-            }
-            peer alpha {
-                node-id 0;
-                address 127.0.0.1:\(port + 1);
-            }
-        }
-        """
+        TestResourceFile.text("churn", disk: dir + "/d0.img", minor: 1001, on: .init(name: "beta", id: 1, port: port),
+                              peers: [.init(name: "alpha", id: 0, port: port + 1)], options: "al-extents \(alExtents);")
     }
 
     @Test func restartsWhilePeersConnectNeverDropAnAcceptedConnection() async throws {

@@ -23,23 +23,9 @@ struct MetadataLoadOffLoopTests {
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil))
         #expect(truncate(dir + "/d0.img", off_t(sizeBytes)) == 0)
         let port = Int.random(in: 20000...29000)
-        try """
-        resource big {
-            volume 0 {
-                size \(sizeBytes >> 30)GiB;
-                minor 1020;
-                disk \(dir)/d0.img;
-            }
-            on alpha {
-                node-id 1;
-                address 127.0.0.1:\(port);
-            }
-            peer beta {
-                node-id 0;
-                address 127.0.0.1:\(port + 1);
-            }
-        }
-        """.write(toFile: dir + "/resources/big.res", atomically: true, encoding: .utf8)
+        try TestResourceFile.text("big", disk: dir + "/d0.img", size: "\(sizeBytes >> 30)GiB", minor: 1020,
+                                  on: .init(name: "alpha", id: 1, port: port), peers: [.init(name: "beta", id: 0, port: port + 1)])
+            .write(toFile: dir + "/resources/big.res", atomically: true, encoding: .utf8)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let supervisor = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),

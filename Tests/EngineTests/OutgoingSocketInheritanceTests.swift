@@ -1,13 +1,7 @@
-@testable import Engine
 import EngineAdminClient
-import EngineConfig
-import Foundation
 import Glibc
 import ListenerSupport
 import ListenerTestSupport
-import Logging
-import NBDServer
-import NIOPosix
 import ScratchFolders
 import Testing
 
@@ -20,9 +14,6 @@ import Testing
 @Suite("Engine dialed links and unix sockets are not inherited", .removesScratchFolders)
 struct OutgoingSocketInheritanceTests {
     @Test func dialedLinkAdminListenerAndAdminClientStayOutOfChildren() async throws {
-        let dir = try ScratchFolder.make("tandem-engine-cloexec-out-")
-        try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
-        #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))
         // Below the ephemeral range, as in ListenerTeardownTests.
         let port = Int.random(in: 20000...29000)
         let peerPort = port + 1
@@ -31,32 +22,10 @@ struct OutgoingSocketInheritanceTests {
         let peer = try ListeningSocket.open(host: "127.0.0.1", port: peerPort)
         defer { close(peer) }
         // This node (alpha, id 0) has the lower id, so it dials beta (ResourceRuntime+Links).
-        try """
-        resource dialer {
-            volume 0 {
-                size 8MiB;
-                minor 1002;
-                disk \(dir)/d0.img;
-            }
-            on alpha {
-                node-id 0;
-                address 127.0.0.1:\(port);
-            }
-            peer beta {
-                node-id 1;
-                address 127.0.0.1:\(peerPort);
-            }
+        let adminPath = try await AcceptedSocketInheritanceTests.engineWithAdminSocket("dialer") { dir in
+            TestResourceFile.text("dialer", disk: dir + "/d0.img", minor: 1002, on: .init(name: "alpha", id: 0, port: port),
+                                  peers: [.init(name: "beta", id: 1, port: peerPort)])
         }
-        """.write(toFile: dir + "/resources/dialer.res", atomically: true, encoding: .utf8)
-        let supervisor = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),
-                                          nbdSocketPath: nil, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        try ScratchFolder.onTestEnd { await supervisor.stopAll() }
-        let upError = await supervisor.up("dialer")
-        try #require(upError == nil, "up: \(upError ?? "")")
-        let adminPath = dir + "/admin.sock"
-        let admin = try await AdminServer.start(path: adminPath, supervisor: supervisor,
-                                                group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        try ScratchFolder.onTestEnd { try? await admin.close() }
         // `tandem adm events` holds its connection open until cancelled.
         let events = Task { for try await _ in EngineAdminClient(socketPath: adminPath).events() {} }
         defer { events.cancel() }

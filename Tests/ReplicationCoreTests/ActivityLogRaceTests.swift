@@ -2,16 +2,15 @@ import NIOCore
 import Testing
 @testable import ReplicationCore
 
-/// Reproducer (habit 8) of an open bug found in session 5, kept as a known issue until its fix
-/// lands without the regressions it exposed (see `SimulationTests.knownFailingSeeds`).
+/// Regression test of a data-safety bug found in session 5 (fixed in session 6).
 ///
 /// A write into an activity-log extent that an earlier write just added must wait for the same
 /// log transaction (DRBD: every writer into an extent waits until the AL transaction holding it
-/// is on disk). The core's in-memory log already lists the extent, so the second write starts
-/// at once: its data can reach the disk while the durable log does not cover it, and a crash of
-/// the Primary then leaves no trace that the peer lacks it. After the resync both replicas are
-/// UpToDate with different data. The fix (each extent remembers the metadata version that logs
-/// it; every writer waits for that version) is in the replcore branch history.
+/// is on disk). The core's in-memory log already listed the extent, so the second write started
+/// at once: its data could reach the disk while the durable log did not cover it, and a crash
+/// of the Primary then left no trace that the peer lacked it. After the resync both replicas
+/// were UpToDate with different data. The fix: each extent remembers the metadata version that logs
+/// it, and every writer waits for that version (`ReplicaInstance.activateExtents`).
 @Suite("Activity log: a second writer into a newly logged extent")
 struct ActivityLogRaceTests {
     @Test("waits for the log transaction, so a crash cannot leave uncovered data")
@@ -43,10 +42,8 @@ struct ActivityLogRaceTests {
         cluster.stabilize()
 
         let bothUpToDate = (0 ..< 2).allSatisfy { cluster.nodes[$0].instance?.diskState == .upToDate }
-        withKnownIssue("a second write into a newly logged extent starts before the log transaction is durable") {
-            #expect(sentAfter == sentBefore, "the second write went out before its extent was in the durable log")
-            #expect(bothUpToDate && cluster.nodes[0].data == cluster.nodes[1].data,
-                    "UpToDate replicas differ after the Primary's crash")
-        }
+        #expect(sentAfter == sentBefore, "the second write went out before its extent was in the durable log")
+        #expect(bothUpToDate && cluster.nodes[0].data == cluster.nodes[1].data,
+                "UpToDate replicas differ after the Primary's crash")
     }
 }

@@ -56,7 +56,7 @@ struct BatchStepTests {
         var secondary = try #require(cluster.nodes[1].instance)
         #expect(primary.currentRole == .primary && secondary.diskState == .upToDate)
 
-        // Eight client writes, two of them to the same block (the core serialises those).
+        // Eight client writes, two of them to the same block (local storage serialises those).
         var submitted = ReplicaOutput()
         for k in 0..<8 {
             let offset = UInt64(k == 7 ? 0 : k) * 4096
@@ -64,22 +64,33 @@ struct BatchStepTests {
                                         offsetBytes: offset, lengthBytes: 4096, fua: false)
             submitted.append(primary.step(.client(request), atMicros: Self.micros))
         }
-        let writes = submitted.messages.filter { if case .write = $0.message { true } else { false } }
-        #expect(writes.count == 7, "the write to a block already in flight waits")
+        // The first write put the blocks' activity-log extent in the log: every write into that
+        // extent waits for the log transaction (a metadata write), then all eight go out. (Before,
+        // the first waited alone and the other seven went out at once, their data possibly on
+        // disk before the log covered it.)
+        let isLogWrite = { (action: StorageAction) -> Bool in if case .writeMetadata = action { true } else { false } }
+        #expect(submitted.messages.isEmpty && !submitted.storage.isEmpty && submitted.storage.allSatisfy(isLogWrite),
+                "no write starts before its activity-log extent is durable")
+        var started = ReplicaOutput()
+        for action in submitted.storage {
+            started.append(primary.step(.storage(StorageCompletion(id: action.id, result: .done)), atMicros: Self.micros))
+        }
+        let writes = started.messages.filter { if case .write = $0.message { true } else { false } }
+        #expect(writes.count == 8, "every write goes out once its extent is logged")
 
         // The peer: its writes arrive as one burst, then its disk completes them as one.
         var secondaryEach = secondary
         let arrivals = writes.map { ReplicaInput.message($0.message, from: NodeID(0)) }
         let taken = stepBoth(&secondaryEach, &secondary, arrivals)
         let acks = taken.messages.filter { if case .writeAck = $0.message { true } else { false } }
-        #expect(acks.count == 7, "one ack per write")
+        #expect(acks.count == 8, "one ack per write")
 
         // The Primary: its own disk completes, then the acks arrive as one burst.
         var primaryEach = primary
-        let localDone = stepBoth(&primaryEach, &primary, completions(of: submitted))
+        let localDone = stepBoth(&primaryEach, &primary, completions(of: started))
         let finished = stepBoth(&primaryEach, &primary, acks.map { .message($0.message, from: NodeID(1)) })
-        #expect(finished.completions.count == 7, "every write that reached both disks completes")
-        #expect(localDone.messages.count + finished.messages.count == 1, "the write that waited for its block starts")
-        #expect(primary.requestsInFlight == 1 && primaryEach.requestsInFlight == 1)
+        #expect(finished.completions.count == 8, "every write that reached both disks completes")
+        #expect(localDone.messages.count + finished.messages.count == 0, "nothing was left waiting")
+        #expect(primary.requestsInFlight == 0 && primaryEach.requestsInFlight == 0)
     }
 }

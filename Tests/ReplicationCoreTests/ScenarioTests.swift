@@ -185,6 +185,13 @@ final class ScenarioRunner {
             return cluster.statusLines()
         case "compare":
             return [compare(cluster)]
+        case "data":
+            // What one block holds on a node's disk: a scenario about a lost write shows which
+            // write each replica kept, not only whether they agree.
+            let offset = Int(number("off", 0))
+            let block = cluster.nodes[node(0)].data[offset ..< offset + 4096]
+            let first = block.first!
+            return ["\(args[0]) off=\(offset): " + (block.allSatisfy { $0 == first } ? "pattern=\(first)" : "mixed")]
         default:
             return ["error: unknown command \(words[0])"]
         }
