@@ -27,6 +27,12 @@ struct PendingRequest: Sendable {
     /// the replicas that would make the missed copy recognisable (a new generation known to a
     /// majority) may not know, so the write must not be acknowledged.
     var lostCopyWithoutQuorum = false
+    /// Metadata version that must be durable before this write may be acknowledged: set when a
+    /// peer dropped before acknowledging it and that loss started a new generation. Until the
+    /// new generation is on disk a crash brings this node back at the old one, level with the
+    /// peer that missed the write, and the protocol C crashed-Primary rule then resyncs this
+    /// node from that peer (DRBD suspends I/O until the new current UUID is written).
+    var ackBarrierVersion: UInt64 = 0
     var sequence: UInt64 = 0
     var flushNumber: UInt64 = 0
     var remoteRead: (peer: NodeID, id: UInt64)?
@@ -48,6 +54,7 @@ struct PendingRequest: Sendable {
         var isWrite: Bool
         var isFlush: Bool
         var lostCopyWithoutQuorum: Bool
+        var ackBarrierVersion: UInt64
 
         /// nil while the request is not started or still waits for its local operation, a peer
         /// or a remote read.
@@ -58,6 +65,7 @@ struct PendingRequest: Sendable {
             isWrite = pending.isWrite
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
+            ackBarrierVersion = pending.ackBarrierVersion
         }
     }
 }

@@ -335,6 +335,10 @@ extension ReplicaInstance {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost quorum before the write was replicated (on-no-quorum io-error)")))
             return
         }
+        if pending.isWrite && copies > 0 && disk.hasDisk && !metadataDurable(pending.ackBarrierVersion) {
+            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            return
+        }
         if pending.isFlush {
             complete(id, .done)
         } else if copies > 0 {
@@ -459,6 +463,7 @@ extension ReplicaInstance {
             }
             peers[i].unconfirmedWrites = []
         }
+        var lostCopies: [ClientRequestID] = []
         for id in requestOrder {
             guard var pending = requests[id] else { continue }
             if let remote = pending.remoteRead, remote.peer == peer {
@@ -473,6 +478,7 @@ extension ReplicaInstance {
                 if config.quorum != .off && !hasQuorum { pending.lostCopyWithoutQuorum = true }
             }
             requests[id] = pending
+            lostCopies.append(id)
             if pending.isWrite {
                 missedWrites = true
                 markOutOfSync(pending.request, toward: peer)
@@ -482,7 +488,6 @@ extension ReplicaInstance {
                     send(.outOfSync(range), to: other)
                 }
             }
-            checkDone(id)
         }
         // DRBD: the first write after losing a peer that had our data starts a new generation.
         if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.config.disklessClient == false {
@@ -491,9 +496,26 @@ extension ReplicaInstance {
             // replicas that have them are recognisably newer than the peer (not merely "equal
             // with some bits", where the direction would be a guess).
             if missedWrites && (hasQuorum || config.quorum == .off) {
-                if disk.hasDisk { _ = startNewGeneration() } else { announceGenerationFromDiskless() }
+                if disk.hasDisk {
+                    // ... and acknowledge none of them before it is durable: a crash first would
+                    // bring this node back at the old generation beside the peer that missed them.
+                    let barrier = startNewGeneration()
+                    for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackBarrierVersion = barrier }
+                } else {
+                    announceGenerationFromDiskless()
+                }
             }
         }
+        // After the generation decision: completing a write may demote an auto-promoted Primary.
+        for id in lostCopies { checkDone(id) }
+    }
+
+    /// Acknowledges the writes whose new generation became durable (see `ackBarrierVersion`).
+    mutating func releaseAcksAwaitingGeneration() {
+        guard !acksAwaitingGeneration.isEmpty else { return }
+        let held = acksAwaitingGeneration
+        acksAwaitingGeneration = []
+        for id in held { checkDone(id) }  // those still not durable come back onto the list
     }
 
     mutating func onWritersChanged(_ count: Int) {

@@ -66,6 +66,9 @@ public struct ReplicaInstance: Sendable {
     var requestOrder: [ClientRequestID] = []
     /// Requests admitted and not yet `.started` (queued or waiting for metadata), in order.
     var unstartedRequests: [ClientRequestID] = []
+    /// Writes done everywhere they can be that wait for a new generation to be durable before
+    /// they are acknowledged (`PendingRequest.ackBarrierVersion`), in the order they got there.
+    var acksAwaitingGeneration: [ClientRequestID] = []
     /// Issued writes in flight by write sequence, for acks (a scan of every request per ack
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
@@ -177,6 +180,7 @@ public struct ReplicaInstance: Sendable {
         flushMetadataIfNeeded()
         processPeerQueue()
         startWaitingRequests()
+        releaseAcksAwaitingGeneration()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()
         returnFromQuorumOutdate()
