@@ -25,51 +25,18 @@ extension ResourceRuntime {
         }
         for e in out.events { record(e) }
         if !out.events.isEmpty { onChange() }
-        if !clientBatchOpen { drainInlineCompletions() }
+        drainInlineCompletions()
     }
 
-    /// An NBD connection on this loop starts handing over one read's commands (see
-    /// `NBDEventLoopExport.beginBatch`); completions of writes done at once wait for its end.
-    nonisolated func beginClientBatch() {
-        assumeIsolated { $0.clientBatchOpen = true }
-    }
-
-    /// The batch's commands are all in: its held completions go to the core now, so their
-    /// replies join the batch's flush.
-    nonisolated func endClientBatch() {
-        assumeIsolated { runtime in
-            runtime.clientBatchOpen = false
-            runtime.drainInlineCompletions()
-        }
-    }
-
-    /// Feeds the completions of writes done at once to the core, after the output that issued
-    /// each was carried out completely (so messages and replies keep their order): a run of one
-    /// volume's completions as one step (`step(batch:)`), in the order the writes were done. The
-    /// steps they cause may add more (a write that waited for an overlapping one), which this
-    /// loop takes too.
+    /// Feeds the completions of writes done at once to the core, each after the output that
+    /// issued it was carried out completely (so messages and replies keep their order); the
+    /// steps they cause may add more, which this loop takes too.
     func drainInlineCompletions() {
         guard !drainingInlineCompletions, !inlineCompletions.isEmpty else { return }
         drainingInlineCompletions = true
         while !inlineCompletions.isEmpty {
-            // Taken out whole, leaving the spare (empty, with capacity) to collect what these
-            // steps add: no array is allocated per drain.
-            var batch = spareInlineCompletions
-            swap(&batch, &inlineCompletions)
-            var start = 0
-            while start < batch.count {
-                let v = batch[start].0
-                var end = start + 1
-                while end < batch.count && batch[end].0 == v { end += 1 }
-                if end - start == 1 {
-                    step(v, .storage(batch[start].1))
-                } else {
-                    step(v, batch: batch[start..<end].map { .storage($0.1) })
-                }
-                start = end
-            }
-            batch.removeAll(keepingCapacity: true)
-            spareInlineCompletions = batch
+            let (v, completion) = inlineCompletions.removeFirst()
+            step(v, .storage(completion))
         }
         drainingInlineCompletions = false
     }

@@ -46,13 +46,7 @@ actor ResourceRuntime {
     /// Completions of small writes done at once, when no peer link is up (nothing to flush
     /// first), fed to the core after the output that issued them is carried out (`execute`).
     var inlineCompletions: [(UInt16, StorageCompletion)] = []
-    /// `inlineCompletions`' second buffer: the drain swaps the two (see `drainInlineCompletions`).
-    var spareInlineCompletions: [(UInt16, StorageCompletion)] = []
     var drainingInlineCompletions = false
-    /// Open while an NBD connection on this loop hands over the commands of one read
-    /// (`beginClientBatch`): the completions of small writes done at once wait for its end and
-    /// reach each volume's core in one step, not one step per write.
-    var clientBatchOpen = false
     /// Links written to and not yet flushed.
     var unflushedLinks: [PeerLink] = []
     var iterationEndScheduled = false

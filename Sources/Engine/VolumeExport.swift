@@ -81,17 +81,6 @@ final class VolumeExportHandle: NBDEventLoopExport {
         }
     }
 
-    /// One read's commands from a connection on the runtime's loop: the small writes done at
-    /// once among them reach the core as one step at the batch's end (`ResourceRuntime`'s
-    /// client batch), and their replies still leave in the batch's flush.
-    func beginBatch() {
-        if source.runtime.loop.inEventLoop { source.runtime.beginClientBatch() }
-    }
-
-    func endBatch() {
-        if source.runtime.loop.inEventLoop { source.runtime.endClientBatch() }
-    }
-
     /// A core result as an export outcome: READ data as a buffer, errors with their NBD code.
     static func outcome(of result: ClientResult) -> Result<ByteBuffer?, NBDExportError> {
         switch result {

@@ -83,14 +83,6 @@ public protocol NBDEventLoopExport: NBDExport {
     /// spares every request a promise, its futures and a closure of its own. Default: through
     /// `execute`'s future (any error other than NBDExportError becomes EIO).
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink)
-    /// The server is about to hand over the commands decoded from one read (on the connection's
-    /// loop); `endBatch` follows when it has, before it sends the replies gathered meanwhile in
-    /// one flush. Outcomes the export holds back until `endBatch` still leave in that flush, so an
-    /// export may finish a batch's commands together (the engine steps its replication core once
-    /// for all of a batch's small writes instead of once per write). Calls do not nest; every
-    /// `beginBatch` is followed by one `endBatch`. Defaults: nothing.
-    func beginBatch()
-    func endBatch()
 }
 
 /// Where an `NBDEventLoopExport` reports each command's outcome, on the connection's event loop:
@@ -101,8 +93,6 @@ public protocol NBDCommandSink: AnyObject, Sendable {
 }
 
 extension NBDEventLoopExport {
-    public func beginBatch() {}
-    public func endBatch() {}
     public func readImmediately(offset: UInt64, length: Int) -> ByteBuffer? { nil }
     public func pageCacheFile(offset: UInt64, length: Int) -> Int32? { nil }
     public func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink) {

@@ -111,13 +111,8 @@ final class NBDServerHandler: ChannelDuplexHandler {
     // MARK: - Input
 
     private func processInput(context: ChannelHandlerContext) {
-        // The outermost decode loop is one batch for the export: what it finishes at the batch's
-        // end (still inside this loop) joins the batch's replies and their one flush.
-        let batch = decodingDepth == 0 ? eventLoopExport : nil
-        batch?.beginBatch()
         decodingDepth += 1
         defer {
-            batch?.endBatch()
             decodingDepth -= 1
             if decodingDepth == 0 && flushAfterDecoding {
                 flushAfterDecoding = false
