@@ -107,6 +107,10 @@ struct ResyncProgress: Sendable {
     var inFlightBytes: UInt64 = 0
     /// Target: requests wait until the metadata saying "Inconsistent" is durable.
     var startVersion: UInt64 = 0
+    /// Which resync this is (`ReplicaInstance.nextResyncSession`): a resync write carries it, so
+    /// that one issued by an earlier, interrupted resync from the same peer and completing during
+    /// this one is told apart (`onResyncWriteDone`).
+    var session: UInt64 = 0
 }
 
 struct OutstandingResync: Sendable {

@@ -12,6 +12,16 @@ extension ReplicaInstance {
         var progress = ResyncProgress(isTarget: asTarget, totalBlocks: peers[i].bitmap!.setCount,
                                       controller: ResyncRateController(config: config, usesClock: clockMicros != nil))
         progress.startVersion = 0
+        progress.session = nextResyncSession
+        nextResyncSession += 1
+        // Request numbers unique across this node's resyncs (the session in the high half): a
+        // source's read asked for on an earlier connection may complete after the connection
+        // came back and be answered on the new one. Numbered from 1 in every resync, that reply
+        // matched the new resync's request for the same range, and the target wrote its old data
+        // over a newer write it had received since (seed 97: UpToDate replicas differing). Now it
+        // matches nothing and is dropped (`onResyncReply`). DRBD's resync requests and replies
+        // likewise belong to one connection.
+        progress.nextRequestID = progress.session << 32 | 1
         if asTarget {
             disk = .inconsistent
             progress.startVersion = markMetadataDirty()
@@ -172,7 +182,7 @@ extension ReplicaInstance {
         for (id, entry) in storageInFlight {
             switch entry.purpose {
             case .resyncRead(let to, _) where to == peer: storageInFlight[id]!.fromEndedConnection = true
-            case .resyncWrite(let from, _, _) where from == peer: storageInFlight[id]!.fromEndedConnection = true
+            case .resyncWrite(let from, _, _, _) where from == peer: storageInFlight[id]!.fromEndedConnection = true
             default: break
             }
         }
@@ -208,20 +218,30 @@ extension ReplicaInstance {
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
         submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes, data: reply.data, fua: false) },
                    offsetBytes: reply.offsetBytes, lengthBytes: UInt64(reply.lengthBytes), isWrite: true,
-                   purpose: .resyncWrite(from: peers[i].id, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
+                   purpose: .resyncWrite(from: peers[i].id, session: peers[i].resync!.session,
+                                         offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
     }
 
-    mutating func onResyncWriteDone(from peer: NodeID, offsetBytes: UInt64, lengthBytes: UInt32, result: StorageResult) {
-        guard let i = peerIndex(peer) else { return }
-        if peers[i].resync?.isTarget == true {
-            peers[i].resync!.writesInFlight -= 1
-            if let k = peers[i].resync!.writing.firstIndex(where: { $0.offsetBytes == offsetBytes && $0.lengthBytes == UInt64(lengthBytes) }) {
-                let write = peers[i].resync!.writing.remove(at: k)
-                resyncRequestEnded(i, bytes: write.lengthBytes, requestedMicros: write.requestedMicros)
-            }
+    /// A write of a resync that has ended (the connection dropped; a new resync from the same
+    /// source may be running now) only reports a disk failure: it is not among the current
+    /// resync's writes in flight (counted, it took that count below zero and the resync never
+    /// finished), and it does not clear bits — the current resync's bitmap exchange may have set
+    /// them for data newer than this write's, so the range is fetched again. DRBD likewise ties
+    /// resync requests and replies to the connection that sent them and drops those of an
+    /// earlier one.
+    mutating func onResyncWriteDone(from peer: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32,
+                                    result: StorageResult) {
+        guard let i = peerIndex(peer), peers[i].resync?.isTarget == true, peers[i].resync!.session == session else {
+            if case .failed = result { diskFailed() }
+            return
+        }
+        peers[i].resync!.writesInFlight -= 1
+        if let k = peers[i].resync!.writing.firstIndex(where: { $0.offsetBytes == offsetBytes && $0.lengthBytes == UInt64(lengthBytes) }) {
+            let write = peers[i].resync!.writing.remove(at: k)
+            resyncRequestEnded(i, bytes: write.lengthBytes, requestedMicros: write.requestedMicros)
         }
         if case .failed = result { return diskFailed() }
-        guard peers[i].resync?.isTarget == true, peers[i].bitmap != nil else { return }
+        guard peers[i].bitmap != nil else { return }
         peers[i].bitmap!.clear(peers[i].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes)))
     }
 

@@ -7,7 +7,7 @@ enum StoragePurpose: Sendable {
     case peerWrite(from: NodeID, write: ReplicatedWrite, extents: [UInt32])
     case peerFlush(from: NodeID, number: UInt64)
     case resyncRead(to: NodeID, request: ResyncRequest)
-    case resyncWrite(from: NodeID, offsetBytes: UInt64, lengthBytes: UInt32)
+    case resyncWrite(from: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
     case verifySourceRead(peer: NodeID, id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
     case verifyTargetRead(peer: NodeID, request: VerifyRequest)
     case remoteRead(for: NodeID, request: RemoteReadRequest)
@@ -114,11 +114,11 @@ extension ReplicaInstance {
             } else {
                 onResyncReadDone(to: to, request: request, result: completion.result, dirtied: entry.dirtied)
             }
-        case .resyncWrite(let from, let offset, let length):
+        case .resyncWrite(let from, let session, let offset, let length):
             if entry.fromEndedConnection {
                 endedConnectionResyncDone(completion.result)
             } else {
-                onResyncWriteDone(from: from, offsetBytes: offset, lengthBytes: length, result: completion.result)
+                onResyncWriteDone(from: from, session: session, offsetBytes: offset, lengthBytes: length, result: completion.result)
             }
         case .verifySourceRead(let peer, let id, let offset, let length):
             onVerifySourceRead(peer: peer, id: id, offsetBytes: offset, lengthBytes: length, result: completion.result)

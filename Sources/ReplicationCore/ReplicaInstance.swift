@@ -75,6 +75,8 @@ public struct ReplicaInstance: Sendable {
     var nextWriteSequence: UInt64 = 1
     var nextRemoteReadID: UInt64 = 1
     var nextPromotionID: UInt64 = 1
+    /// Numbers each resync this node takes part in (`ResyncProgress.session`).
+    var nextResyncSession: UInt64 = 1
     var promotion: PendingPromotion?
     var applicationLatencyRecent: UInt64 = 0
 

@@ -147,7 +147,9 @@ final class ScenarioRunner {
         case "writers":
             cluster.step(node(0), .writersChanged(count: Int(args[1])!))
         case "stabilize":
-            cluster.stabilize()
+            // `hold=n1`: n1's disk does not complete anything meanwhile (see `complete`).
+            let held = Set((options["hold"] ?? "").split(separator: ",").compactMap { Int($0.dropFirst()) })
+            cluster.stabilize(holdingStorage: held)
         case "tick":
             cluster.tick(Int(args.first ?? "1")!)
         case "partition":

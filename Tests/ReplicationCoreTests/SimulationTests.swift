@@ -30,6 +30,12 @@ struct SimulationTests {
                                        // moved past its generation; the voter followed, or stayed behind as a
                                        // resync target):
                                        90, 114, 120, 194, 204, 266,
+                                       // session 6, no convergence after healing: a resync write of an interrupted
+                                       // resync completing during the next one (166; 337 too before the merge with
+                                       // the activity-log fix, after it 337 stalls again, not traced); and a resync
+                                       // reply of an earlier connection taken for the answer to a new request (97:
+                                       // UpToDate replicas differing, once 166's fix let it converge):
+                                       97, 166,
                                        // session 6, passing once every write into an activity-log extent waits for
                                        // the log transaction holding it (with a resync's reads and writes of an ended
                                        // connection ignored, and an old crash no longer deciding equal generations):
@@ -188,9 +194,23 @@ struct Simulation {
         cluster.admin(0, .secondary)
         cluster.stabilize()
         collectCompletions()
-        for _ in 0 ..< stepsSafety {
+        let timeline = ProcessInfo.processInfo.environment["SIM_TIMELINE"] != nil
+        var lastTimeline = ""
+        for step in 0 ..< stepsSafety {
             randomStep()
             collectCompletions()
+            if timeline {
+                // Debugging aid (SIM_TIMELINE): one line whenever any node's role, disk, quorum
+                // or set of connected peers changes, with the writes acknowledged so far — where
+                // a run stalls, and whether any partition could have written.
+                let line = "client=n\(clientNode): " + cluster.timelineLine()
+                if line != lastTimeline {
+                    lastTimeline = line
+                    let text = "step \(step) acked=\(workload.ackedCount) \(line)"
+                    // With SIM_TRACE the line goes into the trace, in order with the messages.
+                    if cluster.recordTrace { cluster.trace.append("TIMELINE " + text) } else { print(text) }
+                }
+            }
             if let failure = safetyCheck() {
                 if cluster.recordTrace { print(cluster.trace.joined(separator: "\n")) }
                 return failure

@@ -379,12 +379,14 @@ final class SimCluster {
     }
 
     /// Run everything to quiescence: connections, messages, storage. `ticks` adds time.
-    func stabilize(maxRounds: Int = 100_000) {
+    /// - Parameter holdingStorage: nodes whose storage actions stay pending (a slow disk), for
+    ///   scenarios that complete them later, one by one.
+    func stabilize(maxRounds: Int = 100_000, holdingStorage: Set<Int> = []) {
         var rounds = 0
         while rounds < maxRounds {
             rounds += 1
             var progress = connectWanted()
-            for n in nodes.indices where nodes[n].instance != nil {
+            for n in nodes.indices where nodes[n].instance != nil && !holdingStorage.contains(n) {
                 while !nodes[n].pending.isEmpty {
                     completeStorage(n)
                     progress = true
@@ -409,6 +411,29 @@ final class SimCluster {
     }
 
     func status(_ n: Int) -> ReplicaStatus? { nodes[n].instance?.status }
+
+    /// One compact line for the whole cluster (SIM_TIMELINE): per node its role, disk, quorum
+    /// ("-q" without) and connected peers with the replication state when not Established.
+    func timelineLine() -> String {
+        var parts: [String] = []
+        for n in nodes.indices {
+            guard let instance = nodes[n].instance else {
+                parts.append("n\(n)[down]")
+                continue
+            }
+            let s = instance.status
+            var connected: [String] = []
+            for (c, p) in zip(s.connections, s.peerDevices) where c.connection == .connected {
+                let replication: String = p.replication == .established ? "" : ":" + p.replication.rawValue
+                connected.append("\(c.peer)" + replication)
+            }
+            let role = String(s.resource.role.rawValue.prefix(1))
+            let disk = String(s.device.disk.rawValue.prefix(4))
+            let quorum = s.device.quorum ? "" : " -q"
+            parts.append("n\(n)[" + role + " " + disk + quorum + " c:" + connected.joined(separator: ",") + "]")
+        }
+        return parts.joined(separator: " ")
+    }
 
     func statusLines() -> [String] {
         var lines: [String] = []
