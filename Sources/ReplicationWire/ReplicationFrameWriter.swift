@@ -7,10 +7,7 @@ import ReplicationCore
 ///   own buffer, the very one the NBD request or the peer's frame arrived in, so the bytes are
 ///   never copied on their way to the socket (writev gathers them with the headers);
 /// - the headers and small frames written between two flushes share one buffer, so a batch of
-///   acks or of write headers costs one allocation and one iovec, not one per message; a small
-///   write's data (up to `payloadBytesInlineMax`) is copied in after its header while the buffer
-///   has room for it: a burst of 4 KiB writes leaves as one buffer, where each write's data as
-///   a buffer of its own cost two pipeline writes and two iovecs per write;
+///   acks or of write headers costs one allocation and one iovec, not one per message.
 /// - an ack that continues the ack frame last written since the flush (the next sequence, the
 ///   same outcome) extends that frame's count instead of adding a frame: a peer that completes a
 ///   burst of writes in order answers it with one message, which the writer's core takes in one
@@ -21,19 +18,10 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     public typealias OutboundIn = ReplicationOutbound
     public typealias OutboundOut = ByteBuffer
 
-    /// Payloads up to this size are copied next to their header when the pending buffer has room
-    /// (a copy of a few KiB costs less than a pipeline write and an iovec of its own).
-    public static let payloadBytesInlineMaxDefault = 8192
-    /// The pending buffer's size when a flush interval starts with a small write: room for a
-    /// burst of them (32 of 4 KiB) without growing it; a payload that does not fit goes by
-    /// reference instead, so the buffer is never regrown (each regrowth copied everything in it
-    /// again).
-    public static let pendingBytesInitialDefault = 160 << 10
-    /// Room kept for a write's header (37 bytes) when deciding whether its payload fits.
-    static let headerBytesReserve = 64
+    /// Payloads up to this size are copied next to their header (cheaper than an iovec of its own).
+    public static let payloadBytesInlineMaxDefault = 2048
 
     private let payloadBytesInlineMax: Int
-    private let pendingBytesInitial: Int
     /// Headers and small frames since the last flush, not yet passed down.
     private var pending: ByteBuffer?
 
@@ -48,10 +36,8 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     }
     private var openAck: OpenAck?
 
-    public init(payloadBytesInlineMax: Int = ReplicationFrameWriter.payloadBytesInlineMaxDefault,
-                pendingBytesInitial: Int = ReplicationFrameWriter.pendingBytesInitialDefault) {
+    public init(payloadBytesInlineMax: Int = ReplicationFrameWriter.payloadBytesInlineMaxDefault) {
         self.payloadBytesInlineMax = payloadBytesInlineMax
-        self.pendingBytesInitial = pendingBytesInitial
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -77,10 +63,9 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     private func write(_ message: PeerMessage, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if promise == nil, case .writeAck(let ack) = message, extendOpenAck(with: ack) { return }
         openAck = nil
-        var buffer = pending ?? context.channel.allocator.buffer(capacity: Self.startsBurstOfSmallWrites(message, payloadBytesInlineMax) ? pendingBytesInitial : 4096)
+        var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
         pending = nil
-        let room = max(0, buffer.writableBytes - Self.headerBytesReserve)
-        let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: min(payloadBytesInlineMax, room))
+        let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
         pass(buffer, payload: payload, context: context, promise: promise)
         if case .writeAck(let ack) = message, let pending, payload == nil, promise == nil {
             let (next, overflow) = ack.sequence.addingReportingOverflow(UInt64(ack.count))
@@ -89,15 +74,6 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
                                   next: next, success: ack.success)
             }
         }
-    }
-
-    /// Whether `message` is a small write, whose interval is worth a buffer with room for a burst
-    /// of them. Acks, headers of large writes and other small frames start with a small buffer:
-    /// a large one per flush there made a peer taking 1 MiB writes (one ack per flush) spend
-    /// about a third more CPU per MiB (measured under `chrt`).
-    static func startsBurstOfSmallWrites(_ message: PeerMessage, _ payloadBytesInlineMax: Int) -> Bool {
-        guard case .write(let w) = message else { return false }
-        return w.data.readableBytes <= payloadBytesInlineMax
     }
 
     /// Adds `ack` to the ack frame that ends `pending` when it continues it; false otherwise.

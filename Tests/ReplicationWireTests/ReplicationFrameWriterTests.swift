@@ -87,37 +87,6 @@ struct ReplicationFrameWriterTests {
         _ = try channel.finish()
     }
 
-    @Test("a small write's data is copied after its header while the buffer has room, then goes by reference")
-    func smallPayloadsInline() throws {
-        // 8192 B: a power of two, which the allocator keeps as it is.
-        let (writer, channel, context) = try directWriter(ReplicationFrameWriter(payloadBytesInlineMax: 8192, pendingBytesInitial: 8192))
-        writer.flush(context: context)
-        _ = try outbound(channel)
-        let datas = (0..<3).map { k in ByteBuffer(bytes: (0..<3000).map { UInt8(truncatingIfNeeded: $0 &+ k) }) }
-        let writes = datas.indices.map { k in
-            PeerMessage.write(ReplicatedWrite(sequence: UInt64(k + 1), kind: .data, offsetBytes: UInt64(k) * 4096, lengthBytes: 3000,
-                                              data: datas[k], fua: false, wantsAck: true, notReplicatedTo: 0))
-        }
-        for w in writes { writer.send(w, context: context) }
-        writer.flush(context: context)
-        let buffers = try outbound(channel)
-        // Two writes whole and the third's header in one buffer; the third's data, which no longer
-        // fit, as the caller's own buffer.
-        #expect(buffers.count == 2)
-        #expect(buffers.first.map { $0.readableBytes > 2 * 3000 && $0.readableBytes < 3 * 3000 } == true)
-        let sameStorage = buffers.last!.withUnsafeReadableBytes { sent in
-            datas[2].withUnsafeReadableBytes { original in sent.baseAddress == original.baseAddress }
-        }
-        #expect(sameStorage, "the write that did not fit was copied")
-        var stream = ByteBuffer()
-        for var b in buffers { stream.writeBuffer(&b) }
-        var decoder = ReplicationFrameDecoder(framesOnlyFor: "test")
-        var items: [ReplicationInbound] = []
-        while let item = try decoder.decode(buffer: &stream) { items.append(item) }
-        #expect(items == writes.map { .message($0) })
-        _ = try channel.finish()
-    }
-
     @Test("acks of consecutive writes with one outcome leave as one ack for the run")
     func mergesAckRuns() throws {
         let (writer, channel, context) = try directWriter()
