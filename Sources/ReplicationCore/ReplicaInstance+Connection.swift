@@ -198,7 +198,6 @@ extension ReplicaInstance {
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
               disk == .upToDate || skipInitialSync, !syncing else {
             noteSupersededGeneration(announcement)
-            outdatedByNewerWriter()
             return
         }
         if skipInitialSync {
@@ -241,23 +240,6 @@ extension ReplicaInstance {
               !supersededGenerations.contains(where: { $0.sameHistory(as: announcement.previous) }) else { return }
         supersededGenerations.append(announcement.previous)
         if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
-    }
-
-    /// An Outdated replica that stays behind a writer's new generation knows of newer data now:
-    /// it is no longer Outdated "by a quorum loss alone", the state from which a partition with
-    /// quorum and no newer peer in sight makes it UpToDate again (`returnFromQuorumOutdate`).
-    /// Outdated by quorum loss, n2 was connected to the Primary when the Primary started a new
-    /// generation, and the Primary crashed; back with quorum beside a replica that had not heard
-    /// of the new generation, n2 became UpToDate at the old one, was promoted and wrote beside
-    /// it (simulation seed 484, a split brain). DRBD likewise never lets a node that has seen a
-    /// newer current UUID elsewhere become UpToDate without a resync. Durable (the flag is in the
-    /// metadata), and its peers hear it (they vouch with it for one another).
-    mutating func outdatedByNewerWriter() {
-        guard disk == .outdated, flags.contains(.outdatedWithoutQuorum) else { return }
-        flags.remove(.outdatedWithoutQuorum)
-        markMetadataDirty()
-        log(.info, "\(config.resourceName) on \(config.nodeName) stays Outdated: a writer moved past its generation \(generations.current); only a resync makes it current again")
-        broadcastState()
     }
 
     /// Bits toward a peer set while Established (a write the writer could not send it, a peer

@@ -208,11 +208,6 @@ extension ReplicaInstance {
             // Now it knows a newer peer exists: only a resync makes it current again.
             flags.remove(.outdatedWithoutQuorum)
             markMetadataDirty()
-            // Its peers must hear it even when its disk state stays Outdated: each still holds
-            // "Outdated by a quorum loss alone" from its handshake, and on that word a peer
-            // outdated at the newer peer's parent generation came back UpToDate, was promoted
-            // and wrote beside the newer peer's new generation (simulation seed 484).
-            if disk == .outdated { broadcastState() }
         }
         guard disk == .upToDate || disk == .consistent else { return }
         disk = .outdated

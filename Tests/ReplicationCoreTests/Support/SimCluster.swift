@@ -205,7 +205,7 @@ final class SimCluster {
             let bitmaps = h.generations.bitmap.map { "\($0.nodeID):\($0.generation)" }.joined(separator: ",")
             return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue) bitmaps=[\(bitmaps)] history=\(h.generations.history.prefix(3).map(\.description))"
         case .newGeneration(let g) where verboseMessages: return "new-generation \(g.previous) -> \(g.current) absent=\(g.absentNodes)"
-        case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")\(r.outdatedByQuorumLoss ? " quorum-outdated" : "")"
+        case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")"
         default: return message.name
         }
     }
