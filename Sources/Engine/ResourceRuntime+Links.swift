@@ -201,6 +201,7 @@ extension ResourceRuntime {
         let id = nextLinkID
         nextLinkID += 1
         var link = PeerLink(id: id, channel: channel)
+        if LinkAckWait.budgetMicros > 0 { link.acks.descriptor = LinkAckWait.descriptor(of: channel) }
         if channel.eventLoop === loop,
            let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
            let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
@@ -238,11 +239,12 @@ extension ResourceRuntime {
         let peer = NodeID(key.peer)
         var run: [ReplicaInput] = []
         for message in messages {
-            guard links[key]?.id == id else {
+            guard let link = links[key], link.id == id else {
                 step(key.volume, batch: run)
                 return false
             }
             countInbound(key.volume, message, from: key.peer)
+            if case .writeAck(let ack) = message { link.acks.awaiting = max(0, link.acks.awaiting - Int(ack.count)) }
             switch message {
             case .write, .writeAck:
                 run.append(.message(message, from: peer))

@@ -79,6 +79,9 @@ actor ResourceRuntime {
     struct PeerLink {
         let id: UInt64
         let channel: any Channel
+        /// Writes sent on this link and not yet acknowledged, and the link's socket, for the
+        /// Primary's bounded wait for acks (`LinkAckWait`).
+        let acks = AckTracking()
         /// The channel's frame writer and its context: messages are handed to it directly (see
         /// `send`). Nil only if the channel is not on this actor's loop.
         var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
@@ -95,6 +98,11 @@ actor ResourceRuntime {
         func flush() {
             if let writer { writer.handler.flush(context: writer.context) } else { channel.flush() }
         }
+    }
+
+    final class AckTracking {
+        var awaiting = 0
+        var descriptor: Int32?
     }
 
     /// Per volume: the core instance and what is waiting on it. A class, not a struct: every
