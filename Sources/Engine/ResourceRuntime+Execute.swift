@@ -10,7 +10,6 @@ extension ResourceRuntime {
             let key = LinkKey(volume: v, peer: m.to.rawValue)
             guard let link = links[key] else { continue }
             count(v, m, to: m.to.rawValue)
-            if case .write = m.message { link.acks.awaiting += 1 }
             link.send(m.message)
             if !unflushedLinks.contains(where: { $0.channel === link.channel }) { unflushedLinks.append(link) }
         }
@@ -82,20 +81,6 @@ extension ResourceRuntime {
             if let w = completedVolume { step(w, batch: completed) }
         }
         iterationEndScheduled = false
-        if LinkAckWait.budgetMicros > 0 { waitBrieflyForAck() }
-    }
-
-    /// Before the loop sleeps with one replicated write awaiting its acks (queue depth 1),
-    /// polls those links for a bounded time (`LinkAckWait`). Not with more writes in flight:
-    /// the loop then has acks and requests coming anyway, and a spinning loop would hold a
-    /// core the peer and the client need to produce them.
-    func waitBrieflyForAck() {
-        var waitingOn: [Int32] = []
-        for link in links.values where link.acks.awaiting > 0 {
-            guard link.acks.awaiting == 1, let fd = link.acks.descriptor else { return }
-            waitingOn.append(fd)
-        }
-        _ = LinkAckWait.spin(on: waitingOn)
     }
 
     func perform(_ v: UInt16, _ action: StorageAction) {
