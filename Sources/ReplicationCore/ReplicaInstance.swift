@@ -119,9 +119,6 @@ public struct ReplicaInstance: Sendable {
         started = true
         if disk.hasDisk { markMetadataDirty() }
         recomputeQuorum(outdateOnLoss: false)
-        if !hasQuorum && !crashedPrimaryAtAttach {
-            outdateWithoutQuorum(because: "started without quorum")
-        }
         emitAllState()
         return takeOutput()
     }
