@@ -54,12 +54,18 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// when the connection is gone and nothing is executing: it refers back to this handler).
     private var sink: CommandSink?
     private var client = NBDClientIdentity(remoteAddress: "unknown")
+    /// This loop's busy-poll before sleeping (nil: the server does not poll), and whether this
+    /// connection counts as busy there (commands executing).
+    private let idlePoll: NBDLoopIdlePoll?
+    private var countedBusyForPoll = false
 
-    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger) {
+    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
+         idlePoll: NBDLoopIdlePoll? = nil) {
         self.stateMachine = NBDConnectionStateMachine(configuration: configuration)
         self.decoder = NBDClientMessageDecoder(limits: configuration.limits)
         self.registry = registry
         self.logger = logger
+        self.idlePoll = idlePoll
     }
 
     // MARK: - Channel events
@@ -70,12 +76,31 @@ final class NBDServerHandler: ChannelDuplexHandler {
         var greeting = context.channel.allocator.buffer(capacity: NBDWireSize.greeting)
         greeting.writeNBDGreeting(NBDConnectionStateMachine.handshakeFlags)
         context.writeAndFlush(wrapOutboundOut(greeting), promise: nil)
+        idlePoll?.watch(context.channel)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idlePoll?.inputArrived()
         input.append(unwrapInboundIn(data))
         processInput(context: context)
+    }
+
+    /// Tells the loop's idle poll whether this connection has commands executing; called once
+    /// the replies written so far are flushed, so "idle" means nothing is left to send either.
+    private func reportActivityToIdlePoll() {
+        guard let idlePoll else { return }
+        if executing > 0 && !channelGone {
+            if !countedBusyForPoll { countedBusyForPoll = true; idlePoll.connectionBecameBusy() }
+            return
+        }
+        if channelGone {
+            // Replies of commands still executing are never sent: nothing for the poll to wait for.
+            if countedBusyForPoll { idlePoll.connectionLeft() }
+        } else {
+            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll)
+        }
+        countedBusyForPoll = false
     }
 
     func read(context: ChannelHandlerContext) {
@@ -96,6 +121,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         channelGone = true
+        reportActivityToIdlePoll()
         try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
         stateMachine.channelClosed()
         input.removeAll()
@@ -114,9 +140,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
         decodingDepth += 1
         defer {
             decodingDepth -= 1
-            if decodingDepth == 0 && flushAfterDecoding {
-                flushAfterDecoding = false
-                flushReplies(context: context)
+            if decodingDepth == 0 {
+                if flushAfterDecoding {
+                    flushAfterDecoding = false
+                    flushReplies(context: context)
+                }
+                reportActivityToIdlePoll()
             }
         }
         while stateMachine.acceptsInput, input.prepareMessage(for: decoder, allocator: context.channel.allocator) {
@@ -364,6 +393,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         case .drop:
             break
         }
+        if channelGone { reportActivityToIdlePoll() }
         closeExportIfIdle(context: context)
     }
 
@@ -456,6 +486,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
             let (handler, context) = bound.value
             handler.flushScheduled = false
             handler.flushReplies(context: context)
+            handler.reportActivityToIdlePoll()
         }
     }
 
