@@ -58,14 +58,20 @@ final class NBDLoopIdlePoll: @unchecked Sendable {
         busyConnections -= 1
     }
 
-    /// A connection has no command executing any more and its replies are flushed; when it was
-    /// the last busy one, the loop may poll once the work already queued on it is done.
-    func connectionBecameIdle(wasBusy: Bool) {
+    /// A connection has no command executing any more and its replies are flushed, after serving
+    /// `requestsServed` requests since it was last idle; when it was the last busy one, the loop
+    /// may poll once the work already queued on it is done.
+    ///
+    /// Not after more than one request: a client that sends several before it waits for the
+    /// replies (queue depth > 1) mostly has its next one on the way already, which the loop's
+    /// own next look at its sockets finds without sleeping; a poll would only add a system call
+    /// per batch (measured: 4k writes at queue depth 32 cost 1.5 µs more each with it).
+    func connectionBecameIdle(wasBusy: Bool, requestsServed: Int) {
         eventLoop.preconditionInEventLoop()
         if wasBusy { busyConnections -= 1 }
         guard busyConnections == 0 else { return }
         if idleSince == nil { idleSince = MonotonicClock.nanoseconds() }
-        guard policy.windowNanoseconds > 0, !pollScheduled else { return }
+        guard requestsServed <= 1, policy.windowNanoseconds > 0, !pollScheduled else { return }
         pollScheduled = true
         eventLoop.execute { [self] in
             pollScheduled = false

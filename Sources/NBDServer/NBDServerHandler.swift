@@ -58,6 +58,8 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// connection counts as busy there (commands executing).
     private let idlePoll: NBDLoopIdlePoll?
     private var countedBusyForPoll = false
+    /// Requests received since this connection was last idle.
+    private var requestsSinceIdle = 0
 
     init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
          idlePoll: NBDLoopIdlePoll? = nil) {
@@ -98,9 +100,10 @@ final class NBDServerHandler: ChannelDuplexHandler {
             // Replies of commands still executing are never sent: nothing for the poll to wait for.
             if countedBusyForPoll { idlePoll.connectionLeft() }
         } else {
-            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll)
+            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle)
         }
         countedBusyForPoll = false
+        requestsSinceIdle = 0
     }
 
     func read(context: ChannelHandlerContext) {
@@ -180,6 +183,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         case let .oversizedOption(code, length):
             perform(stateMachine.receivedOversizedOption(code, length: length), context: context)
         case let .request(request, payload):
+            requestsSinceIdle += 1
             perform(stateMachine.receivedRequest(request, payload: payload), context: context)
         case let .oversizedWrite(request):
             perform(stateMachine.receivedOversizedWrite(request), context: context)
