@@ -190,7 +190,8 @@ extension ReplicaInstance {
             // acknowledged a writer's writes past this generation without holding them, and yet
             // came to be UpToDate at it (resynced, after a restart, from a peer that never saw the
             // writer's newer generation). Its data lacks acknowledged writes; with its own vote
-            // it would complete a majority that excludes every node refusing the others.
+            // it would complete a majority that excludes every node refusing the others. DRBD
+            // keeps no such memory (`quorum-minimum-redundancy` is its knob for this hole).
             if !force, supersededGenerations.contains(where: { $0.sameHistory(as: generations.current) }) {
                 return "the data of \(config.resourceName) on \(config.nodeName) is at generation \(generations.current), which a Primary moved past with writes this node acknowledged but does not hold; connect that Primary's node (it resyncs this one), or use 'primary --force' to declare this node's data current (those writes are then lost)"
             }
