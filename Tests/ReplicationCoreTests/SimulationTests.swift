@@ -45,6 +45,11 @@ struct SimulationTests {
                                        // Primary crashed, came back at the old generation beside that peer and was
                                        // resynced from it (new_generation_barrier.txt). 192 and 174 named with them:
                                        174, 192, 278, 372,
+                                       // session 7, UpToDate replicas differing: bits toward a peer that reached the
+                                       // current generation through a third node's resync were dropped as stale, but
+                                       // that resync could end before a write of the generation reached the third node
+                                       // (bits_kept_after_third_party_resync.txt):
+                                       57, 104,
                                        // session 7: 7 (four nodes, no write acknowledged: liveness) passes since
                                        // superseded generations are durable. Its run changed with the extra
                                        // metadata writes; the cause of its old failure was not traced.
