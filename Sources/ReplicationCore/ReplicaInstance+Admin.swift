@@ -1,3 +1,4 @@
+import DequeModule
 extension ReplicaInstance {
     mutating func onAdmin(_ command: AdminCommand, id: AdminRequestID) {
         switch command {

@@ -1,3 +1,5 @@
+import DequeModule
+
 extension ReplicaInstance {
     func peerIndex(_ id: NodeID) -> Int? { peers.firstIndex { $0.id == id } }
 
