@@ -63,7 +63,10 @@ let package = Package(
         // Pure replication decisions (DRBD 9 semantics): events in, actions out. No I/O.
         // NIOCore for ByteBuffer only: a write's payload travels from the NBD request through the
         // core to the disk and the replication link without a copy (value types, no I/O).
-        .target(name: "ReplicationCore", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "ReplicationCore", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         // The `tandem` CLI's pure half: LINSTOR REST shapes, request bodies, tables, reply printing,
         // controller-list parsing. Foundation only for JSON; no sockets, no files.
         .target(name: "TandemCLICore", dependencies: ["TandemModel"]),
