@@ -26,6 +26,11 @@ import ReplicationWire
 /// synchronously (`assumeIsolated`) without a thread hop, and from another loop with one
 /// `execute`, instead of a task creation and two hops each way. Nothing here may block: disk
 /// I/O runs on the thread pool, as before.
+///
+/// This file holds the state and the stepping of the core; the rest is in extensions by concern:
+/// `+Lifecycle` (up and down), `+Requests` (NBD and admin requests, exports), `+Execute` (the
+/// core's outputs), `+Links` (replication connections), `+Status`, `+Adjust`, and
+/// `+VolumeRuntime` (the per-volume record).
 actor ResourceRuntime {
     /// The resource file in force; `reconfigure` replaces it in place (adjust).
     var config: ResourceConfig
@@ -97,60 +102,6 @@ actor ResourceRuntime {
         }
     }
 
-    /// Per volume: the core instance and what is waiting on it. A class, not a struct: every
-    /// `volumes[v]` read of a struct copied the whole record (the core instance with all its
-    /// arrays and tables, a retain and release each) several times per request; that was the
-    /// largest CPU cost of a 4 KiB write in the engine's own code.
-    final class VolumeRuntime {
-        var instance: ReplicaInstance
-        let backing: BackingStore?
-        var metadata: PersistedMetadata?
-        /// Writes `metadata` to the volume's file (nil for a diskless volume).
-        var metadataWriter: MetadataFileWriter?
-        let sizeBytes: UInt64
-        var clients: [ClientRequestID: ClientWaiter] = [:]
-        var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
-        var openExports = 0
-        var writers = 0
-        var readBytes: UInt64 = 0
-        var writtenBytes: UInt64 = 0
-        var traffic: [UInt8: Traffic] = [:]
-        /// What the read path was last told (`LocalReadPath.update`), to tell it only changes.
-        var readsLocally: Bool?
-
-        init(instance: ReplicaInstance, backing: BackingStore?, metadata: PersistedMetadata?, metadataWriter: MetadataFileWriter?, sizeBytes: UInt64) {
-            self.instance = instance; self.backing = backing; self.metadata = metadata
-            self.metadataWriter = metadataWriter; self.sizeBytes = sizeBytes
-        }
-
-        /// Steps the core, and tells whether it now reads locally. Both in place: reading
-        /// `instance.readsLocally` from outside a mutating context copied the whole instance
-        /// (every array and table in it retained and released), twice per request; perf showed
-        /// those copies among the largest user-space costs of a 4 KiB write.
-        func step(_ input: ReplicaInput, atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
-            Self.step(&instance, input, atMicros: micros)
-        }
-
-        private static func step(_ instance: inout ReplicaInstance, _ input: ReplicaInput, atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
-            let output = instance.step(input, atMicros: micros)
-            return (output, instance.readsLocally)
-        }
-
-        /// `step` for a burst of data-path events (`ReplicaInstance.step(batch:)`).
-        func step(batch inputs: [ReplicaInput], atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
-            Self.step(&instance, batch: inputs, atMicros: micros)
-        }
-
-        private static func step(_ instance: inout ReplicaInstance, batch inputs: [ReplicaInput], atMicros micros: UInt64) -> (ReplicaOutput, readsLocally: Bool) {
-            let output = instance.step(batch: inputs, atMicros: micros)
-            return (output, instance.readsLocally)
-        }
-    }
-
-    struct Traffic {
-        var sent: UInt64 = 0, received: UInt64 = 0, resyncSent: UInt64 = 0, resyncReceived: UInt64 = 0
-    }
-
     init(config: ResourceConfig, layout: EngineStateLayout, group: any EventLoopGroup, logger: Logger,
          onChange: @escaping @Sendable () -> Void) {
         self.config = config; self.name = config.name; self.layout = layout; self.group = group; self.onChange = onChange
@@ -158,130 +109,6 @@ actor ResourceRuntime {
         var logger = logger
         logger[metadataKey: "resource"] = "\(config.name)"
         self.logger = logger
-    }
-
-    // MARK: lifecycle
-
-    /// Opens disks and metadata, creates the core instances, starts listening, ticking and
-    /// connecting. Throws (with the file named) when a disk or metadata file cannot be used.
-    func start() async throws {
-        try AtomicFile.makeDirectories(layout.metadataDirectory(config.name))
-        for volume in config.volumes {
-            let v = UInt16(volume.number)
-            let replicaConfig = try makeReplicaConfig(volume)
-            let path = layout.metadataPath(config.name, volume: volume.number)
-            var backing: BackingStore?
-            var metadata: PersistedMetadata?
-            var writer: MetadataFileWriter?
-            if let disk = volume.backingPath {
-                backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
-                let file = try await MetadataFile.loadOffLoop(path)
-                var fileWriter = MetadataFileWriter(path: path, activityLogExtentsMax: replicaConfig.activityLogExtentsMax, loaded: file)
-                if var loaded = file?.metadata {
-                    if loaded.header.sizeBytes < replicaConfig.sizeBytes {
-                        loaded = try await VolumeGrowth.grow(loaded, to: replicaConfig, backingPath: disk, writer: &fileWriter, logger: logger)
-                    }
-                    do { try loaded.validate(against: replicaConfig) } catch {
-                        throw EngineError("\(path): \(error); the metadata does not belong to this volume as configured in \(layout.resourceFilePath(config.name))")
-                    }
-                    metadata = loaded
-                } else {
-                    var thin = config.options.skipInitialSync
-                    if thin, backing?.holdsNoData() == false {
-                        // The option promises a fresh thin volume; this file already holds data,
-                        // so skipping the sync could leave replicas different: sync normally.
-                        logger.warning("\(disk): skip-initial-sync is set but the backing file already holds data; this replica takes part in a normal initial sync")
-                        thin = false
-                    }
-                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: thin)
-                    let result = await fileWriter.run(fileWriter.replace(with: fresh))
-                    if case .failed(let why) = result { throw EngineError(why) }
-                    metadata = fresh
-                }
-                writer = fileWriter
-            }
-            let instance: ReplicaInstance
-            do {
-                instance = try ReplicaInstance(config: replicaConfig, metadata: metadata, randomSeed: UInt64.random(in: 1...UInt64.max))
-            } catch {
-                throw EngineError("\(layout.resourceFilePath(config.name)): \(error)")
-            }
-            volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataWriter: writer,
-                                       sizeBytes: volume.size.rawValue)
-            if let backing { readPaths[v] = LocalReadPath(backing: backing) }
-        }
-        try await listen()
-        instancesStarted = true
-        for v in volumes.keys.sorted() {
-            let output = volumes[v]!.instance.start()
-            volumes[v]!.readsLocally = volumes[v]!.instance.readsLocally
-            readPaths[v]?.update(from: volumes[v]!.instance, stopped: stopped)
-            execute(v, output)
-        }
-        let loop = group.next()
-        ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [weak self] _ in
-            guard let self else { return }
-            Task { await self.tick() }
-        }
-        // `up` connects, as drbdadm up does (attach + connect); a split brain found again is
-        // reported again and the resource stays StandAlone until the operator resolves it.
-        if !config.peers.isEmpty, case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
-            logger.warning("\(config.name): connect refused: \(why)")
-        }
-        logger.info("resource \(config.name) is up")
-    }
-
-    func makeReplicaConfig(_ volume: VolumeConfig, of resource: ResourceConfig? = nil) throws(EngineError) -> ReplicaConfig {
-        let config = resource ?? self.config
-        let proto: ReplicationCore.ReplicationProtocol = config.replicationProtocol == .a ? .a : .c
-        var c = ReplicaConfig(
-            resourceName: config.name, volume: UInt16(volume.number), nodeID: NodeID(UInt8(config.nodeId)),
-            nodeName: config.nodeName, disklessClient: volume.backingPath == nil,
-            peers: config.peers.map { PeerConfig(nodeID: NodeID(UInt8($0.nodeId)), name: $0.nodeName, replicationProtocol: proto, disklessClient: $0.diskless) },
-            sizeBytes: volume.size.rawValue)
-        let o = config.options
-        c.activityLogExtentsMax = o.alExtents
-        switch o.quorum {
-        case .off: c.quorum = .off
-        case .majority: c.quorum = .majority
-        case .all: c.quorum = .all
-        }
-        c.onNoQuorum = o.onNoQuorum == .ioError ? .ioError : .suspendIO
-        c.autoPromote = o.autoPromote
-        c.ticksPerSecond = Self.ticksPerSecond
-        c.pingIntervalTicks = UInt32(o.pingIntervalSeconds) * Self.ticksPerSecond
-        c.pingTimeoutTicks = UInt32(o.pingTimeoutSeconds) * Self.ticksPerSecond
-        c.resyncRateMinBytesPerSecond = o.resyncRateMin.rawValue
-        if let max = o.resyncRateMax { c.resyncRateMaxBytesPerSecond = max.rawValue }
-        if let fill = o.resyncFillTarget { c.resyncFillTargetBytes = fill.rawValue }
-        do { try c.validate() } catch { throw EngineError("\(layout.resourceFilePath(config.name)): \(error)") }
-        return c
-    }
-
-    /// Stops everything: detaches cleanly (metadata written without the "attached" mark, so the
-    /// next start is not treated as a crash), closes links and the listener.
-    func stop() async {
-        guard !stopped else { return }
-        for v in volumes.keys.sorted() where instancesStarted {
-            _ = await admin(v, .disconnect(peer: nil))
-            if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
-        }
-        for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
-        if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
-        stopped = true
-        for path in readPaths.values { path.close() }
-        ticker?.cancel()
-        for task in dialers.values { task.cancel() }
-        dialers = [:]
-        for link in links.values { link.channel.close(promise: nil) }
-        links = [:]
-        try? await listener?.close()
-        listener = nil
-        for v in volumes.keys {
-            for (_, c) in volumes[v]!.clients { c.resume(.failed(ClientError(.io, "\(config.name) is going down"))) }
-            volumes[v]!.clients = [:]
-        }
-        logger.info("resource \(config.name) is down")
     }
 
     // MARK: stepping
@@ -330,130 +157,28 @@ actor ResourceRuntime {
         }
     }
 
-    /// Counts replication payload per peer for status (`sent`, `rs-sent`, …).
+    /// Counts replication payload per peer for status (`sent`, `rs-sent`, …). Messages without
+    /// payload (acks, the bulk of the messages) return before any table is touched, and the
+    /// rest update their entry in place: one lookup, where a copy out and back took two, plus
+    /// the volume's, per message.
     func count(_ v: UInt16, _ m: OutboundMessage, to peer: UInt8) {
-        var t = volumes[v]!.traffic[peer] ?? Traffic()
         switch m.message {
-        case .write(let w): t.sent += UInt64(w.data.readableBytes)
+        case .write(let w): volumes[v]?.traffic[peer, default: Traffic()].sent += UInt64(w.data.readableBytes)
         // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker).
-        case .resyncReply(let r): t.sent += UInt64(r.data.readableBytes); t.resyncSent += UInt64(r.lengthBytes)
-        case .readReply(let r): t.sent += UInt64(r.data.count)
+        case .resyncReply(let r):
+            volumes[v]?.traffic[peer, default: Traffic()].add(sent: r.data.readableBytes, resync: r.lengthBytes)
+        case .readReply(let r): volumes[v]?.traffic[peer, default: Traffic()].sent += UInt64(r.data.count)
         default: break
         }
-        volumes[v]!.traffic[peer] = t
     }
 
     func countInbound(_ v: UInt16, _ message: PeerMessage, from peer: UInt8) {
-        var t = volumes[v]?.traffic[peer] ?? Traffic()
         switch message {
-        case .write(let w): t.received += UInt64(w.data.readableBytes)
-        case .resyncReply(let r): t.received += UInt64(r.data.readableBytes); t.resyncReceived += UInt64(r.lengthBytes)
-        case .readReply(let r): t.received += UInt64(r.data.count)
+        case .write(let w): volumes[v]?.traffic[peer, default: Traffic()].received += UInt64(w.data.readableBytes)
+        case .resyncReply(let r):
+            volumes[v]?.traffic[peer, default: Traffic()].add(received: r.data.readableBytes, resync: r.lengthBytes)
+        case .readReply(let r): volumes[v]?.traffic[peer, default: Traffic()].received += UInt64(r.data.count)
         default: break
         }
-        volumes[v]?.traffic[peer] = t
     }
-
-    // MARK: requests from NBD and admin
-
-    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool) async -> ClientResult {
-        let promise = loop.makePromise(of: ClientResult.self)
-        submit(v, operation, offset: offset, length: length, fua: fua, completing: promise)
-        return (try? await promise.futureResult.get()) ?? .failed(ClientError(.io, "\(config.name): request abandoned"))
-    }
-
-    /// Hands a client request to the core; `promise` is completed with the result (from this
-    /// actor's loop; its callbacks run on the promise's own loop).
-    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
-                completing promise: EventLoopPromise<ClientResult>) {
-        submit(v, operation, offset: offset, length: length, fua: fua, waiter: .promise(promise))
-    }
-
-    func submit(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool, waiter: ClientWaiter) {
-        guard !stopped, let volume = volumes[v] else {
-            waiter.resume(.failed(ClientError(.io, "\(config.name) is down")))
-            return
-        }
-        let id = ClientRequestID(nextRequestID)
-        nextRequestID += 1
-        switch operation {
-        case .read: volume.readBytes += UInt64(length)
-        case .write, .trim, .writeZeroes: volume.writtenBytes += UInt64(length)
-        case .flush: break
-        }
-        volume.clients[id] = waiter
-        step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
-    }
-
-    /// `submit` from any thread without a task: synchronously when called on this actor's loop,
-    /// else with one hop onto it.
-    nonisolated func submitFromEventLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32,
-                                         fua: Bool, completing promise: EventLoopPromise<ClientResult>) {
-        if loop.inEventLoop {
-            assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, completing: promise) }
-        } else {
-            loop.execute {
-                self.assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, completing: promise) }
-            }
-        }
-    }
-
-    /// `submit` from code running on this actor's loop (checked by the caller): `waiter` is
-    /// resumed on this loop, before this returns when the core answers at once (e.g. a refusal).
-    nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
-                                  waiter: ClientWaiter) {
-        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: waiter) }
-    }
-
-    func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {
-        guard !stopped, volumes[v] != nil else { return .refused("\(config.name) is down") }
-        let id = AdminRequestID(nextAdminID)
-        nextAdminID += 1
-        return await withCheckedContinuation { continuation in
-            volumes[v]!.admin[id] = continuation
-            step(v, .admin(command, id: id))
-        }
-    }
-
-    /// Runs an admin command on every volume; the first refusal is the answer.
-    func adminAll(_ command: AdminCommand) async -> AdminResult {
-        for v in volumes.keys.sorted() {
-            let result = await admin(v, command)
-            if case .refused = result { return result }
-        }
-        return .done
-    }
-
-    func exportOpened(_ v: UInt16) {
-        volumes[v]?.openExports += 1
-        volumes[v]?.writers += 1
-        if let w = volumes[v]?.writers { step(v, .writersChanged(count: w)) }
-        onChange()
-    }
-
-    func exportClosed(_ v: UInt16) {
-        guard let w = volumes[v]?.writers, w > 0 else { return }
-        volumes[v]!.openExports -= 1
-        volumes[v]!.writers = w - 1
-        step(v, .writersChanged(count: w - 1))
-        onChange()
-    }
-
-    /// How long an open waits for a Primary peer to demote (`auto-promote-timeout`).
-    var autoPromoteTimeout: Duration { .milliseconds(config.options.autoPromoteTimeoutTenths * 100) }
-
-    /// Why a new writer may not open the volume here, or nil when it may.
-    func writerRefusal(_ v: UInt16) -> String? {
-        guard let instance = volumes[v]?.instance else { return "\(config.name) is down" }
-        let status = instance.status
-        if status.resource.role == .primary { return nil }
-        if let primary = status.connections.first(where: { $0.peerRole == .primary }) {
-            return "\(config.name) is Primary on \(primary.peerName) (node \(primary.peer)); one writer at a time: close it there or run `tandem adm secondary \(config.name)` on \(primary.peerName)"
-        }
-        return nil
-    }
-
-    func sizeBytes(_ v: UInt16) -> UInt64? { volumes[v]?.sizeBytes }
-
-    func localReadPath(_ v: UInt16) -> LocalReadPath? { readPaths[v] }
 }
