@@ -1,0 +1,130 @@
+import EngineConfig
+import EngineFiles
+import NIOCore
+import ReplicationCore
+
+/// Bringing a resource up (disks, metadata files, core instances, listener, ticker, first
+/// connect) and down (clean detach, links closed, waiting clients failed).
+extension ResourceRuntime {
+    /// Opens disks and metadata, creates the core instances, starts listening, ticking and
+    /// connecting. Throws (with the file named) when a disk or metadata file cannot be used.
+    func start() async throws {
+        try AtomicFile.makeDirectories(layout.metadataDirectory(config.name))
+        for volume in config.volumes {
+            let v = UInt16(volume.number)
+            let replicaConfig = try makeReplicaConfig(volume)
+            let path = layout.metadataPath(config.name, volume: volume.number)
+            var backing: BackingStore?
+            var metadata: PersistedMetadata?
+            var writer: MetadataFileWriter?
+            if let disk = volume.backingPath {
+                backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
+                let file = try await MetadataFile.loadOffLoop(path)
+                var fileWriter = MetadataFileWriter(path: path, activityLogExtentsMax: replicaConfig.activityLogExtentsMax, loaded: file)
+                if var loaded = file?.metadata {
+                    if loaded.header.sizeBytes < replicaConfig.sizeBytes {
+                        loaded = try await VolumeGrowth.grow(loaded, to: replicaConfig, backingPath: disk, writer: &fileWriter, logger: logger)
+                    }
+                    do { try loaded.validate(against: replicaConfig) } catch {
+                        throw EngineError("\(path): \(error); the metadata does not belong to this volume as configured in \(layout.resourceFilePath(config.name))")
+                    }
+                    metadata = loaded
+                } else {
+                    var thin = config.options.skipInitialSync
+                    if thin, backing?.holdsNoData() == false {
+                        // The option promises a fresh thin volume; this file already holds data,
+                        // so skipping the sync could leave replicas different: sync normally.
+                        logger.warning("\(disk): skip-initial-sync is set but the backing file already holds data; this replica takes part in a normal initial sync")
+                        thin = false
+                    }
+                    let fresh = PersistedMetadata.create(for: replicaConfig, thin: thin)
+                    let result = await fileWriter.run(fileWriter.replace(with: fresh))
+                    if case .failed(let why) = result { throw EngineError(why) }
+                    metadata = fresh
+                }
+                writer = fileWriter
+            }
+            let instance: ReplicaInstance
+            do {
+                instance = try ReplicaInstance(config: replicaConfig, metadata: metadata, randomSeed: UInt64.random(in: 1...UInt64.max))
+            } catch {
+                throw EngineError("\(layout.resourceFilePath(config.name)): \(error)")
+            }
+            volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataWriter: writer,
+                                       sizeBytes: volume.size.rawValue)
+            if let backing { readPaths[v] = LocalReadPath(backing: backing) }
+        }
+        try await listen()
+        instancesStarted = true
+        for v in volumes.keys.sorted() {
+            let output = volumes[v]!.instance.start()
+            volumes[v]!.readsLocally = volumes[v]!.instance.readsLocally
+            readPaths[v]?.update(from: volumes[v]!.instance, stopped: stopped)
+            execute(v, output)
+        }
+        let loop = group.next()
+        ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [weak self] _ in
+            guard let self else { return }
+            Task { await self.tick() }
+        }
+        // `up` connects, as drbdadm up does (attach + connect); a split brain found again is
+        // reported again and the resource stays StandAlone until the operator resolves it.
+        if !config.peers.isEmpty, case .refused(let why) = await adminAll(.connect(peer: nil, discardMyData: false)) {
+            logger.warning("\(config.name): connect refused: \(why)")
+        }
+        logger.info("resource \(config.name) is up")
+    }
+
+    func makeReplicaConfig(_ volume: VolumeConfig, of resource: ResourceConfig? = nil) throws(EngineError) -> ReplicaConfig {
+        let config = resource ?? self.config
+        let proto: ReplicationCore.ReplicationProtocol = config.replicationProtocol == .a ? .a : .c
+        var c = ReplicaConfig(
+            resourceName: config.name, volume: UInt16(volume.number), nodeID: NodeID(UInt8(config.nodeId)),
+            nodeName: config.nodeName, disklessClient: volume.backingPath == nil,
+            peers: config.peers.map { PeerConfig(nodeID: NodeID(UInt8($0.nodeId)), name: $0.nodeName, replicationProtocol: proto, disklessClient: $0.diskless) },
+            sizeBytes: volume.size.rawValue)
+        let o = config.options
+        c.activityLogExtentsMax = o.alExtents
+        switch o.quorum {
+        case .off: c.quorum = .off
+        case .majority: c.quorum = .majority
+        case .all: c.quorum = .all
+        }
+        c.onNoQuorum = o.onNoQuorum == .ioError ? .ioError : .suspendIO
+        c.autoPromote = o.autoPromote
+        c.ticksPerSecond = Self.ticksPerSecond
+        c.pingIntervalTicks = UInt32(o.pingIntervalSeconds) * Self.ticksPerSecond
+        c.pingTimeoutTicks = UInt32(o.pingTimeoutSeconds) * Self.ticksPerSecond
+        c.resyncRateMinBytesPerSecond = o.resyncRateMin.rawValue
+        if let max = o.resyncRateMax { c.resyncRateMaxBytesPerSecond = max.rawValue }
+        if let fill = o.resyncFillTarget { c.resyncFillTargetBytes = fill.rawValue }
+        do { try c.validate() } catch { throw EngineError("\(layout.resourceFilePath(config.name)): \(error)") }
+        return c
+    }
+
+    /// Stops everything: detaches cleanly (metadata written without the "attached" mark, so the
+    /// next start is not treated as a crash), closes links and the listener.
+    func stop() async {
+        guard !stopped else { return }
+        for v in volumes.keys.sorted() where instancesStarted {
+            _ = await admin(v, .disconnect(peer: nil))
+            if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
+        }
+        for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
+        stopped = true
+        for path in readPaths.values { path.close() }
+        ticker?.cancel()
+        for task in dialers.values { task.cancel() }
+        dialers = [:]
+        for link in links.values { link.close() }
+        links = [:]
+        try? await listener?.close()
+        listener = nil
+        for v in volumes.keys {
+            for (_, c) in volumes[v]!.clients { c.resume(.failed(ClientError(.io, "\(config.name) is going down"))) }
+            volumes[v]!.clients = [:]
+        }
+        logger.info("resource \(config.name) is down")
+    }
+}
