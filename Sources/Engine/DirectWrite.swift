@@ -58,8 +58,8 @@ enum DirectWrite {
 /// `DirectWrite`'s aligned buffers (`chunkBytesMax` each), kept for the next write instead of a
 /// `posix_memalign` and `free` per resync request. Resync writes run on several thread-pool
 /// threads at once, so each takes a buffer of its own; at most `keptMax` are kept (the rest are
-/// freed), which bounds what the engine holds after a resync to `keptMax` MiB, for all volumes
-/// together.
+/// freed), for all volumes together, and none once the pool has been idle between two of
+/// `EngineHeap`'s trims: after a resync the engine gives the memory back as it does its heap.
 final class AlignedBufferPool: @unchecked Sendable {
     static let shared = AlignedBufferPool(keptMax: 4)
 
@@ -68,6 +68,8 @@ final class AlignedBufferPool: @unchecked Sendable {
     private var kept: [UnsafeMutableRawPointer] = []
     /// Buffers allocated so far (tests: that buffers are reused).
     private(set) var allocations = 0
+    /// A buffer was taken since the last `releaseIfIdle`.
+    private var takenSinceRelease = false
 
     init(keptMax: Int) {
         precondition(keptMax >= 0, "keptMax must not be negative")
@@ -78,7 +80,11 @@ final class AlignedBufferPool: @unchecked Sendable {
 
     /// A kept buffer, else a new one; nil when memory is short.
     func take() -> UnsafeMutableRawPointer? {
-        if let buffer = lock.withLock({ kept.popLast() }) { return buffer }
+        let reused = lock.withLock { () -> UnsafeMutableRawPointer? in
+            takenSinceRelease = true
+            return kept.popLast()
+        }
+        if let reused { return reused }
         var allocated: UnsafeMutableRawPointer?
         guard posix_memalign(&allocated, DirectWrite.alignmentBytes, DirectWrite.chunkBytesMax) == 0 else { return nil }
         lock.withLock { allocations += 1 }
@@ -95,4 +101,17 @@ final class AlignedBufferPool: @unchecked Sendable {
     }
 
     var keptCount: Int { lock.withLock { kept.count } }
+
+    /// Frees the kept buffers when none was taken since the last call (`EngineHeap` calls it at
+    /// every trim): a resync keeps them, an idle engine does not hold them.
+    func releaseIfIdle() {
+        let released = lock.withLock { () -> [UnsafeMutableRawPointer] in
+            defer { takenSinceRelease = false }
+            guard !takenSinceRelease else { return [] }
+            let all = kept
+            kept = []
+            return all
+        }
+        for buffer in released { free(buffer) }
+    }
 }

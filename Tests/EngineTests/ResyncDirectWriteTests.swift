@@ -103,5 +103,10 @@ struct ResyncDirectWriteTests {
         #expect(held.count == 3 && pool.allocations == 3)
         for buffer in held { pool.give(buffer) }
         #expect(pool.keptCount == 2)
+        // Taken since the last release: kept; idle from one release to the next: freed.
+        pool.releaseIfIdle()
+        #expect(pool.keptCount == 2)
+        pool.releaseIfIdle()
+        #expect(pool.keptCount == 0)
     }
 }
