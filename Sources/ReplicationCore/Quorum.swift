@@ -108,13 +108,13 @@ extension ReplicaInstance {
     /// source) as if it were current. Durable: a restart while cut off brings it back Outdated.
     /// Not while connected to a Primary (DRBD refuses "connected outdates": the Primary's writes
     /// still reach it, and that Primary cannot write without quorum either).
-    mutating func outdateWithoutQuorum() {
+    mutating func outdateWithoutQuorum(because reason: String = "lost quorum as a Secondary") {
         guard role == .secondary, disk == .upToDate || disk == .consistent, config.quorum != .off,
               !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
         disk = .outdated
         flags.insert(.outdatedWithoutQuorum)
         markMetadataDirty()
-        log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum as a Secondary: Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
+        log(.warning, "\(config.resourceName) on \(config.nodeName) \(reason): Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
     }
 
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated

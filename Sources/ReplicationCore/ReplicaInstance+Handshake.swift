@@ -67,13 +67,6 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
-        if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
-            let dropped = peers[i].bitmap!.setCount
-            peers[i].bitmap!.clearAll()
-            setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
-            markMetadataDirty()
-            log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again")
-        }
         if result.decision == .targetUseBitmap && disk == .inconsistent {
             // Continue an interrupted resync: whatever this node lacks is marked in one of its
             // bitmaps (the one toward its former source, not necessarily this peer); offer the

@@ -149,7 +149,12 @@ final class ScenarioRunner {
         case "stabilize":
             // `hold=n1`: n1's disk does not complete anything meanwhile (see `complete`).
             let held = Set((options["hold"] ?? "").split(separator: ",").compactMap { Int($0.dropFirst()) })
-            cluster.stabilize(holdingStorage: held)
+            // `hold-link=n0-n1`: n0's messages to n1 stay queued (n1's to n0 flow).
+            let heldLinks = (options["hold-link"] ?? "").split(separator: ",").compactMap { pair -> (from: Int, to: Int)? in
+                let ends = pair.split(separator: "-").compactMap { Int($0.dropFirst()) }
+                return ends.count == 2 ? (ends[0], ends[1]) : nil
+            }
+            cluster.stabilize(holdingStorage: held, holdingLinks: heldLinks)
         case "tick":
             cluster.tick(Int(args.first ?? "1")!)
         case "partition":

@@ -418,7 +418,9 @@ final class SimCluster {
     /// Run everything to quiescence: connections, messages, storage. `ticks` adds time.
     /// - Parameter holdingStorage: nodes whose storage actions stay pending (a slow disk), for
     ///   scenarios that complete them later, one by one.
-    func stabilize(maxRounds: Int = 100_000, holdingStorage: Set<Int> = []) {
+    /// - Parameter holdingLinks: directions (from, to) whose messages stay queued, in order, as
+    ///   on a slow link: a scenario can let other nodes act before a message arrives.
+    func stabilize(maxRounds: Int = 100_000, holdingStorage: Set<Int> = [], holdingLinks: [(from: Int, to: Int)] = []) {
         var rounds = 0
         while rounds < maxRounds {
             rounds += 1
@@ -430,7 +432,7 @@ final class SimCluster {
                 }
             }
             for a in nodes.indices {
-                for b in nodes.indices where a != b {
+                for b in nodes.indices where a != b && !holdingLinks.contains(where: { $0.from == a && $0.to == b }) {
                     while deliver(from: UInt8(a), to: UInt8(b)) { progress = true }
                     while deliver(from: UInt8(a), to: UInt8(b), resyncLane: true) { progress = true }
                 }
