@@ -133,15 +133,20 @@ extension ResourceRuntime {
         dialers[key] = nil
     }
 
+    /// One TCP connection to `peer`'s replication port, on this runtime's loop, ready for the hello.
+    nonisolated func connect(to peer: ResourcePeerConfig) async throws -> LinkChannel {
+        try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(3))
+            .connect(host: peer.address.host, port: peer.address.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+            }
+    }
+
     nonisolated func dialOnce(_ key: LinkKey, _ peer: ResourcePeerConfig) async {
         let link: LinkChannel
         do {
-            link = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(3))
-                .connect(host: peer.address.host, port: peer.address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
-                }
+            link = try await connect(to: peer)
         } catch {
             return  // not reachable yet; the loop retries
         }
@@ -152,16 +157,11 @@ extension ResourceRuntime {
             try? await link.channel.close()
             return
         }
-        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
         // A fresh token per connection: the resync connection names it, so the listener attaches
         // that connection to this main one and to no other (an older one, another peer's).
         let token = UInt64.random(in: 1 ... .max)
         do {
-            try await link.executeThenClose { inbound, outbound in
-                try await outbound.write(.hello(await ourHello(volume: key.volume, to: key.peer, lane: .main, token: token)))
-                var iterator = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await iterator.next() else { return }
-                timeout.cancel()
+            try await exchangeHellos(link, sending: await ourHello(volume: key.volume, to: key.peer, lane: .main, token: token)) { hello, iterator in
                 if let refusal = await helloRefusal(hello, from: "\(peer.nodeName) (\(peer.address))") {
                     await notePeer(key.peer, refusal)
                     return
@@ -179,6 +179,21 @@ extension ResourceRuntime {
         } catch {
             logger.warning("replication link to \(peer.nodeName) (\(peer.address)): \(error)")
             if let error = error as? ReplicationWireError { await notePeer(key.peer, error.description) }
+        }
+    }
+
+    /// Dialer side of a connection: sends `ours`, waits (up to `helloTimeout`) for the peer's
+    /// hello and hands it to `body` with the rest of the stream; the connection is closed when
+    /// `body` returns. Nothing happens if the peer closes before its hello.
+    nonisolated func exchangeHellos(_ link: LinkChannel, sending ours: ReplicationHello,
+                                    _ body: (ReplicationHello, inout NIOAsyncChannelInboundStream<ReplicationInbound>.AsyncIterator) async throws -> Void) async throws {
+        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
+        try await link.executeThenClose { inbound, outbound in
+            try await outbound.write(.hello(ours))
+            var iterator = inbound.makeAsyncIterator()
+            guard case .hello(let hello)? = try await iterator.next() else { return }
+            timeout.cancel()
+            try await body(hello, &iterator)
         }
     }
 

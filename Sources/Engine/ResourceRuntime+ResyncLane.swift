@@ -50,24 +50,14 @@ extension ResourceRuntime {
     nonisolated func dialResyncLane(_ key: LinkKey, _ id: UInt64, token: UInt64, peer: ResourcePeerConfig) async {
         let lane: LinkChannel
         do {
-            lane = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(3))
-                .connect(host: peer.address.host, port: peer.address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
-                }
+            lane = try await connect(to: peer)
         } catch {
             // The link is dropped when its resync connection is not up in time (`expectResyncLane`).
             logger.warning("replication link to \(peer.nodeName) (\(peer.address)): cannot open its resync connection: \(error)")
             return
         }
-        let timeout = lane.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { lane.channel.close(promise: nil) }
         do {
-            try await lane.executeThenClose { inbound, outbound in
-                try await outbound.write(.hello(await ourHello(volume: key.volume, to: key.peer, lane: .resync, token: token)))
-                var iterator = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await iterator.next() else { return }
-                timeout.cancel()
+            try await exchangeHellos(lane, sending: await ourHello(volume: key.volume, to: key.peer, lane: .resync, token: token)) { hello, iterator in
                 guard hello.lane == .resync, hello.connectionToken == token, hello.senderNodeID.rawValue == key.peer,
                       hello.volume == key.volume else {
                     logger.error("replication link to \(peer.nodeName) (\(peer.address)): its resync connection was answered as node \(hello.senderNodeID) volume \(hello.volume), \(hello.lane) connection \(hello.connectionToken); expected node \(key.peer) volume \(key.volume), resync connection \(token); refused")

@@ -20,6 +20,17 @@ struct ResyncDirectWriteTests {
         return try BackingStore(path: dir + "/d0.img", sizeBytes: UInt64(Self.fileBytes))
     }
 
+    /// A store in a fresh folder that takes O_DIRECT; nil (an issue recorded) where it does not.
+    func directStore() throws -> (String, BackingStore)? {
+        let dir = try ScratchFolder.make("tandem-directwrite-")
+        let store = try store(dir)
+        guard store.writesResyncDirectly else {
+            Issue.record("\(dir) does not take O_DIRECT; this test needs a disk-backed temp folder")
+            return nil
+        }
+        return (dir, store)
+    }
+
     func pattern(_ count: Int, _ seed: UInt8) -> ByteBuffer {
         var buffer = ByteBuffer()
         for i in 0 ..< count { buffer.writeInteger(UInt8(truncatingIfNeeded: i &* 31) &+ seed) }
@@ -39,12 +50,7 @@ struct ResyncDirectWriteTests {
 
     @Test("a resync write lands on disk without filling the page cache; a buffered one fills it")
     func directWriteBypassesPageCache() async throws {
-        let dir = try ScratchFolder.make("tandem-directwrite-")
-        let store = try store(dir)
-        guard store.writesResyncDirectly else {
-            Issue.record("\(dir) does not take O_DIRECT; this test needs a disk-backed temp folder")
-            return
-        }
+        guard let (_, store) = try directStore() else { return }
         let data = pattern(1 << 20, 3)
         #expect(try await write(store, data, at: 1 << 20, direct: true) == .done)
         #expect(store.pageCacheFile(offset: 1 << 20, length: 1 << 20) == nil, "the direct write left the range out of the page cache")
@@ -77,12 +83,7 @@ struct ResyncDirectWriteTests {
 
     @Test("direct writes reuse their aligned buffer, one per concurrent write, and a request larger than it is written whole")
     func alignedBufferIsReused() async throws {
-        let dir = try ScratchFolder.make("tandem-directwrite-")
-        let store = try store(dir)
-        guard store.writesResyncDirectly else {
-            Issue.record("\(dir) does not take O_DIRECT; this test needs a disk-backed temp folder")
-            return
-        }
+        guard let (dir, store) = try directStore() else { return }
         let fd = open(dir + "/d0.img", O_RDWR | O_CLOEXEC | ctandem_o_direct())
         try #require(fd >= 0)
         defer { close(fd) }

@@ -71,12 +71,20 @@ struct ResyncLaneTests {
         #expect(log.contains("its resync connection ended; dropping the link"), "log: \(log.lines)")
     }
 
+    /// alpha's main connection to beta, answered.
+    func mainConnection(_ resource: String, port: Int, token: UInt64) async throws -> PeerSocket {
+        let main = try PeerSocket(port: port, sending: hello(resource, .main, token: token))
+        let answer = await offPool { main.readHello(seconds: 10) }
+        if answer == nil { main.close() }
+        try #require(answer != nil, "beta did not answer the main connection's hello")
+        return main
+    }
+
     @Test("a link whose resync connection never comes is dropped")
     func missingLaneDropsLink() async throws {
         let (port, log) = try await beta("nolane")
-        let main = try PeerSocket(port: port, sending: hello("nolane", .main, token: 99))
+        let main = try await mainConnection("nolane", port: port, token: 99)
         defer { main.close() }
-        #expect(await offPool { main.readHello(seconds: 10) } != nil)
         #expect(await offPool { main.readsEOF(seconds: Double(ResourceRuntime.helloTimeout.nanoseconds) / 1e9 + 5) }, "the link stayed up without its resync connection")
         #expect(log.contains("its resync connection did not come up"), "log: \(log.lines)")
     }
@@ -84,9 +92,8 @@ struct ResyncLaneTests {
     @Test("anything but a resync reply on the resync connection drops the link, naming the peer")
     func wrongMessageOnLaneDropsLink() async throws {
         let (port, log) = try await beta("wrongmsg")
-        let main = try PeerSocket(port: port, sending: hello("wrongmsg", .main, token: 5))
+        let main = try await mainConnection("wrongmsg", port: port, token: 5)
         defer { main.close() }
-        #expect(await offPool { main.readHello(seconds: 10) } != nil)
         let lane = try PeerSocket(port: port, sending: hello("wrongmsg", .resync, token: 5))
         defer { lane.close() }
         #expect(await offPool { lane.readHello(seconds: 10) } != nil)
