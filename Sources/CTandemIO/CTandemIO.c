@@ -115,3 +115,31 @@ int ctandem_malloc_trim(void) {
     return 0;
 #endif
 }
+
+#ifdef __linux__
+#include <sys/epoll.h>
+
+int ctandem_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int ctandem_epoll_watch_readable(int epfd, int fd) {
+    struct epoll_event event = { .events = EPOLLIN | EPOLLRDHUP, .data = { .fd = fd } };
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int ctandem_epoll_unwatch(int epfd, int fd) {
+    struct epoll_event event = { 0 };
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &event);
+}
+
+int ctandem_epoll_ready_now(int epfd) {
+    struct epoll_event event;
+    return epoll_wait(epfd, &event, 1, 0);
+}
+#else
+int ctandem_epoll_create(void) { errno = ENOSYS; return -1; }
+int ctandem_epoll_watch_readable(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
+int ctandem_epoll_unwatch(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
+int ctandem_epoll_ready_now(int epfd) { (void)epfd; errno = ENOSYS; return -1; }
+#endif

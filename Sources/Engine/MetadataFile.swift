@@ -47,7 +47,15 @@ enum MetadataFile {
     static let diskStates: [DiskState] = [.diskless, .attaching, .detaching, .failed, .negotiating, .inconsistent,
                                           .outdated, .dUnknown, .consistent, .upToDate]
 
+    /// Header formats this engine reads: 1 (sessions before the superseded generations were
+    /// kept) and 2 (`MetadataHeader.currentFormatVersion`, the same fields followed by the
+    /// superseded generations). Only the current one is written, except by tests of the upgrade.
+    static let headerFormatVersions: ClosedRange<UInt32> = 1 ... MetadataHeader.currentFormatVersion
+
+    /// The header's fields in order; a format-1 header ends after the bitmap peers.
     static func encodeHeader(_ h: MetadataHeader, into b: inout ByteBuffer) {
+        precondition(headerFormatVersions.contains(h.formatVersion), "no encoding for header format \(h.formatVersion)")
+        precondition(h.formatVersion >= 2 || h.supersededGenerations.isEmpty, "a format-1 header cannot hold superseded generations")
         b.writeInteger(h.formatVersion); b.writeInteger(h.nodeID.rawValue); b.writeInteger(h.sizeBytes)
         b.writeInteger(h.bitmapBlockBytes); b.writeInteger(h.activityLogExtentBytes)
         b.writeInteger(h.generations.current.rawValue)
@@ -59,10 +67,19 @@ enum MetadataFile {
         b.writeInteger(h.flags.rawValue)
         b.writeInteger(UInt32(h.activityLog.count)); for e in h.activityLog { b.writeInteger(e) }
         b.writeInteger(UInt32(h.bitmapPeers.count)); for p in h.bitmapPeers { b.writeInteger(p.rawValue) }
+        if h.formatVersion >= 2 {
+            b.writeInteger(UInt32(h.supersededGenerations.count)); for g in h.supersededGenerations { b.writeInteger(g.rawValue) }
+        }
     }
 
+    /// Reads a header of any format in `headerFormatVersions`; it comes back in the current
+    /// format (an older one lacks only lists that start empty), so the next write upgrades it.
     static func decodeHeader(_ r: inout MetadataReader) throws(EngineError) -> MetadataHeader {
-        let formatVersion = try r.u32(), node = NodeID(try r.u8()), size = try r.u64(), block = try r.u32(), extent = try r.u64()
+        let formatVersion = try r.u32()
+        guard headerFormatVersions.contains(formatVersion) else {
+            throw r.corrupt("header format version \(formatVersion); this engine reads versions \(headerFormatVersions.lowerBound) to \(headerFormatVersions.upperBound) (written by a newer engine?)")
+        }
+        let node = NodeID(try r.u8()), size = try r.u64(), block = try r.u32(), extent = try r.u64()
         let current = Generation(try r.u64())
         var slots: [PeerGeneration] = []
         for _ in 0..<(try r.count(elementBytes: 9, max: MetadataFileLayout.peerSlotsMax)) {
@@ -77,10 +94,15 @@ enum MetadataFile {
         for _ in 0..<(try r.count(elementBytes: 4, max: 65536)) { al.append(try r.u32()) }
         var peers: [NodeID] = []
         for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { peers.append(NodeID(try r.u8())) }
+        var superseded: [Generation] = []
+        if formatVersion >= 2 {
+            for _ in 0..<(try r.count(elementBytes: 8, max: GenerationSet.historyMax)) { superseded.append(Generation(try r.u64())) }
+        }
         return MetadataHeader(
-            formatVersion: formatVersion, nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
+            nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
             activityLogExtentBytes: extent, generations: GenerationSet(current: current, bitmap: slots, history: history),
-            disk: diskStates[diskIndex], flags: flags, activityLog: al, bitmapPeers: peers)
+            disk: diskStates[diskIndex], flags: flags, activityLog: al, bitmapPeers: peers,
+            supersededGenerations: superseded)
     }
 
     static func encodeSuperblock(_ layout: MetadataFileLayout) -> [UInt8] {
@@ -168,7 +190,7 @@ enum MetadataFile {
         var newest: (sequence: UInt64, header: MetadataHeader)?
         for index in 0..<MetadataFileLayout.slotCount {
             let start = MetadataFileLayout.superblockBytes + index * slotBytes
-            guard let slot = decodeSlot(bytes[start ..< start + slotBytes], path: path),
+            guard let slot = try decodeSlot(bytes[start ..< start + slotBytes], path: path),
                   slot.sequence % UInt64(MetadataFileLayout.slotCount) == UInt64(index) else { continue }
             if newest.map({ slot.sequence > $0.sequence }) ?? true { newest = slot }
         }
@@ -186,7 +208,10 @@ enum MetadataFile {
     }
 
     /// A slot's header, or nil when the slot is empty or torn (its checksum does not match).
-    private static func decodeSlot(_ bytes: ArraySlice<UInt8>, path: String) -> (sequence: UInt64, header: MetadataHeader)? {
+    /// A slot that is intact but whose header cannot be read (a header format this engine does
+    /// not know, written by a newer one) refuses the file: skipping it would bring the volume up
+    /// from the other slot, an older header (stale generations and flags).
+    private static func decodeSlot(_ bytes: ArraySlice<UInt8>, path: String) throws(EngineError) -> (sequence: UInt64, header: MetadataHeader)? {
         let stored = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard checksum(bytes.dropLast(8)) == stored else { return nil }
         var r = MetadataReader(bytes, path: path)
@@ -194,7 +219,8 @@ enum MetadataFile {
               Int(length) + MetadataFileLayout.slotFramingBytes <= bytes.count else { return nil }
         let headerStart = bytes.startIndex + 12, headerEnd = headerStart + Int(length)
         var payload = MetadataReader(bytes[headerStart ..< headerEnd], path: path)
-        guard let header = try? decodeHeader(&payload), payload.remaining == 0 else { return nil }
+        let header = try decodeHeader(&payload)
+        guard payload.remaining == 0 else { throw payload.corrupt("\(payload.remaining) bytes after the header in transaction slot \(sequence)") }
         return (sequence, header)
     }
 

@@ -54,5 +54,13 @@ extension ResourceRuntime {
 
     struct Traffic {
         var sent: UInt64 = 0, received: UInt64 = 0, resyncSent: UInt64 = 0, resyncReceived: UInt64 = 0
+
+        mutating func add(sent bytes: Int, resync volumeBytes: UInt32) {
+            sent += UInt64(bytes); resyncSent += UInt64(volumeBytes)
+        }
+
+        mutating func add(received bytes: Int, resync volumeBytes: UInt32) {
+            received += UInt64(bytes); resyncReceived += UInt64(volumeBytes)
+        }
     }
 }

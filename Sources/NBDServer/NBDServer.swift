@@ -1,3 +1,4 @@
+import IdlePolling
 import ListenerSupport
 import Logging
 import NBDProtocol
@@ -14,6 +15,10 @@ public final class NBDServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let channels = NIOLockedValueBox(Channels())
+    /// The longest busy-poll of a loop's connections before it sleeps (`NBDLoopIdlePoll`), 0: never.
+    public let idlePollMaxMicroseconds: Int
+    /// One idle poll per event loop that serves connections, made with its first connection.
+    private let idlePolls = NIOLockedValueBox([ObjectIdentifier: NBDLoopIdlePoll]())
 
     private struct Channels {
         var listeners: [any Channel] = []
@@ -24,11 +29,43 @@ public final class NBDServer: Sendable {
     public init(registry: NBDExportRegistry,
                 configuration: NBDConnectionStateMachine.Configuration = .init(),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                logger: Logger = Logger(label: "tandem.nbd")) {
+                logger: Logger = Logger(label: "tandem.nbd"),
+                idlePollMaxMicroseconds: Int = 0) {
         self.registry = registry
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.idlePollMaxMicroseconds = max(0, idlePollMaxMicroseconds)
+    }
+
+    /// The idle poll of `eventLoop`, nil when polling is off (or the kernel refused an epoll
+    /// descriptor: then the loop just sleeps, as without polling).
+    private func idlePoll(for eventLoop: any EventLoop) -> NBDLoopIdlePoll? {
+        guard idlePollMaxMicroseconds > 0 else { return nil }
+        let logger = self.logger
+        let policy = IdleSpinPolicy(maxNanoseconds: UInt64(idlePollMaxMicroseconds) * 1000)
+        return idlePolls.withLockedValue { polls in
+            if let poll = polls[ObjectIdentifier(eventLoop)] { return poll }
+            do {
+                let poll = try NBDLoopIdlePoll(eventLoop: eventLoop, policy: policy)
+                polls[ObjectIdentifier(eventLoop)] = poll
+                return poll
+            } catch {
+                logger.warning("NBD connections are not busy-polled: \(error)")
+                return nil
+            }
+        }
+    }
+
+    /// What the idle polls of this server's loops did so far: polls that took a request as it
+    /// landed, and polls that ran out.
+    public func idlePollCounts() async -> (caught: Int, missed: Int) {
+        var caught = 0, missed = 0
+        for poll in idlePolls.withLockedValue({ Array($0.values) }) {
+            let counts = try? await poll.eventLoop.submit { (poll.pollsCaught, poll.pollsMissed) }.get()
+            caught += counts?.0 ?? 0; missed += counts?.1 ?? 0
+        }
+        return (caught, missed)
     }
 
     /// Listens on a unix socket; a stale socket file at `path` is replaced.
@@ -107,7 +144,8 @@ public final class NBDServer: Sendable {
                 }
                 return sendBuffer.flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
-                        NBDServerHandler(registry: registry, configuration: configuration, logger: logger))
+                        NBDServerHandler(registry: registry, configuration: configuration, logger: logger,
+                                         idlePoll: self.idlePoll(for: channel.eventLoop)))
                 }
             }
     }

@@ -16,7 +16,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var stateMachine: NBDConnectionStateMachine
+    var stateMachine: NBDConnectionStateMachine
     private var decoder: NBDClientMessageDecoder
     private let registry: NBDExportRegistry
     private var logger: Logger
@@ -30,36 +30,44 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var eventLoopExport: (any NBDEventLoopExport)?
     /// Commands handed to the export and not yet finished, also after the channel closed: the
     /// export is closed only when this reaches zero.
-    private var executing = 0
+    var executing = 0
     private var readSuppressed = false
-    private var flushScheduled = false
+    var flushScheduled = false
     /// The export's descriptor for sendfile and this connection's duplicate of it.
-    private var zeroCopy: (source: Int32, handle: NIOFileHandle)?
+    var zeroCopy: (source: Int32, handle: NIOFileHandle)?
     /// Non-zero while the decode loop runs (it can nest when a command completes synchronously):
     /// replies written meanwhile are flushed once at its end.
-    private var decodingDepth = 0
-    private var flushAfterDecoding = false
+    var decodingDepth = 0
+    var flushAfterDecoding = false
     /// Replies of the current batch, one after another, handed to the channel as one write when
     /// the batch is flushed: one buffer and one pending write per batch, not one per reply. Kept
     /// for the next batch (`clear` reuses its memory once NIO has written and released it).
-    private var replies = ByteBuffer()
+    var replies = ByteBuffer()
     /// `replies` was handed to the channel; clear it before the next reply goes in.
-    private var repliesHandedOver = false
+    var repliesHandedOver = false
     /// True while an export's `execute` runs: a completion called from inside it is in the
     /// decode loop already.
     private var insideExecute = false
-    private var channelGone = false
+    var channelGone = false
     private var exportClosed = false
     /// Where the export reports this connection's commands (made at the first one, let go
     /// when the connection is gone and nothing is executing: it refers back to this handler).
     private var sink: CommandSink?
     private var client = NBDClientIdentity(remoteAddress: "unknown")
+    /// This loop's busy-poll before sleeping (nil: the server does not poll), and whether this
+    /// connection counts as busy there (commands executing).
+    let idlePoll: NBDLoopIdlePoll?
+    var countedBusyForPoll = false
+    /// Requests received since this connection was last idle.
+    var requestsSinceIdle = 0
 
-    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger) {
+    init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
+         idlePoll: NBDLoopIdlePoll? = nil) {
         self.stateMachine = NBDConnectionStateMachine(configuration: configuration)
         self.decoder = NBDClientMessageDecoder(limits: configuration.limits)
         self.registry = registry
         self.logger = logger
+        self.idlePoll = idlePoll
     }
 
     // MARK: - Channel events
@@ -70,10 +78,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
         var greeting = context.channel.allocator.buffer(capacity: NBDWireSize.greeting)
         greeting.writeNBDGreeting(NBDConnectionStateMachine.handshakeFlags)
         context.writeAndFlush(wrapOutboundOut(greeting), promise: nil)
+        idlePoll?.watch(context.channel)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idlePoll?.inputArrived()
         input.append(unwrapInboundIn(data))
         processInput(context: context)
     }
@@ -96,6 +106,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         channelGone = true
+        reportActivityToIdlePoll()
         try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
         stateMachine.channelClosed()
         input.removeAll()
@@ -114,9 +125,12 @@ final class NBDServerHandler: ChannelDuplexHandler {
         decodingDepth += 1
         defer {
             decodingDepth -= 1
-            if decodingDepth == 0 && flushAfterDecoding {
-                flushAfterDecoding = false
-                flushReplies(context: context)
+            if decodingDepth == 0 {
+                if flushAfterDecoding {
+                    flushAfterDecoding = false
+                    flushReplies(context: context)
+                }
+                reportActivityToIdlePoll()
             }
         }
         while stateMachine.acceptsInput, input.prepareMessage(for: decoder, allocator: context.channel.allocator) {
@@ -151,6 +165,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         case let .oversizedOption(code, length):
             perform(stateMachine.receivedOversizedOption(code, length: length), context: context)
         case let .request(request, payload):
+            requestsSinceIdle += 1
             perform(stateMachine.receivedRequest(request, payload: payload), context: context)
         case let .oversizedWrite(request):
             perform(stateMachine.receivedOversizedWrite(request), context: context)
@@ -301,49 +316,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
         }
     }
 
-    /// READs from this size up are sent with sendfile when the export offers a cached file.
-    static let zeroCopyReadBytesMin = 64 << 10
-
-    /// This connection's own duplicate of the export's file: NIO lets one handle be used by one
-    /// write at a time, and the duplicate stays valid for the connection whatever the export
-    /// does with its descriptor. Closed when the channel is gone (NIO has then dropped every
-    /// pending write that used it).
-    private func zeroCopyFile(duplicating fd: Int32) -> NIOFileHandle? {
-        if let zeroCopy, zeroCopy.source == fd { return zeroCopy.handle }
-        guard zeroCopy == nil else { return nil }  // the export changed files: use its buffers
-        let copy = dup(fd)
-        guard copy >= 0 else { return nil }
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: copy)
-        zeroCopy = (fd, handle)
-        return handle
-    }
-
-    private func sendFromFile(_ command: NBDCommand, file: NIOFileHandle, offset: UInt64, length: Int, context: ChannelHandlerContext) {
-        let structured: Bool, closeAfter: Bool
-        switch stateMachine.readFinishedFromFile(command) {
-        case let .send(s): structured = s; closeAfter = false
-        case let .sendAndClose(s): structured = s; closeAfter = true
-        case .drop: closeExportIfIdle(context: context); return
-        }
-        if !channelGone {
-            // The header joins the batch's replies, which go out before the file's bytes.
-            prepareReplies(context: context)
-            NBDConnectionStateMachine.writeReadReplyHeader(command, structured: structured, into: &replies)
-            handOverReplies(context: context)
-            let region = FileRegion(fileHandle: file, readerIndex: Int(offset), endIndex: Int(offset) + length)
-            context.write(NIOAny(IOData.fileRegion(region)), promise: nil)
-            if closeAfter {
-                flushReplies(context: context)
-                context.close(promise: nil)
-            } else if decodingDepth > 0 {
-                flushAfterDecoding = true
-            } else {
-                scheduleFlush(context: context)
-            }
-        }
-        closeExportIfIdle(context: context)
-    }
-
     /// The outcome of a command the export ran from the event loop.
     fileprivate func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>, context: ChannelHandlerContext) {
         finished(command, result, context: context, resumeInput: !insideExecute)
@@ -364,6 +336,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         case .drop:
             break
         }
+        if channelGone { reportActivityToIdlePoll() }
         closeExportIfIdle(context: context)
     }
 
@@ -389,76 +362,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
         }
     }
 
-    private func writeReply(_ frame: NBDReplyFrame, context: ChannelHandlerContext) {
-        guard !channelGone else { return }
-        prepareReplies(context: context)
-        if var data = frame.encode(into: &replies) {
-            // Small READ data travels behind its header in the batch's buffer; a large one goes
-            // as its own write, after the replies before it (and its header).
-            if data.readableBytes <= Self.coalescedDataBytesMax {
-                replies.writeBuffer(&data)
-            } else {
-                handOverReplies(context: context)
-                context.write(wrapOutboundOut(data), promise: nil)
-            }
-        }
-        if decodingDepth > 0 {
-            flushAfterDecoding = true
-        } else {
-            scheduleFlush(context: context)
-        }
-    }
-
-    /// READ data up to this size is copied behind its reply header (cheaper than a second write).
-    static let coalescedDataBytesMax = 16 << 10
-    /// The batch buffer's first size: the replies of a full window of writes (16 B each) or
-    /// a few small READs; it grows for more.
-    static let replyBufferBytes = 4 << 10
-    /// A batch buffer that grew past this (many READ replies with data) is released after its
-    /// batch rather than kept for the connection's life.
-    static let replyBufferKeptBytesMax = 64 << 10
-
-    /// Makes `replies` ready to take more: cleared after a hand-over (reusing its memory when
-    /// NIO has released it, else `clear` allocates anew), allocated on first use.
-    private func prepareReplies(context: ChannelHandlerContext) {
-        if repliesHandedOver {
-            repliesHandedOver = false
-            if replies.capacity > Self.replyBufferKeptBytesMax {
-                replies = context.channel.allocator.buffer(capacity: Self.replyBufferBytes)
-            } else {
-                replies.clear()
-            }
-        } else if replies.capacity == 0 {
-            replies = context.channel.allocator.buffer(capacity: Self.replyBufferBytes)
-        }
-    }
-
-    /// Hands the replies gathered so far to the channel (not flushed).
-    private func handOverReplies(context: ChannelHandlerContext) {
-        guard !repliesHandedOver, replies.readableBytes > 0 else { return }
-        context.write(wrapOutboundOut(replies), promise: nil)
-        repliesHandedOver = true
-    }
-
-    /// Sends everything written so far: the batch's replies as one write, then one flush.
-    private func flushReplies(context: ChannelHandlerContext) {
-        if !channelGone { handOverReplies(context: context) }
-        context.flush()
-    }
-
-    /// Replies that complete in the same event loop tick leave in one flush (one syscall): the
-    /// flush runs after the completions already queued on the loop.
-    private func scheduleFlush(context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let (handler, context) = bound.value
-            handler.flushScheduled = false
-            handler.flushReplies(context: context)
-        }
-    }
-
     // MARK: - Closing
 
     private func fatal(context: ChannelHandlerContext, _ reason: String) {
@@ -467,7 +370,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    private func closeExportIfIdle(context: ChannelHandlerContext) {
+    func closeExportIfIdle(context: ChannelHandlerContext) {
         guard channelGone, executing == 0, !exportClosed, let export else { return }
         exportClosed = true
         sink?.detach()  // no command is left to report; the sink and this handler may go

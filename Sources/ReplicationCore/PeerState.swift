@@ -55,7 +55,12 @@ struct PeerState: Sendable {
     init(config: PeerConfig) { self.config = config }
 
     var id: NodeID { config.nodeID }
-    var isConnected: Bool { connection == .connected && handshake != nil }
+    /// `case .some`, not `handshake != nil`: that comparison copied both handshakes (their
+    /// arrays retained and released), and this is asked for every peer of every write.
+    var isConnected: Bool {
+        guard connection == .connected, case .some = handshake else { return false }
+        return true
+    }
     /// Writes are sent to this peer: connected, handshake done, and it has a disk.
     var receivesWrites: Bool {
         guard isConnected, !config.disklessClient else { return false }

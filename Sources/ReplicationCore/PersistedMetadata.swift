@@ -33,13 +33,19 @@ public struct MetadataHeader: Sendable, Equatable {
     public var activityLog: [UInt32]
     /// Peers with a bitmap slot, sorted (DRBD bitmap slots).
     public var bitmapPeers: [NodeID]
+    /// Generations a writer moved past while this replica stayed behind and acknowledged its
+    /// writes (`ReplicaInstance.supersededGenerations`, the promotion-vote rule), oldest first,
+    /// at most `GenerationSet.historyMax`. Durable because a replica that forgets them in a
+    /// restart would vote for a stale replica (format 2; a format-1 header had none).
+    public var supersededGenerations: [Generation]
 
-    public static let currentFormatVersion: UInt32 = 1
+    /// Format 2 added `supersededGenerations`; a format-1 header is read as having none.
+    public static let currentFormatVersion: UInt32 = 2
 
     public init(formatVersion: UInt32 = MetadataHeader.currentFormatVersion, nodeID: NodeID,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
                 generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
-                activityLog: [UInt32], bitmapPeers: [NodeID]) {
+                activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = []) {
         self.formatVersion = formatVersion
         self.nodeID = nodeID
         self.sizeBytes = sizeBytes
@@ -50,6 +56,7 @@ public struct MetadataHeader: Sendable, Equatable {
         self.flags = flags
         self.activityLog = activityLog
         self.bitmapPeers = bitmapPeers
+        self.supersededGenerations = supersededGenerations
     }
 }
 
@@ -174,6 +181,9 @@ public struct PersistedMetadata: Sendable, Equatable {
         }
         if h.generations.history.count > GenerationSet.historyMax {
             throw MetadataError("\(h.generations.history.count) history generations, at most \(GenerationSet.historyMax)")
+        }
+        if h.supersededGenerations.count > GenerationSet.historyMax {
+            throw MetadataError("\(h.supersededGenerations.count) superseded generations, at most \(GenerationSet.historyMax)")
         }
     }
 }

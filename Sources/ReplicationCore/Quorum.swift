@@ -1,3 +1,5 @@
+import DequeModule
+
 /// DRBD's quorum arithmetic (`calc_quorum`), pure so it can be tested on its own.
 ///
 /// Voters are the diskful nodes. A node that left gracefully (Outdated, `goodbye`) stops voting

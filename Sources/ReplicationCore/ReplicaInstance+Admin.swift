@@ -1,3 +1,4 @@
+import DequeModule
 extension ReplicaInstance {
     mutating func onAdmin(_ command: AdminCommand, id: AdminRequestID) {
         switch command {
@@ -135,16 +136,14 @@ extension ReplicaInstance {
         flags.remove([.attached, .primary])
         var words: [PeerBitmapWords] = []
         for i in peers.indices where peers[i].bitmap != nil { words += peers[i].bitmap!.takeDirtyWords(peer: peers[i].id) }
-        let header = metadataHeader()
+        // The header as it stands (the superseded generations too), with an empty activity log.
+        var header = metadataHeader()
+        header.activityLog = []
         let opID = newStorageID()
         metadataVersion += 1
         metadataInFlight = (opID, metadataVersion)
         storageInFlight[opID] = InFlightStorage(purpose: .metadata(version: metadataVersion))
-        output.storage.append(.writeMetadata(id: opID, MetadataUpdate(header: MetadataHeader(
-            nodeID: header.nodeID, sizeBytes: header.sizeBytes, bitmapBlockBytes: header.bitmapBlockBytes,
-            activityLogExtentBytes: header.activityLogExtentBytes, generations: header.generations,
-            disk: header.disk, flags: header.flags, activityLog: [], bitmapPeers: header.bitmapPeers),
-            bitmapWords: words)))
+        output.storage.append(.writeMetadata(id: opID, MetadataUpdate(header: header, bitmapWords: words)))
         disk = .diskless
         for i in peers.indices { peers[i].bitmap = nil }
         broadcastState()
@@ -187,6 +186,15 @@ extension ReplicaInstance {
         if disk.hasDisk {
             if disk != .upToDate && !force {
                 return "the local disk of \(config.resourceName) is \(disk.rawValue), not UpToDate; wait for the resync, or use 'primary --force' to declare this node's data current"
+            }
+            // The promotion-vote rule (`knowsNewerGeneration`) applied to this node itself: it
+            // acknowledged a writer's writes past this generation without holding them, and yet
+            // came to be UpToDate at it (resynced, after a restart, from a peer that never saw the
+            // writer's newer generation). Its data lacks acknowledged writes; with its own vote
+            // it would complete a majority that excludes every node refusing the others. DRBD
+            // keeps no such memory (`quorum-minimum-redundancy` is its knob for this hole).
+            if !force, supersededGenerations.contains(where: { $0.sameHistory(as: generations.current) }) {
+                return "the data of \(config.resourceName) on \(config.nodeName) is at generation \(generations.current), which a Primary moved past with writes this node acknowledged but does not hold; connect that Primary's node (it resyncs this one), or use 'primary --force' to declare this node's data current (those writes are then lost)"
             }
         } else if !peers.contains(where: { $0.isConnected && $0.disk == .upToDate }) {
             return "\(config.nodeName) has no disk and no UpToDate peer of \(config.resourceName) is connected"

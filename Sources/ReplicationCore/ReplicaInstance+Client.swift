@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 
 extension ReplicaInstance {
@@ -267,9 +268,7 @@ extension ReplicaInstance {
         requestsBySequence[sequence] = id
         let length = UInt64(request.lengthBytes)
         var notReplicated: UInt32 = 0
-        for peer in peers where !peer.config.disklessClient && !peer.receivesWrites {
-            notReplicated |= 1 << UInt32(peer.id.rawValue)
-        }
+        for index in peers.indices { notReplicated |= Self.notReplicatedBit(&peers[index]) }
         // A writer whose own disk failed (detached) misses this write too: its peers track it,
         // so that its disk, attached again from the old metadata, is resynced (DRBD: the writer
         // is one of the "weak nodes" of a diskless Primary's writes).
@@ -282,7 +281,7 @@ extension ReplicaInstance {
             }
         }()
         for index in peers.indices {
-            if peers[index].receivesWrites {
+            if Self.receivesWrites(&peers[index]) {
                 // Every peer acknowledges; with protocol A the client does not wait for it, but
                 // the write stays unconfirmed so that losing the peer marks it out of sync. When
                 // too many are unconfirmed the write waits like protocol C (bounded memory).
@@ -317,6 +316,17 @@ extension ReplicaInstance {
         }
         checkDone(id)
     }
+
+    /// `peer`'s bit in a write's `notReplicatedTo` when it has a disk this write does not reach,
+    /// else 0. In place: `for peer in peers` copied each whole peer record (its bitmap, tables
+    /// and resync state retained, then released) for every write; perf put those copies at 2 %
+    /// of a Primary's CPU at queue depth 32.
+    static func notReplicatedBit(_ peer: inout PeerState) -> UInt32 {
+        !peer.config.disklessClient && !peer.receivesWrites ? 1 << UInt32(peer.id.rawValue) : 0
+    }
+
+    /// `receivesWrites` in place (see `notReplicatedBit`).
+    static func receivesWrites(_ peer: inout PeerState) -> Bool { peer.receivesWrites }
 
     // MARK: Completing
 

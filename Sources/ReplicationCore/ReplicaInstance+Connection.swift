@@ -1,3 +1,5 @@
+import DequeModule
+
 extension ReplicaInstance {
     func peerIndex(_ id: NodeID) -> Int? { peers.firstIndex { $0.id == id } }
 
@@ -231,15 +233,21 @@ extension ReplicaInstance {
     /// the generation the writer left behind: a replica still there gets no promotion vote from
     /// this node (`knowsNewerGeneration`). Not in `generations`: its bitmap slots and history
     /// name ancestors of its own current generation, which the handshake compares, and this
-    /// node does not hold the newer data. In memory only (a restart forgets it; making it
-    /// durable needs a metadata field). DRBD's SyncTarget only notes the new UUID as its peer's,
-    /// and counts toward quorum all the same (`quorum-minimum-redundancy` is its remedy).
+    /// node does not hold the newer data. Durable (the metadata header's
+    /// `supersededGenerations`): a rolling restart of the shared nodes forgot it and let a
+    /// stale replica promote (`SupersededRestartTests`). The writer's writes that follow the
+    /// announcement on this stream wait for that metadata write (`writeBarrierVersion`, as
+    /// `processPeerQueue` holds every queued peer write), so no write of the newer generation
+    /// is acknowledged by a node that could still forget it was superseded. DRBD's SyncTarget
+    /// only notes the new UUID as its peer's, and counts toward quorum all the same
+    /// (`quorum-minimum-redundancy` is its remedy).
     mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement) {
         guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !announcement.previous.isNone,
               !announcement.previous.sameHistory(as: .justCreated),
               !supersededGenerations.contains(where: { $0.sameHistory(as: announcement.previous) }) else { return }
         supersededGenerations.append(announcement.previous)
         if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
+        writeBarrierVersion = markMetadataDirty()
     }
 
     /// Bits toward a peer set while Established (a write the writer could not send it, a peer

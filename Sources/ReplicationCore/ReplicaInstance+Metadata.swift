@@ -3,6 +3,7 @@ extension ReplicaInstance {
         let h = metadata.header
         generations = h.generations
         flags = h.flags
+        supersededGenerations = h.supersededGenerations
         crashedAtAttach = h.flags.contains(.attached)
         crashedPrimaryAtAttach = h.flags.contains(.primary)
         flags.remove(.primary)
@@ -52,7 +53,8 @@ extension ReplicaInstance {
             activityLogExtentBytes: config.activityLogExtentBytes,
             generations: generations, disk: persistedDisk, flags: flags,
             activityLog: activityLog.sortedExtents,
-            bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id))
+            bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id),
+            supersededGenerations: supersededGenerations)
     }
 
     /// Something durable changed; returns the version that must be persisted before anything

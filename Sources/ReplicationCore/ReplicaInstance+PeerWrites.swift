@@ -1,3 +1,5 @@
+import DequeModule
+
 extension ReplicaInstance {
     mutating func onReplicatedWrite(_ write: ReplicatedWrite, from i: Int) {
         let id = peers[i].id

@@ -250,10 +250,14 @@ extension ReplicaInstance {
     mutating func noteApplicationWrite() {
         guard clockMicros != nil else { return }
         let nowMicros = self.nowMicros
-        for i in peers.indices where peers[i].resync?.isTarget == true {
+        // The test in place (see `notReplicatedBit`): `where peers[i].resync?.isTarget` copied
+        // the whole peer record, per peer and per write.
+        for i in peers.indices where Self.isResyncTarget(&peers[i]) {
             peers[i].resync!.controller.applicationWrite(nowMicros: nowMicros)
         }
     }
+
+    static func isResyncTarget(_ peer: inout PeerState) -> Bool { peer.resync?.isTarget == true }
 
     /// Target: a resync request's data is written (or the request ended without a write): it
     /// leaves the window, and its round trip feeds the rate controller.

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The replication decisions for one volume replica on one node: a deterministic state machine
 /// with no I/O, no clock and no threads (DRBD 9 semantics, raft's Ready shape).
 ///
@@ -62,8 +64,9 @@ public struct ReplicaInstance: Sendable {
 
     // Client requests.
     var requests: [ClientRequestID: PendingRequest] = [:]
-    /// Client requests in arrival order (deterministic iteration).
-    var requestOrder: [ClientRequestID] = []
+    /// Client requests in arrival order (deterministic iteration); they mostly complete from the
+    /// front, which a deque removes without moving the rest.
+    var requestOrder: Deque<ClientRequestID> = []
     /// Requests admitted and not yet `.started` (queued or waiting for metadata), in order.
     var unstartedRequests: [ClientRequestID] = []
     /// Writes done everywhere they can be that wait for a new generation to be durable before
@@ -80,8 +83,9 @@ public struct ReplicaInstance: Sendable {
     var promotion: PendingPromotion?
     var applicationLatencyRecent: UInt64 = 0
 
-    /// Replicated writes and barriers from peers, applied in arrival order.
-    var peerQueue: [QueuedPeerOp] = []
+    /// Replicated writes and barriers from peers, applied in arrival order. A deque: a burst of
+    /// writes leaves from the front one by one, and an array moved every remaining entry each time.
+    var peerQueue: Deque<QueuedPeerOp> = []
     /// Last write sequence received from a Primary that was lost (writer → sequence).
     var lastWriterSequence: [NodeID: UInt64] = [:]
 

@@ -22,6 +22,7 @@ struct MetadataFileTests {
         m.header.activityLog = [0, 3, 15]
         m.header.flags.insert(.attached)
         m.header.disk = .upToDate
+        m.header.supersededGenerations = [Generation(0x5A00), Generation(0x7700)]
         m.bitmaps[0].words[0] = .max
         m.bitmaps[1].words[m.bitmaps[1].words.count - 1] = 0x8000_0000_0000_0001
         return m
@@ -115,6 +116,62 @@ struct MetadataFileTests {
         var bad = MetadataFileV1.encode(m)
         bad[40] ^= 1
         #expect(throws: EngineError.self) { try MetadataFile.decode(bad, path: path) }
+    }
+
+    /// `sample()` as an engine before header format 2 wrote it: no superseded generations.
+    static func formatOneSample() -> PersistedMetadata {
+        var m = sample()
+        m.header.formatVersion = 1
+        m.header.supersededGenerations = []
+        return m
+    }
+
+    @Test("a format-1 header (before superseded generations) is read from either file version and upgraded by the next update")
+    func formatOneHeader() async throws {
+        let old = Self.formatOneSample()
+        var expected = old
+        expected.header.formatVersion = MetadataHeader.currentFormatVersion
+        let fromSlots = try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md")
+        #expect(fromSlots.metadata == expected)
+        #expect(try MetadataFile.decode(MetadataFileV1.encode(old), path: "x.md").metadata == expected)
+        // The core takes it as is (`validate` wants the current format), and the next update
+        // of the file carries the list.
+        #expect(throws: Never.self) { try expected.validate(against: Self.config()) }
+        let path = try Self.metadataPath()
+        Self.writeBytes(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), to: path)
+        let loaded = try #require(try MetadataFile.load(path))
+        var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64, loaded: loaded)
+        var update = MetadataUpdate(header: loaded.metadata.header, bitmapWords: [])
+        update.header.supersededGenerations = [Generation(0x5A00)]
+        let next = loaded.metadata.applying(update)
+        #expect(await writer.run(writer.write(next, for: update)) == .done)
+        let reread = try #require(try MetadataFile.load(path))
+        #expect(reread.metadata == next)
+        #expect(reread.metadata.header.supersededGenerations == [Generation(0x5A00)])
+    }
+
+    @Test("an intact slot holding a header format this engine does not know refuses the file, naming the format")
+    func unknownHeaderFormat() throws {
+        let m = Self.sample()
+        let layout = Self.layout(m)
+        // Slot 1 holds the newer header (sequence 5), slot 0 an older one (sequence 4) that
+        // this engine could read: using it would bring the volume up with stale generations.
+        var bytes = MetadataFile.encode(m, layout: layout, sequence: 4)
+        let newer = layout.slotOffset(sequence: 5)
+        bytes.replaceSubrange(newer ..< newer + layout.slotBytes, with: MetadataFile.encodeSlot(m.header, sequence: 5, slotBytes: layout.slotBytes))
+        #expect(try MetadataFile.decode(bytes, path: "p").sequence == 5)
+        // Header format 3 in the newer slot, its checksum made intact again.
+        bytes[newer + 12 + 3] = 3
+        let end = newer + layout.slotBytes
+        let sum = MetadataFile.checksum(bytes[newer ..< end - 8])
+        for k in 0..<8 { bytes[end - 8 + k] = UInt8(truncatingIfNeeded: sum >> (56 - 8 * UInt64(k))) }
+        do {
+            _ = try MetadataFile.decode(bytes, path: "/state/metadata/r/0.md")
+            Issue.record("read a file whose newest header is in an unknown format")
+        } catch {
+            #expect(error.description.hasPrefix("/state/metadata/r/0.md: corrupt metadata"))
+            #expect(error.description.contains("header format version 3; this engine reads versions 1 to 2"), "\(error)")
+        }
     }
 
     @Test("updates write the changed bitmap pages and the next slot in place; load sees the latest")

@@ -17,7 +17,8 @@ import Testing
         let alpha: NBDFileExport
         let beta: NBDFileExport
 
-        init(payloadMax: UInt32 = 1 << 20, inflightMax: Int = 8) async throws {
+        init(payloadMax: UInt32 = 1 << 20, inflightMax: Int = 8, idlePollMaxMicroseconds: Int = 0,
+             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
             folder = NSTemporaryDirectory() + "nbd-test-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             socket = folder + "/nbd.sock"
@@ -32,7 +33,8 @@ import Testing
             let registry = NBDExportRegistry()
             registry.register(NBDExportName(resource: "alpha", volume: 0), alpha)
             registry.register(NBDExportName(resource: "beta", volume: 1), beta)
-            server = NBDServer(registry: registry, configuration: .init(limits: NBDLimits(payloadMax: payloadMax), inflightMax: inflightMax))
+            server = NBDServer(registry: registry, configuration: .init(limits: NBDLimits(payloadMax: payloadMax), inflightMax: inflightMax),
+                               group: group, idlePollMaxMicroseconds: idlePollMaxMicroseconds)
             try await server.listen(unixSocket: socket)
         }
 

@@ -49,7 +49,11 @@ struct SimulationTests {
                                        // current generation through a third node's resync were dropped as stale, but
                                        // that resync could end before a write of the generation reached the third node
                                        // (bits_kept_after_third_party_resync.txt):
-                                       57, 104]
+                                       57, 104,
+                                       // session 7: 7 (four nodes, no write acknowledged: liveness) passes since
+                                       // superseded generations are durable. Its run changed with the extra
+                                       // metadata writes; the cause of its old failure was not traced.
+                                       7]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -92,7 +96,9 @@ struct SimulationTests {
     /// promoted beside the writer's newer data), 72 (a write admitted before a peer was lost is
     /// issued without the new generation: the barrier), 104 (a diskless Primary's crash leaves
     /// its last write on a resync target only).
-    static let knownFailingSeeds: [UInt64] = [7]
+    ///
+    /// Session 7: 7 passes (moved to `fixedSeeds`); none is known failing.
+    static let knownFailingSeeds: [UInt64] = []
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3

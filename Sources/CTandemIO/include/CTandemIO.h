@@ -37,4 +37,13 @@ int ctandem_malloc_keep_free_memory(long mmap_threshold, long trim_threshold);
 /// malloc_trim(0): returns the free pages of every malloc arena to the system. Returns 1 if
 /// memory was returned, 0 if not (also where the C library has no malloc_trim).
 int ctandem_malloc_trim(void);
+/// epoll_create1(EPOLL_CLOEXEC): a new epoll descriptor, or -1 with errno.
+int ctandem_epoll_create(void);
+/// Adds `fd` to `epfd`, watched (level-triggered) for readable data and hang-ups. 0, or -1 with errno.
+int ctandem_epoll_watch_readable(int epfd, int fd);
+/// Removes `fd` from `epfd`. 0, or -1 with errno.
+int ctandem_epoll_unwatch(int epfd, int fd);
+/// epoll_wait(epfd, ..., timeout 0): how many watched descriptors are ready now (never
+/// sleeps), or -1 with errno.
+int ctandem_epoll_ready_now(int epfd);
 #endif
