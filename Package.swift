@@ -98,6 +98,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 "Workload", "DescriptorIO",
+                "CTandemIO",
             ]
         ),
 

@@ -44,12 +44,8 @@ extension ResourceRuntime {
                 }
                 writer = fileWriter
             }
-            let instance: ReplicaInstance
-            do {
-                instance = try ReplicaInstance(config: replicaConfig, metadata: metadata, randomSeed: UInt64.random(in: 1...UInt64.max))
-            } catch {
-                throw EngineError("\(layout.resourceFilePath(config.name)): \(error)")
-            }
+            let instance = try await Self.makeInstanceOffLoop(replicaConfig, metadata: metadata,
+                                                              resourceFile: layout.resourceFilePath(config.name))
             volumes[v] = VolumeRuntime(instance: instance, backing: backing, metadata: metadata, metadataWriter: writer,
                                        sizeBytes: volume.size.rawValue)
             if let backing { readPaths[v] = LocalReadPath(backing: backing) }
@@ -73,6 +69,27 @@ extension ResourceRuntime {
             logger.warning("\(config.name): connect refused: \(why)")
         }
         logger.info("resource \(config.name) is up")
+    }
+
+    /// The core instance, made on the metadata threads like the load (`MetadataFile.loadOffLoop`):
+    /// it takes in every bitmap word (a count of set bits, one word at a time) and allocates
+    /// the bitmaps' bookkeeping, about a second for a 256 GiB volume in a debug build, and this
+    /// actor's loop is the data loop every other resource's NBD connections and links share.
+    static func makeInstanceOffLoop(_ config: ReplicaConfig, metadata: PersistedMetadata?,
+                                    resourceFile: String) async throws(EngineError) -> ReplicaInstance {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let made: Result<ReplicaInstance, ReplicaConfigError>
+        do {
+            made = try await MetadataFile.threadPool.runIfActive {
+                Result { () throws(ReplicaConfigError) in try ReplicaInstance(config: config, metadata: metadata, randomSeed: seed) }
+            }
+        } catch {
+            throw EngineError("\(resourceFile): the engine is shutting down (\(error))")
+        }
+        switch made {
+        case .success(let instance): return instance
+        case .failure(let error): throw EngineError("\(resourceFile): \(error)")
+        }
     }
 
     func makeReplicaConfig(_ volume: VolumeConfig, of resource: ResourceConfig? = nil) throws(EngineError) -> ReplicaConfig {

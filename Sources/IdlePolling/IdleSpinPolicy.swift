@@ -27,6 +27,12 @@ public struct IdleSpinPolicy: Sendable, Equatable {
         self.initialNanoseconds = min(maxNanoseconds, max(maxNanoseconds / 8, 1000))
     }
 
+    /// A poll gave up because the thread lost its CPU to another: the CPU is contended, so
+    /// polling stops until idle periods are short again (and it grows back from the start).
+    public mutating func pollWasPreempted() {
+        windowNanoseconds = 0
+    }
+
     /// An idle period ended after `idleNanoseconds` (from the loop going idle to the next
     /// request, polled for or woken up by).
     public mutating func idleEnded(afterNanoseconds idleNanoseconds: UInt64) {

@@ -30,16 +30,29 @@ public final class SocketReadinessSet {
         _ = ctandem_epoll_unwatch(epollDescriptor, fd)
     }
 
-    /// Polls the set without sleeping until a socket has something to read (true) or
-    /// `nanoseconds` have passed (false). Between polls the thread yields its CPU, so a thread
-    /// waiting to run on the same CPU (the very client about to send) is not held up.
-    public func spin(nanoseconds: UInt64) -> Bool {
-        let deadline = MonotonicClock.nanoseconds() &+ nanoseconds
+    /// Polls the set without sleeping until a socket has something to read (`.ready`) or
+    /// `nanoseconds` have passed (`.timedOut`). It gives up (`.preempted`) as soon as one round
+    /// of polling took longer than `preemptedAfterNanoseconds`: the thread lost its CPU to
+    /// another, so the CPU is contended and polling takes CPU time others are waiting for (and,
+    /// under a fair scheduler, the thread's own priority for its next wake-up).
+    ///
+    /// It never yields the CPU on purpose: on a loaded machine `sched_yield` hands it to another
+    /// thread for a whole time slice (milliseconds), and a client woken on this CPU preempts the
+    /// poll anyway (each poll is a system call, where the kernel switches to it).
+    public func spin(nanoseconds: UInt64, preemptedAfterNanoseconds: UInt64 = 20_000) -> SpinOutcome {
+        var last = MonotonicClock.nanoseconds()
+        let deadline = last &+ nanoseconds
         while true {
-            if ctandem_epoll_ready_now(epollDescriptor) > 0 { return true }
-            if MonotonicClock.nanoseconds() >= deadline { return false }
-            sched_yield()
+            if ctandem_epoll_ready_now(epollDescriptor) > 0 { return .ready }
+            let now = MonotonicClock.nanoseconds()
+            if now &- last > preemptedAfterNanoseconds { return .preempted }
+            if now >= deadline { return .timedOut }
+            last = now
         }
+    }
+
+    public enum SpinOutcome: Sendable, Equatable {
+        case ready, timedOut, preempted
     }
 }
 

@@ -54,7 +54,9 @@ public final class LocalDeviceAttachment: Sendable {
         }
         // Writeback through the device ends in this process; if it had to wait for memory that
         // only that writeback can free, it would deadlock. PR_SET_IO_FLUSHER makes the kernel
-        // treat our allocations like a block driver's (no recursion into I/O reclaim).
+        // treat our allocations like a block driver's (no recursion into I/O reclaim). It marks
+        // only this thread and the threads it starts from now on; the `tandem` commands set it
+        // on the main thread before any thread exists (`ServesBlockIO`), this covers other users.
         _ = ctandem_set_io_flusher()
         let file = FuseExportFile(export: export, mountpoint: mountpoint, directIO: fuseDirectIO)
         try await file.start()

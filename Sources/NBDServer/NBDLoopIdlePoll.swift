@@ -77,7 +77,11 @@ final class NBDLoopIdlePoll: @unchecked Sendable {
             pollScheduled = false
             // A request came (or a command started) while this waited its turn.
             guard busyConnections == 0, idleSince != nil, policy.windowNanoseconds > 0 else { return }
-            if sockets.spin(nanoseconds: policy.windowNanoseconds) { pollsCaught += 1 } else { pollsMissed += 1 }
+            switch sockets.spin(nanoseconds: policy.windowNanoseconds) {
+            case .ready: pollsCaught += 1
+            case .timedOut: pollsMissed += 1
+            case .preempted: pollsMissed += 1; policy.pollWasPreempted()
+            }
         }
     }
 }

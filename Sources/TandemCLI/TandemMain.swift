@@ -10,6 +10,9 @@ enum FileHandleOutput {
 /// the linstor client does — usage errors exit with 2 (argparse's code) instead of
 /// swift-argument-parser's 64, so scripts written for linstor keep working.
 public enum TandemMain {
+    /// On the main actor: parsing and `prepareProcess` run on the main thread before the command
+    /// runs, so before any other thread of the process exists (see `ProcessPreparing`).
+    @MainActor
     public static func run<Root: AsyncParsableCommand>(_ root: Root.Type, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         var command: ParsableCommand
         do {
@@ -21,6 +24,7 @@ public enum TandemMain {
             }
             Root.exit(withError: error)
         }
+        (type(of: command) as? any ProcessPreparing.Type)?.prepareProcess()
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

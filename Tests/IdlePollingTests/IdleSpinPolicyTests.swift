@@ -50,4 +50,14 @@ import Testing
         policy.idleEnded(afterNanoseconds: 60_000)
         #expect(policy.windowNanoseconds == 12_500)
     }
+
+    @Test func aPreemptedPollTurnsPollingOffUntilIdlePeriodsAreShortAgain() {
+        var policy = IdleSpinPolicy(maxNanoseconds: 100_000)
+        for _ in 0..<4 { policy.idleEnded(afterNanoseconds: 90_000) }
+        #expect(policy.windowNanoseconds == 100_000)
+        policy.pollWasPreempted()
+        #expect(policy.windowNanoseconds == 0)
+        policy.idleEnded(afterNanoseconds: 30_000)
+        #expect(policy.windowNanoseconds == 12_500)
+    }
 }

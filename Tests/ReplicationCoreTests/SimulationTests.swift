@@ -97,6 +97,23 @@ struct SimulationTests {
     /// issued without the new generation: the barrier), 104 (a diskless Primary's crash leaves
     /// its last write on a resync target only).
     ///
+    /// Session 7: out-of-sync bits toward a peer that reached the current generation through a
+    /// third node's resync are kept (57 and 104 pass; 194 no longer depends on it). Traced, not
+    /// landed, both stopping at the same missing rule — an UpToDate or Outdated node told that an
+    /// Inconsistent peer "holds newer data" waits for it forever, and an Inconsistent disk can
+    /// never be a resync source (DRBD):
+    /// - restarting Outdated without quorum (5b6c7f3's rule; 72 passes with it) stalls fixed seeds
+    ///   13 (no convergence) and 19 (nothing acknowledged). 13: n0, UpToDate at F9EF, meets n3,
+    ///   Inconsistent at DA95 with a bitmap generation F9EF for n0 (peer-bitmap-is-my-current), and
+    ///   goes Outdated "until the resync from it"; n3 is meanwhile the SyncTarget of n1 at F9EF
+    ///   (n1's bitmap generation for n3 is DA95 — the generations are circular). Later every
+    ///   node is Outdated or Inconsistent; n0's Outdated is not a quorum outdate, so
+    ///   `returnFromQuorumOutdate` never applies.
+    /// - the failed disk's last record marking it Inconsistent (patch in b66a8f9): 290 passes now,
+    ///   105 and 285 do not converge, 21 and 273 acknowledge nothing. 105: n1's disk is
+    ///   Inconsistent at the newest generation (6A19), every other replica at 89D9; n2 (Outdated)
+    ///   waits PausedSyncT for n1, and no rule lets a consistent replica become the source.
+    ///
     /// Session 7: 7 passes (moved to `fixedSeeds`); none is known failing.
     static let knownFailingSeeds: [UInt64] = []
 
