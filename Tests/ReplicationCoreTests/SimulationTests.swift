@@ -199,7 +199,7 @@ struct Simulation {
     var stepsSafety = 2500
     let protocolA: Bool
 
-    init(seed: UInt64) {
+    init(seed: UInt64, resyncLane: Bool = false) {
         self.seed = seed
         random = SplitMix64(seed: seed)
         nodeCount = 3 + Int(seed % 2)  // 3 or 4 replicas
@@ -217,6 +217,7 @@ struct Simulation {
             config.resyncRequestsInFlightMax = 2
             if protocolA { config.peers = config.peers.map { var p = $0; p.replicationProtocol = .a; return p } }
         })
+        cluster.resyncLane = resyncLane
         workload = SimWorkload(blockBytes: blockBytes, blockCount: blockCount)
         cluster.recordTrace = ProcessInfo.processInfo.environment["SIM_TRACE"] != nil
         cluster.traceMessages = cluster.recordTrace
@@ -298,19 +299,23 @@ struct Simulation {
     }
 
     mutating func deliverRandom() {
-        var candidates: [(UInt8, UInt8)] = []
+        var candidates: [(UInt8, UInt8, Bool)] = []
         for a in 0 ..< nodeCount {
             for b in 0 ..< nodeCount where a != b {
                 let k = cluster.key(UInt8(a), UInt8(b))
-                if cluster.links[k]?.up == true, !(cluster.links[k]!.queues[UInt8(b)]?.isEmpty ?? true) {
-                    candidates.append((UInt8(a), UInt8(b)))
+                guard cluster.links[k]?.up == true else { continue }
+                if !(cluster.links[k]!.queues[UInt8(b)]?.isEmpty ?? true) {
+                    candidates.append((UInt8(a), UInt8(b), false))
+                }
+                if !(cluster.links[k]!.resyncQueues[UInt8(b)]?.isEmpty ?? true) {
+                    candidates.append((UInt8(a), UInt8(b), true))
                 }
             }
         }
         guard !candidates.isEmpty else { return }
-        let (a, b) = candidates[pick(candidates.count)]
+        let (a, b, lane) = candidates[pick(candidates.count)]
         // Deliver a burst: ordered streams drain in runs.
-        for _ in 0 ..< 1 + pick(4) { cluster.deliver(from: a, to: b) }
+        for _ in 0 ..< 1 + pick(4) { cluster.deliver(from: a, to: b, resyncLane: lane) }
     }
 
     mutating func completeRandomStorage() {
