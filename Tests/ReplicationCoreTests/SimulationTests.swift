@@ -56,9 +56,10 @@ struct SimulationTests {
                                        // superseded generations are durable. Its run changed with the extra
                                        // metadata writes; the cause of its old failure was not traced.
                                        7,
-                                       // session 7: a write admitted before a peer was lost was issued at the old
-                                       // generation, acknowledged, and resynced away after a crash of its writer
-                                       // (admitted_write_waits_for_new_generation.txt):
+                                       // session 7: 72 (an acknowledged write lost) passes on main after the session's
+                                       // other core changes; the rule traced for it (a write admitted before a peer was
+                                       // lost waits for the new generation) was landed and reverted: it lost an
+                                       // acknowledged write in seed 42.
                                        72]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
