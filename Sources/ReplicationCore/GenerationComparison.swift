@@ -76,7 +76,8 @@ enum GenerationComparison {
     /// `side`'s current generation (equal currents): `other` reached it through a resync from a
     /// third replica, which brought everything those bits mark. DRBD updates the bitmap UUID on
     /// all peers when a resync finishes; here the handshake finds it out. The bits are dropped
-    /// (not resynced a second time) — unless `other` is Inconsistent, when they may still matter.
+    /// (not resynced a second time) — unless `other` is Inconsistent or Outdated, when they may
+    /// still matter: an Outdated node at this generation is known to lack some of its writes (seed 57).
     ///
     /// Known gap (seeds 57 and 104): the third replica may have taken the new generation before
     /// a write made in it reached it, so its resync can end without that write, and these bits
@@ -88,7 +89,7 @@ enum GenerationComparison {
         let tracked = side.generations.bitmapGeneration(for: other.nodeID)
         return !tracked.isNone && !tracked.sameHistory(as: side.generations.current)
             && other.generations.current.sameHistory(as: side.generations.current)
-            && !other.flags.contains(.inconsistent)
+            && !other.flags.contains(.inconsistent) && other.disk != .outdated
     }
 
     /// Same current generation: nobody started a new one. Differences can only come from
