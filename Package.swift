@@ -236,12 +236,13 @@ let package = Package(
                 "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading", "DescriptorIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: [
             "Engine", "ReplicationCore", "EngineAdmin", "EngineConfig", "NBDServer", "ListenerTestSupport", "ScratchFolders",
-            "EngineAdminClient", "ListenerSupport",
+            "EngineAdminClient", "ListenerSupport", "ReplicationWire", "CTandemIO",
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Glibc
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Writes resync data with O_DIRECT, around the page cache.
@@ -11,7 +12,8 @@ import NIOCore
 /// the application's writes on both nodes: a qd1 writer's round trip waited for busy engine
 /// threads and for the inode lock a buffered resync write holds while it copies (4k write p50
 /// 2-14 ms during a resync against 0.1-0.2 ms after it). A direct write copies once into an
-/// aligned buffer that the heap reuses, and the disk takes the data from there.
+/// aligned buffer (kept for the next write, `AlignedBufferPool`), and the disk takes the data
+/// from there.
 ///
 /// The writes are issued in `chunkBytesMax` pieces: ext4 holds the inode lock for a whole
 /// synchronous direct write, disk time included, and a buffered application write to the same
@@ -20,7 +22,7 @@ enum DirectWrite {
     /// Offsets, lengths and the buffer are aligned to this: enough for every disk with logical
     /// sectors of up to 4 KiB (O_DIRECT's rule is the device's logical block size).
     static let alignmentBytes = 4096
-    /// Largest single direct write.
+    /// Largest single direct write, and the size of the aligned buffer it is copied into.
     static let chunkBytesMax = 1 << 20
 
     /// Writes `data` at `offset` through `fd`, which was opened with O_DIRECT. Returns 0 when
@@ -28,22 +30,88 @@ enum DirectWrite {
     /// (unaligned, no memory for the aligned buffer, or the filesystem refuses O_DIRECT with
     /// EINVAL): the caller then writes the whole range through the page cache, which is safe
     /// because a partial direct write is simply overwritten.
-    static func write(_ data: ByteBuffer, at offset: UInt64, fd: Int32) -> Int32? {
+    static func write(_ data: ByteBuffer, at offset: UInt64, fd: Int32, buffers: AlignedBufferPool = .shared) -> Int32? {
         let count = data.readableBytes
         guard count > 0, count % alignmentBytes == 0, offset % UInt64(alignmentBytes) == 0 else { return nil }
-        var allocated: UnsafeMutableRawPointer?
-        guard posix_memalign(&allocated, alignmentBytes, count) == 0, let buffer = allocated else { return nil }
-        defer { free(buffer) }
-        data.withUnsafeReadableBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        guard let buffer = buffers.take() else { return nil }
+        defer { buffers.give(buffer) }
         var done = 0
         while done < count {
-            let n = pwrite(fd, buffer + done, min(count - done, chunkBytesMax), off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno == EINVAL ? nil : errno
+            // One chunk at a time through the one buffer: a request of any size needs 1 MiB.
+            let chunk = min(count - done, chunkBytesMax)
+            data.withUnsafeReadableBytes { buffer.copyMemory(from: $0.baseAddress! + done, byteCount: chunk) }
+            var written = 0
+            while written < chunk {
+                let n = pwrite(fd, buffer + written, chunk - written, off_t(offset) + off_t(done + written))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno == EINVAL ? nil : errno
+                }
+                written += n
             }
-            done += n
+            done += chunk
         }
         return 0
+    }
+}
+
+/// `DirectWrite`'s aligned buffers (`chunkBytesMax` each), kept for the next write instead of a
+/// `posix_memalign` and `free` per resync request. Resync writes run on several thread-pool
+/// threads at once, so each takes a buffer of its own; at most `keptMax` are kept (the rest are
+/// freed), for all volumes together, and none once the pool has been idle between two of
+/// `EngineHeap`'s trims: after a resync the engine gives the memory back as it does its heap.
+final class AlignedBufferPool: @unchecked Sendable {
+    static let shared = AlignedBufferPool(keptMax: 4)
+
+    let keptMax: Int
+    private let lock = NIOLock()
+    private var kept: [UnsafeMutableRawPointer] = []
+    /// Buffers allocated so far (tests: that buffers are reused).
+    private(set) var allocations = 0
+    /// A buffer was taken since the last `releaseIfIdle`.
+    private var takenSinceRelease = false
+
+    init(keptMax: Int) {
+        precondition(keptMax >= 0, "keptMax must not be negative")
+        self.keptMax = keptMax
+    }
+
+    deinit { for buffer in kept { free(buffer) } }
+
+    /// A kept buffer, else a new one; nil when memory is short.
+    func take() -> UnsafeMutableRawPointer? {
+        let reused = lock.withLock { () -> UnsafeMutableRawPointer? in
+            takenSinceRelease = true
+            return kept.popLast()
+        }
+        if let reused { return reused }
+        var allocated: UnsafeMutableRawPointer?
+        guard posix_memalign(&allocated, DirectWrite.alignmentBytes, DirectWrite.chunkBytesMax) == 0 else { return nil }
+        lock.withLock { allocations += 1 }
+        return allocated
+    }
+
+    func give(_ buffer: UnsafeMutableRawPointer) {
+        let keep = lock.withLock { () -> Bool in
+            guard kept.count < keptMax else { return false }
+            kept.append(buffer)
+            return true
+        }
+        if !keep { free(buffer) }
+    }
+
+    var keptCount: Int { lock.withLock { kept.count } }
+
+    /// Frees the kept buffers when none was taken since the last call (`EngineHeap` calls it at
+    /// every trim): a resync keeps them, an idle engine does not hold them.
+    func releaseIfIdle() {
+        let released = lock.withLock { () -> [UnsafeMutableRawPointer] in
+            defer { takenSinceRelease = false }
+            guard !takenSinceRelease else { return [] }
+            let all = kept
+            kept = []
+            return all
+        }
+        for buffer in released { free(buffer) }
     }
 }

@@ -37,6 +37,7 @@ enum EngineHeap {
     static func trimPeriodically() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: trimInterval) } catch { return }
+            AlignedBufferPool.shared.releaseIfIdle()
             _ = ctandem_malloc_trim()
         }
     }

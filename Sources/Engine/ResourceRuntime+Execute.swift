@@ -10,10 +10,11 @@ extension ResourceRuntime {
             let key = LinkKey(volume: v, peer: m.to.rawValue)
             guard let link = links[key] else { continue }
             count(v, m, to: m.to.rawValue)
-            link.send(m.message)
-            if !unflushedLinks.contains(where: { $0.channel === link.channel }) { unflushedLinks.append(link) }
+            let lane = link.lane(for: m.message)
+            lane.send(m.message)
+            if !unflushedLanes.contains(where: { $0.channel === lane.channel }) { unflushedLanes.append(lane) }
         }
-        if !unflushedLinks.isEmpty { scheduleEndOfIteration() }
+        if !unflushedLanes.isEmpty { scheduleEndOfIteration() }
         if !out.completions.isEmpty, let volume = volumes[v] {
             for c in out.completions {
                 if let waiting = volume.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
@@ -59,8 +60,8 @@ extension ResourceRuntime {
     /// writes), which the next round of the loop flushes.
     func endOfIteration() {
         while true {
-            for link in unflushedLinks { link.flush() }
-            unflushedLinks.removeAll(keepingCapacity: true)
+            for lane in unflushedLanes { lane.flush() }
+            unflushedLanes.removeAll(keepingCapacity: true)
             guard !deferredWrites.isEmpty else { break }
             let batch = deferredWrites
             deferredWrites.removeAll(keepingCapacity: true)

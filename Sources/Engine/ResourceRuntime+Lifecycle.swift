@@ -134,7 +134,7 @@ extension ResourceRuntime {
         ticker?.cancel()
         for task in dialers.values { task.cancel() }
         dialers = [:]
-        for link in links.values { link.channel.close(promise: nil) }
+        for link in links.values { link.close() }
         links = [:]
         try? await listener?.close()
         listener = nil

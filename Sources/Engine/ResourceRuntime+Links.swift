@@ -6,10 +6,11 @@ import NIOPosix
 import ReplicationCore
 import ReplicationWire
 
-/// Replication links: one TCP connection per (volume, peer), full mesh. The node with the lower
-/// id dials, the higher one listens, so two nodes never race with two connections. Each side
-/// sends its `ReplicationHello` first and checks the other's (resource, node ids, volume, size)
-/// before the core hears `.transportUp`.
+/// Replication links: one connection per (volume, peer), full mesh, each of two TCP connections
+/// (main, then resync: `ReplicationHello.Lane`, `ResourceRuntime+ResyncLane`). The node with
+/// the lower id dials, the higher one listens, so two nodes never race with two connections.
+/// Each side sends its `ReplicationHello` first and checks the other's (resource, node ids,
+/// volume, size) before the core hears `.transportUp`.
 extension ResourceRuntime {
     typealias LinkChannel = NIOAsyncChannel<ReplicationInbound, ReplicationOutbound>
 
@@ -108,9 +109,14 @@ extension ResourceRuntime {
                     return
                 }
                 let key = LinkKey(volume: hello.volume, peer: hello.senderNodeID.rawValue)
+                if hello.lane == .resync {
+                    try await acceptResyncLane(key, hello: hello, lane: link, outbound: outbound, inbound: &iterator, remote: remote)
+                    return
+                }
                 guard await isWanted(key) else { return }  // StandAlone toward that peer: refuse quietly
-                try await outbound.write(.hello(await ourHello(volume: hello.volume, to: hello.senderNodeID.rawValue)))
-                await runLink(key, link: link, inbound: &iterator)
+                try await outbound.write(.hello(await ourHello(volume: hello.volume, to: hello.senderNodeID.rawValue,
+                                                               lane: .main, token: hello.connectionToken)))
+                await runLink(key, link: link, inbound: &iterator, token: hello.connectionToken)
             }
         } catch let error as ReplicationWireError {
             // Already says "replication link from <address>: <what was wrong>"; logged once there.
@@ -136,16 +142,21 @@ extension ResourceRuntime {
         dialers[key] = nil
     }
 
+    /// One TCP connection to `peer`'s replication port, on this runtime's loop, ready for the hello.
+    nonisolated func connect(to peer: ResourcePeerConfig) async throws -> LinkChannel {
+        try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: Self.linkWaterMark)
+            .connectTimeout(.seconds(3))
+            .connect(host: peer.address.host, port: peer.address.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+            }
+    }
+
     nonisolated func dialOnce(_ key: LinkKey, _ peer: ResourcePeerConfig) async {
         let link: LinkChannel
         do {
-            link = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelOption(.writeBufferWaterMark, value: Self.linkWaterMark)
-                .connectTimeout(.seconds(3))
-                .connect(host: peer.address.host, port: peer.address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
-                }
+            link = try await connect(to: peer)
         } catch {
             return  // not reachable yet; the loop retries
         }
@@ -156,13 +167,11 @@ extension ResourceRuntime {
             try? await link.channel.close()
             return
         }
-        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
+        // A fresh token per connection: the resync connection names it, so the listener attaches
+        // that connection to this main one and to no other (an older one, another peer's).
+        let token = UInt64.random(in: 1 ... .max)
         do {
-            try await link.executeThenClose { inbound, outbound in
-                try await outbound.write(.hello(await ourHello(volume: key.volume, to: key.peer)))
-                var iterator = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await iterator.next() else { return }
-                timeout.cancel()
+            try await exchangeHellos(link, sending: await ourHello(volume: key.volume, to: key.peer, lane: .main, token: token)) { hello, iterator in
                 if let refusal = await helloRefusal(hello, from: "\(peer.nodeName) (\(peer.address))") {
                     await notePeer(key.peer, refusal)
                     return
@@ -171,7 +180,11 @@ extension ResourceRuntime {
                     await notePeer(key.peer, "\(peer.address) answered as node \(hello.senderNodeID) volume \(hello.volume), expected node \(key.peer) (\(peer.nodeName)) volume \(key.volume); check the addresses in the resource files")
                     return
                 }
-                await runLink(key, link: link, inbound: &iterator)
+                guard hello.lane == .main, hello.connectionToken == token else {
+                    await notePeer(key.peer, "\(peer.nodeName) (\(peer.address)) answered a new connection as its \(hello.lane) connection with token \(hello.connectionToken), expected main with \(token); refused")
+                    return
+                }
+                await runLink(key, link: link, inbound: &iterator, token: token)
             }
         } catch {
             logger.warning("replication link to \(peer.nodeName) (\(peer.address)): \(error)")
@@ -179,10 +192,26 @@ extension ResourceRuntime {
         }
     }
 
+    /// Dialer side of a connection: sends `ours`, waits (up to `helloTimeout`) for the peer's
+    /// hello and hands it to `body` with the rest of the stream; the connection is closed when
+    /// `body` returns. Nothing happens if the peer closes before its hello.
+    nonisolated func exchangeHellos(_ link: LinkChannel, sending ours: ReplicationHello,
+                                    _ body: (ReplicationHello, inout NIOAsyncChannelInboundStream<ReplicationInbound>.AsyncIterator) async throws -> Void) async throws {
+        let timeout = link.channel.eventLoop.scheduleTask(in: Self.helloTimeout) { link.channel.close(promise: nil) }
+        try await link.executeThenClose { inbound, outbound in
+            try await outbound.write(.hello(ours))
+            var iterator = inbound.makeAsyncIterator()
+            guard case .hello(let hello)? = try await iterator.next() else { return }
+            timeout.cancel()
+            try await body(hello, &iterator)
+        }
+    }
+
     /// A link whose hellos matched: tell the core, feed it every message in order, and tell it
     /// when the link is gone.
-    nonisolated func runLink(_ key: LinkKey, link: LinkChannel, inbound: inout NIOAsyncChannelInboundStream<ReplicationInbound>.AsyncIterator) async {
-        let id = await linkUp(key, link.channel)
+    nonisolated func runLink(_ key: LinkKey, link: LinkChannel, inbound: inout NIOAsyncChannelInboundStream<ReplicationInbound>.AsyncIterator,
+                             token: UInt64) async {
+        let id = await linkUp(key, link.channel, token: token)
         do {
             while let item = try await inbound.next() {
                 switch item {
@@ -198,25 +227,19 @@ extension ResourceRuntime {
         await linkDown(key, id)
     }
 
-    func linkUp(_ key: LinkKey, _ channel: any Channel) -> UInt64 {
+    func linkUp(_ key: LinkKey, _ channel: any Channel, token: UInt64) -> UInt64 {
         if let old = links[key] {
             // The peer redialed before this side saw the old link end (its EOF can be processed
             // after the new accept). The core must hear that the old link is gone: a transportUp
             // while it still counts the peer as connected makes it refuse the link and stop
             // wanting that peer for good (both sides then stay Connecting forever).
             links[key] = nil
-            old.channel.close(promise: nil)
+            old.close()
             step(key.volume, .transportDown(NodeID(key.peer)))
         }
         let id = nextLinkID
         nextLinkID += 1
-        var link = PeerLink(id: id, channel: channel)
-        if channel.eventLoop === loop,
-           let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
-           let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
-            link.writer = (handler, context)
-        }
-        links[key] = link
+        links[key] = PeerLink(id: id, main: LinkLane(channel: channel, loop: loop), connectionToken: token)
         peerMessages[key.peer] = nil
         step(key.volume, .transportUp(NodeID(key.peer)))
         // From now on the link's messages come straight from its channel (same loop as this
@@ -232,6 +255,7 @@ extension ResourceRuntime {
             logger.error("replication link to node \(key.peer) volume \(key.volume) cannot deliver messages (\(error)); closing it")
             channel.close(promise: nil)
         }
+        expectResyncLane(key, id)
         onChange()
         return id
     }
@@ -269,7 +293,7 @@ extension ResourceRuntime {
     func linkDown(_ key: LinkKey, _ id: UInt64) {
         guard let link = links[key], link.id == id else { return }
         links[key] = nil
-        link.channel.close(promise: nil)
+        link.close()
         step(key.volume, .transportDown(NodeID(key.peer)))
         onChange()
     }
@@ -292,15 +316,18 @@ extension ResourceRuntime {
             dialers.removeValue(forKey: key)?.cancel()
             if let link = links[key] {
                 // Messages emitted before the directive are already written; flush, then close.
-                link.channel.writeAndFlush(ReplicationOutbound.message(.ping(0))).whenComplete { _ in link.channel.close(promise: nil) }
+                // The main connection only: the peer drops the link at its end, after reading
+                // what came before it, and this side's resync connection closes with the link.
+                let channel = link.channel
+                channel.writeAndFlush(ReplicationOutbound.message(.ping(0))).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }
 
-    func ourHello(volume: UInt16, to peer: UInt8) -> ReplicationHello {
+    func ourHello(volume: UInt16, to peer: UInt8, lane: ReplicationHello.Lane, token: UInt64) -> ReplicationHello {
         ReplicationHello(resourceName: config.name, senderNodeID: NodeID(UInt8(config.nodeId)), receiverNodeID: NodeID(peer),
                          volume: volume, sizeBytes: volumes[volume]?.sizeBytes ?? 0, bitmapBlockBytes: 4096,
-                         frameBytesMax: UInt32(ReplicationFrameDecoder.defaultFrameBytesMax))
+                         frameBytesMax: UInt32(ReplicationFrameDecoder.defaultFrameBytesMax), lane: lane, connectionToken: token)
     }
 
     /// Why a peer's hello is not acceptable, written for the operator; nil when it is.

@@ -52,8 +52,8 @@ actor ResourceRuntime {
     /// first), fed to the core after the output that issued them is carried out (`execute`).
     var inlineCompletions: [(UInt16, StorageCompletion)] = []
     var drainingInlineCompletions = false
-    /// Links written to and not yet flushed.
-    var unflushedLinks: [PeerLink] = []
+    /// Link connections written to and not yet flushed.
+    var unflushedLanes: [LinkLane] = []
     var iterationEndScheduled = false
     var links: [LinkKey: PeerLink] = [:]
     /// (volume, peer) pairs the core wants connected.
@@ -81,15 +81,53 @@ actor ResourceRuntime {
 
     struct LinkKey: Hashable, Sendable { var volume: UInt16; var peer: UInt8 }
 
+    /// A connection to one peer for one volume: its main TCP connection and, once the peer opened
+    /// it, its resync connection (`ReplicationHello.Lane`). Messages go out on the main one,
+    /// resync replies on the resync one when it is up. Either one ending ends the link (the core
+    /// knows one connection per peer).
     struct PeerLink {
         let id: UInt64
+        let main: LinkLane
+        /// Ties the resync connection to this main connection (`ReplicationHello.connectionToken`).
+        let connectionToken: UInt64
+        var resync: LinkLane?
+
+        var channel: any Channel { main.channel }
+
+        /// Where `message` goes: a resync reply (up to 1 MiB) on the resync connection, so that
+        /// the application's writes and acks on the main one never queue behind it. Before the
+        /// resync connection is up, on the main one: ordering between the two is not relied on
+        /// (a write that reaches the target while a resync request for its range is outstanding
+        /// marks it overlapped, and its reply is dropped, whichever arrives first).
+        func lane(for message: PeerMessage) -> LinkLane {
+            if case .resyncReply = message, let resync { return resync }
+            return main
+        }
+
+        func close() {
+            main.channel.close(promise: nil)
+            resync?.channel.close(promise: nil)
+        }
+    }
+
+    /// One TCP connection of a link and its frame writer.
+    struct LinkLane {
         let channel: any Channel
         /// The channel's frame writer and its context: messages are handed to it directly (see
         /// `send`). Nil only if the channel is not on this actor's loop.
         var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
 
-        /// Queues `message` on the link; it leaves at the next `flush`. Straight into the frame
-        /// writer rather than through `channel.write`: that boxed every message in an
+        init(channel: any Channel, loop: any EventLoop) {
+            self.channel = channel
+            if channel.eventLoop === loop,
+               let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
+               let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
+                writer = (handler, context)
+            }
+        }
+
+        /// Queues `message` on the connection; it leaves at the next `flush`. Straight into the
+        /// frame writer rather than through `channel.write`: that boxed every message in an
         /// existential (an allocation) and cast it back in the writer, per message.
         func send(_ message: PeerMessage) {
             if let writer { writer.handler.send(message, context: writer.context) } else {

@@ -3,7 +3,8 @@ import NIOCore
 /// Protocol version spoken by this core; a peer with another version is refused at handshake
 /// with a clear message (no silent guessing).
 /// 3: a write ack covers a run of consecutive writes (`WriteAck.count`).
-public let replicationProtocolVersion: UInt16 = 3
+/// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
+public let replicationProtocolVersion: UInt16 = 4
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

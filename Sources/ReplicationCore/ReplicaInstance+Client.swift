@@ -499,6 +499,10 @@ extension ReplicaInstance {
                 }
             }
         }
+        // Writes already admitted (past `tryStart`'s generation check) but waiting for their
+        // metadata are issued without this peer: they miss it as surely as the writes above.
+        let admittedWrites = admittedUnissuedWrites()
+        if !admittedWrites.isEmpty { missedWrites = true }
         // DRBD: the first write after losing a peer that had our data starts a new generation.
         if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.config.disklessClient == false {
             needsNewGeneration = true
@@ -511,6 +515,12 @@ extension ReplicaInstance {
                     // bring this node back at the old generation beside the peer that missed them.
                     let barrier = startNewGeneration()
                     for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackBarrierVersion = barrier }
+                    // An admitted write is not even issued before then: issued at the old
+                    // generation it would land, be acknowledged and, after a crash of this node
+                    // before the generation is durable, be resynced away from the peer that
+                    // missed it (level generations, protocol C's crashed-Primary rule; seed 72).
+                    // DRBD holds new I/O until the new current UUID is written.
+                    for id in admittedWrites { delayIssue(id, untilVersion: barrier) }
                 } else {
                     announceGenerationFromDiskless()
                 }
@@ -518,6 +528,22 @@ extension ReplicaInstance {
         }
         // After the generation decision: completing a write may demote an auto-promoted Primary.
         for id in lostCopies { checkDone(id) }
+    }
+
+    /// Writes that passed `tryStart` (their generation and activity log are settled) and wait for
+    /// metadata before they are issued to the disk and the peers.
+    func admittedUnissuedWrites() -> [ClientRequestID] {
+        unstartedRequests.filter { id in
+            guard let pending = requests[id], pending.isWrite, case .waitingMetadata = pending.phase else { return false }
+            return true
+        }
+    }
+
+    mutating func delayIssue(_ id: ClientRequestID, untilVersion barrier: UInt64) {
+        guard let i = requests.index(forKey: id) else { return }
+        withRequest(at: i) { pending in
+            if case .waitingMetadata(let version) = pending.phase { pending.phase = .waitingMetadata(version: max(version, barrier)) }
+        }
     }
 
     /// Acknowledges the writes whose new generation became durable (see `ackBarrierVersion`).

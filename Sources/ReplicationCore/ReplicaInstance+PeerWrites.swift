@@ -155,8 +155,9 @@ extension ReplicaInstance {
     /// extents of both from the one that received more (each received a prefix of the same
     /// stream, so the longer prefix holds everything the shorter one has).
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
-        guard disk.hasDisk, peers[i].bitmap != nil, peers[i].resync == nil,
+        guard disk.hasDisk, peers[i].bitmap != nil,
               let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
+        if peers[i].resync != nil { return reconcileWithinResync(lost, peer: i, mine: mine) }
         // One of them took the writer's new generation and the other did not: the tails are not
         // prefixes of one stream at one generation, and a resync from the older generation would
         // leave the target Inconsistent at the newer one, where every peer waits for it. The
@@ -165,13 +166,39 @@ extension ReplicaInstance {
         // The one with the longer tail is the source, and only UpToDate data may serve.
         let source = mine < lost.lastSequence ? peers[i].disk : disk
         guard source == .upToDate else { return }
+        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
+        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+        startResync(i, asTarget: mine < lost.lastSequence)
+    }
+
+    /// The two survivors of a lost writer are already resyncing, one from the other, and their
+    /// tails of its stream differ. The running resync brings only the blocks its bitmap marked,
+    /// so the writer's last writes that only one side holds would outlive it: the target comes
+    /// out UpToDate with a block the source never had, or without one the source has (seed 104:
+    /// a diskless Primary crashed with its last write on the resync target only; both ended
+    /// UpToDate and different). The hot extents of both join the resync, whatever the tail
+    /// lengths: an UpToDate source is the one copy both may hold, and what only the Inconsistent
+    /// target had was not acknowledged on its strength (its copy does not count towards an
+    /// acknowledgement; a writer's write is acknowledged only with a copy on an UpToDate replica).
+    /// DRBD resolves it the same way: the survivors' resync runs by the source's generations and
+    /// bitmaps, and the activity-log extents of the lost Primary are part of the resync.
+    mutating func reconcileWithinResync(_ lost: WriterLost, peer i: Int, mine: UInt64) {
+        guard let resync = peers[i].resync, resync.isTarget || disk == .upToDate else { return }
+        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
+        if resync.isTarget && resync.finishing {
+            // It told the source it was done; it goes on (the source takes a second "finished").
+            peers[i].resync!.finishing = false
+            peers[i].resync!.cursor = 0
+        }
+        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) within the resync \(resync.isTarget ? "from" : "to") node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+    }
+
+    mutating func markExtentsOutOfSync(_ extents: [UInt32], toward i: Int) {
         let extentCount = (config.sizeBytes + config.activityLogExtentBytes - 1) / config.activityLogExtentBytes
-        for extent in Set(lost.hotExtents + activityLog.sortedExtents).sorted() where UInt64(extent) < extentCount {
+        for extent in extents where UInt64(extent) < extentCount {
             let start = UInt64(extent) * config.activityLogExtentBytes
             let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
             peers[i].bitmap!.set(peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length))
         }
-        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
-        startResync(i, asTarget: mine < lost.lastSequence)
     }
 }

@@ -6,15 +6,34 @@ import ReplicationCore
 /// A peer with another magic (not Tandem), another version, another resource, an unexpected node
 /// id or a different volume size is refused with a message that says exactly that.
 ///
+/// Each (volume, peer) connection is two TCP connections (protocol 4): the main one, which carries
+/// every message but resync replies, and a resync one for the 1 MiB resync replies, so that an
+/// application write and its ack never wait in a stream behind them (DRBD 9 likewise keeps a
+/// data and a meta socket per connection). The dialer opens the main connection first with a
+/// fresh `connectionToken`, which the listener echoes; the resync connection names the same
+/// token, so a listener attaches it only to the main connection it belongs to, never to an
+/// older one or another peer's.
+///
 /// Layout (big-endian): magic "TNDMREPL" (8) · version u16 · body length u16 · body:
 /// resource name length u8 + UTF-8 · sender node id u8 · receiver node id u8 · volume u16 ·
-/// size bytes u64 · bitmap block bytes u32 · frame bytes max u32.
+/// size bytes u64 · bitmap block bytes u32 · frame bytes max u32 · lane u8 (0 main, 1 resync) ·
+/// connection token u64.
 public struct ReplicationHello: Sendable, Equatable {
+    /// Which of a connection's two TCP connections this is.
+    public enum Lane: UInt8, Sendable, Equatable, CustomStringConvertible {
+        /// Every message except resync replies.
+        case main = 0
+        /// Resync replies only.
+        case resync = 1
+
+        public var description: String { self == .main ? "main" : "resync" }
+    }
+
     public static let magic: [UInt8] = Array("TNDMREPL".utf8)
     /// Wire version; changes whenever any frame layout changes. Equal to the core's protocol
     /// version so one number describes what two engines speak.
     public static let version: UInt16 = replicationProtocolVersion
-    public static let bodyBytesMax = 2 + 255 + 2 + 2 + 8 + 4 + 4
+    public static let bodyBytesMax = 2 + 255 + 2 + 2 + 8 + 4 + 4 + 1 + 8
 
     public var resourceName: String
     public var senderNodeID: NodeID
@@ -24,19 +43,24 @@ public struct ReplicationHello: Sendable, Equatable {
     public var bitmapBlockBytes: UInt32
     /// The largest frame the sender accepts.
     public var frameBytesMax: UInt32
+    public var lane: Lane
+    /// Chosen by the dialer for each main connection and echoed by the listener; the resync
+    /// connection repeats it to say which main connection it belongs to.
+    public var connectionToken: UInt64
 
     public init(resourceName: String, senderNodeID: NodeID, receiverNodeID: NodeID, volume: UInt16,
-                sizeBytes: UInt64, bitmapBlockBytes: UInt32, frameBytesMax: UInt32) {
+                sizeBytes: UInt64, bitmapBlockBytes: UInt32, frameBytesMax: UInt32, lane: Lane = .main,
+                connectionToken: UInt64 = 0) {
         self.resourceName = resourceName; self.senderNodeID = senderNodeID; self.receiverNodeID = receiverNodeID
         self.volume = volume; self.sizeBytes = sizeBytes; self.bitmapBlockBytes = bitmapBlockBytes
-        self.frameBytesMax = frameBytesMax
+        self.frameBytesMax = frameBytesMax; self.lane = lane; self.connectionToken = connectionToken
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         let name = Array(resourceName.utf8.prefix(255))
         buffer.writeBytes(Self.magic)
         buffer.writeInteger(Self.version)
-        buffer.writeInteger(UInt16(1 + name.count + 1 + 1 + 2 + 8 + 4 + 4))
+        buffer.writeInteger(UInt16(1 + name.count + 1 + 1 + 2 + 8 + 4 + 4 + 1 + 8))
         buffer.writeInteger(UInt8(name.count))
         buffer.writeBytes(name)
         buffer.writeInteger(senderNodeID.rawValue)
@@ -45,6 +69,8 @@ public struct ReplicationHello: Sendable, Equatable {
         buffer.writeInteger(sizeBytes)
         buffer.writeInteger(bitmapBlockBytes)
         buffer.writeInteger(frameBytesMax)
+        buffer.writeInteger(lane.rawValue)
+        buffer.writeInteger(connectionToken)
     }
 
     /// nil when more bytes are needed (the reader index is then unchanged).
@@ -72,10 +98,16 @@ public struct ReplicationHello: Sendable, Equatable {
         guard let name = String(validating: nameBytes, as: UTF8.self) else {
             throw ReplicationWireError(peer: peer, reason: "hello carries a resource name that is not UTF-8")
         }
-        let hello = ReplicationHello(
+        var hello = ReplicationHello(
             resourceName: name, senderNodeID: NodeID(try reader.u8()), receiverNodeID: NodeID(try reader.u8()),
             volume: try reader.u16(), sizeBytes: try reader.u64(), bitmapBlockBytes: try reader.u32(),
             frameBytesMax: try reader.u32())
+        let laneCode = try reader.u8()
+        guard let lane = Lane(rawValue: laneCode) else {
+            throw ReplicationWireError(peer: peer, reason: "hello names connection lane \(laneCode), which is neither main (0) nor resync (1)")
+        }
+        hello.lane = lane
+        hello.connectionToken = try reader.u64()
         body = reader.buffer
         guard body.readableBytes == 0 else {
             throw ReplicationWireError(peer: peer, reason: "hello has \(body.readableBytes) unexpected trailing bytes")

@@ -5,6 +5,7 @@ import NIOPosix
 import ReplicationCore
 import ScratchFolders
 import Testing
+import CTandemIO
 
 /// Resync data is written around the page cache (`DirectWrite`); everything else, and whatever
 /// cannot go direct, through it. Each case reads the data back: a direct write must never cost
@@ -17,6 +18,17 @@ struct ResyncDirectWriteTests {
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil))
         #expect(truncate(dir + "/d0.img", off_t(Self.fileBytes)) == 0)
         return try BackingStore(path: dir + "/d0.img", sizeBytes: UInt64(Self.fileBytes))
+    }
+
+    /// A store in a fresh folder that takes O_DIRECT; nil (an issue recorded) where it does not.
+    func directStore() throws -> (String, BackingStore)? {
+        let dir = try ScratchFolder.make("tandem-directwrite-")
+        let store = try store(dir)
+        guard store.writesResyncDirectly else {
+            Issue.record("\(dir) does not take O_DIRECT; this test needs a disk-backed temp folder")
+            return nil
+        }
+        return (dir, store)
     }
 
     func pattern(_ count: Int, _ seed: UInt8) -> ByteBuffer {
@@ -38,12 +50,7 @@ struct ResyncDirectWriteTests {
 
     @Test("a resync write lands on disk without filling the page cache; a buffered one fills it")
     func directWriteBypassesPageCache() async throws {
-        let dir = try ScratchFolder.make("tandem-directwrite-")
-        let store = try store(dir)
-        guard store.writesResyncDirectly else {
-            Issue.record("\(dir) does not take O_DIRECT; this test needs a disk-backed temp folder")
-            return
-        }
+        guard let (_, store) = try directStore() else { return }
         let data = pattern(1 << 20, 3)
         #expect(try await write(store, data, at: 1 << 20, direct: true) == .done)
         #expect(store.pageCacheFile(offset: 1 << 20, length: 1 << 20) == nil, "the direct write left the range out of the page cache")
@@ -72,5 +79,35 @@ struct ResyncDirectWriteTests {
         #expect(DirectWrite.write(data, at: 512, fd: -1) == nil, "unaligned: not attempted")
         #expect(try await write(store, data, at: 512, direct: true) == .done)
         #expect(try await read(store, at: 512, 6000) == Array(data.readableBytesView))
+    }
+
+    @Test("direct writes reuse their aligned buffer, one per concurrent write, and a request larger than it is written whole")
+    func alignedBufferIsReused() async throws {
+        guard let (dir, store) = try directStore() else { return }
+        let fd = open(dir + "/d0.img", O_RDWR | O_CLOEXEC | ctandem_o_direct())
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let pool = AlignedBufferPool(keptMax: 2)
+        for round in 0 ..< 8 {
+            let data = pattern(256 << 10, UInt8(round))
+            #expect(DirectWrite.write(data, at: UInt64(round) << 18, fd: fd, buffers: pool) == 0)
+        }
+        #expect(pool.allocations == 1, "8 sequential writes allocated \(pool.allocations) buffers")
+        #expect(pool.keptCount == 1)
+        // 2 MiB + 8 KiB: three chunks through the one 1 MiB buffer, each at its own offset.
+        let large = pattern((2 << 20) + 8192, 77)
+        #expect(DirectWrite.write(large, at: 1 << 20, fd: fd, buffers: pool) == 0)
+        #expect(pool.allocations == 1)
+        #expect(try await read(store, at: 1 << 20, large.readableBytes) == Array(large.readableBytesView))
+        // Writes in flight together each hold a buffer; no more than `keptMax` stay afterwards.
+        let held = (0 ..< 3).compactMap { _ in pool.take() }
+        #expect(held.count == 3 && pool.allocations == 3)
+        for buffer in held { pool.give(buffer) }
+        #expect(pool.keptCount == 2)
+        // Taken since the last release: kept; idle from one release to the next: freed.
+        pool.releaseIfIdle()
+        #expect(pool.keptCount == 2)
+        pool.releaseIfIdle()
+        #expect(pool.keptCount == 0)
     }
 }

@@ -36,10 +36,16 @@ import Testing
         #expect(policy.windowNanoseconds == 25_000)
     }
 
-    @Test func longIdlePeriodsHalveTheWindowAndThenTurnItOff() {
+    /// A policy (largest window 100 µs) that a fast client has grown to its largest window.
+    private func policyGrownToItsLargestWindow() -> IdleSpinPolicy {
         var policy = IdleSpinPolicy(maxNanoseconds: 100_000)
         for _ in 0..<4 { policy.idleEnded(afterNanoseconds: 90_000) }
         #expect(policy.windowNanoseconds == 100_000)
+        return policy
+    }
+
+    @Test func longIdlePeriodsHalveTheWindowAndThenTurnItOff() {
+        var policy = policyGrownToItsLargestWindow()
         var windows: [UInt64] = []
         for _ in 0..<5 {
             policy.idleEnded(afterNanoseconds: 100_001)  // a client that paused, or a starved loop
@@ -52,9 +58,7 @@ import Testing
     }
 
     @Test func aPreemptedPollTurnsPollingOffUntilIdlePeriodsAreShortAgain() {
-        var policy = IdleSpinPolicy(maxNanoseconds: 100_000)
-        for _ in 0..<4 { policy.idleEnded(afterNanoseconds: 90_000) }
-        #expect(policy.windowNanoseconds == 100_000)
+        var policy = policyGrownToItsLargestWindow()
         policy.pollWasPreempted()
         #expect(policy.windowNanoseconds == 0)
         policy.idleEnded(afterNanoseconds: 30_000)

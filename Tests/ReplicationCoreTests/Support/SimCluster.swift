@@ -25,7 +25,24 @@ final class SimCluster {
     struct Link {
         var up = false
         var queues: [UInt8: [PeerMessage]] = [:]  // keyed by receiver
+        /// Resync replies, when `resyncLane` is on (keyed by receiver).
+        var resyncQueues: [UInt8: [PeerMessage]] = [:]
+        /// With `resyncLane`: when each queued message was sent (`sendCount`), per queue, and the
+        /// latest send of a main-stream message delivered, per receiver (`laneOrderProbe`).
+        var mainStamps: [UInt8: [UInt64]] = [:]
+        var resyncStamps: [UInt8: [UInt64]] = [:]
+        var lastMainDelivered: [UInt8: UInt64] = [:]
     }
+
+    /// Resync replies travel on a second ordered stream per pair, as on the engine's resync
+    /// connection (`ReplicationHello.Lane`): delivered independently of everything else the
+    /// pair sends, so a reply can overtake or fall behind the writes around it. Closing a link
+    /// loses what is still on that stream (the engine drops the link when either connection ends).
+    var resyncLane = false
+    var sendCount: UInt64 = 0
+    /// Told, at each resync reply delivered with `resyncLane`, whether it overtook messages the
+    /// pair sent before it (1, 0), fell behind one sent after it (0, 1), both or neither.
+    var laneOrderProbe: ((Int, Int) -> Void)?
 
     var nodes: [SimNode] = []
     var links: [String: Link] = [:]
@@ -103,7 +120,14 @@ final class SimCluster {
             let k = key(UInt8(n), to)
             guard links[k]?.up == true else { continue }
             if traceMessages { trace.append("  n\(n) -> n\(to): \(describe(message.message))") }
-            links[k]!.queues[to, default: []].append(message.message)
+            sendCount += 1
+            if resyncLane, case .resyncReply = message.message {
+                links[k]!.resyncQueues[to, default: []].append(message.message)
+                links[k]!.resyncStamps[to, default: []].append(sendCount)
+            } else {
+                links[k]!.queues[to, default: []].append(message.message)
+                if resyncLane { links[k]!.mainStamps[to, default: []].append(sendCount) }
+            }
         }
         for completion in output.completions {
             completions[completion.id.rawValue] = completion.result
@@ -268,6 +292,7 @@ final class SimCluster {
         if !blocked.contains([from, to]) {
             while links[k]?.up == true, let queue = links[k]!.queues[to], !queue.isEmpty {
                 let message = links[k]!.queues[to]!.removeFirst()
+                if resyncLane { links[k]!.mainStamps[to]!.removeFirst() }
                 step(Int(to), .message(message, from: NodeID(from)))
             }
         }
@@ -303,13 +328,25 @@ final class SimCluster {
         return progress
     }
 
-    /// Delivers the next message from `from` to `to`; false when none or the direction is blocked.
+    /// Delivers the next message from `from` to `to` (on the resync stream with `resyncLane`);
+    /// false when none or the direction is blocked.
     @discardableResult
-    func deliver(from: UInt8, to: UInt8) -> Bool {
+    func deliver(from: UInt8, to: UInt8, resyncLane lane: Bool = false) -> Bool {
         let k = key(from, to)
-        guard links[k]?.up == true, !blocked.contains([from, to]),
-              let queue = links[k]!.queues[to], !queue.isEmpty else { return false }
-        let message = links[k]!.queues[to]!.removeFirst()
+        guard links[k]?.up == true, !blocked.contains([from, to]) else { return false }
+        let message: PeerMessage
+        if lane {
+            guard let queue = links[k]!.resyncQueues[to], !queue.isEmpty else { return false }
+            message = links[k]!.resyncQueues[to]!.removeFirst()
+            let sent = links[k]!.resyncStamps[to]!.removeFirst()
+            let overtook = (links[k]!.mainStamps[to]?.first ?? .max) < sent
+            let fellBehind = (links[k]!.lastMainDelivered[to] ?? 0) > sent
+            laneOrderProbe?(overtook ? 1 : 0, fellBehind ? 1 : 0)
+        } else {
+            guard let queue = links[k]!.queues[to], !queue.isEmpty else { return false }
+            message = links[k]!.queues[to]!.removeFirst()
+            if resyncLane { links[k]!.lastMainDelivered[to] = links[k]!.mainStamps[to]!.removeFirst() }
+        }
         step(Int(to), .message(message, from: NodeID(from)))
         return true
     }
@@ -397,6 +434,7 @@ final class SimCluster {
             for a in nodes.indices {
                 for b in nodes.indices where a != b && !holdingLinks.contains(where: { $0.from == a && $0.to == b }) {
                     while deliver(from: UInt8(a), to: UInt8(b)) { progress = true }
+                    while deliver(from: UInt8(a), to: UInt8(b), resyncLane: true) { progress = true }
                 }
             }
             if !progress { return }
