@@ -72,6 +72,26 @@ enum GenerationComparison {
         return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
     }
 
+    /// `side`'s bits toward `other` track changes since an older generation, yet `other` is at
+    /// `side`'s current generation (equal currents): `other` reached it through a resync from a
+    /// third replica, which brought everything those bits mark. DRBD updates the bitmap UUID on
+    /// all peers when a resync finishes; here the handshake finds it out. The bits are dropped
+    /// (not resynced a second time) — unless `other` is Inconsistent or Outdated, when they may
+    /// still matter: an Outdated node at this generation is known to lack some of its writes (seed 57).
+    ///
+    /// Known gap (seeds 57 and 104): the third replica may have taken the new generation before
+    /// a write made in it reached it, so its resync can end without that write, and these bits
+    /// were its only record. Keeping the bits fixes that but makes every peer resync the same
+    /// blocks again (a node returning to a 9-node mesh received 8 MiB for a 1 MiB write). DRBD
+    /// settles it per block: the resync source tells its peers which blocks it brought a target
+    /// in sync (P_PEERS_IN_SYNC), so only the bits it covered are cleared. That message is the fix.
+    static func bitmapIsStale(of side: Handshake, toward other: Handshake) -> Bool {
+        let tracked = side.generations.bitmapGeneration(for: other.nodeID)
+        return !tracked.isNone && !tracked.sameHistory(as: side.generations.current)
+            && other.generations.current.sameHistory(as: side.generations.current)
+            && !other.flags.contains(.inconsistent) && other.disk != .outdated
+    }
+
     /// Same current generation: nobody started a new one. Differences can only come from
     /// in-flight writes (activity log after a crash) or verify findings; decide who is source.
     static func equalCurrent(mine: Handshake, peer: Handshake, asynchronous: Bool) -> Result {
@@ -112,15 +132,9 @@ enum GenerationComparison {
         }
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
-        // the one holding the data. That holds even when the peer reached this generation through
-        // a third replica's resync (its bitmap generation for the peer is older than the current
-        // one): the third replica took the new generation from the writer before the writes made
-        // in it reached it, so its resync may end without some of them, and these bits are then
-        // the only record of what the peer lacks (seed 194: dropping them as "stale" left a
-        // trim on two of three replicas, and a later full sync from the third spread the old data).
-        // Blocks the third replica did bring are resynced a second time, which changes nothing.
-        let mineTracks = mine.outOfSyncBlocks > 0
-        let peerTracks = peer.outOfSyncBlocks > 0
+        // the one holding the data. Bits made stale by a third replica's resync do not count.
+        let mineTracks = mine.outOfSyncBlocks > 0 && !bitmapIsStale(of: mine, toward: peer)
+        let peerTracks = peer.outOfSyncBlocks > 0 && !bitmapIsStale(of: peer, toward: mine)
         if mineTracks != peerTracks {
             return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
                           rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")

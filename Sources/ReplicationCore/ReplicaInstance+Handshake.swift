@@ -57,6 +57,30 @@ extension ReplicaInstance {
         dropConnection(i, standAlone: true)
     }
 
+    /// Stale bits toward peer `i` were just dropped: the third replica's resync brought the peer
+    /// everything that replica held. A write this node issued before the peer connected and that
+    /// is still in flight may not have reached that replica when it served the block (it is on
+    /// the link, or the replica is lost before it arrives), and this node's bit was then the
+    /// only record of what the peer lacks (scenario bits_kept_after_third_party_resync, seed 194).
+    /// Those blocks are marked again, at the current generation, so the bitmap exchange that
+    /// follows resyncs exactly them. Completed writes reached every replica connected when they
+    /// were issued, and each of those tracks them toward this peer itself. (DRBD settles this
+    /// per block: a resync source tells its peers which blocks it brought in sync,
+    /// P_PEERS_IN_SYNC; keeping every stale bit instead made each of a returning node's peers
+    /// resync the same blocks again — 8 MiB for a 1 MiB write in a 9-node mesh.)
+    mutating func keepInFlightWritesOutOfSync(toward i: Int) -> UInt64 {
+        let peer = peers[i].id
+        for index in requests.indices {
+            let pending = requests.values[index]
+            guard pending.isWrite, pending.phase == .started,
+                  !pending.sentTo.contains(peer) else { continue }
+            markOutOfSync(pending.request, toward: peer)
+        }
+        let kept = peers[i].bitmap!.setCount
+        if kept > 0 { setBitmapGeneration(peer, to: generations.current, onlyIfNone: false) }
+        return kept
+    }
+
     /// Decide what the new connection does from the two handshakes.
     mutating func negotiate(_ i: Int, mine: Handshake, peer: Handshake) {
         let bothDiskful = mine.sizeBytes != 0 && peer.sizeBytes != 0 && peers[i].bitmap != nil
@@ -67,6 +91,14 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
+            let dropped = peers[i].bitmap!.setCount
+            peers[i].bitmap!.clearAll()
+            setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
+            let kept = keepInFlightWritesOutOfSync(toward: i)
+            markMetadataDirty()
+            log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again" + (kept > 0 ? ", except the \(describeBlocks(kept)) of writes still in flight here" : ""))
+        }
         if result.decision == .targetUseBitmap && disk == .inconsistent {
             // Continue an interrupted resync: whatever this node lacks is marked in one of its
             // bitmaps (the one toward its former source, not necessarily this peer); offer the

@@ -48,7 +48,8 @@ struct SimulationTests {
                                        // session 7, UpToDate replicas differing: bits toward a peer that reached the
                                        // current generation through a third node's resync were dropped as stale, but
                                        // that resync could end before a write of the generation reached the third node
-                                       // (bits_kept_after_third_party_resync.txt); 104 also needed the survivors of a
+                                       // (bits_kept_after_third_party_resync.txt: the writer keeps the bits of its writes
+                                       // still in flight; 57: bits toward an Outdated peer are never stale); 104 also needed the survivors of a
                                        // lost writer to reconcile its last writes within a resync already running
                                        // between them (writer_lost_during_resync.txt):
                                        57, 104,
