@@ -78,13 +78,7 @@ enum GenerationComparison {
     /// all peers when a resync finishes; here the handshake finds it out. The bits are dropped
     /// (not resynced a second time) — unless `other` is Inconsistent or Outdated, when they may
     /// still matter: an Outdated node at this generation is known to lack some of its writes (seed 57).
-    ///
-    /// Known gap (seeds 57 and 104): the third replica may have taken the new generation before
-    /// a write made in it reached it, so its resync can end without that write, and these bits
-    /// were its only record. Keeping the bits fixes that but makes every peer resync the same
-    /// blocks again (a node returning to a 9-node mesh received 8 MiB for a 1 MiB write). DRBD
-    /// settles it per block: the resync source tells its peers which blocks it brought a target
-    /// in sync (P_PEERS_IN_SYNC), so only the bits it covered are cleared. That message is the fix.
+    /// The writer keeps the blocks of its writes still in flight (`keepInFlightWritesOutOfSync`).
     static func bitmapIsStale(of side: Handshake, toward other: Handshake) -> Bool {
         let tracked = side.generations.bitmapGeneration(for: other.nodeID)
         return !tracked.isNone && !tracked.sameHistory(as: side.generations.current)

@@ -63,11 +63,13 @@ extension ReplicaInstance {
     /// the link, or the replica is lost before it arrives), and this node's bit was then the
     /// only record of what the peer lacks (scenario bits_kept_after_third_party_resync, seed 194).
     /// Those blocks are marked again, at the current generation, so the bitmap exchange that
-    /// follows resyncs exactly them. Completed writes reached every replica connected when they
-    /// were issued, and each of those tracks them toward this peer itself. (DRBD settles this
-    /// per block: a resync source tells its peers which blocks it brought in sync,
-    /// P_PEERS_IN_SYNC; keeping every stale bit instead made each of a returning node's peers
-    /// resync the same blocks again — 8 MiB for a 1 MiB write in a 9-node mesh.)
+    /// follows resyncs exactly them. Keeping every stale bit instead made each of a returning
+    /// node's peers resync the same blocks again (8 MiB for a 1 MiB write in a 9-node mesh).
+    /// Known gap: a write that completed after the third replica's resync of the peer ended but
+    /// before this handshake is covered only if that replica received it (it then tracks it
+    /// toward the peer at the current generation) or its loss started a new generation (the
+    /// currents then differ and nothing here is stale). DRBD settles it per block: a resync
+    /// source tells its peers which blocks it brought in sync (P_PEERS_IN_SYNC).
     mutating func keepInFlightWritesOutOfSync(toward i: Int) -> UInt64 {
         let peer = peers[i].id
         for index in requests.indices {
