@@ -65,29 +65,23 @@ extension ResourceRuntime {
             guard !deferredWrites.isEmpty else { break }
             let batch = deferredWrites
             deferredWrites.removeAll(keepingCapacity: true)
-            stepCompletions(batch.map { (v, action) in
+            // The completions of a volume's writes go to its core as one step (a run of
+            // consecutive writes of one volume; usually the whole batch).
+            var completed: [ReplicaInput] = []
+            var completedVolume: UInt16?
+            for (v, action) in batch {
                 let result = volumes[v]?.backing?.performInline(action)
                     ?? .failed("volume \(v): its backing disk went away before a write to it was done")
-                return SmallWriteResult(volume: v, completion: StorageCompletion(id: action.id, result: result))
-            })
+                if let w = completedVolume, w != v {
+                    step(w, batch: completed)
+                    completed.removeAll(keepingCapacity: true)
+                }
+                completedVolume = v
+                completed.append(.storage(StorageCompletion(id: action.id, result: result)))
+            }
+            if let w = completedVolume { step(w, batch: completed) }
         }
         iterationEndScheduled = false
-    }
-
-    /// Feeds storage completions to the cores in order, a run of consecutive completions of one
-    /// volume as one step (usually the whole list).
-    func stepCompletions(_ results: [SmallWriteResult]) {
-        var completed: [ReplicaInput] = []
-        var completedVolume: UInt16?
-        for r in results {
-            if let w = completedVolume, w != r.volume {
-                step(w, batch: completed)
-                completed.removeAll(keepingCapacity: true)
-            }
-            completedVolume = r.volume
-            completed.append(.storage(r.completion))
-        }
-        if let w = completedVolume { step(w, batch: completed) }
     }
 
     func perform(_ v: UInt16, _ action: StorageAction) {
@@ -120,19 +114,9 @@ extension ResourceRuntime {
             // reaches the NBD connection within the read that brought the request, so the reply
             // leaves with that batch's flush. Deferring it to the end of the iteration cost two
             // loop tasks per request (that end, and a second flush for the reply).
-            if links.isEmpty {
-                // A client with other requests received or in flight: the write goes to the
-                // small-write thread, and this loop goes on with the next requests meanwhile
-                // (both CPUs work at depth; see SmallWriteThread). Alone (queue depth 1) it is
-                // done here: a hand-off would only add two wake-ups to its latency.
-                if clientRequestsFollow || (volumes[v]?.clients.count ?? 0) > 1 {
-                    SmallWriteThread.shared.submit(.init(owner: self, store: backing, volume: v, action: action))
-                    return
-                }
-                if let result = backing.performInline(action) {
-                    inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
-                    return
-                }
+            if links.isEmpty, let result = backing.performInline(action) {
+                inlineCompletions.append((v, StorageCompletion(id: action.id, result: result)))
+                return
             }
             deferredWrites.append((v, action))
             scheduleEndOfIteration()
@@ -153,12 +137,5 @@ extension ResourceRuntime.VolumeRuntime {
 
     private static func isResyncWrite(_ instance: inout ReplicaInstance, _ id: StorageOpID) -> Bool {
         instance.isResyncWrite(id)
-    }
-}
-
-extension ResourceRuntime: SmallWriteOwner {
-    /// From the small-write thread: one task on this runtime's loop per piece of writes.
-    nonisolated func smallWritesDone(_ results: [SmallWriteResult]) {
-        loop.execute { self.assumeIsolated { $0.stepCompletions(results) } }
     }
 }

@@ -49,15 +49,9 @@ extension ResourceRuntime {
 
     /// `submit` from code running on this actor's loop (checked by the caller): `waiter` is
     /// resumed on this loop, before this returns when the core answers at once (e.g. a refusal).
-    /// `moreFollow`: the client's connection already holds another request behind this one
-    /// (see `clientRequestsFollow`).
     nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
-                                  waiter: ClientWaiter, moreFollow: Bool = false) {
-        assumeIsolated {
-            $0.clientRequestsFollow = moreFollow
-            $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: waiter)
-            $0.clientRequestsFollow = false
-        }
+                                  waiter: ClientWaiter) {
+        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: waiter) }
     }
 
     func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {

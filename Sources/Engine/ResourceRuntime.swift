@@ -52,9 +52,6 @@ actor ResourceRuntime {
     /// first), fed to the core after the output that issued them is carried out (`execute`).
     var inlineCompletions: [(UInt16, StorageCompletion)] = []
     var drainingInlineCompletions = false
-    /// While a client request is stepped: its connection already holds another request, so a
-    /// small write it issues goes to the small-write thread (`perform`).
-    var clientRequestsFollow = false
     /// Link connections written to and not yet flushed.
     var unflushedLanes: [LinkLane] = []
     var iterationEndScheduled = false

@@ -73,7 +73,7 @@ final class VolumeExportHandle: NBDEventLoopExport {
         if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,
            let (operation, offset, length, fua) = singleRequest(command) {
             source.runtime.submitOnLoop(source.volume, operation, offset: offset, length: UInt32(length), fua: fua,
-                                        waiter: .export(sink, command), moreFollow: sink.moreRequestsReceived)
+                                        waiter: .export(sink, command))
             return
         }
         execute(command, on: eventLoop).whenComplete { outcome in

@@ -90,15 +90,6 @@ public protocol NBDEventLoopExport: NBDExport {
 /// allocation (and a retain of everything it captured) for every request.
 public protocol NBDCommandSink: AnyObject, Sendable {
     func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>)
-    /// Whether the connection has already received bytes of another request behind the one
-    /// being executed (the client keeps several in flight). Asked on the event loop while a
-    /// command is handed over; the engine then takes its small writes off the loop rather than
-    /// doing each before the next request is even parsed. Default: false.
-    var moreRequestsReceived: Bool { get }
-}
-
-extension NBDCommandSink {
-    public var moreRequestsReceived: Bool { false }
 }
 
 extension NBDEventLoopExport {

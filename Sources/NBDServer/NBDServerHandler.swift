@@ -121,9 +121,6 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     // MARK: - Input
 
-    /// Bytes of a further message are already here (checked while a command is handed over).
-    var holdsUndecodedInput: Bool { input.readableBytes > 0 }
-
     private func processInput(context: ChannelHandlerContext) {
         decodingDepth += 1
         defer {
@@ -405,8 +402,6 @@ private final class CommandSink: NBDCommandSink, @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         target = nil
     }
-
-    var moreRequestsReceived: Bool { target?.handler.holdsUndecodedInput ?? false }
 }
 
 private struct ExportListEntry: Sendable {
