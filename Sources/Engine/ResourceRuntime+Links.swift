@@ -72,12 +72,7 @@ extension ResourceRuntime {
 
     nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
         let peer = channel.remoteAddress.map(addressText) ?? "unknown peer"
-        let reassembler = ReplicationFrameReassembler(ReplicationFrameDecoder(peer: peer))
-        try channel.pipeline.syncOperations.addHandler(reassembler)
-        // Large frames (1 MiB writes, resync replies) are then read straight into their own
-        // buffers. The callback runs on the channel's loop, where the reassembler is used.
-        let bound = NIOLoopBound(reassembler, eventLoop: channel.eventLoop)
-        ChannelSocketReader.find(for: channel).whenSuccess { reader in bound.value.socketReader = reader }
+        try channel.pipeline.syncOperations.addHandler(ReplicationFrameReassembler(ReplicationFrameDecoder(peer: peer)))
         try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
         try channel.pipeline.syncOperations.addHandler(ReplicationFrameWriter())
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
@@ -257,6 +252,7 @@ extension ResourceRuntime {
             handler.arm(context: context) { messages in
                 self.assumeIsolated { $0.deliver(key, id, messages) }
             }
+            try Self.readLargeFramesDirectly(channel)
         } catch {
             logger.error("replication link to node \(key.peer) volume \(key.volume) cannot deliver messages (\(error)); closing it")
             channel.close(promise: nil)
@@ -264,6 +260,16 @@ extension ResourceRuntime {
         expectResyncLane(key, id)
         onChange()
         return id
+    }
+
+    /// From now on the rest of a large frame (a 1 MiB write, a resync reply) that a read cut is
+    /// read from the socket straight into the frame's own buffer (`ReplicationFrameReassembler`).
+    /// Once the connection is up and on this loop: the descriptor is found by the socket's
+    /// cookie, which a channel still being set up cannot tell.
+    nonisolated static func readLargeFramesDirectly(_ channel: any Channel) throws {
+        let reassembler = try channel.pipeline.syncOperations.handler(type: ReplicationFrameReassembler.self)
+        let bound = NIOLoopBound(reassembler, eventLoop: channel.eventLoop)
+        ChannelSocketReader.find(for: channel).whenSuccess { reader in bound.value.socketReader = reader }
     }
 
     /// Feeds one message to the core; false when this link has been replaced or dropped.

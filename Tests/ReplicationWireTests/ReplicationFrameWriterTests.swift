@@ -132,4 +132,39 @@ struct ReplicationFrameWriterTests {
         #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(.ping(2))])
         _ = try channel.finish()
     }
+
+    static func write4k(_ sequence: UInt64) -> PeerMessage {
+        .write(ReplicatedWrite(sequence: sequence, kind: .data, offsetBytes: sequence * 4096, lengthBytes: 4096,
+                               data: ByteBuffer(repeating: UInt8(truncatingIfNeeded: sequence), count: 4096),
+                               fua: false, wantsAck: true, notReplicatedTo: 0))
+    }
+
+    @Test("the headers of a flush's writes share one buffer, each payload after its own header")
+    func headersShareOneBuffer() throws {
+        let (writer, channel, context) = try directWriter()
+        for s: UInt64 in 1...3 { writer.send(Self.write4k(s), context: context) }
+        writer.send(.ping(4), context: context)
+        writer.flush(context: context)
+        let buffers = try outbound(channel)
+        // hello + header 1 · data 1 · header 2 · data 2 · header 3 · data 3 · ping
+        #expect(buffers.count == 7)
+        let storage = buffers.map { b in b.withVeryUnsafeBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(Set([storage[0], storage[2], storage[4], storage[6]]).count == 1,
+                "every header came from one buffer (an allocation per write header before)")
+        #expect(try decodeAll(buffers) == [.hello(Self.hello)] + (1...3).map { .message(Self.write4k($0)) } + [.message(.ping(4))])
+        _ = try channel.finish()
+    }
+
+    @Test("past the payload bound everything held goes down before the flush, in order")
+    func payloadBound() throws {
+        let (writer, channel, context) = try directWriter()
+        let count = ReplicationFrameWriter.pendingPayloadsMax + 2
+        for s in 1...count { writer.send(Self.write4k(UInt64(s)), context: context) }
+        let early = try outbound(channel)
+        #expect(early.count == 2 * ReplicationFrameWriter.pendingPayloadsMax, "the first \(ReplicationFrameWriter.pendingPayloadsMax) writes went down")
+        writer.flush(context: context)
+        let all = early + (try outbound(channel))
+        #expect(try decodeAll(all) == [.hello(Self.hello)] + (1...count).map { .message(Self.write4k(UInt64($0))) })
+        _ = try channel.finish()
+    }
 }
