@@ -25,6 +25,19 @@ enum DirectWrite {
     static let alignmentBytes = 4096
     /// Largest single direct write, and the size of the aligned buffer it is copied into.
     static let chunkBytesMax = 1 << 20
+    /// The size of each direct write: `chunkBytesMax`, or a smaller piece for comparisons
+    /// (`TANDEM_RESYNC_PIECE_KIB`, 4-1024 in 4 KiB steps; a smaller synchronous piece shortens
+    /// ext4's inode-lock hold, at a cost in rate: docs/engine.md). Any other value is refused on
+    /// standard error and the default kept.
+    static let pieceBytes: Int = {
+        guard let raw = getenv("TANDEM_RESYNC_PIECE_KIB").map({ String(cString: $0) }) else { return chunkBytesMax }
+        guard let kib = Int(raw), kib >= 4, kib <= chunkBytesMax >> 10, kib % 4 == 0 else {
+            let message = "tandem: TANDEM_RESYNC_PIECE_KIB=\(raw) ignored: it must be 4 to \(chunkBytesMax >> 10) in steps of 4 (KiB)\n"
+            _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+            return chunkBytesMax
+        }
+        return kib << 10
+    }()
 
     /// Writes `data` at `offset` through `fd`, which was opened with O_DIRECT. Returns 0 when
     /// written, an errno when the write failed, or nil when this write cannot be done directly
@@ -39,7 +52,7 @@ enum DirectWrite {
         var done = 0
         while done < count {
             // One chunk at a time through the one buffer: a request of any size needs 1 MiB.
-            let chunk = min(count - done, chunkBytesMax)
+            let chunk = min(count - done, pieceBytes)
             data.withUnsafeReadableBytes { buffer.copyMemory(from: $0.baseAddress! + done, byteCount: chunk) }
             var written = 0
             while written < chunk {
@@ -107,7 +120,7 @@ private final class RingWrite {
         if pieceDone == pieceBytes {
             done += pieceBytes
             pieceDone = 0
-            pieceBytes = min(data.readableBytes - done, DirectWrite.chunkBytesMax)
+            pieceBytes = min(data.readableBytes - done, DirectWrite.pieceBytes)
             if pieceBytes == 0 { return finish(.written) }
         }
         let copyPiece = pieceDone == 0
