@@ -16,9 +16,11 @@ import NIOCore
 /// aligned buffer (kept for the next write, `AlignedBufferPool`), and the disk takes the data
 /// from there.
 ///
-/// The writes are issued in `chunkBytesMax` pieces: ext4 holds the inode lock for a whole
-/// synchronous direct write, disk time included, and a buffered application write to the same
-/// file waits for it; a smaller piece bounds that wait.
+/// ext4 holds the inode lock for a whole synchronous direct write, disk time included, and a
+/// buffered application write to the same file waits for it. So where the loop has an io_uring
+/// (`DiskRing`), resync writes go through it (`write(_:at:fd:ring:completion:)`): ext4 then
+/// holds the lock only while it submits. The synchronous `write(_:at:fd:)` on a pool thread is
+/// the path without a ring.
 enum DirectWrite {
     /// Offsets, lengths and the buffer are aligned to this: enough for every disk with logical
     /// sectors of up to 4 KiB (O_DIRECT's rule is the device's logical block size).
@@ -156,8 +158,8 @@ private final class RingWrite {
 }
 
 /// `DirectWrite`'s aligned buffers (`chunkBytesMax` each), kept for the next write instead of a
-/// `posix_memalign` and `free` per resync request. Resync writes run on several thread-pool
-/// threads at once, so each takes a buffer of its own; at most `keptMax` are kept (the rest are
+/// `posix_memalign` and `free` per resync request. Several resync writes are in flight at once
+/// (in loops' rings, or on pool threads), each with a buffer of its own; at most `keptMax` are kept (the rest are
 /// freed), for all volumes together, and none once the pool has been idle between two of
 /// `EngineHeap`'s trims: after a resync the engine gives the memory back as it does its heap.
 final class AlignedBufferPool: @unchecked Sendable {

@@ -26,7 +26,6 @@ struct ResyncRingWriteTests {
 
     @Test("a resync write performed on the loop goes through its ring, lands whole (several pieces) and stays out of the page cache")
     func ringWriteLands() async throws {
-        guard BackingStore.resyncWritesUseRing else { return }
         guard let (_, store) = try helper.directStore() else { return }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let ring = try await ring(on: loop)
