@@ -95,7 +95,7 @@ enum AdminServer {
     }
 
     static func streamEvents(_ request: AdminRequest, supervisor: EngineSupervisor, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
-        let stream = await supervisor.subscribe(request.resource)
+        let stream = await supervisor.subscribe(request.resource, statistics: request.statistics ?? false)
         for await event in stream {
             try await outbound.write(AdminJSON.encodeLine(AdminResponse(ok: true, event: event)))
             if request.now && event == .endOfDump { return }

@@ -32,8 +32,13 @@ public enum EngineDaemon {
     /// The largest --nbd-poll-us accepted: beyond it a poll delays the loop's other work too long.
     public static let maxNBDIdlePollMicroseconds = 1000
 
-    public static func run(_ options: Options, logger: Logger) async throws {
+    /// The process-wide settings `run` relies on, made on the main thread before any other
+    /// thread exists (`tandem engine` calls it from `prepareProcess`).
+    public static func prepareProcess() {
         EngineHeap.limitArenas()
+    }
+
+    public static func run(_ options: Options, logger: Logger) async throws {
         let layout = EngineStateLayout(stateDirectory: options.stateDirectory)
         for dir in [layout.resourcesDirectory, layout.metadataDirectory, layout.runDirectory, parent(options.nbdSocketPath)] {
             do { try AtomicFile.makeDirectories(dir) } catch { throw EngineError("cannot create \(dir): \(error)") }

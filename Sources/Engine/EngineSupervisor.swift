@@ -38,6 +38,8 @@ actor EngineSupervisor {
 
     struct Subscriber {
         let resource: String?
+        /// `events --statistics`: lines carry the counters.
+        let statistics: Bool
         let continuation: AsyncStream<EngineEvent>.Continuation
     }
 
@@ -242,13 +244,13 @@ actor EngineSupervisor {
 
     // MARK: events
 
-    func subscribe(_ resource: String?) async -> AsyncStream<EngineEvent> {
+    func subscribe(_ resource: String?, statistics: Bool = false) async -> AsyncStream<EngineEvent> {
         let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(Self.subscriberBufferMax))
         let id = nextSubscriberID
         nextSubscriberID += 1
         let current = await reports(resource)
-        for event in EventStream.dump(current) { continuation.yield(event) }
-        subscribers[id] = Subscriber(resource: resource, continuation: continuation)
+        for event in EventStream.dump(current, statistics: statistics) { continuation.yield(event) }
+        subscribers[id] = Subscriber(resource: resource, statistics: statistics, continuation: continuation)
         continuation.onTermination = { [weak self] _ in
             guard let self else { return }
             Task { await self.unsubscribe(id) }
@@ -271,11 +273,14 @@ actor EngineSupervisor {
     func publish() async {
         changePending = false
         let now = await reports(nil)
-        let events = EventStream.diff(old: lastReports, new: now)
+        let old = lastReports
         lastReports = now
-        guard !events.isEmpty else { return }
+        // The same changes in both flavours; the one with counters only when someone asked.
+        let plain = EventStream.diff(old: old, new: now)
+        guard !plain.isEmpty else { return }
+        let withCounters = subscribers.values.contains { $0.statistics } ? EventStream.diff(old: old, new: now, statistics: true) : []
         for s in subscribers.values {
-            for e in events where s.resource == nil || e.value("name") == s.resource { s.continuation.yield(e) }
+            for e in s.statistics ? withCounters : plain where s.resource == nil || e.value("name") == s.resource { s.continuation.yield(e) }
         }
     }
 }

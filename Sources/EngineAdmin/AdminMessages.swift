@@ -46,14 +46,17 @@ public struct AdminRequest: Codable, Sendable, Equatable {
     public var force: Bool
     /// `events --now`: dump the current state and end.
     public var now: Bool
+    /// `events --statistics`: event lines carry the counters (`drbdsetup events2 --statistics`).
+    /// Optional so that requests from clients that predate it still decode; nil means no.
+    public var statistics: Bool?
     /// `attach-device`: the volume number and the local device path (e.g. "/dev/loop3").
     public var volume: Int?
     public var devicePath: String?
 
     public init(verb: AdminVerb, resource: String? = nil, discardMyData: Bool = false, force: Bool = false, now: Bool = false,
-                volume: Int? = nil, devicePath: String? = nil) {
+                statistics: Bool? = nil, volume: Int? = nil, devicePath: String? = nil) {
         self.version = AdminProtocol.version; self.verb = verb; self.resource = resource
-        self.discardMyData = discardMyData; self.force = force; self.now = now
+        self.discardMyData = discardMyData; self.force = force; self.now = now; self.statistics = statistics
         self.volume = volume; self.devicePath = devicePath
     }
 }

@@ -32,9 +32,7 @@ public enum StatusFormatter {
             if v.client { line += " client:yes" }
             if !v.quorum || verbose { line += " quorum:\(v.quorum ? "yes" : "no")" }
             if verbose { line += " open:\(v.open ? "yes" : "no")" }
-            if statistics {
-                line += " size:\(v.sizeBytes / 1024) read:\(v.readBytes / 1024) written:\(v.writtenBytes / 1024)"
-            }
+            if statistics { line += StatisticsFields.text(StatisticsFields.device(v)) }
             if verbose, let e = v.nbdExport { line += " nbd:\(e)" }
             if verbose, let devices = v.devicePaths, !devices.isEmpty { line += " device:" + devices.joined(separator: ",") }
             lines.append(line)
@@ -63,14 +61,7 @@ public enum StatusFormatter {
         if p.peerClient { line += " peer-client:yes" }
         if let done = p.donePercent { line += " done:\(EventStream.percentText(done))" }
         if verbose { line += " resync-suspended:no" }
-        if statistics {
-            line += " received:\(p.receivedBytes / 1024) sent:\(p.sentBytes / 1024)"
-            line += " out-of-sync:\(p.outOfSyncBytes / 1024)"
-            line += " rs-sent:\(p.resyncSentBytes / 1024) rs-received:\(p.resyncReceivedBytes / 1024)"
-            if p.resyncBytesPerSecond > 0 { line += " dbdt1:\(p.resyncBytesPerSecond >> 20)" }
-            if let eta = p.etaSeconds { line += " eta:\(eta)" }
-            if p.verifyMismatchBlocks > 0 { line += " verify-mismatch:\(p.verifyMismatchBlocks)" }
-        }
+        if statistics { line += StatisticsFields.text(StatisticsFields.peerDevice(p)) }
         return line
     }
 }

@@ -63,9 +63,10 @@ public struct EngineAdminClient: Sendable {
 
     /// The event stream: with `now`, the current state (`exists …` lines ending in `exists -`)
     /// and then the end; without, the dump followed by every change until the task is cancelled
-    /// or the engine stops.
-    public func events(_ resource: String? = nil, now: Bool = false) -> AsyncThrowingStream<EngineEvent, Error> {
-        let request = AdminRequest(verb: .events, resource: resource, now: now)
+    /// or the engine stops. With `statistics`, lines carry the counters as `drbdsetup events2
+    /// --statistics` prints them (a running resync's rate and ETA among them).
+    public func events(_ resource: String? = nil, now: Bool = false, statistics: Bool = false) -> AsyncThrowingStream<EngineEvent, Error> {
+        let request = AdminRequest(verb: .events, resource: resource, now: now, statistics: statistics ? true : nil)
         return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(65536)) { continuation in
             let task = Task {
                 do {

@@ -125,9 +125,10 @@ struct AdmCommand: AsyncParsableCommand {
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
         @Flag(name: .long, help: "Print the current state and exit.") var now = false
+        @Flag(name: .shortAndLong, help: "Add counters to device and peer-device lines (KiB): size, read, written; received, sent, out-of-sync, rs-sent, rs-received, and while a resync runs its rate (dbdt1, MiB/s) and ETA (eta, s).") var statistics = false
         func run() async throws {
             do {
-                for try await event in adm.client.events(common.resource, now: now) {
+                for try await event in adm.client.events(common.resource, now: now, statistics: statistics) {
                     print(event.line)
                     if now && event == .endOfDump { return }
                 }

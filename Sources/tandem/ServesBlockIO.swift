@@ -1,4 +1,5 @@
 import CTandemIO
+import Engine
 import TandemCLI
 
 /// A command whose process carries a block device's I/O: the engine (NBD exports, replication,
@@ -13,13 +14,22 @@ import TandemCLI
 protocol ServesBlockIO: ProcessPreparing {}
 
 extension ServesBlockIO {
-    static func prepareProcess() {
+    static func prepareProcess() { markAsIOFlusher() }
+
+    static func markAsIOFlusher() {
         // Needs CAP_SYS_RESOURCE (root has it) and Linux 5.6; without it the process runs as
         // before, with the deadlock risk docs/local-device.md describes.
         _ = ctandem_set_io_flusher()
     }
 }
 
-extension EngineCommand: ServesBlockIO {}
+extension EngineCommand: ServesBlockIO {
+    /// The engine also limits malloc's arenas here, for the same reason: a thread keeps the
+    /// arena it got at its first allocation (`EngineHeap.limitArenas`).
+    static func prepareProcess() {
+        markAsIOFlusher()
+        EngineDaemon.prepareProcess()
+    }
+}
 extension NBDAttachCommand: ServesBlockIO {}
 extension AdmCommand.Attach: ServesBlockIO {}

@@ -1,4 +1,5 @@
 import EngineAdmin
+import Foundation
 import Testing
 
 @Suite("drbdadm-style status and events2 lines")
@@ -51,5 +52,38 @@ struct StatusFormatterTests {
         let born = EventStream.diff(old: [], new: [a])
         #expect(born.first?.kind == "create" && born.first?.object == "resource")
         #expect(born.count == dump.count - 1)
+    }
+
+    @Test("events --statistics: lines carry the counters; traffic alone makes no line; a resync step shows rate and ETA")
+    func eventsWithStatistics() {
+        var idle = Self.report()
+        idle.volumes[0].writtenBytes = 4 << 20
+        let dump = EventStream.dump([idle], statistics: true)
+        #expect(dump.contains { $0.line == "exists device name:backups volume:0 minor:1000 backing_dev:/pool/backups_0 disk:UpToDate client:no quorum:yes open:yes nbd:nbd+unix:///backups/0?socket=/run/tandem/nbd.sock size:1048576 read:0 written:4096" })
+        #expect(dump.contains { $0.line == "exists peer-device name:backups peer-node-id:1 conn-name:beta volume:0 replication:Established peer-disk:UpToDate peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:8 rs-sent:4 rs-received:0" })
+        // Without --statistics the same dump has no counters.
+        #expect(!EventStream.dump([idle]).contains { $0.line.contains("written:") })
+
+        var busier = idle
+        busier.volumes[0].writtenBytes = 8 << 20
+        busier.connections[0].peerVolumes[0].sentBytes = 4 << 20
+        #expect(EventStream.diff(old: [idle], new: [busier], statistics: true).isEmpty)
+
+        var syncing = Self.report(replication: "SyncSource", peerDisk: "Inconsistent", done: 40)
+        syncing.connections[0].peerVolumes[0].resyncBytesPerSecond = 96 << 20
+        syncing.connections[0].peerVolumes[0].etaSeconds = 7
+        var later = syncing
+        later.connections[0].peerVolumes[0].donePercent = 55
+        later.connections[0].peerVolumes[0].etaSeconds = 5
+        let step = EventStream.diff(old: [syncing], new: [later], statistics: true).map(\.line)
+        #expect(step == ["change peer-device name:backups peer-node-id:1 conn-name:beta volume:0 replication:SyncSource peer-disk:Inconsistent peer-client:no resync-suspended:no done:55.00 received:0 sent:0 out-of-sync:8 rs-sent:4 rs-received:0 dbdt1:96 eta:5"])
+        #expect(EventStream.diff(old: [syncing], new: [later]).map(\.line) == ["change peer-device name:backups peer-node-id:1 conn-name:beta volume:0 replication:SyncSource peer-disk:Inconsistent peer-client:no resync-suspended:no done:55.00"])
+    }
+
+    @Test("an events request from a client that predates --statistics still decodes")
+    func olderEventsRequestDecodes() throws {
+        let line = #"{"version":1,"verb":"events","resource":"backups","discardMyData":false,"force":false,"now":true}"#
+        let request = try JSONDecoder().decode(AdminRequest.self, from: Data(line.utf8))
+        #expect(request.statistics == nil && request.now)
     }
 }
