@@ -119,7 +119,8 @@ actor EngineSupervisor {
         // right now is taken down once it is (bounded: a hung bring-up leaves it to a later down).
         queuedAtStart.remove(name)
         _ = await settle(name, onlyBringUp: true)
-        failures[name] = nil
+        // A failed bring-up's error leaves `status` with it (and the event stream says so).
+        if failures.removeValue(forKey: name) != nil { noteChange() }
         guard let runtime = resources.removeValue(forKey: name) else { return }
         endDeviceHolds(of: name, reason: "\(name) went down in the engine; its NBD export is gone")
         for volume in await runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
@@ -154,12 +155,27 @@ actor EngineSupervisor {
         return await up(name)
     }
 
+    /// `adjust` with no name: takes down what has no file any more (running, or kept only as
+    /// the error of a failed bring-up, which would otherwise stay in `status` naming a file that
+    /// is gone), and adjusts the rest.
     func adjustAll() async -> [String] {
+        let names: [String]
+        switch listResourceFiles() {
+        case .success(let listed): names = listed
+        case .failure(let error): return [error.description]
+        }
         var errors: [String] = []
-        let names = (try? store.resourceNames()) ?? []
-        for name in resources.keys.sorted() where !names.contains(name) { await down(name) }
+        for name in Set(resources.keys).union(failures.keys).subtracting(names).sorted() { await down(name) }
         for name in names { if let e = await adjust(name) { errors.append(e) } }
         return errors
+    }
+
+    /// The resource files' names. A folder that cannot be listed is an error that changes
+    /// nothing: read as empty, `adjust` would take every resource down.
+    func listResourceFiles() -> Result<[String], EngineError> {
+        do { return .success(try store.resourceNames()) } catch {
+            return .failure(EngineError("cannot list the resource files in \(layout.resourcesDirectory): \(error); nothing was changed"))
+        }
     }
 
     // MARK: admin
@@ -173,7 +189,13 @@ actor EngineSupervisor {
         }
         switch request.verb {
         case .up, .adjust:
-            let names = request.resource.map { [$0] } ?? ((try? store.resourceNames()) ?? [])
+            let names: [String]
+            if let name = request.resource { names = [name] } else {
+                switch listResourceFiles() {
+                case .success(let listed): names = listed
+                case .failure(let error): return .failure(error.description)
+                }
+            }
             if request.resource == nil, request.verb == .adjust {
                 let errors = await adjustAll()
                 return errors.isEmpty ? AdminResponse(ok: true, resources: await reports(nil)) : .failure(errors.joined(separator: "\n"))
@@ -188,7 +210,7 @@ actor EngineSupervisor {
             }
             return errors.isEmpty ? AdminResponse(ok: true, resources: await reports(request.resource)) : .failure(errors.joined(separator: "\n"))
         case .down:
-            let names = request.resource.map { [$0] } ?? Set(resources.keys).union(comingUp).sorted()
+            let names = request.resource.map { [$0] } ?? Set(resources.keys).union(comingUp).union(failures.keys).sorted()
             for name in names { await down(name) }
             return AdminResponse(ok: true)
         case .status:

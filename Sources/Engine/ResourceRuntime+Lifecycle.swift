@@ -119,13 +119,31 @@ extension ResourceRuntime {
         return c
     }
 
-    /// Stops everything: detaches cleanly (metadata written without the "attached" mark, so the
-    /// next start is not treated as a crash), closes links and the listener.
+    /// Stops everything as `drbdadm down` does: demotes a Primary that no client holds open,
+    /// disconnects, and detaches cleanly (metadata written without the "attached" and "primary"
+    /// marks, so the next start is not treated as a crash), then closes links and the listener.
+    ///
+    /// Why the demotion and the waits: the core refuses to detach a Primary whose peers are gone
+    /// (they are, after the disconnect), and refuses to demote or detach while I/O is in flight
+    /// ("retry in a moment"). A stop that took the first answer left the metadata marked
+    /// attached: every SIGTERM of an engine holding a Primary came back as a crashed Primary
+    /// (resynced its activity log from a peer: 4 MiB after one 64 KiB write), and a SIGTERM just
+    /// after a write as a crash (8 MiB resynced for a 2 MiB write in engine-faults). A Primary
+    /// that clients still hold open stays Primary: its next start is a crashed Primary's, as it
+    /// must be, since those clients' writes may have been cut.
     func stop() async {
         guard !stopped else { return }
         for v in volumes.keys.sorted() where instancesStarted {
+            if volumes[v]?.instance.status.resource.role == .primary, volumes[v]?.writers == 0 {
+                _ = await untilSettled(v, .secondary)
+            }
             _ = await admin(v, .disconnect(peer: nil))
-            if volumes[v]?.backing != nil { _ = await admin(v, .detach) }
+            guard volumes[v]?.backing != nil else { continue }
+            if volumes[v]?.instance.status.resource.role == .primary {
+                logger.notice("\(config.name) volume \(v) stays Primary at shutdown: \(volumes[v]?.writers ?? 0) client(s) hold it open; the next start treats it as a crashed Primary")
+            } else if case .refused(let why) = await untilSettled(v, .detach) {
+                logger.error("\(config.name) volume \(v) was not detached at shutdown (\(why)); the next start resyncs its activity log as after a crash")
+            }
         }
         for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
@@ -143,5 +161,20 @@ extension ResourceRuntime {
             volumes[v]!.clients = [:]
         }
         logger.info("resource \(config.name) is down")
+    }
+
+    /// The longest a stop waits for I/O in flight before it demotes or detaches anyway.
+    static let stopSettleMax: Duration = .seconds(5)
+
+    /// Runs `command` until the core no longer refuses it, at most `stopSettleMax`. Only for a
+    /// command nothing lasting stands in the way of (see `stop`): a refusal then means I/O is
+    /// still in flight, and completions keep arriving while this waits (the actor is free).
+    func untilSettled(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {
+        let deadline = ContinuousClock.now + Self.stopSettleMax
+        while true {
+            let result = await admin(v, command)
+            guard case .refused = result, ContinuousClock.now < deadline else { return result }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
