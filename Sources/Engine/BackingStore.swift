@@ -1,4 +1,5 @@
 import CTandemIO
+import DiskRing
 import Glibc
 import NIOCore
 import NIOPosix
@@ -63,6 +64,27 @@ final class BackingStore: Sendable {
     /// written around the page cache where it can be (`DirectWrite`).
     func perform(_ action: StorageAction, on eventLoop: any EventLoop, direct: Bool = false) -> EventLoopFuture<StorageResult> {
         let fd = self.fd, path = self.path, directFD = direct ? self.directFD : -1
+        if directFD >= 0, Self.resyncWritesUseRing, case .write(_, let offset, let data, let fua) = action,
+           let ring = DiskRing.on(eventLoop) {
+            // Through the loop's ring: ext4 holds the inode lock only while submitting, so the
+            // application's writes to this file do not wait for the disk behind it (`DiskRing`).
+            let promise = eventLoop.makePromise(of: StorageResult.self)
+            DirectWrite.write(data, at: offset, fd: directFD, ring: ring) { outcome in
+                switch outcome {
+                case .written where fua:
+                    promise.completeWith(self.threadPool.runIfActive(eventLoop: eventLoop) { Self.sync(fd, path) }
+                        .recover { _ in .failed("\(path): the I/O thread pool is shut down") })
+                case .written:
+                    promise.succeed(.done)
+                case .failed(let code):
+                    errno = code
+                    promise.succeed(Self.failure("write", path, offset))
+                case .notDirect:
+                    promise.completeWith(self.perform(action, on: eventLoop))
+                }
+            }
+            return promise.futureResult
+        }
         return threadPool.runIfActive(eventLoop: eventLoop) { () -> StorageResult in
             if directFD >= 0, case .write(_, let offset, let data, let fua) = action,
                let written = DirectWrite.write(data, at: offset, fd: directFD) {
@@ -72,6 +94,10 @@ final class BackingStore: Sendable {
             return Self.performBlocking(action, fd: fd, path: path)
         }.recover { _ in .failed("\(path): the I/O thread pool is shut down") }
     }
+
+    /// Whether resync writes go through the loop's io_uring (`DiskRing`) rather than a
+    /// synchronous `pwrite` on a pool thread. `TANDEM_RESYNC_RING=0` turns it off (to compare).
+    static let resyncWritesUseRing = getenv("TANDEM_RESYNC_RING").map { String(cString: $0) != "0" } ?? true
 
     /// Small writes without FUA are done on the calling event loop instead of the pool. A
     /// buffered `pwrite` of a few KiB only copies into the page cache (a few µs), while the trip

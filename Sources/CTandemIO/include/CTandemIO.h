@@ -46,4 +46,26 @@ int ctandem_epoll_unwatch(int epfd, int fd);
 /// epoll_wait(epfd, ..., timeout 0): how many watched descriptors are ready now (never
 /// sleeps), or -1 with errno.
 int ctandem_epoll_ready_now(int epfd);
+
+/// A minimal io_uring (CTandemRing.c), for one thread's use: no call may run concurrently with
+/// another on the same ring.
+struct ctandem_ring;
+/// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): a new eventfd, or -1 with errno.
+int ctandem_eventfd(void);
+/// Sets up a ring of at least `entries` submission entries; if `eventfd` >= 0 the kernel signals
+/// it for every completion posted. NULL with errno (ENOSYS/EPERM where io_uring is unavailable
+/// or disabled).
+struct ctandem_ring *ctandem_ring_create(unsigned entries, int eventfd);
+void ctandem_ring_destroy(struct ctandem_ring *ring);
+/// The ring's submission entries (the most requests that can be queued before a submit).
+unsigned ctandem_ring_entries(const struct ctandem_ring *ring);
+/// Queues pwrite(fd, buffer, length, offset) tagged `user_data`; the kernel sees it at the next
+/// submit. 0, or -1 with errno EBUSY when the submission queue is full.
+int ctandem_ring_queue_write(struct ctandem_ring *ring, int fd, const void *buffer, unsigned length, uint64_t offset, uint64_t user_data);
+/// Hands every queued request to the kernel: how many it took, or -errno.
+int ctandem_ring_submit(struct ctandem_ring *ring);
+/// Requests queued that the kernel has not taken yet (a failed submit leaves them queued).
+unsigned ctandem_ring_unsubmitted(const struct ctandem_ring *ring);
+/// Takes one completion if there is one: 1 with its tag and result (bytes, or -errno), else 0.
+int ctandem_ring_reap(struct ctandem_ring *ring, uint64_t *user_data, int32_t *result);
 #endif
