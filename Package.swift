@@ -230,12 +230,12 @@ let package = Package(
         // Engine ↔ engine: the binary codec for ReplicationCore's PeerMessage over TCP.
         .target(
             name: "ReplicationWire",
-            dependencies: ["ReplicationCore", "BoundedReading", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["ReplicationCore", "BoundedReading", "IdlePolling", "CTandemIO", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "ReplicationWireTests",
             dependencies: [
-                "ReplicationWire", "ReplicationCore",
+                "ReplicationWire", "ReplicationCore", "IdlePolling", "CTandemIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -248,7 +248,7 @@ let package = Package(
             dependencies: [
                 "EngineConfig", "EngineFiles", "EngineAdmin", "EngineAdminClient", "ReplicationCore",
                 "ReplicationWire", "NBDProtocol", "NBDServer", "CTandemIO", "ListenerSupport", "BoundedReading", "DescriptorIO",
-                "DiskRing",
+                "IdlePolling", "DiskRing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

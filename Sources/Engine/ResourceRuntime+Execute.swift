@@ -6,9 +6,16 @@ import ReplicationWire
 extension ResourceRuntime {
     func execute(_ v: UInt16, _ out: ReplicaOutput) {
         for action in out.storage { perform(v, action) }
+        // The link is looked up once per run of messages to the same peer (a burst's acks, a
+        // write's copy per peer), not once per message.
+        var lastPeer: UInt8?
+        var lastLink: PeerLink?
         for m in out.messages {
-            let key = LinkKey(volume: v, peer: m.to.rawValue)
-            guard let link = links[key] else { continue }
+            if lastPeer != m.to.rawValue {
+                lastPeer = m.to.rawValue
+                lastLink = links[LinkKey(volume: v, peer: m.to.rawValue)]
+            }
+            guard let link = lastLink else { continue }
             count(v, m, to: m.to.rawValue)
             let lane = link.lane(for: m.message)
             lane.send(m.message)
@@ -68,9 +75,17 @@ extension ResourceRuntime {
             // The completions of a volume's writes go to its core as one step (a run of
             // consecutive writes of one volume; usually the whole batch).
             var completed: [ReplicaInput] = []
+            completed.reserveCapacity(batch.count)
             var completedVolume: UInt16?
+            // The backing store is looked up once per run of one volume's writes, not per write.
+            var backingVolume: UInt16?
+            var backing: BackingStore?
             for (v, action) in batch {
-                let result = volumes[v]?.backing?.performInline(action)
+                if backingVolume != v {
+                    backingVolume = v
+                    backing = volumes[v]?.backing
+                }
+                let result = backing?.performInline(action)
                     ?? .failed("volume \(v): its backing disk went away before a write to it was done")
                 if let w = completedVolume, w != v {
                     step(w, batch: completed)

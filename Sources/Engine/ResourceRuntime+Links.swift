@@ -1,5 +1,6 @@
 import EngineConfig
 import Glibc
+import IdlePolling
 import ListenerSupport
 import NIOCore
 import NIOPosix
@@ -251,6 +252,7 @@ extension ResourceRuntime {
             handler.arm(context: context) { messages in
                 self.assumeIsolated { $0.deliver(key, id, messages) }
             }
+            try Self.readLargeFramesDirectly(channel)
         } catch {
             logger.error("replication link to node \(key.peer) volume \(key.volume) cannot deliver messages (\(error)); closing it")
             channel.close(promise: nil)
@@ -258,6 +260,16 @@ extension ResourceRuntime {
         expectResyncLane(key, id)
         onChange()
         return id
+    }
+
+    /// From now on the rest of a large frame (a 1 MiB write, a resync reply) that a read cut is
+    /// read from the socket straight into the frame's own buffer (`ReplicationFrameReassembler`).
+    /// Once the connection is up and on this loop: the descriptor is found by the socket's
+    /// cookie, which a channel still being set up cannot tell.
+    nonisolated static func readLargeFramesDirectly(_ channel: any Channel) throws {
+        let reassembler = try channel.pipeline.syncOperations.handler(type: ReplicationFrameReassembler.self)
+        let bound = NIOLoopBound(reassembler, eventLoop: channel.eventLoop)
+        ChannelSocketReader.find(for: channel).whenSuccess { reader in bound.value.socketReader = reader }
     }
 
     /// Feeds one message to the core; false when this link has been replaced or dropped.
@@ -269,24 +281,39 @@ extension ResourceRuntime {
     /// path) as one step each, every other message as a step of its own, as before. False when
     /// this link has been replaced or dropped (the rest is not delivered). Only a step can
     /// replace or drop the link, so it is looked up again after each step, not per message.
+    /// The bytes of a run's writes are counted for status once per run (two table lookups per
+    /// write message before).
     func deliver(_ key: LinkKey, _ id: UInt64, _ messages: [PeerMessage]) -> Bool {
         guard links[key]?.id == id else { return false }
         let peer = NodeID(key.peer)
         var run: [ReplicaInput] = []
+        run.reserveCapacity(messages.count)
+        var runWriteBytes = 0
         for message in messages {
-            countInbound(key.volume, message, from: key.peer)
             switch message {
-            case .write, .writeAck:
+            case .write(let write):
+                runWriteBytes += write.data.readableBytes
+                run.append(.message(message, from: peer))
+            case .writeAck:
                 run.append(.message(message, from: peer))
             default:
-                step(key.volume, batch: run)
-                run.removeAll()
-                guard links[key]?.id == id else { return false }
+                guard stepRun(key, &run, writeBytes: &runWriteBytes, link: id) else { return false }
+                countInbound(key.volume, message, from: key.peer)
                 step(key.volume, .message(message, from: peer))
                 guard links[key]?.id == id else { return false }
             }
         }
+        return stepRun(key, &run, writeBytes: &runWriteBytes, link: id)
+    }
+
+    /// Steps the core once for a run of writes and acks (counting its writes' bytes first, as
+    /// `countInbound` does per message); false when that dropped or replaced link `id`.
+    private func stepRun(_ key: LinkKey, _ run: inout [ReplicaInput], writeBytes: inout Int, link id: UInt64) -> Bool {
+        guard !run.isEmpty else { return true }
+        if writeBytes > 0 { volumes[key.volume]?.traffic[key.peer, default: Traffic()].received += UInt64(writeBytes) }
+        writeBytes = 0
         step(key.volume, batch: run)
+        run.removeAll(keepingCapacity: true)
         return links[key]?.id == id
     }
 

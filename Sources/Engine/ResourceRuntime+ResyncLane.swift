@@ -123,6 +123,7 @@ extension ResourceRuntime {
             handler.arm(context: context) { messages in
                 self.assumeIsolated { $0.deliverFromResyncLane(key, id, messages) }
             }
+            try Self.readLargeFramesDirectly(channel)
             // Which socket it is, for an operator (or a test) looking at `ss`.
             let local = channel.localAddress.map(Self.addressText) ?? "?", remote = channel.remoteAddress.map(Self.addressText) ?? "?"
             logger.info("replication link to node \(key.peer) volume \(key.volume): resync connection \(local) -> \(remote) attached")

@@ -4,8 +4,8 @@ import NIOCore
 /// Finds the descriptor of a NIO channel's socket, which NIO does not expose: the kernel gives
 /// every socket a unique cookie (SO_COOKIE, Linux 4.12+), readable through the channel, and the
 /// process's descriptor with the same cookie is the channel's. Works for unix and TCP sockets.
-/// The descriptor stays the channel's: use it only to watch readiness (poll, epoll), never to
-/// read, write or close it.
+/// The descriptor stays the channel's: use it to watch readiness (poll, epoll), or to read it
+/// the one way `ChannelSocketReader` describes; never to write or close it.
 public enum ChannelSocketDescriptor {
     static let soCookie: CInt = 57  // SO_COOKIE in <asm-generic/socket.h>
 

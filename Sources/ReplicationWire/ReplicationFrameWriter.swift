@@ -12,8 +12,12 @@ import ReplicationCore
 ///   same outcome) extends that frame's count instead of adding a frame: a peer that completes a
 ///   burst of writes in order answers it with one message, which the writer's core takes in one
 ///   pass (`WriteAck.count`), not with one message per write to decode and step.
-/// Nothing is held across a flush, and a write with a promise passes its bytes down at once, so
-/// the promise completes when they are written, as for any other handler.
+/// - a bulk payload's header goes into that shared buffer too, and the payload is passed down
+///   after it at the flush (the buffer in slices between the payloads): a buffer allocated per
+///   write header cost a 4 KiB allocation and its free for every replicated write.
+/// Nothing is held across a flush (nor past `pendingPayloadsMax` payloads), and a write with a
+/// promise passes its bytes down at once, so the promise completes when they are written, as
+/// for any other handler.
 public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
     public typealias OutboundIn = ReplicationOutbound
     public typealias OutboundOut = ByteBuffer
@@ -24,6 +28,11 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     private let payloadBytesInlineMax: Int
     /// Headers and small frames since the last flush, not yet passed down.
     private var pending: ByteBuffer?
+    /// Bulk payloads since the last flush, each with the index in `pending` it follows.
+    private var pendingPayloads: [(after: Int, payload: ByteBuffer)] = []
+    /// Payloads held at most before everything is passed down without waiting for the flush
+    /// (a bound on this table; a flush comes once per event-loop iteration anyway).
+    public static let pendingPayloadsMax = 1024
 
     /// The ack frame that ends `pending`, while a following ack may still extend it.
     private struct OpenAck {
@@ -89,30 +98,43 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
         return true
     }
 
+    /// Keeps `buffer` (which holds everything pending) and `payload` for the flush, or with a
+    /// promise passes it all down now, the promise on its last piece.
     private func pass(_ buffer: ByteBuffer, payload: ByteBuffer?, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        if let payload {
-            // The payload must follow its header on the stream: pass both down now, in order.
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            context.write(wrapOutboundOut(payload), promise: promise)
-        } else if let promise {
-            context.write(wrapOutboundOut(buffer), promise: promise)
-        } else {
-            pending = buffer
+        pending = buffer
+        if let payload { pendingPayloads.append((after: buffer.writerIndex, payload: payload)) }
+        if promise != nil || pendingPayloads.count >= Self.pendingPayloadsMax {
+            openAck = nil
+            passPendingDown(context: context, promise: promise)
         }
+    }
+
+    /// Passes `pending` down with each payload after its header, in stream order.
+    private func passPendingDown(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard let buffer = pending else { return }
+        pending = nil
+        var start = buffer.readerIndex
+        for (index, (after, payload)) in pendingPayloads.enumerated() {
+            if after > start { context.write(wrapOutboundOut(buffer.getSlice(at: start, length: after - start)!), promise: nil) }
+            let last = index == pendingPayloads.count - 1 && after == buffer.writerIndex
+            context.write(wrapOutboundOut(payload), promise: last ? promise : nil)
+            start = after
+        }
+        let endsWithPayload = !pendingPayloads.isEmpty && start == buffer.writerIndex
+        pendingPayloads.removeAll(keepingCapacity: true)
+        if !endsWithPayload { context.write(wrapOutboundOut(buffer.getSlice(at: start, length: buffer.writerIndex - start)!), promise: promise) }
     }
 
     public func flush(context: ChannelHandlerContext) {
         openAck = nil
-        if let buffer = pending {
-            pending = nil
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
+        passPendingDown(context: context, promise: nil)
         context.flush()
     }
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         // Bytes written but never flushed are dropped at a close, as NIO drops its own.
         pending = nil
+        pendingPayloads.removeAll()
         openAck = nil
         context.close(mode: mode, promise: promise)
     }

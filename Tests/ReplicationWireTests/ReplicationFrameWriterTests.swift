@@ -132,4 +132,59 @@ struct ReplicationFrameWriterTests {
         #expect(try decodeAll(buffers) == [.hello(Self.hello), .message(.ping(1)), .message(.ping(2))])
         _ = try channel.finish()
     }
+
+    static func write4k(_ sequence: UInt64) -> PeerMessage {
+        .write(ReplicatedWrite(sequence: sequence, kind: .data, offsetBytes: sequence * 4096, lengthBytes: 4096,
+                               data: ByteBuffer(repeating: UInt8(truncatingIfNeeded: sequence), count: 4096),
+                               fua: false, wantsAck: true, notReplicatedTo: 0))
+    }
+
+    @Test("the headers of a flush's writes share one buffer, each payload after its own header")
+    func headersShareOneBuffer() throws {
+        let (writer, channel, context) = try directWriter()
+        for s: UInt64 in 1...3 { writer.send(Self.write4k(s), context: context) }
+        writer.send(.ping(4), context: context)
+        writer.flush(context: context)
+        let buffers = try outbound(channel)
+        // hello + header 1 · data 1 · header 2 · data 2 · header 3 · data 3 · ping
+        #expect(buffers.count == 7)
+        // Slices of one buffer lie end to end in memory; buffers allocated one per header do not.
+        let span = buffers.map { b in b.withUnsafeReadableBytes { (start: UInt(bitPattern: $0.baseAddress), count: UInt($0.count)) } }
+        for (header, next) in [(0, 2), (2, 4), (4, 6)] {
+            #expect(span[header].start + span[header].count == span[next].start,
+                    "the headers came from one buffer (an allocation per write header before)")
+        }
+        #expect(try decodeAll(buffers) == [.hello(Self.hello)] + (1...3).map { .message(Self.write4k($0)) } + [.message(.ping(4))])
+        _ = try channel.finish()
+    }
+
+    @Test("past the payload bound everything held goes down before the flush, in order")
+    func payloadBound() throws {
+        // The writes the writer passes down are counted before the flush (an EmbeddedChannel
+        // shows only flushed ones).
+        let counter = PassedDown()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(counter)
+        let writer = ReplicationFrameWriter()
+        try channel.pipeline.syncOperations.addHandler(writer)
+        let context = try channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self)
+        channel.write(ReplicationOutbound.hello(Self.hello), promise: nil)
+        let count = ReplicationFrameWriter.pendingPayloadsMax + 2
+        for s in 1...count { writer.send(Self.write4k(UInt64(s)), context: context) }
+        #expect(counter.writes == 2 * ReplicationFrameWriter.pendingPayloadsMax,
+                "the first \(ReplicationFrameWriter.pendingPayloadsMax) writes went down (a header slice and a payload each)")
+        writer.flush(context: context)
+        #expect(try decodeAll(try outbound(channel)) == [.hello(Self.hello)] + (1...count).map { .message(Self.write4k(UInt64($0))) })
+        _ = try channel.finish()
+    }
+}
+
+/// Counts the buffers written through it.
+final class PassedDown: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    var writes = 0
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        writes += 1
+        context.write(data, promise: promise)
+    }
 }
