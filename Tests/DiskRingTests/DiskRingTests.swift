@@ -10,16 +10,6 @@ import Testing
 /// The ring against a real file on this machine's disk (not tmpfs: O_DIRECT must work).
 @Suite(.removesScratchFolders)
 struct DiskRingTests {
-    /// The loop's ring once it is set up (the first ask starts it).
-    static func ring(on loop: any EventLoop) async throws -> DiskRing {
-        for _ in 0..<200 {
-            if let ring = try await loop.submit({ DiskRing.on(loop) }).get() { return ring }
-            if let why = DiskRing.unavailableReason(on: loop) { throw RingUnavailable(description: why) }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw RingUnavailable(description: "the ring was not set up within a second")
-    }
-
     /// Runs `body` with a loop of its own, shut down afterwards whatever happened.
     static func withLoop(_ body: (any EventLoop) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -29,8 +19,6 @@ struct DiskRingTests {
 
     /// Completion results, written on the loop and read by the test after it.
     final class Results: Sendable { let values = Mutex<[Int32]>([]) }
-
-    struct RingUnavailable: Error, CustomStringConvertible { let description: String }
 
     static func alignedBuffer(_ bytes: Int, pattern: (Int) -> UInt8) -> UnsafeMutableRawPointer {
         var pointer: UnsafeMutableRawPointer?
@@ -48,7 +36,7 @@ struct DiskRingTests {
         defer { close(fd) }
         #expect(ftruncate(fd, 1 << 20) == 0)
         try await Self.withLoop { loop in
-        let ring = try await Self.ring(on: loop)
+        let ring = try await DiskRing.ready(on: loop).get()
         let writes = DiskRing.entries * 3  // more than fit at once: the rest wait for slots
         let piece = 32 << 10
         let buffers = (0..<writes).map { w in Self.alignedBuffer(piece) { UInt8((w * 7 + $0 / 4096) & 0xff) } }
@@ -84,7 +72,7 @@ struct DiskRingTests {
         let readOnly = open(path, O_RDONLY | O_CLOEXEC)
         defer { close(rw); close(readOnly) }
         try await Self.withLoop { loop in
-        let ring = try await Self.ring(on: loop)
+        let ring = try await DiskRing.ready(on: loop).get()
         let buffer = Self.alignedBuffer(4096) { _ in 0x5a }
         defer { free(buffer) }
         func write(_ fd: Int32) async throws -> Int32 {
@@ -123,7 +111,7 @@ struct DiskRingTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         do {
-            let ring = try await Self.ring(on: loop)
+            let ring = try await DiskRing.ready(on: loop).get()
             try await loop.submit {
                 ring.write(fd: ends[1], count: 4096, at: 0, start: { UnsafeRawPointer(buffer) }) { result in
                     results.values.withLock { $0.append(result) }
@@ -141,7 +129,7 @@ struct DiskRingTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         #expect(DiskRing.on(loop) == nil)  // not on the loop
-        _ = try await Self.ring(on: loop)
+        _ = try await DiskRing.ready(on: loop).get()
         #expect(DiskRing.isSetUp(on: loop))
         try await group.shutdownGracefully()
         // Its entry went with its channel: a loop allocated later at the same address starts afresh.
