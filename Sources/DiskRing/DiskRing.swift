@@ -85,6 +85,21 @@ public final class DiskRing: @unchecked Sendable {  // confined to `eventLoop`
         return nil
     }
 
+    /// The ring of `loop` once it is set up (starting that if needed), or the reason it cannot be.
+    /// For callers that would rather wait than take their synchronous path (tests).
+    public static func ready(on loop: any EventLoop) -> EventLoopFuture<DiskRing> {
+        loop.flatSubmit {
+            if let ring = on(loop) { return loop.makeSucceededFuture(ring) }
+            if let why = unavailableReason(on: loop) { return loop.makeFailedFuture(Unavailable(description: why)) }
+            // Being set up: its bootstrap completes on this loop within a turn or two.
+            return loop.scheduleTask(in: .milliseconds(1)) {}.futureResult.flatMap { ready(on: loop) }
+        }
+    }
+
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// Whether `loop` has a ring, or one being set up (tests: a loop that shut down has none).
     public static func isSetUp(on loop: any EventLoop) -> Bool {
         switch rings.withLockedValue({ $0[ObjectIdentifier(loop)] }) {

@@ -14,21 +14,11 @@ import Testing
 struct ResyncRingWriteTests {
     let helper = ResyncDirectWriteTests()
 
-    /// The loop's ring, set up (the first ask on a loop starts it).
-    func ring(on loop: any EventLoop) async throws -> DiskRing {
-        for _ in 0 ..< 200 {
-            if let ring = try await loop.submit({ DiskRing.on(loop) }).get() { return ring }
-            if let why = DiskRing.unavailableReason(on: loop) { throw EngineError("no ring: \(why)") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw EngineError("the ring was not set up within a second")
-    }
-
     @Test("a resync write performed on the loop goes through its ring, lands whole (several pieces) and stays out of the page cache")
     func ringWriteLands() async throws {
         guard let (_, store) = try helper.directStore() else { return }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let ring = try await ring(on: loop)
+        let ring = try await DiskRing.ready(on: loop).get()
         let before = try await loop.submit { ring.submittedCount }.get()
         let large = helper.pattern((2 << 20) + 8192, 41)  // three pieces through one aligned buffer
         let result = try await loop.flatSubmit {
@@ -47,7 +37,7 @@ struct ResyncRingWriteTests {
         try #require(readOnly >= 0)
         defer { close(readOnly) }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let ring = try await ring(on: loop)
+        let ring = try await DiskRing.ready(on: loop).get()
         let pool = AlignedBufferPool(keptMax: 2)
         let data = helper.pattern(1 << 20, 8)
         let outcome = try await loop.flatSubmit { () -> EventLoopFuture<DirectWrite.RingOutcome> in

@@ -132,6 +132,35 @@ struct SimulationTests {
     /// flag when an announcement leaves a replica behind fixed 484 but stalled fixed seeds 17, 21,
     /// 40 and 128: an announced generation may never become durable (its writer crashes first), so
     /// nothing ever brings that replica back.
+    ///
+    /// Session 8 (simrestart), traced, not landed (branch `simrestart-wip`):
+    /// - 116 and 206 (no convergence): a target resyncs from one source at a time (`startResync`
+    ///   pauses the others, PausedSyncT), and only a *finished* resync woke the waiting
+    ///   connections (`adoptGenerations` renegotiates them). When the running resync is
+    ///   interrupted instead (its connection drops), nothing wakes them: the target stays
+    ///   Inconsistent with every link PausedSyncT and its sources SyncSource. DRBD resumes a
+    ///   resync paused on a dependency when that one stops running, finished or not
+    ///   (`drbd_resume_next`). `renegotiatePausedTargetResyncs` in 892fa0c renegotiates them
+    ///   from `resetConnection` (scenario resync_resumes_after_interrupted_source). Measured
+    ///   alone (without the disk-state rule committed with it): 116, 206, resync-lane 19 and
+    ///   every fixed seed pass, but the new timing reaches older bugs: 1…300 lost 225 and split brain 198
+    ///   (58, 254 pass), 301…500 no convergence 381 (497 passes). 225 is the restart rule: n1,
+    ///   restarted while cut off, comes back UpToDate at the generation it crashed in without a
+    ///   write its crash dropped; n3, Outdated by its quorum loss, holds that acknowledged write;
+    ///   equal generations, n3 Outdated, so n1 is the source and the write is lost. Resuming
+    ///   from the old exchange's bits instead of renegotiating (2e0d015) lost a write in fixed
+    ///   seed 50 by the same path (protocol A: a Secondary promoted with the former writer's
+    ///   write still queued, crashed before it reached its disk, restarted UpToDate).
+    /// - DRBD's "Becoming sync source due to disk states" (`drbd_sync_handshake`: when one side
+    ///   is Inconsistent the other is the source, whatever the generations say) is the missing
+    ///   rule behind "a replica yields to an Inconsistent newer peer and waits forever":
+    ///   `GenerationComparison.preferConsistentSource` in 892fa0c. With it and restart-Outdated
+    ///   (13cc685): 13, 19, 50, 225, 105, 285, 116, 206 pass and the resync-lane 166 split brain
+    ///   is gone, but fixed seeds 7 and 273 and resync-lane 4, 21, 27, 194 stall (all replicas
+    ///   Outdated or Inconsistent; an Outdated source that is not Outdated by quorum loss alone
+    ///   never becomes UpToDate again, so its targets wait paused). Without the restart rule, 7
+    ///   stalls and 225 still loses its write. Next: a way back to UpToDate for an Outdated
+    ///   source that every connected replica yields to (DRBD leaves it to the operator).
     static let knownFailingSeeds: [UInt64] = []
 
     static var randomSeedCount: Int {
