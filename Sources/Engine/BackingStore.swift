@@ -72,8 +72,7 @@ final class BackingStore: Sendable {
             DirectWrite.write(data, at: offset, fd: directFD, ring: ring) { outcome in
                 switch outcome {
                 case .written where fua:
-                    promise.completeWith(self.threadPool.runIfActive(eventLoop: eventLoop) { Self.sync(fd, path) }
-                        .recover { _ in .failed("\(path): the I/O thread pool is shut down") })
+                    promise.completeWith(self.onPool(eventLoop) { Self.sync(fd, path) })
                 case .written:
                     promise.succeed(.done)
                 case .failed(let code):
@@ -85,14 +84,22 @@ final class BackingStore: Sendable {
             }
             return promise.futureResult
         }
-        return threadPool.runIfActive(eventLoop: eventLoop) { () -> StorageResult in
+        return onPool(eventLoop) { () -> StorageResult in
             if directFD >= 0, case .write(_, let offset, let data, let fua) = action,
                let written = DirectWrite.write(data, at: offset, fd: directFD) {
                 if written != 0 { errno = written; return Self.failure("write", path, offset) }
                 return fua ? Self.sync(fd, path) : .done
             }
             return Self.performBlocking(action, fd: fd, path: path)
-        }.recover { _ in .failed("\(path): the I/O thread pool is shut down") }
+        }
+    }
+
+    /// Runs `body` on the I/O pool. The future never fails: a pool already shut down (the engine
+    /// is stopping) answers with a storage failure naming the file, which the core handles as it
+    /// handles any failed I/O.
+    private func onPool(_ eventLoop: any EventLoop, _ body: @escaping @Sendable () -> StorageResult) -> EventLoopFuture<StorageResult> {
+        let path = self.path
+        return threadPool.runIfActive(eventLoop: eventLoop, body).recover { _ in .failed("\(path): the I/O thread pool is shut down") }
     }
 
     /// Whether resync writes go through the loop's io_uring (`DiskRing`) rather than a
