@@ -161,12 +161,22 @@ extension ReplicaInstance {
             requests[id]!.localOp = true
             issueFlush(purpose: .clientFlush(id))
         }
+        // One number for every peer: an ack is matched by the request's one number. Numbered
+        // per peer, the peers' counters drifted apart (a peer away during a flush missed its
+        // increment), the request kept the last peer's number, and the other peers' acks
+        // matched nothing: the flush waited until they disconnected.
+        let number = nextFlushNumber
+        nextFlushNumber += 1
+        requests[id]!.flushNumber = number
         for index in peers.indices where peers[index].receivesWrites {
-            let number = peers[index].nextBarrier
-            peers[index].nextBarrier += 1
-            requests[id]!.waitingPeers.append(peers[index].id)
-            requests[id]!.flushNumber = number
             send(.flush(FlushRequest(number: number)), to: peers[index].id)
+            // Protocol A, as for a write: the promise rests on this node's own UpToDate copy,
+            // and the peer flushes in order without being waited for. DRBD completes a flush
+            // once the local disk flushed and the epoch's barrier is queued toward each peer
+            // (`QUEUE_AS_DRBD_BARRIER`: net-done at once). A writer without that copy waits as
+            // with protocol C.
+            if peers[index].config.replicationProtocol == .a && disk == .upToDate { continue }
+            requests[id]!.waitingPeers.append(peers[index].id)
         }
         checkDone(id)
     }
