@@ -136,7 +136,7 @@ extension ResourceRuntime {
     /// volumes together: each volume used to wait up to 5 s to demote and 5 s to detach, one
     /// after another, so a stop of a resource with many busy volumes took minutes. The metadata
     /// writes of detaches accepted at the last moment get `metadataGrace` more.
-    func stop(until deadline: ContinuousClock.Instant = .now + stopSettleMax) async {
+    func stop(until deadline: ContinuousClock.Instant = .now + ResourceRuntime.stopSettleMax) async {
         guard !stopped else { return }
         if instancesStarted { await settleForStop(until: deadline) }
         let metadataDeadline = deadline + Self.metadataGrace
