@@ -188,8 +188,8 @@ extension ResourceRuntime {
             logger.error("\(config.name) volume \(v) was not detached at shutdown (\(why)); the next start resyncs its activity log as after a crash")
         }
         if !waitedFor.isEmpty {
-            let what = waitedFor.sorted { $0.key < $1.key }.map { "volume \($0.key): \($0.value)" }.joined(separator: "; ")
-            logger.notice("\(config.name): the stop waited \(ContinuousClock.now - started) for I/O in flight (\(what))")
+            let what = waitedFor.sorted { $0.key < $1.key }.map { "volume \($0.key) (\($0.value))" }.joined(separator: ", ")
+            logger.notice("\(config.name): the stop waited \(ContinuousClock.now - started) for I/O in flight: \(what)")
         }
     }
 
