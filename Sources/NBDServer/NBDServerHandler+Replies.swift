@@ -1,3 +1,4 @@
+import IdlePolling
 import NIOCore
 
 /// Replies of a batch of requests: gathered in one buffer and handed to the channel as one write
@@ -56,8 +57,24 @@ extension NBDServerHandler {
 
     /// Sends everything written so far: the batch's replies as one write, then one flush.
     func flushReplies(context: ChannelHandlerContext) {
-        if !channelGone { handOverReplies(context: context) }
+        if !channelGone {
+            noteWhetherClientWaitsForReplies()
+            handOverReplies(context: context)
+        }
         context.flush()
+    }
+
+    /// Before the replies of a one-request busy period leave, whether the client has read every
+    /// earlier reply (`SocketOutputQueue`): a client that waits for each reply has, one that is
+    /// behind on reading has not, and the loop's idle poll is for the first kind only. Asked
+    /// only when the loop would poll (one system call per request then, while the loop spins
+    /// anyway); otherwise, and where the kernel cannot tell, the client counts as waiting.
+    func noteWhetherClientWaitsForReplies() {
+        guard let idlePoll, requestsSinceIdle <= 1, idlePoll.mayPoll, let fd = socketDescriptor else {
+            clientWaitsForReplies = true
+            return
+        }
+        clientWaitsForReplies = SocketOutputQueue.isEmpty(descriptor: fd) ?? true
     }
 
     /// Replies that complete in the same event loop tick leave in one flush (one syscall): the
@@ -86,7 +103,8 @@ extension NBDServerHandler {
             // Replies of commands still executing are never sent: nothing for the poll to wait for.
             if countedBusyForPoll { idlePoll.connectionLeft() }
         } else {
-            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle)
+            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle,
+                                          clientWaitsForReplies: clientWaitsForReplies)
         }
         countedBusyForPoll = false
         requestsSinceIdle = 0

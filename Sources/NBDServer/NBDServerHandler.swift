@@ -27,6 +27,8 @@ final class NBDServerHandler: ChannelDuplexHandler {
     /// buffer (`NBDInputBuffer.readRestDirectly`); nil until found, after the channel closed, and
     /// once a direct read met the end of the stream (NIO's next read reports it).
     private var socketReader: ChannelSocketReader?
+    /// The socket's descriptor while the channel is open (nil before it is found).
+    var socketDescriptor: CInt? { socketReader?.descriptor }
     private var export: (any NBDExport)? {
         didSet { eventLoopExport = export as? any NBDEventLoopExport }
     }
@@ -65,6 +67,9 @@ final class NBDServerHandler: ChannelDuplexHandler {
     var countedBusyForPoll = false
     /// Requests received since this connection was last idle.
     var requestsSinceIdle = 0
+    /// Whether the client had read every earlier reply when the last replies were flushed
+    /// (`noteWhetherClientWaitsForReplies`).
+    var clientWaitsForReplies = true
 
     init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
          idlePoll: NBDLoopIdlePoll? = nil) {
