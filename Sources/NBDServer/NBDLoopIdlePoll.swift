@@ -71,9 +71,10 @@ final class NBDLoopIdlePoll: @unchecked Sendable {
     /// own next look at its sockets finds without sleeping; a poll would only add a system call
     /// per batch (measured: 4k writes at queue depth 32 cost 1.5 µs more each with it).
     ///
-    /// Nor when the client had not read every earlier reply when this one was sent
-    /// (`clientWaitsForReplies` false, see `SocketOutputQueue`): it has other requests in
-    /// flight and is only behind on reading. Polling for such a client took each request as it
+    /// Nor when the client does not wait for a reply (`clientWaitsForReplies` false): it had
+    /// not read every earlier reply when this one was sent (see `SocketOutputQueue`), so it has
+    /// other requests in flight and is only behind on reading; or it is in the middle of sending
+    /// a request. Polling for such a client took each request as it
     /// landed, so every busy period served one and the poll stayed on, and the client paid for
     /// a reply per request (session 8: fio at depth 32 ran 55-58k IOPS in such runs against
     /// 77-79k with polling off, where the loop slept and requests came 15 to a read).

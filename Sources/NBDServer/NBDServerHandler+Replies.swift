@@ -103,8 +103,11 @@ extension NBDServerHandler {
             // Replies of commands still executing are never sent: nothing for the poll to wait for.
             if countedBusyForPoll { idlePoll.connectionLeft() }
         } else {
+            // A request received in part: the client is sending, not waiting for a reply, and
+            // the kernel wakes the loop when the rest lands (polling for it spun through whole
+            // 1 MiB transfers: a third of the loop's samples at 1 MiB writes).
             idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle,
-                                          clientWaitsForReplies: clientWaitsForReplies)
+                                          clientWaitsForReplies: clientWaitsForReplies && !holdsPartialRequest)
         }
         countedBusyForPoll = false
         requestsSinceIdle = 0

@@ -29,6 +29,8 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var socketReader: ChannelSocketReader?
     /// The socket's descriptor while the channel is open (nil before it is found).
     var socketDescriptor: CInt? { socketReader?.descriptor }
+    /// Bytes of a message are held that do not make a whole one yet (the rest is on its way).
+    var holdsPartialRequest: Bool { input.readableBytes > 0 }
     private var export: (any NBDExport)? {
         didSet { eventLoopExport = export as? any NBDEventLoopExport }
     }

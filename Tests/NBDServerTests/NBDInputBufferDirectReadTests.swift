@@ -112,12 +112,14 @@ import Testing
         close(writeEnd)
         var buffer = NBDInputBuffer()
         buffer.append(all.getSlice(at: 0, length: 65536)!)
+        #expect(try decodeAll(&buffer).isEmpty)
         #expect(buffer.readRestDirectly(for: decoder, from: ChannelSocketReader(descriptor: readEnd), allocator: allocator) == .ended)
         #expect(buffer.readableBytes == 165_536, "an incomplete request stays incomplete, never decoded")
         #expect(try decodeAll(&buffer).isEmpty)
     }
 
-    @Test(arguments: [4096, (16 << 10) + NBDWireSize.requestHeader - 1])
+    /// Payloads of which less than `directReadBytesMin` is missing (here: all of it).
+    @Test(arguments: [4096, NBDInputBuffer.directReadBytesMin - 1])
     func aSmallRestIsLeftForNIOsNextRead(writeLength: Int) throws {
         let (readEnd, writeEnd) = try socketPair()
         defer { close(readEnd); close(writeEnd) }
