@@ -54,10 +54,15 @@ import Testing
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let fixture = try await NBDServerLiveTests.Fixture(idlePollMaxMicroseconds: 5000, group: loop)
         let fd = try Self.connectRaw(fixture.socket, export: "alpha")
-        // The handshake waits for each reply, and so does the first request: polls there are right.
+        // The handshake waits for each reply, and so does the first request: polls there are
+        // right. Counted once the first reply is out and its poll (at most 5 ms) has ended.
         var before = (caught: 0, missed: 0)
         for i in 0..<300 {
-            if i == 2 { before = await fixture.server.idlePollCounts() }
+            if i == 1 {
+                for _ in 0..<1000 where Self.unread(fd) < 16 { usleep(1000) }
+                usleep(200_000)
+                before = await fixture.server.idlePollCounts()
+            }
             var request = ByteBuffer()
             request.writeNBDRequest(NBDRequest(type: .write, cookie: UInt64(i), offset: UInt64(i % 64) * 512, length: 512))
             request.writeRepeatingByte(UInt8(truncatingIfNeeded: i), count: 512)
@@ -68,8 +73,7 @@ import Testing
         var unread = 0
         for _ in 0..<500 where unread < 300 * 16 {
             usleep(10_000)
-            var peek = [UInt8](repeating: 0, count: 300 * 16 + 1)
-            unread = max(0, peek.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, CInt(MSG_PEEK | MSG_DONTWAIT)) })
+            unread = Self.unread(fd)
         }
         #expect(unread == 300 * 16)
         let counts = await fixture.server.idlePollCounts()
@@ -102,6 +106,12 @@ import Testing
         try send(fd, hello)
         try receive(fd, count: NBDWireSize.exportNameReply)
         return fd
+    }
+
+    /// Bytes the server sent that wait in `fd` (looked at, not read).
+    static func unread(_ fd: CInt) -> Int {
+        var peek = [UInt8](repeating: 0, count: 1 << 16)
+        return max(0, peek.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, CInt(MSG_PEEK | MSG_DONTWAIT)) })
     }
 
     static func send(_ fd: CInt, _ bytes: ByteBuffer) throws {
