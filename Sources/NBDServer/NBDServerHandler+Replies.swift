@@ -93,9 +93,12 @@ extension NBDServerHandler {
 
     /// Tells the loop's idle poll whether this connection has commands executing; called once
     /// the replies written so far are flushed, so "idle" means nothing is left to send either.
+    /// Replies waiting for a scheduled flush count as busy: the decode loop that ends before
+    /// that flush runs must not report the connection idle (it did, with the previous batch's
+    /// answer to whether the client waits for replies, and a poll started behind the flush).
     func reportActivityToIdlePoll() {
         guard let idlePoll else { return }
-        if executing > 0 && !channelGone {
+        if (executing > 0 || flushScheduled) && !channelGone {
             if !countedBusyForPoll { countedBusyForPoll = true; idlePoll.connectionBecameBusy() }
             return
         }
