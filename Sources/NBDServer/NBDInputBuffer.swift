@@ -119,13 +119,7 @@ struct NBDInputBuffer {
         }
         defer { front = current }
         while missing > 0 {
-            var outcome = ChannelSocketReader.Outcome.wouldBlock
-            current.writeWithUnsafeMutableBytes(minimumWritableBytes: missing) { space in
-                outcome = reader.read(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(missing)))
-                if case .bytes(let n) = outcome { return n }
-                return 0
-            }
-            switch outcome {
+            switch reader.read(into: &current, atMost: missing) {
             case .bytes(let n): missing -= n
             case .wouldBlock: return .incomplete
             case .ended: return .ended

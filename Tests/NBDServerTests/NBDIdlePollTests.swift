@@ -1,4 +1,5 @@
 import Glibc
+import ListenerTestSupport
 import NBDProtocol
 import NIOCore
 import NIOPosix
@@ -115,12 +116,7 @@ import Testing
     }
 
     static func send(_ fd: CInt, _ bytes: ByteBuffer) throws {
-        var rest = bytes
-        while rest.readableBytes > 0 {
-            let n = rest.withUnsafeReadableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw NBDTestFailure("write: errno \(errno)") }
-            rest.moveReaderIndex(forwardBy: n)
-        }
+        try bytes.withUnsafeReadableBytes { try TestSocketPair.send($0, to: fd) }
     }
 
     static func receive(_ fd: CInt, count: Int) throws {
@@ -132,4 +128,9 @@ import Testing
             got += n
         }
     }
+}
+
+struct NBDTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import IdlePolling
+import ListenerTestSupport
 import NIOCore
 import Testing
 @testable import NBDProtocol
@@ -12,36 +13,8 @@ import Testing
     let allocator = ByteBufferAllocator()
     let decoder = NBDClientMessageDecoder(limits: NBDLimits(payloadMax: 1 << 20), expectingClientFlags: false)
 
-    /// A non-blocking socket pair: (the end the buffer reads, the end the test writes).
-    func socketPair() throws -> (read: CInt, write: CInt) {
-        var fds: [CInt] = [0, 0]
-        guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw NBDTestFailure("socketpair: errno \(errno)") }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        // Room for a whole 1 MiB request in the pair, so the test's writes never block.
-        var size: CInt = 4 << 20
-        setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
-        setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
-        return (fds[0], fds[1])
-    }
-
     func send(_ fd: CInt, _ bytes: ByteBuffer) throws {
-        var rest = bytes
-        while rest.readableBytes > 0 {
-            let n = rest.withUnsafeReadableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw NBDTestFailure("write: errno \(errno)") }
-            rest.moveReaderIndex(forwardBy: n)
-        }
-    }
-
-    /// Bytes left in the socket (read without blocking).
-    func drain(_ fd: CInt) -> Int {
-        var total = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return total }
-            total += n
-        }
+        try bytes.withUnsafeReadableBytes { try TestSocketPair.send($0, to: fd) }
     }
 
     /// A WRITE of `length` bytes followed by a FLUSH; the stream, the two messages, and where
@@ -70,7 +43,8 @@ import Testing
     }
 
     @Test func theRestOfACutLargeWriteComesFromTheSocketAndNothingAfterIt() throws {
-        let (readEnd, writeEnd) = try socketPair()
+        let pair = try TestSocketPair()
+        let (readEnd, writeEnd) = (pair.reading, pair.writing)
         defer { close(readEnd); close(writeEnd) }
         let (all, messages, end) = stream(writeLength: 1 << 20)
         let cut = 65536
@@ -80,11 +54,12 @@ import Testing
         #expect(try decodeAll(&buffer).isEmpty)
         #expect(buffer.readRestDirectly(for: decoder, from: ChannelSocketReader(descriptor: readEnd), allocator: allocator) == .complete)
         #expect(try decodeAll(&buffer) == [messages[0]])
-        #expect(drain(readEnd) == all.readableBytes - end, "the FLUSH after the WRITE is left for NIO's next read")
+        #expect(TestSocketPair.drain(readEnd) == all.readableBytes - end, "the FLUSH after the WRITE is left for NIO's next read")
     }
 
     @Test func aRestThatArrivesInPartsIsToppedUpAndReadDirectlyAgain() throws {
-        let (readEnd, writeEnd) = try socketPair()
+        let pair = try TestSocketPair()
+        let (readEnd, writeEnd) = (pair.reading, pair.writing)
         defer { close(readEnd); close(writeEnd) }
         let (all, messages, end) = stream(writeLength: 1 << 20)
         let reader = ChannelSocketReader(descriptor: readEnd)
@@ -94,18 +69,19 @@ import Testing
         buffer.append(all.getSlice(at: 0, length: cut)!)
         #expect(try decodeAll(&buffer).isEmpty)
         #expect(buffer.readRestDirectly(for: decoder, from: reader, allocator: allocator) == .incomplete)
-        #expect(drain(readEnd) == 0, "what the socket had went into the request's buffer")
+        #expect(TestSocketPair.drain(readEnd) == 0, "what the socket had went into the request's buffer")
         // NIO's next read brings 20 000 bytes, and the rest (with the FLUSH) is in the socket by then.
         try send(writeEnd, all.getSlice(at: middle + 20_000, length: all.readableBytes - middle - 20_000)!)
         buffer.append(all.getSlice(at: middle, length: 20_000)!)
         #expect(try decodeAll(&buffer).isEmpty)
         #expect(buffer.readRestDirectly(for: decoder, from: reader, allocator: allocator) == .complete)
         #expect(try decodeAll(&buffer) == [messages[0]])
-        #expect(drain(readEnd) == all.readableBytes - end)
+        #expect(TestSocketPair.drain(readEnd) == all.readableBytes - end)
     }
 
     @Test func aStreamThatEndsInsideTheRestSaysSoAndKeepsWhatCame() throws {
-        let (readEnd, writeEnd) = try socketPair()
+        let pair = try TestSocketPair()
+        let (readEnd, writeEnd) = (pair.reading, pair.writing)
         defer { close(readEnd) }
         let (all, _, _) = stream(writeLength: 1 << 20)
         try send(writeEnd, all.getSlice(at: 65536, length: 100_000)!)
@@ -121,7 +97,8 @@ import Testing
     /// Payloads of which less than `directReadBytesMin` is missing (here: all of it).
     @Test(arguments: [4096, NBDInputBuffer.directReadBytesMin - 1])
     func aSmallRestIsLeftForNIOsNextRead(writeLength: Int) throws {
-        let (readEnd, writeEnd) = try socketPair()
+        let pair = try TestSocketPair()
+        let (readEnd, writeEnd) = (pair.reading, pair.writing)
         defer { close(readEnd); close(writeEnd) }
         let (all, _, _) = stream(writeLength: writeLength)
         let cut = NBDWireSize.requestHeader  // only the header: the whole payload is missing
@@ -130,11 +107,12 @@ import Testing
         buffer.append(all.getSlice(at: 0, length: cut)!)
         #expect(try decodeAll(&buffer).isEmpty)
         #expect(buffer.readRestDirectly(for: decoder, from: ChannelSocketReader(descriptor: readEnd), allocator: allocator) == .incomplete)
-        #expect(drain(readEnd) == all.readableBytes - cut, "nothing was read from the socket")
+        #expect(TestSocketPair.drain(readEnd) == all.readableBytes - cut, "nothing was read from the socket")
     }
 
     @Test func bytesOfNIOsReadsStillHeldAreUsedFirst() throws {
-        let (readEnd, writeEnd) = try socketPair()
+        let pair = try TestSocketPair()
+        let (readEnd, writeEnd) = (pair.reading, pair.writing)
         defer { close(readEnd); close(writeEnd) }
         let (all, messages, _) = stream(writeLength: 1 << 20)
         try send(writeEnd, ByteBuffer(repeating: 0xEE, count: 100))  // must not be read: it is not next
@@ -142,13 +120,8 @@ import Testing
         buffer.append(all.getSlice(at: 0, length: 1000)!)
         buffer.append(all.getSlice(at: 1000, length: 1000)!)  // held back: not yet moved to the request
         #expect(buffer.readRestDirectly(for: decoder, from: ChannelSocketReader(descriptor: readEnd), allocator: allocator) == .incomplete)
-        #expect(drain(readEnd) == 100)
+        #expect(TestSocketPair.drain(readEnd) == 100)
         buffer.append(all.getSlice(at: 2000, length: all.readableBytes - 2000)!)
         #expect(try decodeAll(&buffer) == messages)
     }
-}
-
-struct NBDTestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
