@@ -73,11 +73,11 @@ final class NBDLoopIdlePoll: @unchecked Sendable {
     ///
     /// Nor when the client does not wait for a reply (`clientWaitsForReplies` false): it had
     /// not read every earlier reply when this one was sent (see `SocketOutputQueue`), so it has
-    /// other requests in flight and is only behind on reading; or it is in the middle of sending
-    /// a request. Polling for such a client took each request as it
-    /// landed, so every busy period served one and the poll stayed on, and the client paid for
-    /// a reply per request (session 8: fio at depth 32 ran 55-58k IOPS in such runs against
-    /// 77-79k with polling off, where the loop slept and requests came 15 to a read).
+    /// other requests in flight and is only behind on reading; or it is in the middle of
+    /// sending a request. Polling for the first kind took each request as it landed, so every
+    /// busy period served one and the poll stayed on, and the client paid for a reply per
+    /// request (session 8: fio at depth 32 ran 55-58k IOPS in such runs against 77-79k with
+    /// polling off, where the loop slept and requests came 15 to a read).
     func connectionBecameIdle(wasBusy: Bool, requestsServed: Int, clientWaitsForReplies: Bool = true) {
         eventLoop.preconditionInEventLoop()
         if wasBusy { busyConnections -= 1 }
