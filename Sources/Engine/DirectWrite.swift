@@ -41,6 +41,14 @@ enum DirectWrite {
         return kib << 10
     }()
 
+    /// Whether `count` bytes at `offset` can be written with O_DIRECT: a non-empty range whose
+    /// start and length are multiples of `alignmentBytes` (the buffer is ours, always aligned).
+    /// Both paths (`write(_:at:fd:)` and the ring's) ask this one question; a range it refuses
+    /// the caller writes through the page cache.
+    static func canWriteDirectly(_ count: Int, at offset: UInt64) -> Bool {
+        count > 0 && count % alignmentBytes == 0 && offset % UInt64(alignmentBytes) == 0
+    }
+
     /// Writes `data` at `offset` through `fd`, which was opened with O_DIRECT. Returns 0 when
     /// written, an errno when the write failed, or nil when this write cannot be done directly
     /// (unaligned, no memory for the aligned buffer, or the filesystem refuses O_DIRECT with
@@ -48,7 +56,7 @@ enum DirectWrite {
     /// because a partial direct write is simply overwritten.
     static func write(_ data: ByteBuffer, at offset: UInt64, fd: Int32, buffers: AlignedBufferPool = .shared) -> Int32? {
         let count = data.readableBytes
-        guard count > 0, count % alignmentBytes == 0, offset % UInt64(alignmentBytes) == 0 else { return nil }
+        guard canWriteDirectly(count, at: offset) else { return nil }
         guard let buffer = buffers.take() else { return nil }
         defer { buffers.give(buffer) }
         var done = 0
@@ -91,8 +99,7 @@ extension DirectWrite {
     /// first that fails. Nothing is reported written before the kernel said so.
     static func write(_ data: ByteBuffer, at offset: UInt64, fd: Int32, ring: DiskRing,
                       buffers: AlignedBufferPool = .shared, completion: @escaping (RingOutcome) -> Void) {
-        let count = data.readableBytes
-        guard count > 0, count % alignmentBytes == 0, offset % UInt64(alignmentBytes) == 0 else { return completion(.notDirect) }
+        guard canWriteDirectly(data.readableBytes, at: offset) else { return completion(.notDirect) }
         RingWrite(data: data, offset: offset, fd: fd, ring: ring, buffers: buffers, completion: completion).next()
     }
 }

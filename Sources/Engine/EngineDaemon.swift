@@ -75,7 +75,7 @@ public enum EngineDaemon {
         let heapTrimmer = Task { await EngineHeap.trimPeriodically() }
         defer { heapTrimmer.cancel() }
         await waitForTermination()
-        logger.info("engine stopping: taking every resource down")
+        logger.info("engine stopping: taking every resource down (waiting at most \(ResourceRuntime.stopSettleMax) for I/O in flight)")
         await supervisor.stopAll()
         try? await admin.close()
         await nbd.close()

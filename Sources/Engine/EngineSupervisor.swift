@@ -4,6 +4,7 @@ import EngineFiles
 import Logging
 import NBDServer
 import NIOCore
+import NIOPosix
 import ReplicationCore
 
 /// The engine's resources by name: brings them up from their files, takes them down, answers
@@ -35,6 +36,8 @@ actor EngineSupervisor {
     let comingUpWaitMax: Duration
     /// Runs before each bring-up; tests hold a bring-up here to see what requests meanwhile get.
     let beforeBringingUp: @Sendable (String) async -> Void
+    /// Where the resources' disk I/O runs (`ResourceRuntime.ioThreadPool`).
+    let ioThreadPool: NIOThreadPool
 
     struct Subscriber {
         let resource: String?
@@ -48,10 +51,11 @@ actor EngineSupervisor {
     static let subscriberBufferMax = 4096
 
     init(layout: EngineStateLayout, registry: NBDExportRegistry, nbdSocketPath: String?, group: any EventLoopGroup, logger: Logger,
-         comingUpWaitMax: Duration = .seconds(30), beforeBringingUp: @escaping @Sendable (String) async -> Void = { _ in }) {
+         comingUpWaitMax: Duration = .seconds(30), beforeBringingUp: @escaping @Sendable (String) async -> Void = { _ in },
+         ioThreadPool: NIOThreadPool = .singleton) {
         self.layout = layout; self.store = ResourceFileStore(layout: layout); self.registry = registry
         self.nbdSocketPath = nbdSocketPath; self.group = group; self.logger = logger
-        self.comingUpWaitMax = comingUpWaitMax; self.beforeBringingUp = beforeBringingUp
+        self.comingUpWaitMax = comingUpWaitMax; self.beforeBringingUp = beforeBringingUp; self.ioThreadPool = ioThreadPool
     }
 
     // MARK: bring up / take down
@@ -91,7 +95,7 @@ actor EngineSupervisor {
             noteChange()
             return error.description
         }
-        let runtime = ResourceRuntime(config: config, layout: layout, group: group, logger: logger) { [weak self] in
+        let runtime = ResourceRuntime(config: config, layout: layout, group: group, logger: logger, ioThreadPool: ioThreadPool) { [weak self] in
             guard let self else { return }
             Task { await self.noteChange() }
         }
@@ -114,7 +118,9 @@ actor EngineSupervisor {
         return nil
     }
 
-    func down(_ name: String) async {
+    /// Takes `name` down; its stop waits for I/O in flight until `deadline` at most
+    /// (`ResourceRuntime.stop`).
+    func down(_ name: String, until deadline: ContinuousClock.Instant = .now + ResourceRuntime.stopSettleMax) async {
         // Taken down before the engine's start got to it: it stays down. One being brought up
         // right now is taken down once it is (bounded: a hung bring-up leaves it to a later down).
         queuedAtStart.remove(name)
@@ -124,13 +130,20 @@ actor EngineSupervisor {
         guard let runtime = resources.removeValue(forKey: name) else { return }
         endDeviceHolds(of: name, reason: "\(name) went down in the engine; its NBD export is gone")
         for volume in await runtime.config.volumes { registry.unregister(NBDExportName(resource: name, volume: volume.number)) }
-        await runtime.stop()
+        await runtime.stop(until: deadline)
         noteChange()
     }
 
-    func stopAll() async {
+    /// Takes every resource down at once, against one deadline: one after another, an engine
+    /// with many resources with I/O in flight waited for each in turn.
+    func stopAll(within budget: Duration = ResourceRuntime.stopSettleMax) async {
         queuedAtStart = []  // a start still in progress brings up nothing more
-        for name in Set(resources.keys).union(bringingUp).sorted() { await down(name) }
+        let deadline = ContinuousClock.now + budget
+        await withTaskGroup(of: Void.self) { group in
+            for name in Set(resources.keys).union(bringingUp).sorted() {
+                group.addTask { await self.down(name, until: deadline) }
+            }
+        }
         for s in subscribers.values { s.continuation.finish() }
         subscribers = [:]
     }

@@ -18,7 +18,7 @@ extension ResourceRuntime {
             var metadata: PersistedMetadata?
             var writer: MetadataFileWriter?
             if let disk = volume.backingPath {
-                backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue)
+                backing = try BackingStore(path: disk, sizeBytes: volume.size.rawValue, threadPool: ioThreadPool)
                 let file = try await MetadataFile.loadOffLoop(path)
                 var fileWriter = MetadataFileWriter(path: path, activityLogExtentsMax: replicaConfig.activityLogExtentsMax, loaded: file)
                 if var loaded = file?.metadata {
@@ -131,21 +131,16 @@ extension ResourceRuntime {
     /// after a write as a crash (8 MiB resynced for a 2 MiB write in engine-faults). A Primary
     /// that clients still hold open stays Primary: its next start is a crashed Primary's, as it
     /// must be, since those clients' writes may have been cut.
-    func stop() async {
+    ///
+    /// All of it waits until `deadline` at most (default `stopSettleMax` from now), for all
+    /// volumes together: each volume used to wait up to 5 s to demote and 5 s to detach, one
+    /// after another, so a stop of a resource with many busy volumes took minutes. The metadata
+    /// writes of detaches accepted at the last moment get `metadataGrace` more.
+    func stop(until deadline: ContinuousClock.Instant = .now + ResourceRuntime.stopSettleMax) async {
         guard !stopped else { return }
-        for v in volumes.keys.sorted() where instancesStarted {
-            if volumes[v]?.instance.status.resource.role == .primary, volumes[v]?.writers == 0 {
-                _ = await untilSettled(v, .secondary)
-            }
-            _ = await admin(v, .disconnect(peer: nil))
-            guard volumes[v]?.backing != nil else { continue }
-            if volumes[v]?.instance.status.resource.role == .primary {
-                logger.notice("\(config.name) volume \(v) stays Primary at shutdown: \(volumes[v]?.writers ?? 0) client(s) hold it open; the next start treats it as a crashed Primary")
-            } else if case .refused(let why) = await untilSettled(v, .detach) {
-                logger.error("\(config.name) volume \(v) was not detached at shutdown (\(why)); the next start resyncs its activity log as after a crash")
-            }
-        }
-        for _ in 0..<500 where metadataWritesInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        if instancesStarted { await settleForStop(until: deadline) }
+        let metadataDeadline = deadline + Self.metadataGrace
+        while metadataWritesInFlight > 0, ContinuousClock.now < metadataDeadline { try? await Task.sleep(for: .milliseconds(10)) }
         if metadataWritesInFlight > 0 { logger.error("\(config.name): metadata writes still in flight at shutdown; the next start resyncs the activity log") }
         stopped = true
         for path in readPaths.values { path.close() }
@@ -163,17 +158,56 @@ extension ResourceRuntime {
         logger.info("resource \(config.name) is down")
     }
 
-    /// The longest a stop waits for I/O in flight before it demotes or detaches anyway.
-    static let stopSettleMax: Duration = .seconds(5)
+    /// The longest a stop waits for I/O in flight before it leaves volumes undemoted or attached
+    /// (their next start resyncs the activity log, as after a crash).
+    static let stopSettleMax: Duration = .seconds(10)
+    /// How much longer than the stop's deadline the metadata writes of its detaches may take.
+    static let metadataGrace: Duration = .seconds(2)
 
-    /// Runs `command` until the core no longer refuses it, at most `stopSettleMax`. Only for a
-    /// command nothing lasting stands in the way of (see `stop`): a refusal then means I/O is
-    /// still in flight, and completions keep arriving while this waits (the actor is free).
-    func untilSettled(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {
-        let deadline = ContinuousClock.now + Self.stopSettleMax
+    /// The demotions, disconnects and detaches of `stop`, every volume at once. Says in the log
+    /// what it waited for, and what it gave up on at `deadline`.
+    func settleForStop(until deadline: ContinuousClock.Instant) async {
+        let started = ContinuousClock.now
+        var waitedFor: [UInt16: String] = [:]
+        let all = volumes.keys.sorted()
+        let demoting = all.filter { volumes[$0]?.instance.status.resource.role == .primary && volumes[$0]?.writers == 0 }
+        _ = await untilSettled(demoting, .secondary, until: deadline, waitedFor: &waitedFor)
+        for v in all { _ = await admin(v, .disconnect(peer: nil)) }
+        var detaching: [UInt16] = []
+        for v in all where volumes[v]?.backing != nil {
+            if volumes[v]?.instance.status.resource.role == .primary {
+                let writers = volumes[v]?.writers ?? 0
+                let why = writers > 0 ? "\(writers) client(s) hold it open" : "it could not be demoted (\(waitedFor[v] ?? "refused"))"
+                logger.notice("\(config.name) volume \(v) stays Primary at shutdown: \(why); the next start treats it as a crashed Primary")
+            } else {
+                detaching.append(v)
+            }
+        }
+        let refused = await untilSettled(detaching, .detach, until: deadline, waitedFor: &waitedFor)
+        for (v, why) in refused.sorted(by: { $0.key < $1.key }) {
+            logger.error("\(config.name) volume \(v) was not detached at shutdown (\(why)); the next start resyncs its activity log as after a crash")
+        }
+        if !waitedFor.isEmpty {
+            let what = waitedFor.sorted { $0.key < $1.key }.map { "volume \($0.key) (\($0.value))" }.joined(separator: ", ")
+            logger.notice("\(config.name): the stop waited \(ContinuousClock.now - started) for I/O in flight: \(what)")
+        }
+    }
+
+    /// Runs `command` on each of `volumes` until the core no longer refuses it or `deadline`
+    /// passes (each is tried at least once); returns the volumes still refusing, with why. Only
+    /// for a command nothing lasting stands in the way of (see `stop`): a refusal then means
+    /// I/O is still in flight, and completions keep arriving while this waits (the actor is
+    /// free). `waitedFor` keeps each volume's last refusal, for the log.
+    func untilSettled(_ volumes: [UInt16], _ command: AdminCommand, until deadline: ContinuousClock.Instant,
+                      waitedFor: inout [UInt16: String]) async -> [UInt16: String] {
+        var pending = volumes
         while true {
-            let result = await admin(v, command)
-            guard case .refused = result, ContinuousClock.now < deadline else { return result }
+            var refused: [UInt16: String] = [:]
+            for v in pending {
+                if case .refused(let why) = await admin(v, command) { refused[v] = why; waitedFor[v] = why }
+            }
+            pending = pending.filter { refused[$0] != nil }
+            guard !pending.isEmpty, ContinuousClock.now < deadline else { return refused }
             try? await Task.sleep(for: .milliseconds(10))
         }
     }

@@ -76,6 +76,9 @@ actor ResourceRuntime {
     var metadataWritesInFlight = 0
     /// Called whenever something that status shows may have changed.
     let onChange: @Sendable () -> Void
+    /// The threads the backing disks' I/O runs on (`BackingStore`); tests pass a pool of their
+    /// own to hold I/O in flight.
+    let ioThreadPool: NIOThreadPool
 
     static let ticksPerSecond: UInt32 = 10
 
@@ -141,8 +144,9 @@ actor ResourceRuntime {
     }
 
     init(config: ResourceConfig, layout: EngineStateLayout, group: any EventLoopGroup, logger: Logger,
-         onChange: @escaping @Sendable () -> Void) {
+         ioThreadPool: NIOThreadPool = .singleton, onChange: @escaping @Sendable () -> Void) {
         self.config = config; self.name = config.name; self.layout = layout; self.group = group; self.onChange = onChange
+        self.ioThreadPool = ioThreadPool
         self.loop = group.next()
         var logger = logger
         logger[metadataKey: "resource"] = "\(config.name)"

@@ -27,8 +27,6 @@ struct PeerState: Sendable {
     var leftOutdated = false
     /// Last write sequence received from this peer (as writer) on this connection.
     var lastSequenceReceived: UInt64 = 0
-    /// Sequence of my writes toward this peer already acked/failed, for liveness checks.
-    var nextBarrier: UInt64 = 1
     /// Protocol A writes completed to the client but not yet confirmed by this peer (DRBD keeps
     /// them until the epoch's barrier ack "so we know what to dirty on connection loss").
     var unconfirmedWrites: [UnconfirmedWrite] = []

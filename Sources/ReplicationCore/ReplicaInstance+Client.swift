@@ -161,12 +161,25 @@ extension ReplicaInstance {
             requests[id]!.localOp = true
             issueFlush(purpose: .clientFlush(id))
         }
+        // One number for every peer: an ack is matched by the request's one number. Numbered
+        // per peer, the peers' counters drifted apart (a peer away during a flush missed its
+        // increment), the request kept the last peer's number, and the other peers' acks
+        // matched nothing: the flush waited until they disconnected.
+        let number = nextFlushNumber
+        nextFlushNumber += 1
+        requests[id]!.flushNumber = number
         for index in peers.indices where peers[index].receivesWrites {
-            let number = peers[index].nextBarrier
-            peers[index].nextBarrier += 1
-            requests[id]!.waitingPeers.append(peers[index].id)
-            requests[id]!.flushNumber = number
             send(.flush(FlushRequest(number: number)), to: peers[index].id)
+            // Protocol A, as for a write: the promise rests on this node's own UpToDate copy,
+            // and the peer flushes in order without being waited for. DRBD completes a flush
+            // once the local disk flushed and the epoch's barrier is queued toward each peer
+            // (`QUEUE_AS_DRBD_BARRIER`: net-done at once). A writer without that copy waits as
+            // with protocol C.
+            if peers[index].config.replicationProtocol == .a && disk == .upToDate {
+                if peers[index].disk == .upToDate { requests[id]!.durableCopies += 1 }
+                continue
+            }
+            requests[id]!.waitingPeers.append(peers[index].id)
         }
         checkDone(id)
     }
@@ -350,7 +363,11 @@ extension ReplicaInstance {
             return
         }
         if pending.isFlush {
-            complete(id, .done)
+            // Counted as for a write: the local flush if it succeeded, each UpToDate peer that
+            // flushed (or, with protocol A, was sent the flush). A flush that reached no replica's
+            // stable storage is an error: it answered success before, after a failed local
+            // `fdatasync` with no peer, and the client took unflushed data for durable.
+            complete(id, copies > 0 ? .done : .failed(ClientError(.io, "the flush reached stable storage on no replica of \(config.resourceName)")))
         } else if copies > 0 {
             complete(id, .done)
         } else {
@@ -432,6 +449,9 @@ extension ReplicaInstance {
     mutating func onFlushAck(_ ack: FlushAck, from peer: NodeID) {
         guard let id = requestOrder.first(where: { requests[$0]?.flushNumber == ack.number && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
         requests[id]!.waitingPeers.removeAll { $0 == peer }
+        // A failed flush (the peer's disk failed; it detaches) or one on a peer that is not
+        // UpToDate (a resync may still overwrite what it holds) makes nothing durable there.
+        if ack.success, let p = peerIndex(peer), peers[p].disk == .upToDate { requests[id]!.durableCopies += 1 }
         checkDone(id)
     }
 

@@ -76,6 +76,8 @@ public struct ReplicaInstance: Sendable {
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
     var nextWriteSequence: UInt64 = 1
+    /// Numbers each client flush, the same toward every peer (`startFlush`).
+    var nextFlushNumber: UInt64 = 1
     var nextRemoteReadID: UInt64 = 1
     var nextPromotionID: UInt64 = 1
     /// Numbers each resync this node takes part in (`ResyncProgress.session`).

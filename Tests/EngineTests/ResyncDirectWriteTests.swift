@@ -81,6 +81,21 @@ struct ResyncDirectWriteTests {
         #expect(try await read(store, at: 512, 6000) == Array(data.readableBytesView))
     }
 
+    @Test("one alignment rule decides what goes direct: a non-empty range, start and length in 4 KiB steps")
+    func alignmentRule() {
+        let cases: [(count: Int, offset: UInt64, direct: Bool)] = [
+            (0, 0, false), (4096, 0, true), (8192, 4096, true), (1 << 20, 3 << 20, true),
+            (512, 0, false), (4096, 512, false), (6000, 0, false), (4096, 4095, false), (4097, 4096, false),
+        ]
+        for c in cases {
+            #expect(DirectWrite.canWriteDirectly(c.count, at: c.offset) == c.direct, "\(c.count) B at \(c.offset)")
+            // The synchronous path follows it: nil is "not attempted"; an attempt on fd -1 fails with EBADF.
+            if c.count > 0 {
+                #expect((DirectWrite.write(pattern(c.count, 3), at: c.offset, fd: -1) == nil) == !c.direct, "\(c.count) B at \(c.offset)")
+            }
+        }
+    }
+
     @Test("direct writes reuse their aligned buffer, one per concurrent write, and a request larger than it is written whole")
     func alignedBufferIsReused() async throws {
         guard let (dir, store) = try directStore() else { return }

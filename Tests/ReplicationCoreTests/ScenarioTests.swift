@@ -185,7 +185,8 @@ final class ScenarioRunner {
         case "complete":
             let n = node(0)
             let count = Int(args.count > 1 ? args[1] : "1")!
-            for _ in 0 ..< count where !cluster.nodes[n].pending.isEmpty { cluster.completeStorage(n) }
+            // `fail`: each completes with an I/O error (a flush too, which `fail-writes` spares).
+            for _ in 0 ..< count where !cluster.nodes[n].pending.isEmpty { cluster.completeStorage(n, fail: args.contains("fail")) }
         case "trace-messages":
             cluster.traceMessages = args.first != "off"
         case "state":
