@@ -244,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "ReplicationWireTests",
             dependencies: [
-                "ReplicationWire", "ReplicationCore", "IdlePolling", "CTandemIO",
+                "ReplicationWire", "ReplicationCore", "IdlePolling", "CTandemIO", "ListenerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -137,9 +137,19 @@ int ctandem_epoll_ready_now(int epfd) {
     struct epoll_event event;
     return epoll_wait(epfd, &event, 1, 0);
 }
+
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
+int ctandem_socket_unconsumed_output(int fd) {
+    int queued = 0;
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0) return -1;
+    return queued;
+}
 #else
 int ctandem_epoll_create(void) { errno = ENOSYS; return -1; }
 int ctandem_epoll_watch_readable(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
 int ctandem_epoll_unwatch(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
 int ctandem_epoll_ready_now(int epfd) { (void)epfd; errno = ENOSYS; return -1; }
+int ctandem_socket_unconsumed_output(int fd) { (void)fd; errno = ENOSYS; return -1; }
 #endif

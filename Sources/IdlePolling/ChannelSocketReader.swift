@@ -35,6 +35,19 @@ public struct ChannelSocketReader: Sendable {
         }
     }
 
+    /// One `read` of at most `count` bytes into `buffer`'s writable space (grown to hold them
+    /// if it cannot already), moving its writer index past what was read. The caller keeps
+    /// `buffer` the one reference to its storage, so the bytes land in place, not in a copy.
+    public func read(into buffer: inout ByteBuffer, atMost count: Int) -> Outcome {
+        var outcome = Outcome.wouldBlock
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+            outcome = read(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(count)))
+            if case .bytes(let n) = outcome { return n }
+            return 0
+        }
+        return outcome
+    }
+
     /// One `read` into `buffer` (retried on EINTR).
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .wouldBlock }

@@ -1,3 +1,4 @@
+import IdlePolling
 import NIOCore
 
 /// Replies of a batch of requests: gathered in one buffer and handed to the channel as one write
@@ -56,8 +57,24 @@ extension NBDServerHandler {
 
     /// Sends everything written so far: the batch's replies as one write, then one flush.
     func flushReplies(context: ChannelHandlerContext) {
-        if !channelGone { handOverReplies(context: context) }
+        if !channelGone {
+            noteWhetherClientWaitsForReplies()
+            handOverReplies(context: context)
+        }
         context.flush()
+    }
+
+    /// Before the replies of a one-request busy period leave, whether the client has read every
+    /// earlier reply (`SocketOutputQueue`): a client that waits for each reply has, one that is
+    /// behind on reading has not, and the loop's idle poll is for the first kind only. Asked
+    /// only when the loop would poll (one system call per request then, while the loop spins
+    /// anyway); otherwise, and where the kernel cannot tell, the client counts as waiting.
+    func noteWhetherClientWaitsForReplies() {
+        guard let idlePoll, requestsSinceIdle <= 1, idlePoll.mayPoll, let fd = socketDescriptor else {
+            clientWaitsForReplies = true
+            return
+        }
+        clientWaitsForReplies = SocketOutputQueue.isEmpty(descriptor: fd) ?? true
     }
 
     /// Replies that complete in the same event loop tick leave in one flush (one syscall): the
@@ -76,9 +93,12 @@ extension NBDServerHandler {
 
     /// Tells the loop's idle poll whether this connection has commands executing; called once
     /// the replies written so far are flushed, so "idle" means nothing is left to send either.
+    /// Replies waiting for a scheduled flush count as busy: the decode loop that ends before
+    /// that flush runs must not report the connection idle (it did, with the previous batch's
+    /// answer to whether the client waits for replies, and a poll started behind the flush).
     func reportActivityToIdlePoll() {
         guard let idlePoll else { return }
-        if executing > 0 && !channelGone {
+        if (executing > 0 || flushScheduled) && !channelGone {
             if !countedBusyForPoll { countedBusyForPoll = true; idlePoll.connectionBecameBusy() }
             return
         }
@@ -86,7 +106,11 @@ extension NBDServerHandler {
             // Replies of commands still executing are never sent: nothing for the poll to wait for.
             if countedBusyForPoll { idlePoll.connectionLeft() }
         } else {
-            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle)
+            // A request received in part: the client is sending, not waiting for a reply, and
+            // the kernel wakes the loop when the rest lands (polling for it spun through whole
+            // 1 MiB transfers: a third of the loop's samples at 1 MiB writes).
+            idlePoll.connectionBecameIdle(wasBusy: countedBusyForPoll, requestsServed: requestsSinceIdle,
+                                          clientWaitsForReplies: clientWaitsForReplies && !holdsPartialRequest)
         }
         countedBusyForPoll = false
         requestsSinceIdle = 0

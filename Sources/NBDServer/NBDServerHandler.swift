@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import IdlePolling
 import Logging
 import NBDProtocol
 import NIOCore
@@ -22,6 +23,14 @@ final class NBDServerHandler: ChannelDuplexHandler {
     private var logger: Logger
     /// Received bytes not decoded yet (see `NBDInputBuffer`: each payload byte copied at most once).
     private var input = NBDInputBuffer()
+    /// The connection's socket, for reading the rest of a large cut WRITE straight into its
+    /// buffer (`NBDInputBuffer.readRestDirectly`); nil until found, after the channel closed, and
+    /// once a direct read met the end of the stream (NIO's next read reports it).
+    private var socketReader: ChannelSocketReader?
+    /// The socket's descriptor while the channel is open (nil before it is found).
+    var socketDescriptor: CInt? { socketReader?.descriptor }
+    /// Bytes of a message are held that do not make a whole one yet (the rest is on its way).
+    var holdsPartialRequest: Bool { input.readableBytes > 0 }
     private var export: (any NBDExport)? {
         didSet { eventLoopExport = export as? any NBDEventLoopExport }
     }
@@ -60,6 +69,9 @@ final class NBDServerHandler: ChannelDuplexHandler {
     var countedBusyForPoll = false
     /// Requests received since this connection was last idle.
     var requestsSinceIdle = 0
+    /// Whether the client had read every earlier reply when the last replies were flushed
+    /// (`noteWhetherClientWaitsForReplies`).
+    var clientWaitsForReplies = true
 
     init(registry: NBDExportRegistry, configuration: NBDConnectionStateMachine.Configuration, logger: Logger,
          idlePoll: NBDLoopIdlePoll? = nil) {
@@ -79,13 +91,18 @@ final class NBDServerHandler: ChannelDuplexHandler {
         greeting.writeNBDGreeting(NBDConnectionStateMachine.handshakeFlags)
         context.writeAndFlush(wrapOutboundOut(greeting), promise: nil)
         idlePoll?.watch(context.channel)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        ChannelSocketReader.find(for: context.channel).whenSuccess { reader in
+            // `find` answers nil for a channel that closed meanwhile, so a closed one stays nil.
+            bound.value.socketReader = reader
+        }
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         idlePoll?.inputArrived()
         input.append(unwrapInboundIn(data))
-        processInput(context: context)
+        processInput(context: context, mayReadSocket: true)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -106,6 +123,7 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         channelGone = true
+        socketReader = nil  // NIO closes the descriptor: its number may soon be another file's
         reportActivityToIdlePoll()
         try? zeroCopy?.handle.close()  // NIO failed and released every pending write before this
         stateMachine.channelClosed()
@@ -121,7 +139,10 @@ final class NBDServerHandler: ChannelDuplexHandler {
 
     // MARK: - Input
 
-    private func processInput(context: ChannelHandlerContext) {
+    /// Decodes and handles the messages received, while the state machine accepts input.
+    /// `mayReadSocket`: called from `channelRead`, where the rest of a large cut WRITE may be
+    /// read from the socket directly (`ChannelSocketReader` says why only there).
+    private func processInput(context: ChannelHandlerContext, mayReadSocket: Bool = false) {
         decodingDepth += 1
         defer {
             decodingDepth -= 1
@@ -133,7 +154,15 @@ final class NBDServerHandler: ChannelDuplexHandler {
                 reportActivityToIdlePoll()
             }
         }
-        while stateMachine.acceptsInput, input.prepareMessage(for: decoder, allocator: context.channel.allocator) {
+        decoding: while stateMachine.acceptsInput {
+            if !input.prepareMessage(for: decoder, allocator: context.channel.allocator) {
+                guard mayReadSocket, let reader = socketReader else { break }
+                switch input.readRestDirectly(for: decoder, from: reader, allocator: context.channel.allocator) {
+                case .complete: continue decoding
+                case .incomplete: break decoding
+                case .ended: socketReader = nil; break decoding
+                }
+            }
             let message: NBDClientMessage?
             let heldBefore = input.readableBytes
             do {

@@ -96,12 +96,7 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
         guard missing >= Self.directReadBytesMin else { return }
         partial = nil  // `held` is then the buffer's one reference: written in place, no copy
         while missing > 0 {
-            var outcome = ChannelSocketReader.Outcome.wouldBlock
-            held.writeWithUnsafeMutableBytes(minimumWritableBytes: missing) { space in
-                outcome = reader.read(into: UnsafeMutableRawBufferPointer(rebasing: space.prefix(missing)))
-                if case .bytes(let n) = outcome { return n }
-                return 0
-            }
+            let outcome = reader.read(into: &held, atMost: missing)
             guard case .bytes(let n) = outcome else {
                 if outcome == .ended { socketReader = nil }
                 partial = held

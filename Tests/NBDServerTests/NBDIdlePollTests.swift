@@ -1,3 +1,6 @@
+import Glibc
+import ListenerTestSupport
+import NBDProtocol
 import NIOCore
 import NIOPosix
 import Testing
@@ -43,4 +46,91 @@ import Testing
         let counts = try await queueDepthOneRun(idlePollMaxMicroseconds: 0, requests: 400)
         #expect(counts.caught == 0 && counts.missed == 0)
     }
+
+    /// A client that sends its requests one at a time, as a qd1 client does, but never reads a
+    /// reply, as a deep-queue client that is behind on reading looks to the server: the server
+    /// must not poll for it (each request is its own busy period, and its idle periods are short
+    /// enough that polling would be on for a client that reads).
+    @Test func aClientBehindOnReadingRepliesIsNeverPolledFor() async throws {
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let fixture = try await NBDServerLiveTests.Fixture(idlePollMaxMicroseconds: 5000, group: loop)
+        let fd = try Self.connectRaw(fixture.socket, export: "alpha")
+        // The handshake waits for each reply, and so does the first request: polls there are
+        // right. Counted once the first reply is out and its poll (at most 5 ms) has ended.
+        var before = (caught: 0, missed: 0)
+        for i in 0..<300 {
+            if i == 1 {
+                for _ in 0..<1000 where Self.unread(fd) < 16 { usleep(1000) }
+                usleep(200_000)
+                before = await fixture.server.idlePollCounts()
+            }
+            var request = ByteBuffer()
+            request.writeNBDRequest(NBDRequest(type: .write, cookie: UInt64(i), offset: UInt64(i % 64) * 512, length: 512))
+            request.writeRepeatingByte(UInt8(truncatingIfNeeded: i), count: 512)
+            try Self.send(fd, request)
+            usleep(300)  // the server answers and goes idle; the next request comes well within its window
+        }
+        // Every reply was sent (300 of 16 bytes), none read: the server was idle after each one.
+        var unread = 0
+        for _ in 0..<500 where unread < 300 * 16 {
+            usleep(10_000)
+            unread = Self.unread(fd)
+        }
+        #expect(unread == 300 * 16)
+        let counts = await fixture.server.idlePollCounts()
+        close(fd)
+        await fixture.shutdown()
+        try await loop.shutdownGracefully()
+        #expect(counts == before, "polled for a client that does not read its replies: \(before) before, \(counts) after")
+    }
+
+    /// A blocking unix socket to the server at `path`, through the handshake (EXPORT_NAME, no
+    /// zeroes) into transmission.
+    static func connectRaw(_ path: String, export: String) throws -> CInt {
+        let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NBDTestFailure("socket: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw NBDTestFailure("connect: errno \(errno)") }
+        try receive(fd, count: NBDWireSize.greeting)
+        var hello = ByteBuffer()
+        hello.writeNBDClientFlags([.fixedNewstyle, .noZeroes])
+        hello.writeNBDOption(NBDOption.exportName(export).request())
+        try send(fd, hello)
+        try receive(fd, count: NBDWireSize.exportNameReply)
+        return fd
+    }
+
+    /// Bytes the server sent that wait in `fd` (looked at, not read).
+    static func unread(_ fd: CInt) -> Int {
+        var peek = [UInt8](repeating: 0, count: 1 << 16)
+        return max(0, peek.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, CInt(MSG_PEEK | MSG_DONTWAIT)) })
+    }
+
+    static func send(_ fd: CInt, _ bytes: ByteBuffer) throws {
+        try bytes.withUnsafeReadableBytes { try TestSocketPair.send($0, to: fd) }
+    }
+
+    static func receive(_ fd: CInt, count: Int) throws {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
+            guard n > 0 else { throw NBDTestFailure("read: \(n == 0 ? "end of stream" : "errno \(errno)")") }
+            got += n
+        }
+    }
+}
+
+struct NBDTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -199,4 +199,30 @@ import Testing
         }
         await client.close()
     }
+
+    /// Large WRITEs whose rest the server reads straight from the socket (`NBDInputBuffer.readRestDirectly`),
+    /// pipelined with small ones and with sizes around the direct-read bound, through a window
+    /// that pauses decoding: every byte lands where its request said.
+    @Test func pipelinedLargeWritesAreStoredAsSent() async throws {
+        let fixture = try await Fixture(inflightMax: 3)
+        defer { Task { await fixture.shutdown() } }
+        let client = try await fixture.connect("alpha")
+        let sizes = [1 << 20, 4096, (16 << 10) - 1, 16 << 10, (16 << 10) + 1, 200_000, 1 << 20, 65536 + 28, 1 << 20]
+        var offsets: [UInt64] = []
+        var next: UInt64 = 0
+        for size in sizes { offsets.append(next); next += UInt64(size) }
+        #expect(next <= 4 << 20)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, size) in sizes.enumerated() {
+                let offset = offsets[index]
+                group.addTask { try await client.write(offset: offset, data: self.pattern(UInt8(index + 1), count: size), fua: false) }
+            }
+            try await group.waitForAll()
+        }
+        for (index, size) in sizes.enumerated() {
+            #expect(try await fixture.alpha.read(offset: offsets[index], length: size) == pattern(UInt8(index + 1), count: size),
+                    "write \(index) of \(size) bytes")
+        }
+        await client.close()
+    }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import IdlePolling
+import ListenerTestSupport
 import NIOCore
 import NIOEmbedded
 import ReplicationCore
@@ -13,37 +14,18 @@ import Testing
 struct ReplicationFrameDirectReadTests {
     let frames = ReplicationFrameReassemblerTests()
 
-    /// A non-blocking socket pair: (the end the reassembler reads, the end the test writes).
+    /// A non-blocking socket pair: (the end the code under test reads, the end the test writes).
     func socketPair() throws -> (read: CInt, write: CInt) {
-        var fds: [CInt] = [0, 0]
-        guard socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw Failure("socketpair: errno \(errno)") }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        // Room for a whole 1 MiB frame in the pair, so the test's writes never block.
-        var size: CInt = 4 << 20
-        setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<CInt>.size))
-        setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
-        return (fds[0], fds[1])
+        let pair = try TestSocketPair()
+        return (pair.reading, pair.writing)
     }
 
     func send(_ fd: CInt, _ bytes: ByteBuffer) throws {
-        var rest = bytes
-        while rest.readableBytes > 0 {
-            let n = rest.withUnsafeReadableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw Failure("write: errno \(errno)") }
-            rest.moveReaderIndex(forwardBy: n)
-        }
+        try bytes.withUnsafeReadableBytes { try TestSocketPair.send($0, to: fd) }
     }
 
     /// What is left in the socket (without blocking).
-    func drain(_ fd: CInt) -> Int {
-        var total = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return total }
-            total += n
-        }
-    }
+    func drain(_ fd: CInt) -> Int { TestSocketPair.drain(fd) }
 
     func channel(reading fd: CInt) throws -> (EmbeddedChannel, ReplicationFrameReassembler) {
         let channel = EmbeddedChannel()

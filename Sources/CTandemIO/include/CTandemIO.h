@@ -46,6 +46,10 @@ int ctandem_epoll_unwatch(int epfd, int fd);
 /// epoll_wait(epfd, ..., timeout 0): how many watched descriptors are ready now (never
 /// sleeps), or -1 with errno.
 int ctandem_epoll_ready_now(int epfd);
+/// ioctl(fd, SIOCOUTQ): what was written to the socket `fd` and its peer has not taken yet (a
+/// unix stream socket: memory of data the peer process has not read, 0 once it read it all;
+/// TCP: bytes the peer's kernel has not acknowledged), or -1 with errno.
+int ctandem_socket_unconsumed_output(int fd);
 
 /// A minimal io_uring (CTandemRing.c), for one thread's use: no call may run concurrently with
 /// another on the same ring.
