@@ -93,7 +93,7 @@ extension ReplicaInstance {
             send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
             return
         }
-        if !writerCaughtUp(request) {
+        if !writerCaughtUp(request) || awaitsOwnBitmapExchange {
             guard peers[i].heldResyncRequests.count < config.resyncRequestsInFlightMax else {
                 return protocolError(i, "sent more than \(config.resyncRequestsInFlightMax) resync requests at once")
             }
@@ -101,6 +101,17 @@ extension ReplicaInstance {
             return
         }
         serveResync(request, peer: i)
+    }
+
+    /// A bitmap exchange is pending that may make this node a resync target: its disk still says
+    /// UpToDate, yet a peer at the same generation may hold the blocks this node's crash left
+    /// different ("equal-crashed"). Served meanwhile, a crash's unacknowledged write reached a
+    /// target, and the resync that followed overwrote it here only (resync-lane seed 16: UpToDate
+    /// replicas differing). Resync requests wait for the exchange (held, as for a writer's
+    /// stream); DRBD's source is UpToDate for its whole resync, and a node that becomes
+    /// SyncTarget pauses the resyncs it serves.
+    var awaitsOwnBitmapExchange: Bool {
+        peers.contains { $0.replication == .wfBitMapT }
     }
 
     /// The source has applied (issued) every write of the target's writer that the target had.
@@ -116,7 +127,11 @@ extension ReplicaInstance {
         let held = peers[i].heldResyncRequests
         peers[i].heldResyncRequests = []
         for (request, since) in held {
-            if writerCaughtUp(request) {
+            if disk != .upToDate {
+                // The exchange made it a target (or it went Outdated): its data is not the
+                // one to serve; the target asks again.
+                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
+            } else if writerCaughtUp(request) && !awaitsOwnBitmapExchange {
                 serveResync(request, peer: i)
             } else if now - since > UInt64(config.pingTimeoutTicks) {
                 // The writer's stream does not arrive here: let the target ask again later.
@@ -162,6 +177,11 @@ extension ReplicaInstance {
                 : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: ByteBuffer(bytes: data))
         case .failed: diskFailed()
         case .done: preconditionFailure("read completed without data")
+        }
+        if disk != .upToDate || awaitsOwnBitmapExchange {
+            // It may have become a resync target (or went Outdated) while the read was in
+            // flight: the data read may be what that resync replaces. The target asks again.
+            reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())
         }
         guard let i = peerIndex(peer), peers[i].transportUp else { return }
         if reply.status != .failed, peers[i].bitmap != nil, !dirtied {

@@ -61,7 +61,12 @@ struct SimulationTests {
                                        // other core changes; the rule traced for it (a write admitted before a peer was
                                        // lost waits for the new generation) was landed and reverted: it lost an
                                        // acknowledged write in seed 42.
-                                       72]
+                                       72,
+                                       // session 9 (simsafety), split brain under quorum: a restarted crashed Primary
+                                       // served a resync while its own bitmap exchange (equal-crashed-primary, the
+                                       // peer is the source) was pending (ResyncSourceExchangeTests); 397 (liveness)
+                                       // passes with it too.
+                                       58, 397]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -192,6 +197,23 @@ struct SimulationTests {
     ///   with UpToDate replicas differing (the failed-disk re-attach bug above: it comes back
     ///   UpToDate from its last record), 3 (a fixed seed) did not converge, and 67, 91, 111, 301,
     ///   433 acknowledged nothing. Requiring its generation strictly older fixed only 119.
+    ///
+    /// Session 9 (simsafety): a resync source whose own bitmap exchange is pending (WFBitMapT:
+    /// equal generations, and the peer may be the source for the blocks this node's crash left
+    /// different) holds the requests it gets until that exchange ends; before, it served the
+    /// crash's unacknowledged write to its target and then resynced it away itself
+    /// (`ResyncSourceExchangeTests`; resync-lane seed 16 under rule 1's timing). 58 passes; of
+    /// 301…500, 397 passes and 377 joins the no-write liveness category (traced: its first
+    /// difference is such a held request; n0, a crashed Primary, waits for n1's bitmap). Traced,
+    /// not landed (branches `simsafety-ack-wip`, `simsafety-r2-wip`), rule 1 for seed 310: a
+    /// Primary counted a peer toward quorum as soon as that peer's handshake arrived, before the
+    /// peer had this node's; the peer elected another Primary meanwhile, and the first released
+    /// its writes held for quorum with no copy but its own. A `handshakeAck` message (protocol 5)
+    /// fixes 310, 58 and 254, but counting only acknowledged peers for every node made 44 and 99
+    /// split brains and doubled the no-write liveness failures of 1…300 (21 → 41, Secondaries
+    /// going Outdated on every reconnection); counting them only for a Primary (plus a third node refusing a second
+    /// Primary's connection, DRBD's SS_TWO_PRIMARIES) still stalled fixed seeds 7, 17, 21, 216,
+    /// 273 and noconv 90 (a Primary loses quorum at each reconnection until the acks arrive).
     ///
     /// Session 9 (simrestart), measured on 1…300 (baseline 25 failing: splitbrain 58 254, noconv
     /// 116 206, no write acknowledged 21) and 301…500 (baseline 19), not landed — every variant
