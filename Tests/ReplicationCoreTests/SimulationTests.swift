@@ -224,6 +224,9 @@ struct SimulationTests {
     ///   271 pass; 198 split brain, 225 lost, 277 no write are new); 301…500 → 18 (310, 397 pass;
     ///   303 split brain, 381 no convergence, 449 no write are new). The best single step; the
     ///   source-side twin (simliveness's PausedSyncS rule above) reaches 69 and 449 as well.
+    ///   Again on main 9185c21 (simsafety's held requests; baseline 24: 254, 116, 206 + 21 no
+    ///   write; 19: 310, 348, 497, 379 noconv + 15 no write): 1…300 → 18 (198, 225, 277 new),
+    ///   301…500 → 20 (310 passes; 303 split brain, 381 noconv, 397, 449 no write new).
     /// - 198 under A (traced): n1, Inconsistent, joins Primary n2 after n2 began its new generation
     ///   (no announcement reaches n1), acknowledges n2's writes, then grants n0 (still at n2's old
     ///   generation) a promotion vote: split brain. G, noting the Primary's `history.first` as
