@@ -216,6 +216,36 @@ struct SimulationTests {
     /// going Outdated on every reconnection); counting them only for a Primary (plus a third node refusing a second
     /// Primary's connection, DRBD's SS_TWO_PRIMARIES) still stalled fixed seeds 7, 17, 21, 216,
     /// 273 and noconv 90 (a Primary loses quorum at each reconnection until the acks arrive).
+    ///
+    /// Session 9 (simrestart), measured on 1…300 (baseline 25 failing: splitbrain 58 254, noconv
+    /// 116 206, no write acknowledged 21) and 301…500 (baseline 19), not landed — every variant
+    /// also adds failures. Rules, each behind a switch, combined:
+    /// - A, resume paused targets: in `afterStep`, when no resync into this node runs and none is
+    ///   in WFBitMapT, a PausedSyncT connection whose peer is UpToDate renegotiates (level-
+    ///   triggered form of 892fa0c). Alone: 1…300 → 18 (58, 254, 116, 206, 33, 69, 141, 157, 191,
+    ///   271 pass; 198 split brain, 225 lost, 277 no write are new); 301…500 → 18 (310, 397 pass;
+    ///   303 split brain, 381 no convergence, 449 no write are new). The best single step; the
+    ///   source-side twin (simliveness's PausedSyncS rule above) reaches 69 and 449 as well.
+    /// - 198 under A (traced): n1, Inconsistent, joins Primary n2 after n2 began its new generation
+    ///   (no announcement reaches n1), acknowledges n2's writes, then grants n0 (still at n2's old
+    ///   generation) a promotion vote: split brain. G, noting the Primary's `history.first` as
+    ///   superseded at the handshake of an Inconsistent node, fixes 198; G alone: 1…300 → 23 (58,
+    ///   254, 116 pass; fixed seed 7 (no write) and 247 (no convergence) new); A+G → 20 (7, 239,
+    ///   277 no write, 240 differ, 225 lost new).
+    /// - 225 under A (traced, SIM_WATCH_BLOCK=3): n3 writes block 3 while its link to n1 drops
+    ///   (bits toward n1), then goes Outdated by quorum loss; n1 crashes, restarts UpToDate at the
+    ///   same generation without that write, and `equal-peer-outdated` makes n1 the source over n3
+    ///   (`equal-peer-tracks-changes` and `equal-crashed` both say n3). Letting a quorum-loss
+    ///   Outdated side not count as Outdated at equal generations (E), or only beside a crashed
+    ///   peer (F), still lost 225 by another path and made one seed loop ("did not stabilize").
+    /// - C, every attach from metadata comes back Outdated-by-quorum-loss (DRBD's Consistent),
+    ///   with or without 5b6c7f3's crashed-Primary exception: 1…300 → 29…34 with A (many more
+    ///   runs acknowledge nothing: fewer promotable replicas in four-node runs).
+    /// - B (disk-state source rule, flipping to a full sync) and D (the quorum-return rule for any
+    ///   Outdated node once every diskful replica is connected and yields): D alone changes no
+    ///   seed; A+B+C+D → 32 in 1…300.
+    /// Next: A plus a fix for 225 that does not restart every replica Outdated (the restarted
+    /// node's `crashed` flag against a quorum-loss Outdated peer that tracks bits toward it).
     static let knownFailingSeeds: [UInt64] = []
 
     static var randomSeedCount: Int {
@@ -474,7 +504,11 @@ struct Simulation {
             if converged() { break }
             cluster.tick()
         }
-        if let failure = safetyCheck() { return failure }
+        if let failure = safetyCheck() {
+            // A refusal in the healed cluster: the whole run shows how the two sides diverged.
+            if cluster.recordTrace { print(cluster.trace.joined(separator: "\n")) }
+            return failure
+        }
         guard converged() else {
             // The last lines only by default (a stuck resync repeats its status); SIM_TRACE_TAIL=0
             // prints the whole run, to find where it got stuck.
