@@ -188,8 +188,10 @@ struct SimulationTests {
     ///   439, 449 acknowledged nothing and 463, 475 ended with UpToDate replicas differing (not
     ///   traced); with the renegotiation rule, 69 passed and 1…300 failed 23 (58, 254 split brains,
     ///   21 no write), 301…500 failed 22 (475 differing).
-    ///   Untried: ask a peer that connects while a promotion waits (add it to `waiting`), so that
-    ///   late connections vote instead of failing the count.
+    ///   Asking a peer that connects while a promotion waits as well (it joins `waiting`): 301…500
+    ///   failed 13 (310's split brain, 497 and five no-write seeds fixed; 449 added), but 1…300
+    ///   failed 29: 225 lost an acknowledged write, fixed seed 194 and 81, 99, 111, 159, 211
+    ///   acknowledged nothing, 260 did not converge (116, 121, 141, 271 fixed). Not traced.
     /// - `returnFromQuorumOutdate`'s every-replica-connected case ignores a connected replica whose
     ///   disk failed (Diskless, not a diskless client), so a fully connected cluster stays Outdated
     ///   and Inconsistent until the operator re-attaches it (51: 1026 steps, 205: 585). Counting
