@@ -90,7 +90,7 @@ extension ReplicaInstance {
             return protocolError(i, "asked to resync a range beyond the end of the volume")
         }
         guard disk == .upToDate else {
-            send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
+            send(.resyncReply(ResyncReply(answering: request, .failed)), to: peers[i].id)
             return
         }
         if !writerCaughtUp(request) || awaitsOwnBitmapExchange {
@@ -130,12 +130,12 @@ extension ReplicaInstance {
             if disk != .upToDate {
                 // The exchange made it a target (or it went Outdated): its data is not the
                 // one to serve; the target asks again.
-                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
+                send(.resyncReply(ResyncReply(answering: request, .failed)), to: peers[i].id)
             } else if writerCaughtUp(request) && !awaitsOwnBitmapExchange {
                 serveResync(request, peer: i)
             } else if now - since > UInt64(config.pingTimeoutTicks) {
                 // The writer's stream does not arrive here: let the target ask again later.
-                send(.resyncReply(ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())), to: peers[i].id)
+                send(.resyncReply(ResyncReply(answering: request, .failed)), to: peers[i].id)
             } else {
                 peers[i].heldResyncRequests.append((request, since))
             }
@@ -169,19 +169,19 @@ extension ReplicaInstance {
     }
 
     mutating func onResyncReadDone(to peer: NodeID, request: ResyncRequest, result: StorageResult, dirtied: Bool) {
-        var reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())
+        var reply = ResyncReply(answering: request, .failed)
         switch result {
         case .data(let data):
             reply = Self.isAllZero(data)
-                ? ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .zeroes, data: ByteBuffer())
-                : ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .ok, data: ByteBuffer(bytes: data))
+                ? ResyncReply(answering: request, .zeroes)
+                : ResyncReply(answering: request, .ok, data: ByteBuffer(bytes: data))
         case .failed: diskFailed()
         case .done: preconditionFailure("read completed without data")
         }
         if disk != .upToDate || awaitsOwnBitmapExchange {
             // It may have become a resync target (or went Outdated) while the read was in
             // flight: the data read may be what that resync replaces. The target asks again.
-            reply = ResyncReply(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: .failed, data: ByteBuffer())
+            reply = ResyncReply(answering: request, .failed)
         }
         guard let i = peerIndex(peer), peers[i].transportUp else { return }
         if reply.status != .failed, peers[i].bitmap != nil, !dirtied {
@@ -375,5 +375,12 @@ extension ReplicaInstance {
             for byte in raw[(words * 8)...] { accumulated |= UInt64(byte) }
             return accumulated == 0
         }
+    }
+}
+
+extension ResyncReply {
+    /// The reply to `request`, for its range: failed, zeroes (no data) or ok with `data`.
+    init(answering request: ResyncRequest, _ status: ReplyStatus, data: ByteBuffer = ByteBuffer()) {
+        self.init(id: request.id, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes, status: status, data: data)
     }
 }
