@@ -35,6 +35,10 @@ public struct ChannelSocketReader: Sendable {
         }
     }
 
+    /// Below this many missing bytes NIO's next read (64 KiB) does as well as a direct one: the
+    /// bound both the NBD server's and the replication link's direct reads use.
+    public static let directReadBytesMin = 16 << 10
+
     /// One `read` of at most `count` bytes into `buffer`'s writable space (grown to hold them
     /// if it cannot already), moving its writer index past what was read. The caller keeps
     /// `buffer` the one reference to its storage, so the bytes land in place, not in a copy.

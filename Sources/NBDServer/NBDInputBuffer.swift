@@ -84,9 +84,8 @@ struct NBDInputBuffer {
         return try decode(&current)
     }
 
-    /// Below this many missing bytes NIO's next read (64 KiB) does as well as a direct one (the
-    /// replication link's reassembler uses the same bound).
-    static let directReadBytesMin = 16 << 10
+    /// Below this many missing bytes NIO's next read does as well as a direct one.
+    static let directReadBytesMin = ChannelSocketReader.directReadBytesMin
 
     /// How `readRestDirectly` left the message being assembled.
     enum DirectRead: Equatable {

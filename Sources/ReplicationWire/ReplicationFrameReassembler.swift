@@ -33,8 +33,8 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
     /// once a direct read saw the stream end (NIO's next read reports it).
     public var socketReader: ChannelSocketReader?
 
-    /// Below this many missing bytes NIO's next read (64 KiB) does as well as a direct one.
-    public static let directReadBytesMin = 16 << 10
+    /// Below this many missing bytes NIO's next read does as well as a direct one.
+    public static let directReadBytesMin = ChannelSocketReader.directReadBytesMin
 
     public init(_ decoder: ReplicationFrameDecoder) { self.decoder = decoder }
 
