@@ -38,10 +38,12 @@ extension ReplicaInstance {
                                 blockBytes: UInt64(config.bitmapBlockBytes))
         }
         var op = QueuedPeerOp(from: id, kind: .write(write))
-        if write.kind != .trim, Self.isResyncTarget(&peers[i]) {
+        if write.kind != .trim, Self.isResyncTarget(&peers[i]),
+           write.notReplicatedTo & (1 << UInt32(id.rawValue)) == 0 {
             // The writer is this node's resync source: once written here, the blocks it covers
-            // hold what the source holds (`onPeerWriteDone`). A trim is left out: what a
-            // discarded range reads as may differ between the two backing stores.
+            // hold what the source holds (`onPeerWriteDone`). Not when the writer's own disk
+            // missed the write (detached: this node tracks it toward the writer, above), nor
+            // for a trim: what a discarded range reads as may differ between backing stores.
             op.bringsInSync = ResyncCoverage(session: peers[i].resync!.session, offsetBytes: write.offsetBytes,
                                              lengthBytes: write.lengthBytes)
         }
