@@ -197,10 +197,13 @@ extension ReplicaInstance {
     /// its state report for the announcement went out on this stream before its writer-lost.
     /// This runs whether or not this node got any of the writer's writes (a node that got none
     /// records no tail and sends no writer-lost of its own). Not while a Primary is connected:
-    /// it is still writing, and its writes and announcements settle the difference.
+    /// it is still writing, and its writes and announcements settle the difference. Not while
+    /// this node asks to be promoted either: a voter whose connection drops leaves the pending
+    /// promotion's waiting list unanswered; the peer ahead refuses the vote
+    /// (`knowsNewerGeneration`), and the next connection resyncs this node.
     mutating func renegotiateAfterWriterLost(_ lost: WriterLost, peer i: Int) {
         guard peers[i].replication == .established, disk == .upToDate, peers[i].disk == .upToDate,
-              !peers[i].current.isNone, role != .primary,
+              !peers[i].current.isNone, role != .primary, promotion == nil,
               !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
         log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at generation \(peers[i].current), this node is at \(generations.current); reconnecting so that the handshake resyncs the one behind")
         dropConnection(i, standAlone: false, renegotiate: true)
