@@ -191,20 +191,40 @@ extension ReplicaInstance {
     /// extents of both from the one that received more (each received a prefix of the same
     /// stream, so the longer prefix holds everything the shorter one has).
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
-        guard disk.hasDisk, peers[i].bitmap != nil,
-              let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
+        guard disk.hasDisk, peers[i].bitmap != nil else { return }
+        if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
+            return renegotiateAfterWriterLost(lost, peer: i)
+        }
+        guard let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
         if peers[i].resync != nil { return reconcileWithinResync(lost, peer: i, mine: mine) }
-        // One of them took the writer's new generation and the other did not: the tails are not
-        // prefixes of one stream at one generation, and a resync from the older generation would
-        // leave the target Inconsistent at the newer one, where every peer waits for it. The
-        // generations decide at the next handshake instead.
-        guard peers[i].current.sameHistory(as: generations.current) else { return }
         // The one with the longer tail is the source, and only UpToDate data may serve.
         let source = mine < lost.lastSequence ? peers[i].disk : disk
         guard source == .upToDate else { return }
         markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
         startResync(i, asTarget: mine < lost.lastSequence)
+    }
+
+    /// One survivor took the lost writer's new generation and the other did not (a diskless
+    /// Primary crashed between announcing it to one peer and to the other, seed 497): the tails
+    /// are not prefixes of one stream at one generation, and a resync of the hot extents from the
+    /// older generation would leave the target Inconsistent at the newer one, where every peer
+    /// waits for it. The generations decide, at a handshake: an Established connection never runs
+    /// one by itself and the announcement is never sent again, so the two stayed UpToDate at
+    /// different generations with different data for good. The peer's current is not stale here:
+    /// its state report for the announcement went out on this stream before its writer-lost.
+    /// This runs whether or not this node got any of the writer's writes (a node that got none
+    /// records no tail and sends no writer-lost of its own). Not while a Primary is connected:
+    /// it is still writing, and its writes and announcements settle the difference. Not while
+    /// this node asks to be promoted either: a voter whose connection drops is taken off the
+    /// pending promotion's waiting list as if it had agreed, whereas the peer ahead, asked, refuses
+    /// (`knowsNewerGeneration`); this node then stays behind until its next handshake with it.
+    mutating func renegotiateAfterWriterLost(_ lost: WriterLost, peer i: Int) {
+        guard peers[i].replication == .established, disk == .upToDate, peers[i].disk == .upToDate,
+              !peers[i].current.isNone, role != .primary, promotion == nil,
+              !peers.contains(where: { $0.isConnected && $0.role == .primary }) else { return }
+        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at generation \(peers[i].current), this node is at \(generations.current); reconnecting so that the handshake resyncs the one behind")
+        dropConnection(i, standAlone: false, renegotiate: true)
     }
 
     /// The two survivors of a lost writer are already resyncing, one from the other, and their
