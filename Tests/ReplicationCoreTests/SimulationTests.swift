@@ -280,9 +280,12 @@ struct SimulationTests {
     /// Inconsistent or behind (the open promotion-vote class of 166, 194, 428); traced with only
     /// the partial-reply half, the same dual Primary loses the write one of them acknowledged.
     /// No resync reply or bit is involved in the promotions. 1…300 on main f116043: 24 failing
-    /// (1 split brain: 254); with the change 27 (3 split brains: 52, 56, 216; 225 loses a write
-    /// by the path noted above for it); 116, 157, 191 and 254 pass. The scenario
-    /// resync_read_races_write still covers what 216 was fixed for.
+    /// (1 split brain: 254); with the change 27, and 26 merged with d63a40b (main: 23): split
+    /// brains 52, 56, 216 (traced: 52 and 56 are promotions on a vote too — 52: n0 is voted in
+    /// by n2 at 33AE after n1 wrote at 9DDE and crashed; 56: n0, Primary suspended for quorum,
+    /// regains it after n2 voted n1 in, and both write from 7A03), 225 loses a write
+    /// by the path noted above for it; 116, 157, 191 and 254 pass, 93 and 99 acknowledge
+    /// nothing. The scenario resync_read_races_write still covers what 216 was fixed for.
     static let knownFailingSeeds: [UInt64] = [216]
 
     static var randomSeedCount: Int {
