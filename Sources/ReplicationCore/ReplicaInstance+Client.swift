@@ -251,6 +251,7 @@ extension ReplicaInstance {
         // holds it: a peer at another generation missed those writes and must not move on to
         // the new one beside the peers that have them (two children of one parent: a split
         // brain at their next handshake).
+        //
         // A peer's report lags: one this node announced its current to on the connection still
         // up took it on arrival (it was at the announcement's parent), whatever its last report
         // says. Chaining from that stale report instead made a second child of the parent beside
@@ -271,7 +272,7 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites {
             send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].announcedByDiskless = announcement
+            peers[index].announcedByDiskless = (current: fresh, previous: previous)
         }
     }
 
