@@ -288,6 +288,18 @@ struct SimulationTests {
     /// resync from it then ended at 57A0 without what n1 had just received. A resync this node
     /// serves now restarts when its own resync changes its generation. 1…300 23 → 22, 301…500
     /// 17 → 16 (379, no convergence, passes), nothing added.
+    ///
+    /// Session 10 (simsafety), 348 traced (split brain), not fixed: Primary n0 writes c2 (block
+    /// 7-8); n1 acknowledges it but the n0-n1 link drops before the ack arrives, and n2's write
+    /// fails (its disk fails, Diskless). n0 reconnects to n1, starts 7597 (n2 absent) and
+    /// acknowledges c2; n1 crashes before it takes 7597 (its metadata stays at 1A86, with c2's
+    /// data), then n0 crashes. n2 restarts: its failed disk comes back UpToDate at 1A86 from its
+    /// last record (the re-attach bug of 46 and 57 above), meets n1 (Outdated at 1A86), is the
+    /// source by `equal-peer-outdated` (c2 is resynced away on n1), gets n1's vote and is
+    /// promoted: a child of 1A86 beside n0's 7597. The missing rule is DRBD's on a disk that
+    /// failed: it must not come back UpToDate (an Outdated or Inconsistent re-attach); both were
+    /// measured before (session 7, b66a8f9; session 9 rule C) and stalled other seeds, so it
+    /// needs a way back to UpToDate for such a disk when nobody holds newer data.
     static let knownFailingSeeds: [UInt64] = []
 
     static var randomSeedCount: Int {
