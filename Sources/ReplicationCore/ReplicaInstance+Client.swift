@@ -251,8 +251,18 @@ extension ReplicaInstance {
         // holds it: a peer at another generation missed those writes and must not move on to
         // the new one beside the peers that have them (two children of one parent: a split
         // brain at their next handshake).
+        //
+        // A peer's report lags: one this node announced its current to on the connection still
+        // up took it on arrival (it was at the announcement's parent), whatever its last report
+        // says. Chaining from that stale report instead made a second child of the parent beside
+        // the peer holding the first one's writes: a split brain at their next handshake (seed
+        // 254). A peer that connected since is known by its handshake, which is not stale.
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
-        let own = upToDate.contains { !generations.current.isNone && $0.current.sameHistory(as: generations.current) }
+        let own = !generations.current.isNone && upToDate.contains { peer in
+            if peer.current.sameHistory(as: generations.current) { return true }
+            guard let sent = peer.announcedByDiskless else { return false }
+            return sent.current.sameHistory(as: generations.current) && peer.current.sameHistory(as: sent.previous)
+        }
         guard let previous = own ? generations.current : upToDate.first?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
         while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
@@ -260,7 +270,10 @@ extension ReplicaInstance {
         var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
         if ownDiskAbsent { absent.append(config.nodeID) }
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
-        for index in peers.indices where peers[index].receivesWrites { send(.newGeneration(announcement), to: peers[index].id) }
+        for index in peers.indices where peers[index].receivesWrites {
+            send(.newGeneration(announcement), to: peers[index].id)
+            peers[index].announcedByDiskless = (current: fresh, previous: previous)
+        }
     }
 
     mutating func setBitmapGeneration(_ peer: NodeID, to generation: Generation, onlyIfNone: Bool) {

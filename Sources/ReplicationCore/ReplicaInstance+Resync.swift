@@ -336,6 +336,7 @@ extension ReplicaInstance {
     /// Target side, end of resync: take the source's generations (DRBD), become UpToDate.
     mutating func adoptGenerations(from source: GenerationSet, source i: Int) {
         guard disk.hasDisk else { return }  // the disk failed meanwhile: nothing was synchronised
+        let previous = generations.current
         generations.current = source.current
         generations.history = source.history
         for j in peers.indices where peers[j].bitmap != nil {
@@ -359,8 +360,15 @@ extension ReplicaInstance {
         broadcastState()
         emitDevice()
         emitPeerDevice(i)
-        // Connections that waited for this resync renegotiate from the new generations.
+        // Connections that waited for this resync renegotiate from the new generations. So does
+        // a resync this node was serving meanwhile (an Inconsistent source's targets wait for it)
+        // when the generation changed: it was planned from the old one, and its target would end
+        // at the new one without what this node just received from its own source, which this
+        // node never tracked toward it (simulation seed 254: the target came out UpToDate and
+        // different).
+        let generationChanged = !previous.sameHistory(as: generations.current)
         for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || peers[j].replication == .pausedSyncS
+            || (generationChanged && (peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS))
             || (peers[j].isConnected && peers[j].plannedSync == .bothJustCreated && peers[j].bitmap != nil)) {
             dropConnection(j, standAlone: false, renegotiate: true)
         }

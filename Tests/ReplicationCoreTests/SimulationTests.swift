@@ -73,7 +73,14 @@ struct SimulationTests {
                                        // The survivors of a lost writer at different generations now renegotiate
                                        // (writer_lost_at_different_generations.txt). 191 and 377 (no write
                                        // acknowledged) pass with it too, but not with the resync lane: not fixed seeds.
-                                       497]
+                                       497,
+                                       // session 10 (simsafety), split brain: a diskless Primary chained its next
+                                       // generation from a peer's report that its last announcement had not reached
+                                       // yet (a second child of one parent beside the peer holding the first); then,
+                                       // UpToDate replicas differing: an Inconsistent resync source finished its own
+                                       // resync at a newer generation and its target ended there without what that
+                                       // resync brought. 379 (no convergence) passes with both.
+                                       254, 379]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -270,6 +277,29 @@ struct SimulationTests {
     /// generations; a replica cut off from a live writer, before its peers' reports arrived) and
     /// each renegotiation costs quorum on both sides: 1…300 → 26 (49, 99, 169 no write added),
     /// even restricted to the node ahead (the peer's current in its history).
+    ///
+    /// Session 10 (simsafety), 254 (split brain): n0, a diskless Primary, announced 7CF3 (child
+    /// of AE5F) to n1; n2 crashed, came back at AE5F and reconnected; n0's next announcement took
+    /// n1's last report (still AE5F: its report of 7CF3 was on the way) as the parent, D217, and
+    /// n2 followed it: two children of AE5F. It now chains from its own announcement when a peer
+    /// got it on the connection still up (`PeerState.announcedByDiskless`). Under it, 254 ended
+    /// with UpToDate replicas differing: n1, an Inconsistent SyncTarget of n0 and at once the
+    /// source of n2's resync (planned at their common 6BE1), finished its own resync at 57A0; n2's
+    /// resync from it then ended at 57A0 without what n1 had just received. A resync this node
+    /// serves now restarts when its own resync changes its generation. 1…300 23 → 22, 301…500
+    /// 17 → 16 (379, no convergence, passes), nothing added.
+    ///
+    /// Session 10 (simsafety), 348 traced (split brain), not fixed: Primary n0 writes c2 (block
+    /// 7-8); n1 acknowledges it but the n0-n1 link drops before the ack arrives, and n2's write
+    /// fails (its disk fails, Diskless). n0 reconnects to n1, starts 7597 (n2 absent) and
+    /// acknowledges c2; n1 crashes before it takes 7597 (its metadata stays at 1A86, with c2's
+    /// data), then n0 crashes. n2 restarts: its failed disk comes back UpToDate at 1A86 from its
+    /// last record (the re-attach bug of 46 and 57 above), meets n1 (Outdated at 1A86), is the
+    /// source by `equal-peer-outdated` (c2 is resynced away on n1), gets n1's vote and is
+    /// promoted: a child of 1A86 beside n0's 7597. The missing rule is DRBD's on a disk that
+    /// failed: it must not come back UpToDate (an Outdated or Inconsistent re-attach); both were
+    /// measured before (session 7, b66a8f9; session 9 rule C) and stalled other seeds, so it
+    /// needs a way back to UpToDate for such a disk when nobody holds newer data.
     ///
     /// Session 10 (review): with a write from the resync source marking its blocks in sync on the
     /// target, and an overlapped resync reply written except for the blocks the write touched,
