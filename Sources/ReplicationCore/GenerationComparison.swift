@@ -100,9 +100,22 @@ enum GenerationComparison {
         // as a full sync.
         if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
         if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
-        // An Outdated side learned earlier that it is behind: it never serves as the source.
-        let myOutdated = mine.disk == .outdated
-        let peerOutdated = peer.disk == .outdated
+        // Bits toward a peer are set by the replica that has a write the peer missed (writer
+        // could not reach it, a peer ack never came): the side that alone tracks differences is
+        // the one holding the data. Bits made stale by a third replica's resync do not count.
+        let mineTracks = mine.outOfSyncBlocks > 0 && !bitmapIsStale(of: mine, toward: peer)
+        let peerTracks = peer.outOfSyncBlocks > 0 && !bitmapIsStale(of: peer, toward: mine)
+        // An Outdated side learned earlier that it is behind: it never serves as the source —
+        // unless it is Outdated only by its own quorum loss (it met no newer data since) and it
+        // alone tracks writes the peer missed. Nobody moved past this generation (a writer's
+        // first write after losing a peer starts a new one), so the quorum loss says nothing
+        // against this peer, while the bits say the peer lacks writes this side holds: protocol A
+        // writes acknowledged before the link to the peer and then quorum were lost (seed 225,
+        // with promotion quorums counted from yes votes: the peer crashed, came back UpToDate
+        // at the same generation and was made the source, losing the acknowledged write). DRBD's
+        // `drbd_uuid_compare` does not look at the Outdated state at equal generations.
+        let myOutdated = mine.disk == .outdated && !(mine.flags.contains(.outdatedByQuorumLoss) && mineTracks && !peerTracks)
+        let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracks)
         if myOutdated != peerOutdated {
             return Result(decision: myOutdated ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true,
                           rule: myOutdated ? "equal-self-outdated" : "equal-peer-outdated")
@@ -124,11 +137,6 @@ enum GenerationComparison {
         if myCrashed != peerCrashed {
             return Result(decision: myCrashed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed")
         }
-        // Bits toward a peer are set by the replica that has a write the peer missed (writer
-        // could not reach it, a peer ack never came): the side that alone tracks differences is
-        // the one holding the data. Bits made stale by a third replica's resync do not count.
-        let mineTracks = mine.outOfSyncBlocks > 0 && !bitmapIsStale(of: mine, toward: peer)
-        let peerTracks = peer.outOfSyncBlocks > 0 && !bitmapIsStale(of: peer, toward: mine)
         if mineTracks != peerTracks {
             return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
                           rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")

@@ -78,4 +78,7 @@ struct PendingPromotion: Sendable {
     var force: Bool
     var adminID: AdminRequestID?
     var automatic: Bool
+    /// The peers that answered yes: the promotion's quorum is counted from them alone
+    /// (`promotionVoteShortfall`).
+    var granted: [NodeID] = []
 }

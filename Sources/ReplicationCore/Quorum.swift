@@ -51,25 +51,32 @@ public struct QuorumInput: Sendable, Equatable {
 }
 
 extension ReplicaInstance {
-    /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
-    ///   attach, where "no quorum" only means no peer is connected yet.
-    mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
+    /// The quorum arithmetic's input for this node, with `counts` saying which peers are present:
+    /// connected ones for the node's quorum, those that voted yes for a promotion
+    /// (`promotionVoteShortfall`). A diskful peer counts only with a disk.
+    func quorumInput(counting counts: (PeerState) -> Bool) -> QuorumInput {
         let diskfulPeers = peers.filter { !$0.config.disklessClient }
-        let reachable = diskfulPeers.filter { $0.isConnected && $0.disk.hasDisk }
-        let absent = diskfulPeers.filter { !($0.isConnected && $0.disk.hasDisk) }
+        let reachable = diskfulPeers.filter { counts($0) && $0.disk.hasDisk }
+        let absent = diskfulPeers.filter { !(counts($0) && $0.disk.hasDisk) }
         let clients = peers.filter { $0.config.disklessClient }
-        let input = QuorumInput(
+        return QuorumInput(
             policy: config.quorum, selfDiskful: disk.hasDisk && !config.disklessClient,
             reachableDiskfulPeers: reachable.count,
             absentUnknownPeers: absent.filter { !$0.leftOutdated }.count,
             absentOutdatedPeers: absent.filter(\.leftOutdated).count,
-            reachableDisklessClients: clients.filter(\.isConnected).count,
+            reachableDisklessClients: clients.filter(counts).count,
             disklessClients: clients.count, hadQuorum: hasQuorum)
+    }
+
+    /// - Parameter outdateOnLoss: a Secondary that loses quorum goes Outdated; not at start or
+    ///   attach, where "no quorum" only means no peer is connected yet.
+    mutating func recomputeQuorum(outdateOnLoss: Bool = true) {
+        let input = quorumInput(counting: \.isConnected)
         let now = input.hasQuorum
         guard now != hasQuorum else { return }
         hasQuorum = now
         if !now {
-            log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum (\(reachable.count + (input.selfDiskful ? 1 : 0)) of its diskful replicas reachable)\(role == .primary ? "; I/O is \(config.onNoQuorum == .suspendIO ? "suspended until quorum returns" : "failed with EIO")" : "")")
+            log(.warning, "\(config.resourceName) on \(config.nodeName) lost quorum (\(input.reachableDiskfulPeers + (input.selfDiskful ? 1 : 0)) of its diskful replicas reachable)\(role == .primary ? "; I/O is \(config.onNoQuorum == .suspendIO ? "suspended until quorum returns" : "failed with EIO")" : "")")
             for id in requestOrder where requests[id]?.lostCopy == true { requests[id]!.lostCopyWithoutQuorum = true }
             if role == .primary {
                 flags.insert(.primaryLostQuorum)

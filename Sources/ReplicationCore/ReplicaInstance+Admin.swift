@@ -214,7 +214,7 @@ extension ReplicaInstance {
     mutating func finishPromotionIfAnswered() {
         guard let pending = promotion, pending.waiting.isEmpty else { return }
         promotion = nil
-        if let refusal = promotionRefusal(force: pending.force) {
+        if let refusal = promotionRefusal(force: pending.force) ?? promotionVoteShortfall(pending) {
             return failPromotion(pending, refusal)
         }
         role = .primary
@@ -307,6 +307,7 @@ extension ReplicaInstance {
     mutating func onPromotionReply(_ reply: PromotionReply, peer i: Int) {
         guard let pending = promotion, pending.id == reply.id, pending.waiting.contains(peers[i].id) else { return }
         if !reply.granted { return failPromotion(pending, reply.reason) }
+        promotion!.granted.append(peers[i].id)
         promotion!.waiting.removeAll { $0 == peers[i].id }
         finishPromotionIfAnswered()
     }

@@ -1,0 +1,22 @@
+extension ReplicaInstance {
+    /// Why the answers to a promotion request do not make a quorum, or nil when they do.
+    ///
+    /// A peer whose connection ends while the promotion waits for it is taken off the waiting
+    /// list without answering, and a peer that connects meanwhile was never asked; both still
+    /// counted toward the quorum `promotionRefusal` checks at the end (it counts connected
+    /// peers). Two nodes cut off from each other were each promoted that way, each with the vote
+    /// of one node between them and the connection of the other, which had voted for the other
+    /// requester: two Primaries with quorum, a split brain (seed 69 n0 and n3; 52, 56, 216 the
+    /// same class). DRBD's two-phase commit needs a yes from every peer it asked, and connecting
+    /// is itself a cluster-wide state change there, serialized with the promotion. Here the
+    /// quorum is counted from the peers that said yes and are still connected with a disk, with
+    /// this node's own vote. The cost is liveness only: a promotion whose voter drops, or that
+    /// needs a peer connecting meanwhile, fails and is retried.
+    func promotionVoteShortfall(_ pending: PendingPromotion) -> String? {
+        guard config.quorum != .off else { return nil }
+        let input = quorumInput(counting: { pending.granted.contains($0.id) && $0.isConnected })
+        guard !input.hasQuorum else { return nil }
+        let others = peers.filter { !$0.config.disklessClient }.count
+        return "only \(input.reachableDiskfulPeers) of the \(others) other replicas of \(config.resourceName) agreed to the promotion of \(config.nodeName) (the others lost the connection or were not connected when it was asked); promoting it could split the data"
+    }
+}
