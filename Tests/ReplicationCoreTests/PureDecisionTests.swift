@@ -23,6 +23,29 @@ struct PureDecisionTests {
         }
     }
 
+    /// Seed 225: protocol A Primary n3 acknowledged a write, then lost its link to n1 (bits toward
+    /// n1) and quorum together, so no new generation started; it went Outdated. n1 crashed without
+    /// the write and came back UpToDate at the same generation. Its Outdated state says nothing
+    /// against n1: n3 holds the write, and must be the source (before: `equal-peer-outdated`
+    /// made n1 the source and the acknowledged write was resynced away).
+    @Test("equal generations: a quorum-loss Outdated side that alone tracks bits is the source, not the crashed UpToDate peer")
+    func quorumLossOutdatedTrackerIsSource() {
+        var outdated = handshake(3, current: 0x300, flags: [.outdatedByQuorumLoss])
+        outdated.disk = .outdated
+        outdated.outOfSyncBlocks = 2
+        let restarted = handshake(1, current: 0x300, flags: [.crashed])
+        let result = GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true)
+        #expect(result.decision == .sourceUseBitmap)
+        #expect(GenerationComparison.compare(mine: restarted, peer: outdated, asynchronous: true).decision == .targetUseBitmap)
+        // Outdated for another reason (it met newer data), or tracking nothing: still the target.
+        var metNewer = outdated
+        metNewer.flags = []
+        #expect(GenerationComparison.compare(mine: metNewer, peer: restarted).decision == .targetUseBitmap)
+        var tracksNothing = outdated
+        tracksNothing.outOfSyncBlocks = 0
+        #expect(GenerationComparison.compare(mine: tracksNothing, peer: restarted).decision == .targetUseBitmap)
+    }
+
     @Test("after a peer failure the survivor that wrote is SyncSource using its bitmap (rule 5)")
     func survivorIsSource() {
         let a = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100])
