@@ -101,7 +101,8 @@ actor ResourceRuntime {
         /// the application's writes and acks on the main one never queue behind it. Before the
         /// resync connection is up, on the main one: ordering between the two is not relied on
         /// (a write that reaches the target while a resync request for its range is outstanding
-        /// marks it overlapped, and its reply is dropped, whichever arrives first).
+        /// keeps the reply from being written over the blocks it touches, whichever arrives
+        /// first).
         func lane(for message: PeerMessage) -> LinkLane {
             if case .resyncReply = message, let resync { return resync }
             return main
@@ -206,9 +207,10 @@ actor ResourceRuntime {
     func count(_ v: UInt16, _ m: OutboundMessage, to peer: UInt8) {
         switch m.message {
         case .write(let w): volumes[v]?.traffic[peer, default: Traffic()].sent += UInt64(w.data.readableBytes)
-        // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker).
+        // Resync counts the volume bytes brought in sync (a range of zeros travels as a marker;
+        // a failed reply brings nothing, and its range is asked for again).
         case .resyncReply(let r):
-            volumes[v]?.traffic[peer, default: Traffic()].add(sent: r.data.readableBytes, resync: r.lengthBytes)
+            volumes[v]?.traffic[peer, default: Traffic()].add(sent: r.data.readableBytes, resync: r.syncedBytes)
         case .readReply(let r): volumes[v]?.traffic[peer, default: Traffic()].sent += UInt64(r.data.count)
         default: break
         }
@@ -218,9 +220,14 @@ actor ResourceRuntime {
         switch message {
         case .write(let w): volumes[v]?.traffic[peer, default: Traffic()].received += UInt64(w.data.readableBytes)
         case .resyncReply(let r):
-            volumes[v]?.traffic[peer, default: Traffic()].add(received: r.data.readableBytes, resync: r.lengthBytes)
+            volumes[v]?.traffic[peer, default: Traffic()].add(received: r.data.readableBytes, resync: r.syncedBytes)
         case .readReply(let r): volumes[v]?.traffic[peer, default: Traffic()].received += UInt64(r.data.count)
         default: break
         }
     }
+}
+
+extension ResyncReply {
+    /// The volume bytes this reply carries toward sync: its range, unless it failed.
+    var syncedBytes: UInt32 { status == .failed ? 0 : lengthBytes }
 }

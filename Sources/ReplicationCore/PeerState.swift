@@ -127,9 +127,34 @@ struct OutstandingResync: Sendable {
     var lengthBytes: UInt32
     var sentMicros: UInt64
     var sentTick: UInt64
-    /// An application write overlapping this range arrived while it was outstanding: the reply
-    /// may be older than that write and is discarded.
-    var overlapped = false
+    /// The bitmap blocks touched by application writes that arrived while it was outstanding:
+    /// for those the reply may be older than the write, so they are not written from it; the
+    /// rest of the reply is as good as one that no write overlapped. Disjoint, not adjacent.
+    var newerBlocks: [Range<UInt64>] = []
+
+    /// Adds `blocks` to `newerBlocks`, merging the runs it touches, so the list stays within
+    /// half the request's blocks however many writes arrive.
+    mutating func noteNewerWrite(_ blocks: Range<UInt64>) {
+        var merged = blocks
+        newerBlocks.removeAll { run in
+            guard run.lowerBound <= merged.upperBound && merged.lowerBound <= run.upperBound else { return false }
+            merged = min(run.lowerBound, merged.lowerBound) ..< max(run.upperBound, merged.upperBound)
+            return true
+        }
+        newerBlocks.append(merged)
+    }
+
+    /// The runs of the request's blocks `first ..< end` that no newer write touched, in order.
+    func blocksNotOverwritten(_ first: UInt64, _ end: UInt64) -> [Range<UInt64>] {
+        var runs: [Range<UInt64>] = []
+        var cursor = first
+        for run in newerBlocks.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if cursor < run.lowerBound { runs.append(cursor ..< min(run.lowerBound, end)) }
+            cursor = max(cursor, run.upperBound)
+        }
+        if cursor < end { runs.append(cursor ..< end) }
+        return runs
+    }
 }
 
 /// Online verify in progress against one peer (source side).

@@ -31,11 +31,23 @@ extension ReplicaInstance {
                 noteBitsSet(toward: j, offsetBytes: write.offsetBytes, lengthBytes: length)
             }
         }
-        // A resync reply requested before this write may carry older data: discard it.
+        // A resync reply requested before this write may carry older data for the blocks it
+        // touches: those are not written from the reply.
         for j in peers.indices where Self.isResyncTarget(&peers[j]) {
-            Self.markOverlapped(&peers[j].resync!, offsetBytes: write.offsetBytes, lengthBytes: length)
+            Self.markOverlapped(&peers[j].resync!, offsetBytes: write.offsetBytes, lengthBytes: length,
+                                blockBytes: UInt64(config.bitmapBlockBytes))
         }
-        peerQueue.append(QueuedPeerOp(from: id, kind: .write(write)))
+        var op = QueuedPeerOp(from: id, kind: .write(write))
+        if write.kind != .trim, Self.isResyncTarget(&peers[i]),
+           write.notReplicatedTo & (1 << UInt32(id.rawValue)) == 0 {
+            // The writer is this node's resync source: once written here, the blocks it covers
+            // hold what the source holds (`onPeerWriteDone`). Not when the writer's own disk
+            // missed the write (detached: this node tracks it toward the writer, above), nor
+            // for a trim: what a discarded range reads as may differ between backing stores.
+            op.bringsInSync = ResyncCoverage(session: peers[i].resync!.session, offsetBytes: write.offsetBytes,
+                                             lengthBytes: write.lengthBytes)
+        }
+        peerQueue.append(op)
         if write.notReplicatedTo != 0 { abandonResyncFromSourceMissing(write, writer: i) }
     }
 
@@ -46,10 +58,13 @@ extension ReplicaInstance {
         peer.bitmap != nil && notReplicatedTo & (1 << UInt32(peer.config.nodeID.rawValue)) != 0
     }
 
-    static func markOverlapped(_ resync: inout ResyncProgress, offsetBytes: UInt64, lengthBytes: UInt64) {
+    static func markOverlapped(_ resync: inout ResyncProgress, offsetBytes: UInt64, lengthBytes: UInt64, blockBytes: UInt64) {
         for k in resync.outstanding.indices {
             let start = resync.outstanding[k].offsetBytes, end = start + UInt64(resync.outstanding[k].lengthBytes)
-            if start < offsetBytes + lengthBytes && offsetBytes < end { resync.outstanding[k].overlapped = true }
+            if start < offsetBytes + lengthBytes && offsetBytes < end {
+                let from = max(start, offsetBytes), to = min(end, offsetBytes + lengthBytes)
+                resync.outstanding[k].noteNewerWrite(from / blockBytes ..< (to + blockBytes - 1) / blockBytes)
+            }
         }
     }
 
@@ -79,7 +94,7 @@ extension ReplicaInstance {
             if let number = peerQueue[0].flushNumber {
                 let from = peerQueue[0].from
                 let busy = storageInFlight.values.contains { entry in
-                    if case .peerWrite(let writer, _, _, _) = entry.purpose { return writer == from }
+                    if case .peerWrite(let writer, _, _, _, _) = entry.purpose { return writer == from }
                     return false
                 }
                 if busy { return }
@@ -103,11 +118,13 @@ extension ReplicaInstance {
             submitData({ storageWriteAction(id: $0, kind: write.kind, offsetBytes: write.offsetBytes,
                                             lengthBytes: write.lengthBytes, data: write.data, fua: write.fua) },
                        offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true,
-                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: op.extents!))
+                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: op.extents!,
+                                           bringsInSync: op.bringsInSync))
         }
     }
 
-    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32], result: StorageResult) {
+    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32],
+                                  bringsInSync: ResyncCoverage?, result: StorageResult) {
         if disk.hasDisk { activityLog.end(extents) }
         var success = true
         if case .failed = result {
@@ -115,6 +132,7 @@ extension ReplicaInstance {
             diskFailed()
         }
         guard let i = peerIndex(from), peers[i].transportUp else { return }
+        if success, let covered = bringsInSync { markInSyncByWrite(covered, source: i) }
         if wantsAck { send(.writeAck(WriteAck(sequence: sequence, success: success)), to: from) }
     }
 

@@ -227,19 +227,42 @@ extension ReplicaInstance {
             peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
             peers[i].resync!.inFlightBytes -= min(UInt64(outstanding.lengthBytes), peers[i].resync!.inFlightBytes)
         }
-        guard !outstanding.overlapped, reply.status != .failed, disk.hasDisk else {
-            // No write follows: the round trip ends here.
-            resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes), requestedMicros: outstanding.sentMicros)
-            return
+        let blockBytes = UInt64(config.bitmapBlockBytes)
+        let first = reply.offsetBytes / blockBytes, end = first + UInt64(reply.lengthBytes) / blockBytes
+        // The blocks no application write touched while the request was outstanding (all of
+        // them, usually); those it touched got newer data with the write, and are in sync once
+        // it is written here (`markInSyncByWrite`): fetched again they travelled twice.
+        let runs = reply.status == .failed || !disk.hasDisk ? [] : outstanding.blocksNotOverwritten(first, end)
+        let writtenBytes = runs.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) * blockBytes }
+        if writtenBytes < UInt64(outstanding.lengthBytes) {
+            // What no write follows for: its round trip ends here.
+            resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes) - writtenBytes, requestedMicros: outstanding.sentMicros)
         }
-        peers[i].resync!.writesInFlight += 1
-        peers[i].resync!.writing.append((reply.offsetBytes, UInt64(reply.lengthBytes), outstanding.sentMicros))
-        peers[i].resync!.bytesThisTick += UInt64(reply.lengthBytes)
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
-        submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes, data: reply.data, fua: false) },
-                   offsetBytes: reply.offsetBytes, lengthBytes: UInt64(reply.lengthBytes), isWrite: true,
-                   purpose: .resyncWrite(from: peers[i].id, session: peers[i].resync!.session,
-                                         offsetBytes: reply.offsetBytes, lengthBytes: reply.lengthBytes))
+        for run in runs {
+            let offsetBytes = run.lowerBound * blockBytes
+            let lengthBytes = UInt32((run.upperBound - run.lowerBound) * blockBytes)
+            let data = kind == .zeroes ? ByteBuffer()
+                : reply.data.getSlice(at: reply.data.readerIndex + Int(offsetBytes - reply.offsetBytes), length: Int(lengthBytes))!
+            peers[i].resync!.writesInFlight += 1
+            peers[i].resync!.writing.append((offsetBytes, UInt64(lengthBytes), outstanding.sentMicros))
+            peers[i].resync!.bytesThisTick += UInt64(lengthBytes)
+            submitData({ storageWriteAction(id: $0, kind: kind, offsetBytes: offsetBytes, lengthBytes: lengthBytes, data: data, fua: false) },
+                       offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes), isWrite: true,
+                       purpose: .resyncWrite(from: peers[i].id, session: peers[i].resync!.session,
+                                             offsetBytes: offsetBytes, lengthBytes: lengthBytes))
+        }
+    }
+
+    /// Target: a write from the resync source, received during this resync, is on this disk:
+    /// the blocks it covers entirely hold what the source holds (`ResyncCoverage`). A write
+    /// received on an earlier connection is not counted: the exchange since may have set its
+    /// blocks for a newer write of the source that this node lacks.
+    mutating func markInSyncByWrite(_ covered: ResyncCoverage, source i: Int) {
+        guard peers[i].resync?.isTarget == true, peers[i].resync!.session == covered.session,
+              peers[i].bitmap != nil else { return }
+        let blocks = peers[i].bitmap!.coveredBlocks(offsetBytes: covered.offsetBytes, lengthBytes: UInt64(covered.lengthBytes))
+        if !blocks.isEmpty { peers[i].bitmap!.clear(blocks) }
     }
 
     /// A write of a resync that has ended (the connection dropped; a new resync from the same

@@ -7,7 +7,7 @@ enum StoragePurpose: Sendable {
     /// What a peer write's completion needs: the ack's sequence and whether one is wanted.
     /// Not the whole `ReplicatedWrite`: its payload was copied (retained) into and out of this
     /// table per write, and the action in `dataOrder` already keeps it until the completion.
-    case peerWrite(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32])
+    case peerWrite(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32], bringsInSync: ResyncCoverage?)
     case peerFlush(from: NodeID, number: UInt64)
     case resyncRead(to: NodeID, request: ResyncRequest)
     case resyncWrite(from: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
@@ -108,8 +108,9 @@ extension ReplicaInstance {
         case .clientWrite(let id): onLocalWriteDone(id, result: completion.result)
         case .clientRead(let id): onLocalReadDone(id, result: completion.result)
         case .clientFlush(let id): onLocalFlushDone(id, result: completion.result)
-        case .peerWrite(let from, let sequence, let wantsAck, let extents):
-            onPeerWriteDone(from: from, sequence: sequence, wantsAck: wantsAck, extents: extents, result: completion.result)
+        case .peerWrite(let from, let sequence, let wantsAck, let extents, let bringsInSync):
+            onPeerWriteDone(from: from, sequence: sequence, wantsAck: wantsAck, extents: extents,
+                            bringsInSync: bringsInSync, result: completion.result)
         case .peerFlush(let from, let number): onPeerFlushDone(from: from, number: number, result: completion.result)
         case .resyncRead(let to, let request):
             if entry.fromEndedConnection {
