@@ -55,7 +55,7 @@ extension ResourceRuntime {
     func scheduleEndOfIteration() {
         guard !iterationEndScheduled else { return }
         iterationEndScheduled = true
-        loop.execute { self.assumeIsolated { $0.endOfIteration() } }
+        loop.execute { self.onLoop(()) { runtime, _ in runtime.endOfIteration() } }
     }
 
     /// First the links are flushed: the writes (or acks) of every request handled in this
@@ -67,6 +67,7 @@ extension ResourceRuntime {
     /// writes), which the next round of the loop flushes.
     func endOfIteration() {
         while true {
+            stepPendingClientRequests()
             for lane in unflushedLanes { lane.flush() }
             unflushedLanes.removeAll(keepingCapacity: true)
             guard !deferredWrites.isEmpty else { break }

@@ -250,7 +250,7 @@ extension ResourceRuntime {
             let handler = try channel.pipeline.syncOperations.handler(type: LinkDeliveryHandler.self)
             let context = try channel.pipeline.syncOperations.context(handlerType: LinkDeliveryHandler.self)
             handler.arm(context: context) { messages in
-                self.assumeIsolated { $0.deliver(key, id, messages) }
+                self.onLoop((key, id, messages)) { $0.deliver($1.0, $1.1, $1.2) }
             }
             try Self.readLargeFramesDirectly(channel)
         } catch {

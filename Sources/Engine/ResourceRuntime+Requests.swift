@@ -31,7 +31,18 @@ extension ResourceRuntime {
         case .flush: break
         }
         volume.clients[id] = waiter
-        step(v, .client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua)))
+        let input = ReplicaInput.client(ClientRequest(id: id, operation: operation, offsetBytes: offset, lengthBytes: length, fua: fua))
+        // With a peer link up, the request's local write and its link flush wait for the end of
+        // the iteration anyway (`endOfIteration`): it reaches the core there, with the others
+        // of this iteration, in one step. Without one (a single replica), a small write is done
+        // at once and its reply leaves with the read that brought it (`perform`), so it is
+        // stepped now.
+        if !links.isEmpty {
+            pendingClientRequests.append((v, input))
+            scheduleEndOfIteration()
+        } else {
+            step(v, input)
+        }
     }
 
     /// `submit` from any thread without a task: synchronously when called on this actor's loop,
@@ -48,10 +59,13 @@ extension ResourceRuntime {
     }
 
     /// `submit` from code running on this actor's loop (checked by the caller): `waiter` is
-    /// resumed on this loop, before this returns when the core answers at once (e.g. a refusal).
+    /// resumed on this loop; before this returns when the core answers at once (e.g. a refusal)
+    /// and no peer link is up, else at the end of the iteration at the earliest.
     nonisolated func submitOnLoop(_ v: UInt16, _ operation: ClientOperation, offset: UInt64, length: UInt32, fua: Bool,
                                   waiter: ClientWaiter) {
-        assumeIsolated { $0.submit(v, operation, offset: offset, length: length, fua: fua, waiter: waiter) }
+        onLoop((v, operation, offset, length, fua, waiter)) {
+            $0.submit($1.0, $1.1, offset: $1.2, length: $1.3, fua: $1.4, waiter: $1.5)
+        }
     }
 
     func admin(_ v: UInt16, _ command: AdminCommand) async -> AdminResult {

@@ -52,6 +52,15 @@ actor ResourceRuntime {
     /// first), fed to the core after the output that issued them is carried out (`execute`).
     var inlineCompletions: [(UInt16, StorageCompletion)] = []
     var drainingInlineCompletions = false
+    /// Client requests handed in while a peer link is up and not yet given to the core: the
+    /// requests of one NBD read (up to a client's whole queue) go to it as one step at the end
+    /// of the event-loop iteration (`stepPendingClientRequests`), and before any other input
+    /// reaches a core, so each core still sees its inputs in arrival order.
+    var pendingClientRequests: [(UInt16, ReplicaInput)] = []
+    /// The previous batch's array, kept to be reused (no allocation per batch).
+    var spareClientRequests: [(UInt16, ReplicaInput)] = []
+    /// `stepPendingClientRequests` is running: the steps it makes must not start it again.
+    var steppingClientRequests = false
     /// Link connections written to and not yet flushed.
     var unflushedLanes: [LinkLane] = []
     var iterationEndScheduled = false
@@ -163,6 +172,7 @@ actor ResourceRuntime {
     }
 
     func step(_ v: UInt16, _ input: ReplicaInput) {
+        if !pendingClientRequests.isEmpty { stepPendingClientRequests() }
         guard !stopped, instancesStarted, let volume = volumes[v] else { return }
         let (output, local) = volume.step(input, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
         afterStep(v, volume, output, readsLocally: local)
@@ -171,10 +181,38 @@ actor ResourceRuntime {
     /// Steps the core once for a burst of data-path events of one volume, in order (a link's
     /// writes or acks from one read, the completions of one iteration's small writes).
     func step(_ v: UInt16, batch inputs: [ReplicaInput]) {
+        if !pendingClientRequests.isEmpty { stepPendingClientRequests() }
         guard !inputs.isEmpty, !stopped, instancesStarted, let volume = volumes[v] else { return }
         if inputs.count == 1 { return step(v, inputs[0]) }
         let (output, local) = volume.step(batch: inputs, atMicros: NIODeadline.now().uptimeNanoseconds / 1000)
         afterStep(v, volume, output, readsLocally: local)
+    }
+
+    /// Steps the client requests held back in this iteration, each volume's run of them as one
+    /// batch. A step for a request costs the core its follow-up work (`afterStep`) and the shell
+    /// an output to build and carry out: once per request before, a third of the Primary's
+    /// steps per replicated write.
+    func stepPendingClientRequests() {
+        guard !steppingClientRequests else { return }
+        steppingClientRequests = true
+        defer { steppingClientRequests = false }
+        // Taken out before stepping: a step may hand in more (a reply lets the NBD connection
+        // decode requests it held back), which come after this batch, in the next round.
+        while !pendingClientRequests.isEmpty {
+            var batch = pendingClientRequests
+            pendingClientRequests = spareClientRequests
+            spareClientRequests = []
+            var start = 0
+            while start < batch.count {
+                let v = batch[start].0
+                var end = start + 1
+                while end < batch.count && batch[end].0 == v { end += 1 }
+                step(v, batch: batch[start..<end].map { $0.1 })
+                start = end
+            }
+            batch.removeAll(keepingCapacity: true)
+            spareClientRequests = batch
+        }
     }
 
     private func afterStep(_ v: UInt16, _ volume: VolumeRuntime, _ output: ReplicaOutput, readsLocally local: Bool) {

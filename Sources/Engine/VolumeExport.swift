@@ -66,9 +66,10 @@ final class VolumeExportHandle: NBDEventLoopExport {
     }
 
     /// WRITE, FLUSH, TRIM and WRITE_ZEROES that fit in one core request, from a connection on the
-    /// runtime's own loop (the engine serves both on one loop): straight into the core, and the
-    /// result goes to `sink` (before this returns if the core answers at once, e.g. a refusal),
-    /// with no future and no closure. Everything else goes through `execute`.
+    /// runtime's own loop (the engine serves both on one loop): straight to the runtime, and the
+    /// result goes to `sink` (before this returns if the core answers at once, e.g. a refusal,
+    /// and no peer link is up: `ResourceRuntime.submit`), with no future and no closure.
+    /// Everything else goes through `execute`.
     func execute(_ command: NBDCommand, on eventLoop: any EventLoop, reportingTo sink: any NBDCommandSink) {
         if !command.isRead, source.runtime.loop.inEventLoop, eventLoop.inEventLoop,
            let (operation, offset, length, fua) = singleRequest(command) {

@@ -15,12 +15,12 @@ struct PendingRequest: Sendable {
     var localDone = false
     var localOK = false
     /// Peers whose ack (protocol C) or flush ack is still awaited.
-    var waitingPeers: [NodeID] = []
+    var waitingPeers = NodeSet()
     /// UpToDate replicas known to hold the data durably (or to have accepted it, protocol A).
     /// Copies on Inconsistent replicas do not count: a resync may still overwrite them.
     var durableCopies = 0
     /// Peers the write was sent to (to tell the others if one of them is lost).
-    var sentTo: [NodeID] = []
+    var sentTo = NodeSet()
     /// A peer this write was sent to dropped before acknowledging it.
     var lostCopy = false
     /// ... and the writer was without quorum at that moment or later while the write was pending:

@@ -179,7 +179,7 @@ extension ReplicaInstance {
                 if peers[index].disk == .upToDate { requests[id]!.durableCopies += 1 }
                 continue
             }
-            requests[id]!.waitingPeers.append(peers[index].id)
+            requests[id]!.waitingPeers.insert(peers[index].id)
         }
         checkDone(id)
     }
@@ -323,9 +323,9 @@ extension ReplicaInstance {
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
                                             wantsAck: true, notReplicatedTo: notReplicated)), to: peers[index].id)
-                requests.values[i].sentTo.append(peers[index].id)
+                requests.values[i].sentTo.insert(peers[index].id)
                 if !asynchronous {
-                    requests.values[i].waitingPeers.append(peers[index].id)
+                    requests.values[i].waitingPeers.insert(peers[index].id)
                 } else {
                     let extents = requests.values[i].extents
                     if !extents.isEmpty { activityLog.hold(extents) }
@@ -452,8 +452,7 @@ extension ReplicaInstance {
         }
         let peer = peers[p].id
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
-              let w = requests.values[i].waitingPeers.firstIndex(of: peer) else { return }
-        requests.values[i].waitingPeers.remove(at: w)
+              requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
             if peers[p].disk == .upToDate { requests.values[i].durableCopies += 1 }
         } else {
@@ -464,7 +463,7 @@ extension ReplicaInstance {
 
     mutating func onFlushAck(_ ack: FlushAck, from peer: NodeID) {
         guard let id = requestOrder.first(where: { requests[$0]?.flushNumber == ack.number && requests[$0]?.waitingPeers.contains(peer) == true }) else { return }
-        requests[id]!.waitingPeers.removeAll { $0 == peer }
+        requests[id]!.waitingPeers.remove(peer)
         // A failed flush (the peer's disk failed; it detaches) or one on a peer that is not
         // UpToDate (a resync may still overwrite what it holds) makes nothing durable there.
         if ack.success, let p = peerIndex(peer), peers[p].disk == .upToDate { requests[id]!.durableCopies += 1 }
@@ -517,8 +516,7 @@ extension ReplicaInstance {
                 sendRemoteRead(id)
                 continue
             }
-            guard pending.waitingPeers.contains(peer) else { continue }
-            pending.waitingPeers.removeAll { $0 == peer }
+            guard pending.waitingPeers.remove(peer) else { continue }
             if pending.isWrite {
                 pending.lostCopy = true
                 if config.quorum != .off && !hasQuorum { pending.lostCopyWithoutQuorum = true }
@@ -530,8 +528,10 @@ extension ReplicaInstance {
                 markOutOfSync(pending.request, toward: peer)
                 // The other replicas got this write; tell them `peer` may not have.
                 let range = OutOfSyncRange(offsetBytes: pending.request.offsetBytes, lengthBytes: UInt64(pending.request.lengthBytes), node: peer)
-                for other in pending.sentTo where other != peer && peers.first(where: { $0.id == other })?.receivesWrites == true {
-                    send(.outOfSync(range), to: other)
+                // In the peers' order, the order the write was sent to them in.
+                for index in peers.indices where peers[index].id != peer && pending.sentTo.contains(peers[index].id)
+                    && Self.receivesWrites(&peers[index]) {
+                    send(.outOfSync(range), to: peers[index].id)
                 }
             }
         }

@@ -17,16 +17,6 @@ import Testing
 /// write into a cold extent still waits for its activity-log transaction, as it must.)
 @Suite("Local write path", .removesScratchFolders)
 struct LocalWritePathTests {
-    /// Records what the runtime reports, as the NBD connection's sink would.
-    final class RecordingSink: NBDCommandSink {
-        let outcomes = Mutex<[(cookie: UInt64, ok: Bool)]>([])
-        func commandFinished(_ command: NBDCommand, _ result: Result<ByteBuffer?, NBDExportError>) {
-            var ok = false
-            if case .success = result { ok = true }
-            outcomes.withLock { $0.append((command.cookie, ok)) }
-        }
-    }
-
     static func start(_ dir: String) async throws -> ResourceRuntime {
         let text = """
         resource solo {

@@ -93,4 +93,28 @@ struct BatchStepTests {
         #expect(localDone.messages.count + finished.messages.count == 0, "nothing was left waiting")
         #expect(primary.requestsInFlight == 0 && primaryEach.requestsInFlight == 0)
     }
+
+    /// The engine hands a Primary's client requests of one event-loop iteration to the core as
+    /// one batch while a peer link is up (`ResourceRuntime.stepPendingClientRequests`).
+    @Test("a Primary's client requests: into a cold extent, then a flush and writes into a logged one, two to one block")
+    func clientRequestsSameAsOneByOne() throws {
+        let cluster = connectedPair()
+        var primary = try #require(cluster.nodes[0].instance)
+        var primaryEach = primary
+        func writes(_ ids: Range<Int>, extentStride: UInt64) -> [ReplicaInput] {
+            ids.map { k in
+                let offset = (k % 4 == 3 ? 0 : UInt64(k)) * extentStride
+                return .client(ClientRequest(id: ClientRequestID(UInt64(200 + k)), operation: .write(ByteBuffer(repeating: UInt8(k), count: 4096)),
+                                             offsetBytes: offset, lengthBytes: 4096, fua: false))
+            }
+        }
+        // Into a cold extent first (the writes wait for its log transaction), then a flush and
+        // eight more into the extent now logged, which go out at once.
+        let cold = stepBoth(&primaryEach, &primary, writes(0..<8, extentStride: 64 << 10))
+        #expect(cold.completions.isEmpty && !cold.messages.isEmpty, "the writes went to the peer and wait for its acks")
+        let flush = ReplicaInput.client(ClientRequest(id: ClientRequestID(300), operation: .flush, offsetBytes: 0, lengthBytes: 0, fua: false))
+        let warm = stepBoth(&primaryEach, &primary, [flush] + writes(8..<16, extentStride: 64 << 10))
+        #expect(warm.messages.count >= 9, "the flush and the eight writes went to the peer")
+        #expect(primary.requestsInFlight == 17 && primaryEach.requestsInFlight == 17)
+    }
 }
