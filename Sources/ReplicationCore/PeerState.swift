@@ -47,11 +47,11 @@ struct PeerState: Sendable {
     var verifyOutOfSyncBlocks: UInt64 = 0
     /// I granted this peer's promotion; it is about to be Primary.
     var promotionGranted = false
-    /// The last new generation (and its parent) this node, a diskless Primary, announced to the
-    /// peer on this connection: the peer takes it on arrival, before its next state report says
-    /// so. Two generations, not the announcement: its absent-node array would be retained and
+    /// The last new generation (and its parent) this node, as Primary, announced to the peer on
+    /// this connection: the peer takes it on arrival, before its next state report says so.
+    /// Two generations, not the announcement: its absent-node array would be retained and
     /// released with every copy of this record.
-    var announcedByDiskless: (current: Generation, previous: Generation)?
+    var announcedGeneration: (current: Generation, previous: Generation)?
     /// Resync requests from this peer waiting for writes from `writer` before they can be read.
     var heldResyncRequests: [(request: ResyncRequest, sinceTick: UInt64)] = []
 

@@ -231,6 +231,9 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].handshakeSent && peers[index].transportUp {
             send(.newGeneration(announcement), to: peers[index].id)
+            // Should its disk fail, this node goes on as a diskless Primary and chains from this
+            // announcement (`announceGenerationFromDiskless`).
+            peers[index].announcedGeneration = (current: fresh, previous: previous)
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
@@ -260,7 +263,7 @@ extension ReplicaInstance {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
-            guard let sent = peer.announcedByDiskless else { return false }
+            guard let sent = peer.announcedGeneration else { return false }
             return sent.current.sameHistory(as: generations.current) && peer.current.sameHistory(as: sent.previous)
         }
         guard let previous = own ? generations.current : upToDate.first?.current else { return }
@@ -272,7 +275,7 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites {
             send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].announcedByDiskless = (current: fresh, previous: previous)
+            peers[index].announcedGeneration = (current: fresh, previous: previous)
         }
     }
 

@@ -89,7 +89,7 @@ extension ReplicaInstance {
         markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil
         peers[i].promotionGranted = false
-        peers[i].announcedByDiskless = nil
+        peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
         peerQueue.removeAll { op in

@@ -295,7 +295,7 @@ struct SimulationTests {
     /// of AE5F) to n1; n2 crashed, came back at AE5F and reconnected; n0's next announcement took
     /// n1's last report (still AE5F: its report of 7CF3 was on the way) as the parent, D217, and
     /// n2 followed it: two children of AE5F. It now chains from its own announcement when a peer
-    /// got it on the connection still up (`PeerState.announcedByDiskless`). Under it, 254 ended
+    /// got it on the connection still up (`PeerState.announcedGeneration`). Under it, 254 ended
     /// with UpToDate replicas differing: n1, an Inconsistent SyncTarget of n0 and at once the
     /// source of n2's resync (planned at their common 6BE1), finished its own resync at 57A0; n2's
     /// resync from it then ended at 57A0 without what n1 had just received. A resync this node
@@ -313,6 +313,21 @@ struct SimulationTests {
     /// failed: it must not come back UpToDate (an Outdated or Inconsistent re-attach); both were
     /// measured before (session 7, b66a8f9; session 9 rule C) and stalled other seeds, so it
     /// needs a way back to UpToDate for such a disk when nobody holds newer data.
+    ///
+    /// Session 10 (simsafety), rule 1 (protocol 5 handshake acks, branch `simsafety-rule1-trace`:
+    /// `simsafety-ack-wip` merged with main dbdff29), measured on the seeds only: 310 and 348 pass,
+    /// 44 and 99 are split brains. 99: a Primary whose disk failed after announcing a generation
+    /// chained its next one, as a diskless Primary, from its peers' reports that the announcement
+    /// had not yet overtaken — the 254 bug by the diskful path; the announcements a diskful Primary
+    /// sends are now recorded too (scenario diskless_primary_chains_own_announcement), and 99
+    /// passes under rule 1. 44 (open): n0, Primary suspended without quorum at 9C14; n1 promoted
+    /// with n2 and acknowledged writes of 9329 with n2 as an Inconsistent SyncTarget (its copy
+    /// counts toward quorum, as in DRBD), n2 crashed and restarted Inconsistent at its own older
+    /// generation, knowing nothing of 9329 (it learnt n1's generations from the handshake, not
+    /// from an announcement, so noted nothing superseded); n0 regained quorum through n2 and
+    /// wrote 26B0 beside 9329. Next: an Inconsistent node notes a Primary's `history.first` as
+    /// superseded at the handshake (rule G above), and a Primary without quorum whose generation
+    /// a reconnecting peer knows superseded yields instead of regaining quorum through it.
     ///
     /// Session 10 (review): with a write from the resync source marking its blocks in sync on the
     /// target, and an overlapped resync reply written except for the blocks the write touched,
