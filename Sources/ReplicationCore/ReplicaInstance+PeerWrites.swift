@@ -217,8 +217,10 @@ extension ReplicaInstance {
     /// records no tail and sends no writer-lost of its own). Not while a Primary is connected:
     /// it is still writing, and its writes and announcements settle the difference. Not while
     /// this node asks to be promoted either: a voter whose connection drops is taken off the
-    /// pending promotion's waiting list as if it had agreed, whereas the peer ahead, asked, refuses
-    /// (`knowsNewerGeneration`); this node then stays behind until its next handshake with it.
+    /// pending promotion's waiting list without answering, so the promotion can finish on the
+    /// other votes (with quorum off, on none: `promotionVoteShortfall`), whereas the peer ahead,
+    /// asked, refuses (`knowsNewerGeneration`); this node then stays behind until its next
+    /// handshake with it.
     mutating func renegotiateAfterWriterLost(_ lost: WriterLost, peer i: Int) {
         guard peers[i].replication == .established, disk == .upToDate, peers[i].disk == .upToDate,
               !peers[i].current.isNone, role != .primary, promotion == nil,

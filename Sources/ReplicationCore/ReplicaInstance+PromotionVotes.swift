@@ -7,8 +7,9 @@ extension ReplicaInstance {
     /// peers). Two nodes cut off from each other were each promoted that way, each with the vote
     /// of one node between them and the connection of the other, which had voted for the other
     /// requester: two Primaries with quorum, a split brain (seed 69 n0 and n3; 52 and 216 the
-    /// same class; 56, also two Primaries, still fails and is not traced). DRBD's two-phase commit needs a yes from every peer it asked, and connecting
-    /// is itself a cluster-wide state change there, serialized with the promotion. Here the
+    /// same class; 56, also two Primaries, still fails and is not traced). DRBD's two-phase
+    /// commit needs a yes from every peer it asked, and connecting is itself a cluster-wide
+    /// state change there, serialized with the promotion. Here the
     /// quorum is counted from the peers that said yes and are still connected with a disk, with
     /// this node's own vote. The cost is liveness only: a promotion whose voter drops, or that
     /// needs a peer connecting meanwhile, fails and is retried.
