@@ -235,8 +235,9 @@ extension ReplicaInstance {
     /// waiting for it as the source of an equal-generation plan (one that syncs only the bits
     /// found): Integration/engine-faults q3, where beta's handshake paused first and gamma's
     /// exchange then made alpha current, and the pause lasted for good (10 of 38 runs). Only
-    /// those: renegotiating every paused link here livelocked resync-lane seed 29 and cost
-    /// fixed seeds 33 and 497 their quorum (the session 10 note above knownFailingSeeds).
+    /// those: renegotiating every paused link here livelocked resync-lane seed 29 (the session
+    /// 10 note above SimulationTests.knownFailingSeeds); even these reconnections cost fixed
+    /// seeds 33 and 497 their liveness (the session 11 note there).
     mutating func renegotiatePausedEqualSources() {
         for j in peers.indices where peers[j].replication == .pausedSyncS && peers[j].syncOnlyIfBits {
             dropConnection(j, standAlone: false, renegotiate: true)
