@@ -40,6 +40,9 @@ struct PeerState: Sendable {
     var plannedSync: SyncDecision = .noSync
     /// Planned direction holds only if some block is out of sync (equal generations).
     var syncOnlyIfBits = false
+    /// That plan's source was not UpToDate at the handshake: the bitmap exchange runs first,
+    /// and only bits found make the connection wait (paused) for the source.
+    var sourceNotUpToDateAtPlan = false
     /// The connection ended for a reason that needs the operator (split brain, unrelated data).
     var needsOperator: String?
     var resync: ResyncProgress?

@@ -185,6 +185,27 @@ extension ReplicaInstance {
             send(.writerLost(lost), to: peer.id)
         }
         lastWriterSequence[writer] = lastSequence
+        for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
+            refetchLostWriterExtents(lost, source: j)
+        }
+    }
+
+    /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
+    /// copy never counted toward their acknowledgement (only an UpToDate replica's does), and
+    /// the source may lack the last of them: the source is the copy to keep, as in
+    /// `reconcileWithinResync`. Telling the source is not enough: its resync can end before the
+    /// writer-lost arrives, and after the end it sees only a peer at another generation
+    /// (simulation seed 6, with equal-generation plans exchanging bitmaps before pausing: the
+    /// target came out UpToDate with the lost writer's last block, which no bitmap marked).
+    mutating func refetchLostWriterExtents(_ lost: WriterLost, source j: Int) {
+        guard let resync = peers[j].resync, resync.isTarget else { return }
+        markExtentsOutOfSync(lost.hotExtents, toward: j)
+        if resync.finishing {
+            // It told the source it was done; it goes on (the source takes a second "finished").
+            peers[j].resync!.finishing = false
+            peers[j].resync!.cursor = 0
+        }
+        log(.info, "lost Primary node \(lost.writer) during the resync from node \(peers[j].id) (\(peers[j].config.name)): its last writes here are resynced again from there")
     }
 
     /// A peer lost the same Primary. The one that received fewer of its writes resyncs the hot
