@@ -12,8 +12,11 @@ struct EngineCommand: AsyncParsableCommand {
         At start the engine brings up every resource file in <state-dir>/resources (the .res \
         analogue; format in docs/resource-files.md), with no other process needed. Control it with \
         `tandem adm` over <state-dir>/run/admin.sock. Volumes are served as NBD exports named \
-        RESOURCE/VOLUME (e.g. nbd+unix:///backups/0?socket=/run/tandem/nbd.sock). SIGTERM takes \
-        every resource down cleanly.
+        RESOURCE/VOLUME, or RESOURCE for volume 0 (e.g. \
+        nbd+unix:///backups/0?socket=/run/tandem/nbd.sock). SIGTERM or SIGINT takes every resource \
+        down cleanly, as `drbdadm down` does, except that a Primary whose export an NBD client \
+        still holds open stays Primary and comes back as a crashed one (its activity log is \
+        resynced). Reference: docs/engine.md.
         """
     )
 
