@@ -71,12 +71,14 @@ extension ResourceRuntime {
             for lane in unflushedLanes { lane.flush() }
             unflushedLanes.removeAll(keepingCapacity: true)
             guard !deferredWrites.isEmpty else { break }
-            let batch = deferredWrites
-            deferredWrites.removeAll(keepingCapacity: true)
+            // Swapped with the spare: writes the steps below defer go to the (empty) spare.
+            var batch = spareDeferredWrites
+            swap(&batch, &deferredWrites)
             // The completions of a volume's writes go to its core as one step (a run of
             // consecutive writes of one volume; usually the whole batch).
-            var completed: [ReplicaInput] = []
-            completed.reserveCapacity(batch.count)
+            var completed = scratchInputs
+            scratchInputs = []
+            completed.removeAll(keepingCapacity: true)
             var completedVolume: UInt16?
             // The backing store is looked up once per run of one volume's writes, not per write.
             var backingVolume: UInt16?
@@ -96,6 +98,10 @@ extension ResourceRuntime {
                 completed.append(.storage(StorageCompletion(id: action.id, result: result)))
             }
             if let w = completedVolume { step(w, batch: completed) }
+            completed.removeAll(keepingCapacity: true)
+            scratchInputs = completed
+            batch.removeAll(keepingCapacity: true)
+            spareDeferredWrites = batch
         }
         iterationEndScheduled = false
     }

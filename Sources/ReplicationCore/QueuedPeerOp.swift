@@ -8,7 +8,7 @@ struct QueuedPeerOp: Sendable {
     var from: NodeID
     var kind: Kind
     /// Activity-log extents taken for this write (nil: not yet).
-    var extents: [UInt32]?
+    var extents: ClosedRange<UInt32>?
     var neededVersion: UInt64 = 0
     /// A write from this node's resync source during that resync (see `ResyncCoverage`).
     var bringsInSync: ResyncCoverage?

@@ -123,7 +123,7 @@ extension ReplicaInstance {
         }
     }
 
-    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32],
+    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: ClosedRange<UInt32>,
                                   bringsInSync: ResyncCoverage?, result: StorageResult) {
         if disk.hasDisk { activityLog.end(extents) }
         var success = true
