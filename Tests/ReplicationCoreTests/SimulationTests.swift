@@ -433,9 +433,10 @@ struct SimulationTests {
     /// passes with it too: its promotion was voted by an Inconsistent n0 connected to n2, whose
     /// handshake showed it past the requester's generation (the requester, n1, had come back
     /// UpToDate from the last record of a disk that had failed: the 348 bug above, still open).
-    /// 1…300 unchanged (25), 301…500 20 → 18. 56 (open, traced): n0, Primary suspended without
-    /// quorum, regained it through n2 after n2 had voted n1 in: two Primaries joined by a third
-    /// node. DRBD refuses such a connection (SS_TWO_PRIMARIES).
+    /// On b290834 1…300 unchanged (25), 301…500 20 → 18; on f71f7e5 26 unchanged, 21 → 19. 56
+    /// (open, traced): n0, Primary suspended without quorum, regained it through n2 after n2 had
+    /// voted n1 in: two Primaries joined by a third node. DRBD refuses such a connection
+    /// (SS_TWO_PRIMARIES).
     static let knownFailingSeeds: [UInt64] = [33, 397, 497]
 
     static var randomSeedCount: Int {
