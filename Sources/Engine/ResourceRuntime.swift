@@ -129,12 +129,14 @@ actor ResourceRuntime {
         }
     }
 
-    /// One TCP connection of a link and its frame writer.
-    struct LinkLane {
+    /// One TCP connection of a link and its frame writer. A class: the runtime passes lanes and
+    /// the links holding them around per message, and a struct's copies retained and released
+    /// each of its references every time (the channel, the writer and its context).
+    final class LinkLane {
         let channel: any Channel
         /// The channel's frame writer and its context: messages are handed to it directly (see
         /// `send`). Nil only if the channel is not on this actor's loop.
-        var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
+        let writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
 
         init(channel: any Channel, loop: any EventLoop) {
             self.channel = channel
@@ -142,6 +144,8 @@ actor ResourceRuntime {
                let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
                let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
                 writer = (handler, context)
+            } else {
+                writer = nil
             }
         }
 
