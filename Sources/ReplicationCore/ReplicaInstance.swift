@@ -196,6 +196,9 @@ public struct ReplicaInstance: Sendable {
         spent.transport.removeAll(keepingCapacity: true)
         spent.adminReplies.removeAll(keepingCapacity: true)
         spent.events.removeAll(keepingCapacity: true)
+        // A field added to ReplicaOutput and not emptied above would come out again in the next
+        // step's output: caught here in debug builds (every test), not found in a capture later.
+        assert(spent == ReplicaOutput(), "reuseStorage(of:) leaves a ReplicaOutput field that it does not empty")
         output = spent
     }
 
