@@ -178,5 +178,5 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// Activity-log extents held until the peer confirms (DRBD keeps protocol A requests until
     /// the barrier ack): were they evicted from the durable log first, a crash of this writer
     /// would leave no trace that the peer may lack the write.
-    var extents: [UInt32] = []
+    var extents: ClosedRange<UInt32>?
 }
