@@ -86,19 +86,23 @@ extension ReplicaInstance {
         if peers[i].replication == .pausedSyncT { startResync(i, asTarget: true) }
     }
 
-    /// Start queued peer writes and barriers in arrival order. The head is looked at in place and
-    /// moved out only when it starts: `while let head = peerQueue.first` copied it (its payload
-    /// retained and released) on every pass, including the ones that wait.
+    /// Start queued peer writes and barriers in arrival order. The head is taken out of the
+    /// queue (a move) and put back in front when it must wait. Read in place it was copied
+    /// whole: the deque's subscript returns a copy, so each field read of `peerQueue[0]` retained
+    /// and released the write's payload, five times per write (`while let head =
+    /// peerQueue.first`, before that, copied it on every pass too).
     mutating func processPeerQueue() {
-        while !peerQueue.isEmpty {
-            if let number = peerQueue[0].flushNumber {
-                let from = peerQueue[0].from
+        while var op = peerQueue.popFirst() {
+            if case .flush(let number) = op.kind {
+                let from = op.from
                 let busy = storageInFlight.values.contains { entry in
                     if case .peerWrite(let writer, _, _, _, _) = entry.purpose { return writer == from }
                     return false
                 }
-                if busy { return }
-                peerQueue.removeFirst()
+                if busy {
+                    peerQueue.prepend(op)
+                    return
+                }
                 if disk.hasDisk {
                     issueFlush(purpose: .peerFlush(from: from, number: number))
                 } else {
@@ -106,19 +110,24 @@ extension ReplicaInstance {
                 }
                 continue
             }
-            if peerQueue[0].extents == nil {
-                let extents = activityLog.extents(offsetBytes: peerQueue[0].writeOffsetBytes, lengthBytes: peerQueue[0].writeLengthBytes)
-                guard activityLog.canActivate(extents) else { return }
-                peerQueue[0].extents = extents
-                peerQueue[0].neededVersion = max(writeBarrierVersion, activateExtents(extents))
+            guard case .write(let write) = op.kind else { preconditionFailure("a queued op is neither a write nor a flush") }
+            if op.extents == nil {
+                let extents = activityLog.extents(offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
+                guard activityLog.canActivate(extents) else {
+                    peerQueue.prepend(op)
+                    return
+                }
+                op.extents = extents
+                op.neededVersion = max(writeBarrierVersion, activateExtents(extents))
             }
-            guard metadataDurable(peerQueue[0].neededVersion) else { return }
-            let op = peerQueue.removeFirst()
-            guard case .write(let write) = op.kind else { preconditionFailure("a queued flush was taken for a write") }
+            guard let extents = op.extents, metadataDurable(op.neededVersion) else {
+                peerQueue.prepend(op)
+                return
+            }
             submitData({ storageWriteAction(id: $0, kind: write.kind, offsetBytes: write.offsetBytes,
                                             lengthBytes: write.lengthBytes, data: write.data, fua: write.fua) },
                        offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true,
-                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: op.extents!,
+                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: extents,
                                            bringsInSync: op.bringsInSync))
         }
     }
