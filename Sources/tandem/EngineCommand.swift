@@ -37,20 +37,26 @@ struct EngineCommand: AsyncParsableCommand {
         valueName: "US"))
     var nbdPollUs: Int = EngineDaemon.defaultNBDIdlePollMicroseconds
 
-    func run() async throws {
-        var tcp: EndpointAddress?
-        if let text = nbdListen {
-            switch EndpointAddress.parse(text) {
-            case .success(let a): tcp = a
-            case .failure(let problem): throw ValidationError("--nbd-listen: \(problem.message)")
-            }
+    /// Bad options are refused here, not in `run`: ArgumentParser prints the usage of the command
+    /// whose `validate` threw, while a ValidationError from `run` came with the root's
+    /// "Usage: tandem <subcommand>", which tells an operator nothing about `tandem engine`.
+    func validate() throws {
+        if let text = nbdListen, case .failure(let problem) = EndpointAddress.parse(text) {
+            throw ValidationError("--nbd-listen: \(problem.message)")
         }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: unknown level '\(logLevel)'; give one of trace, debug, info, notice, warning, error, critical")
+        }
         guard (0...EngineDaemon.maxNBDIdlePollMicroseconds).contains(nbdPollUs) else {
             throw ValidationError("--nbd-poll-us: \(nbdPollUs) is out of range; give 0 (off) to \(EngineDaemon.maxNBDIdlePollMicroseconds) µs")
         }
+    }
+
+    func run() async throws {
+        // Both parse: `validate` refused anything else.
+        let tcp = nbdListen.flatMap { try? EndpointAddress.parse($0).get() }
         var logger = Logger(label: "tandem.engine")
-        logger.logLevel = level
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {
             try await EngineDaemon.run(.init(stateDirectory: stateDir, nbdSocketPath: nbdSocket, nbdTCP: tcp,
                                                    nbdIdlePollMicroseconds: nbdPollUs), logger: logger)
