@@ -459,8 +459,13 @@ struct SimulationTests {
     ///   quorum only once it acknowledged this node's handshake) plus the acknowledging side
     ///   refusing a Primary's handshake while it is connected to another Primary or voted for
     ///   one. 56 and 348 pass, 1…300 → 50 (47 acknowledge nothing, mostly "no quorum"; 44 loses
-    ///   a write). Rule 1's cost was never measured on a range before: trace a no-write seed
-    ///   (12) under it first; the refusal itself is small.
+    ///   a write). With the acknowledgement sent before the negotiation's bitmaps and state
+    ///   (the peer counts this node as soon as any of them arrives, not one delivery later):
+    ///   1…300 → 41, every one a run that acknowledged nothing — no safety failure in the
+    ///   range (56 passes, 206 converges) — but fixed seeds 7 17 21 27 among them (their client
+    ///   mostly finds its disk Inconsistent, then no quorum); 301…500 not measured. Next: why
+    ///   one more one-way delay before quorum costs that much liveness (renegotiations drop
+    ///   quorum for longer, and a Secondary losing it goes Outdated).
     /// - 348 by the failed disk's last record (branch `simsafety-failed-disk-outdated-wip`):
     ///   DRBD writes one more metadata record while the disk is Failed, its MDF_WAS_UP_TO_DATE
     ///   cleared, so it attaches again Outdated (Inconsistent if it was). 348 passes; 1…300 → 39
