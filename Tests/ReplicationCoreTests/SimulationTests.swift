@@ -444,6 +444,30 @@ struct SimulationTests {
     /// (open, traced): n0, Primary suspended without quorum, regained it through n2 after n2 had
     /// voted n1 in: two Primaries joined by a third node. DRBD refuses such a connection
     /// (SS_TWO_PRIMARIES).
+    ///
+    /// Session 11 (simsafety), measured on main 6740dba (1…300: 26, 301…500: 19), not landed:
+    /// - 56 by a handshake flag (branch `simsafety-two-primaries-wip`): a node connected to a
+    ///   Primary, or that voted for a pending promotion, says so in its handshake, and a Primary
+    ///   receiving it does not connect (both sides decide from the two handshakes). A flag is
+    ///   stale once the sender's state changes before the answer arrives, so it was also set
+    ///   while another of the sender's handshakes was unanswered, with no vote given meanwhile:
+    ///   fixed seeds 7 17 21 27 and others acknowledged nothing (1…300 ≥ 28, run stopped), and
+    ///   56 still split: n1, Primary, started 73A9 on losing n0 and crashed before its
+    ///   announcement left; n0 was then promoted with n2's vote at the parent (no write of 73A9
+    ///   was acknowledged, but the two generations meet as a split brain).
+    /// - 56 by a two-phase connect (branch `simsafety-ack2`): rule 1 below (a peer counts toward
+    ///   quorum only once it acknowledged this node's handshake) plus the acknowledging side
+    ///   refusing a Primary's handshake while it is connected to another Primary or voted for
+    ///   one. 56 and 348 pass, 1…300 → 50 (47 acknowledge nothing, mostly "no quorum"; 44 loses
+    ///   a write). Rule 1's cost was never measured on a range before: trace a no-write seed
+    ///   (12) under it first; the refusal itself is small.
+    /// - 348 by the failed disk's last record (branch `simsafety-failed-disk-outdated-wip`):
+    ///   DRBD writes one more metadata record while the disk is Failed, its MDF_WAS_UP_TO_DATE
+    ///   cleared, so it attaches again Outdated (Inconsistent if it was). 348 passes; 1…300 → 39
+    ///   (differ 260, split brain 99, no convergence 86 105 196 205), 301…500 → 24 (split
+    ///   brains 329 405, lost 393). 86: every replica Outdated or Inconsistent for good. It needs
+    ///   a way back to UpToDate when no peer holds newer data (session 9's rule D, DRBD's
+    ///   disk-state rule "Becoming sync source due to disk states") measured with it.
     static let knownFailingSeeds: [UInt64] = [397]
 
     static var randomSeedCount: Int {
