@@ -421,7 +421,9 @@ struct SimulationTests {
     /// (equal_generations_exchange_before_pause.txt). With it 1…300: 26 → 21 (split brain 56, and
     /// 33, 141, 163, 229 pass; 159 acknowledges no write), 301…500: 21 → 18 (347, 359, 449, 497
     /// pass; 303 acknowledges no write); resync-lane fixed seed 69 acknowledges no write
-    /// (ResyncLaneSimulationTests). Its timing first made fixed seed 6 end with UpToDate replicas differing: n0, SyncTarget of
+    /// (ResyncLaneSimulationTests). On 501…800 (main a593eb1 with and without it): 34 → 31, split
+    /// brain 591 passes, the safety failures 683 790 (lost), 696 (differ), 716 (split brain) are
+    /// unchanged, noconv 584 757 pass, the no-write set shifts (26 → 26). Its timing first made fixed seed 6 end with UpToDate replicas differing: n0, SyncTarget of
     /// n1, applied the last writes of diskless Primary n2, which crashed before n1 got them; n0's
     /// writer-lost reached n1 just after n1's resync to n0 ended, so n1 saw only a peer at another
     /// generation and renegotiated, and no bitmap marked the block. A resync target that loses a
