@@ -219,6 +219,8 @@ final class SimCluster {
 
     func describe(_ message: PeerMessage) -> String {
         switch message {
+        case .write(let w) where verboseMessages && w.notReplicatedTo != 0:
+            return "write seq=\(w.sequence) off=\(w.offsetBytes) len=\(w.lengthBytes)\(w.wantsAck ? "" : " no-ack") not-to=0x\(String(w.notReplicatedTo, radix: 16))"
         case .write(let w): return "write seq=\(w.sequence) off=\(w.offsetBytes) len=\(w.lengthBytes)\(w.wantsAck ? "" : " no-ack")"
         case .writeAck(let a): return "write-ack seq=\(a.sequence)\(a.success ? "" : " FAILED")"
         case .resyncRequest(let r): return "rs-request off=\(r.offsetBytes) len=\(r.lengthBytes)"
@@ -229,6 +231,10 @@ final class SimCluster {
             let bitmaps = h.generations.bitmap.map { "\($0.nodeID):\($0.generation)" }.joined(separator: ",")
             return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue) bitmaps=[\(bitmaps)] history=\(h.generations.history.prefix(3).map(\.description))"
         case .newGeneration(let g) where verboseMessages: return "new-generation \(g.previous) -> \(g.current) absent=\(g.absentNodes)"
+        case .writerLost(let l) where verboseMessages:
+            return "writer-lost writer=\(l.writer) last=\(l.lastSequence) hot=\(l.hotExtents)"
+        case .outOfSync(let r) where verboseMessages:
+            return "out-of-sync off=\(r.offsetBytes) len=\(r.lengthBytes) toward=\(r.node)"
         case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")"
         default: return message.name
         }
