@@ -33,6 +33,10 @@ struct PeerState: Sendable {
     var ticksSinceHeard: UInt32 = 0
     var ticksSinceSent: UInt32 = 0
     var pingOutstanding = false
+    /// The last lost-copy probe sent on this connection and the last one it answered (a ping
+    /// carrying `ReplicaInstance.lostCopyProbeFlag`; `PendingRequest.ackProbe`). 0: none.
+    var lostCopyProbeSent: UInt64 = 0
+    var lostCopyProbeAnswered: UInt64 = 0
     var ticksConnecting: UInt32 = 0
     /// Bitmap exchange progress.
     var bitmapSent = false

@@ -34,6 +34,15 @@ struct PendingRequest: Sendable {
     /// peer that missed the write, and the protocol C crashed-Primary rule then resyncs this
     /// node from that peer (DRBD suspends I/O until the new current UUID is written).
     var ackBarrierVersion: UInt64 = 0
+    /// A diskless writer's `ackBarrierVersion`: set when a peer dropped before acknowledging this
+    /// write. The writer has no bitmap: the only record that the dropped peer lacks the write is
+    /// the out-of-sync ranges (and new generation) it sends the peers holding copies. The write
+    /// is acknowledged once an UpToDate peer answered the probe sent after them
+    /// (`PeerState.lostCopyProbeAnswered`), so it has them. Acknowledged on the holder's write
+    /// acknowledgement alone, a crash of the writer with both still queued left the holder and
+    /// the dropped peer UpToDate at one generation with no bit between them, and the write was
+    /// resynced away (simulation seed 683, `DisklessWriterLostCopyTests`).
+    var ackProbe: UInt64?
     var sequence: UInt64 = 0
     var flushNumber: UInt64 = 0
     var remoteRead: (peer: NodeID, id: UInt64)?
@@ -56,6 +65,7 @@ struct PendingRequest: Sendable {
         var isFlush: Bool
         var lostCopyWithoutQuorum: Bool
         var ackBarrierVersion: UInt64
+        var ackProbe: UInt64?
 
         /// nil while the request is not started or still waits for its local operation, a peer
         /// or a remote read.
@@ -67,6 +77,7 @@ struct PendingRequest: Sendable {
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
             ackBarrierVersion = pending.ackBarrierVersion
+            ackProbe = pending.ackProbe
         }
     }
 }

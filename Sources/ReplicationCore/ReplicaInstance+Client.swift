@@ -378,6 +378,19 @@ extension ReplicaInstance {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
         }
+        if pending.isWrite && copies > 0, let probe = pending.ackProbe,
+           !peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeAnswered >= probe }) {
+            // Until a peer holding the write has the out-of-sync ranges, a crash of this node
+            // loses the record that the dropped peer lacks it (`PendingRequest.ackProbe`).
+            if peers.contains(where: { $0.isConnected && $0.lostCopyProbeSent >= probe }) {
+                if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+                return
+            }
+            // Every peer it was sent to is gone: none may record that the dropped peer lacks
+            // the write, which may or may not be on their disks.
+            complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost the replicas holding the write before they recorded the replica that missed it; not acknowledged (it may or may not have reached their disks)")))
+            return
+        }
         if pending.isFlush {
             // Counted as for a write: the local flush if it succeeded, each UpToDate peer that
             // flushed (or, with protocol A, was sent the flush). A flush that reached no replica's
@@ -549,6 +562,15 @@ extension ReplicaInstance {
                     for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackBarrierVersion = barrier }
                 } else {
                     announceGenerationFromDiskless()
+                    // Behind the out-of-sync ranges and the announcement on each stream: its
+                    // answer says the peer has them (`PendingRequest.ackProbe`).
+                    let probe = nextLostCopyProbe
+                    nextLostCopyProbe += 1
+                    for index in peers.indices where Self.receivesWrites(&peers[index]) {
+                        send(.ping(Self.lostCopyProbeFlag | probe), to: peers[index].id)
+                        peers[index].lostCopyProbeSent = probe
+                    }
+                    for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackProbe = probe }
                 }
             }
         }

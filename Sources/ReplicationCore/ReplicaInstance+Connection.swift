@@ -93,6 +93,8 @@ extension ReplicaInstance {
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
+        peers[i].lostCopyProbeSent = 0
+        peers[i].lostCopyProbeAnswered = 0
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
             if let extents = op.extents { activityLog.end(extents) }
@@ -167,7 +169,10 @@ extension ReplicaInstance {
         case .writerLost(let lost): onWriterLost(lost, peer: i)
         case .goodbye(let goodbye): peers[i].leftOutdated = goodbye.outdated
         case .ping(let value): send(.pingAck(value), to: id)
-        case .pingAck: break
+        case .pingAck(let value):
+            if value & Self.lostCopyProbeFlag != 0 {
+                peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
+            }
         }
     }
 

@@ -72,6 +72,11 @@ public struct ReplicaInstance: Sendable {
     /// Writes done everywhere they can be that wait for a new generation to be durable before
     /// they are acknowledged (`PendingRequest.ackBarrierVersion`), in the order they got there.
     var acksAwaitingGeneration: [ClientRequestID] = []
+    /// Numbers a diskless writer's lost-copy probes (`PendingRequest.ackProbe`).
+    var nextLostCopyProbe: UInt64 = 1
+    /// Marks a ping as a lost-copy probe (timer pings carry the tick, far below it); the peer
+    /// echoes any ping unchanged, so this needs nothing new on the wire.
+    static let lostCopyProbeFlag: UInt64 = 1 << 63
     /// Issued writes in flight by write sequence, for acks (a scan of every request per ack
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
