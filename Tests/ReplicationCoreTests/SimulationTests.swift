@@ -97,7 +97,11 @@ struct SimulationTests {
                                        // session 11 (simsafety), split brains under quorum: a voter that knew, through
                                        // another connected peer's handshake history, that the requester's generation had
                                        // been moved past (`peerMovedPast`; 424 and 378, see the session 11 note below).
-                                       378, 424]
+                                       378, 424,
+                                       // session 11 (simlost), acknowledged write lost: a diskless Primary acknowledged
+                                       // a write a peer dropped before the holder had the out-of-sync ranges; it crashed
+                                       // with them queued (DisklessWriterLostCopyTests, the session 11 note below).
+                                       683]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -475,7 +479,40 @@ struct SimulationTests {
     ///   brains 329 405, lost 393). 86: every replica Outdated or Inconsistent for good. It needs
     ///   a way back to UpToDate when no peer holds newer data (session 9's rule D, DRBD's
     ///   disk-state rule "Becoming sync source due to disk states") measured with it.
-    static let knownFailingSeeds: [UInt64] = [397]
+    ///
+    /// Session 11 (simlost), the safety failures of 501…800 traced (SIM_WATCH_BLOCK; the verbose
+    /// trace now names a write's absent nodes, writer-lost tails and out-of-sync ranges):
+    /// - 683 (acknowledged write lost, block 10; fixed): n1, Primary with a failed disk, at 2411
+    ///   wrote c37 (seq 5) to n0, n2 (Inconsistent) and n3; n1-n3 dropped before n3 wrote it (its
+    ///   stream ended at seq 3). n1 sent n0 and n2 the out-of-sync ranges toward n3 and announced
+    ///   D04E, but n0's write-ack came first and c37 was acknowledged at once: `checkDone`'s
+    ///   lost-copy barrier (`ackBarrierVersion`) needs a disk. n1 crashed with both queued: n0 and
+    ///   n3 UpToDate at 2411, n0 holding c37, no bit between them. The writer-lost exchange could
+    ///   not repair it: n3's first one (last=3), sent when its link to n1 dropped, reached n0 while
+    ///   n0 was still connected to n1 (no tail of its own: ignored); at the crash n3 said last=10
+    ///   (its stream after reconnecting to n1 has a gap, 4…9; see 463 above) against n0's 7; and
+    ///   both hot-extent lists ([0, 1]) missed block 10's extent 2, cooled (two log slots). n0 then
+    ///   lost quorum (Outdated) and was resynced from n3. Now a diskless writer acknowledges a
+    ///   lost-copy write once an UpToDate peer answered a ping probe sent after those messages
+    ///   (`PendingRequest.ackProbe`, DisklessWriterLostCopyTests). Cost: 211 and 647 acknowledge no
+    ///   write (their diskless writer's first writes wait that round trip, then fail for lost
+    ///   quorum); 1…800 68 → 69. DRBD puts the rule on the Secondaries instead: each keeps a peer
+    ///   write until the Primary's P_PEER_ACK names the nodes holding it, and on losing the Primary
+    ///   marks the writes not yet peer-acked out of sync toward all peers
+    ///   (`cleanup_unacked_peer_requests`); with that rule the probe's round trip could go.
+    /// - 696 (UpToDate replicas differ, block 1; open): n1, diskless Primary at E188, crashed with
+    ///   its write seq 4 (block 1) on n2 only; n2's writer-lost (last=5, hot [2, 3]) made n0 the
+    ///   target of extents 2 and 3, but block 1's extent 0 had cooled on both: n0 ended UpToDate
+    ///   without it. The same missing rule (peer-acks): hot extents are not the writes in doubt.
+    /// - 790 (acknowledged write lost, block 1, protocol A; open): n1 was promoted asking n0 only;
+    ///   n2 connected meanwhile (its handshake from n1 said Secondary) and was never asked. n1
+    ///   wrote (trim c198, acknowledged) at 618C; n0-n1 dropped; n0 asked n2 and got its vote
+    ///   before n1's "state Primary" reached n2 (queued behind on n1→n2): two Primaries joined
+    ///   through n2, the 56 class (DRBD serializes connect and promote as cluster-wide two-phase
+    ///   commits). n0 wrote 29CC, n1 0356; n1 lost quorum and
+    ///   `split-brain-self-primary-lost-quorum` discarded its writes.
+    /// - 716 (split brain) not traced.
+    static let knownFailingSeeds: [UInt64] = [397, 696, 790]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
