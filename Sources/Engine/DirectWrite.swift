@@ -29,8 +29,8 @@ enum DirectWrite {
     static let chunkBytesMax = 1 << 20
     /// The size of each direct write: `chunkBytesMax`, or a smaller piece for comparisons
     /// (`TANDEM_RESYNC_PIECE_KIB`, 4-1024 in 4 KiB steps; a smaller synchronous piece shortens
-    /// ext4's inode-lock hold, at a cost in rate: docs/engine.md). Any other value is refused on
-    /// standard error and the default kept.
+    /// ext4's inode-lock hold, at a cost in rate: docs/engine-measurements.md). Any other value
+    /// is refused on standard error and the default kept.
     static let pieceBytes: Int = {
         guard let raw = getenv("TANDEM_RESYNC_PIECE_KIB").map({ String(cString: $0) }) else { return chunkBytesMax }
         guard let kib = Int(raw), kib >= 4, kib <= chunkBytesMax >> 10, kib % 4 == 0 else {

@@ -229,7 +229,7 @@ actor EngineSupervisor {
         case .status:
             if let name = request.resource, !(await settle(name)) { return .failure(stillComingUp(name)) }
             if let name = request.resource, resources[name] == nil, failures[name] == nil {
-                return .failure("\(name): no such resource is up (resource files are in \(layout.resourcesDirectory))")
+                return .failure(notUp(name))
             }
             return AdminResponse(ok: true, resources: await reports(request.resource))
         case .events:
@@ -239,6 +239,15 @@ actor EngineSupervisor {
         case .primary, .secondary, .connect, .disconnect, .invalidate, .verify:
             return await roleOrConnection(request)
         }
+    }
+
+    /// What to tell a request naming a resource that is neither up nor failed: with no file,
+    /// "run `tandem adm up`" would only lead to a second refusal, so name the missing file.
+    func notUp(_ name: String) -> String {
+        let file = layout.resourceFilePath(name)
+        return AtomicFile.exists(file)
+            ? "\(name): no such resource is up; run `tandem adm up \(name)`"
+            : "\(name): no resource file \(file); write it first (see docs/resource-files.md)"
     }
 
     private func roleOrConnection(_ request: AdminRequest) async -> AdminResponse {
@@ -255,7 +264,7 @@ actor EngineSupervisor {
         for name in names {
             guard await settle(name) else { return .failure(stillComingUp(name)) }
             guard let runtime = resources[name] else {
-                return .failure(failures[name].map { "\(name) is down: \($0)" } ?? "\(name): no such resource is up; run `tandem adm up \(name)`")
+                return .failure(failures[name].map { "\(name) is down: \($0)" } ?? notUp(name))
             }
             if case .refused(let why) = await runtime.adminAll(command) { return .failure("\(name): \(why)") }
         }

@@ -16,7 +16,11 @@ import ReplicationWire
 /// Messages decoded from one read of the socket go to `deliver` together, when the read is done
 /// (`channelReadComplete`): the runtime steps its core once for a burst of writes or acks
 /// rather than once per message.
-final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// Messages come from the reassembler before it as a `ReplicationMessageSink` (`receive`), not
+/// through `channelRead`: that spares each one a heap box (see `ReplicationFrameReassembler`);
+/// the hello still comes through `channelRead`, and both paths do the same.
+final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler, ReplicationMessageSink {
     typealias InboundIn = ReplicationInbound
     typealias InboundOut = ReplicationInbound
     typealias OutboundIn = Never
@@ -32,9 +36,14 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held: [PeerMessage] = []
     /// Messages of the read in progress, not yet handed to `deliver`.
     private var burst: [PeerMessage] = []
+    /// The array the previous burst was handed on in, emptied, kept for the next burst: handing
+    /// on a copy of `burst` and emptying `burst` itself allocated a new array per read.
+    private var spareBurst: [PeerMessage] = []
     private var deliver: (([PeerMessage]) -> Bool)?
     private var readPending = false
     private let peer: String
+    /// This handler's context while it is in the pipeline, for messages taken by `receive`.
+    private var context: ChannelHandlerContext?
 
     init(peer: String) { self.peer = peer }
 
@@ -51,11 +60,23 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let inbound = unwrapInboundIn(data)
+        take(unwrapInboundIn(data), context: context)
+    }
+
+    func receive(_ message: PeerMessage) {
+        guard let context else { preconditionFailure("replication message for a delivery handler outside its pipeline") }
+        take(.message(message), context: context)
+    }
+
+    private func take(_ inbound: ReplicationInbound, context: ChannelHandlerContext) {
         guard sawHello else {
             sawHello = true
-            context.fireChannelRead(data)
+            context.fireChannelRead(wrapInboundOut(inbound))
             return
         }
         guard case .message(let message) = inbound else {
@@ -103,9 +124,12 @@ final class LinkDeliveryHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func forwardBurst(context: ChannelHandlerContext) {
         guard !burst.isEmpty else { return }
-        let messages = burst
-        burst.removeAll(keepingCapacity: true)
+        var messages = spareBurst
+        swap(&messages, &burst)
         _ = forward(messages, context: context)
+        // `deliver` keeps no reference to the array, so emptying it here frees no storage.
+        messages.removeAll(keepingCapacity: true)
+        spareBurst = messages
     }
 
     private func forward(_ messages: [PeerMessage], context: ChannelHandlerContext) -> Bool {

@@ -6,22 +6,7 @@ import ReplicationWire
 extension ResourceRuntime {
     func execute(_ v: UInt16, _ out: ReplicaOutput) {
         for action in out.storage { perform(v, action) }
-        // The link is looked up once per run of messages to the same peer (a burst's acks, a
-        // write's copy per peer), not once per message.
-        var lastPeer: UInt8?
-        var lastLink: PeerLink?
-        for m in out.messages {
-            if lastPeer != m.to.rawValue {
-                lastPeer = m.to.rawValue
-                lastLink = links[LinkKey(volume: v, peer: m.to.rawValue)]
-            }
-            guard let link = lastLink else { continue }
-            count(v, m, to: m.to.rawValue)
-            let lane = link.lane(for: m.message)
-            lane.send(m.message)
-            if !unflushedLanes.contains(where: { $0.channel === lane.channel }) { unflushedLanes.append(lane) }
-        }
-        if !unflushedLanes.isEmpty { scheduleEndOfIteration() }
+        if !out.messages.isEmpty { send(v, out.messages) }
         if !out.completions.isEmpty, let volume = volumes[v] {
             for c in out.completions {
                 if let waiting = volume.clients.removeValue(forKey: c.id) { waiting.resume(c.result) }
@@ -34,6 +19,45 @@ extension ResourceRuntime {
         for e in out.events { record(e) }
         if !out.events.isEmpty { onChange() }
         drainInlineCompletions()
+    }
+
+    /// Queues the messages on their links (flushed at the end of the iteration). Per run of
+    /// messages to one peer (a batch's writes, a burst's acks), not per message: the link is
+    /// looked up, its lanes marked unflushed and its write bytes counted for status once; per
+    /// message, each was a table lookup (two for a write's bytes) and a copy of the link.
+    private func send(_ v: UInt16, _ messages: [OutboundMessage]) {
+        var start = 0
+        while start < messages.count {
+            let peer = messages[start].to.rawValue
+            var end = start + 1
+            while end < messages.count && messages[end].to.rawValue == peer { end += 1 }
+            defer { start = end }
+            guard let link = links[LinkKey(volume: v, peer: peer)] else { continue }
+            var writeBytes = 0
+            var usedResync = false
+            for k in start..<end {
+                switch messages[k].message {
+                case .write(let w):
+                    writeBytes += w.data.readableBytes
+                    link.main.send(messages[k].message)
+                case .writeAck:
+                    link.main.send(messages[k].message)
+                default:
+                    count(v, messages[k], to: peer)
+                    let lane = link.lane(for: messages[k].message)
+                    if lane !== link.main { usedResync = true }
+                    lane.send(messages[k].message)
+                }
+            }
+            if writeBytes > 0 { volumes[v]?.traffic[peer, default: Traffic()].sent += UInt64(writeBytes) }
+            markUnflushed(link.main)
+            if usedResync, let resync = link.resync { markUnflushed(resync) }
+        }
+        if !unflushedLanes.isEmpty { scheduleEndOfIteration() }
+    }
+
+    private func markUnflushed(_ lane: LinkLane) {
+        if !unflushedLanes.contains(where: { $0.channel === lane.channel }) { unflushedLanes.append(lane) }
     }
 
     /// Feeds the completions of writes done at once to the core, each after the output that
@@ -71,12 +95,14 @@ extension ResourceRuntime {
             for lane in unflushedLanes { lane.flush() }
             unflushedLanes.removeAll(keepingCapacity: true)
             guard !deferredWrites.isEmpty else { break }
-            let batch = deferredWrites
-            deferredWrites.removeAll(keepingCapacity: true)
+            // Swapped with the spare: writes the steps below defer go to the (empty) spare.
+            var batch = spareDeferredWrites
+            swap(&batch, &deferredWrites)
             // The completions of a volume's writes go to its core as one step (a run of
             // consecutive writes of one volume; usually the whole batch).
-            var completed: [ReplicaInput] = []
-            completed.reserveCapacity(batch.count)
+            var completed = scratchInputs
+            scratchInputs = []
+            completed.removeAll(keepingCapacity: true)
             var completedVolume: UInt16?
             // The backing store is looked up once per run of one volume's writes, not per write.
             var backingVolume: UInt16?
@@ -96,6 +122,10 @@ extension ResourceRuntime {
                 completed.append(.storage(StorageCompletion(id: action.id, result: result)))
             }
             if let w = completedVolume { step(w, batch: completed) }
+            completed.removeAll(keepingCapacity: true)
+            scratchInputs = completed
+            batch.removeAll(keepingCapacity: true)
+            spareDeferredWrites = batch
         }
         iterationEndScheduled = false
     }

@@ -72,8 +72,11 @@ extension ResourceRuntime {
 
     nonisolated static func wrap(_ channel: any Channel) throws -> LinkChannel {
         let peer = channel.remoteAddress.map(addressText) ?? "unknown peer"
-        try channel.pipeline.syncOperations.addHandler(ReplicationFrameReassembler(ReplicationFrameDecoder(peer: peer)))
-        try channel.pipeline.syncOperations.addHandler(LinkDeliveryHandler(peer: peer))
+        let reassembler = ReplicationFrameReassembler(ReplicationFrameDecoder(peer: peer))
+        let delivery = LinkDeliveryHandler(peer: peer)
+        reassembler.messageSink = delivery
+        try channel.pipeline.syncOperations.addHandler(reassembler)
+        try channel.pipeline.syncOperations.addHandler(delivery)
         try channel.pipeline.syncOperations.addHandler(ReplicationFrameWriter())
         return try LinkChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64)))
     }
@@ -286,8 +289,12 @@ extension ResourceRuntime {
     func deliver(_ key: LinkKey, _ id: UInt64, _ messages: [PeerMessage]) -> Bool {
         guard links[key]?.id == id else { return false }
         let peer = NodeID(key.peer)
-        var run: [ReplicaInput] = []
-        run.reserveCapacity(messages.count)
+        var run = scratchInputs
+        scratchInputs = []
+        defer {
+            run.removeAll(keepingCapacity: true)
+            scratchInputs = run
+        }
         var runWriteBytes = 0
         for message in messages {
             switch message {

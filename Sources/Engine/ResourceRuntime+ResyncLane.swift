@@ -8,9 +8,9 @@ import ReplicationWire
 ///
 /// Why: with one stream per peer, an application write (and, the other way, its ack) waited in
 /// the socket behind every 1 MiB resync reply ahead of it: 4k qd1 write p99 2.8-5.8 ms during a
-/// resync against 0.4-1.0 ms after it (docs/engine.md). On their own connection the replies
-/// queue in their own socket buffer, and the write only waits for the receiving loop to finish
-/// the read it is in.
+/// resync against 0.4-1.0 ms after it (docs/engine-measurements.md, "Resync"). On their own
+/// connection the replies queue in their own socket buffer, and the write only waits for the
+/// receiving loop to finish the read it is in.
 ///
 /// How the two are tied: the dialer (the lower node id) opens the main connection with a fresh
 /// token, and once that link is up opens the resync connection with the same token. The

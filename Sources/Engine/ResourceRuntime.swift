@@ -59,6 +59,12 @@ actor ResourceRuntime {
     var pendingClientRequests: [(UInt16, ReplicaInput)] = []
     /// The previous batch's array, kept to be reused (no allocation per batch).
     var spareClientRequests: [(UInt16, ReplicaInput)] = []
+    /// Scratch arrays of the data path, kept between uses (emptied, storage kept) so that a batch
+    /// of writes or acks does not allocate its arrays afresh: a user takes one out (leaving an
+    /// empty array, which costs nothing) and puts it back when done, so a nested use never
+    /// shares it. `deferredWrites` and `pendingClientRequests` swap with a spare of their own.
+    var scratchInputs: [ReplicaInput] = []
+    var spareDeferredWrites: [(UInt16, StorageAction)] = []
     /// `stepPendingClientRequests` is running: the steps it makes must not start it again.
     var steppingClientRequests = false
     /// Link connections written to and not yet flushed.
@@ -123,12 +129,14 @@ actor ResourceRuntime {
         }
     }
 
-    /// One TCP connection of a link and its frame writer.
-    struct LinkLane {
+    /// One TCP connection of a link and its frame writer. A class: the runtime passes lanes and
+    /// the links holding them around per message, and a struct's copies retained and released
+    /// each of its references every time (the channel, the writer and its context).
+    final class LinkLane {
         let channel: any Channel
         /// The channel's frame writer and its context: messages are handed to it directly (see
         /// `send`). Nil only if the channel is not on this actor's loop.
-        var writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
+        let writer: (handler: ReplicationFrameWriter, context: ChannelHandlerContext)?
 
         init(channel: any Channel, loop: any EventLoop) {
             self.channel = channel
@@ -136,6 +144,8 @@ actor ResourceRuntime {
                let handler = try? channel.pipeline.syncOperations.handler(type: ReplicationFrameWriter.self),
                let context = try? channel.pipeline.syncOperations.context(handlerType: ReplicationFrameWriter.self) {
                 writer = (handler, context)
+            } else {
+                writer = nil
             }
         }
 
@@ -202,20 +212,26 @@ actor ResourceRuntime {
             var batch = pendingClientRequests
             pendingClientRequests = spareClientRequests
             spareClientRequests = []
+            var inputs = scratchInputs
+            scratchInputs = []
             var start = 0
             while start < batch.count {
                 let v = batch[start].0
                 var end = start + 1
                 while end < batch.count && batch[end].0 == v { end += 1 }
-                step(v, batch: batch[start..<end].map { $0.1 })
+                inputs.removeAll(keepingCapacity: true)
+                for k in start..<end { inputs.append(batch[k].1) }
+                step(v, batch: inputs)
                 start = end
             }
+            inputs.removeAll(keepingCapacity: true)
+            scratchInputs = inputs
             batch.removeAll(keepingCapacity: true)
             spareClientRequests = batch
         }
     }
 
-    private func afterStep(_ v: UInt16, _ volume: VolumeRuntime, _ output: ReplicaOutput, readsLocally local: Bool) {
+    private func afterStep(_ v: UInt16, _ volume: VolumeRuntime, _ output: consuming ReplicaOutput, readsLocally local: Bool) {
         // Before `execute` resumes this step's completions: a read that follows an acknowledged
         // write, or a disk failure, must already find the read path as the core now decides.
         if volume.readsLocally != local {
@@ -223,6 +239,8 @@ actor ResourceRuntime {
             readPaths[v]?.update(from: volume.instance, stopped: stopped)
         }
         execute(v, output)
+        // Its arrays' storage serves the next step's output (`reuseStorage`): its last use here.
+        volume.instance.reuseStorage(of: output)
     }
 
     func record(_ event: StateEvent) {

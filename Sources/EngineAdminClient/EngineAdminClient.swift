@@ -128,8 +128,10 @@ public struct EngineAdminClient: Sendable {
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
+        } catch let error as IOError {
+            throw EngineAdminError.unreachable(socketPath, EngineAdminError.whyUnreachable(errno: error.errnoCode))
         } catch {
-            throw EngineAdminError.unreachable(socketPath, "\(error)")
+            throw EngineAdminError.unreachable(socketPath, "\(error)" + EngineAdminError.askStateDir)
         }
     }
 
@@ -138,24 +140,6 @@ public struct EngineAdminClient: Sendable {
             return try AdminJSON.decode(AdminResponse.self, from: line)
         } catch {
             throw EngineAdminError.malformedAnswer(socketPath, String(buffer: line).prefix(200).description)
-        }
-    }
-}
-
-/// Why an admin call failed, written for the operator.
-public enum EngineAdminError: Error, Sendable, CustomStringConvertible, Equatable {
-    case unreachable(String, String)
-    case refused(String)
-    case noAnswer(String)
-    case malformedAnswer(String, String)
-
-    public var description: String {
-        switch self {
-        case .unreachable(let path, let why):
-            "cannot reach the engine at \(path) (\(why)); is `tandem engine` running with the same --state-dir?"
-        case .refused(let message): message
-        case .noAnswer(let path): "the engine at \(path) closed the connection without answering"
-        case .malformedAnswer(let path, let text): "the engine at \(path) answered something that is not the admin protocol: \(text)"
         }
     }
 }

@@ -39,14 +39,20 @@ struct ActivityLog: Sendable, Equatable {
         self.clock = UInt64(extents.count)
     }
 
-    func extents(offsetBytes: UInt64, lengthBytes: UInt64) -> [UInt32] {
+    /// The extents a write touches: always one run of consecutive extents, so a range (a write
+    /// kept them as an array, one heap allocation per write on each replica).
+    func extents(offsetBytes: UInt64, lengthBytes: UInt64) -> ClosedRange<UInt32> {
         let first = offsetBytes / extentBytes
         let last = (offsetBytes + max(lengthBytes, 1) - 1) / extentBytes
-        return (first ... last).map { UInt32($0) }
+        return UInt32(first) ... UInt32(last)
     }
 
+    // The operations below take any collection of extents: writes pass their range; the tests
+    // and the model they are checked against pass arrays (also of extents that are not
+    // consecutive). Within this module the compiler specializes them for each.
+
     /// Whether `needed` extents can be made active now (room, or evictable idle extents).
-    func canActivate(_ needed: [UInt32]) -> Bool {
+    func canActivate(_ needed: some Collection<UInt32>) -> Bool {
         var missing = 0
         for e in needed where entries[e] == nil { missing += 1 }
         let room = extentsMax - entries.count
@@ -61,7 +67,7 @@ struct ActivityLog: Sendable, Equatable {
 
     /// Marks the extents busy (adding missing ones, evicting idle LRU ones). Returns whether the
     /// log changed (then it must be written before the write starts).
-    mutating func begin(_ needed: [UInt32]) -> Bool {
+    mutating func begin(_ needed: some Collection<UInt32>) -> Bool {
         var changed = false
         for e in needed {
             let stamp = clock
@@ -84,7 +90,7 @@ struct ActivityLog: Sendable, Equatable {
     }
 
     /// Names the metadata version that logs the extents `begin` just added.
-    mutating func logged(_ extents: [UInt32], inVersion version: UInt64) {
+    mutating func logged(_ extents: some Collection<UInt32>, inVersion version: UInt64) {
         for e in extents where entries[e] != nil && entries[e]!.loggedInVersion == nil {
             entries[e]!.loggedInVersion = version
         }
@@ -96,7 +102,7 @@ struct ActivityLog: Sendable, Equatable {
     /// and its data must not reach the disk before that (DRBD: every writer into an extent
     /// waits for the AL transaction holding it). Otherwise a crash leaves data no logged extent
     /// covers, and the resync after it misses the block.
-    func versionLogging(_ extents: [UInt32]) -> UInt64 {
+    func versionLogging(_ extents: some Collection<UInt32>) -> UInt64 {
         var version: UInt64 = 0
         for e in extents {
             guard let logged = entries[e]?.loggedInVersion else {
@@ -107,7 +113,7 @@ struct ActivityLog: Sendable, Equatable {
         return version
     }
 
-    private func leastRecentlyUsedIdle(sparing needed: [UInt32]) -> UInt32? {
+    private func leastRecentlyUsedIdle(sparing needed: some Collection<UInt32>) -> UInt32? {
         var victim: (extent: UInt32, lastUse: UInt64)?
         for (e, entry) in entries where entry.inFlight == 0 && !needed.contains(e) {
             if victim == nil || entry.lastUse < victim!.lastUse { victim = (e, entry.lastUse) }
@@ -117,14 +123,14 @@ struct ActivityLog: Sendable, Equatable {
 
     /// One more holder of extents that are already active (a protocol A write completed to the
     /// client keeps its extents hot until the peer confirms it).
-    mutating func hold(_ active: [UInt32]) {
+    mutating func hold(_ active: some Collection<UInt32>) {
         for e in active {
             guard entries[e] != nil else { preconditionFailure("extent \(e) not active") }
             entries[e]!.inFlight += 1
         }
     }
 
-    mutating func end(_ needed: [UInt32]) {
+    mutating func end(_ needed: some Collection<UInt32>) {
         for e in needed {
             guard let entry = entries[e] else { preconditionFailure("extent \(e) not active") }
             precondition(entry.inFlight > 0, "extent \(e) ended more often than begun")

@@ -40,6 +40,9 @@ struct PeerState: Sendable {
     var plannedSync: SyncDecision = .noSync
     /// Planned direction holds only if some block is out of sync (equal generations).
     var syncOnlyIfBits = false
+    /// That plan's source was not UpToDate at the handshake: the bitmap exchange runs first,
+    /// and only bits found make the connection wait (paused) for the source.
+    var sourceNotUpToDateAtPlan = false
     /// The connection ended for a reason that needs the operator (split brain, unrelated data).
     var needsOperator: String?
     var resync: ResyncProgress?
@@ -175,5 +178,5 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// Activity-log extents held until the peer confirms (DRBD keeps protocol A requests until
     /// the barrier ack): were they evicted from the durable log first, a crash of this writer
     /// would leave no trace that the peer may lack the write.
-    var extents: [UInt32] = []
+    var extents: ClosedRange<UInt32>?
 }

@@ -10,7 +10,8 @@ struct PendingRequest: Sendable {
     var request: ClientRequest
     var submitTick: UInt64
     var phase: Phase = .queued
-    var extents: [UInt32] = []
+    /// Activity-log extents the write made active (nil: none, or not yet).
+    var extents: ClosedRange<UInt32>?
     var localOp = false
     var localDone = false
     var localOK = false

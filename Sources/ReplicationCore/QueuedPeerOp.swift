@@ -8,7 +8,7 @@ struct QueuedPeerOp: Sendable {
     var from: NodeID
     var kind: Kind
     /// Activity-log extents taken for this write (nil: not yet).
-    var extents: [UInt32]?
+    var extents: ClosedRange<UInt32>?
     var neededVersion: UInt64 = 0
     /// A write from this node's resync source during that resync (see `ResyncCoverage`).
     var bringsInSync: ResyncCoverage?
@@ -24,20 +24,3 @@ struct ResyncCoverage: Sendable {
     var offsetBytes: UInt64
     var lengthBytes: UInt32
 }
-
-extension QueuedPeerOp {
-    /// The barrier's number, nil for a write. These read the op in place (no copy of the payload).
-    var flushNumber: UInt64? {
-        if case .flush(let number) = kind { return number }
-        return nil
-    }
-    var writeOffsetBytes: UInt64 {
-        if case .write(let write) = kind { return write.offsetBytes }
-        return 0
-    }
-    var writeLengthBytes: UInt64 {
-        if case .write(let write) = kind { return UInt64(write.lengthBytes) }
-        return 0
-    }
-}
-

@@ -135,7 +135,9 @@ extension ReplicaInstance {
         guard disk != .upToDate, disk.hasDisk,
               disk == .outdated || !peers.contains(where: { [.syncTarget, .pausedSyncT, .wfBitMapT].contains($0.replication) })
         else { return }
-        for j in peers.indices where peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS {
+        // An exchange planned with this node not UpToDate is left to finish: it pauses on bits.
+        for j in peers.indices where peers[j].replication == .syncSource
+            || (peers[j].replication == .wfBitMapS && !peers[j].sourceNotUpToDateAtPlan) {
             log(.info, "\(config.resourceName) on \(config.nodeName) is \(disk.rawValue): the resync to node \(peers[j].id) (\(peers[j].config.name)) waits until it is UpToDate again")
             dropConnection(j, standAlone: false, renegotiate: true)
         }

@@ -62,7 +62,7 @@ public struct ReplicaConfig: Sendable, Equatable {
     public var resyncRequestsInFlightMax: Int = 64
     /// Largest single resync request (a run of out-of-sync blocks), in bytes. (2 MiB with a
     /// 32 MiB window measured 2-3x slower than this on the shared machine, 09:35 UTC session 4,
-    /// cause not found: docs/engine.md "Resync".)
+    /// cause not found: docs/engine-measurements.md "Resync".)
     public var resyncRequestBytesMax: UInt32 = 1 << 20
     /// Rate controller: most resync data requested and not yet written locally (the window's
     /// ceiling; bounds the memory resync uses). The controller keeps the window below this as

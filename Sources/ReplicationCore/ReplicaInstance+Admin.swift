@@ -271,6 +271,9 @@ extension ReplicaInstance {
         if [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[i].replication) || knowsNewerGeneration(than: i) {
             return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
         }
+        if let newer = peerMovedPast(requester: i) {
+            return answer(false, "node \(peers[newer].id) (\(peers[newer].config.name)) moved past the generation of node \(requester) (\(peers[i].config.name)) (seen from node \(config.nodeID)); wait for the resync")
+        }
         if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
             return answer(false, "node \(other.id) (\(other.config.name)) is becoming Primary")
         }

@@ -67,7 +67,7 @@ extension ReplicaInstance {
         // Requests mostly complete in order: the search usually stops at the first entry.
         if let k = requestOrder.firstIndex(of: id) { requestOrder.remove(at: k) }
         if pending.sequence != 0 { requestsBySequence[pending.sequence] = nil }
-        if !pending.extents.isEmpty { activityLog.end(pending.extents) }
+        if let extents = pending.extents { activityLog.end(extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
         output.completions.append(ClientCompletion(id: id, result: result))
         maybeAutoDemote()
@@ -328,7 +328,7 @@ extension ReplicaInstance {
                     requests.values[i].waitingPeers.insert(peers[index].id)
                 } else {
                     let extents = requests.values[i].extents
-                    if !extents.isEmpty { activityLog.hold(extents) }
+                    if let extents { activityLog.hold(extents) }
                     peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes,
                                                                            lengthBytes: length, extents: extents))
                     if peers[index].disk == .upToDate { requests.values[i].durableCopies += 1 }
@@ -444,7 +444,7 @@ extension ReplicaInstance {
         if !peers[p].unconfirmedWrites.isEmpty,
            let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) {
             let write = peers[p].unconfirmedWrites.remove(at: k)
-            if !write.extents.isEmpty { activityLog.end(write.extents) }
+            if let extents = write.extents { activityLog.end(extents) }
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
@@ -504,7 +504,7 @@ extension ReplicaInstance {
                 for other in peers where other.id != peer && other.receivesWrites { send(.outOfSync(range), to: other.id) }
                 // The bit is set (and goes out with the same metadata write that could evict
                 // the extent): the extent may cool down now.
-                if !write.extents.isEmpty { activityLog.end(write.extents) }
+                if let extents = write.extents { activityLog.end(extents) }
             }
             peers[i].unconfirmedWrites = []
         }

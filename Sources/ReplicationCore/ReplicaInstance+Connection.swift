@@ -85,6 +85,7 @@ extension ReplicaInstance {
         peers[i].bitmapSent = false
         peers[i].bitmapReceived = false
         peers[i].plannedSync = .noSync
+        peers[i].sourceNotUpToDateAtPlan = false
         peers[i].resync = nil
         markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil

@@ -145,6 +145,7 @@ extension ReplicaInstance {
         peers[i].discardMyData = false
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
+        peers[i].sourceNotUpToDateAtPlan = false
         // Generations say the peer is newer: Outdated at once. (Equal generations decide the
         // direction only if bits turn up in the bitmap exchange; the resync then makes this node
         // Inconsistent, and until then promotion is refused while the exchange is pending.)
@@ -161,15 +162,28 @@ extension ReplicaInstance {
             log(.info, "connected to \(name): \(result.decision) by rule \(result.rule) from the handshake this node sent before it was UpToDate; renegotiating")
             return dropConnection(i, standAlone: false, renegotiate: true)
         }
-        if sourceInconsistent {
+        if sourceInconsistent && result.onlyIfBits && mine.outOfSyncBlocks == 0 && peer.outOfSyncBlocks == 0 {
+            // Equal generations: the direction holds only for bits the exchange finds (DRBD
+            // exchanges bitmaps on every connect before any resync; with no bits the connection
+            // is Established, and a resync dependency pauses only a resync with blocks to move).
+            // Pausing before the exchange left the pause for good when this node became
+            // UpToDate another way first (Integration/engine-faults q3: an Outdated alpha paused
+            // toward beta, then its empty exchange with gamma made it UpToDate; scenario
+            // equal_generations_exchange_before_pause). `finishBitmapExchange` pauses on bits.
+            // Only when neither handshake reports bits: an exchange that then pauses leaves both
+            // sides tracking the union, and the next plan could turn from `equal-*-tracks-changes`
+            // to `equal-lower-node-id`, the other direction; with bits the pause comes first.
+            peers[i].sourceNotUpToDateAtPlan = true
+            log(.info, "connected to \(name): \(result.decision) by rule \(result.rule) if the bitmap exchange finds bits, which then wait until the source is UpToDate")
+        } else if sourceInconsistent {
             // The side that should be the source is itself being synchronised: wait until it is
             // UpToDate, then renegotiate (the end of its resync, or its return from a quorum
-            // Outdate, drops this connection; the empty bitmap exchange below does not yet).
+            // Outdate, drops this connection).
             peers[i].replication = result.decision.isTarget ? .pausedSyncT : .pausedSyncS
             log(.info, "connected to \(name): \(result.decision) by rule \(result.rule), paused until the source is UpToDate")
             return
         }
-        log(.info, "connected to \(name): \(result.decision) by rule \(result.rule)")
+        if !peers[i].sourceNotUpToDateAtPlan { log(.info, "connected to \(name): \(result.decision) by rule \(result.rule)") }
         if result.decision == .sourceFull || result.decision == .targetFull {
             peers[i].bitmap!.setAll()
         }
@@ -215,17 +229,30 @@ extension ReplicaInstance {
             peers[i].replication = .established
             if decision.isTarget && disk == .outdated && peers[i].disk == .upToDate {
                 // Same generation as an UpToDate peer and nothing out of sync: current again.
-                // Known gap: a connection that paused meanwhile waiting for this node stays
-                // paused (Integration/engine-faults still hits it in about 1 run of 5).
-                // Renegotiating it here changed the simulation's timing into older bugs
-                // (resync-lane fixed seed 29 never stabilized, fixed seed 285 met a split brain:
-                // the session 10 note above SimulationTests.knownFailingSeeds).
+                // Known gap: a connection that paused waiting for this node as its source
+                // stays paused; since equal-generation plans exchange bitmaps first (`negotiate`),
+                // only one whose handshakes or exchange reported bits can. Renegotiating those
+                // here (session 11, fb473cb) made fixed seeds 33 and 497 acknowledge no write.
                 disk = .upToDate
                 markMetadataDirty()
                 broadcastState()
                 emitDevice()
                 log(.info, "same generation as node \(peers[i].id) (\(peers[i].config.name)), UpToDate, and nothing out of sync: UpToDate again")
             }
+            emitPeerDevice(i)
+            return
+        }
+        if peers[i].sourceNotUpToDateAtPlan {
+            // Bits, and the source was not UpToDate when both sides planned: both wait. Decided
+            // from the handshakes, not from the source's disk now, so that both ends agree. A
+            // source that has become UpToDate meanwhile plans again at once, since the ways
+            // back to UpToDate renegotiate only connections already paused then.
+            if decision.isSource && disk == .upToDate {
+                log(.info, "\(describeBlocks(bits)) out of sync with node \(peers[i].id) (\(peers[i].config.name)), and this node is UpToDate since the handshake: renegotiating")
+                return dropConnection(i, standAlone: false, renegotiate: true)
+            }
+            peers[i].replication = decision.isTarget ? .pausedSyncT : .pausedSyncS
+            log(.info, "\(describeBlocks(bits)) out of sync with node \(peers[i].id) (\(peers[i].config.name)): paused until the source is UpToDate")
             emitPeerDevice(i)
             return
         }

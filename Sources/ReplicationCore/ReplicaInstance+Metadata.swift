@@ -14,7 +14,7 @@ extension ReplicaInstance {
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
         for index in peers.indices {
             // Holds on the previous log (a disk attached anew) mean nothing in this one.
-            for k in peers[index].unconfirmedWrites.indices { peers[index].unconfirmedWrites[k].extents = [] }
+            for k in peers[index].unconfirmedWrites.indices { peers[index].unconfirmedWrites[k].extents = nil }
         }
         for index in peers.indices where !peers[index].config.disklessClient {
             let words = metadata.bitmaps.first { $0.peer == peers[index].id }?.words
@@ -71,7 +71,7 @@ extension ReplicaInstance {
     /// active, but the log write holding it may still be on its way to disk, and a crash then
     /// would leave data outside every logged extent (never resynced). DRBD makes every writer
     /// into an extent wait until the AL transaction holding it is committed.
-    mutating func activateExtents(_ extents: [UInt32]) -> UInt64 {
+    mutating func activateExtents(_ extents: ClosedRange<UInt32>) -> UInt64 {
         if activityLog.begin(extents) { activityLog.logged(extents, inVersion: markMetadataDirty()) }
         return activityLog.versionLogging(extents)
     }

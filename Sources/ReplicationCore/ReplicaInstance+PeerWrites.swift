@@ -86,19 +86,23 @@ extension ReplicaInstance {
         if peers[i].replication == .pausedSyncT { startResync(i, asTarget: true) }
     }
 
-    /// Start queued peer writes and barriers in arrival order. The head is looked at in place and
-    /// moved out only when it starts: `while let head = peerQueue.first` copied it (its payload
-    /// retained and released) on every pass, including the ones that wait.
+    /// Start queued peer writes and barriers in arrival order. The head is taken out of the
+    /// queue (a move) and put back in front when it must wait. Read in place it was copied
+    /// whole: the deque's subscript returns a copy, so each field read of `peerQueue[0]` retained
+    /// and released the write's payload, five times per write (`while let head =
+    /// peerQueue.first`, before that, copied it on every pass too).
     mutating func processPeerQueue() {
-        while !peerQueue.isEmpty {
-            if let number = peerQueue[0].flushNumber {
-                let from = peerQueue[0].from
+        while var op = peerQueue.popFirst() {
+            if case .flush(let number) = op.kind {
+                let from = op.from
                 let busy = storageInFlight.values.contains { entry in
                     if case .peerWrite(let writer, _, _, _, _) = entry.purpose { return writer == from }
                     return false
                 }
-                if busy { return }
-                peerQueue.removeFirst()
+                if busy {
+                    peerQueue.prepend(op)
+                    return
+                }
                 if disk.hasDisk {
                     issueFlush(purpose: .peerFlush(from: from, number: number))
                 } else {
@@ -106,24 +110,29 @@ extension ReplicaInstance {
                 }
                 continue
             }
-            if peerQueue[0].extents == nil {
-                let extents = activityLog.extents(offsetBytes: peerQueue[0].writeOffsetBytes, lengthBytes: peerQueue[0].writeLengthBytes)
-                guard activityLog.canActivate(extents) else { return }
-                peerQueue[0].extents = extents
-                peerQueue[0].neededVersion = max(writeBarrierVersion, activateExtents(extents))
+            guard case .write(let write) = op.kind else { preconditionFailure("a queued op is neither a write nor a flush") }
+            if op.extents == nil {
+                let extents = activityLog.extents(offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes))
+                guard activityLog.canActivate(extents) else {
+                    peerQueue.prepend(op)
+                    return
+                }
+                op.extents = extents
+                op.neededVersion = max(writeBarrierVersion, activateExtents(extents))
             }
-            guard metadataDurable(peerQueue[0].neededVersion) else { return }
-            let op = peerQueue.removeFirst()
-            guard case .write(let write) = op.kind else { preconditionFailure("a queued flush was taken for a write") }
+            guard let extents = op.extents, metadataDurable(op.neededVersion) else {
+                peerQueue.prepend(op)
+                return
+            }
             submitData({ storageWriteAction(id: $0, kind: write.kind, offsetBytes: write.offsetBytes,
                                             lengthBytes: write.lengthBytes, data: write.data, fua: write.fua) },
                        offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true,
-                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: op.extents!,
+                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: extents,
                                            bringsInSync: op.bringsInSync))
         }
     }
 
-    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32],
+    mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: ClosedRange<UInt32>,
                                   bringsInSync: ResyncCoverage?, result: StorageResult) {
         if disk.hasDisk { activityLog.end(extents) }
         var success = true
@@ -185,6 +194,27 @@ extension ReplicaInstance {
             send(.writerLost(lost), to: peer.id)
         }
         lastWriterSequence[writer] = lastSequence
+        for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
+            refetchLostWriterExtents(lost, source: j)
+        }
+    }
+
+    /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
+    /// copy never counted toward their acknowledgement (only an UpToDate replica's does), and
+    /// the source may lack the last of them: the source is the copy to keep, as in
+    /// `reconcileWithinResync`. Telling the source is not enough: its resync can end before the
+    /// writer-lost arrives, and after the end it sees only a peer at another generation
+    /// (simulation seed 6, with equal-generation plans exchanging bitmaps before pausing: the
+    /// target came out UpToDate with the lost writer's last block, which no bitmap marked).
+    mutating func refetchLostWriterExtents(_ lost: WriterLost, source j: Int) {
+        guard let resync = peers[j].resync, resync.isTarget else { return }
+        markExtentsOutOfSync(lost.hotExtents, toward: j)
+        if resync.finishing {
+            // It told the source it was done; it goes on (the source takes a second "finished").
+            peers[j].resync!.finishing = false
+            peers[j].resync!.cursor = 0
+        }
+        log(.info, "lost Primary node \(lost.writer) during the resync from node \(peers[j].id) (\(peers[j].config.name)): its last writes here are resynced again from there")
     }
 
     /// A peer lost the same Primary. The one that received fewer of its writes resyncs the hot

@@ -23,4 +23,26 @@ extension ReplicaInstance {
         let others = peers.filter { !$0.config.disklessClient }.count
         return "only \(input.reachableDiskfulPeers) of the \(others) other replicas of \(config.resourceName) agreed to the promotion of \(config.nodeName) (the others lost the connection or were not connected when it was asked); promoting it could split the data"
     }
+
+    /// Another connected peer whose generations show the requester `i` behind: its handshake
+    /// listed the requester's current generation in its history (it, or a writer it followed,
+    /// moved past it), and it is not at that generation now. `knowsNewerGeneration` asks this
+    /// node's own generations; a voter can know of newer data only through a peer as well
+    /// (seed 424: n1, SyncTarget of n0, connected to n2, which had started a generation past
+    /// n0's as Primary; n1 finished its resync from n0, was UpToDate at n0's generation for the
+    /// moment before its exchange with n2 made it a target again, and voted n0 in: n0 wrote a
+    /// second child of the generation n2 had moved past). A voter is the node two majorities
+    /// share; it says no when it can tell the requester lacks data some replica holds. The
+    /// history comes from the handshake (a state report carries only the current generation);
+    /// a peer that resynced since to another line of generations is refused too, until the
+    /// next handshake (liveness only).
+    func peerMovedPast(requester i: Int) -> Int? {
+        let theirs = peers[i].current
+        guard peers[i].disk.hasDisk, !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return nil }
+        return peers.indices.first { j in
+            guard j != i, peers[j].isConnected, peers[j].disk.hasDisk, !peers[j].current.sameHistory(as: theirs),
+                  let history = peers[j].handshake?.generations.history else { return false }
+            return history.contains { $0.sameHistory(as: theirs) }
+        }
+    }
 }

@@ -7,7 +7,7 @@ enum StoragePurpose: Sendable {
     /// What a peer write's completion needs: the ack's sequence and whether one is wanted.
     /// Not the whole `ReplicatedWrite`: its payload was copied (retained) into and out of this
     /// table per write, and the action in `dataOrder` already keeps it until the completion.
-    case peerWrite(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: [UInt32], bringsInSync: ResyncCoverage?)
+    case peerWrite(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: ClosedRange<UInt32>, bringsInSync: ResyncCoverage?)
     case peerFlush(from: NodeID, number: UInt64)
     case resyncRead(to: NodeID, request: ResyncRequest)
     case resyncWrite(from: NodeID, session: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)

@@ -180,6 +180,28 @@ public struct ReplicaInstance: Sendable {
         return output
     }
 
+    /// Takes back an output the shell has carried out, for the next step to fill its arrays
+    /// again (emptied, their storage kept): each step's fresh output regrew its message, storage
+    /// and completion arrays from nothing, several allocations per batch of writes on both
+    /// replicas. Storage only: what a step emits does not depend on it. Ignored while the next
+    /// output already holds something (a step made inside the shell's handling of `spent`).
+    public mutating func reuseStorage(of spent: consuming ReplicaOutput) {
+        guard output.storage.isEmpty, output.messages.isEmpty, output.completions.isEmpty,
+              output.transport.isEmpty, output.adminReplies.isEmpty, output.events.isEmpty else { return }
+        // Only the shell's copy is left when it hands `spent` on as its last use, so these
+        // keep the buffers rather than copy them.
+        spent.storage.removeAll(keepingCapacity: true)
+        spent.messages.removeAll(keepingCapacity: true)
+        spent.completions.removeAll(keepingCapacity: true)
+        spent.transport.removeAll(keepingCapacity: true)
+        spent.adminReplies.removeAll(keepingCapacity: true)
+        spent.events.removeAll(keepingCapacity: true)
+        // A field added to ReplicaOutput and not emptied above would come out again in the next
+        // step's output: caught here in debug builds (every test), not found in a capture later.
+        assert(spent == ReplicaOutput(), "reuseStorage(of:) leaves a ReplicaOutput field that it does not empty")
+        output = spent
+    }
+
     /// Work that follows any event: write metadata if dirty, issue deferred I/O, start writes
     /// waiting for metadata, drive resync and verify.
     mutating func afterStep() {

@@ -16,6 +16,11 @@ import NIOCore
 /// - once the engine gave it the socket (`socketReader`), the rest of a cut item of at least
 ///   `directReadBytesMin` is read from the socket straight into that item's buffer, not copied
 ///   out of NIO's 64 KiB reads: a 1 MiB write then costs one copy (the kernel's) instead of two.
+/// - once the engine gave it a `messageSink`, messages go there as they are decoded instead of
+///   down the pipeline: a message passed on by `fireChannelRead` is boxed into an `NIOAny` (a
+///   `ReplicationInbound` is larger than its inline storage), one heap allocation per message,
+///   which on a peer taking 4 KiB writes at depth 32 was one allocation per write. The hello,
+///   errors, read completion and the end of the connection still go down the pipeline.
 ///
 /// Errors are the decoder's, fired down the pipeline as `ByteToMessageHandler` fires them; after
 /// one, the rest of the stream is dropped. A connection that ends inside an item is reported as
@@ -32,6 +37,9 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
     /// comment and `ChannelSocketReader` for why that is safe here); nil until set, and again
     /// once a direct read saw the stream end (NIO's next read reports it).
     public var socketReader: ChannelSocketReader?
+    /// Where messages (not the hello) go once set; nil: down the pipeline. Held strongly: the
+    /// sink is the next handler of the same pipeline, which ends with the channel.
+    public var messageSink: (any ReplicationMessageSink)?
 
     /// Below this many missing bytes NIO's next read does as well as a direct one.
     public static let directReadBytesMin = ChannelSocketReader.directReadBytesMin
@@ -45,7 +53,7 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
             if partial != nil {
                 guard try topUpPartial(from: &input, context: context) else { return try readRestDirectly(context: context) }
             }
-            while !failed, let item = try decoder.decode(buffer: &input) { context.fireChannelRead(wrapInboundOut(item)) }
+            while !failed, let item = try decoder.decode(buffer: &input) { emit(item, context: context) }
             if !failed && input.readableBytes > 0 {
                 try holdPartial(input, context: context)
                 try readRestDirectly(context: context)
@@ -76,7 +84,7 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
                 // `ReplicationHello.bodyBytesMax`), and this happens once per connection.
                 held.writeBuffer(&input)
             }
-            while !failed, let item = try decoder.decode(buffer: &held) { context.fireChannelRead(wrapInboundOut(item)) }
+            while !failed, let item = try decoder.decode(buffer: &held) { emit(item, context: context) }
             if held.readableBytes == 0 { return true }
             if input.readableBytes == 0 {
                 // Keep only what is left, in a buffer sized for it (the reader index may be far in).
@@ -104,7 +112,7 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
             }
             missing -= n
         }
-        while !failed, let item = try decoder.decode(buffer: &held) { context.fireChannelRead(wrapInboundOut(item)) }
+        while !failed, let item = try decoder.decode(buffer: &held) { emit(item, context: context) }
         precondition(failed || held.readableBytes == 0, "a direct read went past the end of the item it completed")
     }
 
@@ -122,13 +130,21 @@ public final class ReplicationFrameReassembler: ChannelInboundHandler, Removable
             partial = nil
             do {
                 while let item = try decoder.decodeLast(buffer: &rest, seenEOF: true) {
-                    context.fireChannelRead(wrapInboundOut(item))
+                    emit(item, context: context)
                 }
             } catch {
                 fail(error, context: context)
             }
         }
         context.fireChannelInactive()
+    }
+
+    private func emit(_ item: ReplicationInbound, context: ChannelHandlerContext) {
+        if let sink = messageSink, case .message(let message) = item {
+            sink.receive(message)
+        } else {
+            context.fireChannelRead(wrapInboundOut(item))
+        }
     }
 
     private func fail(_ error: any Error, context: ChannelHandlerContext) {

@@ -28,6 +28,13 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     private let payloadBytesInlineMax: Int
     /// Headers and small frames since the last flush, not yet passed down.
     private var pending: ByteBuffer?
+    /// The buffer last passed down, kept to hold the next flush's headers: once the socket has
+    /// taken its bytes this is its only reference, and clearing it reuses its memory. A fresh
+    /// buffer per flush cost two allocations (the storage object and its bytes) per batch of
+    /// writes on the Primary and per batch of acks on the peer. Not kept when larger than
+    /// `keptBufferBytesMax` (a large inline frame must not pin its memory to the link).
+    private var spare: ByteBuffer?
+    static let keptBufferBytesMax = 64 << 10
     /// Bulk payloads since the last flush, each with the index in `pending` it follows.
     private var pendingPayloads: [(after: Int, payload: ByteBuffer)] = []
     /// Payloads held at most before everything is passed down without waiting for the flush
@@ -53,7 +60,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
         switch unwrapOutboundIn(data) {
         case .hello(let hello):
             openAck = nil
-            var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
+            var buffer = pending ?? freshBuffer(context: context)
             pending = nil
             hello.encode(into: &buffer)
             pass(buffer, payload: nil, context: context, promise: promise)
@@ -72,7 +79,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     private func write(_ message: PeerMessage, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if promise == nil, case .writeAck(let ack) = message, extendOpenAck(with: ack) { return }
         openAck = nil
-        var buffer = pending ?? context.channel.allocator.buffer(capacity: 4096)
+        var buffer = pending ?? freshBuffer(context: context)
         pending = nil
         let payload = buffer.writeReplicationFrame(message, payloadBytesInlineMax: payloadBytesInlineMax)
         pass(buffer, payload: payload, context: context, promise: promise)
@@ -98,6 +105,16 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
         return true
     }
 
+    /// An empty buffer for the headers after a flush: the spare when the socket is done with it
+    /// (`clear` copies nothing then; while slices of it still wait in the channel it gets new
+    /// memory, as a fresh buffer would).
+    private func freshBuffer(context: ChannelHandlerContext) -> ByteBuffer {
+        guard var buffer = spare else { return context.channel.allocator.buffer(capacity: 4096) }
+        spare = nil
+        buffer.clear()
+        return buffer
+    }
+
     /// Keeps `buffer` (which holds everything pending) and `payload` for the flush, or with a
     /// promise passes it all down now, the promise on its last piece.
     private func pass(_ buffer: ByteBuffer, payload: ByteBuffer?, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
@@ -113,6 +130,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     private func passPendingDown(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         guard let buffer = pending else { return }
         pending = nil
+        if buffer.capacity <= Self.keptBufferBytesMax { spare = buffer }
         var start = buffer.readerIndex
         for (index, (after, payload)) in pendingPayloads.enumerated() {
             if after > start { context.write(wrapOutboundOut(buffer.getSlice(at: start, length: after - start)!), promise: nil) }
@@ -134,6 +152,7 @@ public final class ReplicationFrameWriter: ChannelOutboundHandler, RemovableChan
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         // Bytes written but never flushed are dropped at a close, as NIO drops its own.
         pending = nil
+        spare = nil
         pendingPayloads.removeAll()
         openAck = nil
         context.close(mode: mode, promise: promise)

@@ -50,7 +50,14 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .down, resource: common.resource)) }
     }
     struct Adjust: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply the resource file: bring up new resources, restart changed ones, take down removed ones.")
+        static let configuration = CommandConfiguration(abstract: "Apply the resource files: bring up new resources, take down removed ones, apply changes.",
+            discussion: """
+            A change of peers (added, removed, protocol) or options is applied in place: volumes \
+            stay attached and in their role, NBD clients keep their connections. A change of this \
+            node's name, id or address, of the volumes, of al-extents, or a peer turning diskless or \
+            diskful restarts the resource (down + up, a brief interruption; logged with the reason). \
+            Without RESOURCE it also takes down resources whose file is gone.
+            """)
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .adjust, resource: common.resource)) }
@@ -92,7 +99,13 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .invalidate, resource: common.resource)) }
     }
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start an online verify against the connected peers.")
+        static let configuration = CommandConfiguration(abstract: "Start an online verify against the connected peers.",
+            discussion: """
+            Compares a digest of every block with each connected peer (replication VerifyS on this \
+            node, VerifyT on the peer; progress in `status`). Blocks that differ are logged and \
+            marked out of sync (`status -s`: out-of-sync); `disconnect` then `connect` resyncs them, \
+            as with drbdadm.
+            """)
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .verify, resource: common.resource)) }

@@ -12,8 +12,11 @@ struct EngineCommand: AsyncParsableCommand {
         At start the engine brings up every resource file in <state-dir>/resources (the .res \
         analogue; format in docs/resource-files.md), with no other process needed. Control it with \
         `tandem adm` over <state-dir>/run/admin.sock. Volumes are served as NBD exports named \
-        RESOURCE/VOLUME (e.g. nbd+unix:///backups/0?socket=/run/tandem/nbd.sock). SIGTERM takes \
-        every resource down cleanly.
+        RESOURCE/VOLUME, or RESOURCE for volume 0 (e.g. \
+        nbd+unix:///backups/0?socket=/run/tandem/nbd.sock). SIGTERM or SIGINT takes every resource \
+        down cleanly, as `drbdadm down` does, except that a Primary whose export an NBD client \
+        still holds open stays Primary and comes back as a crashed one (its activity log is \
+        resynced). Reference: docs/engine.md.
         """
     )
 
@@ -34,20 +37,26 @@ struct EngineCommand: AsyncParsableCommand {
         valueName: "US"))
     var nbdPollUs: Int = EngineDaemon.defaultNBDIdlePollMicroseconds
 
-    func run() async throws {
-        var tcp: EndpointAddress?
-        if let text = nbdListen {
-            switch EndpointAddress.parse(text) {
-            case .success(let a): tcp = a
-            case .failure(let problem): throw ValidationError("--nbd-listen: \(problem.message)")
-            }
+    /// Bad options are refused here, not in `run`: ArgumentParser prints the usage of the command
+    /// whose `validate` threw, while a ValidationError from `run` came with the root's
+    /// "Usage: tandem <subcommand>", which tells an operator nothing about `tandem engine`.
+    func validate() throws {
+        if let text = nbdListen, case .failure(let problem) = EndpointAddress.parse(text) {
+            throw ValidationError("--nbd-listen: \(problem.message)")
         }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: unknown level '\(logLevel)'; give one of trace, debug, info, notice, warning, error, critical")
+        }
         guard (0...EngineDaemon.maxNBDIdlePollMicroseconds).contains(nbdPollUs) else {
             throw ValidationError("--nbd-poll-us: \(nbdPollUs) is out of range; give 0 (off) to \(EngineDaemon.maxNBDIdlePollMicroseconds) µs")
         }
+    }
+
+    func run() async throws {
+        // Both parse: `validate` refused anything else.
+        let tcp = nbdListen.flatMap { try? EndpointAddress.parse($0).get() }
         var logger = Logger(label: "tandem.engine")
-        logger.logLevel = level
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {
             try await EngineDaemon.run(.init(stateDirectory: stateDir, nbdSocketPath: nbdSocket, nbdTCP: tcp,
                                                    nbdIdlePollMicroseconds: nbdPollUs), logger: logger)

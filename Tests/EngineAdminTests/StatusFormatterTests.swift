@@ -31,6 +31,17 @@ struct StatusFormatterTests {
         """)
     }
 
+    @Test("a resource that is down with an error shows the error, not a node id of -1")
+    func downResourceVerbose() {
+        let down = ResourceReport(name: "broken", nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
+                                  volumes: [], connections: [], error: "/x/broken.res:2: volume 0 has no 'minor'")
+        #expect(StatusFormatter.format([down], verbose: true) == """
+        broken role:Unknown
+          error: /x/broken.res:2: volume 0 has no 'minor'
+
+        """)
+    }
+
     @Test("a resync shows replication and done; statistics add KiB counters")
     func resyncStatus() {
         let text = StatusFormatter.format([Self.report(replication: "SyncSource", peerDisk: "Inconsistent", done: 37.5)], statistics: true)

@@ -35,8 +35,10 @@ struct ClientRequestBatchTests {
         try await runtime.loop.submit { runtime.assumeIsolated { body($0) } }.get()
     }
 
-    @Test func requestsHeldForTheIterationReachTheCoreBeforeAnotherInput() async throws {
-        let dirA = try ScratchFolder.make("tandem-batch-a-"), dirB = try ScratchFolder.make("tandem-batch-b-")
+    /// alpha (node 0, Primary) and beta (node 1), connected and UpToDate; beta's folder for
+    /// reading its backing file.
+    static func connectedPair(_ label: String) async throws -> (alpha: ResourceRuntime, beta: ResourceRuntime, dirB: String) {
+        let dirA = try ScratchFolder.make("tandem-\(label)-a-"), dirB = try ScratchFolder.make("tandem-\(label)-b-")
         let port = Int.random(in: 20000...29000)
         let alpha = try await Self.node("alpha", 0, port, peer: .init(name: "beta", id: 1, port: port + 1), in: dirA)
         let beta = try await Self.node("beta", 1, port + 1, peer: .init(name: "alpha", id: 0, port: port), in: dirB)
@@ -50,6 +52,11 @@ struct ClientRequestBatchTests {
             if !inSync { try await Task.sleep(for: .milliseconds(50)) }
         }
         try #require(inSync, "alpha and beta did not connect in sync")
+        return (alpha, beta, dirB)
+    }
+
+    @Test func requestsHeldForTheIterationReachTheCoreBeforeAnotherInput() async throws {
+        let (alpha, beta, dirB) = try await Self.connectedPair("batch")
         // The first write into the extent waits for its activity-log transaction: not under test.
         #expect(await alpha.submit(0, .write(ByteBuffer(repeating: 1, count: 4096)), offset: 0, length: 4096, fua: false) == .done)
 

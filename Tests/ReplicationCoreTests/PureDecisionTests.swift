@@ -200,4 +200,27 @@ struct PureDecisionTests {
         al.clearIdle()
         #expect(al.sortedExtents == [])
     }
+
+    @Test("a write's extents are the run of extents its bytes touch, as a range")
+    func writeExtents() {
+        let mib4: UInt64 = 1 << 22
+        var al = ActivityLog(extentBytes: mib4, extentsMax: 8, extents: [])
+        #expect(al.extents(offsetBytes: 0, lengthBytes: 4096) == 0 ... 0)
+        #expect(al.extents(offsetBytes: mib4 - 4096, lengthBytes: 4096) == 0 ... 0, "ends exactly at the boundary")
+        #expect(al.extents(offsetBytes: mib4 - 4096, lengthBytes: 8192) == 0 ... 1, "crosses it")
+        #expect(al.extents(offsetBytes: 3 * mib4, lengthBytes: 2 * mib4 + 1) == 3 ... 5)
+        #expect(al.extents(offsetBytes: 2 * mib4, lengthBytes: 0) == 2 ... 2, "a zero-length request still names its extent")
+        // A range works like the array of its extents.
+        let range = al.extents(offsetBytes: mib4 - 4096, lengthBytes: 8192)
+        #expect(al.canActivate(range))
+        let added = al.begin(range)
+        #expect(added)
+        #expect(al.sortedExtents == [0, 1])
+        let addedAgain = al.begin(range)
+        #expect(!addedAgain, "already active")
+        al.end(range)
+        al.end([0, 1])
+        al.clearIdle()
+        #expect(al.sortedExtents == [])
+    }
 }

@@ -65,7 +65,7 @@ struct SimulationTests {
                                        // session 9 (simsafety), split brain under quorum: a restarted crashed Primary
                                        // served a resync while its own bitmap exchange (equal-crashed-primary, the
                                        // peer is the source) was pending (ResyncSourceExchangeTests). 397 (liveness)
-                                       // passed with it too; it is a known failing seed since session 10 (below).
+                                       // passed with it too; it is a known failing seed since session 10 (ResyncLaneSimulationTests).
                                        58,
                                        // session 10 (simsafety), UpToDate replicas differing: a diskless Primary
                                        // crashed between announcing its new generation to one peer and to the other;
@@ -94,6 +94,10 @@ struct SimulationTests {
                                        // 225 (acknowledged write lost): a quorum-loss Outdated side holding a protocol A
                                        // write lost to a peer that restarted UpToDate at the same generation.
                                        52, 69, 225,
+                                       // session 11 (simsafety), split brains under quorum: a voter that knew, through
+                                       // another connected peer's handshake history, that the requester's generation had
+                                       // been moved past (`peerMovedPast`; 424 and 378, see the session 11 note below).
+                                       378, 424,
                                        // session 11 (simliveness), no write acknowledged: passes since a promotion
                                        // vote given on a connection that ended no longer counts when the voter is
                                        // connected again by the end (scenario promotion_vote_void_after_reconnect;
@@ -412,6 +416,63 @@ struct SimulationTests {
     /// auto-promotion mostly because the client's node is not UpToDate (14 of 21 in 1…300, 9 of 15
     /// in 301…500), then for lack of quorum (6, 5) or a failed disk (205, 427); not yet traced
     /// to one rule.
+    ///
+    /// Session 11 (nbdpath), path (a) of Integration/engine-faults' q3 (a legitimate pause, then
+    /// an empty exchange with another peer makes the paused source UpToDate; 10 of 38 runs of q3
+    /// failed). First landed (fb473cb) as a renegotiation of such pauses when the exchange makes
+    /// the node UpToDate: 1…300 25 → 26, 301…500 20 → 21, fixed seeds 33 and 497 acknowledged no
+    /// write. Replaced by DRBD's order: an equal-generation plan whose handshakes report no bits
+    /// exchanges bitmaps before deciding to pause, and with none found is Established
+    /// (equal_generations_exchange_before_pause.txt). With it 1…300: 26 → 21 (split brain 56, and
+    /// 33, 141, 163, 229 pass; 159 acknowledges no write), 301…500: 21 → 18 (347, 359, 449, 497
+    /// pass; 303 acknowledges no write); resync-lane fixed seed 69 acknowledges no write
+    /// (ResyncLaneSimulationTests). Its timing first made fixed seed 6 end with UpToDate replicas differing: n0, SyncTarget of
+    /// n1, applied the last writes of diskless Primary n2, which crashed before n1 got them; n0's
+    /// writer-lost reached n1 just after n1's resync to n0 ended, so n1 saw only a peer at another
+    /// generation and renegotiated, and no bitmap marked the block. A resync target that loses a
+    /// Primary now resyncs that writer's hot extents again (measured alone: no seed changes).
+    /// Open: with bits in a handshake the pause still comes first, and an empty exchange that
+    /// then makes the source UpToDate leaves it paused (not seen in the simulation or q3).
+    ///
+    /// Session 11 (simsafety), the three split brains that appeared with review's in-sync-by-write
+    /// rule (6d2ed4f): traced with SIM_TRACE and SIM_TIMELINE, none involves a block the rule
+    /// marked; it moved their timing into older bugs. 424: n1, SyncTarget of n0 (at 9E0A), was
+    /// connected to n2, which as Primary had started FBE8 (a child of 9E0A) and lost quorum; n1's
+    /// resync from n0 ended and, UpToDate at 9E0A for the moment before its bitmap exchange with
+    /// n2 made it a target again, n1 voted n0 in: n0 wrote EA4A beside FBE8. `knowsNewerGeneration`
+    /// reads only the voter's own generations; a voter now also refuses when another connected
+    /// peer's handshake history holds the requester's current generation (`peerMovedPast`). 378
+    /// passes with it too: its promotion was voted by an Inconsistent n0 connected to n2, whose
+    /// handshake showed it past the requester's generation (the requester, n1, had come back
+    /// UpToDate from the last record of a disk that had failed: the 348 bug above, still open).
+    /// On b290834 1…300 unchanged (25), 301…500 20 → 18; on f71f7e5 26 unchanged, 21 → 19. 56
+    /// (open, traced): n0, Primary suspended without quorum, regained it through n2 after n2 had
+    /// voted n1 in: two Primaries joined by a third node. DRBD refuses such a connection
+    /// (SS_TWO_PRIMARIES).
+    ///
+    /// Session 11 (simsafety), measured on main 6740dba (1…300: 26, 301…500: 19), not landed:
+    /// - 56 by a handshake flag (branch `simsafety-two-primaries-wip`): a node connected to a
+    ///   Primary, or that voted for a pending promotion, says so in its handshake, and a Primary
+    ///   receiving it does not connect (both sides decide from the two handshakes). A flag is
+    ///   stale once the sender's state changes before the answer arrives, so it was also set
+    ///   while another of the sender's handshakes was unanswered, with no vote given meanwhile:
+    ///   fixed seeds 7 17 21 27 and others acknowledged nothing (1…300 ≥ 28, run stopped), and
+    ///   56 still split: n1, Primary, started 73A9 on losing n0 and crashed before its
+    ///   announcement left; n0 was then promoted with n2's vote at the parent (no write of 73A9
+    ///   was acknowledged, but the two generations meet as a split brain).
+    /// - 56 by a two-phase connect (branch `simsafety-ack2`): rule 1 below (a peer counts toward
+    ///   quorum only once it acknowledged this node's handshake) plus the acknowledging side
+    ///   refusing a Primary's handshake while it is connected to another Primary or voted for
+    ///   one. 56 and 348 pass, 1…300 → 50 (47 acknowledge nothing, mostly "no quorum"; 44 loses
+    ///   a write). Rule 1's cost was never measured on a range before: trace a no-write seed
+    ///   (12) under it first; the refusal itself is small.
+    /// - 348 by the failed disk's last record (branch `simsafety-failed-disk-outdated-wip`):
+    ///   DRBD writes one more metadata record while the disk is Failed, its MDF_WAS_UP_TO_DATE
+    ///   cleared, so it attaches again Outdated (Inconsistent if it was). 348 passes; 1…300 → 39
+    ///   (differ 260, split brain 99, no convergence 86 105 196 205), 301…500 → 24 (split
+    ///   brains 329 405, lost 393). 86: every replica Outdated or Inconsistent for good. It needs
+    ///   a way back to UpToDate when no peer holds newer data (session 9's rule D, DRBD's
+    ///   disk-state rule "Becoming sync source due to disk states") measured with it.
     ///
     /// Session 11 (simliveness), on main b290834 (1…300: 25 failing, 301…500: 20). The 40 no-write
     /// seeds, classified by `SIM_TIMELINE` (steps in each state, client's node): most spend 1000+

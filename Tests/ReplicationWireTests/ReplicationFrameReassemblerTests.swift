@@ -61,6 +61,31 @@ struct ReplicationFrameReassemblerTests {
         }
     }
 
+    @Test("with a message sink, messages go to it in order and only the hello goes down the pipeline")
+    func sinkTakesMessages() throws {
+        let messages = ReplicationWireTests.everyMessage + [Self.bigWrite, .ping(3), Self.bigWrite]
+        let all = stream(messages)
+        var random = Xorshift(state: 7)
+        for round in 0..<8 {
+            let channel = EmbeddedChannel()
+            let reassembler = ReplicationFrameReassembler(ReplicationFrameDecoder(peer: "test peer"))
+            let sink = CollectingSink()
+            reassembler.messageSink = sink
+            try channel.pipeline.syncOperations.addHandler(reassembler)
+            var start = 0
+            while start < all.readableBytes {
+                // Whole in the first round, then cut at random (mostly inside frames).
+                let end = round == 0 ? all.readableBytes : min(all.readableBytes, start + Int(random.next() % 200_000) + 1)
+                try channel.writeInbound(all.getSlice(at: start, length: end - start)!)
+                start = end
+            }
+            #expect(try channel.readInbound(as: ReplicationInbound.self) == .hello(ReplicationWireTests.hello))
+            #expect(try channel.readInbound(as: ReplicationInbound.self) == nil, "no message went down the pipeline")
+            #expect(sink.messages == messages, "round \(round)")
+            #expect(try channel.finish().isClean)
+        }
+    }
+
     @Test("byte by byte, the small messages and the hello")
     func byteByByte() throws {
         let all = stream(ReplicationWireTests.everyMessage)
@@ -149,4 +174,10 @@ struct Xorshift {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
         return state
     }
+}
+
+/// Keeps what a reassembler hands it.
+final class CollectingSink: ReplicationMessageSink {
+    var messages: [PeerMessage] = []
+    func receive(_ message: PeerMessage) { messages.append(message) }
 }

@@ -158,6 +158,36 @@ struct ReplicationFrameWriterTests {
         _ = try channel.finish()
     }
 
+    @Test("the next flush's headers reuse the last buffer once the socket let go of it, never while it holds it")
+    func headerBufferReuse() throws {
+        let (writer, channel, context) = try directWriter()
+        writer.send(Self.write4k(1), context: context)
+        writer.flush(context: context)
+        // The channel still holds the first flush's buffers: the second flush must not write
+        // over their bytes.
+        writer.send(Self.write4k(2), context: context)
+        writer.send(.ping(3), context: context)
+        writer.flush(context: context)
+        func start(_ b: ByteBuffer) -> UInt { b.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        let secondHeaders: UInt
+        do {
+            let held = try outbound(channel)
+            #expect(try decodeAll(held) == [.hello(Self.hello), .message(Self.write4k(1)), .message(Self.write4k(2)), .message(.ping(3))])
+            secondHeaders = start(held[2])  // hello + header 1, data 1, header 2, data 2, ping
+        }
+        // Nothing but the writer refers to the last buffer now: the next headers go into it.
+        writer.send(Self.write4k(4), context: context)
+        writer.flush(context: context)
+        let next = try outbound(channel)
+        var frames = ByteBuffer()
+        for var b in next { frames.writeBuffer(&b) }
+        var decoder = ReplicationFrameDecoder(framesOnlyFor: "test")
+        #expect(try decoder.decode(buffer: &frames) == .message(Self.write4k(4)))
+        #expect(frames.readableBytes == 0)
+        #expect(start(next[0]) == secondHeaders, "the headers went into the buffer of the flush before")
+        _ = try channel.finish()
+    }
+
     @Test("past the payload bound everything held goes down before the flush, in order")
     func payloadBound() throws {
         // The writes the writer passes down are counted before the flush (an EmbeddedChannel
