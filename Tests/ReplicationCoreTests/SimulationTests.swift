@@ -482,7 +482,8 @@ struct SimulationTests {
     /// arrive; Primary-with-quorum stretches are short and cut by faults (61: two disks fail in
     /// two steps). Landed: a promotion vote given on a connection that ended no longer counts
     /// (`resetConnection` drops it from `PendingPromotion.granted`): 1…300 → 24 (119 passes),
-    /// 301…500 unchanged; without it the requester counted a voter that had forgotten its grant
+    /// 301…500 unchanged; on main a593eb1 (21 and 16) the same: 1…300 → 20 (119), 301…500 the
+    /// same 16 seeds. Without it the requester counted a voter that had forgotten its grant
     /// and could vote for another node (promotion_vote_void_after_reconnect: two Primaries).
     /// Measured, not landed (branches `simliveness-promo-wip`, `simliveness-fullsync-wip`):
     /// - An automatic promotion short of votes because a voter dropped asks the connected peers
