@@ -426,7 +426,9 @@ struct SimulationTests {
     /// (equal_generations_exchange_before_pause.txt). With it 1…300: 26 → 21 (split brain 56, and
     /// 33, 141, 163, 229 pass; 159 acknowledges no write), 301…500: 21 → 18 (347, 359, 449, 497
     /// pass; 303 acknowledges no write); resync-lane fixed seed 69 acknowledges no write
-    /// (ResyncLaneSimulationTests). Its timing first made fixed seed 6 end with UpToDate replicas differing: n0, SyncTarget of
+    /// (ResyncLaneSimulationTests). On 501…800 (main a593eb1 with and without it): 34 → 31, split
+    /// brain 591 passes, the safety failures 683 790 (lost), 696 (differ), 716 (split brain) are
+    /// unchanged, noconv 584 757 pass, the no-write set shifts (26 → 26). Its timing first made fixed seed 6 end with UpToDate replicas differing: n0, SyncTarget of
     /// n1, applied the last writes of diskless Primary n2, which crashed before n1 got them; n0's
     /// writer-lost reached n1 just after n1's resync to n0 ended, so n1 saw only a peer at another
     /// generation and renegotiated, and no bitmap marked the block. A resync target that loses a
@@ -464,8 +466,13 @@ struct SimulationTests {
     ///   quorum only once it acknowledged this node's handshake) plus the acknowledging side
     ///   refusing a Primary's handshake while it is connected to another Primary or voted for
     ///   one. 56 and 348 pass, 1…300 → 50 (47 acknowledge nothing, mostly "no quorum"; 44 loses
-    ///   a write). Rule 1's cost was never measured on a range before: trace a no-write seed
-    ///   (12) under it first; the refusal itself is small.
+    ///   a write). With the acknowledgement sent before the negotiation's bitmaps and state
+    ///   (the peer counts this node as soon as any of them arrives, not one delivery later):
+    ///   1…300 → 41, every one a run that acknowledged nothing — no safety failure in the
+    ///   range (56 passes, 206 converges) — but fixed seeds 7 17 21 27 among them (their client
+    ///   mostly finds its disk Inconsistent, then no quorum); 301…500 not measured. Next: why
+    ///   one more one-way delay before quorum costs that much liveness (renegotiations drop
+    ///   quorum for longer, and a Secondary losing it goes Outdated).
     /// - 348 by the failed disk's last record (branch `simsafety-failed-disk-outdated-wip`):
     ///   DRBD writes one more metadata record while the disk is Failed, its MDF_WAS_UP_TO_DATE
     ///   cleared, so it attaches again Outdated (Inconsistent if it was). 348 passes; 1…300 → 39
