@@ -500,7 +500,11 @@ struct SimulationTests {
     ///   meanwhile and was never asked). With the vote drop above: 1…300 → 23 (67, 93, 121 pass,
     ///   191 acknowledges nothing: its path changes at the first extended promotion and the new
     ///   path never has a writable node, not a rule of its own), 301…500 → 19 (439 passes). Without
-    ///   the vote drop, 193 fails too. A whole new round instead (fresh requests to every
+    ///   the vote drop, 193 fails too. Again on main 7c937a2 (20 and 16, the vote drop landed):
+    ///   1…300 → 19 (67, 93, 121 pass; fixed seed 119 and 191 acknowledge nothing), 301…500 → 15
+    ///   (303, 439 pass; 449 acknowledges nothing). The branch holds a scenario sketch for it
+    ///   (promotion_asks_peer_connected_meanwhile: a voter's link drops with its yes on the wire
+    ///   while a peer that reconnected meanwhile was never asked). A whole new round instead (fresh requests to every
     ///   connected peer): 67, 93, 121 pass, fixed seed 69 and 353 acknowledge nothing. Asking a
     ///   peer as soon as it connects while a promotion waits, on top: 266 loses an acknowledged
     ///   write and 1…300 → 27 (not traced; session 9's 70f56c1 lost 225's write the same way).
