@@ -104,9 +104,14 @@ extension ReplicaInstance {
             return true
         }
         if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
-        if let pending = promotion, pending.waiting.contains(peers[i].id) {
-            promotion!.waiting.removeAll { $0 == peers[i].id }
-            finishPromotionIfAnswered()
+        if let pending = promotion {
+            // A yes given on this connection is void: the peer forgot its grant with it and may
+            // vote for another requester before it is connected (and asked) again.
+            promotion!.granted.removeAll { $0 == peers[i].id }
+            if pending.waiting.contains(peers[i].id) {
+                promotion!.waiting.removeAll { $0 == peers[i].id }
+                finishPromotionIfAnswered()
+            }
         }
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.

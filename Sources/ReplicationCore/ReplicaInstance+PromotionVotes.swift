@@ -11,8 +11,11 @@ extension ReplicaInstance {
     /// commit needs a yes from every peer it asked, and connecting is itself a cluster-wide
     /// state change there, serialized with the promotion. Here the
     /// quorum is counted from the peers that said yes and are still connected with a disk, with
-    /// this node's own vote. The cost is liveness only: a promotion whose voter drops, or that
-    /// needs a peer connecting meanwhile, fails and is retried.
+    /// this node's own vote. A yes counts only on the connection it came on: a voter whose
+    /// connection ends forgets its grant, so its vote is dropped then (`resetConnection`), even if
+    /// it is connected again by the end (scenario promotion_vote_void_after_reconnect). The cost
+    /// is liveness only: a promotion whose voter drops, or that needs a peer connecting
+    /// meanwhile, fails and is retried.
     func promotionVoteShortfall(_ pending: PendingPromotion) -> String? {
         guard config.quorum != .off else { return nil }
         let input = quorumInput(counting: { pending.granted.contains($0.id) && $0.isConnected })

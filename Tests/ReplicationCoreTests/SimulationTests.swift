@@ -98,6 +98,11 @@ struct SimulationTests {
                                        // another connected peer's handshake history, that the requester's generation had
                                        // been moved past (`peerMovedPast`; 424 and 378, see the session 11 note below).
                                        378, 424,
+                                       // session 11 (simliveness), no write acknowledged: passes since a promotion
+                                       // vote given on a connection that ended no longer counts when the voter is
+                                       // connected again by the end (scenario promotion_vote_void_after_reconnect;
+                                       // the run takes another path from there, not traced further).
+                                       119,
                                        // session 11 (simlost), acknowledged write lost: a diskless Primary acknowledged
                                        // a write a peer dropped before the holder had the out-of-sync ranges; it crashed
                                        // with them queued (DisklessWriterLostCopyTests, the session 11 note below).
@@ -479,6 +484,60 @@ struct SimulationTests {
     ///   brains 329 405, lost 393). 86: every replica Outdated or Inconsistent for good. It needs
     ///   a way back to UpToDate when no peer holds newer data (session 9's rule D, DRBD's
     ///   disk-state rule "Becoming sync source due to disk states") measured with it.
+    ///
+    /// Session 11 (simliveness), on main b290834 (1…300: 25 failing, 301…500: 20). The 40 no-write
+    /// seeds, classified by `SIM_TIMELINE` (steps in each state, client's node): most spend 1000+
+    /// of their 2500 steps with the client's node Inconsistent and in a partition with quorum,
+    /// with one replica (often the only UpToDate one) serving full syncs to all the others that
+    /// links dropping (ping timeouts of a slow, reordered network) interrupt before 64 KiB
+    /// arrive; Primary-with-quorum stretches are short and cut by faults (61: two disks fail in
+    /// two steps). Landed: a promotion vote given on a connection that ended no longer counts
+    /// (`resetConnection` drops it from `PendingPromotion.granted`): 1…300 → 24 (119 passes),
+    /// 301…500 unchanged; on main a593eb1 (21 and 16) the same: 1…300 → 20 (119), 301…500 the
+    /// same 16 seeds. Without it the requester counted a voter that had forgotten its grant
+    /// and could vote for another node (promotion_vote_void_after_reconnect: two Primaries).
+    /// Measured, not landed (branches `simliveness-promo-wip`, `simliveness-fullsync-wip`):
+    /// - An automatic promotion short of votes because a voter dropped asks the connected peers
+    ///   that have not voted, keeping the yes votes still on live connections, within the first
+    ///   request's timeout (DRBD's auto-promote retries until `auto-promote-timeout`; seed 239:
+    ///   n0 asked n1 and n3, n3's yes was on the wire when their link dropped, n2 connected
+    ///   meanwhile and was never asked). With the vote drop above: 1…300 → 23 (67, 93, 121 pass,
+    ///   191 acknowledges nothing: its path changes at the first extended promotion and the new
+    ///   path never has a writable node, not a rule of its own), 301…500 → 19 (439 passes). Without
+    ///   the vote drop, 193 fails too. Again on main 7c937a2 (20 and 16, the vote drop landed):
+    ///   1…300 → 19 (67, 93, 121 pass; fixed seed 119 and 191 acknowledge nothing), 301…500 → 15
+    ///   (303, 439 pass; 449 acknowledges nothing). The branch holds a scenario sketch for it
+    ///   (promotion_asks_peer_connected_meanwhile: a voter's link drops with its yes on the wire
+    ///   while a peer that reconnected meanwhile was never asked). A whole new round instead (fresh requests to every
+    ///   connected peer): 67, 93, 121 pass, fixed seed 69 and 353 acknowledge nothing. Asking a
+    ///   peer as soon as it connects while a promotion waits, on top: 266 loses an acknowledged
+    ///   write and 1…300 → 27 (not traced; session 9's 70f56c1 lost 225's write the same way).
+    /// - An interrupted full sync restarts as a full sync: the source's bits toward the target
+    ///   keep the generation they had, not the target's current, so the next handshake plans a
+    ///   full sync again (seed 187: n3 restarts a 64 KiB sync from n0 eleven times; 40 or more
+    ///   full-sync plans in each no-write run traced).
+    ///   DRBD's SyncSource stores a sync UUID as the peer's bitmap UUID and the target takes it as
+    ///   its current, so a reconnection resumes from the bitmap. Recording the full sync's bits
+    ///   against the target's current generation (`trackFullSync`): 1…300 → 30 (56, 61, 99, 121,
+    ///   129, 271, 206 pass; 187 still fails) with fixed seeds 174 and 216 UpToDate replicas
+    ///   differing. 174: n2, a restarted crashed Primary, planned a
+    ///   full sync to n0 and was itself a target of n1; n0 reached n2's generation through n1, and
+    ///   n2's bits toward n0, now recorded against an older generation, were dropped as stale
+    ///   (`bitmapIsStale`) with the activity-log bits of n2's own crash among them. It needs the
+    ///   stale-bit rule to keep a crash's activity-log bits (or a sync generation of its own).
+    /// - 206 (no convergence, traced on main 5a3bd59): n0, Inconsistent, is SyncTarget of n1;
+    ///   its connection to n2 comes up and pauses as target (`startResync`: one source at a
+    ///   time; n2 stays SyncSource); the resync from n1 is interrupted and nothing resumes the
+    ///   pause toward n2 (DRBD's `drbd_resume_next`). n1 comes back Outdated, pauses its
+    ///   full-sync plan to n0 as source, then becomes UpToDate through an empty exchange with n2
+    ///   (`finishBitmapExchange`), which renegotiates no paused connection. Measured on 5a3bd59
+    ///   (20 and 16), not landed: (1) that empty exchange renegotiates its PausedSyncS links
+    ///   whose plan is not only-if-bits: 1…300 → 19 (206, 103 pass; fixed seed 69 acknowledges
+    ///   nothing), 301…500 → 17 (429 acknowledges nothing); (2) an interrupted target resync
+    ///   renegotiates this node's PausedSyncT links to UpToDate peers (session 8's 892fa0c in
+    ///   `resetConnection`): 1…300 → 25 with fixed seed 12 UpToDate replicas differing (206 and
+    ///   239 pass; 49 131 193 253 277 no write, 264 no convergence), 301…500 → 15 (381, 409, 439
+    ///   pass; 429, 449 no write). Neither traced further.
     ///
     /// Session 11 (simlost), the safety failures of 501…800 traced (SIM_WATCH_BLOCK; the verbose
     /// trace now names a write's absent nodes, writer-lost tails and out-of-sync ranges):
