@@ -18,77 +18,77 @@ import Testing
 /// all peers when it loses the Primary (`cleanup_unacked_peer_requests`); Tandem has no peer-ack.
 @Suite("Replication core: a diskless writer's lost copy")
 struct DisklessWriterLostCopyTests {
-    /// Runs the script up to the moment the writer's link to n1 breaks with n0's two write
-    /// acknowledgements queued toward the writer (and its out-of-sync ranges queued toward n0).
-    static func lostCopy(_ runner: ScenarioRunner, _ run: (String) -> [String]) {
-        // One 16 KiB activity-log extent per replica, so a write elsewhere cools block 0's.
-        _ = run("cluster nodes=3 size=64K diskless=n2 al-extents=1")
-        _ = run("connect-all")
-        _ = run("stabilize")
-        _ = run("admin n0 primary force")
-        _ = run("stabilize")
-        _ = run("admin n0 secondary")
-        _ = run("stabilize")
-        _ = run("admin n2 primary")
-        _ = run("stabilize")
-        _ = run("write n2 off=0 pattern=1")
-        _ = run("stabilize")
-        // Block 4 (extent 1): the replicas' single activity-log slot moves off extent 0.
-        _ = run("write n2 off=16384 pattern=3")
-        _ = run("stabilize")
-        _ = run("write n2 off=0 pattern=2")
-        _ = run("write n2 off=16384 pattern=4")
-        // n0 applies both; its acknowledgements wait on the link, n1 gets nothing.
-        _ = run("stabilize hold-link=n2-n1,n0-n2")
-        _ = run("partition n2 n1")
-    }
-
-    @Test("a diskless writer's crash after losing a peer loses no acknowledged write")
-    func crashBeforeTheHolderKnows() {
+    /// A scenario run that keeps every command's output, for the failure messages.
+    final class Script {
         let runner = ScenarioRunner()
         var trace: [String] = []
+        var text: String { trace.joined(separator: "\n") }
+
+        @discardableResult
         func run(_ line: String) -> [String] {
             let output = runner.run(line)
             trace.append(line)
             trace += output.map { "  " + $0 }
             return output
         }
-        Self.lostCopy(runner, run)
+
+        /// Up to the moment the writer's link to n1 breaks with n0's two write acknowledgements
+        /// queued toward the writer (and its out-of-sync ranges queued toward n0).
+        func lostCopy() {
+            // One 16 KiB activity-log extent per replica, so a write elsewhere cools block 0's.
+            run("cluster nodes=3 size=64K diskless=n2 al-extents=1")
+            run("connect-all")
+            run("stabilize")
+            run("admin n0 primary force")
+            run("stabilize")
+            run("admin n0 secondary")
+            run("stabilize")
+            run("admin n2 primary")
+            run("stabilize")
+            run("write n2 off=0 pattern=1")
+            run("stabilize")
+            // Block 4 (extent 1): the replicas' single activity-log slot moves off extent 0.
+            run("write n2 off=16384 pattern=3")
+            run("stabilize")
+            run("write n2 off=0 pattern=2")
+            run("write n2 off=16384 pattern=4")
+            // n0 applies both; its acknowledgements wait on the link, n1 gets nothing.
+            run("stabilize hold-link=n2-n1,n0-n2")
+            run("partition n2 n1")
+        }
+    }
+
+    @Test("a diskless writer's crash after losing a peer loses no acknowledged write")
+    func crashBeforeTheHolderKnows() {
+        let script = Script()
+        script.lostCopy()
         // n0's acknowledgements arrive; the out-of-sync ranges have not reached n0 yet.
-        let acks = run("deliver n0 n2") + run("deliver n0 n2")
+        let acks = script.run("deliver n0 n2") + script.run("deliver n0 n2")
         let acknowledged = acks.filter { $0.hasPrefix("n2: client c") && $0.hasSuffix(" done") }
-        #expect(acknowledged.isEmpty, "acknowledged before n0 knew that n1 missed the writes:\n\(trace.joined(separator: "\n"))")
-        _ = run("crash n2")
-        _ = run("heal")
-        _ = run("stabilize")
+        #expect(acknowledged.isEmpty, "acknowledged before n0 knew that n1 missed the writes:\n\(script.text)")
+        script.run("crash n2")
+        script.run("heal")
+        script.run("stabilize")
         // Whatever was acknowledged is on every UpToDate replica (here: nothing was).
-        let done = trace.filter { $0.hasPrefix("  n2: client c3 done") || $0.hasPrefix("  n2: client c4 done") }
-        if !done.isEmpty {
-            for n in 0 ..< 2 where runner.cluster?.nodes[n].instance?.diskState == .upToDate {
-                #expect(runner.run("data n\(n) off=0") == ["n\(n) off=0: pattern=2"], "\(trace.joined(separator: "\n"))")
+        if !acknowledged.isEmpty {
+            for n in 0 ..< 2 where script.runner.cluster?.nodes[n].instance?.diskState == .upToDate {
+                #expect(script.runner.run("data n\(n) off=0") == ["n\(n) off=0: pattern=2"], "\(script.text)")
             }
         }
     }
 
     @Test("a diskless writer's lost-copy writes are acknowledged once the holder answered")
     func acknowledgedAfterTheProbe() {
-        let runner = ScenarioRunner()
-        var trace: [String] = []
-        func run(_ line: String) -> [String] {
-            let output = runner.run(line)
-            trace.append(line)
-            trace += output.map { "  " + $0 }
-            return output
-        }
-        Self.lostCopy(runner, run)
-        let after = run("stabilize")
+        let script = Script()
+        script.lostCopy()
+        let after = script.run("stabilize")
         let acknowledged = after.filter { $0 == "n2: client c3 done" || $0 == "n2: client c4 done" }
-        #expect(acknowledged.count == 2, "not acknowledged once n0 had the out-of-sync ranges:\n\(trace.joined(separator: "\n"))")
+        #expect(acknowledged.count == 2, "not acknowledged once n0 had the out-of-sync ranges:\n\(script.text)")
         // The acknowledged writes are on n0, which tracks both blocks toward n1 (bringing n1 up
         // from those bits is the resync's part, not checked here).
-        #expect(runner.run("data n0 off=0") == ["n0 off=0: pattern=2"], "\(trace.joined(separator: "\n"))")
-        #expect(runner.run("data n0 off=16384") == ["n0 off=16384: pattern=4"], "\(trace.joined(separator: "\n"))")
-        let towardN1 = runner.cluster?.status(0)?.peerDevices.first { $0.peer == NodeID(1) }?.outOfSyncBytes ?? 0
-        #expect(towardN1 >= 8192, "n0 does not track the writes n1 missed (\(towardN1) B):\n\(trace.joined(separator: "\n"))")
+        #expect(script.runner.run("data n0 off=0") == ["n0 off=0: pattern=2"], "\(script.text)")
+        #expect(script.runner.run("data n0 off=16384") == ["n0 off=16384: pattern=4"], "\(script.text)")
+        let towardN1 = script.runner.cluster?.status(0)?.peerDevices.first { $0.peer == NodeID(1) }?.outOfSyncBytes ?? 0
+        #expect(towardN1 >= 8192, "n0 does not track the writes n1 missed (\(towardN1) B):\n\(script.text)")
     }
 }
