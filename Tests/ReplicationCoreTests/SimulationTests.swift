@@ -500,7 +500,11 @@ struct SimulationTests {
     ///   meanwhile and was never asked). With the vote drop above: 1…300 → 23 (67, 93, 121 pass,
     ///   191 acknowledges nothing: its path changes at the first extended promotion and the new
     ///   path never has a writable node, not a rule of its own), 301…500 → 19 (439 passes). Without
-    ///   the vote drop, 193 fails too. A whole new round instead (fresh requests to every
+    ///   the vote drop, 193 fails too. Again on main 7c937a2 (20 and 16, the vote drop landed):
+    ///   1…300 → 19 (67, 93, 121 pass; fixed seed 119 and 191 acknowledge nothing), 301…500 → 15
+    ///   (303, 439 pass; 449 acknowledges nothing). The branch holds a scenario sketch for it
+    ///   (promotion_asks_peer_connected_meanwhile: a voter's link drops with its yes on the wire
+    ///   while a peer that reconnected meanwhile was never asked). A whole new round instead (fresh requests to every
     ///   connected peer): 67, 93, 121 pass, fixed seed 69 and 353 acknowledge nothing. Asking a
     ///   peer as soon as it connects while a promotion waits, on top: 266 loses an acknowledged
     ///   write and 1…300 → 27 (not traced; session 9's 70f56c1 lost 225's write the same way).
@@ -517,6 +521,19 @@ struct SimulationTests {
     ///   n2's bits toward n0, now recorded against an older generation, were dropped as stale
     ///   (`bitmapIsStale`) with the activity-log bits of n2's own crash among them. It needs the
     ///   stale-bit rule to keep a crash's activity-log bits (or a sync generation of its own).
+    /// - 206 (no convergence, traced on main 5a3bd59): n0, Inconsistent, is SyncTarget of n1;
+    ///   its connection to n2 comes up and pauses as target (`startResync`: one source at a
+    ///   time; n2 stays SyncSource); the resync from n1 is interrupted and nothing resumes the
+    ///   pause toward n2 (DRBD's `drbd_resume_next`). n1 comes back Outdated, pauses its
+    ///   full-sync plan to n0 as source, then becomes UpToDate through an empty exchange with n2
+    ///   (`finishBitmapExchange`), which renegotiates no paused connection. Measured on 5a3bd59
+    ///   (20 and 16), not landed: (1) that empty exchange renegotiates its PausedSyncS links
+    ///   whose plan is not only-if-bits: 1…300 → 19 (206, 103 pass; fixed seed 69 acknowledges
+    ///   nothing), 301…500 → 17 (429 acknowledges nothing); (2) an interrupted target resync
+    ///   renegotiates this node's PausedSyncT links to UpToDate peers (session 8's 892fa0c in
+    ///   `resetConnection`): 1…300 → 25 with fixed seed 12 UpToDate replicas differing (206 and
+    ///   239 pass; 49 131 193 253 277 no write, 264 no convergence), 301…500 → 15 (381, 409, 439
+    ///   pass; 429, 449 no write). Neither traced further.
     static let knownFailingSeeds: [UInt64] = [397]
 
     static var randomSeedCount: Int {
