@@ -367,8 +367,8 @@ extension ReplicaInstance {
         // reconciliation made this node SyncTarget of a survivor after its exchange with the
         // target (scenario inconsistent_source_misses_resync_block, seed 475 in session 10). The
         // bits toward it lost their generation above: a target at an older generation gets a
-        // full sync (safe, not fast). Marking each resync write toward such targets instead (precise) lost an
-        // acknowledged write in seed 298 and added split brain 524 (not traced).
+        // full sync (safe, not fast). Marking each resync write toward such targets instead
+        // (precise) lost an acknowledged write in seed 298 and added split brain 524 (not traced).
         for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || peers[j].replication == .pausedSyncS
             || peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS
             || (peers[j].isConnected && peers[j].plannedSync == .bothJustCreated && peers[j].bitmap != nil)) {
