@@ -484,6 +484,12 @@ struct SimulationTests {
     ///   brains 329 405, lost 393). 86: every replica Outdated or Inconsistent for good. It needs
     ///   a way back to UpToDate when no peer holds newer data (session 9's rule D, DRBD's
     ///   disk-state rule "Becoming sync source due to disk states") measured with it.
+    /// - Landed (sim475): "475 under V" above is scenario inconsistent_source_misses_resync_block
+    ///   (a writer-lost reconciliation makes n0 SyncTarget of n1 at the same generation while it
+    ///   serves n2). Fix: the end of a node's own resync renegotiates the resyncs it serves at
+    ///   any generation (not only a new one, seed 254's rule); 1…300, 301…500, 501…800 failing
+    ///   sets unchanged (20, 16, 31 on main eed2da8). Variant (1) above (mark each resync write
+    ///   toward those targets) also fixes the scenario but added lost 298 and split brain 524.
     ///
     /// Session 11 (simliveness), on main b290834 (1…300: 25 failing, 301…500: 20). The 40 no-write
     /// seeds, classified by `SIM_TIMELINE` (steps in each state, client's node): most spend 1000+
