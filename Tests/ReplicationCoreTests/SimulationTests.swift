@@ -569,6 +569,7 @@ struct SimulationTests {
     ///   its write seq 4 (block 1) on n2 only; n2's writer-lost (last=5, hot [2, 3]) made n0 the
     ///   target of extents 2 and 3, but block 1's extent 0 had cooled on both: n0 ended UpToDate
     ///   without it. The same missing rule (peer-acks): hot extents are not the writes in doubt.
+    ///   Reduced: DisklessWriterLostCopyTests' "survivors … end identical" (a known issue).
     /// - 790 (acknowledged write lost, block 1, protocol A; open): n1 was promoted asking n0 only;
     ///   n2 connected meanwhile (its handshake from n1 said Secondary) and was never asked. n1
     ///   wrote (trim c198, acknowledged) at 618C; n0-n1 dropped; n0 asked n2 and got its vote
