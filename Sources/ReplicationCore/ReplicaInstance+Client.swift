@@ -382,12 +382,15 @@ extension ReplicaInstance {
            !peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeAnswered >= probe }) {
             // Until a peer holding the write has the out-of-sync ranges, a crash of this node
             // loses the record that the dropped peer lacks it (`PendingRequest.ackProbe`).
-            if peers.contains(where: { $0.isConnected && $0.lostCopyProbeSent >= probe }) {
+            // Waits while an UpToDate peer may still answer (a ping is answered on arrival).
+            if peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeSent >= probe
+                                       && $0.lostCopyProbeAnswered < probe }) {
                 if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
                 return
             }
-            // Every peer it was sent to is gone: none may record that the dropped peer lacks
-            // the write, which may or may not be on their disks.
+            // No UpToDate peer it was sent to is left to answer: none may record that the
+            // dropped peer lacks the write, which may or may not be on their disks. Failing it
+            // is safe (it is not acknowledged) and nothing is left waiting for good.
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost the replicas holding the write before they recorded the replica that missed it; not acknowledged (it may or may not have reached their disks)")))
             return
         }
