@@ -231,8 +231,11 @@ extension ReplicaInstance {
                 // Same generation as an UpToDate peer and nothing out of sync: current again.
                 // Known gap: a connection that paused waiting for this node as its source
                 // stays paused; since equal-generation plans exchange bitmaps first (`negotiate`),
-                // only one whose handshakes or exchange reported bits can. Renegotiating those
-                // here (session 11, fb473cb) made fixed seeds 33 and 497 acknowledge no write.
+                // only one whose handshakes or exchange reported bits can. Renegotiating every
+                // only-if-bits pause here (fb473cb, before that) made fixed seeds 33 and 497
+                // acknowledge no write; renegotiating just those paused with bits measured the
+                // same as not doing it in 1-500 (session 11) but is not landed: no scenario
+                // reaches that case yet, so it would be untested.
                 disk = .upToDate
                 markMetadataDirty()
                 broadcastState()
