@@ -54,6 +54,9 @@ struct PeerState: Sendable {
     var verifyOutOfSyncBlocks: UInt64 = 0
     /// I granted this peer's promotion; it is about to be Primary.
     var promotionGranted = false
+    /// A connection refused for a second Primary is asked for again at this tick
+    /// (`ReplicaInstance.deferConnection`).
+    var reconnectAtTick: UInt64?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
     /// Two generations, not the announcement: its absent-node array would be retained and

@@ -187,6 +187,9 @@ extension ReplicaInstance {
     }
 
     mutating func onStateChange(_ report: PeerStateReport, peer i: Int) {
+        if peers[i].role != .primary, let refusal = secondPrimaryRefusal(peerRole: report.role, peer: i) {
+            return deferConnection(i, refusal)
+        }
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
         let before = (role: peers[i].role, disk: peers[i].disk)
@@ -296,6 +299,7 @@ extension ReplicaInstance {
                     send(.ping(now), to: peers[i].id)
                 }
             }
+            retryDeferredConnection(i)
             tickResync(i)
             retryHeldResyncRequests(i)
             resyncLeftoverBits(i)

@@ -1,0 +1,101 @@
+import Testing
+@testable import ReplicationCore
+
+/// Two Primaries joined through a third node, reduced from simulation seeds 56 and 790. In DRBD 9
+/// promoting and connecting are cluster-wide two-phase commits: a promotion asks every connected
+/// node and commits only if all say yes, no connection is established while one runs, and a
+/// connection that would join two Primaries is refused (SS_TWO_PRIMARIES). Here a promotion asks
+/// the peers connected when it starts, and a connection is made by each side on the other's
+/// handshake alone, so a third node can be in the majorities of two Primaries at once.
+///
+/// 56 is closed by a third node refusing a second Primary (`secondPrimaryRefusal`). 790 is open
+/// (a known issue): the promotion would have to ask the peers that connected while it waited
+/// (branch `simrestart-two-primaries-wip`, `unasked`), which makes it pass but moved the
+/// simulation's runs into other open bugs (SimulationTests, the session 12 note).
+@Suite("Replication core: two Primaries joined through a third node")
+struct TwoPrimariesTests {
+    /// A scenario run that keeps every command's output, for the failure messages.
+    final class Script {
+        let runner = ScenarioRunner()
+        var trace: [String] = []
+        var text: String { trace.joined(separator: "\n") }
+
+        @discardableResult
+        func run(_ line: String) -> [String] {
+            let output = runner.run(line)
+            trace.append(line)
+            trace += output.map { "  " + $0 }
+            return output
+        }
+
+        func acknowledged(_ client: UInt64) -> Bool { runner.cluster?.completions[client] == .done }
+
+        /// Three replicas, quorum majority, all UpToDate.
+        func cluster() {
+            run("cluster nodes=3 size=64K quorum=majority")
+            run("connect-all")
+            run("stabilize")
+            run("admin n0 primary force")
+            run("stabilize")
+        }
+    }
+
+    /// Seed 56: n0, Primary cut off from both peers, holds its write without quorum. n1's write
+    /// asks n2 for the promotion and n2 votes yes (its answer still on the wire). Then n0 and n2
+    /// connect, n2's handshake reaching n0 first, so n0 counts n2 and sends it its write. Before
+    /// the refusal n2 took n0's handshake and n1 became Primary with n2's vote: both acknowledged
+    /// their write, each a child of the same generation (a split brain when they met). Now n2,
+    /// connected to Primary n0, drops n1 at its state report: n1 has no quorum and acknowledges
+    /// nothing, and after healing it yields to n0 and is resynced.
+    @Test("a node connected to a Primary refuses a second one")
+    func primaryJoinedThroughVoter() {
+        let script = Script()
+        script.cluster()
+        script.run("isolate n0")
+        script.run("write n0 off=0 len=4096 pattern=1")  // c1, held: no quorum
+        script.run("stabilize")
+        script.run("write n1 off=4096 len=4096 pattern=2")  // c2: n1 asks n2
+        script.run("stabilize hold-link=n2-n1")
+        script.run("heal")
+        script.run("partition n0 n1")
+        script.run("stabilize hold-link=n2-n1,n0-n2")
+        let joined = script.run("stabilize")
+        #expect(joined.contains { $0.hasPrefix("n2: warning: not connecting: node 1 (n1) is Primary") }, "\(script.text)")
+        #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
+        #expect(script.acknowledged(1) || script.acknowledged(2), "one Primary acknowledges its write:\n\(script.text)")
+        script.run("heal")
+        script.run("tick 10")  // connectRetryTicks: n2 connects to n1 again
+        let end = script.run("stabilize")
+        #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+    }
+
+    /// Seed 790: all Secondary, n1-n2 cut. n1's write asks n0, its only peer; n0's yes is held on
+    /// the wire while n1-n2 comes up: n2's handshake reaches n1, n1's (Secondary) is held. n1 is
+    /// promoted counting n2, which was never asked; n0 loses n1 and n2, knowing n1 only as
+    /// Secondary, votes n0 in. Both acknowledge a write with n2 in their majorities.
+    @Test("a promotion does not count a peer that connected while it waited without asking it")
+    func peerConnectedDuringPromotion() {
+        let script = Script()
+        script.cluster()
+        script.run("admin n0 secondary")
+        script.run("stabilize")
+        script.run("partition n1 n2")
+        script.run("write n1 off=4096 len=4096 pattern=1")  // c1: n1 asks n0
+        script.run("stabilize hold-link=n0-n1")
+        script.run("heal")
+        script.run("stabilize hold-link=n0-n1,n1-n2")
+        script.run("stabilize hold-link=n1-n2")
+        script.run("partition n0 n1")
+        script.run("write n0 off=8192 len=4096 pattern=2")  // c2: n0 asks n2
+        script.run("stabilize hold-link=n1-n2")
+        script.run("stabilize")
+        script.run("heal")
+        let end = script.run("stabilize")
+        withKnownIssue("seed 790: a promotion does not ask peers that connect while it waits") {
+            #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
+            #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
+        }
+        #expect(script.acknowledged(2), "n0, promoted with n2's vote, acknowledges its write:\n\(script.text)")
+    }
+}
