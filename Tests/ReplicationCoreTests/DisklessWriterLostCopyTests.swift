@@ -18,20 +18,7 @@ import Testing
 /// all peers when it loses the Primary (`cleanup_unacked_peer_requests`); Tandem has no peer-ack.
 @Suite("Replication core: a diskless writer's lost copy")
 struct DisklessWriterLostCopyTests {
-    /// A scenario run that keeps every command's output, for the failure messages.
-    final class Script {
-        let runner = ScenarioRunner()
-        var trace: [String] = []
-        var text: String { trace.joined(separator: "\n") }
-
-        @discardableResult
-        func run(_ line: String) -> [String] {
-            let output = runner.run(line)
-            trace.append(line)
-            trace += output.map { "  " + $0 }
-            return output
-        }
-
+    final class Script: RecordedScript {
         /// A diskless Primary n2 has written block 0, then block 4: the replicas' single
         /// activity-log slot (16 KiB extents) has moved off block 0's extent.
         func writerWithCooledExtent() {

@@ -14,20 +14,7 @@ import Testing
 /// simulation's runs into other open bugs (SimulationTests, the session 12 note).
 @Suite("Replication core: two Primaries joined through a third node")
 struct TwoPrimariesTests {
-    /// A scenario run that keeps every command's output, for the failure messages.
-    final class Script {
-        let runner = ScenarioRunner()
-        var trace: [String] = []
-        var text: String { trace.joined(separator: "\n") }
-
-        @discardableResult
-        func run(_ line: String) -> [String] {
-            let output = runner.run(line)
-            trace.append(line)
-            trace += output.map { "  " + $0 }
-            return output
-        }
-
+    final class Script: RecordedScript {
         func acknowledged(_ client: UInt64) -> Bool { runner.cluster?.completions[client] == .done }
 
         /// Three replicas, quorum majority, all UpToDate.
