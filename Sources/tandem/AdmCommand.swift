@@ -33,8 +33,14 @@ struct AdmCommand: AsyncParsableCommand {
             let response = try await client.run(request)
             for m in response.messages { print(m) }
         } catch {
-            throw CommandFailure(message: "tandem adm \(request.verb.rawValue)\(common.resource.map { " " + $0 } ?? ""): \(error)")
+            throw Self.failure(request.verb.rawValue, common.resource, error)
         }
+    }
+
+    /// "tandem adm VERB [RES]: why", without the engine's own "RES: " when RES is on the line.
+    static func failure(_ verb: String, _ resource: String?, _ error: any Error) -> CommandFailure {
+        let why = (error as? EngineAdminError)?.description(forCommandNaming: resource) ?? "\(error)"
+        return CommandFailure(message: "tandem adm \(verb)\(resource.map { " " + $0 } ?? ""): \(why)")
     }
 
     struct Up: AsyncParsableCommand {
@@ -121,7 +127,7 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws {
             let reports: [ResourceReport]
             do { reports = try await adm.client.status(common.resource) } catch {
-                throw CommandFailure(message: "tandem adm status: \(error)")
+                throw AdmCommand.failure("status", common.resource, error)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -146,7 +152,7 @@ struct AdmCommand: AsyncParsableCommand {
                     if now && event == .endOfDump { return }
                 }
             } catch {
-                throw CommandFailure(message: "tandem adm events: \(error)")
+                throw AdmCommand.failure("events", common.resource, error)
             }
         }
     }
