@@ -14,32 +14,29 @@ struct PeerAckWatermarkTests {
 
     static func primaryN0(_ options: String = "") -> ScenarioRunner {
         let runner = ScenarioRunner()
-        for line in ["cluster nodes=3 size=64K \(options)", "connect-all", "stabilize", "admin n0 primary force", "stabilize"] {
-            _ = runner.run(line)
-        }
+        run(runner, "cluster nodes=3 size=64K \(options)", "connect-all", "stabilize", "admin n0 primary force", "stabilize")
         return runner
+    }
+
+    /// Runs the scenario lines in order; the output of the last one.
+    @discardableResult
+    static func run(_ runner: ScenarioRunner, _ lines: String...) -> [String] {
+        lines.reduce([]) { _, line in runner.run(line) }
     }
 
     @Test("a write done everywhere leaves doubt with the writer's next write, one in flight stays")
     func doneWritesLeave() {
         let runner = Self.primaryN0()
-        _ = runner.run("write n0 off=0")
-        _ = runner.run("stabilize")
+        Self.run(runner, "write n0 off=0", "stabilize")
         // Nothing after it has said it is done yet.
         #expect(Self.inDoubt(runner, 1) == [1])
-        _ = runner.run("write n0 off=16384")
-        _ = runner.run("stabilize")
+        Self.run(runner, "write n0 off=16384", "stabilize")
         #expect(Self.inDoubt(runner, 1) == [2])
         // Write 3 says write 2 is done. n2's disk holds write 3: not done everywhere, so it stays
         // in doubt on n1 behind write 4.
-        _ = runner.run("write n0 off=32768")
-        _ = runner.run("stabilize hold=n2")
-        _ = runner.run("write n0 off=49152")
-        _ = runner.run("stabilize hold=n2")
+        Self.run(runner, "write n0 off=32768", "stabilize hold=n2", "write n0 off=49152", "stabilize hold=n2")
         #expect(Self.inDoubt(runner, 1) == [3, 4])
-        _ = runner.run("stabilize")
-        _ = runner.run("write n0 off=0 pattern=7")
-        _ = runner.run("stabilize")
+        Self.run(runner, "stabilize", "write n0 off=0 pattern=7", "stabilize")
         #expect(Self.inDoubt(runner, 1) == [5])
         #expect(Self.inDoubt(runner, 2) == [5])
     }
@@ -47,16 +44,12 @@ struct PeerAckWatermarkTests {
     @Test("a protocol A write a peer has not confirmed stays in doubt though the client has its answer")
     func unconfirmedProtocolA() {
         let runner = Self.primaryN0("protocol=A")
-        _ = runner.run("write n0 off=0")
         // n2's acknowledgements to n0 wait on the link: the client is answered (protocol A).
-        let first = runner.run("stabilize hold-link=n2-n0")
+        let first = Self.run(runner, "write n0 off=0", "stabilize hold-link=n2-n0")
         #expect(first.contains("n0: client c1 done"), "\(first)")
-        _ = runner.run("write n0 off=16384")
-        _ = runner.run("stabilize hold-link=n2-n0")
+        Self.run(runner, "write n0 off=16384", "stabilize hold-link=n2-n0")
         #expect(Self.inDoubt(runner, 1) == [1, 2])
-        _ = runner.run("stabilize")
-        _ = runner.run("write n0 off=32768")
-        _ = runner.run("stabilize")
+        Self.run(runner, "stabilize", "write n0 off=32768", "stabilize")
         #expect(Self.inDoubt(runner, 1) == [3])
     }
 }
