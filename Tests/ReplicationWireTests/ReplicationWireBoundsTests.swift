@@ -88,9 +88,10 @@ struct ReplicationWireBoundsTests {
             // type · current u64 · bitmap slot count (then the history count, 4 bytes on)
             (.resyncFinished(ResyncFinished(generations: generationsOnly)), 9, PeerMessageCodec.nodesMax, "resyncFinished", 4),
             (.resyncFinished(ResyncFinished(generations: generationsOnly)), 13, GenerationSet.historyMax, "resyncFinished", 4),
-            // type · sequence u64 · kind · offset u64 · length u32 · fua · wants ack · not replicated to u32 · count
+            // type · sequence u64 · kind · offset u64 · length u32 · fua · wants ack · not replicated to u32 ·
+            // peer-ack watermark u64 · count
             (.write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: 4096, data: ByteBuffer(), fua: false,
-                                    wantsAck: true, notReplicatedTo: 0)), 28, frameMax, "write", 4),
+                                    wantsAck: true, notReplicatedTo: 0)), 36, frameMax, "write", 4),
             // type · id u64 · offset u64 · length u32 · status · count
             (.resyncReply(ResyncReply(id: 1, offsetBytes: 0, lengthBytes: 4096, status: .zeroes, data: ByteBuffer())),
              22, frameMax, "resyncReply", 4),
