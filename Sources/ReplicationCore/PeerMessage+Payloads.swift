@@ -4,7 +4,8 @@ import NIOCore
 /// with a clear message (no silent guessing).
 /// 3: a write ack covers a run of consecutive writes (`WriteAck.count`).
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
-public let replicationProtocolVersion: UInt16 = 4
+/// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
+public let replicationProtocolVersion: UInt16 = 5
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -162,9 +163,17 @@ public struct ReplicatedWrite: Sendable, Equatable {
     /// Node-id bit mask of diskful nodes the writer is *not* replicating this write to: receivers
     /// mark the range out of sync toward them too (so any survivor can resync them later).
     public var notReplicatedTo: UInt32
+    /// Every write of this writer with a smaller sequence has completed on every node it was
+    /// sent to (each acknowledged it, failed it or dropped, and then the writer sent its
+    /// out-of-sync ranges ahead on this stream). DRBD's Primary says this per request in a
+    /// P_PEER_ACK; here the next write carries it, so the peer ack adds no message of its own.
+    /// A receiver keeps the writes at or above it in doubt (`PeerState.unackedPeerWrites`). 0:
+    /// nothing is known done.
+    public var peerAckedBelow: UInt64
     public init(sequence: UInt64, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
-                data: ByteBuffer, fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32) {
+                data: ByteBuffer, fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32, peerAckedBelow: UInt64 = 0) {
         self.notReplicatedTo = notReplicatedTo
+        self.peerAckedBelow = peerAckedBelow
         self.sequence = sequence
         self.kind = kind
         self.offsetBytes = offsetBytes

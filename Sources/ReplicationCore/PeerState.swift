@@ -1,3 +1,5 @@
+import DequeModule
+
 /// What the core knows about one peer (connection + peer device).
 struct PeerState: Sendable {
     var config: PeerConfig
@@ -30,6 +32,9 @@ struct PeerState: Sendable {
     /// Protocol A writes completed to the client but not yet confirmed by this peer (DRBD keeps
     /// them until the epoch's barrier ack "so we know what to dirty on connection loss").
     var unconfirmedWrites: [UnconfirmedWrite] = []
+    /// Writes received from this peer (as writer) on this connection whose peer ack has not
+    /// arrived: another replica may lack them (`ReplicaInstance.forgetUnackedPeerWrites`).
+    var unackedPeerWrites: Deque<UnackedPeerWrite> = []
     var ticksSinceHeard: UInt32 = 0
     var ticksSinceSent: UInt32 = 0
     var pingOutstanding = false
@@ -172,6 +177,14 @@ struct VerifyProgress: Sendable {
     var nextID: UInt64 = 1
     var differing: UInt64 = 0
     var done: UInt64 = 0
+}
+
+/// A write received from a writer whose peer ack has not arrived yet (DRBD keeps the peer
+/// request on `connection->peer_requests` until then).
+struct UnackedPeerWrite: Sendable, Equatable {
+    var sequence: UInt64
+    var offsetBytes: UInt64
+    var lengthBytes: UInt64
 }
 
 /// A protocol A write sent to a peer whose write ack has not arrived yet.

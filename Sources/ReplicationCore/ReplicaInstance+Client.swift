@@ -66,7 +66,10 @@ extension ReplicaInstance {
         guard let pending = requests.removeValue(forKey: id) else { preconditionFailure("completing unknown request \(id)") }
         // Requests mostly complete in order: the search usually stops at the first entry.
         if let k = requestOrder.firstIndex(of: id) { requestOrder.remove(at: k) }
-        if pending.sequence != 0 { requestsBySequence[pending.sequence] = nil }
+        if pending.sequence != 0 {
+            requestsBySequence[pending.sequence] = nil
+            if !pending.waitingPeers.isEmpty { writesAwaitingPeers[pending.sequence] = pending.waitingPeers }
+        }
         if let extents = pending.extents { activityLog.end(extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
         output.completions.append(ClientCompletion(id: id, result: result))
@@ -322,6 +325,7 @@ extension ReplicaInstance {
             default: return (.zeroes, ByteBuffer())
             }
         }()
+        let peerAckedBelow = self.peerAckedBelow
         for index in peers.indices {
             if Self.receivesWrites(&peers[index]) {
                 // Every peer acknowledges; with protocol A the client does not wait for it, but
@@ -335,7 +339,8 @@ extension ReplicaInstance {
                     && peers[index].unconfirmedWrites.count < config.clientRequestsMax
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
-                                            wantsAck: true, notReplicatedTo: notReplicated)), to: peers[index].id)
+                                            wantsAck: true, notReplicatedTo: notReplicated,
+                                            peerAckedBelow: peerAckedBelow)), to: peers[index].id)
                 requests.values[i].sentTo.insert(peers[index].id)
                 if !asynchronous {
                     requests.values[i].waitingPeers.insert(peers[index].id)
@@ -494,6 +499,10 @@ extension ReplicaInstance {
             return
         }
         let peer = peers[p].id
+        if !writesAwaitingPeers.isEmpty, writesAwaitingPeers[sequence] != nil {
+            writesAwaitingPeers[sequence]!.remove(peer)
+            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
+        }
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
@@ -550,6 +559,10 @@ extension ReplicaInstance {
                 if let extents = write.extents { activityLog.end(extents) }
             }
             peers[i].unconfirmedWrites = []
+        }
+        for sequence in writesAwaitingPeers.keys.sorted() {
+            writesAwaitingPeers[sequence]!.remove(peer)
+            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
         }
         var lostCopies: [ClientRequestID] = []
         for id in requestOrder {

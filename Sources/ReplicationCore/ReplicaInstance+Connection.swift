@@ -97,6 +97,7 @@ extension ReplicaInstance {
         peers[i].lastSequenceReceived = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
             if let extents = op.extents { activityLog.end(extents) }
@@ -117,7 +118,7 @@ extension ReplicaInstance {
         }
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence) }
+        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt) }
         emitPeerDevice(i)
     }
 

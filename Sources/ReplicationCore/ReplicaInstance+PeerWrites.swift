@@ -19,6 +19,7 @@ extension ReplicaInstance {
             if write.wantsAck { send(.writeAck(WriteAck(sequence: write.sequence, success: false)), to: id) }
             return
         }
+        notePeerWriteInDoubt(write, writer: i)
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
         // or `peers[j].resync?.isTarget` in a `where` clause copied each whole peer record (its
         // bitmap, tables and resync state retained, then released), per peer and per write:
@@ -186,10 +187,13 @@ extension ReplicaInstance {
     // MARK: Primary lost
 
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
-    /// here, so survivors with different tails reconcile the hot extents.
-    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
+    /// here, so survivors with different tails reconcile the hot extents and the extents of the
+    /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`).
+    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32]) {
         guard disk.hasDisk else { return }
-        let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
+        lostWriterInDoubtExtents[writer] = inDoubt
+        let lost = WriterLost(writer: writer, lastSequence: lastSequence,
+                              hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted())
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
             send(.writerLost(lost), to: peer.id)
         }
@@ -230,7 +234,7 @@ extension ReplicaInstance {
         // The one with the longer tail is the source, and only UpToDate data may serve.
         let source = mine < lost.lastSequence ? peers[i].disk : disk
         guard source == .upToDate else { return }
-        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
+        markExtentsOutOfSync(reconciledExtents(lost), toward: i)
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
         startResync(i, asTarget: mine < lost.lastSequence)
     }
@@ -272,13 +276,19 @@ extension ReplicaInstance {
     /// bitmaps, and the activity-log extents of the lost Primary are part of the resync.
     mutating func reconcileWithinResync(_ lost: WriterLost, peer i: Int, mine: UInt64) {
         guard let resync = peers[i].resync, resync.isTarget || disk == .upToDate else { return }
-        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
+        markExtentsOutOfSync(reconciledExtents(lost), toward: i)
         if resync.isTarget && resync.finishing {
             // It told the source it was done; it goes on (the source takes a second "finished").
             peers[i].resync!.finishing = false
             peers[i].resync!.cursor = 0
         }
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) within the resync \(resync.isTarget ? "from" : "to") node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+    }
+
+    /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its
+    /// writer-lost carries both) and this node's.
+    func reconciledExtents(_ lost: WriterLost) -> [UInt32] {
+        Set(lost.hotExtents + activityLog.sortedExtents + (lostWriterInDoubtExtents[lost.writer] ?? [])).sorted()
     }
 
     mutating func markExtentsOutOfSync(_ extents: [UInt32], toward i: Int) {

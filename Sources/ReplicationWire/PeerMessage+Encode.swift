@@ -53,6 +53,7 @@ extension ByteBuffer {
             writeInteger(PeerMessageType.write.rawValue)
             writeInteger(w.sequence); writeInteger(w.kind.rawValue); writeInteger(w.offsetBytes)
             writeInteger(w.lengthBytes); writeWireBool(w.fua); writeWireBool(w.wantsAck); writeInteger(w.notReplicatedTo)
+            writeInteger(w.peerAckedBelow)
             return writeWirePayload(w.data, inlineMax: payloadBytesInlineMax)
         case .writeAck(let a):
             writeInteger(PeerMessageType.writeAck.rawValue); writeInteger(a.sequence); writeWireBool(a.success)

@@ -61,9 +61,13 @@ struct ReplicationWireBoundsTests {
         #expect(Self.refusal(full + [0], "\(type) with a trailing byte") == prefix + "1 unexpected trailing bytes")
     }
 
-    /// A valid body with the u32 (or, for text, u16) count at `offset` replaced by `count`.
-    static func patched(_ message: PeerMessage, countAt offset: Int, to count: Int, bytes: Int = 4) -> [UInt8] {
+    /// A valid body with the u32 (or, for text, u16) count that sits `fromEnd` bytes before the
+    /// end replaced by `count`. Each message below has its counted elements empty, so its
+    /// counts are its last fields: measured from the end, a field added before them (as the
+    /// write's peer-ack watermark in protocol 5) moves nothing here.
+    static func patched(_ message: PeerMessage, countFromEnd fromEnd: Int, to count: Int, bytes: Int) -> [UInt8] {
         var body = ByteBuffer(bytes: body(of: message))
+        let offset = body.writerIndex - fromEnd
         if bytes == 4 { body.setInteger(UInt32(count), at: offset) } else { body.setInteger(UInt16(count), at: offset) }
         return Array(body.readableBytesView)
     }
@@ -72,37 +76,32 @@ struct ReplicationWireBoundsTests {
     func countsOverTheirLimits() {
         let frameMax = ReplicationFrameDecoder.defaultFrameBytesMax
         let generationsOnly = GenerationSet(current: Generation(5), bitmap: [], history: [])
-        // (message, offset of its count in the body, limit, frame type, bytes of the count field)
+        // (message, bytes from the end of the body to its count, limit, frame type, bytes of the count field)
         let cases: [(PeerMessage, Int, Int, String, Int)] = [
-            // type · current u64 · previous u64 · count
             (.newGeneration(GenerationAnnouncement(current: Generation(2), previous: Generation(1), absentNodes: [])),
-             17, PeerMessageCodec.nodesMax, "newGeneration", 4),
-            // type · first word u64 · is last · count
-            (.bitmap(BitmapChunk(firstWord: 0, words: [], isLast: true)), 10, BitmapChunk.wordsMax, "bitmap", 4),
-            // type · writer u8 · last sequence u64 · count
-            (.writerLost(WriterLost(writer: NodeID(1), lastSequence: 1, hotExtents: [])), 10, PeerMessageCodec.hotExtentsMax,
+             4, PeerMessageCodec.nodesMax, "newGeneration", 4),
+            (.bitmap(BitmapChunk(firstWord: 0, words: [], isLast: true)), 4, BitmapChunk.wordsMax, "bitmap", 4),
+            (.writerLost(WriterLost(writer: NodeID(1), lastSequence: 1, hotExtents: [])), 4, PeerMessageCodec.hotExtentsMax,
              "writerLost", 4),
-            // type · id u64 · granted · u16 text length
-            (.promotionReply(PromotionReply(id: 1, granted: true, reason: "")), 10, PeerMessageCodec.textBytesMax,
+            // The u16 length of an empty text.
+            (.promotionReply(PromotionReply(id: 1, granted: true, reason: "")), 2, PeerMessageCodec.textBytesMax,
              "promotionReply", 2),
-            // type · current u64 · bitmap slot count (then the history count, 4 bytes on)
-            (.resyncFinished(ResyncFinished(generations: generationsOnly)), 9, PeerMessageCodec.nodesMax, "resyncFinished", 4),
-            (.resyncFinished(ResyncFinished(generations: generationsOnly)), 13, GenerationSet.historyMax, "resyncFinished", 4),
-            // type · sequence u64 · kind · offset u64 · length u32 · fua · wants ack · not replicated to u32 · count
+            // A generation set ends with its bitmap slot count, then its history count.
+            (.resyncFinished(ResyncFinished(generations: generationsOnly)), 8, PeerMessageCodec.nodesMax, "resyncFinished", 4),
+            (.resyncFinished(ResyncFinished(generations: generationsOnly)), 4, GenerationSet.historyMax, "resyncFinished", 4),
+            // Payload counts: an empty payload is the frame's last field.
             (.write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: 4096, data: ByteBuffer(), fua: false,
-                                    wantsAck: true, notReplicatedTo: 0)), 28, frameMax, "write", 4),
-            // type · id u64 · offset u64 · length u32 · status · count
+                                    wantsAck: true, notReplicatedTo: 0)), 4, frameMax, "write", 4),
             (.resyncReply(ResyncReply(id: 1, offsetBytes: 0, lengthBytes: 4096, status: .zeroes, data: ByteBuffer())),
-             22, frameMax, "resyncReply", 4),
-            // type · id u64 · status · count
-            (.readReply(RemoteReadReply(id: 1, status: .failed, data: [])), 10, frameMax, "readReply", 4),
+             4, frameMax, "resyncReply", 4),
+            (.readReply(RemoteReadReply(id: 1, status: .failed, data: [])), 4, frameMax, "readReply", 4),
         ]
-        for (message, offset, limit, type, bytes) in cases {
+        for (message, fromEnd, limit, type, bytes) in cases {
             // At the limit the count is taken and the frame fails only for the elements it lacks
-            // (so the offset really is the count's), one over it fails on the count itself.
-            let atLimit = Self.refusal(Self.patched(message, countAt: offset, to: limit, bytes: bytes), "\(type) at its limit")
+            // (so the place really is the count's), one over it fails on the count itself.
+            let atLimit = Self.refusal(Self.patched(message, countFromEnd: fromEnd, to: limit, bytes: bytes), "\(type) at its limit")
             #expect(atLimit?.contains("at most") == false, "\(type) at \(limit): \(atLimit ?? "nil")")
-            let over = Self.refusal(Self.patched(message, countAt: offset, to: limit + 1, bytes: bytes), "\(type) over its limit")
+            let over = Self.refusal(Self.patched(message, countFromEnd: fromEnd, to: limit + 1, bytes: bytes), "\(type) over its limit")
             let reason = bytes == 2 ? "text of \(limit + 1) bytes, at most \(limit)" : "\(limit + 1) elements, at most \(limit)"
             #expect(over == "replication link from \(Self.peer): malformed \(type) frame: \(reason)")
         }
