@@ -626,6 +626,21 @@ struct SimulationTests {
     ///   now ends in the liveness class "every replica Outdated or Inconsistent" (no convergence:
     ///   n2 Outdated at its newer 008C, n1 Outdated, n0 Inconsistent; session 8's note above).
     ///   Same class in 801…1400: 900 (n0 demoted, not crashed), 982, 992, 1076, 1110, 1143.
+    /// - Session 12 (seq2r), the other safety failures of 801…1400 on main 3965547: 1068 (split
+    ///   brain) two Primaries joined through n2, the 790 class; 1125 (lost) n1's failed disk
+    ///   re-attached UpToDate and served the others, the 348 class; 931 (differ) a write n2's
+    ///   failing disk never held, marked only on the writer (n1 wrote it with bits toward n3
+    ///   only), the peer-ack class. 930 (lost, protocol A; open): n0, the writer, demoted, held
+    ///   acknowledged c95 and its bit toward n1 (the link dropped), went Outdated by its quorum
+    ///   loss; n1 crashed without c95 and came back UpToDate at the same generation, its crash's
+    ///   activity-log bits counting as "tracks changes", so 225's exception did not apply
+    ///   (`equal-self-outdated`) and c95 was resynced away. Measured on main c8669d6, not landed
+    ///   (branch `seq2r-930-wip`, with scenario protocol_a_outdated_writer_beside_crashed_peer
+    ///   that loses the write on main): not counting a crashed peer's bits against the Outdated
+    ///   side fixes 930, but adds seeds that acknowledge nothing (not traced): 1…300 21 → 22
+    ///   (+111), 301…500 15 → 15 (same seeds), 501…800 31 → 30 (+651; 729 and 789 pass),
+    ///   801…1100 38 → 39 (930 passes; +897, +1089). Discounting the Outdated side's own bits
+    ///   after its own crash as well lost 225's write again (its Outdated holder had restarted).
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
