@@ -592,6 +592,10 @@ struct SimulationTests {
     /// doubt toward the peers not connected at the loss as well (DRBD marks toward all; these
     /// bits cause no reconnection): with the probe, 1…300 → 24 (split brains 56 64, lost 175,
     /// 181 no write; not traced), 301…500 15, 501…800 32 — not kept.
+    /// 463's gap (WriterLostGapTests, the session 10 note above): a writer-lost now says where
+    /// the sender's stream began (`WriterLost.streamStart`); with equal tails the survivor whose
+    /// stream began earlier is the source. 1…300, 301…500, 501…800 unchanged (21, 15, 31, same
+    /// seeds); reopening a running resync on stream starts too cost 131 (no write).
     /// - 790 (acknowledged write lost, block 1, protocol A; open): n1 was promoted asking n0 only;
     ///   n2 connected meanwhile (its handshake from n1 said Secondary) and was never asked. n1
     ///   wrote (trim c198, acknowledged) at 618C; n0-n1 dropped; n0 asked n2 and got its vote
