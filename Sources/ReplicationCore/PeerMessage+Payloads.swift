@@ -31,6 +31,10 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// peer since. Such a peer may vouch that a returning node is current; see
     /// `returnFromQuorumOutdate`.
     public static let outdatedByQuorumLoss = HandshakeFlags(rawValue: 1 << 7)
+    /// The sender, a Secondary, started its current generation as Primary and acknowledged no
+    /// write issued in it (`MetadataFlags.generationUnconfirmed`): its changes since the previous
+    /// generation were never acknowledged, and it yields in a split brain.
+    public static let generationUnconfirmed = HandshakeFlags(rawValue: 1 << 8)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.

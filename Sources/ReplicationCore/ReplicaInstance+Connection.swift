@@ -28,6 +28,8 @@ extension ReplicaInstance {
         if config.disklessClient { handshakeFlags.insert(.disklessClient) }
         if flags.contains(.freshThin) { handshakeFlags.insert(.freshThin) }
         if flags.contains(.outdatedWithoutQuorum) { handshakeFlags.insert(.outdatedByQuorumLoss) }
+        // A live Primary does not yield (resyncing into it would change data under its users).
+        if flags.contains(.generationUnconfirmed) && role != .primary { handshakeFlags.insert(.generationUnconfirmed) }
         return Handshake(nodeID: config.nodeID, volume: config.volume,
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
@@ -225,6 +227,8 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
+        // The current generation is the writer's now, not one this node started.
+        flags.remove(.generationUnconfirmed)
         // A crash before this attach no longer decides which side of an equal-generation
         // connection yields ("equal-crashed"): from here on this node receives the writer's
         // new generation like its peers, and the blocks its crash may have left different stay

@@ -55,6 +55,10 @@ public struct ReplicaInstance: Sendable {
     /// Writes may start only once this metadata version (new generation, promotion flag) is
     /// durable.
     var writeBarrierVersion: UInt64 = 0
+    /// The first write sequence issued in the generation this node started as Primary: the
+    /// acknowledgement of a write from it on clears `generationUnconfirmed`. 0 after a restart:
+    /// every write is then in the current generation.
+    var unconfirmedGenerationFirstSequence: UInt64 = 0
 
     // Storage operations.
     var nextStorageID: UInt64 = 1
