@@ -5,7 +5,8 @@ import NIOCore
 /// 3: a write ack covers a run of consecutive writes (`WriteAck.count`).
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
 /// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
-public let replicationProtocolVersion: UInt16 = 5
+/// 6: a writer-lost says where the sender's stream began (`WriterLost.streamStart`).
+public let replicationProtocolVersion: UInt16 = 6
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -374,10 +375,15 @@ public struct WriterLost: Sendable, Equatable {
     public var lastSequence: UInt64
     /// Activity-log extents of the sender (hot areas that may differ).
     public var hotExtents: [UInt32]
-    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32]) {
+    /// The writer's last sequence when the sender's stream from it began (its handshake's
+    /// `lastWriteSequence`): the writes up to it did not come on this stream. Two senders with
+    /// equal tails are not equal when one stream began later: it may have a gap (seed 463).
+    public var streamStart: UInt64
+    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
         self.writer = writer
         self.lastSequence = lastSequence
         self.hotExtents = hotExtents
+        self.streamStart = streamStart
     }
 }
 

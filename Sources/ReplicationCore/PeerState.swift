@@ -29,6 +29,8 @@ struct PeerState: Sendable {
     var leftOutdated = false
     /// Last write sequence received from this peer (as writer) on this connection.
     var lastSequenceReceived: UInt64 = 0
+    /// The writer's last sequence when this connection began (`WriterLost.streamStart`).
+    var streamStart: UInt64 = 0
     /// Protocol A writes completed to the client but not yet confirmed by this peer (DRBD keeps
     /// them until the epoch's barrier ack "so we know what to dirty on connection loss").
     var unconfirmedWrites: [UnconfirmedWrite] = []

@@ -71,6 +71,7 @@ extension ReplicaInstance {
         let wasUpToDate = peers[i].disk == .upToDate
         let wasPrimary = peers[i].role == .primary
         let received = peers[i].lastSequenceReceived
+        let streamStart = peers[i].streamStart
         var lastSequence = received
         if let resync = peers[i].resync, resync.isTarget {
             log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
@@ -95,6 +96,7 @@ extension ReplicaInstance {
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
+        peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
         let inDoubt = takeInDoubtExtents(writer: i)
@@ -118,7 +120,7 @@ extension ReplicaInstance {
         }
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt) }
+        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
         emitPeerDevice(i)
     }
 

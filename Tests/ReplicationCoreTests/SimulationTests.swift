@@ -597,6 +597,10 @@ struct SimulationTests {
     /// doubt toward the peers not connected at the loss as well (DRBD marks toward all; these
     /// bits cause no reconnection): with the probe, 1…300 → 24 (split brains 56 64, lost 175,
     /// 181 no write; not traced), 301…500 15, 501…800 32 — not kept.
+    /// 463's gap (WriterLostGapTests, the session 10 note above): a writer-lost now says where
+    /// the sender's stream began (`WriterLost.streamStart`); with equal tails the survivor whose
+    /// stream began earlier is the source. 1…300, 301…500, 501…800 unchanged (21, 15, 31, same
+    /// seeds); reopening a running resync on stream starts too cost 131 (no write).
     /// - 790 (acknowledged write lost, block 1, protocol A; open): n1 was promoted asking n0 only;
     ///   n2 connected meanwhile (its handshake from n1 said Secondary) and was never asked. n1
     ///   wrote (trim c198, acknowledged) at 618C; n0-n1 dropped; n0 asked n2 and got its vote
@@ -676,7 +680,27 @@ struct SimulationTests {
     ///   and 301…500 14 with 348 passing: the one extra metadata write per failure reshuffles
     ///   every run after it (as simsafety's P_PEER_ACK message did), so seed sets measure
     ///   timing as much as rules here. Next: measure v5 on main with the peer-ack rule, trace
-    ///   777 and 727, and give the failure record a trace line of its own.
+    ///   777 and 727, and give the failure record a trace line of its own. On main 0ac6064
+    ///   (21 / 15 / 31) v5 measured 21 / 16 (348 passes, 353 no convergence) / 38 (the same
+    ///   727, 777, 781).
+    ///
+    /// Session 12 (nbdpath), e9518ce's cost: 298 under `simsafety-resync-mark-wip` (resync
+    /// writes marked toward this node's own targets) merged with main c8669d6, traced with
+    /// SIM_WATCH_BLOCK=3. The marking only moved the timing; the write is lost by a main-code
+    /// rule: n1, WFBitMapT toward n2 at E1B4 (Outdated, its equal-generation exchange pending)
+    /// and UpToDate again by `returnFromQuorumOutdate`, received n2's announcement E1B4 → EED5
+    /// with absent=[1] (n2 started EED5 because n1 was not receiving its writes, and wrote 165
+    /// around it) and took EED5 as current: `onNewGeneration` skips this node in
+    /// `absentNodes` only when starting bitmaps. The exchange planned at E1B4 found no bits, n1
+    /// ended Established and UpToDate at EED5 without 165, n2 crashed, and n0 voted n1 in (016F).
+    /// Measured, not landed (branch `nbdpath-absent-announcement-wip`, with
+    /// AbsentInAnnouncementTests): a node named absent stays behind, Outdated, notes the
+    /// generation superseded and renegotiates with the writer. On main c8669d6: 1…300 21 → 21
+    /// but fixed seeds 17 69 (and 71) acknowledge nothing (51 211 271 pass); 301…500 15 → 17
+    /// (fixed seed 497 and 421 acknowledge nothing); 501…800 31 → 31 with split brain 716
+    /// passing (the rule fires in its run: n0 announces to n1 and n2 naming them absent).
+    /// Next: keep the rule (safety) and find what the extra Outdated/renegotiation costs 17, 69
+    /// and 497 (FarAwayOutdateTests records the same cost for a wider variant in session 5).
     static let knownFailingSeeds: [UInt64] = [397, 790]
 
     static var randomSeedCount: Int {

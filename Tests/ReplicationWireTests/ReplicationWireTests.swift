@@ -45,7 +45,7 @@ struct ReplicationWireTests {
         .readReply(RemoteReadReply(id: 10, status: .ok, data: [0xFF, 0])),
         .promotionRequest(PromotionRequest(id: .max)),
         .promotionReply(PromotionReply(id: 1, granted: false, reason: "node 2 (gamma) is Primary — ünïcode")),
-        .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max])),
+        .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max], streamStart: .max)),
         .goodbye(Goodbye(outdated: true)),
         .ping(0),
         .pingAck(.max),
