@@ -95,6 +95,10 @@ enum AdminServer {
     }
 
     static func streamEvents(_ request: AdminRequest, supervisor: EngineSupervisor, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        if let refusal = await supervisor.eventsRefusal(request.resource) {
+            try await outbound.write(AdminJSON.encodeLine(AdminResponse.failure(refusal)))
+            return
+        }
         let stream = await supervisor.subscribe(request.resource, statistics: request.statistics ?? false)
         for await event in stream {
             try await outbound.write(AdminJSON.encodeLine(AdminResponse(ok: true, event: event)))

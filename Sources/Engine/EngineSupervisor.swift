@@ -288,6 +288,18 @@ actor EngineSupervisor {
 
     // MARK: events
 
+    /// Why an events stream naming `resource` is refused, or nil to stream it. A resource that
+    /// is up, failed or coming up streams, and so does one whose file is there (it may be
+    /// brought up later: the stream then shows its `create`). With no file and nothing under
+    /// that name a mistyped name waited forever, and with `--now` printed only "exists -" and
+    /// exited 0 as for a resource with nothing to show; `status` refuses the same name.
+    func eventsRefusal(_ resource: String?) -> String? {
+        guard let name = resource else { return nil }
+        guard ResourceConfig.isValidName(name) else { return "'\(name)' is not a valid resource name" }
+        if resources[name] != nil || failures[name] != nil || comingUp.contains(name) { return nil }
+        return AtomicFile.exists(layout.resourceFilePath(name)) ? nil : notUp(name)
+    }
+
     func subscribe(_ resource: String?, statistics: Bool = false) async -> AsyncStream<EngineEvent> {
         let (stream, continuation) = AsyncStream<EngineEvent>.makeStream(bufferingPolicy: .bufferingNewest(Self.subscriberBufferMax))
         let id = nextSubscriberID

@@ -84,6 +84,11 @@ extension ResourceRuntime {
             let result = await admin(v, command)
             if case .refused = result { return result }
         }
+        // The operator acted on what the last error asked for (a split brain, unrelated data:
+        // "… connection is StandAlone"): status stops showing it while the connection is
+        // Connecting again, where it stayed until Connected and contradicted the connection
+        // line. A refusal met again is logged, and shown, again.
+        if case .connect = command { lastError = nil }
         return .done
     }
 

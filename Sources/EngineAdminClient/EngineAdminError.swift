@@ -21,6 +21,15 @@ public enum EngineAdminError: Error, Sendable, CustomStringConvertible, Equatabl
         }
     }
 
+    /// The message for a command that named `resource`. The engine starts each refusal with the
+    /// resource's name (a command without one runs on every resource, and the operator must see
+    /// which refused); when the command line already names it, `tandem adm` drops that repeat:
+    /// "tandem adm invalidate r0: r0: r0 is VerifyS …" read as a stutter.
+    public func description(forCommandNaming resource: String?) -> String {
+        guard case .refused(let message) = self, let resource, message.hasPrefix(resource + ": ") else { return description }
+        return String(message.dropFirst(resource.count + 2))
+    }
+
     /// Added where the cause is not one of the cases below: the usual mistake is another folder.
     static let askStateDir = "; is `tandem engine` running with the same --state-dir?"
 

@@ -51,11 +51,34 @@ enum GenerationComparison {
         // needs quorum), while the other side's writes were.
         let myLostQuorum = mine.flags.contains(.primaryLostQuorum)
         let peerLostQuorum = peer.flags.contains(.primaryLostQuorum)
+        // The same for a side whose current generation it started as Primary and acknowledged
+        // no write in (a crashed Primary whose announcement never left it, seed 716): its changes
+        // since the common generation were never acknowledged. DRBD detects this split brain too
+        // (drbd9-tests quorum-lost-uuid) and leaves it to after-sb-0pri discard-zero-changes,
+        // which holds only while the isolated Primary wrote nothing; the flag says what was
+        // acknowledged, not what was written.
+        let myUnconfirmed = mine.flags.contains(.generationUnconfirmed)
+        let peerUnconfirmed = peer.flags.contains(.generationUnconfirmed)
+        // Both unconfirmed children of one parent: neither side's changes since the parent were
+        // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
+        // and was interrupted: it keeps its generation until its resync ends) cannot be the
+        // source, so it is the one (seeds 1110, 1143).
+        var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
+        var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
+        if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
+           let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
+            myYieldsUnconfirmed = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+            peerYieldsUnconfirmed = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
+        }
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+            }
+            if myYieldsUnconfirmed != peerYieldsUnconfirmed {
+                return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myYieldsUnconfirmed ? "split-brain-self-unconfirmed-generation" : "split-brain-peer-unconfirmed-generation")
             }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-same-parent")
         }
@@ -66,6 +89,10 @@ enum GenerationComparison {
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+            }
+            if myYieldsUnconfirmed != peerYieldsUnconfirmed {
+                return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myYieldsUnconfirmed ? "common-history-self-unconfirmed-generation" : "common-history-peer-unconfirmed-generation")
             }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
         }

@@ -4,7 +4,9 @@ import NIOCore
 /// with a clear message (no silent guessing).
 /// 3: a write ack covers a run of consecutive writes (`WriteAck.count`).
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
-public let replicationProtocolVersion: UInt16 = 4
+/// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
+/// 6: a writer-lost says where the sender's stream began (`WriterLost.streamStart`).
+public let replicationProtocolVersion: UInt16 = 6
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -29,6 +31,10 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// peer since. Such a peer may vouch that a returning node is current; see
     /// `returnFromQuorumOutdate`.
     public static let outdatedByQuorumLoss = HandshakeFlags(rawValue: 1 << 7)
+    /// The sender, a Secondary, started its current generation as Primary and acknowledged no
+    /// write issued in it (`MetadataFlags.generationUnconfirmed`): its changes since the previous
+    /// generation were never acknowledged, and it yields in a split brain.
+    public static let generationUnconfirmed = HandshakeFlags(rawValue: 1 << 8)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.
@@ -158,9 +164,17 @@ public struct ReplicatedWrite: Sendable, Equatable {
     /// Node-id bit mask of diskful nodes the writer is *not* replicating this write to: receivers
     /// mark the range out of sync toward them too (so any survivor can resync them later).
     public var notReplicatedTo: UInt32
+    /// Every write of this writer with a smaller sequence has completed on every node it was
+    /// sent to (each acknowledged it, failed it or dropped, and then the writer sent its
+    /// out-of-sync ranges ahead on this stream). DRBD's Primary says this per request in a
+    /// P_PEER_ACK; here the next write carries it, so the peer ack adds no message of its own.
+    /// A receiver keeps the writes at or above it in doubt (`PeerState.unackedPeerWrites`). 0:
+    /// nothing is known done.
+    public var peerAckedBelow: UInt64
     public init(sequence: UInt64, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32,
-                data: ByteBuffer, fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32) {
+                data: ByteBuffer, fua: Bool, wantsAck: Bool, notReplicatedTo: UInt32, peerAckedBelow: UInt64 = 0) {
         self.notReplicatedTo = notReplicatedTo
+        self.peerAckedBelow = peerAckedBelow
         self.sequence = sequence
         self.kind = kind
         self.offsetBytes = offsetBytes
@@ -361,10 +375,15 @@ public struct WriterLost: Sendable, Equatable {
     public var lastSequence: UInt64
     /// Activity-log extents of the sender (hot areas that may differ).
     public var hotExtents: [UInt32]
-    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32]) {
+    /// The writer's last sequence when the sender's stream from it began (its handshake's
+    /// `lastWriteSequence`): the writes up to it did not come on this stream. Two senders with
+    /// equal tails are not equal when one stream began later: it may have a gap (seed 463).
+    public var streamStart: UInt64
+    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
         self.writer = writer
         self.lastSequence = lastSequence
         self.hotExtents = hotExtents
+        self.streamStart = streamStart
     }
 }
 

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// What the core knows about one peer (connection + peer device).
 struct PeerState: Sendable {
     var config: PeerConfig
@@ -27,9 +29,14 @@ struct PeerState: Sendable {
     var leftOutdated = false
     /// Last write sequence received from this peer (as writer) on this connection.
     var lastSequenceReceived: UInt64 = 0
+    /// The writer's last sequence when this connection began (`WriterLost.streamStart`).
+    var streamStart: UInt64 = 0
     /// Protocol A writes completed to the client but not yet confirmed by this peer (DRBD keeps
     /// them until the epoch's barrier ack "so we know what to dirty on connection loss").
     var unconfirmedWrites: [UnconfirmedWrite] = []
+    /// Writes received from this peer (as writer) on this connection whose peer ack has not
+    /// arrived: another replica may lack them (`ReplicaInstance.forgetUnackedPeerWrites`).
+    var unackedPeerWrites: Deque<UnackedPeerWrite> = []
     var ticksSinceHeard: UInt32 = 0
     var ticksSinceSent: UInt32 = 0
     var pingOutstanding = false
@@ -175,6 +182,14 @@ struct VerifyProgress: Sendable {
     var nextID: UInt64 = 1
     var differing: UInt64 = 0
     var done: UInt64 = 0
+}
+
+/// A write received from a writer whose peer ack has not arrived yet (DRBD keeps the peer
+/// request on `connection->peer_requests` until then).
+struct UnackedPeerWrite: Sendable, Equatable {
+    var sequence: UInt64
+    var offsetBytes: UInt64
+    var lengthBytes: UInt64
 }
 
 /// A protocol A write sent to a peer whose write ack has not arrived yet.

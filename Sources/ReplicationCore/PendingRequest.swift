@@ -66,6 +66,7 @@ struct PendingRequest: Sendable {
         var lostCopyWithoutQuorum: Bool
         var ackBarrierVersion: UInt64
         var ackProbe: UInt64?
+        var sequence: UInt64
 
         /// nil while the request is not started or still waits for its local operation, a peer
         /// or a remote read.
@@ -78,6 +79,7 @@ struct PendingRequest: Sendable {
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
             ackBarrierVersion = pending.ackBarrierVersion
             ackProbe = pending.ackProbe
+            sequence = pending.sequence
         }
     }
 }

@@ -14,6 +14,15 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// written without it. Unlike an Outdated disk that met a newer peer, it may become UpToDate
     /// again on its own once it is back in a partition with quorum where nobody is newer.
     public static let outdatedWithoutQuorum = MetadataFlags(rawValue: 1 << 4)
+    /// This node started its current generation as a Primary (with quorum enabled) and has not
+    /// yet acknowledged any write issued in it: written with the generation, cleared when the
+    /// first such write is acknowledged (on disk with the next metadata write). Found set after
+    /// a crash, it says that all this node holds past the previous generation is unacknowledged
+    /// (or, in the window before that metadata write, held by peers that took the generation,
+    /// so that no split brain with it can arise under quorum; with protocol A, possibly held by
+    /// this crashed writer alone, which protocol A may lose): it yields in a split brain (see
+    /// `HandshakeFlags.generationUnconfirmed`).
+    public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
 }
 
 /// The fixed-size part of the durable metadata of one volume replica.

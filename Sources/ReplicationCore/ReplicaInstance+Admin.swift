@@ -104,12 +104,37 @@ extension ReplicaInstance {
     }
 
     mutating func adminVerify(_ peer: NodeID?, id: AdminRequestID) {
+        let chosen = targets(peer)
+        if chosen.isEmpty {
+            return reply(id, .refused(peer.map { "node \($0) is not a peer of \(config.resourceName)" }
+                                      ?? "\(config.resourceName) has no peers to verify against"))
+        }
+        guard disk == .upToDate else {
+            return reply(id, .refused("online verify needs this node's disk UpToDate; on \(config.nodeName) it is \(disk.rawValue)"))
+        }
         var started = 0
-        for i in targets(peer) where startVerify(i) { started += 1 }
+        var skipped: [String] = []
+        for i in chosen {
+            if startVerify(i) { started += 1 } else { skipped.append(verifyObstacle(i)) }
+        }
         if started == 0 {
-            return reply(id, .refused("online verify needs this node and the peer UpToDate, connected and Established"))
+            // Which condition failed, per peer: the operator's next step differs (connect it,
+            // wait for its resync, or there is nothing to verify against).
+            return reply(id, .refused("online verify needs a connected UpToDate peer in replication Established: "
+                                      + skipped.joined(separator: "; ")))
         }
         reply(id, .done)
+    }
+
+    /// Why `startVerify` would not start toward peer `i`, in status's words.
+    func verifyObstacle(_ i: Int) -> String {
+        let peer = "node \(peers[i].id) (\(peers[i].config.name))"
+        if !peers[i].isConnected { return "the connection to \(peer) is \(peers[i].connection.rawValue)" }
+        if peers[i].disk != .upToDate { return "the disk of \(peer) is \(peers[i].disk.rawValue)" }
+        if peers[i].replication != .established {
+            return "replication with \(peer) is \(peers[i].replication.rawValue); verify once it is Established"
+        }
+        return "this node keeps no bitmap toward \(peer)"
     }
 
     mutating func adminAttach(_ metadata: PersistedMetadata, id: AdminRequestID) {

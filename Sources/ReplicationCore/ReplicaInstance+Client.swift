@@ -66,7 +66,10 @@ extension ReplicaInstance {
         guard let pending = requests.removeValue(forKey: id) else { preconditionFailure("completing unknown request \(id)") }
         // Requests mostly complete in order: the search usually stops at the first entry.
         if let k = requestOrder.firstIndex(of: id) { requestOrder.remove(at: k) }
-        if pending.sequence != 0 { requestsBySequence[pending.sequence] = nil }
+        if pending.sequence != 0 {
+            requestsBySequence[pending.sequence] = nil
+            if !pending.waitingPeers.isEmpty { writesAwaitingPeers[pending.sequence] = pending.waitingPeers }
+        }
         if let extents = pending.extents { activityLog.end(extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
         output.completions.append(ClientCompletion(id: id, result: result))
@@ -237,6 +240,19 @@ extension ReplicaInstance {
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
+        // Durable with the generation: until a write issued in it is acknowledged, this node
+        // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
+        // at a generation the other replicas may never have heard of (the announcement still
+        // queued); they may move on with quorum from `previous` in another child, and at the
+        // return both sides changed since a common generation (simulation seed 716). With quorum
+        // off an acknowledged write may rest on this node's disk alone: no flag, the split
+        // brain stays the operator's call.
+        if role == .primary && config.quorum != .off {
+            flags.insert(.generationUnconfirmed)
+            unconfirmedGenerationFirstSequence = nextWriteSequence
+        } else {
+            flags.remove(.generationUnconfirmed)
+        }
         writeBarrierVersion = markMetadataDirty()
         return writeBarrierVersion
     }
@@ -309,6 +325,7 @@ extension ReplicaInstance {
             default: return (.zeroes, ByteBuffer())
             }
         }()
+        let peerAckedBelow = self.peerAckedBelow
         for index in peers.indices {
             if Self.receivesWrites(&peers[index]) {
                 // Every peer acknowledges; with protocol A the client does not wait for it, but
@@ -322,7 +339,8 @@ extension ReplicaInstance {
                     && peers[index].unconfirmedWrites.count < config.clientRequestsMax
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
-                                            wantsAck: true, notReplicatedTo: notReplicated)), to: peers[index].id)
+                                            wantsAck: true, notReplicatedTo: notReplicated,
+                                            peerAckedBelow: peerAckedBelow)), to: peers[index].id)
                 requests.values[i].sentTo.insert(peers[index].id)
                 if !asynchronous {
                     requests.values[i].waitingPeers.insert(peers[index].id)
@@ -377,6 +395,20 @@ extension ReplicaInstance {
         if pending.isWrite && copies > 0 && disk.hasDisk && !metadataDurable(pending.ackBarrierVersion) {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
+        }
+        if pending.isWrite && copies > 0 && flags.contains(.generationUnconfirmed)
+            && pending.sequence >= unconfirmedGenerationFirstSequence {
+            // The first write issued in a generation this node started is acknowledged: the flag
+            // no longer holds (`MetadataFlags.generationUnconfirmed`). Cleared on disk with the
+            // next metadata write, not before this acknowledgement: waiting for a metadata write
+            // here delayed the first write of every generation, and the new timing reached an
+            // older bug (fixed seed 192: UpToDate replicas differing, the rule never applied).
+            // The flag found stale after a crash in that window misleads no handshake under
+            // quorum: the peers that acknowledged the write hold the generation, and every
+            // later majority includes one of them, so no other side can branch off beside it.
+            // Writes issued before the generation (a lost peer's missed copies) belong to the
+            // previous one.
+            flags.remove(.generationUnconfirmed)
         }
         if pending.isWrite && copies > 0, let probe = pending.ackProbe,
            !peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeAnswered >= probe }) {
@@ -467,6 +499,10 @@ extension ReplicaInstance {
             return
         }
         let peer = peers[p].id
+        if !writesAwaitingPeers.isEmpty, writesAwaitingPeers[sequence] != nil {
+            writesAwaitingPeers[sequence]!.remove(peer)
+            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
+        }
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
@@ -523,6 +559,10 @@ extension ReplicaInstance {
                 if let extents = write.extents { activityLog.end(extents) }
             }
             peers[i].unconfirmedWrites = []
+        }
+        for sequence in writesAwaitingPeers.keys.sorted() {
+            writesAwaitingPeers[sequence]!.remove(peer)
+            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
         }
         var lostCopies: [ClientRequestID] = []
         for id in requestOrder {

@@ -28,6 +28,8 @@ extension ReplicaInstance {
         if config.disklessClient { handshakeFlags.insert(.disklessClient) }
         if flags.contains(.freshThin) { handshakeFlags.insert(.freshThin) }
         if flags.contains(.outdatedWithoutQuorum) { handshakeFlags.insert(.outdatedByQuorumLoss) }
+        // A live Primary does not yield (resyncing into it would change data under its users).
+        if flags.contains(.generationUnconfirmed) && role != .primary { handshakeFlags.insert(.generationUnconfirmed) }
         return Handshake(nodeID: config.nodeID, volume: config.volume,
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
@@ -69,6 +71,7 @@ extension ReplicaInstance {
         let wasUpToDate = peers[i].disk == .upToDate
         let wasPrimary = peers[i].role == .primary
         let received = peers[i].lastSequenceReceived
+        let streamStart = peers[i].streamStart
         var lastSequence = received
         if let resync = peers[i].resync, resync.isTarget {
             log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
@@ -93,8 +96,10 @@ extension ReplicaInstance {
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
+        peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
             if let extents = op.extents { activityLog.end(extents) }
@@ -115,7 +120,7 @@ extension ReplicaInstance {
         }
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence) }
+        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
         emitPeerDevice(i)
     }
 
@@ -225,6 +230,8 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
+        // The current generation is the writer's now, not one this node started.
+        flags.remove(.generationUnconfirmed)
         // A crash before this attach no longer decides which side of an equal-generation
         // connection yields ("equal-crashed"): from here on this node receives the writer's
         // new generation like its peers, and the blocks its crash may have left different stay

@@ -42,6 +42,7 @@ extension ReplicaInstance {
         peers[i].connection = .connected
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
+        peers[i].streamStart = handshake.lastWriteSequence
         negotiate(i, mine: mine, peer: handshake)
         emitConnection(i)
         emitPeerDevice(i)

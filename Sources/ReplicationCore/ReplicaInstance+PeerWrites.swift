@@ -19,6 +19,7 @@ extension ReplicaInstance {
             if write.wantsAck { send(.writeAck(WriteAck(sequence: write.sequence, success: false)), to: id) }
             return
         }
+        notePeerWriteInDoubt(write, writer: i)
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
         // or `peers[j].resync?.isTarget` in a `where` clause copied each whole peer record (its
         // bitmap, tables and resync state retained, then released), per peer and per write:
@@ -186,10 +187,14 @@ extension ReplicaInstance {
     // MARK: Primary lost
 
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
-    /// here, so survivors with different tails reconcile the hot extents.
-    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64) {
+    /// here, so survivors with different tails reconcile the hot extents and the extents of the
+    /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`).
+    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
         guard disk.hasDisk else { return }
-        let lost = WriterLost(writer: writer, lastSequence: lastSequence, hotExtents: activityLog.sortedExtents)
+        lostWriterInDoubtExtents[writer] = inDoubt
+        lostWriterStreamStart[writer] = streamStart
+        let lost = WriterLost(writer: writer, lastSequence: lastSequence,
+                              hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted(), streamStart: streamStart)
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
             send(.writerLost(lost), to: peer.id)
         }
@@ -225,14 +230,30 @@ extension ReplicaInstance {
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
-        guard let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
-        if peers[i].resync != nil { return reconcileWithinResync(lost, peer: i, mine: mine) }
-        // The one with the longer tail is the source, and only UpToDate data may serve.
-        let source = mine < lost.lastSequence ? peers[i].disk : disk
+        guard let mine = lastWriterSequence[lost.writer] else { return }
+        // The one with the longer tail is the source. With equal tails, the one whose stream
+        // began earlier: it received every write the other's stream brought, while the other
+        // took the writer's last sequence at its handshake as received and may lack writes of
+        // the gap before it, whose only record (the writer's out-of-sync ranges) can die with
+        // the writer (seed 463, WriterLostGapTests).
+        let myStart = lostWriterStreamStart[lost.writer] ?? 0
+        guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
+        let behind = mine != lost.lastSequence ? mine < lost.lastSequence : myStart > lost.streamStart
+        if peers[i].resync != nil {
+            // Stream starts alone do not reopen a resync already running between the two: with
+            // them, seed 131 acknowledged no write (its first difference is such a reconciliation
+            // within a resync; not traced further).
+            guard mine != lost.lastSequence else { return }
+            return reconcileWithinResync(lost, peer: i, mine: mine)
+        }
+        // Only UpToDate data may serve.
+        let source = behind ? peers[i].disk : disk
         guard source == .upToDate else { return }
-        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
-        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
-        startResync(i, asTarget: mine < lost.lastSequence)
+        markExtentsOutOfSync(reconciledExtents(lost), toward: i)
+        let tails = mine != lost.lastSequence ? "this node got \(mine), it got \(lost.lastSequence)"
+            : "both got \(mine), this node's stream from after \(myStart), its from after \(lost.streamStart)"
+        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): \(tails)")
+        startResync(i, asTarget: behind)
     }
 
     /// One survivor took the lost writer's new generation and the other did not (a diskless
@@ -272,13 +293,19 @@ extension ReplicaInstance {
     /// bitmaps, and the activity-log extents of the lost Primary are part of the resync.
     mutating func reconcileWithinResync(_ lost: WriterLost, peer i: Int, mine: UInt64) {
         guard let resync = peers[i].resync, resync.isTarget || disk == .upToDate else { return }
-        markExtentsOutOfSync(Set(lost.hotExtents + activityLog.sortedExtents).sorted(), toward: i)
+        markExtentsOutOfSync(reconciledExtents(lost), toward: i)
         if resync.isTarget && resync.finishing {
             // It told the source it was done; it goes on (the source takes a second "finished").
             peers[i].resync!.finishing = false
             peers[i].resync!.cursor = 0
         }
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) within the resync \(resync.isTarget ? "from" : "to") node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+    }
+
+    /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its
+    /// writer-lost carries both) and this node's.
+    func reconciledExtents(_ lost: WriterLost) -> [UInt32] {
+        Set(lost.hotExtents + activityLog.sortedExtents + (lostWriterInDoubtExtents[lost.writer] ?? [])).sorted()
     }
 
     mutating func markExtentsOutOfSync(_ extents: [UInt32], toward i: Int) {

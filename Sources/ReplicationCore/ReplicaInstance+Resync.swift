@@ -352,6 +352,7 @@ extension ReplicaInstance {
         crashedPrimaryAtAttach = false
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
+        flags.remove(.generationUnconfirmed)
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()

@@ -55,6 +55,10 @@ public struct ReplicaInstance: Sendable {
     /// Writes may start only once this metadata version (new generation, promotion flag) is
     /// durable.
     var writeBarrierVersion: UInt64 = 0
+    /// The first write sequence issued in the generation this node started as Primary: the
+    /// acknowledgement of a write from it on clears `generationUnconfirmed`. 0 after a restart:
+    /// every write is then in the current generation.
+    var unconfirmedGenerationFirstSequence: UInt64 = 0
 
     // Storage operations.
     var nextStorageID: UInt64 = 1
@@ -80,6 +84,10 @@ public struct ReplicaInstance: Sendable {
     /// Issued writes in flight by write sequence, for acks (a scan of every request per ack
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
+    /// Writes completed to the client while peers still had them in hand (failed early for lost
+    /// quorum), by sequence, with those peers: not done everywhere until each answers or drops
+    /// (`peerAckedBelow`).
+    var writesAwaitingPeers: [UInt64: NodeSet] = [:]
     var nextWriteSequence: UInt64 = 1
     /// Numbers each client flush, the same toward every peer (`startFlush`).
     var nextFlushNumber: UInt64 = 1
@@ -95,6 +103,11 @@ public struct ReplicaInstance: Sendable {
     var peerQueue: Deque<QueuedPeerOp> = []
     /// Last write sequence received from a Primary that was lost (writer → sequence).
     var lastWriterSequence: [NodeID: UInt64] = [:]
+    /// Activity-log extents of the writes of a lost Primary whose peer ack had not come
+    /// (writer → extents): reconciled with the other survivors whatever their logs still hold.
+    var lostWriterInDoubtExtents: [NodeID: [UInt32]] = [:]
+    /// Where this node's stream from a lost Primary began (writer → `WriterLost.streamStart`).
+    var lostWriterStreamStart: [NodeID: UInt64] = [:]
 
     var output = ReplicaOutput()
 

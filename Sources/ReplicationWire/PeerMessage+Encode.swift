@@ -53,6 +53,7 @@ extension ByteBuffer {
             writeInteger(PeerMessageType.write.rawValue)
             writeInteger(w.sequence); writeInteger(w.kind.rawValue); writeInteger(w.offsetBytes)
             writeInteger(w.lengthBytes); writeWireBool(w.fua); writeWireBool(w.wantsAck); writeInteger(w.notReplicatedTo)
+            writeInteger(w.peerAckedBelow)
             return writeWirePayload(w.data, inlineMax: payloadBytesInlineMax)
         case .writeAck(let a):
             writeInteger(PeerMessageType.writeAck.rawValue); writeInteger(a.sequence); writeWireBool(a.success)
@@ -96,6 +97,7 @@ extension ByteBuffer {
             writeWireString(p.reason)
         case .writerLost(let w):
             writeInteger(PeerMessageType.writerLost.rawValue); writeInteger(w.writer.rawValue); writeInteger(w.lastSequence)
+            writeInteger(w.streamStart)
             writeInteger(UInt32(w.hotExtents.count)); for e in w.hotExtents { writeInteger(e) }
         case .goodbye(let g):
             writeInteger(PeerMessageType.goodbye.rawValue); writeWireBool(g.outdated)

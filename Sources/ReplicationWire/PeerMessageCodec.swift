@@ -47,11 +47,13 @@ public enum PeerMessageCodec {
             let kindCode = try r.u8()
             guard let kind = WriteKind(rawValue: kindCode) else { throw r.fail("write kind \(kindCode)") }
             let offset = try r.u64(), length = try r.u32(), fua = try r.bool(), wantsAck = try r.bool(), notTo = try r.u32()
+            let peerAckedBelow = try r.u64()
             let data = try payloadSlice(&r, max: payloadBytesMax)
             guard kind != .data || data.readableBytes == Int(length) else { throw r.fail("data of \(data.readableBytes) bytes for a \(length)-byte write") }
             guard kind == .data || data.readableBytes == 0 else { throw r.fail("a \(kind) write carries data") }
             return .write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: offset, lengthBytes: length,
-                                          data: data, fua: fua, wantsAck: wantsAck, notReplicatedTo: notTo))
+                                          data: data, fua: fua, wantsAck: wantsAck, notReplicatedTo: notTo,
+                                          peerAckedBelow: peerAckedBelow))
         case .writeAck:
             let sequence = try r.u64(), success = try r.bool(), count = try r.u32()
             guard count >= 1, count <= WriteAck.countMax else { throw r.fail("write ack for \(count) writes (1 to \(WriteAck.countMax))") }
@@ -89,12 +91,12 @@ public enum PeerMessageCodec {
         case .promotionReply:
             return .promotionReply(PromotionReply(id: try r.u64(), granted: try r.bool(), reason: try r.string(max: textBytesMax)))
         case .writerLost:
-            let writer = try node(&r), last = try r.u64()
+            let writer = try node(&r), last = try r.u64(), streamStart = try r.u64()
             let n = try r.count(elementBytes: 4, max: hotExtentsMax)
             var extents: [UInt32] = []
             extents.reserveCapacity(n)
             for _ in 0..<n { extents.append(try r.u32()) }
-            return .writerLost(WriterLost(writer: writer, lastSequence: last, hotExtents: extents))
+            return .writerLost(WriterLost(writer: writer, lastSequence: last, hotExtents: extents, streamStart: streamStart))
         case .goodbye: return .goodbye(Goodbye(outdated: try r.bool()))
         case .ping: return .ping(try r.u64())
         case .pingAck: return .pingAck(try r.u64())

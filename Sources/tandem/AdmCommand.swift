@@ -13,7 +13,11 @@ struct AdmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adm",
         abstract: "Control the local replication engine (like drbdadm).",
-        discussion: "Without RESOURCE, a command applies to every resource. The engine must be running (`tandem engine`).",
+        discussion: """
+            Without RESOURCE, a command applies to every resource, except those that discard or \
+            override data (invalidate, primary --force, connect --discard-my-data), which need it \
+            named. The engine must be running (`tandem engine`).
+            """,
         subcommands: [Up.self, Down.self, Adjust.self, Primary.self, Secondary.self, Connect.self, Disconnect.self,
                       Invalidate.self, Verify.self, Status.self, Events.self, Attach.self]
     )
@@ -24,6 +28,15 @@ struct AdmCommand: AsyncParsableCommand {
     struct Common: ParsableArguments {
         @Argument(help: "Resource name (default: all).")
         var resource: String?
+
+        /// A command that discards or overrides data needs its resource named: drbdadm answers
+        /// such a command without one with its usage, and a DRBD operator who typed
+        /// `tandem adm invalidate` would otherwise have thrown away every resource's data.
+        func requireNamed(_ what: String) throws {
+            if resource == nil {
+                throw ValidationError("\(what) on every resource at once is refused; name the resource (tandem adm status lists them)")
+            }
+        }
     }
 
     var client: EngineAdminClient { EngineAdminClient(layout: EngineStateLayout(stateDirectory: stateDir)) }
@@ -33,8 +46,14 @@ struct AdmCommand: AsyncParsableCommand {
             let response = try await client.run(request)
             for m in response.messages { print(m) }
         } catch {
-            throw CommandFailure(message: "tandem adm \(request.verb.rawValue)\(common.resource.map { " " + $0 } ?? ""): \(error)")
+            throw Self.failure(request.verb.rawValue, common.resource, error)
         }
+    }
+
+    /// "tandem adm VERB [RES]: why", without the engine's own "RES: " when RES is on the line.
+    static func failure(_ verb: String, _ resource: String?, _ error: any Error) -> CommandFailure {
+        let why = (error as? EngineAdminError)?.description(forCommandNaming: resource) ?? "\(error)"
+        return CommandFailure(message: "tandem adm \(verb)\(resource.map { " " + $0 } ?? ""): \(why)")
     }
 
     struct Up: AsyncParsableCommand {
@@ -66,8 +85,9 @@ struct AdmCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Promote this node (one Primary at a time).")
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
-        @Flag(name: .long, help: "Promote even though the local disk is not UpToDate; it becomes the source of the initial sync.")
+        @Flag(name: .long, help: "Promote even though the local disk is not UpToDate; it becomes the source of the initial sync. Needs RESOURCE.")
         var force = false
+        func validate() throws { if force { try common.requireNamed("primary --force (declares this node's data current)") } }
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .primary, resource: common.resource, force: force)) }
     }
     struct Secondary: AsyncParsableCommand {
@@ -80,8 +100,9 @@ struct AdmCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Connect to the peers (after disconnect or split brain).")
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
-        @Flag(name: .long, help: "In a split brain, give up this node's changes and resync from the peer.")
+        @Flag(name: .long, help: "In a split brain, give up this node's changes and resync from the peer. Needs RESOURCE.")
         var discardMyData = false
+        func validate() throws { if discardMyData { try common.requireNamed("connect --discard-my-data (throws away this node's changes)") } }
         func run() async throws {
             try await adm.perform(common, AdminRequest(verb: .connect, resource: common.resource, discardMyData: discardMyData))
         }
@@ -93,9 +114,11 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .disconnect, resource: common.resource)) }
     }
     struct Invalidate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Discard the local data and resync it completely from a peer.")
+        static let configuration = CommandConfiguration(abstract: "Discard the local data and resync it completely from a peer.",
+                                                        discussion: "Needs RESOURCE: it is refused for every resource at once.")
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
+        func validate() throws { try common.requireNamed("invalidate (discards this node's data)") }
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .invalidate, resource: common.resource)) }
     }
     struct Verify: AsyncParsableCommand {
@@ -121,7 +144,7 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws {
             let reports: [ResourceReport]
             do { reports = try await adm.client.status(common.resource) } catch {
-                throw CommandFailure(message: "tandem adm status: \(error)")
+                throw AdmCommand.failure("status", common.resource, error)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -146,7 +169,7 @@ struct AdmCommand: AsyncParsableCommand {
                     if now && event == .endOfDump { return }
                 }
             } catch {
-                throw CommandFailure(message: "tandem adm events: \(error)")
+                throw AdmCommand.failure("events", common.resource, error)
             }
         }
     }

@@ -23,5 +23,13 @@ struct NotUpMessageTests {
             #expect(!ghost.ok && (ghost.error ?? "").hasPrefix("ghost: no resource file /"), "\(verb): \(ghost)")
             #expect((ghost.error ?? "").hasSuffix("/resources/ghost.res; write it first (see docs/resource-files.md)"), "\(verb): \(ghost)")
         }
+        // An events stream: a name with no file is refused as status refuses it (it streamed
+        // nothing forever); a resource that is down but has its file streams (it may come up).
+        let ghost = await supervisor.eventsRefusal("ghost")
+        #expect((ghost ?? "").hasPrefix("ghost: no resource file /") && (ghost ?? "").hasSuffix("/resources/ghost.res; write it first (see docs/resource-files.md)"),
+                "\(ghost ?? "nil")")
+        #expect(await supervisor.eventsRefusal("r2") == nil)
+        #expect(await supervisor.eventsRefusal(nil) == nil)
+        #expect(await supervisor.eventsRefusal("../r2") == "'../r2' is not a valid resource name")
     }
 }

@@ -85,10 +85,10 @@ struct DisklessWriterLostCopyTests {
     /// Simulation seed 696 (UpToDate replicas differ), reduced: the writer crashes with its last
     /// write applied on n0 and still queued toward n1. The survivors' writer-lost exchange
     /// reconciles their hot activity-log extents, and block 0's has cooled on n0 (a later write
-    /// into extent 1 evicted it): both end UpToDate, n0 with the write and n1 without. Nothing was
-    /// acknowledged, but replicas must not differ. DRBD: n0 would mark every write not yet
-    /// peer-acked out of sync toward all peers when it lost the Primary
-    /// (`cleanup_unacked_peer_requests`); Tandem has no peer-ack. Open.
+    /// into extent 1 evicted it): both ended UpToDate, n0 with the write and n1 without. Nothing
+    /// was acknowledged, but replicas must not differ. Now the extents of n0's writes whose peer
+    /// ack had not come join its writer-lost exchange (DRBD's `cleanup_unacked_peer_requests`
+    /// marks them; `ReplicaInstance+PeerAck`), so block 0 is resynced too.
     @Test("the survivors of a diskless writer's crash end identical")
     func survivorsIdenticalAfterWriterCrash() {
         let script = Script()
@@ -101,8 +101,6 @@ struct DisklessWriterLostCopyTests {
         script.run("stabilize")
         let upToDate = (0 ..< 2).filter { script.runner.cluster?.nodes[$0].instance?.diskState == .upToDate }
         #expect(upToDate.count == 2, "both survivors should end UpToDate:\n\(script.text)")
-        withKnownIssue("seed 696: survivors reconcile only hot extents (no peer-ack rule)") {
-            #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
-        }
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
     }
 }

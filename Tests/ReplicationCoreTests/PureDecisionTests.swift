@@ -62,6 +62,40 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: b, peer: a).decision == .splitBrain)
     }
 
+    /// Seed 716: a Primary's new generation never left it before it crashed (no write issued in
+    /// it acknowledged); the majority moved on in another child of the same parent. The side whose
+    /// generation is unconfirmed yields, through either branch of the split-brain rules; when
+    /// both are unconfirmed it stays a split brain.
+    @Test("both wrote since a common generation: the side whose generation nobody confirmed yields")
+    func unconfirmedGenerationYields() {
+        let crashed = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100], flags: [.crashedPrimary, .generationUnconfirmed])
+        let majority = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], role: .primary)
+        #expect(GenerationComparison.compare(mine: crashed, peer: majority).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: majority, peer: crashed).decision == .sourceUseBitmap)
+        // No bitmap covers both sides' changes (common history only): a full sync toward it.
+        let stale = handshake(0, current: 0x200, bitmap: [(1, 0x400)], history: [0x100], flags: [.generationUnconfirmed])
+        #expect(GenerationComparison.compare(mine: stale, peer: majority).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: majority, peer: stale).decision == .sourceFull)
+        // A side that lost quorum as Primary still yields first.
+        var lostQuorum = majority
+        lostQuorum.flags = [.primaryLostQuorum]
+        #expect(GenerationComparison.compare(mine: crashed, peer: lostQuorum).decision == .sourceUseBitmap)
+        var both = majority
+        both.flags = [.generationUnconfirmed]
+        #expect(GenerationComparison.compare(mine: crashed, peer: both).decision == .splitBrain)
+        // Both unconfirmed children of one parent, one of them Inconsistent (its yielding resync
+        // was interrupted): it cannot be a source, so it yields (seeds 1110, 1143).
+        var interrupted = crashed
+        interrupted.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
+        // ... not when their parents differ: acknowledged writes of either parent may be at stake.
+        var otherParent = both
+        otherParent.generations.history = [Generation(0x180), Generation(0x100)]
+        otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
+        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
+    }
+
     @Test("no generation in common: unrelated data")
     func unrelated() {
         let a = handshake(0, current: 0x200, history: [0x180])
@@ -84,13 +118,14 @@ struct PureDecisionTests {
         let pool: [UInt64] = [0, 4, 0x100, 0x200, 0x300, 0x400]
         for _ in 0 ..< 2000 {
             func pick() -> UInt64 { pool[Int(random.next() % UInt64(pool.count))] }
-            let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent]]
+            let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent],
+                                               [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum]]
             let a = handshake(0, current: pick() | 0x100, bitmap: [(1, pick())], history: [pick(), pick()],
                               role: random.next() % 4 == 0 ? .primary : .secondary,
-                              flags: flagsPool[Int(random.next() % 4)])
+                              flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])
             let b = handshake(1, current: pick() | 0x100, bitmap: [(0, pick())], history: [pick()],
                               role: a.role == .primary ? .secondary : (random.next() % 4 == 0 ? .primary : .secondary),
-                              flags: flagsPool[Int(random.next() % 4)])
+                              flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])
             let ab = GenerationComparison.compare(mine: a, peer: b).decision
             let ba = GenerationComparison.compare(mine: b, peer: a).decision
             #expect(ab == mirror(ba), "a=\(a.generations) b=\(b.generations)")

@@ -193,6 +193,10 @@ final class ScenarioRunner {
             return cluster.statusLines()
         case "compare":
             return [compare(cluster)]
+        case "metadata":
+            // The durable header as a restart would read it (its flags say how the node returns).
+            guard let metadata = cluster.nodes[node(0)].metadata else { return ["\(args[0]): no metadata"] }
+            return ["\(args[0]): " + cluster.describe(metadata.header)]
         case "data":
             // What one block holds on a node's disk: a scenario about a lost write shows which
             // write each replica kept, not only whether they agree.

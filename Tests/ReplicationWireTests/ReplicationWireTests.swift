@@ -21,9 +21,11 @@ struct ReplicationWireTests {
         .stateChange(PeerStateReport(role: .secondary, disk: .outdated, current: Generation(7), hasQuorum: true, outdatedByQuorumLoss: true)),
         .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),
         .write(ReplicatedWrite(sequence: .max, kind: .data, offsetBytes: (1 << 50) - 4096, lengthBytes: 4096,
-                               data: ByteBuffer(bytes: (0..<4096).map { UInt8($0 & 0xFF) }), fua: true, wantsAck: true, notReplicatedTo: .max)),
+                               data: ByteBuffer(bytes: (0..<4096).map { UInt8($0 & 0xFF) }), fua: true, wantsAck: true, notReplicatedTo: .max,
+                               peerAckedBelow: .max)),
         .write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: .max, data: ByteBuffer(), fua: false, wantsAck: false, notReplicatedTo: 0)),
-        .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: ByteBuffer(), fua: true, wantsAck: true, notReplicatedTo: 4)),
+        .write(ReplicatedWrite(sequence: 2, kind: .zeroes, offsetBytes: 512, lengthBytes: 1 << 20, data: ByteBuffer(), fua: true, wantsAck: true, notReplicatedTo: 4,
+                               peerAckedBelow: 2)),
         .writeAck(WriteAck(sequence: .max, success: false)),
         .writeAck(WriteAck(sequence: 1, success: true, count: WriteAck.countMax)),
         .flush(FlushRequest(number: 1)),
@@ -43,7 +45,7 @@ struct ReplicationWireTests {
         .readReply(RemoteReadReply(id: 10, status: .ok, data: [0xFF, 0])),
         .promotionRequest(PromotionRequest(id: .max)),
         .promotionReply(PromotionReply(id: 1, granted: false, reason: "node 2 (gamma) is Primary — ünïcode")),
-        .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max])),
+        .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max], streamStart: .max)),
         .goodbye(Goodbye(outdated: true)),
         .ping(0),
         .pingAck(.max),
@@ -124,6 +126,7 @@ struct ReplicationWireTests {
         var body = ByteBuffer()
         body.writeInteger(UInt8(4)); body.writeInteger(UInt64(1)); body.writeInteger(UInt8(0)); body.writeInteger(UInt64(0))
         body.writeInteger(UInt32(16)); body.writeInteger(UInt8(0)); body.writeInteger(UInt8(1)); body.writeInteger(UInt32(0))
+        body.writeInteger(UInt64(1))  // peer-ack watermark
         body.writeInteger(UInt32.max)
         buffer.writeInteger(UInt32(body.readableBytes)); buffer.writeBuffer(&body)
         _ = try decoder.decode(buffer: &buffer)

@@ -232,7 +232,7 @@ final class SimCluster {
             return "handshake current=\(h.generations.current) role=\(h.role.rawValue) disk=\(h.disk.rawValue) bitmaps=[\(bitmaps)] history=\(h.generations.history.prefix(3).map(\.description))"
         case .newGeneration(let g) where verboseMessages: return "new-generation \(g.previous) -> \(g.current) absent=\(g.absentNodes)"
         case .writerLost(let l) where verboseMessages:
-            return "writer-lost writer=\(l.writer) last=\(l.lastSequence) hot=\(l.hotExtents)"
+            return "writer-lost writer=\(l.writer) last=\(l.lastSequence) from=\(l.streamStart) hot=\(l.hotExtents)"
         case .outOfSync(let r) where verboseMessages:
             return "out-of-sync off=\(r.offsetBytes) len=\(r.lengthBytes) toward=\(r.node)"
         case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")"
