@@ -630,6 +630,21 @@ struct SimulationTests {
     ///   now ends in the liveness class "every replica Outdated or Inconsistent" (no convergence:
     ///   n2 Outdated at its newer 008C, n1 Outdated, n0 Inconsistent; session 8's note above).
     ///   Same class in 801…1400: 900 (n0 demoted, not crashed), 982, 992, 1076, 1110, 1143.
+    /// - Session 12 (seq2r), the other safety failures of 801…1400 on main 3965547: 1068 (split
+    ///   brain) two Primaries joined through n2, the 790 class; 1125 (lost) n1's failed disk
+    ///   re-attached UpToDate and served the others, the 348 class; 931 (differ) a write n2's
+    ///   failing disk never held, marked only on the writer (n1 wrote it with bits toward n3
+    ///   only), the peer-ack class. 930 (lost, protocol A; open): n0, the writer, demoted, held
+    ///   acknowledged c95 and its bit toward n1 (the link dropped), went Outdated by its quorum
+    ///   loss; n1 crashed without c95 and came back UpToDate at the same generation, its crash's
+    ///   activity-log bits counting as "tracks changes", so 225's exception did not apply
+    ///   (`equal-self-outdated`) and c95 was resynced away. Measured on main c8669d6, not landed
+    ///   (branch `seq2r-930-wip`, with scenario protocol_a_outdated_writer_beside_crashed_peer
+    ///   that loses the write on main): not counting a crashed peer's bits against the Outdated
+    ///   side fixes 930, but adds seeds that acknowledge nothing (not traced): 1…300 21 → 22
+    ///   (+111), 301…500 15 → 15 (same seeds), 501…800 31 → 30 (+651; 729 and 789 pass),
+    ///   801…1100 38 → 39 (930 passes; +897, +1089). Discounting the Outdated side's own bits
+    ///   after its own crash as well lost 225's write again (its Outdated holder had restarted).
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
@@ -686,6 +701,49 @@ struct SimulationTests {
     /// passing (the rule fires in its run: n0 announces to n1 and n2 naming them absent).
     /// Next: keep the rule (safety) and find what the extra Outdated/renegotiation costs 17, 69
     /// and 497 (FarAwayOutdateTests records the same cost for a wider variant in session 5).
+    ///
+    /// Session 12 (simliveness), full-sync resume, measured, not landed (branches
+    /// `simliveness-combo` = the three rules below on main 3965547, `simliveness-combo2`,
+    /// `sl-A`, `simliveness-930-wip`):
+    /// - Resume (`trackFullSync`, last session's `simliveness-fullsync-wip`; DRBD's sync UUID in
+    ///   effect): a full sync records its bits against the target's current generation, so a
+    ///   reconnection plans `my-bitmap-is-peer-current` and moves what is left (seed 27: n1 64 →
+    ///   56 → 48 KiB across drops instead of 64 each time). 174's "differ" under it is a stale-bit
+    ///   drop that loses a crash's bits, present on main too: n2, a restarted crashed Primary,
+    ///   held its unacknowledged write on block 6 and marked its hot extents toward every peer;
+    ///   `bitmapIsStale` dropped its bits toward n1 (tracked since 5CCF, n1 at n2's current 5123
+    ///   through n0) with block 6 among them, `equal-crashed-primary` found no bits and n2 kept
+    ///   the write. On main the full-sync bits toward n0 (generation none, never stale) later
+    ///   resynced it; recorded at n0's current they were dropped too. Re-marking the crash's
+    ///   activity-log extents after a stale drop (`crashExtents`, kept until a resync into the
+    ///   node ends; the invariant `onNewGeneration` states) makes 174 and 216 pass.
+    /// - With both and a renegotiation of every PausedSyncS link when an empty exchange makes the
+    ///   node UpToDate again (`finishBitmapExchange`; 206's first wake-up, which also ends 65 and
+    ///   241: full-sync sources left paused): on 3965547 1…300 21 → 23 (206 51 61 121 129 187
+    ///   271 pass; fixed seeds 7 27 69 and 49 91 191 193 209 acknowledge nothing), 301…500 16 →
+    ///   19 (differ 444, split brain 364 new, not traced), 501…800 31 → 31 (lost 686 690 new).
+    ///   686: a diskless Primary's write acknowledged with n2's copy alone, its next generation
+    ///   started on n1 without it (the 683 class). 690 (protocol A): n2's acknowledged write was
+    ///   still queued on n0 when n0's resync from n2 finished; n0, promoted, started a generation
+    ///   and crashed; `equal-crashed-primary-protocol-a` then made n0 the source over n2
+    ///   (Outdated by quorum loss, holding the write). The no-write seeds it adds spend the run
+    ///   with one UpToDate replica serving three full syncs that link drops and the source's own
+    ///   quorum losses (Outdated, every resync paused) keep interrupting: resuming does not
+    ///   outpace them. Resync-lane 90 lost a write by 930's rule (below) under it.
+    /// - The crash-extent keep alone: 1…300 and 301…500 unchanged, 501…800 lost 764: n1 took an
+    ///   announcement naming it absent (it arrived during their handshake) and the writer's bits
+    ///   toward it, since the parent, were dropped as stale later (nbdpath's 298 note above, the
+    ///   same rule). Not taking such an announcement: 764, 696, 716 pass, fixed seed 69
+    ///   acknowledges nothing; taking none and going Outdated: fixed seed 497 no write, 501…800
+    ///   → 33. DRBD makes a new current UUID and a connect cluster-wide state changes that
+    ///   exclude each other; a generation started while a handshake is in flight is the gap.
+    /// - 930's rule (a crashed side's bits do not take 225's exception away), measured
+    ///   independently of seq2r on c8669d6 with the same figures (1…300 +111; 501…800 729 789
+    ///   pass, +651) and PureDecisionTests' case; it needs a protocol version bump when landed
+    ///   (both ends must plan alike).
+    /// Next: land the absent-announcement rule with what it costs 69/497 found (then the crash
+    /// extents, then the resume); the resume needs the source's quorum-loss pauses to end
+    /// (a quorum-loss Outdated source that every connected replica yields to).
     static let knownFailingSeeds: [UInt64] = [397, 790]
 
     static var randomSeedCount: Int {
