@@ -311,6 +311,7 @@ extension ReplicaInstance {
         nextWriteSequence += 1
         requests.values[i].sequence = sequence
         requestsBySequence[sequence] = id
+        issuedSequences.append(sequence)
         let length = UInt64(request.lengthBytes)
         var notReplicated: UInt32 = 0
         for index in peers.indices { notReplicated |= Self.notReplicatedBit(&peers[index]) }
@@ -325,7 +326,7 @@ extension ReplicaInstance {
             default: return (.zeroes, ByteBuffer())
             }
         }()
-        let peerAckedBelow = self.peerAckedBelow
+        let watermark = peerAckedBelow()
         for index in peers.indices {
             if Self.receivesWrites(&peers[index]) {
                 // Every peer acknowledges; with protocol A the client does not wait for it, but
@@ -340,7 +341,7 @@ extension ReplicaInstance {
                 send(.write(ReplicatedWrite(sequence: sequence, kind: kind, offsetBytes: request.offsetBytes,
                                             lengthBytes: request.lengthBytes, data: data, fua: request.fua,
                                             wantsAck: true, notReplicatedTo: notReplicated,
-                                            peerAckedBelow: peerAckedBelow)), to: peers[index].id)
+                                            peerAckedBelow: watermark)), to: peers[index].id)
                 requests.values[i].sentTo.insert(peers[index].id)
                 if !asynchronous {
                     requests.values[i].waitingPeers.insert(peers[index].id)

@@ -21,10 +21,11 @@ extension ReplicaInstance {
     /// done: a write in flight, one completed early (lost quorum) whose peers have not answered
     /// (`writesAwaitingPeers`), and a protocol A write a peer has not confirmed (the client's
     /// acknowledgement came first; DRBD sends its peer ack only after the barrier ack).
-    var peerAckedBelow: UInt64 {
-        var below = nextWriteSequence
-        if let first = requestsBySequence.keys.min() { below = min(below, first) }
-        if !writesAwaitingPeers.isEmpty, let first = writesAwaitingPeers.keys.min() { below = min(below, first) }
+    mutating func peerAckedBelow() -> UInt64 {
+        while let first = issuedSequences.first, requestsBySequence[first] == nil, writesAwaitingPeers[first] == nil {
+            issuedSequences.removeFirst()
+        }
+        var below = issuedSequences.first ?? nextWriteSequence
         for index in peers.indices {
             if let first = peers[index].unconfirmedWrites.first { below = min(below, first.sequence) }
         }

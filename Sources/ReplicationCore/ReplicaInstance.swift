@@ -88,6 +88,10 @@ public struct ReplicaInstance: Sendable {
     /// quorum), by sequence, with those peers: not done everywhere until each answers or drops
     /// (`peerAckedBelow`).
     var writesAwaitingPeers: [UInt64: NodeSet] = [:]
+    /// Issued write sequences in issue order, the done ones dropped from the front as the
+    /// watermark passes them (`peerAckedBelow()`): its first entry still in flight is the
+    /// smallest without a scan of every write in flight for each write.
+    var issuedSequences: Deque<UInt64> = []
     var nextWriteSequence: UInt64 = 1
     /// Numbers each client flush, the same toward every peer (`startFlush`).
     var nextFlushNumber: UInt64 = 1

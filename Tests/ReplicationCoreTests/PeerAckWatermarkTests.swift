@@ -58,13 +58,13 @@ struct PeerAckWatermarkTests {
         let runner = Self.primaryN0()
         // n1's disk holds write 1: its acknowledgement does not come.
         Self.run(runner, "write n0 off=0", "stabilize hold=n1")
-        #expect(runner.cluster?.nodes[0].instance?.peerAckedBelow == 1)
+        #expect(runner.cluster!.nodes[0].instance!.peerAckedBelow() == 1)
         // Forced to yield (a Primary with quorum elsewhere): every held request fails at once,
         // write 1 with n1 still to answer. n1 may yet write it: not done everywhere.
         runner.cluster!.nodes[0].instance!.forceSecondary(because: "a test")
-        #expect(runner.cluster?.nodes[0].instance?.peerAckedBelow == 1)
+        #expect(runner.cluster!.nodes[0].instance!.peerAckedBelow() == 1)
         Self.run(runner, "stabilize")
         #expect(runner.cluster?.nodes[0].instance?.writesAwaitingPeers.isEmpty == true)
-        #expect(runner.cluster?.nodes[0].instance?.peerAckedBelow == 2)
+        #expect(runner.cluster!.nodes[0].instance!.peerAckedBelow() == 2)
     }
 }

@@ -702,13 +702,56 @@ struct SimulationTests {
     /// Next: keep the rule (safety) and find what the extra Outdated/renegotiation costs 17, 69
     /// and 497 (FarAwayOutdateTests records the same cost for a wider variant in session 5).
     ///
+    /// Session 12 (simliveness), full-sync resume, measured, not landed (branches
+    /// `simliveness-combo` = the three rules below on main 3965547, `simliveness-combo2`,
+    /// `sl-A`, `simliveness-930-wip`):
+    /// - Resume (`trackFullSync`, last session's `simliveness-fullsync-wip`; DRBD's sync UUID in
+    ///   effect): a full sync records its bits against the target's current generation, so a
+    ///   reconnection plans `my-bitmap-is-peer-current` and moves what is left (seed 27: n1 64 →
+    ///   56 → 48 KiB across drops instead of 64 each time). 174's "differ" under it is a stale-bit
+    ///   drop that loses a crash's bits, present on main too: n2, a restarted crashed Primary,
+    ///   held its unacknowledged write on block 6 and marked its hot extents toward every peer;
+    ///   `bitmapIsStale` dropped its bits toward n1 (tracked since 5CCF, n1 at n2's current 5123
+    ///   through n0) with block 6 among them, `equal-crashed-primary` found no bits and n2 kept
+    ///   the write. On main the full-sync bits toward n0 (generation none, never stale) later
+    ///   resynced it; recorded at n0's current they were dropped too. Re-marking the crash's
+    ///   activity-log extents after a stale drop (`crashExtents`, kept until a resync into the
+    ///   node ends; the invariant `onNewGeneration` states) makes 174 and 216 pass.
+    /// - With both and a renegotiation of every PausedSyncS link when an empty exchange makes the
+    ///   node UpToDate again (`finishBitmapExchange`; 206's first wake-up, which also ends 65 and
+    ///   241: full-sync sources left paused): on 3965547 1…300 21 → 23 (206 51 61 121 129 187
+    ///   271 pass; fixed seeds 7 27 69 and 49 91 191 193 209 acknowledge nothing), 301…500 16 →
+    ///   19 (differ 444, split brain 364 new, not traced), 501…800 31 → 31 (lost 686 690 new).
+    ///   686: a diskless Primary's write acknowledged with n2's copy alone, its next generation
+    ///   started on n1 without it (the 683 class). 690 (protocol A): n2's acknowledged write was
+    ///   still queued on n0 when n0's resync from n2 finished; n0, promoted, started a generation
+    ///   and crashed; `equal-crashed-primary-protocol-a` then made n0 the source over n2
+    ///   (Outdated by quorum loss, holding the write). The no-write seeds it adds spend the run
+    ///   with one UpToDate replica serving three full syncs that link drops and the source's own
+    ///   quorum losses (Outdated, every resync paused) keep interrupting: resuming does not
+    ///   outpace them. Resync-lane 90 lost a write by 930's rule (below) under it.
+    /// - The crash-extent keep alone: 1…300 and 301…500 unchanged, 501…800 lost 764: n1 took an
+    ///   announcement naming it absent (it arrived during their handshake) and the writer's bits
+    ///   toward it, since the parent, were dropped as stale later (nbdpath's 298 note above, the
+    ///   same rule). Not taking such an announcement: 764, 696, 716 pass, fixed seed 69
+    ///   acknowledges nothing; taking none and going Outdated: fixed seed 497 no write, 501…800
+    ///   → 33. DRBD makes a new current UUID and a connect cluster-wide state changes that
+    ///   exclude each other; a generation started while a handshake is in flight is the gap.
+    /// - 930's rule (a crashed side's bits do not take 225's exception away), measured
+    ///   independently of seq2r on c8669d6 with the same figures (1…300 +111; 501…800 729 789
+    ///   pass, +651) and PureDecisionTests' case; it needs a protocol version bump when landed
+    ///   (both ends must plan alike).
+    /// Next: land the absent-announcement rule with what it costs 69/497 found (then the crash
+    /// extents, then the resume); the resume needs the source's quorum-loss pauses to end
+    /// (a quorum-loss Outdated source that every connected replica yields to).
+    ///
     /// Session 12 (simrestart), the two-Primaries class (56, 790), reduced in TwoPrimariesTests
     /// (deterministic; both failed on main 3965547). Landed: a node connected to a Primary drops a
     /// peer whose handshake or state report says it is Primary too (DRBD's SS_TWO_PRIMARIES;
     /// `secondPrimaryRefusal`, retried after `connectRetryTicks`): 56's cause, where n2 joined
     /// n0 (Primary without quorum) after voting n1 in. 1…300, 301…500, 501…800 unchanged (see the
-    /// commit). Measured on branch `simrestart-two-primaries-wip` (switches in ZZExperiment.swift),
-    /// not landed, main 21 / 16 / 31:
+    /// commit; merged with main f829b36: 21 / 15 / 31, the same seeds as main). Measured on branch `simrestart-two-primaries-wip` (switches in ZZExperiment.swift),
+    /// not landed, on main 3965547 (21 / 16 / 31):
     /// - the refusal also while this node's vote for another requester is pending (the whole
     ///   rule): 22 / 16 / 31, fixed seed 69 acknowledges nothing (liveness: n2 kept refusing n0).
     /// - 790's cause: a promotion counted a peer that connected while it waited and was never
