@@ -750,8 +750,9 @@ struct SimulationTests {
     /// peer whose handshake or state report says it is Primary too (DRBD's SS_TWO_PRIMARIES;
     /// `secondPrimaryRefusal`, retried after `connectRetryTicks`): 56's cause, where n2 joined
     /// n0 (Primary without quorum) after voting n1 in. 1…300, 301…500, 501…800 unchanged (see the
-    /// commit; merged with main f829b36: 21 / 15 / 31, the same seeds as main). Measured on branch `simrestart-two-primaries-wip` (switches in ZZExperiment.swift),
-    /// not landed, on main 3965547 (21 / 16 / 31):
+    /// commit; merged with main f829b36: 21 / 15 / 31, the same seeds as main). Measured on
+    /// branch `simrestart-two-primaries-wip` (switches in ZZExperiment.swift), not landed, on
+    /// main 3965547 (21 / 16 / 31):
     /// - the refusal also while this node's vote for another requester is pending (the whole
     ///   rule): 22 / 16 / 31, fixed seed 69 acknowledges nothing (liveness: n2 kept refusing n0).
     /// - 790's cause: a promotion counted a peer that connected while it waited and was never
