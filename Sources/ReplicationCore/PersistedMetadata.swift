@@ -20,8 +20,9 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// a crash, it says that all this node holds past the previous generation is unacknowledged
     /// (or, in the window before that metadata write, held by peers that took the generation,
     /// so that no split brain with it can arise under quorum; with protocol A, possibly held by
-    /// this crashed writer alone, which protocol A may lose): it yields in a split brain (see
-    /// `HandshakeFlags.generationUnconfirmed`).
+    /// this crashed writer alone, which protocol A may lose; or, acknowledged by this node alone
+    /// as the last man standing, lost if an operator forced an Outdated peer Primary meanwhile:
+    /// `checkDone`): it yields in a split brain (see `HandshakeFlags.generationUnconfirmed`).
     public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
 }
 

@@ -407,6 +407,12 @@ extension ReplicaInstance {
             // The flag found stale after a crash in that window misleads no handshake under
             // quorum: the peers that acknowledged the write hold the generation, and every
             // later majority includes one of them, so no other side can branch off beside it.
+            // Except when this node acknowledged it alone, the last man standing (its peers left
+            // gracefully, Outdated, and stopped voting): they can regain quorum without it, but
+            // being Outdated they are not promoted without `primary --force`. If an operator forces
+            // one and it writes, this node, back with the stale flag, yields and its
+            // acknowledged write is discarded, where a durable clear would have stopped at a
+            // split brain for the operator to resolve (review, session 12; no scenario yet).
             // Writes issued before the generation (a lost peer's missed copies) belong to the
             // previous one.
             flags.remove(.generationUnconfirmed)
