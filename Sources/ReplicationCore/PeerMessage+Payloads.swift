@@ -377,8 +377,8 @@ public struct WriterLost: Sendable, Equatable {
     public var hotExtents: [UInt32]
     /// The writer's last sequence when the sender's stream from it began (its handshake's
     /// `lastWriteSequence`): the writes up to it did not come on this stream. Two senders with
-    /// equal tails are not equal when one stream began later: it may have a gap (seed 463). Carried
-    /// and logged, not yet used to decide (see `onWriterLost`: the rule was withdrawn).
+    /// equal tails are not equal when one stream began later: it may have a gap (seed 463). Carried,
+    /// not yet used to decide (see `onWriterLost`: the rule was withdrawn).
     public var streamStart: UInt64
     public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
         self.writer = writer
