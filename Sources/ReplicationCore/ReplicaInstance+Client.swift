@@ -506,10 +506,7 @@ extension ReplicaInstance {
             return
         }
         let peer = peers[p].id
-        if !writesAwaitingPeers.isEmpty, writesAwaitingPeers[sequence] != nil {
-            writesAwaitingPeers[sequence]!.remove(peer)
-            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
-        }
+        if !writesAwaitingPeers.isEmpty { peerAnsweredWrite(sequence, peer: peer) }
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
@@ -567,10 +564,7 @@ extension ReplicaInstance {
             }
             peers[i].unconfirmedWrites = []
         }
-        for sequence in writesAwaitingPeers.keys.sorted() {
-            writesAwaitingPeers[sequence]!.remove(peer)
-            if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
-        }
+        for sequence in Array(writesAwaitingPeers.keys) { peerAnsweredWrite(sequence, peer: peer) }
         var lostCopies: [ClientRequestID] = []
         for id in requestOrder {
             guard var pending = requests[id] else { continue }

@@ -32,6 +32,14 @@ extension ReplicaInstance {
         return below
     }
 
+    /// Writer side: `peer` answered (or dropped) write `sequence`, one completed early; once no
+    /// peer has it in hand, it no longer holds the watermark back.
+    mutating func peerAnsweredWrite(_ sequence: UInt64, peer: NodeID) {
+        guard writesAwaitingPeers[sequence] != nil else { return }
+        writesAwaitingPeers[sequence]!.remove(peer)
+        if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
+    }
+
     /// Secondary side, for each write received from writer `i`: the writes below its watermark
     /// are no longer in doubt; this one is until a later write says otherwise.
     mutating func notePeerWriteInDoubt(_ write: ReplicatedWrite, writer i: Int) {

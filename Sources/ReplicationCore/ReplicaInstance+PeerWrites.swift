@@ -192,7 +192,6 @@ extension ReplicaInstance {
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
         guard disk.hasDisk else { return }
         lostWriterInDoubtExtents[writer] = inDoubt
-        lostWriterStreamStart[writer] = streamStart
         let lost = WriterLost(writer: writer, lastSequence: lastSequence,
                               hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted(), streamStart: streamStart)
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
@@ -231,7 +230,7 @@ extension ReplicaInstance {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
         // The one with the longer tail is the source; equal tails reconcile nothing. The stream
-        // starts (`WriterLost.streamStart`, kept in `lostWriterStreamStart`) do not decide: the
+        // starts (`WriterLost.streamStart`, sent but not kept here) do not decide: the
         // rule "with equal tails, the survivor whose stream began earlier is the source" (2c6ebff,
         // seed 463's gap, WriterLostGapTests' known issue) was withdrawn after it stalled the
         // faults tier's quorum heal in CI (session 12): a survivor that had just been this

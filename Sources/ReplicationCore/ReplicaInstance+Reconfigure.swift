@@ -41,7 +41,6 @@ extension ReplicaInstance {
             generations.bitmap.removeAll { $0.nodeID == id }
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
-            lostWriterStreamStart[id] = nil
         }
         // Changed peers keep their connection and bitmap.
         for i in peers.indices { peers[i].config = new.peer(peers[i].id)! }

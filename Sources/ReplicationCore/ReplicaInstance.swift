@@ -110,8 +110,6 @@ public struct ReplicaInstance: Sendable {
     /// Activity-log extents of the writes of a lost Primary whose peer ack had not come
     /// (writer → extents): reconciled with the other survivors whatever their logs still hold.
     var lostWriterInDoubtExtents: [NodeID: [UInt32]] = [:]
-    /// Where this node's stream from a lost Primary began (writer → `WriterLost.streamStart`).
-    var lostWriterStreamStart: [NodeID: UInt64] = [:]
 
     var output = ReplicaOutput()
 
