@@ -18,9 +18,9 @@ public enum StatusFormatter {
     public static func format(_ r: ResourceReport, verbose: Bool, statistics: Bool) -> String {
         var lines: [String] = []
         var head = r.name
-        // A resource that is down because its file or disk is bad has no node id or suspension
-        // state to report (the engine sends -1 and no `suspended`): printing "node-id:-1" or
-        // "suspended:no" would state something nobody knows.
+        // A resource that is down because its file could not be read has no node id or
+        // suspension state to report (the engine sends -1 and no `suspended`): printing
+        // "node-id:-1" or "suspended:no" would state something nobody knows.
         let known = r.error == nil || r.nodeId >= 0
         if verbose && known { head += " node-id:\(r.nodeId)" }
         head += " role:\(r.role)"

@@ -33,10 +33,10 @@ struct StatusFormatterTests {
 
     @Test("a resource that is down with an error shows the error, not a node id of -1")
     func downResourceVerbose() {
-        let down = ResourceReport(name: "broken", nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
+        let down = ResourceReport(name: "broken", nodeId: -1, nodeName: "", role: "Secondary", mayPromote: false,
                                   volumes: [], connections: [], error: "/x/broken.res:2: volume 0 has no 'minor'")
         #expect(StatusFormatter.format([down], verbose: true) == """
-        broken role:Unknown
+        broken role:Secondary
           error: /x/broken.res:2: volume 0 has no 'minor'
 
         """)
