@@ -26,7 +26,9 @@ public enum StatusFormatter {
         head += " role:\(r.role)"
         if let s = r.suspended { head += " suspended:\(s)" } else if verbose && known { head += " suspended:no" }
         lines.append(head)
-        if let error = r.error { lines.append("  error: \(error)") }
+        // The engine's errors name the resource for its log ("r0: split brain …"); under the
+        // resource's own line that prefix only repeats it.
+        if let error = r.error { lines.append("  error: \(error.hasPrefix(r.name + ": ") ? String(error.dropFirst(r.name.count + 2)) : error)") }
         let multi = r.volumes.count > 1
         for v in r.volumes {
             var line = "  "

@@ -42,6 +42,15 @@ struct StatusFormatterTests {
         """)
     }
 
+    @Test("an error that starts with the resource's name does not repeat it under the resource's line")
+    func errorWithoutRepeatedName() {
+        var split = Self.report(secondConnection: "StandAlone")
+        split.error = "backups: split brain detected with node 2 (gamma); connection is StandAlone"
+        #expect(StatusFormatter.format([split]).contains("\n  error: split brain detected with node 2 (gamma); connection is StandAlone\n"))
+        split.error = "backupsX: a message about another name"
+        #expect(StatusFormatter.format([split]).contains("\n  error: backupsX: a message about another name\n"))
+    }
+
     @Test("a resync shows replication and done; statistics add KiB counters")
     func resyncStatus() {
         let text = StatusFormatter.format([Self.report(replication: "SyncSource", peerDisk: "Inconsistent", done: 37.5)], statistics: true)
