@@ -46,6 +46,25 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: tracksNothing, peer: restarted).decision == .targetUseBitmap)
     }
 
+    /// Seed 930: as 225, but the restarted peer marked its crash's activity-log extents toward
+    /// every peer, so it tracks bits too. With protocol A those bits do not take the exception
+    /// away; bits of a peer that did not crash do, and with protocol C the crash's bits count.
+    @Test("equal generations, protocol A: a crashed peer's bits leave a quorum-loss Outdated tracker the source")
+    func quorumLossOutdatedTrackerBesideCrashedPeerWithBits() {
+        var outdated = handshake(0, current: 0x300, flags: [.outdatedByQuorumLoss])
+        outdated.disk = .outdated
+        outdated.outOfSyncBlocks = 1
+        var restarted = handshake(1, current: 0x300, flags: [.crashed])
+        restarted.outOfSyncBlocks = 4
+        #expect(GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true).decision == .sourceUseBitmap)
+        #expect(GenerationComparison.compare(mine: restarted, peer: outdated, asynchronous: true).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true).rule == "equal-crashed")
+        var live = restarted
+        live.flags = []
+        #expect(GenerationComparison.compare(mine: outdated, peer: live, asynchronous: true).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: false).decision == .targetUseBitmap)
+    }
+
     @Test("after a peer failure the survivor that wrote is SyncSource using its bitmap (rule 5)")
     func survivorIsSource() {
         let a = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100])
