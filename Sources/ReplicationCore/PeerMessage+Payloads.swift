@@ -6,7 +6,10 @@ import NIOCore
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
 /// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
 /// 6: a writer-lost says where the sender's stream began (`WriterLost.streamStart`).
-public let replicationProtocolVersion: UInt16 = 6
+/// 7: with protocol A a crashed side's bits no longer keep a quorum-loss Outdated peer from
+///    being the source at equal generations (`GenerationComparison.equalCurrent`): both ends
+///    must plan alike.
+public let replicationProtocolVersion: UInt16 = 7
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
