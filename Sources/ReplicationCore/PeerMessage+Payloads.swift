@@ -6,9 +6,12 @@ import NIOCore
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
 /// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
 /// 6: a writer-lost says where the sender's stream began (`WriterLost.streamStart`).
-/// 7: that stream start decides equal tails, and a writer-lost waits while its receiver still has
-///    the writer (`deferWriterLost`): a 6 peer would decide differently on the same messages.
-public let replicationProtocolVersion: UInt16 = 7
+/// 7: with protocol A a crashed side's bits no longer keep a quorum-loss Outdated peer from
+///    being the source at equal generations (`GenerationComparison.equalCurrent`): both ends
+///    must plan alike.
+/// 8: that stream start decides equal tails, and a writer-lost waits while its receiver still has
+///    the writer (`deferWriterLost`): a 7 peer would decide differently on the same messages.
+public let replicationProtocolVersion: UInt16 = 8
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

@@ -64,6 +64,10 @@ struct PeerState: Sendable {
     /// A connection refused for a second Primary is asked for again at this tick
     /// (`ReplicaInstance.deferConnection`).
     var reconnectAtTick: UInt64?
+    /// Why `deferConnection` last dropped this connection, until it connects or the operator
+    /// disconnects it: the connection's status says it, not only the log (the operator has to
+    /// demote one of the Primaries for it to connect).
+    var deferredBecause: String?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
     /// Two generations, not the announcement: its absent-node array would be retained and

@@ -74,6 +74,7 @@ extension ReplicaInstance {
                 send(.goodbye(Goodbye(outdated: role != .primary && disk.hasDisk)), to: peers[i].id)
             }
             dropConnection(i, standAlone: true)
+            peers[i].deferredBecause = nil  // not retrying any more: the operator's disconnect is why
         }
         reply(id, .done)
     }

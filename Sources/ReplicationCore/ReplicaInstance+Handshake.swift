@@ -40,6 +40,7 @@ extension ReplicaInstance {
         peers[i].current = handshake.generations.current
         peers[i].outdatedByQuorumLoss = handshake.flags.contains(.outdatedByQuorumLoss)
         peers[i].connection = .connected
+        peers[i].deferredBecause = nil
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
         peers[i].streamStart = handshake.lastWriteSequence

@@ -117,6 +117,12 @@ struct SimulationTests {
                                        // of the same parent (`generationUnconfirmed`, 716 below; 1110 needs the
                                        // Inconsistent side of two unconfirmed ones to yield).
                                        900, 1076, 1110,
+                                       // session 13 (seq2r), acknowledged writes lost, protocol A: a quorum-loss Outdated
+                                       // writer holding an acknowledged write was resynced from a peer that crashed
+                                       // without it, the peer's crash bits counting as "tracks changes"
+                                       // (protocol_a_outdated_writer_beside_crashed_peer.txt; 1125 and 1575 pass with
+                                       // it too, not traced).
+                                       930, 1125, 1575,
                                        // session 13 (simsafety), no convergence: passes since a writer-lost that
                                        // arrives while its receiver still has the writer waits for the receiver's own
                                        // (`deferWriterLost`; the run changes at such a reconciliation, not traced
@@ -651,6 +657,13 @@ struct SimulationTests {
     ///   (+111), 301…500 15 → 15 (same seeds), 501…800 31 → 30 (+651; 729 and 789 pass),
     ///   801…1100 38 → 39 (930 passes; +897, +1089). Discounting the Outdated side's own bits
     ///   after its own crash as well lost 225's write again (its Outdated holder had restarted).
+    ///   Session 13 (seq2r), landed: the same rule with protocol A only (protocol C seeds run as
+    ///   before; every 111/651/897/1089 was protocol C, seed % 5 != 0). Measured with switches on
+    ///   branch `seq2r-930-v3-wip` over the protocol A seeds (multiples of 5) of 1…1700, main
+    ///   87ce87b against the rule: 1…1400 7 → 5 (930 and 1125 pass; 205 975 1245 no write,
+    ///   730 no convergence, 790 lost on both), 1401…1700 2 → 1 (1575 passes; 1485 lost on
+    ///   both). Whole ranges therefore: 1…300 21, 301…500 15, 501…800 31 unchanged, 801…1100
+    ///   39 → 38, 1101…1400 25 → 24, 1401…1700 43 → 42.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
@@ -785,7 +798,7 @@ struct SimulationTests {
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
     /// connected Primary waits for the receiver's own loss (`deferWriterLost`), and is then
-    /// decided on the tail and stream start the receiver sends (protocol 7). The faults tier's
+    /// decided on the tail and stream start the receiver sends (protocol 8). The faults tier's
     /// stall is reduced in WriterLostAgreementTests. Main 87ce87b → this: 1…300 21 → 19 (189 211
     /// pass), 301…500 15 → 15 (same seeds), 501…800 31 → 29 (647 716 pass); no seed added. 716
     /// is a fixed seed; 189 211 647 still acknowledge no write with the resync lane.

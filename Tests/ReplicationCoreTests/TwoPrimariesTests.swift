@@ -17,6 +17,11 @@ struct TwoPrimariesTests {
     final class Script: RecordedScript {
         func acknowledged(_ client: UInt64) -> Bool { runner.cluster?.completions[client] == .done }
 
+        /// What node `node`'s status says on its connection toward `peer`.
+        func connectionMessage(_ node: Int, toward peer: UInt8) -> String? {
+            runner.cluster?.nodes[node].instance?.status.connections.first { $0.peer == NodeID(peer) }?.message
+        }
+
         /// Three replicas, quorum majority, all UpToDate.
         func cluster() {
             run("cluster nodes=3 size=64K quorum=majority")
@@ -48,6 +53,11 @@ struct TwoPrimariesTests {
         script.run("stabilize hold-link=n2-n1,n0-n2")
         let joined = script.run("stabilize")
         #expect(joined.contains { $0.hasPrefix("n2: warning: not connecting: node 1 (n1) is Primary") }, "\(script.text)")
+        // The operator sees it on n2's status too, with the way out (the log alone scrolls away).
+        let message = script.connectionMessage(2, toward: 1) ?? ""
+        #expect(message.contains("node 0 (n0), connected here, is Primary") && message.contains("'tandem adm secondary r0' on n1 or on n0"),
+                "n2's connection toward n1 says why it is not up: \(message)")
+        #expect(script.connectionMessage(2, toward: 0) == nil, "n2's connection toward n0 is up and says nothing")
         #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
         #expect(script.acknowledged(1) || script.acknowledged(2), "one Primary acknowledges its write:\n\(script.text)")
         script.run("heal")
@@ -55,6 +65,7 @@ struct TwoPrimariesTests {
         let end = script.run("stabilize")
         #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+        #expect(script.connectionMessage(2, toward: 1) == nil, "connected again, n2's status drops the refusal")
     }
 
     /// Seed 790: all Secondary, n1-n2 cut. n1's write asks n0, its only peer; n0's yes is held on
