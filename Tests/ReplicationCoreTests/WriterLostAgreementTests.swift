@@ -14,14 +14,8 @@ import Testing
 struct WriterLostAgreementTests {
     @Test("a writer-lost received while the writer is still connected is decided on the tails both ends sent")
     func peerLostTheWriterFirst() {
-        let script = DisklessWriterLostCopyTests.Script()
-        script.run("cluster nodes=3 size=64K")
-        script.run("connect-all")
-        script.run("stabilize")
-        script.run("admin n0 primary force")
-        script.run("stabilize")
-        script.run("write n0 off=0 pattern=1")
-        script.run("stabilize")
+        let script = RecordedScript()
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K")
         // n2 loses the writer at its write 1 and misses writes 2 and 3.
         script.run("isolate n2")
         script.run("stabilize")
