@@ -205,11 +205,10 @@ extension ReplicaInstance {
         }
         // The peers that lost the writer first decide on this announcement; this node decides on
         // theirs now, with the tail and stream start it just sent them. A peer this announcement
-        // did not reach decides nothing, so neither does this node.
-        // Not renegotiated as `onWriterLost` would for a peer at another history: a writer-lost
-        // that arrived while the writer was still here never was (the handshake with the writer
-        // settles that difference); measured, doing it now changed promotion_vote_knows_newer's
-        // refusal and quorum_lost_primary_yields' resyncs.
+        // did not reach decides nothing, so neither does this node. A peer at another history is
+        // not renegotiated with here as `onWriterLost` would: a writer-lost that arrived while
+        // the writer was still connected never was; doing it now (measured) changed
+        // promotion_vote_knows_newer's refusal and quorum_lost_primary_yields' resyncs.
         for (peer, theirs) in deferred.sorted(by: { $0.key < $1.key }) {
             guard let j = peerIndex(peer), peers[j].isConnected, peers[j].bitmap != nil,
                   peers[j].resync != nil || peers[j].current.sameHistory(as: generations.current) else { continue }
@@ -225,9 +224,12 @@ extension ReplicaInstance {
     /// sent its real tail (7904); n2 saw equal tails, an earlier stream start of its own, and
     /// started a second resync toward n3, which n3 never ran. The message waits for this node's
     /// own loss of the writer (`announceWriterLost`): both ends then compare the tails and stream
-    /// starts they sent each other. If this node loses the writer when it is no longer Primary
-    /// (it demoted), it sends no writer-lost and the waiting ones are dropped: the peer, which
-    /// gets none from this node, decides nothing either, and the writer, alive, holds the bits.
+    /// starts they sent each other. If the writer is no longer Primary when this node loses it
+    /// (it demoted), this node sends no writer-lost and the waiting ones are dropped: the peer,
+    /// which gets none from this node, decides nothing either, and the writer, alive, holds the
+    /// bits. Known gap: a waiting one is not dropped when its sender reconnects to the writer, so
+    /// if the sender still has the writer when this node loses it, this node alone decides, on
+    /// the sender's old tail (the sender keeps this node's announcement waiting instead).
     mutating func deferWriterLost(_ lost: WriterLost, peer i: Int) {
         deferredWriterLosts[lost.writer, default: [:]][peers[i].id] = lost
         log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and reconciles when it loses it too")
