@@ -68,7 +68,11 @@ extension ReplicaInstance {
         if let k = requestOrder.firstIndex(of: id) { requestOrder.remove(at: k) }
         if pending.sequence != 0 {
             requestsBySequence[pending.sequence] = nil
-            if !pending.waitingPeers.isEmpty { writesAwaitingPeers[pending.sequence] = pending.waitingPeers }
+            if !pending.waitingPeers.isEmpty {
+                writesAwaitingPeers[pending.sequence] = WriteAwaitingPeers(
+                    peers: pending.waitingPeers, sentTo: pending.sentTo,
+                    offsetBytes: pending.request.offsetBytes, lengthBytes: UInt64(pending.request.lengthBytes))
+            }
         }
         if let extents = pending.extents { activityLog.end(extents) }
         if pending.isWrite { applicationLatencyRecent = now - pending.submitTick }
@@ -507,13 +511,15 @@ extension ReplicaInstance {
             return
         }
         let peer = peers[p].id
-        if !writesAwaitingPeers.isEmpty { peerAnsweredWrite(sequence, peer: peer) }
+        if !writesAwaitingPeers.isEmpty { peerAnsweredWrite(sequence, peer: peer, lacksIt: !success) }
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
             if peers[p].disk == .upToDate { requests.values[i].durableCopies += 1 }
         } else {
-            markOutOfSync(requests.values[i].request, toward: peer)
+            let request = requests.values[i].request
+            recordPeerLacksWrite(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes),
+                                 peer: peer, sentTo: requests.values[i].sentTo)
         }
         checkDone(id)
     }
@@ -565,7 +571,7 @@ extension ReplicaInstance {
             }
             peers[i].unconfirmedWrites = []
         }
-        for sequence in Array(writesAwaitingPeers.keys) { peerAnsweredWrite(sequence, peer: peer) }
+        for sequence in Array(writesAwaitingPeers.keys) { peerAnsweredWrite(sequence, peer: peer, lacksIt: true) }
         var lostCopies: [ClientRequestID] = []
         for id in requestOrder {
             guard var pending = requests[id] else { continue }
@@ -583,14 +589,8 @@ extension ReplicaInstance {
             lostCopies.append(id)
             if pending.isWrite {
                 missedWrites = true
-                markOutOfSync(pending.request, toward: peer)
-                // The other replicas got this write; tell them `peer` may not have.
-                let range = OutOfSyncRange(offsetBytes: pending.request.offsetBytes, lengthBytes: UInt64(pending.request.lengthBytes), node: peer)
-                // In the peers' order, the order the write was sent to them in.
-                for index in peers.indices where peers[index].id != peer && pending.sentTo.contains(peers[index].id)
-                    && Self.receivesWrites(&peers[index]) {
-                    send(.outOfSync(range), to: peers[index].id)
-                }
+                recordPeerLacksWrite(offsetBytes: pending.request.offsetBytes, lengthBytes: UInt64(pending.request.lengthBytes),
+                                     peer: peer, sentTo: pending.sentTo)
             }
         }
         // DRBD: the first write after losing a peer that had our data starts a new generation.

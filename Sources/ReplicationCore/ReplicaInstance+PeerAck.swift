@@ -16,6 +16,15 @@
 /// the message per write moving every run's timing (fixed seed 25 ended with UpToDate replicas
 /// differing). Bits toward an Established peer make both ends reconnect
 /// (`resyncLeftoverBits`) where DRBD leaves them until the next resync.
+/// A write completed to the client while peers still had it in hand (`writesAwaitingPeers`):
+/// who still has it, and where it went and what it covers, to record a peer that lacks it.
+struct WriteAwaitingPeers: Sendable {
+    var peers: NodeSet
+    var sentTo: NodeSet
+    var offsetBytes: UInt64
+    var lengthBytes: UInt64
+}
+
 extension ReplicaInstance {
     /// Writer side: every write with a smaller sequence is done on every node it went to. Not
     /// done: a write in flight, one completed early (lost quorum) whose peers have not answered
@@ -33,11 +42,37 @@ extension ReplicaInstance {
     }
 
     /// Writer side: `peer` answered (or dropped) write `sequence`, one completed early; once no
-    /// peer has it in hand, it no longer holds the watermark back.
-    mutating func peerAnsweredWrite(_ sequence: UInt64, peer: NodeID) {
-        guard writesAwaitingPeers[sequence] != nil else { return }
-        writesAwaitingPeers[sequence]!.remove(peer)
-        if writesAwaitingPeers[sequence]!.isEmpty { writesAwaitingPeers[sequence] = nil }
+    /// peer has it in hand, it no longer holds the watermark back. A peer that failed it or
+    /// dropped it (`lacksIt`) is recorded as lacking it first, as for a write still in flight,
+    /// so the watermark passes it only behind the out-of-sync ranges (review's session 12 point:
+    /// the request was gone, and nothing recorded that the peer lacked the write).
+    mutating func peerAnsweredWrite(_ sequence: UInt64, peer: NodeID, lacksIt: Bool) {
+        guard var awaiting = writesAwaitingPeers[sequence], awaiting.peers.remove(peer) else { return }
+        if lacksIt {
+            recordPeerLacksWrite(offsetBytes: awaiting.offsetBytes, lengthBytes: awaiting.lengthBytes,
+                                 peer: peer, sentTo: awaiting.sentTo)
+        }
+        writesAwaitingPeers[sequence] = awaiting.peers.isEmpty ? nil : awaiting
+    }
+
+    /// Writer side: `peer` failed or dropped a write that went to the nodes in `sentTo`. Out of
+    /// sync toward it here, and the other nodes that got the write are told, in the peers' order
+    /// (the order it was sent to them in), ahead of any later write on each stream. DRBD's
+    /// Primary says it in its peer ack (P_PEER_ACK's mask names the nodes that hold the write;
+    /// each receiver marks the others): without it, a peer whose disk failed on the write came
+    /// back, was resynced from a replica that never knew, and ended UpToDate without the write
+    /// (seed 931's class).
+    mutating func recordPeerLacksWrite(offsetBytes: UInt64, lengthBytes: UInt64, peer: NodeID, sentTo: NodeSet) {
+        guard lengthBytes > 0 else { return }
+        if let p = peerIndex(peer), peers[p].bitmap != nil {
+            peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: lengthBytes))
+            noteBitsSet(toward: p, offsetBytes: offsetBytes, lengthBytes: lengthBytes)
+        }
+        let range = OutOfSyncRange(offsetBytes: offsetBytes, lengthBytes: lengthBytes, node: peer)
+        for index in peers.indices where peers[index].id != peer && sentTo.contains(peers[index].id)
+            && Self.receivesWrites(&peers[index]) {
+            send(.outOfSync(range), to: peers[index].id)
+        }
     }
 
     /// Secondary side, for each write received from writer `i`: the writes below its watermark
@@ -61,5 +96,25 @@ extension ReplicaInstance {
         }
         peers[i].unackedPeerWrites = []
         return extents.sorted()
+    }
+
+    /// A peer connected without a disk (it failed, or detached) takes no part in the writer-lost
+    /// exchange, yet the writes still in doubt here may have been in flight to it when its disk
+    /// went: when the disk comes back its resync must bring them, and the writer's out-of-sync
+    /// ranges that said so may have died with the writer (seed 931: n2's disk failed with block 7
+    /// in flight, the ranges toward it were still queued to n1 when the writer crashed, and n2
+    /// came back, resynced from n1 without block 7, and served it to others as UpToDate). They are
+    /// marked out of sync toward such a peer here. DRBD marks a lost Primary's writes still in
+    /// doubt toward every peer (`cleanup_unacked_peer_requests`); toward every peer measured worse
+    /// here (see the type comment), and bits toward a diskless peer start no resync until it has
+    /// a disk again.
+    mutating func markInDoubtTowardDisklessPeers(writer i: Int) {
+        for j in peers.indices where j != i && peers[j].bitmap != nil && peers[j].isConnected && !peers[j].disk.hasDisk {
+            for write in peers[i].unackedPeerWrites where write.lengthBytes > 0 {
+                peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
+                noteBitsSet(toward: j, offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes)
+            }
+            log(.info, "lost Primary node \(peers[i].id) with \(peers[i].unackedPeerWrites.count) write(s) in doubt: out of sync toward node \(peers[j].id) (\(peers[j].config.name)), connected without a disk")
+        }
     }
 }

@@ -85,9 +85,9 @@ public struct ReplicaInstance: Sendable {
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
     /// Writes completed to the client while peers still had them in hand (failed early for lost
-    /// quorum), by sequence, with those peers: not done everywhere until each answers or drops
+    /// quorum), by sequence: not done everywhere until each of those peers answers or drops
     /// (`peerAckedBelow`).
-    var writesAwaitingPeers: [UInt64: NodeSet] = [:]
+    var writesAwaitingPeers: [UInt64: WriteAwaitingPeers] = [:]
     /// Issued write sequences in issue order, the done ones dropped from the front as the
     /// watermark passes them (`peerAckedBelow()`): its first entry still in flight is the
     /// smallest without a scan of every write in flight for each write.

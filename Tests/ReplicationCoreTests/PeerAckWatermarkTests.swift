@@ -67,4 +67,23 @@ struct PeerAckWatermarkTests {
         #expect(runner.cluster?.nodes[0].instance?.writesAwaitingPeers.isEmpty == true)
         #expect(runner.cluster!.nodes[0].instance!.peerAckedBelow() == 2)
     }
+
+    @Test("a write failed early that its peer then fails is recorded as missing there, here and on the other holder")
+    func failedEarlyThenFailedByItsPeer() {
+        let runner = Self.primaryN0()
+        Self.run(runner, "fail-writes n1 1", "write n0 off=0 pattern=5", "stabilize hold=n1")
+        runner.cluster!.nodes[0].instance!.forceSecondary(because: "a test")
+        // n1's disk fails the write: it detaches, and its state report reaches n0 before its
+        // failed ack. The request is gone from n0 (failed to the client above); its record in
+        // `writesAwaitingPeers` is all that says n1 lacks block 0, which n0 and n2 hold.
+        Self.run(runner, "stabilize")
+        let state = Self.run(runner, "state")
+        #expect(Self.run(runner, "data n0 off=0") == ["n0 off=0: pattern=5"])
+        #expect(Self.run(runner, "data n2 off=0") == ["n2 off=0: pattern=5"])
+        let towardN1 = state.filter { $0.hasPrefix("  n1 ") }
+        #expect(towardN1 == ["  n1 role:Secondary replication:Established peer-disk:Diskless out-of-sync:4K",
+                             "  n1 role:Secondary replication:Established peer-disk:Diskless out-of-sync:4K"],
+                "n0 and n2 must both track block 0 toward n1:\n\(state.joined(separator: "\n"))")
+        #expect(runner.cluster!.nodes[0].instance!.writesAwaitingPeers.isEmpty)
+    }
 }
