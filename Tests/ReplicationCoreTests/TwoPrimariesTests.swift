@@ -104,13 +104,15 @@ struct TwoPrimariesTests {
     /// bitmap) and n1 its own: two children of one generation, a split brain at the reunion. In
     /// 1068 n2 took n1's "state Primary" first and refused n0 after the fact; here n1, promoted
     /// for one write, is Secondary again when n0's handshake reaches n2, so nothing is refused
-    /// and n2 even resyncs from n0 (its acknowledged copy of c2 goes). DRBD's connect
-    /// is a two-phase commit: n0 would count n2 only once n2 committed the connection, and n2,
-    /// inside n1's promotion, answers SS_CONCURRENT_ST_CHG and then SS_TWO_PRIMARIES. Measured in
-    /// session 13 (SimulationTests' note): a Primary without quorum counting a peer only once it
-    /// answered a probe sent behind its handshake (`probenq`), with the refusal while a vote is
-    /// pending (`grant`), makes this case pass and 1068 end without a split brain, but costs
-    /// liveness in every range.
+    /// and n2 even resyncs from n0 (its acknowledged copy of c2 goes): its handshake, sent before
+    /// it took n1's new generation, and n0's planned it as n0's target (`equal-peer-primary`).
+    /// DRBD's connect is a two-phase commit: n0 would count n2 only once n2 committed the
+    /// connection, and neither side plans from generations that moved meanwhile. Measured in
+    /// session 13 (SimulationTests' note, branch `simrestart-s13-exp`): counting a peer for a
+    /// Primary without quorum only once it answered a ping behind its handshake (`probenq`)
+    /// alone still fails here (n1 is Secondary again when n2 takes n0); with a reconnect when
+    /// this node's generation moved since its handshake went out (`restale`) it passes, and
+    /// seed 790's reduction too, but both cost new split brains in the simulation's ranges.
     @Test("a Primary without quorum does not regain it through a peer that has not taken it")
     func quorumRegainedThroughVoterOfAnother() {
         let script = Script()
