@@ -833,8 +833,16 @@ struct SimulationTests {
     ///   25 is a fixed seed, a diskless Primary, not traced) / 17 / 28 (716 730 pass; 790 still
     ///   lost); with `probenq` both reductions (790's and 1068's) and seed 790 pass, 31 (split
     ///   brain 44) / 22 / 29 (split brain 563).
-    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which) and 44
-    /// / 563 under `probenq,restale`; the pair is the closest to DRBD's two-phase connect so far.
+    ///   On main 80fc178 (simsafety's writer-lost rule: 19 / 15 / 29) `probenq,restale` measured
+    ///   30 (split brain 44) / 22 (the same 348) / 29 (790 passes; no safety failure), 801…1100
+    ///   on 8c0fedc 38 (1068 no convergence; split brains 896 1057). 44 traced: n1, Primary
+    ///   without quorum, regained it through n2 (Inconsistent, its resync target, which took n1
+    ///   as Primary: the probe did its job), n2 crashed before holding 9329, restarted at FC3C
+    ///   and gave quorum to n0, Primary at 02AB, which started 3707: the class of a quorum member
+    ///   that never durably held the new generation (seq2r's 1606 note), not this one.
+    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which); then
+    /// land `probenq,restale` if 1…300's no-write seeds come down (half of them are the extra
+    /// pings reshuffling runs: `probeonly`), with both reductions above as its tests.
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
