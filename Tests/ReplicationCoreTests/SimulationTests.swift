@@ -129,6 +129,12 @@ struct SimulationTests {
                                        // further). 189, 211 and 647 (no write acknowledged) pass with it too, but not
                                        // with the resync lane: not fixed seeds.
                                        716,
+                                       // session 13 (simliveness), acknowledged write lost (with a crash's activity-log
+                                       // extents kept through a stale-bit drop alone): a node named absent in a writer's
+                                       // announcement took the generation UpToDate without the writes that went around
+                                       // it, and the writer's bits toward it were dropped as stale (scenarios
+                                       // absent_in_announcement_outdated, crash_extents_kept_after_stale_drop).
+                                       764,
                                        // session 13 (simsafety), UpToDate replicas differing: a write in flight to a
                                        // peer whose disk failed, the writer crashing with the out-of-sync ranges that
                                        // said so still queued; the survivor holding the write in doubt now marks it
@@ -799,6 +805,50 @@ struct SimulationTests {
     /// Next: trace 591 or 750 under `unasked` alone on 501…800 (not measured) to see whether the
     /// asking rule has a hole of its own; land `alkeep` with a scenario of its own first.
     ///
+    /// Session 13 (simrestart), the same class, measured on main 8c0fedc (21 / 15 / 31, 801…1100
+    /// 38), not landed (branch `simrestart-s13-exp`, switches in ZZExperiment.swift,
+    /// SIMRESTART_EXP=a,b):
+    /// - 1068 (split brain) traced: n1, Primary without quorum (io-error), regained it at step
+    ///   1108 on n2's handshake alone, before n2 had taken n1's; n2 had just voted n0 in (its
+    ///   yes left after its handshake), took n0's "state Primary" first and refused n1 at 1116
+    ///   (3a27126's refusal fired, too late): n1 had acknowledged c95 in the window (n2 was
+    ///   Inconsistent in WFBitMapS, so c95 needed no peer). Reduced in TwoPrimariesTests
+    ///   ("a Primary without quorum does not regain it…", two known issues); the reduction found
+    ///   a second path: the voter's handshake, sent before it took the other Primary's new
+    ///   generation, made it the first Primary's resync target (`equal-peer-primary` on stale
+    ///   handshakes on both sides) and it resynced away the write it had acknowledged.
+    /// - `probenq` (a Primary without quorum counts a peer only once it answered a ping sent
+    ///   behind the handshake or state report naming it Primary; a peer that refuses it drops the
+    ///   link instead): 1068 ends in no convergence; 30 / 22 / 32, 801…1100 40 (noconv 879 1068;
+    ///   differ 1089 1092 and split brain 896 new). The same pings with their answers ignored
+    ///   (`probeonly`): 1…300 25, so about half of the cost is the extra messages reshuffling runs.
+    ///   With `grant` (refuse a Primary also while this node's vote for another requester is
+    ///   pending): 29 / 22 / 32, and the 56 reduction then refuses the other Primary (its text
+    ///   expectation would change).
+    /// - `probeall` (every Primary counts only peers that voted for it or answered the ping): 790
+    ///   and 1068 pass, but 44 / 29 (lost 345 445) / 45 (lost 540, split brain 781), 801…1100 48:
+    ///   a Primary losing a peer while a reconnected one's ping is in flight loses quorum (seed 7:
+    ///   n0 Primary, n1's disk failed while n3's ping was out).
+    /// - `unasked,alkeep` (session 12's 790 fix) re-measured: 26 (fixed seed 6 still ends with
+    ///   UpToDate replicas differing: the peer-ack rule did not remove that cost; 27 69 99 273 no
+    ///   write) / 16 (split brain 353) / 37 (differ 532, split brain 591, lost 764).
+    /// - `restale` (a node whose current generation moved since its handshake went out does not
+    ///   negotiate on that handshake; it reconnects, so both sides plan from fresh generations;
+    ///   DRBD's new-current-UUID and connect exclude each other): alone 24 (split brains 25 292;
+    ///   25 is a fixed seed, a diskless Primary, not traced) / 17 / 28 (716 730 pass; 790 still
+    ///   lost); with `probenq` both reductions (790's and 1068's) and seed 790 pass, 31 (split
+    ///   brain 44) / 22 / 29 (split brain 563).
+    ///   On main 80fc178 (simsafety's writer-lost rule: 19 / 15 / 29) `probenq,restale` measured
+    ///   30 (split brain 44) / 22 (the same 348) / 29 (790 passes; no safety failure), 801…1100
+    ///   on 8c0fedc 38 (1068 no convergence; split brains 896 1057). 44 traced: n1, Primary
+    ///   without quorum, regained it through n2 (Inconsistent, its resync target, which took n1
+    ///   as Primary: the probe did its job), n2 crashed before holding 9329, restarted at FC3C
+    ///   and gave quorum to n0, Primary at 02AB, which started 3707: the class of a quorum member
+    ///   that never durably held the new generation (seq2r's 1606 note), not this one.
+    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which); then
+    /// land `probenq,restale` if 1…300's no-write seeds come down (half of them are the extra
+    /// pings reshuffling runs: `probeonly`), with both reductions above as its tests.
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
@@ -815,6 +865,48 @@ struct SimulationTests {
     /// dropped when its sender reconnects to the writer, so a sender that lost the writer, came
     /// back to it and is still connected when this node loses it sees this node's decision on its
     /// old tail one-sided (needs the sender to lose and rejoin while this node kept the writer).
+    ///
+    /// Session 13 (simliveness), the absent-announcement gap and the crash-extent re-mark, landed
+    /// together. (a) `bitmapIsStale`'s drop took a restarted crashed Primary's activity-log bits
+    /// with the stale ones (`crashExtents`, re-marked after the drop until a resync into the node
+    /// ends; scenario crash_extents_kept_after_stale_drop, DIFFER on main). (b) A node named
+    /// absent in an announcement (the writer started the generation while this node's handshake
+    /// was on its way to it) took the generation UpToDate; it now takes it Outdated (scenario
+    /// absent_in_announcement_outdated, DIFFER on main: n1 ends UpToDate without the write).
+    /// (a) alone loses 764's write through (b). Measured on main 68e97fd (19 / 15 / 29): 1…300 →
+    /// 18 (51 passes), 301…500 → 15 (same seeds), 501…800 → 31 (681 and 721 acknowledge no
+    /// write), 801…1100 38 → 41 (869 887 953 acknowledge no write; the same safety failures 931
+    /// 1068 and noconv 982 992); fixed seeds and resync-lane fixed seeds pass. The liveness cost
+    /// is real: 721 (2 of 255 writes acknowledged on main) changes where n3, named absent, goes
+    /// Outdated while it is the resync source of n1 (8 KiB) and n2 (64 KiB): both resyncs pause
+    /// until n3 is UpToDate again (DRBD pauses a SyncSource that is no longer UpToDate alike).
+    /// Variants measured and not
+    /// kept (branch `simliveness-absent-wip`, switches SL_EXP in ZZSLExperiment.swift, on
+    /// 87ce87b where main was 21 / 15 / 31):
+    /// - not taking the announcement (`skip`, last session's rule): 21 / 15 / 31 (51 passes, 69 fails;
+    ///   716 passes, 681 fails), fixed seed 69 acknowledges nothing. Traced: 69 acknowledges 2 of 260
+    ///   writes on main (c161 c162, a diskless Primary's brief window); the rule keeps n2 (WFBitMapT
+    ///   toward the writer n0) at 07FD instead of 3A11, one state report fewer, and the run's
+    ///   crashes then fall elsewhere: no node waits on another for good; n0 spends the window
+    ///   Inconsistent, its 16 KiB resync grown to 64 KiB by the union with its bits toward n3 (a
+    ///   full sync it was to serve), interrupted by crashes. 17 and 497 also ack 3 and 7 writes
+    ///   on main: these seeds measure timing. Not taking also leaves the node UpToDate at the
+    ///   parent where the writer's later announcements do not chain: with the announcement
+    ///   withheld (`nosend`, DRBD sends a new current UUID only to established peers) 1…300 19
+    ///   but 301…500 16 with split brain 488 (n2 named absent in C17A, then C17A → 6F12 did not
+    ///   chain; UpToDate at B63B it voted n0 in there).
+    /// - not taking and going Outdated (`skip,outdate`): fixed seed 497 acknowledges nothing
+    ///   (and in the resync lane); nbdpath's rule (Outdated, renegotiate): fixed 17 69 497.
+    /// - DRBD's exclusion, a write that must start a generation waits while a peer's handshake is
+    ///   half done (`defer`): fixed seeds 17 and 69 acknowledge nothing.
+    /// - a handshake whose sender's generation or role changed since it went out is run again
+    ///   (`retry`, `retryrole`; DRBD's CONN_HANDSHAKE_RETRY): 1…300 19 but split brains 292 and
+    ///   fixed 424, lost 132 (not traced). It also ends 497's StandAlone on main: n1, promoted
+    ///   after sending its Secondary handshake, was planned as n0's target from it and refused
+    ///   the connection as Primary for good ("has newer data but this node is Primary").
+    /// Next: trace 681 and 721 under this rule; the union of every bitmap by an Inconsistent
+    /// target (`negotiate`, equal-self-inconsistent) resyncs what its own targets lack (69); the
+    /// stale-Secondary-handshake refusal (497) as a retry of its own.
     ///
     /// Session 13 (simsafety), 931 (UpToDate replicas differ at block 7) and review's open point
     /// on early-completed writes. A peer that fails or drops a write, one completed early for lost
