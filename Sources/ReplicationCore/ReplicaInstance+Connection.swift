@@ -100,9 +100,6 @@ extension ReplicaInstance {
         peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
-        // Only a Primary's: a peer that demoted keeps its last writes in doubt here until the
-        // link ends (nothing after them carried a watermark), and they are not a lost writer's.
-        if wasPrimary && role == .secondary { markInDoubtTowardDisklessPeers(writer: i) }
         let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }

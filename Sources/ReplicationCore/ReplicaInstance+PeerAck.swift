@@ -59,9 +59,9 @@ extension ReplicaInstance {
     /// sync toward it here, and the other nodes that got the write are told, in the peers' order
     /// (the order it was sent to them in), ahead of any later write on each stream. DRBD's
     /// Primary says it in its peer ack (P_PEER_ACK's mask names the nodes that hold the write;
-    /// each receiver marks the others): without it, a peer whose disk failed on the write came
-    /// back, was resynced from a replica that never knew, and ended UpToDate without the write
-    /// (seed 931's class).
+    /// each receiver marks the others): without it, a peer whose disk failed on the write could
+    /// come back, be resynced from a replica that never knew, and end UpToDate without the write
+    /// (seed 931's class; 931 itself also needs the survivor's side, see SimulationTests).
     mutating func recordPeerLacksWrite(offsetBytes: UInt64, lengthBytes: UInt64, peer: NodeID, sentTo: NodeSet) {
         guard lengthBytes > 0 else { return }
         if let p = peerIndex(peer), peers[p].bitmap != nil {
@@ -96,25 +96,5 @@ extension ReplicaInstance {
         }
         peers[i].unackedPeerWrites = []
         return extents.sorted()
-    }
-
-    /// A peer connected without a disk (it failed, or detached) takes no part in the writer-lost
-    /// exchange, yet the writes still in doubt here may have been in flight to it when its disk
-    /// went: when the disk comes back its resync must bring them, and the writer's out-of-sync
-    /// ranges that said so may have died with the writer (seed 931: n2's disk failed with block 7
-    /// in flight, the ranges toward it were still queued to n1 when the writer crashed, and n2
-    /// came back, resynced from n1 without block 7, and served it to others as UpToDate). They are
-    /// marked out of sync toward such a peer here. DRBD marks a lost Primary's writes still in
-    /// doubt toward every peer (`cleanup_unacked_peer_requests`); toward every peer measured worse
-    /// here (see the type comment), and bits toward a diskless peer start no resync until it has
-    /// a disk again.
-    mutating func markInDoubtTowardDisklessPeers(writer i: Int) {
-        for j in peers.indices where j != i && peers[j].bitmap != nil && peers[j].isConnected && !peers[j].disk.hasDisk {
-            for write in peers[i].unackedPeerWrites where write.lengthBytes > 0 {
-                peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
-                noteBitsSet(toward: j, offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes)
-            }
-            log(.info, "lost Primary node \(peers[i].id) with \(peers[i].unackedPeerWrites.count) write(s) in doubt: out of sync toward node \(peers[j].id) (\(peers[j].config.name)), connected without a disk")
-        }
     }
 }
