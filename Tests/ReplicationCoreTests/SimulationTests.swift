@@ -122,7 +122,11 @@ struct SimulationTests {
                                        // without it, the peer's crash bits counting as "tracks changes"
                                        // (protocol_a_outdated_writer_beside_crashed_peer.txt; 1125 and 1575 pass with
                                        // it too, not traced).
-                                       930, 1125, 1575]
+                                       930, 1125, 1575,
+                                       // session 13 (seq2r), acknowledged write lost, protocol A: a node's old crash
+                                       // made it yield at equal generations after it had served a resync since and
+                                       // written (crash_settled_by_served_resync.txt).
+                                       1485]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -658,6 +662,28 @@ struct SimulationTests {
     ///   730 no convergence, 790 lost on both), 1401…1700 2 → 1 (1575 passes; 1485 lost on
     ///   both). Whole ranges therefore: 1…300 21, 301…500 15, 501…800 31 unchanged, 801…1100
     ///   39 → 38, 1101…1400 25 → 24, 1401…1700 43 → 42.
+    ///
+    /// Session 13 (seq2r), a crash that kept deciding. `crashedAtAttach`/`crashedPrimaryAtAttach`
+    /// were cleared only when this node finished a resync as target (or took a writer's new
+    /// generation), so a node that restarted after a crash, served resyncs and wrote again still
+    /// sent "crashed" and yielded at equal generations. 1485 (lost, protocol A): n3 restarted,
+    /// became Primary at 075D, wrote c259 (block 3, acknowledged with its own copy), and met n0
+    /// at 075D: `equal-crashed` made n3 the target and c259 was resynced away. 1106 (no
+    /// convergence): n2 crashed as Primary at step ~1140, served n1 and n0, wrote 8B08 as Primary,
+    /// went Outdated by its quorum loss; `equal-crashed-primary` (protocol C: the survivor is the
+    /// source) then made Outdated n1 the source of n2 for good. Landed: toward a peer that took
+    /// this node's data since its attach (a resync this node served to it finished) the crash
+    /// flags are left out of the handshake (`PeerState.tookDataSinceAttach`; DRBD 8.4 clears
+    /// CRASHED_PRIMARY once both disks are UpToDate). Measured on main 002e662 (21 / 15 / 31 /
+    /// 38 / 24 / 42): 1…300 22 (+296 no write: one equal-generation direction flips at step
+    /// ~960 and the run goes another way), 301…500 15, 501…800 29 (730 no convergence and 586
+    /// pass), 801…1100 38, 1101…1400 23, 1401…1700 41 (1485 passes). 1106 still fails: n2 is
+    /// now the planned source but stays Outdated (n0's disk failed, so not every replica is
+    /// connected, and n1, Outdated for cause, cannot vouch), then n2 crashes again and both
+    /// crashed sides fall to `equal-lower-node-id`: simliveness's all-Outdated/Inconsistent class.
+    /// Measured, not landed (switch SEQ2R_NG on branch `seq2r-930-v3-wip`): clearing both flags
+    /// when this node starts a new generation as writer (the mirror of `onNewGeneration`) also
+    /// makes 1485 pass; ranges below in the session's report.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
