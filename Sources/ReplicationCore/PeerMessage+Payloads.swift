@@ -9,7 +9,9 @@ import NIOCore
 /// 7: with protocol A a crashed side's bits no longer keep a quorum-loss Outdated peer from
 ///    being the source at equal generations (`GenerationComparison.equalCurrent`): both ends
 ///    must plan alike.
-public let replicationProtocolVersion: UInt16 = 7
+/// 8: that stream start decides equal tails, and a writer-lost waits while its receiver still has
+///    the writer (`deferWriterLost`): a 7 peer would decide differently on the same messages.
+public let replicationProtocolVersion: UInt16 = 8
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -380,8 +382,8 @@ public struct WriterLost: Sendable, Equatable {
     public var hotExtents: [UInt32]
     /// The writer's last sequence when the sender's stream from it began (its handshake's
     /// `lastWriteSequence`): the writes up to it did not come on this stream. Two senders with
-    /// equal tails are not equal when one stream began later: it may have a gap (seed 463). Carried,
-    /// not yet used to decide (see `onWriterLost`: the rule was withdrawn).
+    /// equal tails are not equal when one stream began later: it may have a gap (seed 463); the
+    /// earlier one is the source (`onWriterLost`).
     public var streamStart: UInt64
     public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
         self.writer = writer

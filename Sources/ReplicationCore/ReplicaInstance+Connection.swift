@@ -124,6 +124,9 @@ extension ReplicaInstance {
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
         if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
+        // Without an announcement of this node's own, the peers' writer-losts that waited for it
+        // are not decided here (`deferWriterLost`).
+        deferredWriterLosts[peers[i].id] = nil
         emitPeerDevice(i)
     }
 

@@ -41,6 +41,9 @@ extension ReplicaInstance {
             generations.bitmap.removeAll { $0.nodeID == id }
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
+            lostWriterStreamStart[id] = nil
+            deferredWriterLosts[id] = nil
+            for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
         }
         // Changed peers keep their connection and bitmap.
         for i in peers.indices { peers[i].config = new.peer(peers[i].id)! }

@@ -110,6 +110,13 @@ public struct ReplicaInstance: Sendable {
     /// Activity-log extents of the writes of a lost Primary whose peer ack had not come
     /// (writer → extents): reconciled with the other survivors whatever their logs still hold.
     var lostWriterInDoubtExtents: [NodeID: [UInt32]] = [:]
+    /// The writer's last sequence when this node's stream from a lost Primary began (writer →
+    /// sequence), as this node's writer-lost sent it (`WriterLost.streamStart`).
+    var lostWriterStreamStart: [NodeID: UInt64] = [:]
+    /// Writer-losts that peers sent while this node still had the writer as a connected Primary
+    /// (writer → peer → message): decided when this node loses it too, on the tail and stream
+    /// start its own writer-lost then sends (`deferWriterLost`).
+    var deferredWriterLosts: [NodeID: [NodeID: WriterLost]] = [:]
 
     var output = ReplicaOutput()
 

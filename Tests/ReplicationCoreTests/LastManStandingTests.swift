@@ -12,13 +12,7 @@ struct LastManStandingTests {
     /// n0 Primary with block 0 written everywhere, then n1 and n2 disconnect from it.
     static func lastManStanding() -> RecordedScript {
         let script = RecordedScript()
-        script.run("cluster nodes=3 size=64K quorum=majority")
-        script.run("connect-all")
-        script.run("stabilize")
-        script.run("admin n0 primary force")
-        script.run("stabilize")
-        script.run("write n0 off=0 pattern=1")
-        script.run("stabilize")
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority")
         script.run("admin n1 disconnect peer=n0")
         script.run("admin n2 disconnect peer=n0")
         script.run("stabilize")
