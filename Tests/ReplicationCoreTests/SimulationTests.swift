@@ -689,7 +689,12 @@ struct SimulationTests {
     /// crashed sides fall to `equal-lower-node-id`: simliveness's all-Outdated/Inconsistent class.
     /// Measured, not landed (switch SEQ2R_NG on branch `seq2r-930-v3-wip`): clearing both flags
     /// when this node starts a new generation as writer (the mirror of `onNewGeneration`) also
-    /// makes 1485 pass; ranges below in the session's report.
+    /// makes 1485 pass; on 002e662 1…300 21, 301…500 15, 501…800 31, 801…1100 37 (849 passes),
+    /// 1101…1400 24 (1107 no write in, one out), 1401…1700 41: liveness-neutral, but 730 stays
+    /// and it does not reach a crash whose node never writes again (1106's n2 chain).
+    /// Not landed either (switch SEQ2R_UC): an unconfirmed generation yielding only when its
+    /// parent is one the peer knows (1601's shape, below) made fixed seeds 716 (no
+    /// convergence) and 1076 (split brain) fail.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
