@@ -696,6 +696,26 @@ struct SimulationTests {
     /// parent is one the peer knows (1601's shape, below) made fixed seeds 716 (no
     /// convergence) and 1076 (split brain) fail.
     ///
+    /// Session 13 (seq2r), new range 1401…1700 on main 87ce87b: 43 = lost 1485 1575 1606, split
+    /// brain 1601, no convergence 1504 1642, 37 no write. 1575 passes with 930's rule, 1485 with
+    /// the crash-flag rule above. Open, traced (SIM_WATCH_BLOCK):
+    /// - 1606 (lost, block 5, protocol C): n2, Primary at 52E3, wrote c122; its copy to n0 was
+    ///   lost with the link, n1 was in its handshake (the write not sent to it). n2 started BB0A
+    ///   (absent=[0]); the announcement to n1 went down with that link too, and c122 was
+    ///   acknowledged (n2's copy, BB0A durable, quorum counting n1). n1, Inconsistent and never
+    ///   told of BB0A (no `supersededGenerations` entry), voted n0 in at 52E3 (24E1). At the
+    ///   reunion BB0A is `generationUnconfirmed` (c122 was issued in 52E3):
+    ///   `split-brain-self-unconfirmed-generation` made n2 yield and c122 was resynced away. The
+    ///   quorum member of a lost-copy acknowledgement never learned the new generation: the
+    ///   41/68/134/424 class on a new path. A fix would hold such an acknowledgement until a
+    ///   quorum has the announcement (as `ackProbe` does for a diskless writer's copy).
+    /// - 1601 (split brain, four nodes): n0 (its disk at 753B, an unconfirmed child of B461,
+    ///   Inconsistent) against n3 (E4B2, unconfirmed, child of F41A, the generation n0 had
+    ///   announced as a diskless Primary and acknowledged c7 in). Both unconfirmed with different
+    ///   parents: `split-brain-common-history`. n3 had yielded to n0 once by its
+    ///   `primaryLostQuorum`, which it dropped on regaining quorum as the source of n1 and n2
+    ///   before meeting n0 again. The 716/1110 generation-confirmation class.
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
