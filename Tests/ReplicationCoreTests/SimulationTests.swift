@@ -845,6 +845,42 @@ struct SimulationTests {
     /// Next: trace 591 or 750 under `unasked` alone on 501…800 (not measured) to see whether the
     /// asking rule has a hole of its own; land `alkeep` with a scenario of its own first.
     ///
+    /// Session 13 (simrestart), the same class, measured on main 8c0fedc (21 / 15 / 31, 801…1100
+    /// 38), not landed (branch `simrestart-s13-exp`, switches in ZZExperiment.swift,
+    /// SIMRESTART_EXP=a,b):
+    /// - 1068 (split brain) traced: n1, Primary without quorum (io-error), regained it at step
+    ///   1108 on n2's handshake alone, before n2 had taken n1's; n2 had just voted n0 in (its
+    ///   yes left after its handshake), took n0's "state Primary" first and refused n1 at 1116
+    ///   (3a27126's refusal fired, too late): n1 had acknowledged c95 in the window (n2 was
+    ///   Inconsistent in WFBitMapS, so c95 needed no peer). Reduced in TwoPrimariesTests
+    ///   ("a Primary without quorum does not regain it…", two known issues); the reduction found
+    ///   a second path: the voter's handshake, sent before it took the other Primary's new
+    ///   generation, made it the first Primary's resync target (`equal-peer-primary` on stale
+    ///   handshakes on both sides) and it resynced away the write it had acknowledged.
+    /// - `probenq` (a Primary without quorum counts a peer only once it answered a ping sent
+    ///   behind the handshake or state report naming it Primary; a peer that refuses it drops the
+    ///   link instead): 1068 ends in no convergence; 30 / 22 / 32, 801…1100 40 (noconv 879 1068;
+    ///   differ 1089 1092 and split brain 896 new). The same pings with their answers ignored
+    ///   (`probeonly`): 1…300 25, so about half of the cost is the extra messages reshuffling runs.
+    ///   With `grant` (refuse a Primary also while this node's vote for another requester is
+    ///   pending): 29 / 22 / 32, and the 56 reduction then refuses the other Primary (its text
+    ///   expectation would change).
+    /// - `probeall` (every Primary counts only peers that voted for it or answered the ping): 790
+    ///   and 1068 pass, but 44 / 29 (lost 345 445) / 45 (lost 540, split brain 781), 801…1100 48:
+    ///   a Primary losing a peer while a reconnected one's ping is in flight loses quorum (seed 7:
+    ///   n0 Primary, n1's disk failed while n3's ping was out).
+    /// - `unasked,alkeep` (session 12's 790 fix) re-measured: 26 (fixed seed 6 still ends with
+    ///   UpToDate replicas differing: the peer-ack rule did not remove that cost; 27 69 99 273 no
+    ///   write) / 16 (split brain 353) / 37 (differ 532, split brain 591, lost 764).
+    /// - `restale` (a node whose current generation moved since its handshake went out does not
+    ///   negotiate on that handshake; it reconnects, so both sides plan from fresh generations;
+    ///   DRBD's new-current-UUID and connect exclude each other): alone 24 (split brains 25 292;
+    ///   25 is a fixed seed, a diskless Primary, not traced) / 17 / 28 (716 730 pass; 790 still
+    ///   lost); with `probenq` both reductions (790's and 1068's) and seed 790 pass, 31 (split
+    ///   brain 44) / 22 / 29 (split brain 563).
+    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which) and 44
+    /// / 563 under `probenq,restale`; the pair is the closest to DRBD's two-phase connect so far.
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
