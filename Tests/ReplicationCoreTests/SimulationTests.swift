@@ -689,7 +689,8 @@ struct SimulationTests {
     /// CRASHED_PRIMARY once both disks are UpToDate). Measured on main 002e662 (21 / 15 / 31 /
     /// 38 / 24 / 42): 1…300 22 (+296 no write: one equal-generation direction flips at step
     /// ~960 and the run goes another way), 301…500 15, 501…800 29 (730 no convergence and 586
-    /// pass), 801…1100 38, 1101…1400 23, 1401…1700 41 (1485 passes). 1106 still fails: n2 is
+    /// pass), 801…1100 38, 1101…1400 23, 1401…1700 41 (1485 passes); on main 9a45d96 (18 / 15 /
+    /// 31) again 19 (+296) / 15 / 29 (730 and 586 pass). 1106 still fails: n2 is
     /// now the planned source but stays Outdated (n0's disk failed, so not every replica is
     /// connected, and n1, Outdated for cause, cannot vouch), then n2 crashes again and both
     /// crashed sides fall to `equal-lower-node-id`: simliveness's all-Outdated/Inconsistent class.
