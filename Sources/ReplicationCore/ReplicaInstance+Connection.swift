@@ -80,6 +80,7 @@ extension ReplicaInstance {
             log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
         }
         peers[i].transportUp = false
+        peers[i].goodbyeAfterMetadata = nil
         peers[i].handshakeSent = false
         peers[i].handshake = nil
         peers[i].sentHandshake = nil
@@ -183,7 +184,7 @@ extension ReplicaInstance {
         case .promotionRequest(let request): onPromotionRequest(request, peer: i)
         case .promotionReply(let reply): onPromotionReply(reply, peer: i)
         case .writerLost(let lost): onWriterLost(lost, peer: i)
-        case .goodbye(let goodbye): peers[i].leftOutdated = goodbye.outdated
+        case .goodbye(let goodbye): onGoodbye(goodbye, peer: i)
         case .ping(let value): send(.pingAck(value), to: id)
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {

@@ -240,6 +240,7 @@ public struct ReplicaInstance: Sendable {
         processPeerQueue()
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
+        sendDeferredGoodbyes()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()
         returnFromQuorumOutdate()

@@ -922,7 +922,12 @@ struct SimulationTests {
     /// absent_in_announcement_outdated, DIFFER on main: n1 ends UpToDate without the write).
     /// (a) alone loses 764's write through (b). Measured on main 68e97fd (19 / 15 / 29): 1…300 →
     /// 18 (51 passes), 301…500 → 15 (same seeds), 501…800 → 31 (681 and 721 acknowledge no
-    /// write; not traced); fixed seeds and resync-lane fixed seeds pass. Variants measured and not
+    /// write), 801…1100 38 → 41 (869 887 953 acknowledge no write; the same safety failures 931
+    /// 1068 and noconv 982 992); fixed seeds and resync-lane fixed seeds pass. The liveness cost
+    /// is real: 721 (2 of 255 writes acknowledged on main) changes where n3, named absent, goes
+    /// Outdated while it is the resync source of n1 (8 KiB) and n2 (64 KiB): both resyncs pause
+    /// until n3 is UpToDate again (DRBD pauses a SyncSource that is no longer UpToDate alike).
+    /// Variants measured and not
     /// kept (branch `simliveness-absent-wip`, switches SL_EXP in ZZSLExperiment.swift, on
     /// 87ce87b where main was 21 / 15 / 31):
     /// - not taking the announcement (`skip`, last session's rule): 21 / 15 / 31 (51 passes, 69 fails;
