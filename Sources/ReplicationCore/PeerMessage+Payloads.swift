@@ -11,7 +11,10 @@ import NIOCore
 ///    must plan alike.
 /// 8: that stream start decides equal tails, and a writer-lost waits while its receiver still has
 ///    the writer (`deferWriterLost`): a 7 peer would decide differently on the same messages.
-public let replicationProtocolVersion: UInt16 = 8
+/// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
+///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
+///    node made unsound (LastManStandingTests).
+public let replicationProtocolVersion: UInt16 = 9
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

@@ -27,6 +27,10 @@ struct PeerState: Sendable {
     var discardMyData = false
     /// The peer left with `goodbye(outdated:)`: it does not vote while absent.
     var leftOutdated = false
+    /// This node leaves the peer (`disconnect`) and outdated itself for it: the goodbye that says
+    /// so waits until this metadata version is on disk (`sendDeferredGoodbyes`). The connection is
+    /// Disconnecting meanwhile.
+    var goodbyeAfterMetadata: UInt64?
     /// Last write sequence received from this peer (as writer) on this connection.
     var lastSequenceReceived: UInt64 = 0
     /// The writer's last sequence when this connection began (`WriterLost.streamStart`).

@@ -32,7 +32,7 @@ extension ReplicaInstance {
         for i in peers.indices.reversed() where new.peer(peers[i].id) == nil {
             let id = peers[i].id
             if peers[i].transportUp && peers[i].handshakeSent {
-                send(.goodbye(Goodbye(outdated: role != .primary && disk.hasDisk)), to: id)
+                send(.goodbye(Goodbye(outdated: goodbyeSaysOutdated)), to: id)
             }
             if peers[i].transportUp || peers[i].handshake != nil { resetConnection(i) }
             if peers[i].connection != .standAlone { output.transport.append(.disconnect(id)) }

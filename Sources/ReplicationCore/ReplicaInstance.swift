@@ -32,6 +32,10 @@ public struct ReplicaInstance: Sendable {
     var flags: MetadataFlags
     var crashedAtAttach = false
     var crashedPrimaryAtAttach = false
+    /// The activity-log extents a crash left possibly different from every peer (applied at
+    /// attach), until a resync into this node replaces its data (`adoptGenerations`): they stay
+    /// out of sync toward every peer until a resync covers them (`keepCrashExtentsOutOfSync`).
+    var crashExtents: [UInt32] = []
     /// A new current generation must start with the next write (DRBD: first write after losing
     /// a peer, or after promotion while a peer is absent).
     var needsNewGeneration = false
@@ -236,6 +240,7 @@ public struct ReplicaInstance: Sendable {
         processPeerQueue()
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
+        sendDeferredGoodbyes()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()
         returnFromQuorumOutdate()

@@ -5,8 +5,9 @@ import Testing
 /// which sends `goodbye(outdated: true)`), so n0 stops counting them and keeps quorum alone, the
 /// last man standing (reference dataplane.md §1.13: nodes that leave gracefully "mark themselves
 /// Outdated and tell the others"). Operator text (c) from session 12: what happens to a write n0
-/// acknowledged alone when n0 crashes and the others go on. Both tests are known issues and say
-/// which rule is missing; each reports when its gap is closed.
+/// acknowledged alone when n0 crashes and the others go on: the leavers are Outdated (DRBD's
+/// rule, both directions of the disconnect), and the lazy clear of `generationUnconfirmed`
+/// still discards that write (a known issue, reported when it is closed).
 @Suite("Replication core: the last man standing")
 struct LastManStandingTests {
     /// n0 Primary with block 0 written everywhere, then n1 and n2 disconnect from it.
@@ -21,22 +22,67 @@ struct LastManStandingTests {
 
     /// DRBD (drbd9-tests `outdate`: "See if node becomes Outdated when disconnecting from the
     /// primary"): a Secondary that leaves the Primary will miss its writes, so its disk is
-    /// Outdated, and it cannot be promoted without `--force`. Here n1 and n2 stay UpToDate: they
-    /// keep quorum together (2 of 3) while n0 keeps it alone (their goodbyes said Outdated),
-    /// and a plain `primary` on n1 succeeds: two partitions with quorum, each acknowledging
+    /// Outdated, and it cannot be promoted without `--force`. Before, n1 and n2 stayed UpToDate:
+    /// they kept quorum together (2 of 3) while n0 kept it alone (their goodbyes said Outdated),
+    /// and a plain `primary` on n1 succeeded: two partitions with quorum, each acknowledging
     /// writes, which quorum exists to prevent.
     @Test("a Secondary that disconnects from the Primary is Outdated and is not promoted without --force")
     func leaverIsOutdated() {
         let script = Self.lastManStanding()
-        #expect(script.run("state").first?.hasPrefix("n0: role:Primary disk:UpToDate") == true, "\(script.text)")
+        let state = script.run("state")
+        #expect(state.first?.hasPrefix("n0: role:Primary disk:UpToDate") == true, "\(script.text)")
+        #expect(state.contains { $0.hasPrefix("n1: role:Secondary disk:Outdated") }, "\(script.text)")
+        #expect(state.contains { $0.hasPrefix("n2: role:Secondary disk:Outdated") }, "\(script.text)")
         script.run("write n0 off=4096 pattern=2")
         #expect(script.run("stabilize").contains("n0: client c2 done"), "the last man standing acknowledges with quorum: \(script.text)")
-        withKnownIssue("disconnect sends goodbye(outdated: true) but leaves the sender UpToDate (ReplicaInstance+Admin adminDisconnect)") {
-            #expect(script.run("state").contains { $0.hasPrefix("n1: role:Secondary disk:Outdated") }, "\(script.text)")
-            script.run("admin n1 primary")
-            let promoted = script.run("stabilize")
-            #expect(!promoted.contains("n1: resource role:Primary may_promote:no"), "n1 was promoted beside n0: \(script.text)")
-        }
+        let refused = script.run("admin n1 primary") + script.run("stabilize")
+        #expect(refused.contains { $0.hasPrefix("n1: admin refused:") && $0.contains("Outdated, not UpToDate") }, "\(script.text)")
+        #expect(!refused.contains("n1: resource role:Primary may_promote:no"), "n1 was promoted beside n0: \(script.text)")
+        // Back with the Primary, each resyncs what it missed and is UpToDate again.
+        script.run("admin n1 connect peer=n0")
+        script.run("admin n2 connect peer=n0")
+        script.run("stabilize")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+        #expect(script.run("data n1 off=4096") == ["n1 off=4096: pattern=2"], "\(script.text)")
+    }
+
+    /// The goodbye that says Outdated leaves only once the mark is on disk. n1's metadata write
+    /// is held and n1 crashes: n0 never read a goodbye from it, so it still counts n1 (back
+    /// UpToDate from its disk) and, when n2 leaves too, has no quorum: its write waits. Had the
+    /// goodbye left first, n0 would have kept quorum alone beside two UpToDate replicas.
+    @Test("the goodbye waits for the Outdated mark to be on disk")
+    func goodbyeWaitsForTheMark() {
+        let script = RecordedScript()
+        script.run("cluster nodes=3 size=64K quorum=majority")
+        script.run("connect-all")
+        script.run("stabilize")
+        script.run("admin n0 primary force")
+        script.run("stabilize")
+        script.run("admin n1 disconnect peer=n0")
+        script.run("stabilize hold=n1")
+        #expect(script.run("state").contains { $0.hasPrefix("  n1 role:Secondary replication:Established") }, "n0 lost n1 before the goodbye: \(script.text)")
+        script.run("crash n1")
+        script.run("admin n2 disconnect peer=n0")
+        script.run("stabilize")
+        script.run("write n0 off=0 pattern=1")
+        #expect(!script.run("stabilize").contains("n0: client c1 done"), "n0 acknowledged with quorum of itself alone: \(script.text)")
+        #expect(script.run("state").first?.hasPrefix("n0: role:Primary disk:UpToDate") == true, "\(script.text)")
+    }
+
+    /// The other direction: the Primary closes the connection; the Secondary misses its next
+    /// writes and is Outdated until it is resynced.
+    @Test("a Secondary the Primary disconnects from is Outdated")
+    func leftByThePrimary() {
+        let script = RecordedScript()
+        script.run("cluster nodes=2 size=64K")
+        script.run("connect-all")
+        script.run("stabilize")
+        script.run("admin n0 primary force")
+        script.run("stabilize")
+        script.run("admin n0 disconnect")
+        script.run("stabilize")
+        #expect(script.run("state").contains { $0.hasPrefix("n1: role:Secondary disk:Outdated") }, "\(script.text)")
+        #expect((script.run("admin n1 primary") + script.run("stabilize")).contains { $0.hasPrefix("n1: admin refused:") }, "\(script.text)")
     }
 
     /// The known gap of `generationUnconfirmed`'s lazy clear (comment in `checkDone`): n0's

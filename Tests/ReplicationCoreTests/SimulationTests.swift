@@ -132,7 +132,13 @@ struct SimulationTests {
                                        // session 13 (nbdpath), no convergence: every replica Outdated or Inconsistent,
                                        // each waiting for an Outdated source; an Outdated node returns UpToDate once every
                                        // diskful replica is connected and each yields to it or is at its generation.
-                                       730]
+                                       730,
+                                       // session 13 (simliveness), acknowledged write lost (with a crash's activity-log
+                                       // extents kept through a stale-bit drop alone): a node named absent in a writer's
+                                       // announcement took the generation UpToDate without the writes that went around
+                                       // it, and the writer's bits toward it were dropped as stale (scenarios
+                                       // absent_in_announcement_outdated, crash_extents_kept_after_stale_drop).
+                                       764]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -831,8 +837,16 @@ struct SimulationTests {
     ///   25 is a fixed seed, a diskless Primary, not traced) / 17 / 28 (716 730 pass; 790 still
     ///   lost); with `probenq` both reductions (790's and 1068's) and seed 790 pass, 31 (split
     ///   brain 44) / 22 / 29 (split brain 563).
-    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which) and 44
-    /// / 563 under `probenq,restale`; the pair is the closest to DRBD's two-phase connect so far.
+    ///   On main 80fc178 (simsafety's writer-lost rule: 19 / 15 / 29) `probenq,restale` measured
+    ///   30 (split brain 44) / 22 (the same 348) / 29 (790 passes; no safety failure), 801…1100
+    ///   on 8c0fedc 38 (1068 no convergence; split brains 896 1057). 44 traced: n1, Primary
+    ///   without quorum, regained it through n2 (Inconsistent, its resync target, which took n1
+    ///   as Primary: the probe did its job), n2 crashed before holding 9329, restarted at FC3C
+    ///   and gave quorum to n0, Primary at 02AB, which started 3707: the class of a quorum member
+    ///   that never durably held the new generation (seq2r's 1606 note), not this one.
+    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which); then
+    /// land `probenq,restale` if 1…300's no-write seeds come down (half of them are the extra
+    /// pings reshuffling runs: `probeonly`), with both reductions above as its tests.
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
@@ -850,6 +864,48 @@ struct SimulationTests {
     /// dropped when its sender reconnects to the writer, so a sender that lost the writer, came
     /// back to it and is still connected when this node loses it sees this node's decision on its
     /// old tail one-sided (needs the sender to lose and rejoin while this node kept the writer).
+    ///
+    /// Session 13 (simliveness), the absent-announcement gap and the crash-extent re-mark, landed
+    /// together. (a) `bitmapIsStale`'s drop took a restarted crashed Primary's activity-log bits
+    /// with the stale ones (`crashExtents`, re-marked after the drop until a resync into the node
+    /// ends; scenario crash_extents_kept_after_stale_drop, DIFFER on main). (b) A node named
+    /// absent in an announcement (the writer started the generation while this node's handshake
+    /// was on its way to it) took the generation UpToDate; it now takes it Outdated (scenario
+    /// absent_in_announcement_outdated, DIFFER on main: n1 ends UpToDate without the write).
+    /// (a) alone loses 764's write through (b). Measured on main 68e97fd (19 / 15 / 29): 1…300 →
+    /// 18 (51 passes), 301…500 → 15 (same seeds), 501…800 → 31 (681 and 721 acknowledge no
+    /// write), 801…1100 38 → 41 (869 887 953 acknowledge no write; the same safety failures 931
+    /// 1068 and noconv 982 992); fixed seeds and resync-lane fixed seeds pass. The liveness cost
+    /// is real: 721 (2 of 255 writes acknowledged on main) changes where n3, named absent, goes
+    /// Outdated while it is the resync source of n1 (8 KiB) and n2 (64 KiB): both resyncs pause
+    /// until n3 is UpToDate again (DRBD pauses a SyncSource that is no longer UpToDate alike).
+    /// Variants measured and not
+    /// kept (branch `simliveness-absent-wip`, switches SL_EXP in ZZSLExperiment.swift, on
+    /// 87ce87b where main was 21 / 15 / 31):
+    /// - not taking the announcement (`skip`, last session's rule): 21 / 15 / 31 (51 passes, 69 fails;
+    ///   716 passes, 681 fails), fixed seed 69 acknowledges nothing. Traced: 69 acknowledges 2 of 260
+    ///   writes on main (c161 c162, a diskless Primary's brief window); the rule keeps n2 (WFBitMapT
+    ///   toward the writer n0) at 07FD instead of 3A11, one state report fewer, and the run's
+    ///   crashes then fall elsewhere: no node waits on another for good; n0 spends the window
+    ///   Inconsistent, its 16 KiB resync grown to 64 KiB by the union with its bits toward n3 (a
+    ///   full sync it was to serve), interrupted by crashes. 17 and 497 also ack 3 and 7 writes
+    ///   on main: these seeds measure timing. Not taking also leaves the node UpToDate at the
+    ///   parent where the writer's later announcements do not chain: with the announcement
+    ///   withheld (`nosend`, DRBD sends a new current UUID only to established peers) 1…300 19
+    ///   but 301…500 16 with split brain 488 (n2 named absent in C17A, then C17A → 6F12 did not
+    ///   chain; UpToDate at B63B it voted n0 in there).
+    /// - not taking and going Outdated (`skip,outdate`): fixed seed 497 acknowledges nothing
+    ///   (and in the resync lane); nbdpath's rule (Outdated, renegotiate): fixed 17 69 497.
+    /// - DRBD's exclusion, a write that must start a generation waits while a peer's handshake is
+    ///   half done (`defer`): fixed seeds 17 and 69 acknowledge nothing.
+    /// - a handshake whose sender's generation or role changed since it went out is run again
+    ///   (`retry`, `retryrole`; DRBD's CONN_HANDSHAKE_RETRY): 1…300 19 but split brains 292 and
+    ///   fixed 424, lost 132 (not traced). It also ends 497's StandAlone on main: n1, promoted
+    ///   after sending its Secondary handshake, was planned as n0's target from it and refused
+    ///   the connection as Primary for good ("has newer data but this node is Primary").
+    /// Next: trace 681 and 721 under this rule; the union of every bitmap by an Inconsistent
+    /// target (`negotiate`, equal-self-inconsistent) resyncs what its own targets lack (69); the
+    /// stale-Secondary-handshake refusal (497) as a retry of its own.
     ///
     /// Session 13 (nbdpath), the failed-disk re-attach (348; 1125 passes on main since seq2r's
     /// b161811), measured on main 87ce87b (21 / 15 / 31; 1101…1400 25), not landed (branch
