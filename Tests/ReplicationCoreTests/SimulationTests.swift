@@ -943,8 +943,9 @@ struct SimulationTests {
     /// Session 13 (nbdpath), landed: the Outdated return alone (`returnFromQuorumOutdate`, any
     /// Outdated node once every diskful replica is connected and each yields to it or is at its
     /// generation), on main 24bca70 (19 / 15 / 29): 1…300 19 (noconv 206; 18 no write), 301…500 15
-    /// (split brain 348; 14 no write), 501…800 28 (lost 790; 730 passes, 27 no write); no safety
-    /// failure added, resync-lane fixed seeds pass.
+    /// (split brain 348; 14 no write), 501…800 28 (lost 790; 730 passes, 27 no write); merged with
+    /// main 9106388 (18 / 15 / 31, feae410's figures): 18 (noconv 206) / 15 (split brain 348) /
+    /// 30 (lost 790; 730 passes). No safety failure added, resync-lane fixed seeds pass.
     static let knownFailingSeeds: [UInt64] = [397, 790]
 
     static var randomSeedCount: Int {
