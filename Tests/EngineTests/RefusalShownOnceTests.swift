@@ -1,9 +1,5 @@
 @testable import Engine
 import EngineAdmin
-import EngineConfig
-import Foundation
-import Logging
-import NIOPosix
 import ReplicationCore
 import ScratchFolders
 import Testing
@@ -15,21 +11,10 @@ import Testing
 @Suite("A refused connection's reason shows once in status", .removesScratchFolders)
 struct RefusalShownOnceTests {
     @Test func unrelatedDataShowsOnTheConnectionOnly() async throws {
-        let dir = try ScratchFolder.make("tandem-refusal-once-")
-        #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil))
-        let file = try #require(FileHandle(forWritingAtPath: dir + "/d0.img"))
-        try file.truncate(atOffset: 1 << 20)
-        try file.close()
-        // Nothing listens on the peer's port: the test plays the peer by stepping the core.
-        let port = Int.random(in: 30000...39000)
-        let text = TestResourceFile.text("once", disk: dir + "/d0.img", size: "1MiB", minor: 1007,
-                                         on: .init(name: "alpha", id: 0, port: port),
-                                         peers: [.init(name: "beta", id: 1, port: port + 1)],
-                                         options: "skip-initial-sync yes;")
-        let alpha = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "once.res"),
-                                    layout: EngineStateLayout(stateDirectory: dir),
-                                    group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")) {}
-        try await alpha.start()
+        // The test plays the peer by stepping alpha's core.
+        let port = SteppedRuntime.port()
+        let alpha = try await SteppedRuntime.start("once", minor: 1007, on: .init(name: "alpha", id: 0, port: port),
+                                                   peers: [.init(name: "beta", id: 1, port: port + 1)])
         // UpToDate at a generation of its own (a forced promotion), then Secondary again.
         #expect(await alpha.adminAll(.primary(force: true)) == .done)
         #expect(await alpha.adminAll(.secondary) == .done)
