@@ -133,6 +133,10 @@ struct SimulationTests {
                                        // further). 189, 211 and 647 (no write acknowledged) pass with it too, but not
                                        // with the resync lane: not fixed seeds.
                                        716,
+                                       // session 13 (nbdpath), no convergence: every replica Outdated or Inconsistent,
+                                       // each waiting for an Outdated source; an Outdated node returns UpToDate once every
+                                       // diskful replica is connected and each yields to it or is at its generation.
+                                       730,
                                        // session 13 (simliveness), acknowledged write lost (with a crash's activity-log
                                        // extents kept through a stale-bit drop alone): a node named absent in a writer's
                                        // announcement took the generation UpToDate without the writes that went around
@@ -954,6 +958,46 @@ struct SimulationTests {
     /// Next: trace 681 and 721 under this rule; the union of every bitmap by an Inconsistent
     /// target (`negotiate`, equal-self-inconsistent) resyncs what its own targets lack (69); the
     /// stale-Secondary-handshake refusal (497) as a retry of its own.
+    ///
+    /// Session 13 (nbdpath), the failed-disk re-attach (348; 1125 passes on main since seq2r's
+    /// b161811), measured on main 87ce87b (21 / 15 / 31; 1101…1400 25), not landed (branch
+    /// `nbdpath-v6-wip`, each step behind a switch in SimulationTests' `Simulation.init`).
+    /// - The failure record alone (SIM_FAILED_DISK_RULES=0: written, no rule reads it): 1…300 19,
+    ///   301…500 14 (348 passes by timing), 501…800 37 with split brains 777 781 and noconv 797,
+    ///   and resync-lane fixed seeds 11 (noconv) and 27 (no write) fail: the one extra metadata
+    ///   write per failure reshuffles every run after it. v5's rules on top (21 / 16 / 38) add
+    ///   differ 727, traced: the 931 class (a diskless writer's write reached n3 only, its link to
+    ///   n1 dropped, the writer crashed), not the rule. 348 passing is no proof either way; the
+    ///   scenario failed_disk_reattaches_outdated (on the branch) fails without the rules.
+    /// - No record for a Primary's own disk (SIM_FAILED_DISK_SECONDARY_ONLY): 501…800 33 (777
+    ///   passes; 781 stays). 781, traced: n3, a diskless Primary at ED21 (its disk failed), was
+    ///   demoted and promoted again beside n0, which had lost ED21 in a crash, and chained F965
+    ///   from 0A15 (ED21's parent); n1, restarted from its failure record at ED21, then connected
+    ///   to n3 and took F965's writes unresynced (a diskless Primary and a diskful peer compare no
+    ///   generations: `negotiate` skips them), and met n0 as a split brain. Two rules fix it:
+    ///   DRBD's receive_uuids ("Can only connect to data with current UUID": a diskless Primary
+    ///   connects only to a diskful peer at the generation it exposes; both ends decide from the
+    ///   handshakes; SIM_DISKLESS_PRIMARY_DATA), and a `diskFailed` side yields in the
+    ///   split-brain and common-history branches (kept until the resync into it ends, not dropped
+    ///   when it turns Inconsistent). 781 then ends in the liveness class below.
+    /// - With an Outdated node (not only a quorum-loss one) returning UpToDate once every diskful
+    ///   replica is connected and each yields to it or is at its generation (SIM_OUTDATED_RETURN;
+    ///   session 8's "way back"): 1…300 23 (noconv 206 211; 21 no write), 301…500 15 (348
+    ///   passes; all no write), 501…800 27 (lost 790; 716 730 pass), 1101…1400 20 (1106 1125
+    ///   pass; all no write): no safety failure anywhere, 348 fixed. Blocked on resync-lane fixed
+    ///   seed 27 (no write acknowledged; fails with the record alone too, a timing run of
+    ///   interrupted full syncs) and 211 (noconv, not traced).
+    /// Next: re-measure v7 on main 24bca70 (protocol 8), land the Outdated return alone first
+    /// (landed: below), then the diskless-Primary refusal with a scenario (781's
+    /// class; both ends, protocol bump, faults tier), then the record and its rules; for rl27
+    /// see simliveness's full-sync resume.
+    ///
+    /// Session 13 (nbdpath), landed: the Outdated return alone (`returnFromQuorumOutdate`, any
+    /// Outdated node once every diskful replica is connected and each yields to it or is at its
+    /// generation), on main 24bca70 (19 / 15 / 29): 1…300 19 (noconv 206; 18 no write), 301…500 15
+    /// (split brain 348; 14 no write), 501…800 28 (lost 790; 730 passes, 27 no write); merged with
+    /// main 9106388 (18 / 15 / 31, feae410's figures): 18 (noconv 206) / 15 (split brain 348) /
+    /// 30 (lost 790; 730 passes). No safety failure added, resync-lane fixed seeds pass.
     static let knownFailingSeeds: [UInt64] = [397, 790]
 
     static var randomSeedCount: Int {
