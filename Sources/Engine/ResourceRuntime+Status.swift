@@ -48,8 +48,12 @@ extension ResourceRuntime {
             connections.append(ConnectionReport(peerNodeId: peer.nodeId, peerName: peer.nodeName, connection: connection,
                                                 peerRole: role, message: message, peerVolumes: peerVolumes))
         }
+        // A connection's message (a split brain's, kept by the core until the operator acts) is
+        // the same text the core logged as this resource's last error: shown once, on the
+        // connection it is about.
+        let error = lastError.flatMap { e in connections.contains { c in c.message.map { e.contains($0) } ?? false } ? nil : e }
         return ResourceReport(name: config.name, nodeId: config.nodeId, nodeName: config.nodeName, role: resource.role.rawValue,
                               suspended: resource.suspended, mayPromote: resource.mayPromote, volumes: volumeReports,
-                              connections: connections, error: lastError)
+                              connections: connections, error: error)
     }
 }

@@ -154,10 +154,19 @@ extension ReplicaInstance {
     /// connected peer keeps this node Outdated until a resync. When every diskful replica is
     /// connected, no peer needs to vouch: whichever replica holds newer data is then in this
     /// partition, and its handshake made it the source (asking more left whole healed clusters
-    /// Outdated for good). Connections that waited for this node to become a usable source
-    /// renegotiate.
+    /// Outdated for good). A node Outdated because it met newer data (not by a quorum loss)
+    /// returns only in that last case. Connections that waited for this node to become a usable
+    /// source renegotiate.
     mutating func returnFromQuorumOutdate() {
-        guard flags.contains(.outdatedWithoutQuorum) else { return }
+        // An Outdated node that met newer data (not a quorum loss) returns only when every
+        // diskful replica is connected: then each yields to it or is at its generation, and
+        // nobody holds newer data. Without it a healed cluster whose only consistent replicas
+        // are Outdated stays Outdated and Inconsistent for good, every resync paused waiting for
+        // an UpToDate source (seed 730: n1 and n2 Outdated at the newest generation, n0
+        // Inconsistent, every link paused waiting for n1 as the source; session 8's "way back").
+        // DRBD leaves this state to the operator.
+        let outdatedByNewerData = disk == .outdated && !flags.contains(.outdatedWithoutQuorum)
+        guard flags.contains(.outdatedWithoutQuorum) || outdatedByNewerData else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return
@@ -174,6 +183,7 @@ extension ReplicaInstance {
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
+            if outdatedByNewerData { return false }
             let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
             return notNewer && knowsNothingNewer
         }) else { return }

@@ -20,8 +20,11 @@ extension ReplicaInstance {
 
     func makeHandshake(for peer: PeerState) -> Handshake {
         var handshakeFlags: HandshakeFlags = []
-        if crashedAtAttach { handshakeFlags.insert(.crashed) }
-        if crashedPrimaryAtAttach { handshakeFlags.insert(.crashedPrimary) }
+        // A crash stays in the handshake until the peer took this node's data since it (seeds
+        // 1485 and 1106: a node that had served a resync after its crash, then written, was made
+        // the target by that crash and lost the acknowledged write it alone held).
+        if crashedAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashed) }
+        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashedPrimary) }
         if peer.discardMyData { handshakeFlags.insert(.discardMyData) }
         if disk == .inconsistent || disk == .failed { handshakeFlags.insert(.inconsistent) }
         if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }

@@ -13,6 +13,7 @@ extension ReplicaInstance {
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
         for index in peers.indices {
+            peers[index].tookDataSinceAttach = false  // a crash found at this attach is new to every peer
             // Holds on the previous log (a disk attached anew) mean nothing in this one.
             for k in peers[index].unconfirmedWrites.indices { peers[index].unconfirmedWrites[k].extents = nil }
         }

@@ -1,9 +1,5 @@
 @testable import Engine
 import EngineAdmin
-import EngineConfig
-import Foundation
-import Logging
-import NIOPosix
 import ReplicationCore
 import ScratchFolders
 import Testing
@@ -15,22 +11,10 @@ import Testing
 @Suite("Second-Primary refusal on the connection's status", .removesScratchFolders)
 struct SecondPrimaryStatusTests {
     @Test func refusedSecondPrimaryShowsOnItsConnection() async throws {
-        let dir = try ScratchFolder.make("tandem-second-primary-")
-        #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil))
-        let file = try #require(FileHandle(forWritingAtPath: dir + "/d0.img"))
-        try file.truncate(atOffset: 1 << 20)
-        try file.close()
-        // Nothing listens on the peers' ports: the test plays both peers' side of the protocol
-        // by stepping gamma's core through its runtime.
-        let port = Int.random(in: 30000...39000)
-        let text = TestResourceFile.text("twop", disk: dir + "/d0.img", size: "1MiB", minor: 1006,
-                                         on: .init(name: "gamma", id: 2, port: port),
-                                         peers: [.init(name: "alpha", id: 0, port: port + 1), .init(name: "beta", id: 1, port: port + 2)],
-                                         options: "skip-initial-sync yes;")
-        let gamma = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "twop.res"),
-                                    layout: EngineStateLayout(stateDirectory: dir),
-                                    group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")) {}
-        try await gamma.start()
+        // The test plays both peers' side of the protocol by stepping gamma's core.
+        let port = SteppedRuntime.port()
+        let gamma = try await SteppedRuntime.start("twop", minor: 1006, on: .init(name: "gamma", id: 2, port: port),
+                                                   peers: [.init(name: "alpha", id: 0, port: port + 1), .init(name: "beta", id: 1, port: port + 2)])
         let report = try await ClientRequestBatchTests.onLoop(gamma) { runtime -> ResourceReport in
             let generations = runtime.volumes[0]!.instance.currentGenerations
             func primaryHandshake(_ peer: UInt8) -> Handshake {

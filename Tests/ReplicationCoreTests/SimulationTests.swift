@@ -123,12 +123,20 @@ struct SimulationTests {
                                        // (protocol_a_outdated_writer_beside_crashed_peer.txt; 1125 and 1575 pass with
                                        // it too, not traced).
                                        930, 1125, 1575,
+                                       // session 13 (seq2r), acknowledged write lost, protocol A: a node's old crash
+                                       // made it yield at equal generations after it had served a resync since and
+                                       // written (crash_settled_by_served_resync.txt).
+                                       1485,
                                        // session 13 (simsafety), no convergence: passes since a writer-lost that
                                        // arrives while its receiver still has the writer waits for the receiver's own
                                        // (`deferWriterLost`; the run changes at such a reconciliation, not traced
                                        // further). 189, 211 and 647 (no write acknowledged) pass with it too, but not
                                        // with the resync lane: not fixed seeds.
                                        716,
+                                       // session 13 (nbdpath), no convergence: every replica Outdated or Inconsistent,
+                                       // each waiting for an Outdated source; an Outdated node returns UpToDate once every
+                                       // diskful replica is connected and each yields to it or is at its generation.
+                                       730,
                                        // session 13 (simliveness), acknowledged write lost (with a crash's activity-log
                                        // extents kept through a stale-bit drop alone): a node named absent in a writer's
                                        // announcement took the generation UpToDate without the writes that went around
@@ -671,6 +679,54 @@ struct SimulationTests {
     ///   both). Whole ranges therefore: 1…300 21, 301…500 15, 501…800 31 unchanged, 801…1100
     ///   39 → 38, 1101…1400 25 → 24, 1401…1700 43 → 42.
     ///
+    /// Session 13 (seq2r), a crash that kept deciding. `crashedAtAttach`/`crashedPrimaryAtAttach`
+    /// were cleared only when this node finished a resync as target (or took a writer's new
+    /// generation), so a node that restarted after a crash, served resyncs and wrote again still
+    /// sent "crashed" and yielded at equal generations. 1485 (lost, protocol A): n3 restarted,
+    /// became Primary at 075D, wrote c259 (block 3, acknowledged with its own copy), and met n0
+    /// at 075D: `equal-crashed` made n3 the target and c259 was resynced away. 1106 (no
+    /// convergence): n2 crashed as Primary at step ~1140, served n1 and n0, wrote 8B08 as Primary,
+    /// went Outdated by its quorum loss; `equal-crashed-primary` (protocol C: the survivor is the
+    /// source) then made Outdated n1 the source of n2 for good. Landed: toward a peer that took
+    /// this node's data since its attach (a resync this node served to it finished) the crash
+    /// flags are left out of the handshake (`PeerState.tookDataSinceAttach`; DRBD 8.4 clears
+    /// CRASHED_PRIMARY once both disks are UpToDate). Measured on main 002e662 (21 / 15 / 31 /
+    /// 38 / 24 / 42): 1…300 22 (+296 no write: one equal-generation direction flips at step
+    /// ~960 and the run goes another way), 301…500 15, 501…800 29 (730 no convergence and 586
+    /// pass), 801…1100 38, 1101…1400 23, 1401…1700 41 (1485 passes); on main 9a45d96 (18 / 15 /
+    /// 31) again 19 (+296) / 15 / 29 (730 and 586 pass). 1106 still fails: n2 is
+    /// now the planned source but stays Outdated (n0's disk failed, so not every replica is
+    /// connected, and n1, Outdated for cause, cannot vouch), then n2 crashes again and both
+    /// crashed sides fall to `equal-lower-node-id`: simliveness's all-Outdated/Inconsistent class.
+    /// Measured, not landed (switch SEQ2R_NG on branch `seq2r-930-v3-wip`): clearing both flags
+    /// when this node starts a new generation as writer (the mirror of `onNewGeneration`) also
+    /// makes 1485 pass; on 002e662 1…300 21, 301…500 15, 501…800 31, 801…1100 37 (849 passes),
+    /// 1101…1400 24 (1107 no write in, one out), 1401…1700 41: liveness-neutral, but 730 stays
+    /// and it does not reach a crash whose node never writes again (1106's n2 chain).
+    /// Not landed either (switch SEQ2R_UC): an unconfirmed generation yielding only when its
+    /// parent is one the peer knows (1601's shape, below) made fixed seeds 716 (no
+    /// convergence) and 1076 (split brain) fail.
+    ///
+    /// Session 13 (seq2r), new range 1401…1700 on main 87ce87b: 43 = lost 1485 1575 1606, split
+    /// brain 1601, no convergence 1504 1642, 37 no write. 1575 passes with 930's rule, 1485 with
+    /// the crash-flag rule above. Open, traced (SIM_WATCH_BLOCK):
+    /// - 1606 (lost, block 5, protocol C): n2, Primary at 52E3, wrote c122; its copy to n0 was
+    ///   lost with the link, n1 was in its handshake (the write not sent to it). n2 started BB0A
+    ///   (absent=[0]); the announcement to n1 went down with that link too, and c122 was
+    ///   acknowledged (n2's copy, BB0A durable, quorum counting n1). n1, Inconsistent and never
+    ///   told of BB0A (no `supersededGenerations` entry), voted n0 in at 52E3 (24E1). At the
+    ///   reunion BB0A is `generationUnconfirmed` (c122 was issued in 52E3):
+    ///   `split-brain-self-unconfirmed-generation` made n2 yield and c122 was resynced away. The
+    ///   quorum member of a lost-copy acknowledgement never learned the new generation: the
+    ///   41/68/134/424 class on a new path. A fix would hold such an acknowledgement until a
+    ///   quorum has the announcement (as `ackProbe` does for a diskless writer's copy).
+    /// - 1601 (split brain, four nodes): n0 (its disk at 753B, an unconfirmed child of B461,
+    ///   Inconsistent) against n3 (E4B2, unconfirmed, child of F41A, the generation n0 had
+    ///   announced as a diskless Primary and acknowledged c7 in). Both unconfirmed with different
+    ///   parents: `split-brain-common-history`. n3 had yielded to n0 once by its
+    ///   `primaryLostQuorum`, which it dropped on regaining quorum as the source of n1 and n2
+    ///   before meeting n0 again. The 716/1110 generation-confirmation class.
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
@@ -902,6 +958,46 @@ struct SimulationTests {
     /// Next: trace 681 and 721 under this rule; the union of every bitmap by an Inconsistent
     /// target (`negotiate`, equal-self-inconsistent) resyncs what its own targets lack (69); the
     /// stale-Secondary-handshake refusal (497) as a retry of its own.
+    ///
+    /// Session 13 (nbdpath), the failed-disk re-attach (348; 1125 passes on main since seq2r's
+    /// b161811), measured on main 87ce87b (21 / 15 / 31; 1101…1400 25), not landed (branch
+    /// `nbdpath-v6-wip`, each step behind a switch in SimulationTests' `Simulation.init`).
+    /// - The failure record alone (SIM_FAILED_DISK_RULES=0: written, no rule reads it): 1…300 19,
+    ///   301…500 14 (348 passes by timing), 501…800 37 with split brains 777 781 and noconv 797,
+    ///   and resync-lane fixed seeds 11 (noconv) and 27 (no write) fail: the one extra metadata
+    ///   write per failure reshuffles every run after it. v5's rules on top (21 / 16 / 38) add
+    ///   differ 727, traced: the 931 class (a diskless writer's write reached n3 only, its link to
+    ///   n1 dropped, the writer crashed), not the rule. 348 passing is no proof either way; the
+    ///   scenario failed_disk_reattaches_outdated (on the branch) fails without the rules.
+    /// - No record for a Primary's own disk (SIM_FAILED_DISK_SECONDARY_ONLY): 501…800 33 (777
+    ///   passes; 781 stays). 781, traced: n3, a diskless Primary at ED21 (its disk failed), was
+    ///   demoted and promoted again beside n0, which had lost ED21 in a crash, and chained F965
+    ///   from 0A15 (ED21's parent); n1, restarted from its failure record at ED21, then connected
+    ///   to n3 and took F965's writes unresynced (a diskless Primary and a diskful peer compare no
+    ///   generations: `negotiate` skips them), and met n0 as a split brain. Two rules fix it:
+    ///   DRBD's receive_uuids ("Can only connect to data with current UUID": a diskless Primary
+    ///   connects only to a diskful peer at the generation it exposes; both ends decide from the
+    ///   handshakes; SIM_DISKLESS_PRIMARY_DATA), and a `diskFailed` side yields in the
+    ///   split-brain and common-history branches (kept until the resync into it ends, not dropped
+    ///   when it turns Inconsistent). 781 then ends in the liveness class below.
+    /// - With an Outdated node (not only a quorum-loss one) returning UpToDate once every diskful
+    ///   replica is connected and each yields to it or is at its generation (SIM_OUTDATED_RETURN;
+    ///   session 8's "way back"): 1…300 23 (noconv 206 211; 21 no write), 301…500 15 (348
+    ///   passes; all no write), 501…800 27 (lost 790; 716 730 pass), 1101…1400 20 (1106 1125
+    ///   pass; all no write): no safety failure anywhere, 348 fixed. Blocked on resync-lane fixed
+    ///   seed 27 (no write acknowledged; fails with the record alone too, a timing run of
+    ///   interrupted full syncs) and 211 (noconv, not traced).
+    /// Next: re-measure v7 on main 24bca70 (protocol 8), land the Outdated return alone first
+    /// (landed: below), then the diskless-Primary refusal with a scenario (781's
+    /// class; both ends, protocol bump, faults tier), then the record and its rules; for rl27
+    /// see simliveness's full-sync resume.
+    ///
+    /// Session 13 (nbdpath), landed: the Outdated return alone (`returnFromQuorumOutdate`, any
+    /// Outdated node once every diskful replica is connected and each yields to it or is at its
+    /// generation), on main 24bca70 (19 / 15 / 29): 1…300 19 (noconv 206; 18 no write), 301…500 15
+    /// (split brain 348; 14 no write), 501…800 28 (lost 790; 730 passes, 27 no write); merged with
+    /// main 9106388 (18 / 15 / 31, feae410's figures): 18 (noconv 206) / 15 (split brain 348) /
+    /// 30 (lost 790; 730 passes). No safety failure added, resync-lane fixed seeds pass.
     ///
     /// Session 13 (simsafety), 931 (UpToDate replicas differ at block 7; open) and review's open
     /// point on early-completed writes. Landed: a peer that fails or drops a write, one completed
