@@ -547,10 +547,13 @@ extension ReplicaInstance {
     }
 
     mutating func markOutOfSync(_ request: ClientRequest, toward peer: NodeID) {
-        guard let index = peers.firstIndex(where: { $0.id == peer }), peers[index].bitmap != nil,
-              request.lengthBytes > 0 else { return }
-        peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes)))
-        noteBitsSet(toward: index, offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
+        markOutOfSync(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), toward: peer)
+    }
+
+    mutating func markOutOfSync(offsetBytes: UInt64, lengthBytes: UInt64, toward peer: NodeID) {
+        guard let index = peerIndex(peer), peers[index].bitmap != nil, lengthBytes > 0 else { return }
+        peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: lengthBytes))
+        noteBitsSet(toward: index, offsetBytes: offsetBytes, lengthBytes: lengthBytes)
     }
 
     /// The peer no longer receives writes: everything still waiting for it is out of sync toward

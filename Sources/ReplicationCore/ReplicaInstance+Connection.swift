@@ -9,13 +9,17 @@ extension ReplicaInstance {
     }
 
     /// Sends to every peer whose handshake went out (anything earlier would precede it).
-    mutating func broadcast(_ message: PeerMessage) {
-        for peer in peers where peer.transportUp && peer.handshakeSent { send(message, to: peer.id) }
+    /// To every peer this node has sent its handshake to, but the peers at the indices `skipped`.
+    mutating func broadcast(_ message: PeerMessage, except skipped: Set<Int> = []) {
+        for index in peers.indices where !skipped.contains(index) && peers[index].transportUp && peers[index].handshakeSent {
+            send(message, to: peers[index].id)
+        }
     }
 
-    mutating func broadcastState() {
+    mutating func broadcastState(except skipped: Set<Int> = []) {
         broadcast(.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum,
-                                               outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum))))
+                                               outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum))),
+                  except: skipped)
     }
 
     func makeHandshake(for peer: PeerState) -> Handshake {

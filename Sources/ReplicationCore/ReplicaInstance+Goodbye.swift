@@ -23,9 +23,7 @@ extension ReplicaInstance {
         disk = .outdated
         let version = markMetadataDirty()
         log(.info, "\(config.resourceName) on \(config.nodeName) \(why): Outdated until a resync from a current peer")
-        let report = PeerMessage.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum,
-                                                             outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum)))
-        for j in peers.indices where !leaving.contains(j) && peers[j].transportUp && peers[j].handshakeSent { send(report, to: peers[j].id) }
+        broadcastState(except: leaving)
         emitDevice()
         emitResource()
         return version

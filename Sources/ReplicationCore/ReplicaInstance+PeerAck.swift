@@ -64,10 +64,7 @@ extension ReplicaInstance {
     /// (seed 931's class; 931 itself also needs the survivor's side, see SimulationTests).
     mutating func recordPeerLacksWrite(offsetBytes: UInt64, lengthBytes: UInt64, peer: NodeID, sentTo: NodeSet) {
         guard lengthBytes > 0 else { return }
-        if let p = peerIndex(peer), peers[p].bitmap != nil {
-            peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: offsetBytes, lengthBytes: lengthBytes))
-            noteBitsSet(toward: p, offsetBytes: offsetBytes, lengthBytes: lengthBytes)
-        }
+        markOutOfSync(offsetBytes: offsetBytes, lengthBytes: lengthBytes, toward: peer)
         let range = OutOfSyncRange(offsetBytes: offsetBytes, lengthBytes: lengthBytes, node: peer)
         for index in peers.indices where peers[index].id != peer && sentTo.contains(peers[index].id)
             && Self.receivesWrites(&peers[index]) {
