@@ -401,6 +401,10 @@ extension ReplicaInstance {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
         }
+        if pending.isWrite && copies > 0, let generation = pending.lostCopyGeneration,
+           !lostCopyGenerationKnown(id, generation: generation, heldBy: pending.heldBy, probe: pending.announcementProbe) {
+            return  // held, or failed (`PendingRequest.lostCopyGeneration`)
+        }
         if pending.isWrite && copies > 0 && flags.contains(.generationUnconfirmed)
             && pending.sequence >= unconfirmedGenerationFirstSequence {
             // The first write issued in a generation this node started is acknowledged: the flag
@@ -517,7 +521,10 @@ extension ReplicaInstance {
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
-            if peers[p].disk == .upToDate { requests.values[i].durableCopies += 1 }
+            if peers[p].disk == .upToDate {
+                requests.values[i].durableCopies += 1
+                requests.values[i].heldBy.insert(peer)
+            }
         } else {
             let request = requests.values[i].request
             recordPeerLacksWrite(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes),
@@ -609,17 +616,18 @@ extension ReplicaInstance {
                     // ... and acknowledge none of them before it is durable: a crash first would
                     // bring this node back at the old generation beside the peer that missed them.
                     let barrier = startNewGeneration()
-                    for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackBarrierVersion = barrier }
+                    // Nor before a quorum holds it or heard of the new generation
+                    // (`PendingRequest.lostCopyGeneration`). Quorum off: no majority to reach.
+                    let generation = config.quorum == .off ? nil : generations.current
+                    for id in lostCopies where requests[id]?.isWrite == true {
+                        requests[id]!.ackBarrierVersion = barrier
+                        requests[id]!.lostCopyGeneration = generation
+                    }
                 } else {
                     announceGenerationFromDiskless()
                     // Behind the out-of-sync ranges and the announcement on each stream: its
                     // answer says the peer has them (`PendingRequest.ackProbe`).
-                    let probe = nextLostCopyProbe
-                    nextLostCopyProbe += 1
-                    for index in peers.indices where Self.receivesWrites(&peers[index]) {
-                        send(.ping(Self.lostCopyProbeFlag | probe), to: peers[index].id)
-                        peers[index].lostCopyProbeSent = probe
-                    }
+                    let probe = sendLostCopyProbe(toPeersWhere: \.receivesWrites)
                     for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackProbe = probe }
                 }
             }
