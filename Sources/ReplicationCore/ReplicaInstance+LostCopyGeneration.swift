@@ -17,6 +17,7 @@ extension ReplicaInstance {
             // connection was reset since has no `announcedGeneration` (or a later one).
             sent = sendLostCopyProbe(toPeersWhere: { $0.transportUp && $0.announcedGeneration?.current == generation })
             requests[id]!.announcementProbe = sent
+            log(.info, "a write whose copy to a lost peer is missing waits until enough replicas heard of generation \(generation) (probe \(sent!))")
         }
         if peers.contains(where: { $0.transportUp && $0.lostCopyProbeSent >= sent! && $0.lostCopyProbeAnswered < sent! }) {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
