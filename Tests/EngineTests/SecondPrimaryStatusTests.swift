@@ -20,7 +20,7 @@ struct SecondPrimaryStatusTests {
             func primaryHandshake(_ peer: UInt8) -> Handshake {
                 Handshake(nodeID: NodeID(peer), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .primary,
                           disk: .upToDate, generations: GenerationSet(current: generations.current), flags: [],
-                          outOfSyncBlocks: 0, hasQuorum: true)
+                          outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: .c)
             }
             for peer: UInt8 in [0, 1] {
                 runtime.step(0, .transportUp(NodeID(peer)))
