@@ -142,7 +142,11 @@ struct SimulationTests {
                                        // announcement took the generation UpToDate without the writes that went around
                                        // it, and the writer's bits toward it were dropped as stale (scenarios
                                        // absent_in_announcement_outdated, crash_extents_kept_after_stale_drop).
-                                       764]
+                                       764,
+                                       // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
+                                       // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
+                                       // primary_lost_quorum_kept_as_secondary.txt).
+                                       348]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -726,6 +730,31 @@ struct SimulationTests {
     ///   parents: `split-brain-common-history`. n3 had yielded to n0 once by its
     ///   `primaryLostQuorum`, which it dropped on regaining quorum as the source of n1 and n2
     ///   before meeting n0 again. The 716/1110 generation-confirmation class.
+    ///
+    /// Session 14 (seq2r), landed: a Secondary keeps `primaryLostQuorum` when it regains quorum;
+    /// only a resync into it or a promotion ends it (scenario primary_lost_quorum_kept_as_secondary,
+    /// flags 0x1 on main). 1601 no longer meets n0 as a split brain: n3 (Outdated, flagged) yields
+    /// to n0 (Inconsistent at 753B, an interrupted yield), which cannot serve, and every resync
+    /// waits: no convergence, the all-Outdated/Inconsistent class. Measured on main d026ff7 + the
+    /// rule against the session 14 baseline (main 5dd968c): 1…300 19 → 19 (noconv 206; the same
+    /// 18 no-write seeds), 301…500 15 → 14 (split brain 348 passes), 501…800 29 → 29 (lost 790),
+    /// 1401…1700 40 → 41 (split brain 1601 → noconv; noconv 1504 new, the same class: n1 Outdated
+    /// with the flag yields to Inconsistent n0; lost 1606, differ 1686 and 37 no-write unchanged).
+    /// Next for both: at split-brain/common-history, an Inconsistent side (an interrupted yield)
+    /// cannot be the source, so a consistent flagged side facing it could be (GenerationComparison,
+    /// both ends; faults tier), not measured.
+    /// Measured, not landed (branch `seq2r-1606-wip`, scenario lost_copy_generation_reaches_quorum,
+    /// which loses c2 on main): 1606's rule. A write whose lost copy started a new generation
+    /// (`peerStoppedReceiving`, diskful, quorum on) is acknowledged only once no quorum can form
+    /// without this node, an UpToDate peer that acknowledged it, or a peer that answered a probe
+    /// (a lost-copy ping) sent behind the announcement; the probe goes out only when the holders
+    /// do not suffice (one round trip, only for such writes; quorum counted from holders alone
+    /// made resync-lane fixed seeds 3 41 57 97 423 33 119 acknowledge nothing). 1606 passes; on
+    /// 5dd968c 1…300 19 → 21 (+119 no write; lost 216: the rule's round trip moves the run into 1601's class —
+    /// n1, a Primary that yielded, cleared the flag as a source and later made n2 yield; the
+    /// 1601 rule above is its fix, not re-measured together), 301…500 15 → 16 (+411 no write),
+    /// 501…800 29 → 29, resync-lane fixed seed 119 acknowledges nothing. Next: merge it onto this
+    /// rule and measure the four ranges and the resync lane (119 acknowledges 0 writes with it).
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
