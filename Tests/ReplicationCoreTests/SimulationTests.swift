@@ -923,8 +923,8 @@ struct SimulationTests {
     ///   peer loses its count, unlike `probenq`): 790, 1068, 44, 48, 444 pass; 27 / 25 / 31
     ///   (split brain 781, the diskless-Primary class again), every other failure no write, and
     ///   resync-lane fixed seeds 17 285 379 acknowledge nothing. Its halves: `narrowq` (no
-    ///   quorum) alone passes 790 and 1068 (27 in 1…300, all no write; resync-lane 17 379);
-    ///   `narrowp` (promotion) alone passes neither. `narrow,restale` brings 44 (split brain)
+    ///   quorum) alone passes 790 and 1068: 27 / 20 / 26 (split brain 781), all else no write,
+    ///   resync-lane 17 379 no write; `narrowp` (promotion) alone passes neither. `narrow,restale` brings 44 (split brain)
     ///   and 48 (differ) back (halves not measured): those two are the combination's, not the
     ///   probe's. The reductions in TwoPrimariesTests: the two session 13 ones pass only with
     ///   `restale` added (each also plans from a handshake sent before a generation moved); the

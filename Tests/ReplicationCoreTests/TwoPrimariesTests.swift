@@ -152,8 +152,9 @@ struct TwoPrimariesTests {
     /// gone. DRBD commits a connection cluster-wide before either side counts it. Measured in
     /// session 14 (SimulationTests' note, branch `simrestart-s14-main-exp`, SIMRESTART_EXP=narrowq):
     /// n0 counting a peer that connected while it had no quorum only once that peer answered a
-    /// ping sent behind n0's handshake passes this test and seeds 790 and 1068, not landed (it
-    /// costs no-write seeds in every range and three resync-lane fixed seeds).
+    /// ping sent behind n0's handshake passes this test and seeds 790 and 1068, not landed (27 /
+    /// 20 / 26 against 19 / 15 / 29, split brain 781 new, resync-lane fixed seeds 17 and 379
+    /// acknowledge nothing).
     @Test("a Primary without quorum counts a reconnected peer only once it took its role")
     func quorumRegainedOnlyThroughPeerThatTookRole() {
         let script = Script()
