@@ -1053,7 +1053,14 @@ struct SimulationTests {
     /// was not landed. Marking on any peer's link ending with writes in doubt (a demoted writer's
     /// stay in doubt until then) also lost 1012 on 68e97fd (its run met the absent-announcement
     /// gap). Next: trace 789 on the branch with SIM_WATCH_BLOCK=3.
-    static let knownFailingSeeds: [UInt64] = [397, 790]
+    ///
+    /// Session 14 (review): 790 passes since `generationConfirmedOnDisk` (a write no diskful peer
+    /// answered waits for the clear of `generationUnconfirmed` on disk), by timing only: its trace
+    /// diverges from 5dd968c's at such a held acknowledgement (c13), long before the two Primaries
+    /// meet, and that rule does not touch promotion. The two-Primaries class stays open
+    /// (TwoPrimariesTests' known issues, simrestart); 790 left this list because a known issue
+    /// that no longer occurs fails the suite, and it is not a fixed seed.
+    static let knownFailingSeeds: [UInt64] = [397]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
