@@ -924,9 +924,9 @@ struct SimulationTests {
     ///   (split brain 781, the diskless-Primary class again), every other failure no write, and
     ///   resync-lane fixed seeds 17 285 379 acknowledge nothing. Its halves: `narrowq` (no
     ///   quorum) alone passes 790 and 1068: 27 / 20 / 26 (split brain 781), all else no write,
-    ///   resync-lane 17 379 no write; `narrowp` (promotion) alone passes neither. `narrow,restale` brings 44 (split brain)
-    ///   and 48 (differ) back (halves not measured): those two are the combination's, not the
-    ///   probe's. The reductions in TwoPrimariesTests: the two session 13 ones pass only with
+    ///   resync-lane 17 379 no write; `narrowp` (promotion) alone passes neither.
+    ///   `narrow,restale` brings 44 (split brain) and 48 (differ) back (halves not measured):
+    ///   those two are the combination's, not the probe's. The reductions in TwoPrimariesTests: the two session 13 ones pass only with
     ///   `restale` added (each also plans from a handshake sent before a generation moved); the
     ///   two added this session pass under `narrow` and fail on main (known issues).
     ///   Where the no-write cost comes from, not settled: seed 17 diverges at the start, where
