@@ -957,6 +957,27 @@ struct SimulationTests {
     /// back to it and is still connected when this node loses it sees this node's decision on its
     /// old tail one-sided (needs the sender to lose and rejoin while this node kept the writer).
     ///
+    /// Session 14 (simsafety), that gap reproduced: WriterLostAgreementTests' reconnected case (n1
+    /// loses the writer and tells n2, gets the writer back; n2 loses it and decides on n1's old
+    /// writer-lost, n1 keeps n2's) leaves n2 SyncSource toward an n1 that never resyncs, through
+    /// every heal (a known issue there). Clearing a peer's kept writer-lost when its connection
+    /// resets (review's point (2)) would not help: with its sender still without the writer, the
+    /// kept one is what keeps the two ends agreeing. Measured, not landed (branch `simsafety-wl2`,
+    /// protocol 11 on main d026ff7): nothing is kept; the receiver's own writer-lost asks a peer it
+    /// ignored for an answer (`WriterLost.wantsAnswer`), the peer decides on it and answers
+    /// (`.answer`), and a node that has the writer again and gets an answer (or a plain one from a
+    /// peer its own went to) renegotiates that connection. The scenario passes; main → branch: 1…300
+    /// 19 → 21 (13, 139 no write and 145 noconv added, 271 passes), 301…500 15 → 15 (same seeds),
+    /// 501…800 29 → 30 (529 no write); no safety failure. Traced 13, 139, 145: no writer-lost
+    /// decision differs from main (145: every survivor Inconsistent; 13, 139: the answer is one
+    /// message more where main decided silently), timing only; but 13 is a fixed seed, so it is not
+    /// landed. A first variant (branch `simsafety-wl`: every writer-lost answered, crossing answers
+    /// dropped as repeats) measured 22 / 16 / 30. Next: keep main's flow where it agrees (decide the
+    /// kept one at this node's loss, silently) and only withdraw it when its sender gets the writer
+    /// back (the sender tells the peers its writer-lost went to), with a flag on the receiver's own
+    /// saying it decided on the sender's, so a sender that has the writer again renegotiates instead
+    /// of keeping it: fewer messages than `simsafety-wl2`, so fewer runs reshuffled.
+    ///
     /// Session 13 (simliveness), the absent-announcement gap and the crash-extent re-mark, landed
     /// together. (a) `bitmapIsStale`'s drop took a restarted crashed Primary's activity-log bits
     /// with the stale ones (`crashExtents`, re-marked after the drop until a resync into the node
@@ -1055,6 +1076,22 @@ struct SimulationTests {
     /// was not landed. Marking on any peer's link ending with writes in doubt (a demoted writer's
     /// stay in doubt until then) also lost 1012 on 68e97fd (its run met the absent-announcement
     /// gap). Next: trace 789 on the branch with SIM_WATCH_BLOCK=3.
+    ///
+    /// Session 14 (simsafety), 789 on the 931 rule traced (branch `simsafety-931-v2`: the rule
+    /// restored on main 5dd968c; 931 passes, 789 ends with UpToDate replicas differing at block 3,
+    /// no write acknowledged). No rule leaves block 3 unmarked: the survivor n0 marks the lost
+    /// writer's in-doubt block 3 toward n3, connected without a disk because its disk failed on
+    /// that very write, as the rule intends; n3 then restarts and re-attaches UpToDate at the same
+    /// generation (main keeps no failure record), and n0, Outdated, meets it at equal generations:
+    /// the marked block resyncs n3 → n0, the wrong way, and n2, which had taken block 3 from n0
+    /// before, keeps it and ends UpToDate differing. It is the 348 class (a failed disk re-attached
+    /// UpToDate). Measured with nbdpath's failure record merged (branch `simsafety-931-failrec` =
+    /// the rule + `nbdpath-v6-wip`, v8 switches SIM_DISKLESS_PRIMARY_DATA=1
+    /// SIM_FAILED_DISK_SECONDARY_ONLY=1; the rule switched by SIM_INDOUBT_DISKLESS): rule off → on,
+    /// 1…300 21 → 21, 301…500 15 → 15, 501…800 30 → 30 (the same seeds each; 789 passes either way
+    /// there), 801…1100 33 → 32 (931 passes; no seed added). So the rule lands after (or with) the
+    /// failure record, beside simliveness's marking toward unreached peers (one function for the
+    /// peers the writer-lost exchange cannot settle).
     ///
     /// Session 14 (review): 790 passes since `generationConfirmedOnDisk` (a write no diskful peer
     /// answered waits for the clear of `generationUnconfirmed` on disk), by timing only: its trace
