@@ -14,7 +14,10 @@ import NIOCore
 /// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
 ///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
 ///    node made unsound (LastManStandingTests).
-public let replicationProtocolVersion: UInt16 = 9
+/// 10: the handshake says which replication protocol (A/C) the sender uses toward the receiver
+///    (`Handshake.replicationProtocol`), and a mismatch is refused: the equal-generation rules
+///    read it, and a 9 peer cannot say it.
+public let replicationProtocolVersion: UInt16 = 10
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -98,12 +101,19 @@ public struct Handshake: Sendable, Equatable {
     /// accounted for by this handshake (present on the receiver or marked out of sync); the
     /// receiver's next write from the sender has a higher sequence.
     public var lastWriteSequence: UInt64
+    /// The protocol the sender replicates with toward the receiver (its `PeerConfig`). Both ends
+    /// of a connection must use the same one: the equal-generation rules differ with protocol A
+    /// (`GenerationComparison`, `asynchronous`), and each end reads its own configuration, so
+    /// two ends that disagree would plan different resyncs from the same handshakes. DRBD
+    /// refuses such a connection too (P_PROTOCOL: "incompatible protocol settings").
+    public var replicationProtocol: ReplicationProtocol
 
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
                 generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
-                hasQuorum: Bool, lastWriteSequence: UInt64 = 0) {
+                hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol) {
         self.lastWriteSequence = lastWriteSequence
+        self.replicationProtocol = replicationProtocol
         self.protocolVersion = protocolVersion
         self.nodeID = nodeID
         self.volume = volume

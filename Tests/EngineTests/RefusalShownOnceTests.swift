@@ -20,11 +20,7 @@ struct RefusalShownOnceTests {
         #expect(await alpha.adminAll(.secondary) == .done)
         let report = try await ClientRequestBatchTests.onLoop(alpha) { runtime -> ResourceReport in
             // A peer whose data shares no generation with this node's.
-            let stranger = Handshake(nodeID: NodeID(1), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .secondary,
-                                     disk: .upToDate, generations: GenerationSet(current: Generation(0x5EED_0000_0000_0008)), flags: [],
-                                     outOfSyncBlocks: 0, hasQuorum: true)
-            runtime.step(0, .transportUp(NodeID(1)))
-            runtime.step(0, .message(.handshake(stranger), from: NodeID(1)))
+            runtime.receiveHandshake(from: 1, role: .secondary, current: Generation(0x5EED_0000_0000_0008))
             return runtime.report(nbdSocketPath: nil)
         }
         let beta = try #require(report.connections.first { $0.peerNodeId == 1 })

@@ -3,6 +3,7 @@ import EngineConfig
 import Foundation
 import Logging
 import NIOPosix
+import ReplicationCore
 import ScratchFolders
 import Testing
 
@@ -27,4 +28,17 @@ enum SteppedRuntime {
 
     /// A port for the local node and the peers after it (nothing listens on the peers').
     static func port() -> Int { Int.random(in: 30000...39000) }
+}
+
+extension ResourceRuntime {
+    /// Peer `node`'s link comes up and its handshake arrives (1 MiB, UpToDate, no flags): a
+    /// test playing that peer (`SteppedRuntime`), on the runtime's event loop.
+    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation,
+                          replicationProtocol: ReplicationCore.ReplicationProtocol = .c) {
+        let handshake = Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: role,
+                                  disk: .upToDate, generations: GenerationSet(current: current), flags: [],
+                                  outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: replicationProtocol)
+        step(0, .transportUp(NodeID(node)))
+        step(0, .message(.handshake(handshake), from: NodeID(node)))
+    }
 }
