@@ -17,7 +17,9 @@ import NIOCore
 /// 10: the handshake says which replication protocol (A/C) the sender uses toward the receiver
 ///    (`Handshake.replicationProtocol`), and a mismatch is refused: the equal-generation rules
 ///    read it, and a 9 peer cannot say it.
-public let replicationProtocolVersion: UInt16 = 10
+/// 11: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
+///    Outdated (`joinBesideDisklessPrimary`): a 10 Primary would read from it as UpToDate.
+public let replicationProtocolVersion: UInt16 = 11
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
