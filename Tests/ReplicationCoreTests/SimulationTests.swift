@@ -960,10 +960,14 @@ struct SimulationTests {
     ///   those two are the combination's, not the probe's. The reductions in TwoPrimariesTests: the two session 13 ones pass only with
     ///   `restale` added (each also plans from a handshake sent before a generation moved); the
     ///   two added this session pass under `narrow` and fail on main (known issues).
-    ///   Where the no-write cost comes from, not settled: seed 17 diverges at the start, where
-    ///   n0, forced Primary, reconnects its peers without quorum and now waits one ping more; the
-    ///   runs then reshuffle (17 acknowledges 3 writes on main: the no-write seeds are runs that
-    ///   barely write anyway).
+    ///   Where the no-write cost comes from: seed 17 diverges at the start, where n0, forced
+    ///   Primary, reconnects its peers without quorum and now waits one ping more (17
+    ///   acknowledges 3 writes on main: the no-write seeds are runs that barely write anyway).
+    ///   `narrowqpings` (narrowq's pings sent, answers not waited for) measured 21 (noconv 206)
+    ///   / 18 / 26 (split brain 781; 790 passes by timing), resync-lane fixed seeds pass: the
+    ///   pings alone reshuffle runs into 781 (the diskless-Primary class, traced under narrowq:
+    ///   n3, diskless Primary at F965, started a child of 0A15), and the wait itself costs about
+    ///   6 no-write seeds in 1…300 and 2 in 301…500, plus resync-lane 17 and 379.
     /// Since b8b5a6f (review, below) 790 passes on main by timing; the class is the same, held
     /// by TwoPrimariesTests' four reductions (all known issues on main).
     /// Next: make the confirmation free of new messages (the peer's bitmap or state report sent
