@@ -752,11 +752,17 @@ struct SimulationTests {
     /// (a lost-copy ping) sent behind the announcement; the probe goes out only when the holders
     /// do not suffice (one round trip, only for such writes; quorum counted from holders alone
     /// made resync-lane fixed seeds 3 41 57 97 423 33 119 acknowledge nothing). 1606 passes; on
-    /// 5dd968c 1…300 19 → 21 (+119 no write; lost 216: the rule's round trip moves the run into 1601's class —
-    /// n1, a Primary that yielded, cleared the flag as a source and later made n2 yield; the
-    /// 1601 rule above is its fix, not re-measured together), 301…500 15 → 16 (+411 no write),
-    /// 501…800 29 → 29, resync-lane fixed seed 119 acknowledges nothing. Next: merge it onto this
-    /// rule and measure the four ranges and the resync lane (119 acknowledges 0 writes with it).
+    /// 5dd968c 1…300 19 → 21 (+119 no write; lost 216: the rule's round trip moves the run into
+    /// 1601's class — n1, a Primary that yielded, cleared the flag as a source and later made n2
+    /// yield), 301…500 15 → 16 (+411 no write), 501…800 29 → 29, resync-lane fixed seed 119
+    /// acknowledges nothing. Merged onto main 494af63 (the 1601 rule and review's durable clear;
+    /// branch `seq2r-1606-v2`, the hold after the durable clear's check): 1…300 19 → 21 (216
+    /// passes; split brain 168 new, +119 no write; in 168 the probe fires at n2 at trace line
+    /// 1780 and the split brain comes ~1500 trace lines later, not traced further), 301…500
+    /// 14 → 15 (+411), 501…800 28 → 28, 1401…1700 41 → 40 (1606 passes); resync-lane fixed seed
+    /// 119 still acknowledges nothing (the probe fires there; not traced). Not landed: 168. Next: trace 168 (SIM_TRACE, the probe's log
+    /// line marks where the rule fires); one probe per generation instead of one per write
+    /// (168's n2 sent probes 1…4 for one generation); then re-measure.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
