@@ -760,9 +760,10 @@ struct SimulationTests {
     /// passes; split brain 168 new, +119 no write; in 168 the probe fires at n2 at trace line
     /// 1780 and the split brain comes ~1500 trace lines later, not traced further), 301…500
     /// 14 → 15 (+411), 501…800 28 → 28, 1401…1700 41 → 40 (1606 passes); resync-lane fixed seed
-    /// 119 still acknowledges nothing (the probe fires there; not traced). Not landed: 168. Next: trace 168 (SIM_TRACE, the probe's log
-    /// line marks where the rule fires); one probe per generation instead of one per write
-    /// (168's n2 sent probes 1…4 for one generation); then re-measure.
+    /// 119 still acknowledges nothing (the probe fires there; not traced). Not landed: 168.
+    /// Next: trace 168 (SIM_TRACE, the probe's log line marks where the rule fires); one probe
+    /// per generation instead of one per write (168's n2 sent probes 1…4 for one generation);
+    /// then re-measure.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
