@@ -42,8 +42,10 @@ extension ReplicaInstance {
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
             lostWriterStreamStart[id] = nil
-            deferredWriterLosts[id] = nil
-            for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
+            writerLostsIgnored[id] = nil
+            writerLostsSent[id] = nil
+            for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(id) }
+            for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
         }
         // Changed peers keep their connection and bitmap, except that a connection whose
         // replication protocol changed starts again: both ends' rules must use the same protocol,
