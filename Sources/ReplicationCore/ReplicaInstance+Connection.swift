@@ -107,6 +107,7 @@ extension ReplicaInstance {
         peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        let inDoubtWrites = peers[i].unackedPeerWrites
         let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
@@ -115,6 +116,9 @@ extension ReplicaInstance {
             // lost writer's survivors compare to reconcile their tails).
             if case .write(let write) = op.kind { lastSequence = min(lastSequence, write.sequence - 1) }
             return true
+        }
+        if wasPrimary && role == .secondary {
+            markInDoubtWritesTowardUnreachedPeers(inDoubtWrites, keptThrough: lastSequence, writer: i)
         }
         if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if let pending = promotion {

@@ -145,6 +145,11 @@ struct SimulationTests {
                                        // it, and the writer's bits toward it were dropped as stale (scenarios
                                        // absent_in_announcement_outdated, crash_extents_kept_after_stale_drop).
                                        764,
+                                       // session 14 (simliveness), UpToDate replicas differing: two survivors apart when
+                                       // they lost a diskless writer, its last write on one only, its ranges and the
+                                       // writer-lost exchange lost; the writes in doubt are now marked toward peers the
+                                       // exchange cannot reach (writer_lost_apart_in_doubt_write.txt).
+                                       1686,
                                        // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
@@ -1179,6 +1184,34 @@ struct SimulationTests {
     ///   crashed, so every write fails ("no UpToDate peer", "Inconsistent, wait"); the liveness
     ///   phase then resyncs all four to 0381. Its resync-lane run passes. Not compared with main's
     ///   run (where n1 and n3 counted as UpToDate beside CA4C, the gap the rule closes).
+    ///
+    /// Session 14 (simliveness), 1686 (UpToDate replicas differ at block 0; new on main since
+    /// feae410, whose part (b) only moved its timing: the node it took Outdated at 7E5B was
+    /// resynced and UpToDate long before). Traced (SIM_WATCH_BLOCK=0): the bits were never set.
+    /// The diskless Primary n0 wrote block 0 (seq 7); n2 wrote it, n1 dropped it from its queue
+    /// on losing n0 (its writer-lost said last=3). That writer-lost died with the n1-n2 link, n0's
+    /// out-of-sync range for block 0 toward n1 died with n0's crash, and n2 lost n0 while its link
+    /// to n1 was down, so its own writer-lost reached nobody. n1 then resynced 32 KiB from n2 (the
+    /// ranges n0 did deliver), not block 0, and served n0. Landed: a survivor that loses the writer
+    /// marks the writes in doubt that it wrote (not the ones it dropped) toward diskful peers last
+    /// seen at its generation and not connected (`markInDoubtWritesTowardUnreachedPeers`; scenario
+    /// writer_lost_apart_in_doubt_write, DIFFER without it). Rule off → on, main 5ee4caf: 1…300
+    /// 19 → 19, 301…500 15 → 15, 501…800 28 → 28 (no safety failure either way), 1401…1700 40 → 37
+    /// (1686, no-write 1439 1461 1651 pass; 1449 added); d026ff7 alike. On main 494af63 (seq2r's
+    /// 1601 rule): 19 / 14 / 28, 1401…1700 38 (seq2r's 41 without the rule). On main df97b71
+    /// (nbdpath's diskless-Primary rule): 22 / 15 / 29, every failure no-write or noconv 206
+    /// (the base for that tree not measured). Measured, not kept: the same marks toward
+    /// any unconnected peer (branch `simliveness-anygen-wip`, switch SL_INDOUBT): 1…300 20
+    /// with split brain 64 (timing: a diskless Primary wrote into a peer at another generation,
+    /// nbdpath's 781 class; passes with nbdpath's 3f1685f), 1401…1700 37 with noconv 1641; on
+    /// main + 3f1685f also noconv 455 (every replica Outdated or Inconsistent, the newest
+    /// generation's only holder Inconsistent). Marking the dropped writes too made the node
+    /// lacking them the `equal-self-tracks-changes` source (crashed_replica_takes_new_generation:
+    /// only the lower node id kept the acknowledged write). A second crash of a restarted crashed
+    /// Primary loses nothing of `crashExtents` (rebuilt from the durable activity log at each
+    /// attach; scenario crash_extents_second_crash). Next: simsafety's clause (peers connected
+    /// without a disk) joins the same function; the peers last seen behind (known gap, nbdpath's
+    /// resync-lane 379 shape).
     static let knownFailingSeeds: [UInt64] = [13, 379, 397]
 
     static var randomSeedCount: Int {
