@@ -197,7 +197,7 @@ extension ReplicaInstance {
         lostWriterInDoubtExtents[writer] = inDoubt
         lostWriterStreamStart[writer] = streamStart
         var lost = WriterLost(writer: writer, lastSequence: lastSequence,
-                              hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted(), streamStart: streamStart)
+                              hotExtents: ownWriterLostExtents(writer), streamStart: streamStart)
         var sentTo: Set<NodeID> = []
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
             lost.wantsAnswer = ignored.contains(peer.id)
@@ -284,8 +284,7 @@ extension ReplicaInstance {
     /// tail of the writer (it got none of its writes) decided nothing and answers nothing.
     mutating func answerWriterLost(_ writer: NodeID, peer i: Int) {
         guard let mine = lastWriterSequence[writer] else { return }
-        let hot = Set(activityLog.sortedExtents + (lostWriterInDoubtExtents[writer] ?? [])).sorted()
-        send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: hot,
+        send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: ownWriterLostExtents(writer),
                                     streamStart: lostWriterStreamStart[writer] ?? 0, answer: true)), to: peers[i].id)
     }
 
@@ -367,7 +366,13 @@ extension ReplicaInstance {
     /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its
     /// writer-lost carries both) and this node's.
     func reconciledExtents(_ lost: WriterLost) -> [UInt32] {
-        Set(lost.hotExtents + activityLog.sortedExtents + (lostWriterInDoubtExtents[lost.writer] ?? [])).sorted()
+        Set(lost.hotExtents + ownWriterLostExtents(lost.writer)).sorted()
+    }
+
+    /// The extents this node's writer-lost for `writer` names, in its announcement and in its
+    /// answer alike: its activity log's hot extents and the writer's writes still in doubt here.
+    func ownWriterLostExtents(_ writer: NodeID) -> [UInt32] {
+        Set(activityLog.sortedExtents + (lostWriterInDoubtExtents[writer] ?? [])).sorted()
     }
 
     mutating func markExtentsOutOfSync(_ extents: [UInt32], toward i: Int) {
