@@ -134,8 +134,7 @@ extension ReplicaInstance {
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
         if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
         // Whatever the peer decided on this connection ended with it (`onWriterLost`).
-        for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(peers[i].id) }
-        for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(peers[i].id) }
+        forgetWriterLostExchange(with: peers[i].id)
         emitPeerDevice(i)
     }
 

@@ -279,6 +279,13 @@ extension ReplicaInstance {
         if !lost.answer && (lost.wantsAnswer || !sentToPeer) { answerWriterLost(lost.writer, peer: i) }
     }
 
+    /// Peer `id` no longer takes part in this node's writer-lost exchanges (its connection ended,
+    /// or it left the resource): none of its decisions is awaited, and it is asked for no answer.
+    mutating func forgetWriterLostExchange(with id: NodeID) {
+        for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
+        for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(id) }
+    }
+
     /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
     /// decide on: its own tail goes back, so the peer decides on the same two. A node that kept no
     /// tail of the writer (it got none of its writes) decided nothing and answers nothing.

@@ -44,8 +44,7 @@ extension ReplicaInstance {
             lostWriterStreamStart[id] = nil
             writerLostsIgnored[id] = nil
             writerLostsSent[id] = nil
-            for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(id) }
-            for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
+            forgetWriterLostExchange(with: id)
         }
         // Changed peers keep their connection and bitmap, except that a connection whose
         // replication protocol changed starts again: both ends' rules must use the same protocol,
