@@ -149,6 +149,13 @@ extension ReplicaInstance {
         }
     }
 
+    /// A connected Primary at another generation is writing data this node lacks (a diskless
+    /// Primary has no disk to vouch with, but its generation says as much): no way back to
+    /// UpToDate holds while it does.
+    var connectedPrimaryWritesAnotherGeneration: Bool {
+        peers.contains { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) }
+    }
+
     /// The way back for `outdateWithoutQuorum`: in a partition with quorum again, where every
     /// connected diskful peer has finished its handshake, holds no newer data (each is at this
     /// generation, or waits to be resynced from this node) and knows of none, this node is
@@ -178,10 +185,7 @@ extension ReplicaInstance {
             return
         }
         guard config.quorum != .off, hasQuorum, role == .secondary else { return }
-        // A connected Primary at another generation is writing data this node lacks (a diskless
-        // Primary has no disk to vouch with, but its generation says as much).
-        guard !peers.contains(where: { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) })
-        else { return }
+        guard !connectedPrimaryWritesAnotherGeneration else { return }
         let diskful = peers.indices.filter { peers[$0].isConnected && peers[$0].bitmap != nil && peers[$0].disk.hasDisk }
         let everyReplicaConnected = diskful.count == peers.filter({ !$0.config.disklessClient }).count
         guard !diskful.isEmpty, diskful.allSatisfy({ j in

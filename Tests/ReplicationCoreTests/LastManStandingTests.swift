@@ -8,6 +8,8 @@ import Testing
 /// acknowledged alone when n0 crashes and the others go on: the leavers are Outdated (DRBD's
 /// rule, both directions of the disconnect), and the clear of `generationUnconfirmed` is on
 /// disk before that write is acknowledged, so a forced Primary meanwhile meets a split brain.
+/// The same holds for the other node that acknowledges alone: a Primary beside a diskless
+/// tiebreaker only, whose other diskful peer can be promoted without `--force`.
 @Suite("Replication core: the last man standing")
 struct LastManStandingTests {
     /// n0 Primary with block 0 written everywhere, then n1 and n2 disconnect from it.
@@ -114,5 +116,43 @@ struct LastManStandingTests {
         let reunion = script.run("stabilize")
         #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=2"], "\(reunion)\n\(script.text)")
         #expect(!reunion.contains { $0.contains("split-brain-self-unconfirmed-generation") }, "\(reunion)")
+    }
+
+    /// The other lone writer (`generationConfirmedOnDisk`): n0 writes beside a diskless
+    /// tiebreaker n2 alone, n1 cut off. n0's first write of its new generation is acknowledged
+    /// with no diskful peer, and n0 crashes. n1, UpToDate at the previous generation, and n2 have
+    /// quorum: a plain `primary` promotes n1, which writes in another child of that generation.
+    /// At n0's return both changed since it: a split brain left to the operator, n0's block 1
+    /// intact. With the clear not yet on disk, n0 came back flagged as having acknowledged
+    /// nothing, yielded, and block 1 was resynced away without any operator action.
+    @Test("a write acknowledged beside a diskless tiebreaker alone is not discarded when the other replica is promoted")
+    func tiebreakerWritersWriteIsNotDiscarded() {
+        let script = RecordedScript()
+        script.run("cluster nodes=3 size=64K quorum=majority diskless=n2")
+        script.run("connect-all")
+        script.run("stabilize")
+        script.run("admin n0 primary force")
+        script.run("stabilize")
+        script.run("write n0 off=0 pattern=1")
+        #expect(script.run("stabilize").contains("n0: client c1 done"), "\(script.text)")
+        script.run("partition n0 n1")
+        script.run("stabilize")
+        script.run("tick 20")
+        script.run("stabilize")
+        script.run("write n0 off=4096 pattern=2")
+        #expect(script.run("stabilize").contains("n0: client c2 done"), "n0 and the tiebreaker have quorum: \(script.text)")
+        script.run("crash n0")
+        script.run("heal")
+        script.run("stabilize")
+        script.run("tick 20")
+        script.run("stabilize")
+        #expect((script.run("admin n1 primary") + script.run("stabilize")).contains("n1: admin ok"), "\(script.text)")
+        script.run("write n1 off=8192 pattern=3")
+        #expect(script.run("stabilize").contains("n1: client c3 done"), "\(script.text)")
+        script.run("restart n0")
+        script.run("connect-all")
+        let reunion = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=2"], "\(reunion)\n\(script.text)")
+        #expect(reunion.contains { $0.hasPrefix("n0: error: r0: split brain detected with node 1 (n1)") }, "\(reunion)")
     }
 }
