@@ -1221,7 +1221,8 @@ struct SimulationTests {
     /// 837 16 → 0, 1067 5 → 0. By cause:
     /// - The rule fires as DRBD 9.1.8 would and the run is fault-bound either way (timing): 99 (a
     ///   diskless Primary's joiners n0 n3 Outdated while n1 holds its generation; rule off its one
-    ///   write comes at step 2494 of a run that left this one at step 340), 211; 751 (no firing).
+    ///   write comes at step 2494 of a run that left this one at step 340); 751 (no firing). Of
+    ///   1…300's 22 no-write seeds on main the rule fires only in 99, 169 and 211.
     /// - The holder of the Primary's generation cannot come back (837): n1 holds 5C4F, n0 joined
     ///   the diskless Primary n3 Outdated at 5AEE, n1 then lost quorum (Outdated); steps 376-466
     ///   n0 n1 n2 are connected with quorum, n3 diskless (its disk failed) and Secondary, every
@@ -1230,14 +1231,18 @@ struct SimulationTests {
     ///   and n2 (Inconsistent) cannot vouch, and n3's failed disk keeps `everyReplicaConnected`
     ///   false. DRBD leaves such a state to the operator; a join-Outdated peer vouching for the
     ///   generation it was outdated for needs it in the handshake (protocol). Not tried.
-    /// - A diskless Primary exposing a generation no diskful replica took (169, 1067 late):
-    ///   `announceGenerationFromDiskless`, finding no UpToDate peer known at its current (a
-    ///   report lags), chains from a peer's stale report: 169's n0 at 534F announced 997F → CCA4
-    ///   (its record of n2 still said 997F, n2 held 3BC5); 1067's n0 at 4F4B announced F38F →
-    ///   5398. Peers at another current refuse the announcement (superseded), the Primary keeps
-    ///   exposing the orphan, and the rule then Outdates every joiner against a generation nobody
-    ///   will hold (169: n2 Outdated at 2DA4 for good, source of a paused resync to n3). Open
-    ///   (nbdpath's class); the rule is right, its input is not.
+    /// - A diskless Primary exposing a generation no diskful replica took (169, 211, 1067 late),
+    ///   and the rule then Outdates every joiner against a generation nobody will hold. 169:
+    ///   `announceGenerationFromDiskless`, finding no UpToDate peer known at its current (a report
+    ///   lags), chains from a peer's stale report: n0 at 534F announced 997F → CCA4 (its record of
+    ///   n2 still said 997F; n2 held 3BC5), peers at another current refuse it (superseded), and
+    ///   n2, joining at 2DA4, stays Outdated for good (source of a paused resync to n3); 1067's n0
+    ///   at 4F4B announced F38F → 5398 alike. 211: n0, Primary with a disk at 2BDE, announced
+    ///   2BDE → B0B1 and its disk failed; n2, UpToDate at 2BDE and connected throughout, never
+    ///   took B0B1 (it showed n0 Primary only 26 steps late, its exchange with n1 pending), n0
+    ///   chained B0B1 → 574A and wrote into n2 at 2BDE (review's 16:24 class: an UpToDate peer
+    ///   beside a diskless Primary at another generation) while n3 joined Outdated against 574A.
+    ///   Open (nbdpath's class); the rule is right, its input is not.
     /// Measured, not landed (same branch, 1…300 on main 24): DRBD 9's resync from an Outdated
     /// source (drbd_resync_finished: the target takes the source's disk state), `outdsrc`: a
     /// handshake plan whose source is Outdated and target Inconsistent (both Secondary) runs
