@@ -1238,11 +1238,14 @@ struct SimulationTests {
     ///   n2 still said 997F; n2 held 3BC5), peers at another current refuse it (superseded), and
     ///   n2, joining at 2DA4, stays Outdated for good (source of a paused resync to n3); 1067's n0
     ///   at 4F4B announced F38F → 5398 alike. 211: n0, Primary with a disk at 2BDE, announced
-    ///   2BDE → B0B1 and its disk failed; n2, UpToDate at 2BDE and connected throughout, never
-    ///   took B0B1 (it showed n0 Primary only 26 steps late, its exchange with n1 pending), n0
-    ///   chained B0B1 → 574A and wrote into n2 at 2BDE (review's 16:24 class: an UpToDate peer
-    ///   beside a diskless Primary at another generation) while n3 joined Outdated against 574A.
-    ///   Open (nbdpath's class); the rule is right, its input is not.
+    ///   2BDE → B0B1 and its disk failed, then chained B0B1 → 574A; no replica could take either
+    ///   (n1 Outdated; n2 acknowledged writes 1-4, at 2BDE, and its link broke with the
+    ///   announcements and writes 5-6 still queued; n3 cut off), so n3, joining at 2BDE, is
+    ///   Outdated against 574A, which no replica ever held, and stays so after n0 demotes. The
+    ///   way back for a join-Outdated node is `returnFromQuorumOutdate` with every replica
+    ///   connected (safe: it cannot tell whether the writes it lacks were acknowledged); two
+    ///   failed disks in 169 never allow it. Open (nbdpath's class): the rule is right, the
+    ///   generation it is given (169) and the missing way back are not.
     /// Measured, not landed (same branch, 1…300 on main 24): DRBD 9's resync from an Outdated
     /// source (drbd_resync_finished: the target takes the source's disk state), `outdsrc`: a
     /// handshake plan whose source is Outdated and target Inconsistent (both Secondary) runs
