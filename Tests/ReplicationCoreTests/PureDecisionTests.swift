@@ -127,7 +127,7 @@ struct PureDecisionTests {
     /// DRBD's `drbd_sync_handshake` ("becoming sync source/target due to disk states"): when
     /// exactly one side of a split brain or a common history is Inconsistent, the other is the
     /// source, before the lost-quorum and unconfirmed rules. An Inconsistent side cannot serve:
-    /// made the source, every resync between them waited for good (seeds 145, 992, 1504).
+    /// made the source, every resync between them waited for good (seeds 982, 992, 1504).
     @Test("both wrote since a common generation: an Inconsistent side is never the source")
     func inconsistentSideYields() {
         // The Outdated side lost quorum as Primary; the Inconsistent one did not.
