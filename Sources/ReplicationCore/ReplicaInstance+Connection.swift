@@ -107,6 +107,8 @@ extension ReplicaInstance {
         peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        // An answer held for the old connection would confirm a probe of the next one.
+        heldProbeAnswers.removeAll { $0.peer == peers[i].id }
         let inDoubtWrites = peers[i].unackedPeerWrites
         let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
@@ -192,7 +194,7 @@ extension ReplicaInstance {
         case .promotionReply(let reply): onPromotionReply(reply, peer: i)
         case .writerLost(let lost): onWriterLost(lost, peer: i)
         case .goodbye(let goodbye): onGoodbye(goodbye, peer: i)
-        case .ping(let value): send(.pingAck(value), to: id)
+        case .ping(let value): answerPing(value, peer: i)
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
                 peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
