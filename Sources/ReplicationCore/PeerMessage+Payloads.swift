@@ -14,7 +14,9 @@ import NIOCore
 /// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
 ///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
 ///    node made unsound (LastManStandingTests).
-public let replicationProtocolVersion: UInt16 = 9
+/// 10: a diskless Primary and a diskful peer whose current generation is not the one it exposes
+///    do not connect (`disklessPrimaryDataRefusal`): a 9 peer would connect and be written into.
+public let replicationProtocolVersion: UInt16 = 10
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
