@@ -14,8 +14,8 @@ import NIOCore
 /// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
 ///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
 ///    node made unsound (LastManStandingTests).
-/// 10: a diskless Primary and a diskful peer whose current generation is not the one it exposes
-///    do not connect (`disklessPrimaryDataRefusal`): a 9 peer would connect and be written into.
+/// 10: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
+///    Outdated (`joinBesideDisklessPrimary`): a 9 Primary would read from it as UpToDate.
 public let replicationProtocolVersion: UInt16 = 10
 
 /// Flags carried in the handshake (DRBD uuid_flags).

@@ -72,6 +72,10 @@ struct PeerState: Sendable {
     /// disconnects it: the connection's status says it, not only the log (the operator has to
     /// demote one of the Primaries for it to connect).
     var deferredBecause: String?
+    /// This node, a diskless Primary, took the peer Outdated at the handshake for holding this
+    /// generation, not the one exposed (`joinBesideDisklessPrimary`): a state report at it still
+    /// claiming UpToDate was sent before the peer received this node's handshake.
+    var joinedOutdatedAt: Generation?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
     /// Two generations, not the announcement: its absent-node array would be retained and

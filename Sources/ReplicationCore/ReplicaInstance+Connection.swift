@@ -210,14 +210,14 @@ extension ReplicaInstance {
         let wasUpToDate = peers[i].disk == .upToDate
         let before = (role: peers[i].role, disk: peers[i].disk)
         peers[i].role = report.role
-        peers[i].disk = report.disk
+        peers[i].disk = diskRecorded(for: report, peer: i)
         peers[i].peerHasQuorum = report.hasQuorum
         peers[i].current = report.current
         peers[i].outdatedByQuorumLoss = report.outdatedByQuorumLoss
         peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
         if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if report.role != before.role { emitConnection(i) }
-        if report.disk != before.disk { emitPeerDevice(i) }
+        if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
     }
 

@@ -1,30 +1,62 @@
 extension ReplicaInstance {
-    /// Why a diskless Primary and a diskful peer do not connect: the peer's data is not at the
-    /// generation the Primary exposes (DRBD's receive_uuids refuses such a connection on the
-    /// Primary: "Can only connect to data with current UUID"). A diskless Primary and a diskful
-    /// peer compare no generations (`negotiate` plans nothing between them), so once connected
-    /// the Primary would read the peer's older or diverged data as its own and write into it
-    /// unresynced: scenario diskless_primary_connects_to_current_data (a read of an acknowledged
-    /// write returned the data before it; the peer then met the replica holding that write as a
-    /// split brain), seed 781 (the Primary at F965 wrote into n1 at ED21, another child of
-    /// F965's parent). The peer connects once a diskful replica at that generation has resynced
-    /// it. An Inconsistent peer is left to connect: it claims no generation's data and is read
-    /// from by nobody. Decided from the two handshakes alone, so both ends refuse alike (each
-    /// then retries later, as after `secondPrimaryRefusal`).
-    func disklessPrimaryDataRefusal(mine: Handshake, peer: Handshake, peer i: Int) -> String? {
+    /// A diskless Primary and a diskful peer whose data is not at the generation the Primary
+    /// exposes: the peer joins Outdated (DRBD 9.1.8 and later accept such a connection and
+    /// downgrade the joining disk below UpToDate; DRBD 9.1.7 and 8.4 refused it, "Can only connect
+    /// to data with current UUID", which left the peer out until another diskful replica resynced
+    /// it). A diskless node and a diskful one compare no generations (`negotiate` plans nothing
+    /// between them), so taken UpToDate the peer's older or diverged data was read by the Primary
+    /// as its own and counted as a replica of its writes: scenario
+    /// diskless_primary_joins_outdated (a read of an acknowledged write returned the data before
+    /// it; the peer then met the replica holding that write as a split brain), seed 781 (the
+    /// Primary at F965 wrote into n1 at ED21, another child of F965's parent). Outdated, the peer
+    /// serves no read, makes no write acknowledged on its own, votes for no promotion, and is
+    /// resynced by the first diskful replica at the Primary's generation it meets. An Inconsistent
+    /// or Outdated peer claims nothing already. Decided from the two handshakes alone, so both
+    /// ends agree: the peer on its disk, the Primary on its record of the peer.
+    func joinsOutdatedBesideDisklessPrimary(mine: Handshake, peer: Handshake) -> Bool {
         let primary: Handshake, other: Handshake
         if mine.role == .primary { (primary, other) = (mine, peer) }
         else if peer.role == .primary { (primary, other) = (peer, mine) }
-        else { return nil }
+        else { return false }
         let exposed = primary.generations.current
         // A Primary that has never seen data (its current still just-created or none) exposes no
-        // generation to protect: it takes whatever its first UpToDate peer has.
-        guard primary.sizeBytes == 0, other.sizeBytes != 0, !other.flags.contains(.inconsistent),
-              !exposed.isNone, !exposed.sameHistory(as: .justCreated),
-              !other.generations.current.sameHistory(as: exposed) else { return nil }
-        let peerName = "node \(peers[i].id) (\(peers[i].config.name))"
-        let primaryName = primary.nodeID == peer.nodeID ? peerName : "this node (\(config.nodeName))"
-        let otherName = other.nodeID == peer.nodeID ? peerName : "this node (\(config.nodeName))"
-        return "\(primaryName) is a diskless Primary for \(config.resourceName) exposing generation \(exposed) and \(otherName) holds generation \(other.generations.current); they connect once \(otherName) is resynced from a diskful replica at \(exposed)"
+        // generation to protect.
+        return primary.sizeBytes == 0 && other.sizeBytes != 0
+            && (other.disk == .upToDate || other.disk == .consistent)
+            && !exposed.isNone && !exposed.sameHistory(as: .justCreated)
+            && !other.generations.current.sameHistory(as: exposed)
+    }
+
+    /// Applies `joinsOutdatedBesideDisklessPrimary` at the handshake: this node, diskful, becomes
+    /// Outdated; this node, the Primary, records the peer Outdated whatever its handshake said.
+    mutating func joinBesideDisklessPrimary(_ i: Int, mine: Handshake, peer: inout Handshake) {
+        guard joinsOutdatedBesideDisklessPrimary(mine: mine, peer: peer) else { return }
+        let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if peer.role == .primary {
+            guard disk == .upToDate || disk == .consistent else { return }
+            disk = .outdated
+            markMetadataDirty()
+            log(.warning, "\(name) is a diskless Primary for \(config.resourceName) exposing generation \(peer.generations.current) and this node holds \(generations.current): Outdated until a diskful replica at \(peer.generations.current) resyncs it")
+            broadcastState()
+            emitDevice()
+            emitResource()
+        } else {
+            peer.disk = .outdated
+            peers[i].joinedOutdatedAt = peer.generations.current
+            log(.info, "\(name) holds generation \(peer.generations.current), not \(mine.generations.current) that this diskless Primary exposes: it joins Outdated (no reads from it, no write acknowledged with it alone)")
+        }
+    }
+
+    /// The disk peer `i`'s state report is recorded with: a report from a peer this diskless
+    /// Primary took Outdated at the handshake, still UpToDate at the generation it held then, was
+    /// sent before the peer received this node's handshake (its own report of the Outdate follows);
+    /// taken as it says, this node would read from it meanwhile.
+    mutating func diskRecorded(for report: PeerStateReport, peer i: Int) -> DiskState {
+        guard let held = peers[i].joinedOutdatedAt else { return report.disk }
+        if (report.disk == .upToDate || report.disk == .consistent) && report.current.sameHistory(as: held) {
+            return .outdated
+        }
+        peers[i].joinedOutdatedAt = nil
+        return report.disk
     }
 }

@@ -33,7 +33,8 @@ extension ReplicaInstance {
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         if let refusal = secondPrimaryRefusal(peerRole: handshake.role, peer: i) { return deferConnection(i, refusal) }
-        if let refusal = disklessPrimaryDataRefusal(mine: mine, peer: handshake, peer: i) { return deferConnection(i, refusal) }
+        peers[i].joinedOutdatedAt = nil
+        joinBesideDisklessPrimary(i, mine: mine, peer: &handshake)
         peers[i].handshake = handshake
         peers[i].role = handshake.role
         peers[i].disk = handshake.disk
@@ -245,7 +246,11 @@ extension ReplicaInstance {
         let bits = peers[i].bitmap!.setCount
         if peers[i].syncOnlyIfBits && bits == 0 {
             peers[i].replication = .established
-            if decision.isTarget && disk == .outdated && peers[i].disk == .upToDate {
+            // Not beside a Primary at another generation: a diskless one made this node Outdated
+            // at their handshake (`joinBesideDisklessPrimary`), and an UpToDate peer still at this
+            // node's generation does not hold the Primary's data either (seed 1067: n2 UpToDate
+            // again at F38F beside n1 while the Primary wrote 4F4B, then split brain with n1).
+            if decision.isTarget && disk == .outdated && peers[i].disk == .upToDate && !connectedPrimaryWritesAnotherGeneration {
                 // Same generation as an UpToDate peer and nothing out of sync: current again.
                 // Known gap: a connection that paused waiting for this node as its source
                 // stays paused; since equal-generation plans exchange bitmaps first (`negotiate`),
