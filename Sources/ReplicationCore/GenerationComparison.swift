@@ -127,6 +127,16 @@ enum GenerationComparison {
         // as a full sync.
         if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
         if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        // A disk that failed at this generation and came back from its last record may lack
+        // writes the other side holds (the one that failed on it at least; DRBD attaches it
+        // Outdated): it is the target, whatever the bits say, and Outdated until resynced
+        // (seed 348). Before the Outdated rule: an Outdated peer may hold those writes.
+        let myFailed = mine.flags.contains(.diskFailed)
+        let peerFailed = peer.flags.contains(.diskFailed)
+        if myFailed != peerFailed {
+            return Result(decision: myFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                          rule: myFailed ? "equal-self-disk-failed" : "equal-peer-disk-failed")
+        }
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
         // the one holding the data. Bits made stale by a third replica's resync do not count.

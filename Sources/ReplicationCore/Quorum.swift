@@ -174,7 +174,12 @@ extension ReplicaInstance {
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
-            let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
+            // A disk that failed and came back from its last record forgot what it learnt while
+            // detached (a writer's newer generation, acknowledged with it as a voter): it does
+            // not vouch (failed_disk_reattaches_outdated.txt).
+            let diskFailed = peers[j].handshake?.flags.contains(.diskFailed) ?? false
+            let knowsNothingNewer = (peers[j].disk == .upToDate && !diskFailed)
+                || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
             return notNewer && knowsNothingNewer
         }) else { return }
         disk = .upToDate
