@@ -157,7 +157,11 @@ extension ReplicaInstance {
     /// Outdated for good). Connections that waited for this node to become a usable source
     /// renegotiate.
     mutating func returnFromQuorumOutdate() {
-        guard flags.contains(.outdatedWithoutQuorum) else { return }
+        // A failed disk that yielded at its generation (`MetadataFlags.diskFailed`) is Outdated
+        // by a peer, not by a quorum loss, but that peer may be Outdated too (failed_disk_
+        // reattaches_outdated.txt): it returns only when every diskful replica is connected.
+        let failedDiskOutdated = flags.contains(.diskFailed) && disk == .outdated
+        guard flags.contains(.outdatedWithoutQuorum) || failedDiskOutdated else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return
@@ -174,6 +178,7 @@ extension ReplicaInstance {
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
+            if failedDiskOutdated { return false }
             // A disk that failed and came back from its last record forgot what it learnt while
             // detached (a writer's newer generation, acknowledged with it as a voter): it does
             // not vouch (failed_disk_reattaches_outdated.txt).
@@ -183,7 +188,7 @@ extension ReplicaInstance {
             return notNewer && knowsNothingNewer
         }) else { return }
         disk = .upToDate
-        flags.remove(.outdatedWithoutQuorum)
+        flags.remove([.outdatedWithoutQuorum, .diskFailed])
         markMetadataDirty()
         log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again and no peer holds newer data: UpToDate at generation \(generations.current)")
         broadcastState()

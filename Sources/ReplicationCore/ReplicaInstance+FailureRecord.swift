@@ -56,13 +56,13 @@ extension ReplicaInstance {
         }
     }
 
-    /// The flag has done its work once the disk is no longer consistent and current (a resync
-    /// target, or Outdated by a newer peer: a resync brings it back), or it moved to another
-    /// generation (it took a peer's, or started one as the writer: its data there is the
-    /// generation's own).
+    /// The flag has done its work once a resync into this node started (Inconsistent), or it
+    /// moved to another generation (it took a peer's, or started one as the writer: its data
+    /// there is the generation's own). Outdated (it yielded) it keeps the flag, which lets it
+    /// return once every replica is connected (`returnFromQuorumOutdate`).
     mutating func settleDiskFailedFlag() {
         guard flags.contains(.diskFailed), disk.hasDisk else { return }
-        guard disk != .upToDate && disk != .consistent || generations.current != diskFailedGeneration else { return }
+        guard disk == .inconsistent || generations.current != diskFailedGeneration else { return }
         flags.remove(.diskFailed)
         diskFailedGeneration = nil
         markMetadataDirty()
