@@ -17,6 +17,9 @@
 /// UpToDate replica (an Outdated node serves no resync here), 1…300 21 → 28 failing with a split
 /// brain and replicas differing (branch `nbdpath-failed-disk-v2-wip`).
 extension ReplicaInstance {
+    /// wip measurement switch (SIM_FAILED_DISK_RULES=0): the record is written, no rule reads it.
+    nonisolated(unsafe) static var failedDiskRules = true
+
     /// Called while the disk fails, before the peers' bitmaps are dropped: the record keeps the
     /// generations, activity log and bitmap slots of that moment. A failure with no Primary, or
     /// no UpToDate data left, leaves the record as it was (DRBD touches the flag only then: no

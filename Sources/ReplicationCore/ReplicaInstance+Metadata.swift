@@ -11,6 +11,7 @@ extension ReplicaInstance {
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk
         capByFailureRecord()
+        if !Self.failedDiskRules { flags.remove(.diskFailed) }  // wip measurement switch
         diskFailedGeneration = flags.contains(.diskFailed) ? generations.current : nil
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)

@@ -845,6 +845,7 @@ struct Simulation {
 
     init(seed: UInt64, resyncLane: Bool = false) {
         self.seed = seed
+        if ProcessInfo.processInfo.environment["SIM_FAILED_DISK_RULES"] == "0" { ReplicaInstance.failedDiskRules = false }
         random = SplitMix64(seed: seed)
         nodeCount = 3 + Int(seed % 2)  // 3 or 4 replicas
         let protocolA = seed % 5 == 0
