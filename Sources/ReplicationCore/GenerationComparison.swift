@@ -70,11 +70,21 @@ enum GenerationComparison {
             myYieldsUnconfirmed = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
             peerYieldsUnconfirmed = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         }
+        // A disk that failed at its current generation and came back from its last record holds a
+        // prefix of that generation's writes: whatever was acknowledged in it is on the replicas
+        // that kept writing (seed 781: n1 restarted from its record at ED21 beside n0 at F965,
+        // another child of their parent, started by a diskless Primary that had forgotten ED21).
+        let myDiskFailed = mine.flags.contains(.diskFailed)
+        let peerDiskFailed = peer.flags.contains(.diskFailed)
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myDiskFailed ? "split-brain-self-disk-failed" : "split-brain-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
@@ -89,6 +99,10 @@ enum GenerationComparison {
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myDiskFailed ? "common-history-self-disk-failed" : "common-history-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,

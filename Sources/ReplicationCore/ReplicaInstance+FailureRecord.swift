@@ -19,6 +19,8 @@
 extension ReplicaInstance {
     /// wip measurement switch (SIM_FAILED_DISK_RULES=0): the record is written, no rule reads it.
     nonisolated(unsafe) static var failedDiskRules = true
+    /// wip measurement switch (SIM_FAILED_DISK_SECONDARY_ONLY=1): no record for a Primary's own disk.
+    nonisolated(unsafe) static var failureRecordSecondaryOnly = false
 
     /// Called while the disk fails, before the peers' bitmaps are dropped: the record keeps the
     /// generations, activity log and bitmap slots of that moment. A failure with no Primary, or
@@ -28,6 +30,7 @@ extension ReplicaInstance {
     mutating func noteFailureRecord(wasDisk: DiskState) {
         let primaryKnown = role == .primary || peers.contains { $0.isConnected && $0.role == .primary }
         let upToDateData = wasDisk == .upToDate || peers.contains { $0.isConnected && $0.disk == .upToDate }
+        if Self.failureRecordSecondaryOnly && role == .primary { return }
         guard primaryKnown, upToDateData, wasDisk == .upToDate || wasDisk == .consistent else { return }
         var header = metadataHeader()
         header.disk = wasDisk
@@ -65,7 +68,9 @@ extension ReplicaInstance {
     /// return once every replica is connected (`returnFromQuorumOutdate`).
     mutating func settleDiskFailedFlag() {
         guard flags.contains(.diskFailed), disk.hasDisk else { return }
-        guard disk == .inconsistent || generations.current != diskFailedGeneration else { return }
+        // Not when a resync into it starts (Inconsistent): interrupted, the flag must still make
+        // it yield in a split brain (seed 781); the end of the resync clears it (`adoptGenerations`).
+        guard generations.current != diskFailedGeneration else { return }
         flags.remove(.diskFailed)
         diskFailedGeneration = nil
         markMetadataDirty()

@@ -33,6 +33,9 @@ extension ReplicaInstance {
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         if let refusal = secondPrimaryRefusal(peerRole: handshake.role, peer: i) { return deferConnection(i, refusal) }
+        if Self.disklessPrimaryDataRule, let refusal = disklessPrimaryDataRefusal(mine: mine, peer: handshake, peer: i) {
+            return deferConnection(i, refusal)
+        }
         peers[i].handshake = handshake
         peers[i].role = handshake.role
         peers[i].disk = handshake.disk

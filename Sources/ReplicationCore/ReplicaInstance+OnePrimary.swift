@@ -37,3 +37,26 @@ extension ReplicaInstance {
         if peers[i].connection == .connecting && !peers[i].transportUp { output.transport.append(.connect(peers[i].id)) }
     }
 }
+
+extension ReplicaInstance {
+    /// wip measurement switch (SIM_DISKLESS_PRIMARY_DATA=1).
+    nonisolated(unsafe) static var disklessPrimaryDataRule = false
+
+    /// DRBD (`receive_uuids`, "Can only connect to data with current UUID"): a Primary without a
+    /// disk connects only to a diskful peer whose current generation is the one it exposes; any
+    /// other data must first be resynced from a diskful replica. Decided from the two handshakes,
+    /// so both ends reach it. Seed 781: n3, a diskless Primary at F965, connected to n1, UpToDate
+    /// at ED21 (another child of F965's parent), and wrote into it; n1 then met n0 at F965 as a
+    /// split brain. An Inconsistent peer is left to connect: it claims no generation's data.
+    func disklessPrimaryDataRefusal(mine: Handshake, peer: Handshake, peer i: Int) -> String? {
+        let primary: Handshake, other: Handshake
+        if mine.role == .primary { (primary, other) = (mine, peer) }
+        else if peer.role == .primary { (primary, other) = (peer, mine) }
+        else { return nil }
+        let exposed = primary.generations.current
+        guard primary.sizeBytes == 0, other.sizeBytes != 0, !other.flags.contains(.inconsistent),
+              !exposed.isNone, !exposed.sameHistory(as: .justCreated),
+              !other.generations.current.sameHistory(as: exposed) else { return nil }
+        return "node \(primary.nodeID) is a diskless Primary exposing generation \(exposed) and node \(other.nodeID) holds generation \(other.generations.current); it connects once resynced from a diskful replica"
+    }
+}
