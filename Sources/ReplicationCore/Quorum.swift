@@ -161,7 +161,10 @@ extension ReplicaInstance {
         // by a peer, not by a quorum loss, but that peer may be Outdated too (failed_disk_
         // reattaches_outdated.txt): it returns only when every diskful replica is connected.
         let failedDiskOutdated = flags.contains(.diskFailed) && disk == .outdated
-        guard flags.contains(.outdatedWithoutQuorum) || failedDiskOutdated else { return }
+        // wip (SIM_OUTDATED_RETURN=1): any Outdated node returns once every diskful replica is
+        // connected and each yields to it or is at its generation (session 8's "way back").
+        let anyOutdated = Self.outdatedReturnWhenAllConnected && disk == .outdated
+        guard flags.contains(.outdatedWithoutQuorum) || failedDiskOutdated || anyOutdated else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return
@@ -178,7 +181,7 @@ extension ReplicaInstance {
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
-            if failedDiskOutdated { return false }
+            if failedDiskOutdated || !flags.contains(.outdatedWithoutQuorum) { return false }
             // A disk that failed and came back from its last record forgot what it learnt while
             // detached (a writer's newer generation, acknowledged with it as a voter): it does
             // not vouch (failed_disk_reattaches_outdated.txt).
@@ -206,4 +209,9 @@ extension ReplicaInstance {
         }
         demote()
     }
+}
+
+extension ReplicaInstance {
+    /// wip measurement switch (SIM_OUTDATED_RETURN=1).
+    nonisolated(unsafe) static var outdatedReturnWhenAllConnected = false
 }

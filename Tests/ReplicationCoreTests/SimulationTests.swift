@@ -846,6 +846,7 @@ struct Simulation {
     init(seed: UInt64, resyncLane: Bool = false) {
         self.seed = seed
         if ProcessInfo.processInfo.environment["SIM_FAILED_DISK_RULES"] == "0" { ReplicaInstance.failedDiskRules = false }
+        if ProcessInfo.processInfo.environment["SIM_OUTDATED_RETURN"] == "1" { ReplicaInstance.outdatedReturnWhenAllConnected = true }
         if ProcessInfo.processInfo.environment["SIM_DISKLESS_PRIMARY_DATA"] == "1" { ReplicaInstance.disklessPrimaryDataRule = true }
         if ProcessInfo.processInfo.environment["SIM_FAILED_DISK_SECONDARY_ONLY"] == "1" { ReplicaInstance.failureRecordSecondaryOnly = true }
         random = SplitMix64(seed: seed)
