@@ -19,7 +19,7 @@ actor EngineSupervisor {
     let logger: Logger
     var resources: [String: ResourceRuntime] = [:]
     /// Resources that could not be brought up, with the error (names the file).
-    var failures: [String: String] = [:]
+    var failures: [String: BringUpFailure] = [:]
     var subscribers: [UInt64: Subscriber] = [:]
     var nextSubscriberID: UInt64 = 1
     var lastReports: [ResourceReport] = []
@@ -83,7 +83,7 @@ actor EngineSupervisor {
             // Another request is bringing it up (the engine's start, a second `up`): a second
             // runtime would race the first for the port and the metadata. Its outcome is ours.
             guard await settle(name, onlyBringUp: true) else { return stillComingUp(name) }
-            return resources[name] != nil ? nil : failures[name] ?? "\(name) went down while it was being brought up"
+            return resources[name] != nil ? nil : failures[name]?.reason ?? "\(name) went down while it was being brought up"
         }
         queuedAtStart.remove(name)
         bringingUp.insert(name)
@@ -91,7 +91,7 @@ actor EngineSupervisor {
         await beforeBringingUp(name)
         let config: ResourceConfig
         do { config = try store.load(name) } catch {
-            failures[name] = error.description
+            failures[name] = BringUpFailure(reason: error.description, config: nil)
             noteChange()
             return error.description
         }
@@ -103,7 +103,7 @@ actor EngineSupervisor {
             try await runtime.start()
         } catch {
             await runtime.stop()
-            failures[name] = "\(error)"
+            failures[name] = BringUpFailure(reason: "\(error)", config: config)
             noteChange()
             return "\(error)"
         }
@@ -194,9 +194,8 @@ actor EngineSupervisor {
     // MARK: admin
 
     func handle(_ request: AdminRequest) async -> AdminResponse {
-        guard request.version == AdminProtocol.version else {
-            return .failure("admin protocol version \(request.version) is not \(AdminProtocol.version); use the tandem binary that matches the engine")
-        }
+        // Another admin protocol version is refused when the line is decoded
+        // (AdminRequest+Decoding.swift), for the streaming verbs as for these.
         if let name = request.resource, !ResourceConfig.isValidName(name) {
             return .failure("'\(name)' is not a valid resource name")
         }
@@ -264,7 +263,7 @@ actor EngineSupervisor {
         for name in names {
             guard await settle(name) else { return .failure(stillComingUp(name)) }
             guard let runtime = resources[name] else {
-                return .failure(failures[name].map { "\(name) is down: \($0)" } ?? notUp(name))
+                return .failure(failures[name].map { "\(name) is down: \($0.reason)" } ?? notUp(name))
             }
             if case .refused(let why) = await runtime.adminAll(command) { return .failure("\(name): \(why)") }
         }
@@ -279,8 +278,7 @@ actor EngineSupervisor {
             if let runtime = resources[name] {
                 out.append(withDevicePaths(await runtime.report(nbdSocketPath: nbdSocketPath)))
             } else if let failure = failures[name] {
-                out.append(ResourceReport(name: name, nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
-                                          volumes: [], connections: [], error: failure))
+                out.append(failure.report(name: name))
             }
         }
         return out

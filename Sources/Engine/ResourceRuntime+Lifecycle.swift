@@ -172,7 +172,11 @@ extension ResourceRuntime {
         let all = volumes.keys.sorted()
         let demoting = all.filter { volumes[$0]?.instance.status.resource.role == .primary && volumes[$0]?.writers == 0 }
         _ = await untilSettled(demoting, .secondary, until: deadline, waitedFor: &waitedFor)
-        for v in all { _ = await admin(v, .disconnect(peer: nil)) }
+        // A volume that stays Primary (a client holds it open) says no goodbye: its peers see it
+        // go as they would see a crash, which its next start is. A Primary's goodbye outdates
+        // the Secondaries it leaves (DRBD's rule, ReplicaInstance+Goodbye.swift), and they must
+        // stay promotable to take over from it.
+        for v in all where volumes[v]?.instance.status.resource.role != .primary { _ = await admin(v, .disconnect(peer: nil)) }
         var detaching: [UInt16] = []
         for v in all where volumes[v]?.backing != nil {
             if volumes[v]?.instance.status.resource.role == .primary {

@@ -26,12 +26,16 @@ extension ResourceRuntime {
         for peer in config.peers {
             let id = NodeID(UInt8(peer.nodeId))
             var connection = "StandAlone", role = "Unknown"
+            // The link's own error (a refused hello) first; else why the core keeps the
+            // connection down (split brain, a second Primary), from the first volume that says.
+            var message = peerMessages[UInt8(peer.nodeId)]
             var peerVolumes: [PeerVolumeReport] = []
             for v in ordered {
                 let runtime = volumes[v]!
                 let s = runtime.instance.status
                 guard let c = s.connections.first(where: { $0.peer == id }) else { continue }
                 if v == ordered.first { connection = c.connection.rawValue; role = c.peerRole.rawValue }
+                if message == nil { message = c.message }
                 guard let p = s.peerDevices.first(where: { $0.peer == id }) else { continue }
                 let t = runtime.traffic[id.rawValue] ?? Traffic()
                 peerVolumes.append(PeerVolumeReport(
@@ -42,10 +46,14 @@ extension ResourceRuntime {
                     receivedBytes: t.received, verifyMismatchBlocks: p.verifyOutOfSyncBlocks))
             }
             connections.append(ConnectionReport(peerNodeId: peer.nodeId, peerName: peer.nodeName, connection: connection,
-                                                peerRole: role, message: peerMessages[UInt8(peer.nodeId)], peerVolumes: peerVolumes))
+                                                peerRole: role, message: message, peerVolumes: peerVolumes))
         }
+        // A connection's message (a split brain's, kept by the core until the operator acts) is
+        // the same text the core logged as this resource's last error: shown once, on the
+        // connection it is about.
+        let error = lastError.flatMap { e in connections.contains { c in c.message.map { e.contains($0) } ?? false } ? nil : e }
         return ResourceReport(name: config.name, nodeId: config.nodeId, nodeName: config.nodeName, role: resource.role.rawValue,
                               suspended: resource.suspended, mayPromote: resource.mayPromote, volumes: volumeReports,
-                              connections: connections, error: lastError)
+                              connections: connections, error: error)
     }
 }

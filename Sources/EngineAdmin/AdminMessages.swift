@@ -35,7 +35,10 @@ public enum AdminVerb: String, Codable, Sendable, CaseIterable {
     case attachDevice = "attach-device"
 }
 
+/// Decoded by `AdminRequest+Decoding.swift`: flags left out are off, and a field that cannot be
+/// read is refused by name.
 public struct AdminRequest: Codable, Sendable, Equatable {
+    /// `AdminProtocol.version`; a request of another version is refused.
     public var version: Int
     public var verb: AdminVerb
     /// nil = every resource ("all").
@@ -47,7 +50,7 @@ public struct AdminRequest: Codable, Sendable, Equatable {
     /// `events --now`: dump the current state and end.
     public var now: Bool
     /// `events --statistics`: event lines carry the counters (`drbdsetup events2 --statistics`).
-    /// Optional so that requests from clients that predate it still decode; nil means no.
+    /// nil means no (requests from clients that predate it leave it out).
     public var statistics: Bool?
     /// `attach-device`: the volume number and the local device path (e.g. "/dev/loop3").
     public var volume: Int?

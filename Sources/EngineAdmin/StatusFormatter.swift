@@ -18,15 +18,17 @@ public enum StatusFormatter {
     public static func format(_ r: ResourceReport, verbose: Bool, statistics: Bool) -> String {
         var lines: [String] = []
         var head = r.name
-        // A resource that is down because its file or disk is bad has no node id or suspension
-        // state to report (the engine sends -1 and no `suspended`): printing "node-id:-1" or
-        // "suspended:no" would state something nobody knows.
+        // A resource that is down because its file could not be read has no node id or
+        // suspension state to report (the engine sends -1 and no `suspended`): printing
+        // "node-id:-1" or "suspended:no" would state something nobody knows.
         let known = r.error == nil || r.nodeId >= 0
         if verbose && known { head += " node-id:\(r.nodeId)" }
         head += " role:\(r.role)"
         if let s = r.suspended { head += " suspended:\(s)" } else if verbose && known { head += " suspended:no" }
         lines.append(head)
-        if let error = r.error { lines.append("  error: \(error)") }
+        // The engine's errors name the resource for its log ("r0: split brain …"); under the
+        // resource's own line that prefix only repeats it.
+        if let error = r.error { lines.append("  error: \(error.hasPrefix(r.name + ": ") ? String(error.dropFirst(r.name.count + 2)) : error)") }
         let multi = r.volumes.count > 1
         for v in r.volumes {
             var line = "  "

@@ -165,8 +165,22 @@ enum GenerationComparison {
         // with promotion quorums counted from yes votes: the peer crashed, came back UpToDate
         // at the same generation and was made the source, losing the acknowledged write). DRBD's
         // `drbd_uuid_compare` does not look at the Outdated state at equal generations.
-        let myOutdated = mine.disk == .outdated && !(mine.flags.contains(.outdatedByQuorumLoss) && mineTracks && !peerTracks)
-        let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracks)
+        // With protocol A a crashed side's bits do not take the exception away: its crash marked
+        // its hot activity-log extents toward every peer, which says its blocks may differ, not
+        // that it holds a write the Outdated side lacks (seed 930: n0, the protocol A writer,
+        // demoted and then Outdated by its quorum loss, held acknowledged c95 and its bit toward
+        // n1; n1 crashed without c95 and came back UpToDate at the same generation with its
+        // crash's bits, was made the source and c95 was resynced away). Neither side then counts
+        // as Outdated, and the crashed-side rules below make the crashed one yield. With protocol
+        // C every replica connected when a write was acknowledged holds it, so the exception is
+        // not needed to keep it; discounting the crash's bits there too saved no write and added
+        // four runs that acknowledged nothing (seeds 111, 651, 897, 1089). The Outdated side's own
+        // bits count even after its own crash: discounting them too lost seed 225's write again
+        // (its Outdated holder had restarted).
+        let mineTracksWrites = mineTracks && !(asynchronous && mine.flags.contains(.crashed))
+        let peerTracksWrites = peerTracks && !(asynchronous && peer.flags.contains(.crashed))
+        let myOutdated = mine.disk == .outdated && !(mine.flags.contains(.outdatedByQuorumLoss) && mineTracks && !peerTracksWrites)
+        let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracksWrites)
         if myOutdated != peerOutdated {
             return Result(decision: myOutdated ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true,
                           rule: myOutdated ? "equal-self-outdated" : "equal-peer-outdated")

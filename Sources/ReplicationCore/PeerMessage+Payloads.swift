@@ -6,7 +6,15 @@ import NIOCore
 /// 4: resync replies travel on a second TCP connection per peer (`ReplicationHello.Lane`).
 /// 5: a write carries the writer's peer-ack watermark (`ReplicatedWrite.peerAckedBelow`).
 /// 6: a writer-lost says where the sender's stream began (`WriterLost.streamStart`).
-public let replicationProtocolVersion: UInt16 = 6
+/// 7: with protocol A a crashed side's bits no longer keep a quorum-loss Outdated peer from
+///    being the source at equal generations (`GenerationComparison.equalCurrent`): both ends
+///    must plan alike.
+/// 8: that stream start decides equal tails, and a writer-lost waits while its receiver still has
+///    the writer (`deferWriterLost`): a 7 peer would decide differently on the same messages.
+/// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
+///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
+///    node made unsound (LastManStandingTests).
+public let replicationProtocolVersion: UInt16 = 9
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -380,8 +388,8 @@ public struct WriterLost: Sendable, Equatable {
     public var hotExtents: [UInt32]
     /// The writer's last sequence when the sender's stream from it began (its handshake's
     /// `lastWriteSequence`): the writes up to it did not come on this stream. Two senders with
-    /// equal tails are not equal when one stream began later: it may have a gap (seed 463). Carried,
-    /// not yet used to decide (see `onWriterLost`: the rule was withdrawn).
+    /// equal tails are not equal when one stream began later: it may have a gap (seed 463); the
+    /// earlier one is the source (`onWriterLost`).
     public var streamStart: UInt64
     public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
         self.writer = writer

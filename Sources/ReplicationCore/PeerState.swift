@@ -27,6 +27,10 @@ struct PeerState: Sendable {
     var discardMyData = false
     /// The peer left with `goodbye(outdated:)`: it does not vote while absent.
     var leftOutdated = false
+    /// This node leaves the peer (`disconnect`) and outdated itself for it: the goodbye that says
+    /// so waits until this metadata version is on disk (`sendDeferredGoodbyes`). The connection is
+    /// Disconnecting meanwhile.
+    var goodbyeAfterMetadata: UInt64?
     /// Last write sequence received from this peer (as writer) on this connection.
     var lastSequenceReceived: UInt64 = 0
     /// The writer's last sequence when this connection began (`WriterLost.streamStart`).
@@ -64,6 +68,10 @@ struct PeerState: Sendable {
     /// A connection refused for a second Primary is asked for again at this tick
     /// (`ReplicaInstance.deferConnection`).
     var reconnectAtTick: UInt64?
+    /// Why `deferConnection` last dropped this connection, until it connects or the operator
+    /// disconnects it: the connection's status says it, not only the log (the operator has to
+    /// demote one of the Primaries for it to connect).
+    var deferredBecause: String?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
     /// Two generations, not the announcement: its absent-node array would be retained and

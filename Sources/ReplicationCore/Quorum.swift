@@ -154,17 +154,21 @@ extension ReplicaInstance {
     /// connected peer keeps this node Outdated until a resync. When every diskful replica is
     /// connected, no peer needs to vouch: whichever replica holds newer data is then in this
     /// partition, and its handshake made it the source (asking more left whole healed clusters
-    /// Outdated for good). Connections that waited for this node to become a usable source
-    /// renegotiate.
+    /// Outdated for good). A node Outdated because it met newer data (not by a quorum loss)
+    /// returns only in that last case. Connections that waited for this node to become a usable
+    /// source renegotiate.
     mutating func returnFromQuorumOutdate() {
-        // A failed disk that yielded at its generation (`MetadataFlags.diskFailed`) is Outdated
-        // by a peer, not by a quorum loss, but that peer may be Outdated too (failed_disk_
-        // reattaches_outdated.txt): it returns only when every diskful replica is connected.
-        let failedDiskOutdated = flags.contains(.diskFailed) && disk == .outdated
-        // wip (SIM_OUTDATED_RETURN=1): any Outdated node returns once every diskful replica is
-        // connected and each yields to it or is at its generation (session 8's "way back").
-        let anyOutdated = Self.outdatedReturnWhenAllConnected && disk == .outdated
-        guard flags.contains(.outdatedWithoutQuorum) || failedDiskOutdated || anyOutdated else { return }
+        // An Outdated node that met newer data (not a quorum loss) returns only when every
+        // diskful replica is connected: then each yields to it or is at its generation, and
+        // nobody holds newer data. Without it a healed cluster whose only consistent replicas
+        // are Outdated stays Outdated and Inconsistent for good, every resync paused waiting for
+        // an UpToDate source (seed 730: n1 and n2 Outdated at the newest generation, n0
+        // Inconsistent, every link paused waiting for n1 as the source; session 8's "way back").
+        // DRBD leaves this state to the operator.
+        // A failed disk that yielded at its generation (`MetadataFlags.diskFailed`) is one of them
+        // (failed_disk_reattaches_outdated.txt).
+        let outdatedByNewerData = disk == .outdated && !flags.contains(.outdatedWithoutQuorum)
+        guard flags.contains(.outdatedWithoutQuorum) || outdatedByNewerData else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return
@@ -181,7 +185,7 @@ extension ReplicaInstance {
             let notNewer = peers[j].replication == .pausedSyncS
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
-            if failedDiskOutdated || !flags.contains(.outdatedWithoutQuorum) { return false }
+            if outdatedByNewerData { return false }
             // A disk that failed and came back from its last record forgot what it learnt while
             // detached (a writer's newer generation, acknowledged with it as a voter): it does
             // not vouch (failed_disk_reattaches_outdated.txt).
@@ -209,9 +213,4 @@ extension ReplicaInstance {
         }
         demote()
     }
-}
-
-extension ReplicaInstance {
-    /// wip measurement switch (SIM_OUTDATED_RETURN=1).
-    nonisolated(unsafe) static var outdatedReturnWhenAllConnected = false
 }

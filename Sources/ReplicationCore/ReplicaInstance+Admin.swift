@@ -56,6 +56,9 @@ extension ReplicaInstance {
         }
         for i in chosen {
             if discardMyData { peers[i].discardMyData = true }
+            // A goodbye still waiting for its metadata write: the peer is left first (it then
+            // counts this node as Outdated, which it is), and connected again below.
+            if peers[i].goodbyeAfterMetadata != nil { dropConnection(i, standAlone: true) }
             if peers[i].connection == .standAlone || peers[i].connection == .disconnecting {
                 peers[i].connection = .connecting
                 peers[i].needsOperator = nil
@@ -69,9 +72,20 @@ extension ReplicaInstance {
     mutating func adminDisconnect(_ peer: NodeID?, id: AdminRequestID) {
         let chosen = targets(peer)
         if chosen.isEmpty { return reply(id, .refused("node \(peer.map(\.description) ?? "?") is not a peer of \(config.resourceName)")) }
+        // A Secondary that leaves the Primary is Outdated, on disk before its goodbyes say so
+        // (ReplicaInstance+Goodbye.swift): they wait for that metadata write.
+        let leavesPrimary = chosen.contains { peers[$0].connection != .standAlone && peers[$0].isConnected && peers[$0].role == .primary }
+        let outdatedVersion = leavesPrimary ? outdateLeavingPrimary(why: "left the Primary", toldBy: Set(chosen)) : nil
         for i in chosen where peers[i].connection != .standAlone {
+            peers[i].deferredBecause = nil  // not retrying any more: the operator's disconnect is why
             if peers[i].transportUp && peers[i].handshakeSent {
-                send(.goodbye(Goodbye(outdated: role != .primary && disk.hasDisk)), to: peers[i].id)
+                if let version = outdatedVersion {
+                    peers[i].connection = .disconnecting
+                    peers[i].goodbyeAfterMetadata = version
+                    emitConnection(i)
+                    continue
+                }
+                send(.goodbye(Goodbye(outdated: goodbyeSaysOutdated)), to: peers[i].id)
             }
             dropConnection(i, standAlone: true)
         }

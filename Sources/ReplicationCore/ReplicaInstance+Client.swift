@@ -409,10 +409,13 @@ extension ReplicaInstance {
             // later majority includes one of them, so no other side can branch off beside it.
             // Except when this node acknowledged it alone, the last man standing (its peers left
             // gracefully, Outdated, and stopped voting): they can regain quorum without it, but
-            // being Outdated they are not promoted without `primary --force`. If an operator forces
-            // one and it writes, this node, back with the stale flag, yields and its
-            // acknowledged write is discarded, where a durable clear would have stopped at a
-            // split brain for the operator to resolve (review, session 12; no scenario yet).
+            // being Outdated (ReplicaInstance+Goodbye) they are not promoted without `primary
+            // --force`. If an operator forces one and it writes, this node, back with the stale
+            // flag, yields and its acknowledged write is discarded, where a durable clear would
+            // have stopped at a split brain for the operator to resolve (LastManStandingTests,
+            // a known issue; the fix, clearing on disk before acknowledging a write no peer
+            // holds, costs one metadata write before the first such acknowledgement of a
+            // generation).
             // Writes issued before the generation (a lost peer's missed copies) belong to the
             // previous one.
             flags.remove(.generationUnconfirmed)

@@ -78,6 +78,7 @@ extension ReplicaInstance {
             log(.warning, "resync from node \(peers[i].id) interrupted; \(describeBlocks(peers[i].bitmap?.setCount ?? 0)) still out of sync, it resumes on reconnect")
         }
         peers[i].transportUp = false
+        peers[i].goodbyeAfterMetadata = nil
         peers[i].handshakeSent = false
         peers[i].handshake = nil
         peers[i].sentHandshake = nil
@@ -122,6 +123,9 @@ extension ReplicaInstance {
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
         if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
+        // Without an announcement of this node's own, the peers' writer-losts that waited for it
+        // are not decided here (`deferWriterLost`).
+        deferredWriterLosts[peers[i].id] = nil
         emitPeerDevice(i)
     }
 
@@ -178,7 +182,7 @@ extension ReplicaInstance {
         case .promotionRequest(let request): onPromotionRequest(request, peer: i)
         case .promotionReply(let reply): onPromotionReply(reply, peer: i)
         case .writerLost(let lost): onWriterLost(lost, peer: i)
-        case .goodbye(let goodbye): peers[i].leftOutdated = goodbye.outdated
+        case .goodbye(let goodbye): onGoodbye(goodbye, peer: i)
         case .ping(let value): send(.pingAck(value), to: id)
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
@@ -246,7 +250,27 @@ extension ReplicaInstance {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)
         }
         writeBarrierVersion = markMetadataDirty()
-        broadcastState()
+        // A replica the announcement names absent takes the generation but is Outdated: the
+        // writer started it before this node's handshake reached it (the writer's had reached
+        // this node), so its writes go around this node, and the writer and its peers track them
+        // toward it since `previous`. UpToDate at the writer's current, this node claimed writes
+        // it lacked: at the next handshake the holders found their bits older than the current
+        // both shared, took them for made stale by a third node's resync (`bitmapIsStale`) and
+        // dropped them, an acknowledged write lost (seed 764; scenario
+        // absent_in_announcement_outdated). Outdated at the current, the bits toward it count
+        // (`bitmapIsStale` spares an Outdated peer), the next handshake with a holder resyncs
+        // them (`equal-peer-outdated`), and it is neither promoted nor a resync source meanwhile.
+        // Not taking the generation leaves it UpToDate at `previous`, where the writer's later
+        // announcements no longer chain (measured with the announcement withheld, the same
+        // state: seed 488's node voted another node in at the parent, a split brain). DRBD
+        // likewise gives a peer waiting for the bitmap (WFBitMapT, at most Outdated) the new
+        // current UUID it receives (`drbd_uuid_received_new_current`). Its peers hear it Outdated
+        // in the one state report (`becomeOutdated` sends it), never UpToDate at the new current.
+        if announcement.absentNodes.contains(config.nodeID), let i = peerIndex(id) {
+            becomeOutdated(newerPeer: i)
+        } else {
+            broadcastState()
+        }
     }
 
     /// A replica that stays behind a new generation (a resync target, an Outdated replica) is

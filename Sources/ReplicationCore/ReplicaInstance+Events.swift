@@ -15,7 +15,8 @@ extension ReplicaInstance {
     }
 
     func connectionStatus(_ peer: PeerState) -> ConnectionStatus {
-        ConnectionStatus(peer: peer.id, peerName: peer.config.name, connection: peer.connection, peerRole: peer.role)
+        ConnectionStatus(peer: peer.id, peerName: peer.config.name, connection: peer.connection, peerRole: peer.role,
+                         message: peer.isConnected ? nil : peer.needsOperator ?? peer.deferredBecause)
     }
 
     func peerDeviceStatus(_ peer: PeerState) -> PeerDeviceStatus {

@@ -43,6 +43,7 @@ extension ReplicaInstance {
         peers[i].current = handshake.generations.current
         peers[i].outdatedByQuorumLoss = handshake.flags.contains(.outdatedByQuorumLoss)
         peers[i].connection = .connected
+        peers[i].deferredBecause = nil
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
         peers[i].streamStart = handshake.lastWriteSequence
@@ -83,9 +84,23 @@ extension ReplicaInstance {
                   !pending.sentTo.contains(peer) else { continue }
             markOutOfSync(pending.request, toward: peer)
         }
+        keepCrashExtentsOutOfSync(toward: i)
         let kept = peers[i].bitmap!.setCount
         if kept > 0 { setBitmapGeneration(peer, to: generations.current, onlyIfNone: false) }
         return kept
+    }
+
+    /// Stale bits toward peer `i` were just dropped, and this node's own crash may have left the
+    /// blocks of its activity log different from every other replica: the third replica's resync
+    /// brought the peer that replica's data, not this node's, so those blocks are marked again
+    /// (the invariant `onNewGeneration` relies on: a crash's blocks stay marked toward every peer
+    /// until a resync covers them). Dropped with the rest, a restarted crashed Primary whose bits
+    /// toward a peer were older than its current kept its last unacknowledged write while the
+    /// peer, resynced from a survivor, did not (seed 174 under the full-sync resume measured on
+    /// branch `simliveness-combo`: UpToDate replicas differing; on main the full-sync bits toward
+    /// a third node happened to resync the block).
+    mutating func keepCrashExtentsOutOfSync(toward i: Int) {
+        for extent in crashExtents { markExtentOutOfSync(extent, toward: i) }
     }
 
     /// Decide what the new connection does from the two handshakes.
@@ -104,7 +119,7 @@ extension ReplicaInstance {
             setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
             let kept = keepInFlightWritesOutOfSync(toward: i)
             markMetadataDirty()
-            log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again" + (kept > 0 ? ", except the \(describeBlocks(kept)) of writes still in flight here" : ""))
+            log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again" + (kept > 0 ? ", except the \(describeBlocks(kept)) of writes still in flight here" + (crashExtents.isEmpty ? "" : " or of its own crash") : ""))
         }
         if result.decision == .targetUseBitmap && disk == .inconsistent {
             // Continue an interrupted resync: whatever this node lacks is marked in one of its

@@ -29,6 +29,7 @@ extension ReplicaInstance {
             // out of sync everywhere (DRBD apply-al).
             for extent in h.activityLog { markExtentOutOfSyncForAll(extent) }
         }
+        crashExtents = crashedAtAttach ? h.activityLog : []
         if generations.bitmap.count != peers.filter({ $0.bitmap != nil }).count {
             generations.bitmap = peers.filter { $0.bitmap != nil }.map {
                 PeerGeneration(nodeID: $0.id, generation: generations.bitmapGeneration(for: $0.id))
@@ -37,12 +38,14 @@ extension ReplicaInstance {
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {
+        for index in peers.indices where peers[index].bitmap != nil { markExtentOutOfSync(extent, toward: index) }
+    }
+
+    mutating func markExtentOutOfSync(_ extent: UInt32, toward i: Int) {
         let start = UInt64(extent) * config.activityLogExtentBytes
         let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
-        for index in peers.indices where peers[index].bitmap != nil {
-            let blocks = peers[index].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
-            peers[index].bitmap!.set(blocks)
-        }
+        let blocks = peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
+        peers[i].bitmap!.set(blocks)
     }
 
     func metadataHeader() -> MetadataHeader {

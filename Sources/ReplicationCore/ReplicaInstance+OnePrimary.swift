@@ -14,7 +14,7 @@ extension ReplicaInstance {
         guard peerRole == .primary, role != .primary,
               let other = peers.first(where: { $0.id != peers[i].id && $0.isConnected && $0.role == .primary })
         else { return nil }
-        return "node \(peers[i].id) (\(peers[i].config.name)) is Primary for \(config.resourceName) and node \(other.id) (\(other.config.name)), connected here, is Primary; one Primary per connected cluster"
+        return "node \(peers[i].id) (\(peers[i].config.name)) is Primary for \(config.resourceName) and node \(other.id) (\(other.config.name)), connected here, is Primary; one Primary per connected cluster: demote one of them ('tandem adm secondary \(config.resourceName)' on \(peers[i].config.name) or on \(other.config.name)) for \(config.nodeName) to connect \(peers[i].config.name)"
     }
 
     /// Drops the connection and asks for it again `connectRetryTicks` later: the other Primary
@@ -25,6 +25,7 @@ extension ReplicaInstance {
         resetConnection(i)
         peers[i].connection = .connecting
         peers[i].reconnectAtTick = now + UInt64(config.connectRetryTicks)
+        peers[i].deferredBecause = reason
         output.transport.append(.disconnect(peers[i].id))
         emitConnection(i)
         recomputeQuorum()

@@ -190,8 +190,10 @@ extension ReplicaInstance {
     /// here, so survivors with different tails reconcile the hot extents and the extents of the
     /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`).
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
+        let deferred = deferredWriterLosts.removeValue(forKey: writer) ?? [:]
         guard disk.hasDisk else { return }
         lostWriterInDoubtExtents[writer] = inDoubt
+        lostWriterStreamStart[writer] = streamStart
         let lost = WriterLost(writer: writer, lastSequence: lastSequence,
                               hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted(), streamStart: streamStart)
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
@@ -201,6 +203,36 @@ extension ReplicaInstance {
         for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
             refetchLostWriterExtents(lost, source: j)
         }
+        // The peers that lost the writer first decide on this announcement; this node decides on
+        // theirs now, with the tail and stream start it just sent them. A peer this announcement
+        // did not reach decides nothing, so neither does this node. A peer at another history is
+        // not renegotiated with here as `onWriterLost` would: a writer-lost that arrived while
+        // the writer was still connected never was; doing it now (measured) changed
+        // promotion_vote_knows_newer's refusal and quorum_lost_primary_yields' resyncs.
+        for (peer, theirs) in deferred.sorted(by: { $0.key < $1.key }) {
+            guard let j = peerIndex(peer), peers[j].isConnected, peers[j].bitmap != nil,
+                  peers[j].resync != nil || peers[j].current.sameHistory(as: generations.current) else { continue }
+            reconcileWriterLost(theirs, peer: j)
+        }
+    }
+
+    /// A peer lost the writer while this node still has it as a connected Primary (the link cut
+    /// on the peer's side only, or this node has not noticed yet). This node's tail is still
+    /// growing and `lastWriterSequence` holds a previous stream's, which the peer never sees:
+    /// deciding on it was one-sided. In the faults tier's quorum heal (session 12, 2c6ebff) n3
+    /// reconciled as target by its old tail (3573 against n2's 7904), then lost the writer and
+    /// sent its real tail (7904); n2 saw equal tails, an earlier stream start of its own, and
+    /// started a second resync toward n3, which n3 never ran. The message waits for this node's
+    /// own loss of the writer (`announceWriterLost`): both ends then compare the tails and stream
+    /// starts they sent each other. If the writer is no longer Primary when this node loses it
+    /// (it demoted), this node sends no writer-lost and the waiting ones are dropped: the peer,
+    /// which gets none from this node, decides nothing either, and the writer, alive, holds the
+    /// bits. Known gap: a waiting one is not dropped when its sender reconnects to the writer, so
+    /// if the sender still has the writer when this node loses it, this node alone decides, on
+    /// the sender's old tail (the sender keeps this node's announcement waiting instead).
+    mutating func deferWriterLost(_ lost: WriterLost, peer i: Int) {
+        deferredWriterLosts[lost.writer, default: [:]][peers[i].id] = lost
+        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and reconciles when it loses it too")
     }
 
     /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
@@ -229,23 +261,38 @@ extension ReplicaInstance {
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
-        // The one with the longer tail is the source; equal tails reconcile nothing. The stream
-        // starts (`WriterLost.streamStart`, sent but not kept here) do not decide: the
-        // rule "with equal tails, the survivor whose stream began earlier is the source" (2c6ebff,
-        // seed 463's gap, WriterLostGapTests' known issue) was withdrawn after it stalled the
-        // faults tier's quorum heal in CI (session 12): a survivor that had just been this
-        // reconciliation's target by the tails it compared (3573 against 7904) sent the tail its
-        // handshake had set (7904), so the other saw equal tails, started a second resync as
-        // source once the first had finished, and the resource stayed short of Established for
-        // 60 s. Both ends must compare the same numbers before stream starts can decide.
-        guard let mine = lastWriterSequence[lost.writer], mine != lost.lastSequence else { return }
-        if peers[i].resync != nil { return reconcileWithinResync(lost, peer: i, mine: mine) }
+        if let w = peerIndex(lost.writer), peers[w].isConnected, peers[w].role == .primary {
+            return deferWriterLost(lost, peer: i)
+        }
+        reconcileWriterLost(lost, peer: i)
+    }
+
+    /// Two survivors of the same lost writer at the same history reconcile their tails.
+    mutating func reconcileWriterLost(_ lost: WriterLost, peer i: Int) {
+        // The one with the longer tail is the source. With equal tails, the one whose stream
+        // began earlier: it received every write the other's stream brought, while the other
+        // took the writer's last sequence at its handshake as received and may lack writes of
+        // the gap before it, whose only record (the writer's out-of-sync ranges) can die with
+        // the writer (seed 463, WriterLostGapTests). Both ends decide alike: each compares the
+        // tail and start it sent with the ones it received (`deferWriterLost`).
+        guard let mine = lastWriterSequence[lost.writer] else { return }
+        let myStart = lostWriterStreamStart[lost.writer] ?? 0
+        guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
+        let behind = mine != lost.lastSequence ? mine < lost.lastSequence : myStart > lost.streamStart
+        if peers[i].resync != nil {
+            // Stream starts alone do not reopen a resync already running between the two: with
+            // them, seed 131 acknowledged no write (its first difference is such a reconciliation
+            // within a resync; not traced further).
+            guard mine != lost.lastSequence else { return }
+            return reconcileWithinResync(lost, peer: i, mine: mine)
+        }
         // Only UpToDate data may serve.
-        let behind = mine < lost.lastSequence
         let source = behind ? peers[i].disk : disk
         guard source == .upToDate else { return }
         markExtentsOutOfSync(reconciledExtents(lost), toward: i)
-        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+        let tails = mine != lost.lastSequence ? "this node got \(mine), it got \(lost.lastSequence)"
+            : "both got \(mine), this node's stream from after \(myStart), its from after \(lost.streamStart)"
+        log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): \(tails)")
         startResync(i, asTarget: behind)
     }
 

@@ -32,7 +32,7 @@ extension ReplicaInstance {
         for i in peers.indices.reversed() where new.peer(peers[i].id) == nil {
             let id = peers[i].id
             if peers[i].transportUp && peers[i].handshakeSent {
-                send(.goodbye(Goodbye(outdated: role != .primary && disk.hasDisk)), to: id)
+                send(.goodbye(Goodbye(outdated: goodbyeSaysOutdated)), to: id)
             }
             if peers[i].transportUp || peers[i].handshake != nil { resetConnection(i) }
             if peers[i].connection != .standAlone { output.transport.append(.disconnect(id)) }
@@ -41,6 +41,9 @@ extension ReplicaInstance {
             generations.bitmap.removeAll { $0.nodeID == id }
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
+            lostWriterStreamStart[id] = nil
+            deferredWriterLosts[id] = nil
+            for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
         }
         // Changed peers keep their connection and bitmap.
         for i in peers.indices { peers[i].config = new.peer(peers[i].id)! }

@@ -350,6 +350,9 @@ extension ReplicaInstance {
         disk = .upToDate
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
+        // Its crash's blocks were among the bits toward the source (marked toward every peer,
+        // kept through stale drops): they hold the source's data now.
+        crashExtents = []
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
         flags.remove(.generationUnconfirmed)

@@ -39,6 +39,10 @@ public struct ReplicaInstance: Sendable {
     var failureRecordWritten = false
     /// The generation a disk attached with `MetadataFlags.diskFailed` failed at.
     var diskFailedGeneration: Generation?
+    /// The activity-log extents a crash left possibly different from every peer (applied at
+    /// attach), until a resync into this node replaces its data (`adoptGenerations`): they stay
+    /// out of sync toward every peer until a resync covers them (`keepCrashExtentsOutOfSync`).
+    var crashExtents: [UInt32] = []
     /// A new current generation must start with the next write (DRBD: first write after losing
     /// a peer, or after promotion while a peer is absent).
     var needsNewGeneration = false
@@ -117,6 +121,13 @@ public struct ReplicaInstance: Sendable {
     /// Activity-log extents of the writes of a lost Primary whose peer ack had not come
     /// (writer → extents): reconciled with the other survivors whatever their logs still hold.
     var lostWriterInDoubtExtents: [NodeID: [UInt32]] = [:]
+    /// The writer's last sequence when this node's stream from a lost Primary began (writer →
+    /// sequence), as this node's writer-lost sent it (`WriterLost.streamStart`).
+    var lostWriterStreamStart: [NodeID: UInt64] = [:]
+    /// Writer-losts that peers sent while this node still had the writer as a connected Primary
+    /// (writer → peer → message): decided when this node loses it too, on the tail and stream
+    /// start its own writer-lost then sends (`deferWriterLost`).
+    var deferredWriterLosts: [NodeID: [NodeID: WriterLost]] = [:]
 
     var output = ReplicaOutput()
 
@@ -236,6 +247,7 @@ public struct ReplicaInstance: Sendable {
         processPeerQueue()
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
+        sendDeferredGoodbyes()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()
         returnFromQuorumOutdate()

@@ -23,6 +23,10 @@ public struct ConnectionStatus: Sendable, Equatable {
     public var peerName: String
     public var connection: ConnectionState
     public var peerRole: Role
+    /// Why the connection is not up when this node decided it, for the operator: a refusal that
+    /// needs them (split brain, unrelated data), or a connect deferred while a second Primary
+    /// would join this node's cluster. nil while connected.
+    public var message: String?
 }
 
 /// One peer device (`peer-device` object), with resync progress.

@@ -15,6 +15,9 @@ extension AdmCommand {
         static let configuration = CommandConfiguration(
             abstract: "Attach a volume as a local block device (FUSE file + loop device) and keep it attached.",
             discussion: """
+            Not drbdadm's attach: the backing disk is attached by `up` and detached by `down`; \
+            this makes the replicated volume usable on this node, as /dev/drbdN is with DRBD.
+
             Opens the volume's NBD export on this node (which makes this node Primary; refused \
             while another node is Primary), serves it as MOUNTPOINT/device through FUSE, attaches \
             that file to a loop device with direct I/O, and registers the device with the engine, \

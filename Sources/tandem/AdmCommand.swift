@@ -32,22 +32,36 @@ struct AdmCommand: AsyncParsableCommand {
         /// A command that discards or overrides data needs its resource named: drbdadm answers
         /// such a command without one with its usage, and a DRBD operator who typed
         /// `tandem adm invalidate` would otherwise have thrown away every resource's data.
-        func requireNamed(_ what: String) throws {
-            if resource == nil {
-                throw ValidationError("\(what) on every resource at once is refused; name the resource (tandem adm status lists them)")
-            }
+        func requireNamed(_ what: String) throws { try AdmCommand.requireNamed(resource, what) }
+    }
+
+    static func requireNamed(_ resource: String?, _ what: String) throws {
+        if resource == nil {
+            throw ValidationError("\(what) on every resource at once is refused; name the resource (tandem adm status lists them)")
         }
     }
 
     var client: EngineAdminClient { EngineAdminClient(layout: EngineStateLayout(stateDirectory: stateDir)) }
 
     func perform(_ common: Common, _ request: AdminRequest) async throws {
+        try await perform(naming: common.resource, request)
+    }
+
+    func perform(naming resource: String?, _ request: AdminRequest) async throws {
         do {
             let response = try await client.run(request)
             for m in response.messages { print(m) }
         } catch {
-            throw Self.failure(request.verb.rawValue, common.resource, error)
+            throw Self.failure(request.verb.rawValue, resource, error)
         }
+    }
+
+    /// `invalidate`'s argument: the same optional RESOURCE as `Common` (so that leaving it out
+    /// is refused with the reason, exit 2, as before), but its help does not say "default:
+    /// all", which `invalidate` never means.
+    struct Named: ParsableArguments {
+        @Argument(help: "Resource name (required: refused for every resource at once).")
+        var resource: String?
     }
 
     /// "tandem adm VERB [RES]: why", without the engine's own "RES: " when RES is on the line.
@@ -85,7 +99,7 @@ struct AdmCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Promote this node (one Primary at a time).")
         @ParentCommand var adm: AdmCommand
         @OptionGroup var common: Common
-        @Flag(name: .long, help: "Promote even though the local disk is not UpToDate; it becomes the source of the initial sync. Needs RESOURCE.")
+        @Flag(name: .long, help: "Promote even though the local disk is not UpToDate (Inconsistent, Outdated): its data becomes the current data and peers resync from it (a new resource's initial sync, or an override that discards newer data elsewhere). Quorum is still needed. Needs RESOURCE.")
         var force = false
         func validate() throws { if force { try common.requireNamed("primary --force (declares this node's data current)") } }
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .primary, resource: common.resource, force: force)) }
@@ -114,12 +128,11 @@ struct AdmCommand: AsyncParsableCommand {
         func run() async throws { try await adm.perform(common, AdminRequest(verb: .disconnect, resource: common.resource)) }
     }
     struct Invalidate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Discard the local data and resync it completely from a peer.",
-                                                        discussion: "Needs RESOURCE: it is refused for every resource at once.")
+        static let configuration = CommandConfiguration(abstract: "Discard the local data and resync it completely from a peer.")
         @ParentCommand var adm: AdmCommand
-        @OptionGroup var common: Common
-        func validate() throws { try common.requireNamed("invalidate (discards this node's data)") }
-        func run() async throws { try await adm.perform(common, AdminRequest(verb: .invalidate, resource: common.resource)) }
+        @OptionGroup var named: Named
+        func validate() throws { try AdmCommand.requireNamed(named.resource, "invalidate (discards this node's data)") }
+        func run() async throws { try await adm.perform(naming: named.resource, AdminRequest(verb: .invalidate, resource: named.resource)) }
     }
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start an online verify against the connected peers.",

@@ -33,13 +33,22 @@ struct StatusFormatterTests {
 
     @Test("a resource that is down with an error shows the error, not a node id of -1")
     func downResourceVerbose() {
-        let down = ResourceReport(name: "broken", nodeId: -1, nodeName: "", role: "Unknown", mayPromote: false,
+        let down = ResourceReport(name: "broken", nodeId: -1, nodeName: "", role: "Secondary", mayPromote: false,
                                   volumes: [], connections: [], error: "/x/broken.res:2: volume 0 has no 'minor'")
         #expect(StatusFormatter.format([down], verbose: true) == """
-        broken role:Unknown
+        broken role:Secondary
           error: /x/broken.res:2: volume 0 has no 'minor'
 
         """)
+    }
+
+    @Test("an error that starts with the resource's name does not repeat it under the resource's line")
+    func errorWithoutRepeatedName() {
+        var split = Self.report(secondConnection: "StandAlone")
+        split.error = "backups: split brain detected with node 2 (gamma); connection is StandAlone"
+        #expect(StatusFormatter.format([split]).contains("\n  error: split brain detected with node 2 (gamma); connection is StandAlone\n"))
+        split.error = "backupsX: a message about another name"
+        #expect(StatusFormatter.format([split]).contains("\n  error: backupsX: a message about another name\n"))
     }
 
     @Test("a resync shows replication and done; statistics add KiB counters")

@@ -13,6 +13,14 @@ struct PureDecisionTests {
                   flags: flags, outOfSyncBlocks: 0, hasQuorum: true)
     }
 
+    /// Outdated by its own quorum loss, with `bits` out of sync toward its peer.
+    func quorumLossOutdated(_ node: UInt8, current: UInt64, bits: UInt64) -> Handshake {
+        var outdated = handshake(node, current: current, flags: [.outdatedByQuorumLoss])
+        outdated.disk = .outdated
+        outdated.outOfSyncBlocks = bits
+        return outdated
+    }
+
     func mirror(_ d: SyncDecision) -> SyncDecision {
         switch d {
         case .sourceFull: return .targetFull
@@ -30,9 +38,7 @@ struct PureDecisionTests {
     /// made n1 the source and the acknowledged write was resynced away).
     @Test("equal generations: a quorum-loss Outdated side that alone tracks bits is the source, not the crashed UpToDate peer")
     func quorumLossOutdatedTrackerIsSource() {
-        var outdated = handshake(3, current: 0x300, flags: [.outdatedByQuorumLoss])
-        outdated.disk = .outdated
-        outdated.outOfSyncBlocks = 2
+        let outdated = quorumLossOutdated(3, current: 0x300, bits: 2)
         let restarted = handshake(1, current: 0x300, flags: [.crashed])
         let result = GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true)
         #expect(result.decision == .sourceUseBitmap)
@@ -44,6 +50,23 @@ struct PureDecisionTests {
         var tracksNothing = outdated
         tracksNothing.outOfSyncBlocks = 0
         #expect(GenerationComparison.compare(mine: tracksNothing, peer: restarted).decision == .targetUseBitmap)
+    }
+
+    /// Seed 930: as 225, but the restarted peer marked its crash's activity-log extents toward
+    /// every peer, so it tracks bits too. With protocol A those bits do not take the exception
+    /// away; bits of a peer that did not crash do, and with protocol C the crash's bits count.
+    @Test("equal generations, protocol A: a crashed peer's bits leave a quorum-loss Outdated tracker the source")
+    func quorumLossOutdatedTrackerBesideCrashedPeerWithBits() {
+        let outdated = quorumLossOutdated(0, current: 0x300, bits: 1)
+        var restarted = handshake(1, current: 0x300, flags: [.crashed])
+        restarted.outOfSyncBlocks = 4
+        let result = GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true)
+        #expect(result.decision == .sourceUseBitmap && result.rule == "equal-crashed")
+        #expect(GenerationComparison.compare(mine: restarted, peer: outdated, asynchronous: true).decision == .targetUseBitmap)
+        var live = restarted
+        live.flags = []
+        #expect(GenerationComparison.compare(mine: outdated, peer: live, asynchronous: true).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: false).decision == .targetUseBitmap)
     }
 
     @Test("after a peer failure the survivor that wrote is SyncSource using its bitmap (rule 5)")

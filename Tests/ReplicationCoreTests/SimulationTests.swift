@@ -116,7 +116,29 @@ struct SimulationTests {
                                        // no peer took before it crashed (900: demoted) beside the majority's own child
                                        // of the same parent (`generationUnconfirmed`, 716 below; 1110 needs the
                                        // Inconsistent side of two unconfirmed ones to yield).
-                                       900, 1076, 1110]
+                                       900, 1076, 1110,
+                                       // session 13 (seq2r), acknowledged writes lost, protocol A: a quorum-loss Outdated
+                                       // writer holding an acknowledged write was resynced from a peer that crashed
+                                       // without it, the peer's crash bits counting as "tracks changes"
+                                       // (protocol_a_outdated_writer_beside_crashed_peer.txt; 1125 and 1575 pass with
+                                       // it too, not traced).
+                                       930, 1125, 1575,
+                                       // session 13 (simsafety), no convergence: passes since a writer-lost that
+                                       // arrives while its receiver still has the writer waits for the receiver's own
+                                       // (`deferWriterLost`; the run changes at such a reconciliation, not traced
+                                       // further). 189, 211 and 647 (no write acknowledged) pass with it too, but not
+                                       // with the resync lane: not fixed seeds.
+                                       716,
+                                       // session 13 (nbdpath), no convergence: every replica Outdated or Inconsistent,
+                                       // each waiting for an Outdated source; an Outdated node returns UpToDate once every
+                                       // diskful replica is connected and each yields to it or is at its generation.
+                                       730,
+                                       // session 13 (simliveness), acknowledged write lost (with a crash's activity-log
+                                       // extents kept through a stale-bit drop alone): a node named absent in a writer's
+                                       // announcement took the generation UpToDate without the writes that went around
+                                       // it, and the writer's bits toward it were dropped as stale (scenarios
+                                       // absent_in_announcement_outdated, crash_extents_kept_after_stale_drop).
+                                       764]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -645,6 +667,13 @@ struct SimulationTests {
     ///   (+111), 301…500 15 → 15 (same seeds), 501…800 31 → 30 (+651; 729 and 789 pass),
     ///   801…1100 38 → 39 (930 passes; +897, +1089). Discounting the Outdated side's own bits
     ///   after its own crash as well lost 225's write again (its Outdated holder had restarted).
+    ///   Session 13 (seq2r), landed: the same rule with protocol A only (protocol C seeds run as
+    ///   before; every 111/651/897/1089 was protocol C, seed % 5 != 0). Measured with switches on
+    ///   branch `seq2r-930-v3-wip` over the protocol A seeds (multiples of 5) of 1…1700, main
+    ///   87ce87b against the rule: 1…1400 7 → 5 (930 and 1125 pass; 205 975 1245 no write,
+    ///   730 no convergence, 790 lost on both), 1401…1700 2 → 1 (1575 passes; 1485 lost on
+    ///   both). Whole ranges therefore: 1…300 21, 301…500 15, 501…800 31 unchanged, 801…1100
+    ///   39 → 38, 1101…1400 25 → 24, 1401…1700 43 → 42.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
@@ -774,6 +803,149 @@ struct SimulationTests {
     ///   split brains 591 593 656 760 and lost 750 new (not traced).
     /// Next: trace 591 or 750 under `unasked` alone on 501…800 (not measured) to see whether the
     /// asking rule has a hole of its own; land `alkeep` with a scenario of its own first.
+    ///
+    /// Session 13 (simrestart), the same class, measured on main 8c0fedc (21 / 15 / 31, 801…1100
+    /// 38), not landed (branch `simrestart-s13-exp`, switches in ZZExperiment.swift,
+    /// SIMRESTART_EXP=a,b):
+    /// - 1068 (split brain) traced: n1, Primary without quorum (io-error), regained it at step
+    ///   1108 on n2's handshake alone, before n2 had taken n1's; n2 had just voted n0 in (its
+    ///   yes left after its handshake), took n0's "state Primary" first and refused n1 at 1116
+    ///   (3a27126's refusal fired, too late): n1 had acknowledged c95 in the window (n2 was
+    ///   Inconsistent in WFBitMapS, so c95 needed no peer). Reduced in TwoPrimariesTests
+    ///   ("a Primary without quorum does not regain it…", two known issues); the reduction found
+    ///   a second path: the voter's handshake, sent before it took the other Primary's new
+    ///   generation, made it the first Primary's resync target (`equal-peer-primary` on stale
+    ///   handshakes on both sides) and it resynced away the write it had acknowledged.
+    /// - `probenq` (a Primary without quorum counts a peer only once it answered a ping sent
+    ///   behind the handshake or state report naming it Primary; a peer that refuses it drops the
+    ///   link instead): 1068 ends in no convergence; 30 / 22 / 32, 801…1100 40 (noconv 879 1068;
+    ///   differ 1089 1092 and split brain 896 new). The same pings with their answers ignored
+    ///   (`probeonly`): 1…300 25, so about half of the cost is the extra messages reshuffling runs.
+    ///   With `grant` (refuse a Primary also while this node's vote for another requester is
+    ///   pending): 29 / 22 / 32, and the 56 reduction then refuses the other Primary (its text
+    ///   expectation would change).
+    /// - `probeall` (every Primary counts only peers that voted for it or answered the ping): 790
+    ///   and 1068 pass, but 44 / 29 (lost 345 445) / 45 (lost 540, split brain 781), 801…1100 48:
+    ///   a Primary losing a peer while a reconnected one's ping is in flight loses quorum (seed 7:
+    ///   n0 Primary, n1's disk failed while n3's ping was out).
+    /// - `unasked,alkeep` (session 12's 790 fix) re-measured: 26 (fixed seed 6 still ends with
+    ///   UpToDate replicas differing: the peer-ack rule did not remove that cost; 27 69 99 273 no
+    ///   write) / 16 (split brain 353) / 37 (differ 532, split brain 591, lost 764).
+    /// - `restale` (a node whose current generation moved since its handshake went out does not
+    ///   negotiate on that handshake; it reconnects, so both sides plan from fresh generations;
+    ///   DRBD's new-current-UUID and connect exclude each other): alone 24 (split brains 25 292;
+    ///   25 is a fixed seed, a diskless Primary, not traced) / 17 / 28 (716 730 pass; 790 still
+    ///   lost); with `probenq` both reductions (790's and 1068's) and seed 790 pass, 31 (split
+    ///   brain 44) / 22 / 29 (split brain 563).
+    ///   On main 80fc178 (simsafety's writer-lost rule: 19 / 15 / 29) `probenq,restale` measured
+    ///   30 (split brain 44) / 22 (the same 348) / 29 (790 passes; no safety failure), 801…1100
+    ///   on 8c0fedc 38 (1068 no convergence; split brains 896 1057). 44 traced: n1, Primary
+    ///   without quorum, regained it through n2 (Inconsistent, its resync target, which took n1
+    ///   as Primary: the probe did its job), n2 crashed before holding 9329, restarted at FC3C
+    ///   and gave quorum to n0, Primary at 02AB, which started 3707: the class of a quorum member
+    ///   that never durably held the new generation (seq2r's 1606 note), not this one.
+    /// Next: trace 25 under `restale` (the reconnect itself opens a window: find which); then
+    /// land `probenq,restale` if 1…300's no-write seeds come down (half of them are the extra
+    /// pings reshuffling runs: `probeonly`), with both reductions above as its tests.
+    ///
+    /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
+    /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
+    /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
+    /// connected Primary waits for the receiver's own loss (`deferWriterLost`), and is then
+    /// decided on the tail and stream start the receiver sends (protocol 8). The faults tier's
+    /// stall is reduced in WriterLostAgreementTests. Main 87ce87b → this: 1…300 21 → 19 (189 211
+    /// pass), 301…500 15 → 15 (same seeds), 501…800 31 → 29 (647 716 pass); no seed added. 716
+    /// is a fixed seed; 189 211 647 still acknowledge no write with the resync lane.
+    /// Measured, not kept (branch `simsafety-463-deferall`): the waiting writer-lost also
+    /// renegotiated at the receiver's loss when the two were at different histories (as
+    /// `onWriterLost` does at once): 18 / 15 / 29 (1…300 also passed 121), but scenarios
+    /// promotion_vote_knows_newer and quorum_lost_primary_yields then took other paths (the
+    /// former no longer reached the refusal it shows). Left open: a waiting writer-lost is not
+    /// dropped when its sender reconnects to the writer, so a sender that lost the writer, came
+    /// back to it and is still connected when this node loses it sees this node's decision on its
+    /// old tail one-sided (needs the sender to lose and rejoin while this node kept the writer).
+    ///
+    /// Session 13 (simliveness), the absent-announcement gap and the crash-extent re-mark, landed
+    /// together. (a) `bitmapIsStale`'s drop took a restarted crashed Primary's activity-log bits
+    /// with the stale ones (`crashExtents`, re-marked after the drop until a resync into the node
+    /// ends; scenario crash_extents_kept_after_stale_drop, DIFFER on main). (b) A node named
+    /// absent in an announcement (the writer started the generation while this node's handshake
+    /// was on its way to it) took the generation UpToDate; it now takes it Outdated (scenario
+    /// absent_in_announcement_outdated, DIFFER on main: n1 ends UpToDate without the write).
+    /// (a) alone loses 764's write through (b). Measured on main 68e97fd (19 / 15 / 29): 1…300 →
+    /// 18 (51 passes), 301…500 → 15 (same seeds), 501…800 → 31 (681 and 721 acknowledge no
+    /// write), 801…1100 38 → 41 (869 887 953 acknowledge no write; the same safety failures 931
+    /// 1068 and noconv 982 992); fixed seeds and resync-lane fixed seeds pass. The liveness cost
+    /// is real: 721 (2 of 255 writes acknowledged on main) changes where n3, named absent, goes
+    /// Outdated while it is the resync source of n1 (8 KiB) and n2 (64 KiB): both resyncs pause
+    /// until n3 is UpToDate again (DRBD pauses a SyncSource that is no longer UpToDate alike).
+    /// Variants measured and not
+    /// kept (branch `simliveness-absent-wip`, switches SL_EXP in ZZSLExperiment.swift, on
+    /// 87ce87b where main was 21 / 15 / 31):
+    /// - not taking the announcement (`skip`, last session's rule): 21 / 15 / 31 (51 passes, 69 fails;
+    ///   716 passes, 681 fails), fixed seed 69 acknowledges nothing. Traced: 69 acknowledges 2 of 260
+    ///   writes on main (c161 c162, a diskless Primary's brief window); the rule keeps n2 (WFBitMapT
+    ///   toward the writer n0) at 07FD instead of 3A11, one state report fewer, and the run's
+    ///   crashes then fall elsewhere: no node waits on another for good; n0 spends the window
+    ///   Inconsistent, its 16 KiB resync grown to 64 KiB by the union with its bits toward n3 (a
+    ///   full sync it was to serve), interrupted by crashes. 17 and 497 also ack 3 and 7 writes
+    ///   on main: these seeds measure timing. Not taking also leaves the node UpToDate at the
+    ///   parent where the writer's later announcements do not chain: with the announcement
+    ///   withheld (`nosend`, DRBD sends a new current UUID only to established peers) 1…300 19
+    ///   but 301…500 16 with split brain 488 (n2 named absent in C17A, then C17A → 6F12 did not
+    ///   chain; UpToDate at B63B it voted n0 in there).
+    /// - not taking and going Outdated (`skip,outdate`): fixed seed 497 acknowledges nothing
+    ///   (and in the resync lane); nbdpath's rule (Outdated, renegotiate): fixed 17 69 497.
+    /// - DRBD's exclusion, a write that must start a generation waits while a peer's handshake is
+    ///   half done (`defer`): fixed seeds 17 and 69 acknowledge nothing.
+    /// - a handshake whose sender's generation or role changed since it went out is run again
+    ///   (`retry`, `retryrole`; DRBD's CONN_HANDSHAKE_RETRY): 1…300 19 but split brains 292 and
+    ///   fixed 424, lost 132 (not traced). It also ends 497's StandAlone on main: n1, promoted
+    ///   after sending its Secondary handshake, was planned as n0's target from it and refused
+    ///   the connection as Primary for good ("has newer data but this node is Primary").
+    /// Next: trace 681 and 721 under this rule; the union of every bitmap by an Inconsistent
+    /// target (`negotiate`, equal-self-inconsistent) resyncs what its own targets lack (69); the
+    /// stale-Secondary-handshake refusal (497) as a retry of its own.
+    ///
+    /// Session 13 (nbdpath), the failed-disk re-attach (348; 1125 passes on main since seq2r's
+    /// b161811), measured on main 87ce87b (21 / 15 / 31; 1101…1400 25), not landed (branch
+    /// `nbdpath-v6-wip`, each step behind a switch in SimulationTests' `Simulation.init`).
+    /// - The failure record alone (SIM_FAILED_DISK_RULES=0: written, no rule reads it): 1…300 19,
+    ///   301…500 14 (348 passes by timing), 501…800 37 with split brains 777 781 and noconv 797,
+    ///   and resync-lane fixed seeds 11 (noconv) and 27 (no write) fail: the one extra metadata
+    ///   write per failure reshuffles every run after it. v5's rules on top (21 / 16 / 38) add
+    ///   differ 727, traced: the 931 class (a diskless writer's write reached n3 only, its link to
+    ///   n1 dropped, the writer crashed), not the rule. 348 passing is no proof either way; the
+    ///   scenario failed_disk_reattaches_outdated (on the branch) fails without the rules.
+    /// - No record for a Primary's own disk (SIM_FAILED_DISK_SECONDARY_ONLY): 501…800 33 (777
+    ///   passes; 781 stays). 781, traced: n3, a diskless Primary at ED21 (its disk failed), was
+    ///   demoted and promoted again beside n0, which had lost ED21 in a crash, and chained F965
+    ///   from 0A15 (ED21's parent); n1, restarted from its failure record at ED21, then connected
+    ///   to n3 and took F965's writes unresynced (a diskless Primary and a diskful peer compare no
+    ///   generations: `negotiate` skips them), and met n0 as a split brain. Two rules fix it:
+    ///   DRBD's receive_uuids ("Can only connect to data with current UUID": a diskless Primary
+    ///   connects only to a diskful peer at the generation it exposes; both ends decide from the
+    ///   handshakes; SIM_DISKLESS_PRIMARY_DATA), and a `diskFailed` side yields in the
+    ///   split-brain and common-history branches (kept until the resync into it ends, not dropped
+    ///   when it turns Inconsistent). 781 then ends in the liveness class below.
+    /// - With an Outdated node (not only a quorum-loss one) returning UpToDate once every diskful
+    ///   replica is connected and each yields to it or is at its generation (SIM_OUTDATED_RETURN;
+    ///   session 8's "way back"): 1…300 23 (noconv 206 211; 21 no write), 301…500 15 (348
+    ///   passes; all no write), 501…800 27 (lost 790; 716 730 pass), 1101…1400 20 (1106 1125
+    ///   pass; all no write): no safety failure anywhere, 348 fixed. Blocked on resync-lane fixed
+    ///   seed 27 (no write acknowledged; fails with the record alone too, a timing run of
+    ///   interrupted full syncs) and 211 (noconv, not traced).
+    /// Next: re-measure v7 on main 24bca70 (protocol 8), land the Outdated return alone first
+    /// (landed: below), then the diskless-Primary refusal with a scenario (781's
+    /// class; both ends, protocol bump, faults tier), then the record and its rules; for rl27
+    /// see simliveness's full-sync resume.
+    ///
+    /// Session 13 (nbdpath), landed: the Outdated return alone (`returnFromQuorumOutdate`, any
+    /// Outdated node once every diskful replica is connected and each yields to it or is at its
+    /// generation), on main 24bca70 (19 / 15 / 29): 1…300 19 (noconv 206; 18 no write), 301…500 15
+    /// (split brain 348; 14 no write), 501…800 28 (lost 790; 730 passes, 27 no write); merged with
+    /// main 9106388 (18 / 15 / 31, feae410's figures): 18 (noconv 206) / 15 (split brain 348) /
+    /// 30 (lost 790; 730 passes). No safety failure added, resync-lane fixed seeds pass.
     static let knownFailingSeeds: [UInt64] = [397, 790]
 
     static var randomSeedCount: Int {
@@ -846,7 +1018,6 @@ struct Simulation {
     init(seed: UInt64, resyncLane: Bool = false) {
         self.seed = seed
         if ProcessInfo.processInfo.environment["SIM_FAILED_DISK_RULES"] == "0" { ReplicaInstance.failedDiskRules = false }
-        if ProcessInfo.processInfo.environment["SIM_OUTDATED_RETURN"] == "1" { ReplicaInstance.outdatedReturnWhenAllConnected = true }
         if ProcessInfo.processInfo.environment["SIM_DISKLESS_PRIMARY_DATA"] == "1" { ReplicaInstance.disklessPrimaryDataRule = true }
         if ProcessInfo.processInfo.environment["SIM_FAILED_DISK_SECONDARY_ONLY"] == "1" { ReplicaInstance.failureRecordSecondaryOnly = true }
         random = SplitMix64(seed: seed)

@@ -17,9 +17,14 @@ struct TwoPrimariesTests {
     final class Script: RecordedScript {
         func acknowledged(_ client: UInt64) -> Bool { runner.cluster?.completions[client] == .done }
 
-        /// Three replicas, quorum majority, all UpToDate.
-        func cluster() {
-            run("cluster nodes=3 size=64K quorum=majority")
+        /// What node `node`'s status says on its connection toward `peer`.
+        func connectionMessage(_ node: Int, toward peer: UInt8) -> String? {
+            runner.cluster?.nodes[node].instance?.status.connections.first { $0.peer == NodeID(peer) }?.message
+        }
+
+        /// Three replicas, quorum majority, all UpToDate, n0 Primary.
+        func cluster(protocolA: Bool = false) {
+            run("cluster nodes=3 size=64K quorum=majority" + (protocolA ? " protocol=A" : ""))
             run("connect-all")
             run("stabilize")
             run("admin n0 primary force")
@@ -48,6 +53,11 @@ struct TwoPrimariesTests {
         script.run("stabilize hold-link=n2-n1,n0-n2")
         let joined = script.run("stabilize")
         #expect(joined.contains { $0.hasPrefix("n2: warning: not connecting: node 1 (n1) is Primary") }, "\(script.text)")
+        // The operator sees it on n2's status too, with the way out (the log alone scrolls away).
+        let message = script.connectionMessage(2, toward: 1) ?? ""
+        #expect(message.contains("node 0 (n0), connected here, is Primary") && message.contains("'tandem adm secondary r0' on n1 or on n0"),
+                "n2's connection toward n1 says why it is not up: \(message)")
+        #expect(script.connectionMessage(2, toward: 0) == nil, "n2's connection toward n0 is up and says nothing")
         #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
         #expect(script.acknowledged(1) || script.acknowledged(2), "one Primary acknowledges its write:\n\(script.text)")
         script.run("heal")
@@ -55,6 +65,7 @@ struct TwoPrimariesTests {
         let end = script.run("stabilize")
         #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+        #expect(script.connectionMessage(2, toward: 1) == nil, "connected again, n2's status drops the refusal")
     }
 
     /// Seed 790: all Secondary, n1-n2 cut. n1's write asks n0, its only peer; n0's yes is held on
@@ -84,5 +95,47 @@ struct TwoPrimariesTests {
             #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
         }
         #expect(script.acknowledged(2), "n0, promoted with n2's vote, acknowledges its write:\n\(script.text)")
+    }
+
+    /// Seed 1068 (801…1100, split brain), where the refusal above fires too late or not at all:
+    /// n0, Primary without quorum, regains it on n2's handshake alone, before n2 has taken n0's
+    /// handshake; n2 meanwhile voted n1 in. n0 acknowledges its held write in that window
+    /// (protocol A here; in 1068 the write needed no peer: n2 was Inconsistent and waiting for its
+    /// bitmap) and n1 its own: two children of one generation, a split brain at the reunion. In
+    /// 1068 n2 took n1's "state Primary" first and refused n0 after the fact; here n1, promoted
+    /// for one write, is Secondary again when n0's handshake reaches n2, so nothing is refused
+    /// and n2 even resyncs from n0 (its acknowledged copy of c2 goes): its handshake, sent before
+    /// it took n1's new generation, and n0's planned it as n0's target (`equal-peer-primary`).
+    /// DRBD's connect is a two-phase commit: n0 would count n2 only once n2 committed the
+    /// connection, and neither side plans from generations that moved meanwhile. Measured in
+    /// session 13 (SimulationTests' note, branch `simrestart-s13-exp`): counting a peer for a
+    /// Primary without quorum only once it answered a ping behind its handshake (`probenq`)
+    /// alone still fails here (n1 is Secondary again when n2 takes n0); with a reconnect when
+    /// this node's generation moved since its handshake went out (`restale`) it passes, and
+    /// seed 790's reduction too, but both cost new split brains in the simulation's ranges.
+    @Test("a Primary without quorum does not regain it through a peer that has not taken it")
+    func quorumRegainedThroughVoterOfAnother() {
+        let script = Script()
+        script.cluster(protocolA: true)
+        script.run("isolate n0")
+        script.run("write n0 off=0 len=4096 pattern=1")  // c1, held: no quorum
+        script.run("stabilize")
+        script.run("write n1 off=4096 len=4096 pattern=2")  // c2: n1 asks n2
+        script.run("stabilize hold-link=n2-n1")  // n2's yes stays on the wire
+        script.run("heal")
+        script.run("partition n0 n1")
+        // n0-n2 come up: n2's handshake reaches n0, n0's stays queued; n2's yes reaches n1.
+        script.run("stabilize hold-link=n0-n2")
+        script.run("stabilize")
+        #expect(script.acknowledged(2), "n1, promoted with n2's vote, acknowledges its write:\n\(script.text)")
+        withKnownIssue("seed 1068: a Primary without quorum counts a peer that has not yet taken its handshake") {
+            #expect(!script.acknowledged(1), "n0 acknowledged a write beside Primary n1:\n\(script.text)")
+        }
+        script.run("heal")
+        script.run("tick 10")
+        let end = script.run("stabilize")
+        withKnownIssue("seed 1068: the two Primaries' generations meet as a split brain") {
+            #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
+        }
     }
 }

@@ -4,9 +4,9 @@ import Testing
 /// Seed 463's gap (traced in session 10): a replica whose link to the writer dropped and came
 /// back took the writer's last sequence from the new handshake as received
 /// (`PeerState.lastSequenceReceived`), so after the writer's crash its writer-lost tail equalled
-/// a survivor's that held writes it missed, and nothing was reconciled. A known issue: the fix
-/// (2c6ebff, equal tails decided by `WriterLost.streamStart`) was withdrawn in session 12 after it
-/// stalled the faults tier (see `onWriterLost`); this test reports when the gap is closed.
+/// a survivor's that held writes it missed, and nothing was reconciled. Equal tails are decided
+/// by `WriterLost.streamStart` now: the survivor whose stream began earlier is the source (both
+/// ends alike: WriterLostAgreementTests).
 @Suite("Replication core: a gap in a writer's stream")
 struct WriterLostGapTests {
     @Test("a replica that reconnected to the writer mid-stream does not pass for holding what it missed")
@@ -38,8 +38,6 @@ struct WriterLostGapTests {
         script.run("tick 20")
         script.run("stabilize")
         #expect(script.run("data n0 off=0") == ["n0 off=0: pattern=2"], "\(script.text)")
-        withKnownIssue("seed 463's gap: n1 took write 2 as received from the handshake and n0 resyncs block 0 from it") {
-            #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
-        }
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
     }
 }

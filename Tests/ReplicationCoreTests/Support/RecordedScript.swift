@@ -12,4 +12,13 @@ class RecordedScript {
         trace += output.map { "  " + $0 }
         return output
     }
+
+    /// `cluster` (a scenario's cluster line), n0 forced Primary, block 0 written everywhere with
+    /// pattern 1: where most writer scenarios start.
+    func primaryWroteBlockZero(_ cluster: String) {
+        for line in [cluster, "connect-all", "stabilize", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 pattern=1", "stabilize"] {
+            run(line)
+        }
+    }
 }

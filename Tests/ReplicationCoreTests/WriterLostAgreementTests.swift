@@ -1,0 +1,51 @@
+import Testing
+@testable import ReplicationCore
+
+/// Two survivors of a lost writer must reach the same plan from their two writer-losts: the
+/// reconciliation's source waits for its target, which starts only if it decided so too. The
+/// faults tier's quorum heal (session 12, CI of dd57761) reduced: n2 here is that run's n3. It
+/// lost the writer once before (its tail from then, 1, stays in `lastWriterSequence`) and came
+/// back on a stream that began at the writer's write 3. Then n1 loses the writer first and tells
+/// n2, which still has it; n2's own loss follows. Deciding n1's message at once, n2 compared its
+/// old tail (1 against 4) and resynced as target, then sent its real tail (4, stream from 3); n1
+/// saw equal tails and its own earlier stream start and began a resync toward n2 that n2 never
+/// ran: n1 stayed SyncSource with n2 Inconsistent in its eyes, and the resource never healed.
+@Suite("Replication core: survivors of a lost writer agree")
+struct WriterLostAgreementTests {
+    @Test("a writer-lost received while the writer is still connected is decided on the tails both ends sent")
+    func peerLostTheWriterFirst() {
+        let script = RecordedScript()
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K")
+        // n2 loses the writer at its write 1 and misses writes 2 and 3.
+        script.run("isolate n2")
+        script.run("stabilize")
+        script.run("write n0 off=4096 pattern=2")
+        script.run("write n0 off=8192 pattern=3")
+        script.run("stabilize")
+        // n2 comes back on a stream that begins after write 3 and resyncs what it missed.
+        script.run("heal")
+        script.run("stabilize")
+        script.run("write n0 off=12288 pattern=4")
+        script.run("stabilize")
+        // n1 loses the writer; its writer-lost (4, stream from 0) reaches n2, which has n0 still.
+        let first = script.run("partition n0 n1") + script.run("stabilize")
+        #expect(!first.contains { $0.hasPrefix("n2: info: reconciling") }, "n2 decided before it lost the writer:\n\(script.text)")
+        #expect(!first.contains { $0.hasPrefix("n2: info: resync from") }, "n2 resynced before it lost the writer:\n\(script.text)")
+        // n2 loses the writer too: both got write 4; n2's stream began later, so it is the target.
+        let second = script.run("crash n0") + script.run("stabilize")
+        #expect(second.contains("n1: info: reconciling in-flight writes of lost Primary node 0 with node 2: both got 4, this node's stream from after 0, its from after 3"), "\(script.text)")
+        #expect(second.contains("n2: info: reconciling in-flight writes of lost Primary node 0 with node 1: both got 4, this node's stream from after 3, its from after 0"), "\(script.text)")
+        script.run("tick 20")
+        script.run("stabilize")
+        let state = script.run("state")
+        for n in 1 ... 2 {
+            #expect(state.contains { $0.hasPrefix("n\(n): role:Secondary disk:UpToDate ") }, "\(script.text)")
+        }
+        #expect(state.contains("  n2 role:Secondary replication:Established peer-disk:UpToDate out-of-sync:0K"), "n1's side of n2 did not settle:\n\(script.text)")
+        #expect(state.contains("  n1 role:Secondary replication:Established peer-disk:UpToDate out-of-sync:0K"), "n2's side of n1 did not settle:\n\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n1,n2 identical"], "\(script.text)")
+        for (offset, pattern) in [(0, 1), (4096, 2), (8192, 3), (12288, 4)] {
+            #expect(script.run("data n2 off=\(offset)") == ["n2 off=\(offset): pattern=\(pattern)"], "\(script.text)")
+        }
+    }
+}
