@@ -45,6 +45,9 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// write issued in it (`MetadataFlags.generationUnconfirmed`): its changes since the previous
     /// generation were never acknowledged, and it yields in a split brain.
     public static let generationUnconfirmed = HandshakeFlags(rawValue: 1 << 8)
+    /// The sender's disk failed at its current generation and was attached again from its last
+    /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
+    public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.

@@ -357,6 +357,7 @@ extension ReplicaInstance {
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
         flags.remove(.generationUnconfirmed)
+        flags.remove(.diskFailed)  // resynced: it holds what its source holds
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()
