@@ -8,6 +8,9 @@ struct BringUpFailure: Sendable {
     let reason: String
     let config: ResourceConfig?
 
+    /// The refusal of a command for resource `name`, which is down for this reason.
+    func refusal(name: String) -> String { "\(name) is down: \(reason)" }
+
     /// What `status` and the event stream show for it: what DRBD shows for a resource whose
     /// `drbdadm up` failed, plus the reason. Nothing runs, so the role is Secondary (DRBD
     /// shows a local role only as Primary or Secondary; `Unknown` is a peer's role while

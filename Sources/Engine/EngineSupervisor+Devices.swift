@@ -26,7 +26,7 @@ extension EngineSupervisor {
         }
         guard await settle(resource) else { return .failure(.init(stillComingUp(resource))) }
         guard let runtime = resources[resource] else {
-            return .failure(.init(failures[resource].map { "\(resource) is down: \($0.reason)" } ?? "\(resource): no such resource is up"))
+            return .failure(.init(failures[resource].map { $0.refusal(name: resource) } ?? "\(resource): no such resource is up"))
         }
         guard await runtime.config.volume(volume) != nil else {
             return .failure(.init("\(resource) has no volume \(volume)"))

@@ -263,7 +263,7 @@ actor EngineSupervisor {
         for name in names {
             guard await settle(name) else { return .failure(stillComingUp(name)) }
             guard let runtime = resources[name] else {
-                return .failure(failures[name].map { "\(name) is down: \($0.reason)" } ?? notUp(name))
+                return .failure(failures[name].map { $0.refusal(name: name) } ?? notUp(name))
             }
             if case .refused(let why) = await runtime.adminAll(command) { return .failure("\(name): \(why)") }
         }

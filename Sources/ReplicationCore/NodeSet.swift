@@ -5,6 +5,9 @@
 struct NodeSet: Sendable, Equatable {
     private var bits: UInt32 = 0
 
+    init() {}
+    private init(bits: UInt32) { self.bits = bits }
+
     var isEmpty: Bool { bits == 0 }
 
     func contains(_ node: NodeID) -> Bool { bits & Self.bit(node) != 0 }
@@ -18,6 +21,9 @@ struct NodeSet: Sendable, Equatable {
         bits &= ~Self.bit(node)
         return had
     }
+
+    /// The nodes of this set that are not in `other`.
+    func subtracting(_ other: NodeSet) -> NodeSet { NodeSet(bits: bits & ~other.bits) }
 
     private static func bit(_ node: NodeID) -> UInt32 {
         precondition(node.rawValue < ReplicaConfig.nodeIDLimit, "node id \(node) out of range")

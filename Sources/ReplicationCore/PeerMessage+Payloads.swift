@@ -14,10 +14,14 @@ import NIOCore
 /// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
 ///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
 ///    node made unsound (LastManStandingTests).
-/// 10: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
-///    Outdated (`joinBesideDisklessPrimary`): a 9 Primary would read from it as UpToDate.
-public let replicationProtocolVersion: UInt16 = 10
-
+/// 10: the handshake says which replication protocol (A/C) the sender uses toward the receiver
+///    (`Handshake.replicationProtocol`), and a mismatch is refused: the equal-generation rules
+///    read it, and a 9 peer cannot say it.
+/// 11: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
+///    Outdated (`joinBesideDisklessPrimary`): a 10 Primary would read from it as UpToDate.
+/// 12: a handshake says when the sender's disk failed at its current generation and was attached
+///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations.
+public let replicationProtocolVersion: UInt16 = 12
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     public var rawValue: UInt32
@@ -103,12 +107,19 @@ public struct Handshake: Sendable, Equatable {
     /// accounted for by this handshake (present on the receiver or marked out of sync); the
     /// receiver's next write from the sender has a higher sequence.
     public var lastWriteSequence: UInt64
+    /// The protocol the sender replicates with toward the receiver (its `PeerConfig`). Both ends
+    /// of a connection must use the same one: the equal-generation rules differ with protocol A
+    /// (`GenerationComparison`, `asynchronous`), and each end reads its own configuration, so
+    /// two ends that disagree would plan different resyncs from the same handshakes. DRBD
+    /// refuses such a connection too (P_PROTOCOL: "incompatible protocol settings").
+    public var replicationProtocol: ReplicationProtocol
 
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
                 generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
-                hasQuorum: Bool, lastWriteSequence: UInt64 = 0) {
+                hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol) {
         self.lastWriteSequence = lastWriteSequence
+        self.replicationProtocol = replicationProtocol
         self.protocolVersion = protocolVersion
         self.nodeID = nodeID
         self.volume = volume

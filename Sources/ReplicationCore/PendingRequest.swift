@@ -24,6 +24,8 @@ struct PendingRequest: Sendable {
     var sentTo = NodeSet()
     /// A peer this write was sent to dropped before acknowledging it.
     var lostCopy = false
+    /// Those peers (`generationConfirmedOnDisk`).
+    var lostTo = NodeSet()
     /// ... and the writer was without quorum at that moment or later while the write was pending:
     /// the replicas that would make the missed copy recognisable (a new generation known to a
     /// majority) may not know, so the write must not be acknowledged.
@@ -61,6 +63,9 @@ struct PendingRequest: Sendable {
     /// largest single cost of the core's completion path.
     struct Readiness {
         var durableCopies: Int
+        /// The peers it was sent to that did not drop before answering it: each took the
+        /// announcement of the generation it was issued in (`generationConfirmedOnDisk`).
+        var answeredBy: NodeSet
         var isWrite: Bool
         var isFlush: Bool
         var lostCopyWithoutQuorum: Bool
@@ -73,6 +78,7 @@ struct PendingRequest: Sendable {
         init?(_ pending: inout PendingRequest) {
             guard pending.phase == .started, !(pending.localOp && !pending.localDone),
                   pending.waitingPeers.isEmpty, pending.remoteRead == nil else { return nil }
+            answeredBy = pending.sentTo.subtracting(pending.lostTo)
             durableCopies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
             isWrite = pending.isWrite
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }

@@ -16,13 +16,13 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     public static let outdatedWithoutQuorum = MetadataFlags(rawValue: 1 << 4)
     /// This node started its current generation as a Primary (with quorum enabled) and has not
     /// yet acknowledged any write issued in it: written with the generation, cleared when the
-    /// first such write is acknowledged (on disk with the next metadata write). Found set after
-    /// a crash, it says that all this node holds past the previous generation is unacknowledged
-    /// (or, in the window before that metadata write, held by peers that took the generation,
-    /// so that no split brain with it can arise under quorum; with protocol A, possibly held by
-    /// this crashed writer alone, which protocol A may lose; or, acknowledged by this node alone
-    /// as the last man standing, lost if an operator forced an Outdated peer Primary meanwhile:
-    /// `checkDone`): it yields in a split brain (see `HandshakeFlags.generationUnconfirmed`).
+    /// first such write is acknowledged: on disk before that acknowledgement when no diskful peer
+    /// answered the write, else with the next metadata write (`generationConfirmedOnDisk`).
+    /// Found set after a crash, it says that all this node holds past the previous generation is
+    /// unacknowledged (or, in the lazy clear's window, sent to diskful peers that took the
+    /// generation, so that no split brain with it can arise under quorum; with protocol A,
+    /// possibly held by this crashed writer alone, which protocol A may lose): it yields in a
+    /// split brain (see `HandshakeFlags.generationUnconfirmed`).
     public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
     /// The last record of a disk that failed while a Primary wrote with UpToDate data elsewhere
     /// (DRBD clears MDF_WAS_UP_TO_DATE then): at this generation it may lack writes its peers

@@ -87,12 +87,18 @@ extension ReplicaInstance {
             }
         } else {
             log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again")
-            if flags.contains(.primaryLostQuorum)
+            if flags.contains(.primaryLostQuorum) && role == .primary
                 && !peers.contains(where: { [.wfBitMapT, .syncTarget, .pausedSyncT].contains($0.replication) }) {
-                // Back in a partition with quorum and not yielding to it (a handshake that made it
-                // yield planned a resync as target first, and the flag stays until that ends):
-                // what it writes from now on is acknowledged and must never yield later. Persisted
-                // with the next metadata write; a stale flag after a crash is cleared the same way.
+                // Back in a partition with quorum as Primary and not yielding to it (a handshake
+                // that made it yield planned a resync as target first, and the flag stays until
+                // that ends): what it writes from now on is acknowledged and must never yield
+                // later. Persisted with the next metadata write. A Secondary (demoted, or restarted
+                // after a crash) keeps the flag until a resync into it ends (or a promotion): it
+                // writes nothing that quorum could make acknowledged, and what it wrote without
+                // quorum still was not. Cleared when it regained quorum as the source
+                // of peers further behind, the flag was gone by the time it met the side it had
+                // yielded to, and both sides' unacknowledged changes met as a split brain (seed
+                // 1601: n3 yielded to n0, its resync paused, then gained quorum with n1 and n2).
                 flags.remove(.primaryLostQuorum)
             }
             for id in requestOrder { checkDone(id) }
@@ -141,6 +147,13 @@ extension ReplicaInstance {
             log(.info, "\(config.resourceName) on \(config.nodeName) is \(disk.rawValue): the resync to node \(peers[j].id) (\(peers[j].config.name)) waits until it is UpToDate again")
             dropConnection(j, standAlone: false, renegotiate: true)
         }
+    }
+
+    /// A connected Primary at another generation is writing data this node lacks (a diskless
+    /// Primary has no disk to vouch with, but its generation says as much): no way back to
+    /// UpToDate holds while it does.
+    var connectedPrimaryWritesAnotherGeneration: Bool {
+        peers.contains { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) }
     }
 
     /// The way back for `outdateWithoutQuorum`: in a partition with quorum again, where every

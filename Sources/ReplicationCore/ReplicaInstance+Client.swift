@@ -401,28 +401,13 @@ extension ReplicaInstance {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
         }
-        if pending.isWrite && copies > 0 && flags.contains(.generationUnconfirmed)
-            && pending.sequence >= unconfirmedGenerationFirstSequence {
-            // The first write issued in a generation this node started is acknowledged: the flag
-            // no longer holds (`MetadataFlags.generationUnconfirmed`). Cleared on disk with the
-            // next metadata write, not before this acknowledgement: waiting for a metadata write
-            // here delayed the first write of every generation, and the new timing reached an
-            // older bug (fixed seed 192: UpToDate replicas differing, the rule never applied).
-            // The flag found stale after a crash in that window misleads no handshake under
-            // quorum: the peers that acknowledged the write hold the generation, and every
-            // later majority includes one of them, so no other side can branch off beside it.
-            // Except when this node acknowledged it alone, the last man standing (its peers left
-            // gracefully, Outdated, and stopped voting): they can regain quorum without it, but
-            // being Outdated (ReplicaInstance+Goodbye) they are not promoted without `primary
-            // --force`. If an operator forces one and it writes, this node, back with the stale
-            // flag, yields and its acknowledged write is discarded, where a durable clear would
-            // have stopped at a split brain for the operator to resolve (LastManStandingTests,
-            // a known issue; the fix, clearing on disk before acknowledging a write no peer
-            // holds, costs one metadata write before the first such acknowledgement of a
-            // generation).
-            // Writes issued before the generation (a lost peer's missed copies) belong to the
-            // previous one.
-            flags.remove(.generationUnconfirmed)
+        // The first acknowledgement in a generation this node started clears `generationUnconfirmed`,
+        // on disk first when no diskful peer answered the write. Writes issued before the
+        // generation (a lost peer's missed copies) belong to the previous one.
+        if pending.isWrite && copies > 0 && pending.sequence >= unconfirmedGenerationFirstSequence
+            && !generationConfirmedOnDisk(answeredBy: pending.answeredBy) {
+            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            return
         }
         if pending.isWrite && copies > 0, let probe = pending.ackProbe,
            !peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeAnswered >= probe }) {
@@ -588,6 +573,7 @@ extension ReplicaInstance {
             guard pending.waitingPeers.remove(peer) else { continue }
             if pending.isWrite {
                 pending.lostCopy = true
+                pending.lostTo.insert(peer)
                 if config.quorum != .off && !hasQuorum { pending.lostCopyWithoutQuorum = true }
             }
             requests[id] = pending

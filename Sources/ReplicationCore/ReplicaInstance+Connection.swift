@@ -43,7 +43,7 @@ extension ReplicaInstance {
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
                          generations: generations, flags: handshakeFlags,
                          outOfSyncBlocks: peer.bitmap?.setCount ?? 0, hasQuorum: hasQuorum,
-                         lastWriteSequence: nextWriteSequence - 1)
+                         lastWriteSequence: nextWriteSequence - 1, replicationProtocol: peer.config.replicationProtocol)
     }
 
     // MARK: Transport

@@ -33,13 +33,7 @@ extension ReplicaInstance {
         guard joinsOutdatedBesideDisklessPrimary(mine: mine, peer: peer) else { return }
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
         if peer.role == .primary {
-            guard disk == .upToDate || disk == .consistent else { return }
-            disk = .outdated
-            markMetadataDirty()
-            log(.warning, "\(name) is a diskless Primary for \(config.resourceName) exposing generation \(peer.generations.current) and this node holds \(generations.current): Outdated until a diskful replica at \(peer.generations.current) resyncs it")
-            broadcastState()
-            emitDevice()
-            emitResource()
+            outdate(.warning, "\(name) is a diskless Primary for \(config.resourceName) exposing generation \(peer.generations.current) and this node holds \(generations.current): Outdated until a diskful replica at \(peer.generations.current) resyncs it")
         } else {
             peer.disk = .outdated
             peers[i].joinedOutdatedAt = peer.generations.current

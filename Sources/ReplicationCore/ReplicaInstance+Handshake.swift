@@ -16,6 +16,12 @@ extension ReplicaInstance {
         if handshake.bitmapBlockBytes != config.bitmapBlockBytes {
             return refuseConnection(i, "\(name) uses \(handshake.bitmapBlockBytes) B bitmap blocks, this node \(config.bitmapBlockBytes) B")
         }
+        if handshake.replicationProtocol != peers[i].config.replicationProtocol {
+            // Retried rather than StandAlone (DRBD's answer): in a rolling `adjust` one end has
+            // the new protocol before the other, and the connection comes back by itself once
+            // both have it. The other end refuses this node's handshake alike.
+            return deferConnection(i, "\(name) replicates with protocol \(handshake.replicationProtocol.rawValue) and this node with protocol \(peers[i].config.replicationProtocol.rawValue) on the connection between them; both ends must use the same (set 'protocol' alike in the resource on both nodes and run 'tandem adm adjust \(config.resourceName)')")
+        }
         guard var mine = peers[i].sentHandshake else {
             return protocolError(i, "sent a handshake before the transport was up")
         }
@@ -306,10 +312,15 @@ extension ReplicaInstance {
             flags.remove(.outdatedWithoutQuorum)
             markMetadataDirty()
         }
+        outdate(.info, "node \(peers[i].id) (\(peers[i].config.name)) holds newer data: Outdated until the resync from it")
+    }
+
+    /// UpToDate or Consistent data no longer counts: Outdated, said once in the log and to every peer.
+    mutating func outdate(_ level: LogLevel, _ reason: String) {
         guard disk == .upToDate || disk == .consistent else { return }
         disk = .outdated
         markMetadataDirty()
-        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) holds newer data: Outdated until the resync from it")
+        log(level, reason)
         broadcastState()
         emitDevice()
         emitResource()

@@ -45,8 +45,18 @@ extension ReplicaInstance {
             deferredWriterLosts[id] = nil
             for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
         }
-        // Changed peers keep their connection and bitmap.
-        for i in peers.indices { peers[i].config = new.peer(peers[i].id)! }
+        // Changed peers keep their connection and bitmap, except that a connection whose
+        // replication protocol changed starts again: both ends' rules must use the same protocol,
+        // and the handshakes compare them (`Handshake.replicationProtocol`). Until the peer has
+        // the new protocol too, the connection waits with the reason shown on it.
+        var protocolChanged: [NodeID] = []
+        for i in peers.indices {
+            let changed = new.peer(peers[i].id)!
+            if changed.replicationProtocol != peers[i].config.replicationProtocol && peers[i].transportUp {
+                protocolChanged.append(peers[i].id)
+            }
+            peers[i].config = changed
+        }
         // Added peers: an empty bitmap slot, connecting.
         var added: [NodeID] = []
         for peerConfig in new.peers where peerIndex(peerConfig.nodeID) == nil {
@@ -63,6 +73,11 @@ extension ReplicaInstance {
         peers.sort { $0.id < $1.id }
         generations.bitmap.sort { $0.nodeID < $1.nodeID }
         config = new
+        for id in protocolChanged {
+            let i = peerIndex(id)!
+            log(.info, "the replication protocol toward node \(id) (\(peers[i].config.name)) is now \(peers[i].config.replicationProtocol.rawValue); connecting again")
+            dropConnection(i, standAlone: false)
+        }
         for id in added {
             output.transport.append(.connect(id))
             emitConnection(peerIndex(id)!)

@@ -70,6 +70,9 @@ public struct ReplicaInstance: Sendable {
     /// acknowledgement of a write from it on clears `generationUnconfirmed`. 0 after a restart:
     /// every write is then in the current generation.
     var unconfirmedGenerationFirstSequence: UInt64 = 0
+    /// The first metadata version whose header no longer carries the `generationUnconfirmed`
+    /// that the last clear removed (`generationConfirmedOnDisk`).
+    var generationConfirmedVersion: UInt64 = 0
 
     // Storage operations.
     var nextStorageID: UInt64 = 1
@@ -84,8 +87,9 @@ public struct ReplicaInstance: Sendable {
     var requestOrder: Deque<ClientRequestID> = []
     /// Requests admitted and not yet `.started` (queued or waiting for metadata), in order.
     var unstartedRequests: [ClientRequestID] = []
-    /// Writes done everywhere they can be that wait for a new generation to be durable before
-    /// they are acknowledged (`PendingRequest.ackBarrierVersion`), in the order they got there.
+    /// Writes done everywhere they can be that wait for a metadata write before they are
+    /// acknowledged: a new generation (`PendingRequest.ackBarrierVersion`) or the clear of
+    /// `generationUnconfirmed` (`generationConfirmedOnDisk`), in the order they got there.
     var acksAwaitingGeneration: [ClientRequestID] = []
     /// Numbers a diskless writer's lost-copy probes (`PendingRequest.ackProbe`).
     var nextLostCopyProbe: UInt64 = 1

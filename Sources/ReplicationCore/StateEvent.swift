@@ -25,7 +25,8 @@ public struct ConnectionStatus: Sendable, Equatable {
     public var peerRole: Role
     /// Why the connection is not up when this node decided it, for the operator: a refusal that
     /// needs them (split brain, unrelated data), or a connect deferred while a second Primary
-    /// would join this node's cluster. nil while connected.
+    /// would join this node's cluster or the two ends use different replication protocols.
+    /// nil while connected.
     public var message: String?
 }
 

@@ -41,6 +41,7 @@ extension ByteBuffer {
             writeWireRole(h.role); writeWireDisk(h.disk); writeGenerationSet(h.generations)
             writeInteger(h.flags.rawValue); writeInteger(h.outOfSyncBlocks); writeWireBool(h.hasQuorum)
             writeInteger(h.lastWriteSequence)
+            writeInteger(PeerMessageCodec.replicationProtocolCode(h.replicationProtocol))
         case .stateChange(let s):
             writeInteger(PeerMessageType.stateChange.rawValue)
             writeWireRole(s.role); writeWireDisk(s.disk); writeInteger(s.current.rawValue); writeWireBool(s.hasQuorum)

@@ -8,6 +8,14 @@ public enum PeerMessageCodec {
     static let roles: [Role] = [.unknown, .primary, .secondary]
     static let disks: [DiskState] = [.diskless, .attaching, .detaching, .failed, .negotiating, .inconsistent,
                                      .outdated, .dUnknown, .consistent, .upToDate]
+    /// Wire codes of the replication protocols: DRBD's numbers (A 1, B 2, C 3), so that a
+    /// protocol B would take 2.
+    static func replicationProtocolCode(_ p: ReplicationProtocol) -> UInt8 {
+        switch p {
+        case .a: return 1
+        case .c: return 3
+        }
+    }
     static let textBytesMax = 1024
     static let nodesMax = 32
     static let hotExtentsMax = 65536
@@ -32,7 +40,8 @@ public enum PeerMessageCodec {
                 protocolVersion: try r.u16(), nodeID: try node(&r), volume: try r.u16(), sizeBytes: try r.u64(),
                 bitmapBlockBytes: try r.u32(), role: try role(&r), disk: try disk(&r),
                 generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
-                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64()))
+                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64(),
+                replicationProtocol: try replicationProtocol(&r)))
         case .stateChange:
             return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()),
                                                 hasQuorum: try r.bool(), outdatedByQuorumLoss: try r.bool()))
@@ -130,6 +139,14 @@ public enum PeerMessageCodec {
         let v = Int(try r.u8())
         guard v < disks.count else { throw r.fail("disk state \(v)") }
         return disks[v]
+    }
+
+    private static func replicationProtocol(_ r: inout WireReader) throws(ReplicationWireError) -> ReplicationProtocol {
+        let v = try r.u8()
+        guard let p = ReplicationProtocol.allCases.first(where: { replicationProtocolCode($0) == v }) else {
+            throw r.fail("replication protocol \(v)")
+        }
+        return p
     }
 
     private static func replyStatus(_ r: inout WireReader) throws(ReplicationWireError) -> ReplyStatus {

@@ -4,11 +4,12 @@ import ReplicationCore
 import ScratchFolders
 import Testing
 
-/// A node connected to a Primary that drops a second Primary's connection (one Primary per
-/// connected cluster) says so on that connection in `tandem adm status`, with the Primaries to
-/// choose from: in the log alone the warning scrolls away while the connection keeps being
-/// refused every retry.
-@Suite("Second-Primary refusal on the connection's status", .removesScratchFolders)
+/// A connection the core defers (retried every `connectRetryTicks`) says why on that connection
+/// in `tandem adm status`: in the log alone the warning scrolls away while the connection keeps
+/// being refused every retry. A node connected to a Primary drops a second Primary's connection
+/// (one Primary per connected cluster), naming the Primaries to choose from; a peer that
+/// replicates with another protocol (A/C) than this node is not connected (protocol 10).
+@Suite("A deferred connection's reason on its status", .removesScratchFolders)
 struct SecondPrimaryStatusTests {
     @Test func refusedSecondPrimaryShowsOnItsConnection() async throws {
         // The test plays both peers' side of the protocol by stepping gamma's core.
@@ -16,16 +17,8 @@ struct SecondPrimaryStatusTests {
         let gamma = try await SteppedRuntime.start("twop", minor: 1006, on: .init(name: "gamma", id: 2, port: port),
                                                    peers: [.init(name: "alpha", id: 0, port: port + 1), .init(name: "beta", id: 1, port: port + 2)])
         let report = try await ClientRequestBatchTests.onLoop(gamma) { runtime -> ResourceReport in
-            let generations = runtime.volumes[0]!.instance.currentGenerations
-            func primaryHandshake(_ peer: UInt8) -> Handshake {
-                Handshake(nodeID: NodeID(peer), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .primary,
-                          disk: .upToDate, generations: GenerationSet(current: generations.current), flags: [],
-                          outOfSyncBlocks: 0, hasQuorum: true)
-            }
-            for peer: UInt8 in [0, 1] {
-                runtime.step(0, .transportUp(NodeID(peer)))
-                runtime.step(0, .message(.handshake(primaryHandshake(peer)), from: NodeID(peer)))
-            }
+            let current = runtime.volumes[0]!.instance.currentGenerations.current
+            for peer: UInt8 in [0, 1] { runtime.receiveHandshake(from: peer, role: .primary, current: current) }
             return runtime.report(nbdSocketPath: nil)
         }
         let alpha = try #require(report.connections.first { $0.peerNodeId == 0 })
@@ -39,5 +32,25 @@ struct SecondPrimaryStatusTests {
                 "beta's connection says which Primaries keep it down and how to connect it: \(message)")
         #expect(StatusFormatter.format([report]).contains("message: \(message)"), "the status text prints it")
         await gamma.stop()
+    }
+
+    @Test func protocolMismatchShowsOnTheConnection() async throws {
+        // The test plays the peer by stepping alpha's core; alpha uses the default, protocol C.
+        let port = SteppedRuntime.port()
+        let alpha = try await SteppedRuntime.start("proto", minor: 1008, on: .init(name: "alpha", id: 0, port: port),
+                                                   peers: [.init(name: "beta", id: 1, port: port + 1)])
+        let report = try await ClientRequestBatchTests.onLoop(alpha) { runtime -> ResourceReport in
+            let current = runtime.volumes[0]!.instance.currentGenerations.current
+            runtime.receiveHandshake(from: 1, role: .secondary, current: current, replicationProtocol: .a)
+            return runtime.report(nbdSocketPath: nil)
+        }
+        let beta = try #require(report.connections.first { $0.peerNodeId == 1 })
+        let message = beta.message ?? ""
+        #expect(beta.connection != "Connected", "\(beta)")
+        #expect(message.contains("replicates with protocol A and this node with protocol C"), "\(beta)")
+        #expect(report.error == nil, "\(report.error ?? "")")
+        let status = StatusFormatter.format([report])
+        #expect(status.components(separatedBy: "replicates with protocol A").count == 2, "printed once: \(status)")
+        await alpha.stop()
     }
 }

@@ -3,6 +3,7 @@ import EngineConfig
 import Foundation
 import Logging
 import NIOPosix
+import ReplicationCore
 import ScratchFolders
 import Testing
 
@@ -25,6 +26,30 @@ enum SteppedRuntime {
         return runtime
     }
 
+    /// Node alpha (id 0) with one peer, beta (id 1), UpToDate at a generation of its own (a
+    /// forced promotion, then Secondary again).
+    static func startAlphaUpToDate(_ resource: String, minor: Int) async throws -> ResourceRuntime {
+        let port = port()
+        let alpha = try await start(resource, minor: minor, on: .init(name: "alpha", id: 0, port: port),
+                                    peers: [.init(name: "beta", id: 1, port: port + 1)])
+        #expect(await alpha.adminAll(.primary(force: true)) == .done)
+        #expect(await alpha.adminAll(.secondary) == .done)
+        return alpha
+    }
+
     /// A port for the local node and the peers after it (nothing listens on the peers').
     static func port() -> Int { Int.random(in: 30000...39000) }
+}
+
+extension ResourceRuntime {
+    /// Peer `node`'s link comes up and its handshake arrives (1 MiB, UpToDate, no flags; or
+    /// `diskless`): a test playing that peer (`SteppedRuntime`), on the runtime's event loop.
+    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation,
+                          replicationProtocol: ReplicationCore.ReplicationProtocol = .c, diskless: Bool = false) {
+        let handshake = Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: diskless ? 0 : 1 << 20, bitmapBlockBytes: 4096, role: role,
+                                  disk: diskless ? .diskless : .upToDate, generations: GenerationSet(current: current), flags: [],
+                                  outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: replicationProtocol)
+        step(0, .transportUp(NodeID(node)))
+        step(0, .message(.handshake(handshake), from: NodeID(node)))
+    }
 }

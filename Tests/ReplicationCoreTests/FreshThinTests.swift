@@ -82,7 +82,6 @@ struct FreshThinTests {
     func notAfterData() {
         let cluster = SimCluster(nodeCount: 2, sizeBytes: 256 * 1024, thin: true)
         connectAll(cluster)
-        let gen = current(cluster, 0)
         // Node 1 loses its disk and comes back as a new fresh thin replica next to node 0 with data.
         cluster.crash(1)
         cluster.nodes[1].metadata = PersistedMetadata.create(for: cluster.nodes[1].config, thin: true)
@@ -95,6 +94,7 @@ struct FreshThinTests {
         cluster.boot(1)
         connectAll(cluster)
         #expect(disk(cluster, 1) == .upToDate)
+        #expect(current(cluster, 1) == current(cluster, 0), "the new replica took node 0's generation, not one of its own")
         #expect(cluster.nodes[1].data[0 ..< 4096].allSatisfy { $0 == 0x11 }, "the new replica got the data by a full sync")
     }
 }

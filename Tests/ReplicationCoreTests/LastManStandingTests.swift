@@ -6,8 +6,10 @@ import Testing
 /// last man standing (reference dataplane.md §1.13: nodes that leave gracefully "mark themselves
 /// Outdated and tell the others"). Operator text (c) from session 12: what happens to a write n0
 /// acknowledged alone when n0 crashes and the others go on: the leavers are Outdated (DRBD's
-/// rule, both directions of the disconnect), and the lazy clear of `generationUnconfirmed`
-/// still discards that write (a known issue, reported when it is closed).
+/// rule, both directions of the disconnect), and the clear of `generationUnconfirmed` is on
+/// disk before that write is acknowledged, so a forced Primary meanwhile meets a split brain.
+/// The same holds for the other node that acknowledges alone: a Primary beside a diskless
+/// tiebreaker only, whose other diskful peer can be promoted without `--force`.
 @Suite("Replication core: the last man standing")
 struct LastManStandingTests {
     /// n0 Primary with block 0 written everywhere, then n1 and n2 disconnect from it.
@@ -85,21 +87,23 @@ struct LastManStandingTests {
         #expect((script.run("admin n1 primary") + script.run("stabilize")).contains { $0.hasPrefix("n1: admin refused:") }, "\(script.text)")
     }
 
-    /// The known gap of `generationUnconfirmed`'s lazy clear (comment in `checkDone`): n0's
-    /// write in a new generation is acknowledged with n0's copy alone, and n0 crashes before
-    /// the metadata write that clears the flag on disk. n1 is forced Primary and writes in
-    /// another child of the same parent. At n0's return both sides changed since that parent:
-    /// DRBD stops at a split brain (after-sb-0pri disconnect) and leaves the choice to the
-    /// operator; here n0, flagged as having acknowledged nothing in its generation, yields and
-    /// its acknowledged block 1 is overwritten by the resync without anyone being asked.
+    /// n0's write in a new generation is acknowledged with n0's copy alone, then n0 crashes.
+    /// n1 is forced Primary and writes in another child of the same parent. At n0's return both
+    /// sides changed since that parent: DRBD stops at a split brain (after-sb-0pri disconnect)
+    /// and leaves the choice to the operator. Before `generationConfirmedOnDisk`, the flag's
+    /// clear had not reached the disk when n0 acknowledged (`metadata n0` showed flags=0x23):
+    /// n0 came back flagged as having acknowledged nothing in its generation, yielded by
+    /// `split-brain-self-unconfirmed-generation`, and its acknowledged block 1 was resynced
+    /// away (pattern 2 → 0) without anyone being asked.
     @Test("a write acknowledged by the last man standing alone is not discarded without the operator")
     func lastMansWriteIsNotDiscarded() {
         let script = Self.lastManStanding()
         script.run("write n0 off=4096 pattern=2")
         #expect(script.run("stabilize").contains("n0: client c2 done"), "\(script.text)")
-        // Acknowledged, with the flag (0x20) still on disk on main d98c776 (`metadata n0` shows
-        // flags=0x23): the crash falls in the lazy clear's window. Not an expectation: a fix
-        // may well clear it on disk before this acknowledgement.
+        let header = script.run("metadata n0").first ?? ""
+        let flags = header.split(separator: " ").first { $0.hasPrefix("flags=0x") }.flatMap { UInt32($0.dropFirst(8), radix: 16) }
+        #expect(flags.map { $0 & MetadataFlags.generationUnconfirmed.rawValue == 0 } == true,
+                "acknowledged with generationUnconfirmed still on disk: \(header)")
         script.run("crash n0")
         script.run("stabilize")
         script.run("admin n1 primary force")
@@ -110,8 +114,45 @@ struct LastManStandingTests {
         script.run("admin n1 connect peer=n0")
         script.run("admin n2 connect peer=n0")
         let reunion = script.run("stabilize")
-        withKnownIssue("n0 yields by rule split-brain-self-unconfirmed-generation: the flag's lazy clear did not reach the disk") {
-            #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=2"], "\(reunion)\n\(script.text)")
-        }
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=2"], "\(reunion)\n\(script.text)")
+        #expect(!reunion.contains { $0.contains("split-brain-self-unconfirmed-generation") }, "\(reunion)")
+    }
+
+    /// The other lone writer (`generationConfirmedOnDisk`): n0 writes beside a diskless
+    /// tiebreaker n2 alone, n1 cut off. n0's first write of its new generation is acknowledged
+    /// with no diskful peer, and n0 crashes. n1, UpToDate at the previous generation, and n2 have
+    /// quorum: a plain `primary` promotes n1, which writes in another child of that generation.
+    /// At n0's return both changed since it: a split brain left to the operator, n0's block 1
+    /// intact. With the clear not yet on disk, n0 came back flagged as having acknowledged
+    /// nothing, yielded, and block 1 was resynced away without any operator action.
+    @Test("a write acknowledged beside a diskless tiebreaker alone is not discarded when the other replica is promoted")
+    func tiebreakerWritersWriteIsNotDiscarded() {
+        let script = RecordedScript()
+        script.run("cluster nodes=3 size=64K quorum=majority diskless=n2")
+        script.run("connect-all")
+        script.run("stabilize")
+        script.run("admin n0 primary force")
+        script.run("stabilize")
+        script.run("write n0 off=0 pattern=1")
+        #expect(script.run("stabilize").contains("n0: client c1 done"), "\(script.text)")
+        script.run("partition n0 n1")
+        script.run("stabilize")
+        script.run("tick 20")
+        script.run("stabilize")
+        script.run("write n0 off=4096 pattern=2")
+        #expect(script.run("stabilize").contains("n0: client c2 done"), "n0 and the tiebreaker have quorum: \(script.text)")
+        script.run("crash n0")
+        script.run("heal")
+        script.run("stabilize")
+        script.run("tick 20")
+        script.run("stabilize")
+        #expect((script.run("admin n1 primary") + script.run("stabilize")).contains("n1: admin ok"), "\(script.text)")
+        script.run("write n1 off=8192 pattern=3")
+        #expect(script.run("stabilize").contains("n1: client c3 done"), "\(script.text)")
+        script.run("restart n0")
+        script.run("connect-all")
+        let reunion = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=2"], "\(reunion)\n\(script.text)")
+        #expect(reunion.contains { $0.hasPrefix("n0: error: r0: split brain detected with node 1 (n1)") }, "\(reunion)")
     }
 }

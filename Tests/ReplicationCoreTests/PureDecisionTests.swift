@@ -10,7 +10,7 @@ struct PureDecisionTests {
                   generations: GenerationSet(current: Generation(current),
                                              bitmap: bitmap.map { PeerGeneration(nodeID: NodeID($0.0), generation: Generation($0.1)) },
                                              history: history.map(Generation.init)),
-                  flags: flags, outOfSyncBlocks: 0, hasQuorum: true)
+                  flags: flags, outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: .c)
     }
 
     /// Outdated by its own quorum loss, with `bits` out of sync toward its peer.

@@ -16,7 +16,10 @@ struct ReplicationWireTests {
     static let everyMessage: [PeerMessage] = [
         .handshake(Handshake(nodeID: NodeID(31), volume: .max, sizeBytes: 1 << 50, bitmapBlockBytes: 4096, role: .primary,
                              disk: .upToDate, generations: generations, flags: [.crashedPrimary, .discardMyData, .freshThin],
-                             outOfSyncBlocks: .max, hasQuorum: true, lastWriteSequence: .max)),
+                             outOfSyncBlocks: .max, hasQuorum: true, lastWriteSequence: .max, replicationProtocol: .a)),
+        .handshake(Handshake(nodeID: NodeID(0), volume: 0, sizeBytes: 0, bitmapBlockBytes: 4096, role: .secondary,
+                             disk: .diskless, generations: GenerationSet(current: .none), flags: [.disklessClient],
+                             outOfSyncBlocks: 0, hasQuorum: false, lastWriteSequence: 0, replicationProtocol: .c)),
         .stateChange(PeerStateReport(role: .unknown, disk: .dUnknown, current: Generation(.max), hasQuorum: false)),
         .stateChange(PeerStateReport(role: .secondary, disk: .outdated, current: Generation(7), hasQuorum: true, outdatedByQuorumLoss: true)),
         .newGeneration(GenerationAnnouncement(current: Generation(9), previous: Generation(8), absentNodes: [NodeID(0), NodeID(31)])),

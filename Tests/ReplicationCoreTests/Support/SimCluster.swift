@@ -450,6 +450,17 @@ final class SimCluster {
         preconditionFailure("cluster did not stabilize in \(maxRounds) rounds")
     }
 
+    /// `tandem adm adjust` on node `n`: its configuration changed in place.
+    func reconfigure(_ n: Int, _ change: (inout ReplicaConfig) -> Void) throws {
+        guard var instance = nodes[n].instance else { return }
+        var config = nodes[n].config
+        change(&config)
+        let output = try instance.reconfigure(config)
+        nodes[n].instance = instance
+        nodes[n].config = config
+        apply(n, output)
+    }
+
     func tick(_ count: Int = 1) {
         for _ in 0 ..< count {
             for n in nodes.indices where nodes[n].instance != nil { step(n, .tick) }

@@ -1,0 +1,50 @@
+/// Clearing `MetadataFlags.generationUnconfirmed` when the first write issued in the
+/// generation is acknowledged.
+extension ReplicaInstance {
+    /// Called at the acknowledgement of a write issued in the current generation, which the
+    /// peers in `answeredBy` answered (sent to them, and they did not drop before answering):
+    /// clears the flag (it no longer holds), and says whether the acknowledgement may go now.
+    ///
+    /// The flag makes this node yield to a peer that branched off the previous generation in
+    /// another child (`split-brain-self-unconfirmed-generation`); found stale after a crash, it
+    /// would discard acknowledged writes. A diskful peer that answered the write took the
+    /// generation's announcement before it on the same stream: UpToDate, it moved on to the
+    /// generation; Inconsistent or Outdated, it recorded the previous one as superseded and
+    /// votes against promoting a replica still at it (`noteSupersededGeneration`). Either way no
+    /// majority that includes it branches off the previous generation, and every majority that
+    /// could promote without this node includes such a peer when the write's quorum did. So a
+    /// write a diskful peer answered goes at once, the flag reaching the disk with the next
+    /// metadata write: waiting for a metadata write there delayed the first write of every
+    /// generation, and the new timing reached older bugs (fixed seed 192: UpToDate replicas
+    /// differing; measured again in session 14 with the wait for every write no UpToDate peer
+    /// held: 730 lost, 684 differing, five seeds more acknowledging nothing).
+    ///
+    /// A write no diskful peer answered waits until a header without the flag is durable.
+    /// This node is then the last man standing (its peers left gracefully, Outdated, and stopped
+    /// voting) or writes beside diskless peers only, whose votes give it quorum. The absent
+    /// diskful peers then regain quorum without it (the Outdated leavers when an operator forces
+    /// one Primary with `primary --force`; a peer at the previous generation with the diskless
+    /// tiebreaker alone), and this node, back from a crash with the stale flag, would yield and
+    /// its acknowledged writes would be resynced away, where with the flag cleared both sides
+    /// changed since the common generation and the connection stops at a split brain for the
+    /// operator, as DRBD does (LastManStandingTests). The cost: one metadata write (header slot
+    /// and `fdatasync`) before the first such acknowledgement of a generation; later writes of
+    /// the generation find the clear durable and wait for nothing.
+    mutating func generationConfirmedOnDisk(answeredBy: NodeSet) -> Bool {
+        if flags.contains(.generationUnconfirmed) {
+            flags.remove(.generationUnconfirmed)
+            // The next header written is the first without the flag: the dirty version if no
+            // write of it has started yet, else the one after it (`flushMetadataIfNeeded`
+            // writes the header as it stands under `metadataVersion`, bumped when clean).
+            let dirtyAndUnwritten = metadataVersion > metadataPersistedVersion && metadataInFlight?.version != metadataVersion
+            generationConfirmedVersion = dirtyAndUnwritten ? metadataVersion : metadataVersion + 1
+        }
+        // Without a disk no header is written again and the wait would never end; the new
+        // generation's barrier in `checkDone` lets such a write go alike (its copy reached the
+        // disk before the disk failed).
+        if !disk.hasDisk || metadataDurable(generationConfirmedVersion) { return true }
+        if !answeredBy.isEmpty && peers.contains(where: { answeredBy.contains($0.id) && !$0.config.disklessClient }) { return true }
+        if metadataVersion < generationConfirmedVersion { markMetadataDirty() }
+        return false
+    }
+}
