@@ -22,6 +22,7 @@ import NIOCore
 /// 12: a handshake says when the sender's disk failed at its current generation and was attached
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations.
 public let replicationProtocolVersion: UInt16 = 12
+
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     public var rawValue: UInt32

@@ -170,13 +170,6 @@ extension ReplicaInstance {
     /// Outdated for good). A node Outdated because it met newer data (not by a quorum loss)
     /// returns only in that last case. Connections that waited for this node to become a usable
     /// source renegotiate.
-    /// A connected Primary at another generation is writing data this node lacks (a diskless
-    /// Primary has no disk to vouch with, but its generation says as much): no way back to
-    /// UpToDate holds while it does.
-    var connectedPrimaryWritesAnotherGeneration: Bool {
-        peers.contains { $0.isConnected && $0.role == .primary && !$0.current.sameHistory(as: generations.current) }
-    }
-
     mutating func returnFromQuorumOutdate() {
         // An Outdated node that met newer data (not a quorum loss) returns only when every
         // diskful replica is connected: then each yields to it or is at its generation, and
