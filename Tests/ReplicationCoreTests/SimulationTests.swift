@@ -1169,6 +1169,16 @@ struct SimulationTests {
     ///   crashed, so every write fails ("no UpToDate peer", "Inconsistent, wait"); the liveness
     ///   phase then resyncs all four to 0381. Its resync-lane run passes. Not compared with main's
     ///   run (where n1 and n3 counted as UpToDate beside CA4C, the gap the rule closes).
+    ///
+    /// Session 14 (nbdpath), measured, not landed: `nbdpath-v6-wip`'s failure record (348's
+    /// class: a failed disk re-attached UpToDate from its pre-failure metadata) merged onto main
+    /// c0f09b7, switches made permanent (no record for a Primary's own disk; the `diskFailed`
+    /// rules on; protocol 12), branch `nbdpath-failrec-v9-wip`: 1…300 22 (noconv 206; 129 passes,
+    /// 249 new), 301…500 14 (split brain 348 passes; 381 409 427 pass, 361 429 new), 501…800 31
+    /// (noconv 781 new: the class the join-Outdated rule had turned into a pass; 513 723 743 pass;
+    /// 531 537 557 651 763 788 new), 801…1100 38 (split brain 1068, differ 931 as before; noconv
+    /// 992 new; no safety failure added). Blocked on resync-lane fixed seed 27 (no write
+    /// acknowledged, as in session 13; not traced). Next: trace rl27 and 781 on the branch.
     static let knownFailingSeeds: [UInt64] = [379, 397]
 
     static var randomSeedCount: Int {
