@@ -10,7 +10,7 @@ import NIOCore
 ///    being the source at equal generations (`GenerationComparison.equalCurrent`): both ends
 ///    must plan alike.
 /// 8: that stream start decides equal tails, and a writer-lost waits while its receiver still has
-///    the writer (`deferWriterLost`): a 7 peer would decide differently on the same messages.
+///    the writer (`deferWriterLost`, until 12): a 7 peer would decide differently on the same messages.
 /// 9: a goodbye says Outdated only when the sender is, on disk (`goodbyeSaysOutdated`): its
 ///    reader stops counting the sender for quorum, which an 8 peer's goodbye from an UpToDate
 ///    node made unsound (LastManStandingTests).
@@ -19,9 +19,12 @@ import NIOCore
 ///    read it, and a 9 peer cannot say it.
 /// 11: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
 ///    Outdated (`joinBesideDisklessPrimary`): a 10 Primary would read from it as UpToDate.
-/// 12: a handshake says when the sender's disk failed at its current generation and was attached
+/// 12: a writer-lost that arrives while its receiver has the writer is not kept: the receiver's
+///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
+///    on a kept one.
+/// 13: a handshake says when the sender's disk failed at its current generation and was attached
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations.
-public let replicationProtocolVersion: UInt16 = 12
+public let replicationProtocolVersion: UInt16 = 13
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -405,11 +408,21 @@ public struct WriterLost: Sendable, Equatable {
     /// equal tails are not equal when one stream began later: it may have a gap (seed 463); the
     /// earlier one is the source (`onWriterLost`).
     public var streamStart: UInt64
-    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0) {
+    /// The receiver's writer-lost reached the sender while the sender still had the writer, and
+    /// the sender decided nothing on it: the receiver decides on this one and answers with its
+    /// own (`answer`), on which the sender then decides (`onWriterLost`).
+    public var wantsAnswer: Bool
+    /// The sender decided on the receiver's writer-lost and this is its own in answer: the
+    /// receiver, which could not have decided on one of the sender's, decides on it.
+    public var answer: Bool
+    public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0,
+                wantsAnswer: Bool = false, answer: Bool = false) {
         self.writer = writer
         self.lastSequence = lastSequence
         self.hotExtents = hotExtents
         self.streamStart = streamStart
+        self.wantsAnswer = wantsAnswer
+        self.answer = answer
     }
 }
 

@@ -108,6 +108,7 @@ extension ReplicaInstance {
         peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        let inDoubtWrites = peers[i].unackedPeerWrites
         let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
             guard op.from == peers[i].id else { return false }
@@ -116,6 +117,9 @@ extension ReplicaInstance {
             // lost writer's survivors compare to reconcile their tails).
             if case .write(let write) = op.kind { lastSequence = min(lastSequence, write.sequence - 1) }
             return true
+        }
+        if wasPrimary && role == .secondary {
+            markInDoubtWritesTowardUnreachedPeers(inDoubtWrites, keptThrough: lastSequence, writer: i)
         }
         if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
         if let pending = promotion {
@@ -130,9 +134,8 @@ extension ReplicaInstance {
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
         if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
-        // Without an announcement of this node's own, the peers' writer-losts that waited for it
-        // are not decided here (`deferWriterLost`).
-        deferredWriterLosts[peers[i].id] = nil
+        // Whatever the peer decided on this connection ended with it (`onWriterLost`).
+        forgetWriterLostExchange(with: peers[i].id)
         emitPeerDevice(i)
     }
 

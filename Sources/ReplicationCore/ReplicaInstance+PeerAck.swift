@@ -1,3 +1,5 @@
+import DequeModule
+
 /// DRBD's peer acknowledgements. A Secondary that applied a write cannot tell from the write
 /// alone whether the writer's other peers got it too: the writer may be lost with its write
 /// acknowledgements, out-of-sync ranges and new generation still queued. DRBD's Primary, once a
@@ -80,6 +82,36 @@ extension ReplicaInstance {
         }
         peers[i].unackedPeerWrites.append(UnackedPeerWrite(sequence: write.sequence, offsetBytes: write.offsetBytes,
                                                            lengthBytes: UInt64(write.lengthBytes)))
+    }
+
+    /// The connection to writer `i` ends and a diskful peer at this node's generation is not
+    /// connected: the writer-lost exchange (`announceWriterLost`) cannot reach it, and nothing
+    /// else says which of the writes still in doubt here it lacks (the writer's out-of-sync
+    /// ranges die with the writer). Those this node wrote (`keptThrough`: not the queued ones it
+    /// drops) are out of sync toward it, so the bitmap exchange of the next handshake resyncs
+    /// them. Without the bits, two survivors apart when they lost the writer met at one
+    /// generation with nothing to resync, one holding the writer's last write and the other not,
+    /// both UpToDate (seed 1686: the other's writer-lost died with the link between them;
+    /// scenario writer_lost_apart_in_doubt_write). Only writes held here: a dropped one marked
+    /// makes this node, which lacks it, look like the side that tracks changes at equal
+    /// generations (`equal-self-tracks-changes`), the resync source (measured: in
+    /// crashed_replica_takes_new_generation only the lower node id then kept the acknowledged
+    /// write). Only toward a peer last seen at this node's generation: toward any peer, the marks
+    /// moved the timing of seeds 64 (a split brain of the diskless-Primary class, nbdpath's 781)
+    /// and 1641 (no convergence) on main 5dd968c. Known gap: a peer last seen behind, receiving
+    /// the writer's writes as a resync target or Outdated, that dropped some, is not marked here.
+    /// DRBD marks every request still waiting for its peer ack toward every peer
+    /// (`cleanup_unacked_peer_requests`); a connected peer is left to the exchange, which sends
+    /// the longer tail the right way.
+    mutating func markInDoubtWritesTowardUnreachedPeers(_ writes: Deque<UnackedPeerWrite>, keptThrough last: UInt64,
+                                                        writer i: Int) {
+        guard disk.hasDisk else { return }
+        for j in peers.indices where j != i && peers[j].bitmap != nil && !peers[j].isConnected
+            && peers[j].current.sameHistory(as: generations.current) {
+            for write in writes where write.sequence <= last {
+                markOutOfSync(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes, toward: peers[j].id)
+            }
+        }
     }
 
     /// The connection to writer `i` ends: the writes still in doubt may be missing on any other

@@ -188,51 +188,45 @@ extension ReplicaInstance {
 
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
     /// here, so survivors with different tails reconcile the hot extents and the extents of the
-    /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`).
+    /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`). A peer that lost the writer
+    /// too decides on it (`onWriterLost`); one whose own this node heard while it still had the
+    /// writer is asked for its answer, on which this node then decides.
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
-        let deferred = deferredWriterLosts.removeValue(forKey: writer) ?? [:]
+        let ignored = writerLostsIgnored.removeValue(forKey: writer) ?? []
         guard disk.hasDisk else { return }
         lostWriterInDoubtExtents[writer] = inDoubt
         lostWriterStreamStart[writer] = streamStart
-        let lost = WriterLost(writer: writer, lastSequence: lastSequence,
-                              hotExtents: Set(activityLog.sortedExtents + inDoubt).sorted(), streamStart: streamStart)
+        var lost = WriterLost(writer: writer, lastSequence: lastSequence,
+                              hotExtents: ownWriterLostExtents(writer), streamStart: streamStart)
+        var sentTo: Set<NodeID> = []
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
+            lost.wantsAnswer = ignored.contains(peer.id)
             send(.writerLost(lost), to: peer.id)
+            sentTo.insert(peer.id)
         }
+        writerLostsSent[writer] = sentTo
         lastWriterSequence[writer] = lastSequence
         for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
             refetchLostWriterExtents(lost, source: j)
-        }
-        // The peers that lost the writer first decide on this announcement; this node decides on
-        // theirs now, with the tail and stream start it just sent them. A peer this announcement
-        // did not reach decides nothing, so neither does this node. A peer at another history is
-        // not renegotiated with here as `onWriterLost` would: a writer-lost that arrived while
-        // the writer was still connected never was; doing it now (measured) changed
-        // promotion_vote_knows_newer's refusal and quorum_lost_primary_yields' resyncs.
-        for (peer, theirs) in deferred.sorted(by: { $0.key < $1.key }) {
-            guard let j = peerIndex(peer), peers[j].isConnected, peers[j].bitmap != nil,
-                  peers[j].resync != nil || peers[j].current.sameHistory(as: generations.current) else { continue }
-            reconcileWriterLost(theirs, peer: j)
         }
     }
 
     /// A peer lost the writer while this node still has it as a connected Primary (the link cut
     /// on the peer's side only, or this node has not noticed yet). This node's tail is still
-    /// growing and `lastWriterSequence` holds a previous stream's, which the peer never sees:
-    /// deciding on it was one-sided. In the faults tier's quorum heal (session 12, 2c6ebff) n3
-    /// reconciled as target by its old tail (3573 against n2's 7904), then lost the writer and
-    /// sent its real tail (7904); n2 saw equal tails, an earlier stream start of its own, and
-    /// started a second resync toward n3, which n3 never ran. The message waits for this node's
-    /// own loss of the writer (`announceWriterLost`): both ends then compare the tails and stream
-    /// starts they sent each other. If the writer is no longer Primary when this node loses it
-    /// (it demoted), this node sends no writer-lost and the waiting ones are dropped: the peer,
-    /// which gets none from this node, decides nothing either, and the writer, alive, holds the
-    /// bits. Known gap: a waiting one is not dropped when its sender reconnects to the writer, so
-    /// if the sender still has the writer when this node loses it, this node alone decides, on
-    /// the sender's old tail (the sender keeps this node's announcement waiting instead).
-    mutating func deferWriterLost(_ lost: WriterLost, peer i: Int) {
-        deferredWriterLosts[lost.writer, default: [:]][peers[i].id] = lost
-        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and reconciles when it loses it too")
+    /// growing and `lastWriterSequence` holds a previous stream's: deciding on it would be
+    /// one-sided. In the faults tier's quorum heal (session 12, 2c6ebff) n3 reconciled as target
+    /// by its old tail (3573 against n2's 7904), then lost the writer and sent its real tail
+    /// (7904); n2 saw equal tails, an earlier stream start of its own, and started a second
+    /// resync toward n3, which n3 never ran. The message is not kept either: kept until this node
+    /// lost the writer (protocol 8, `deferWriterLost`), it was decided here alone when its sender
+    /// had got the writer back meanwhile and so kept this node's waiting in turn (review's session
+    /// 13 point; WriterLostAgreementTests' reconnected case: n2 stayed SyncSource toward an n1
+    /// that never resynced). This node's own writer-lost, when it loses the writer, asks the peer
+    /// for an answer (`WriterLost.wantsAnswer`): the peer decides on it if it no longer has the
+    /// writer and answers, and this node decides on the answer; both on the same two messages.
+    mutating func ignoreWriterLostWhileConnected(_ lost: WriterLost, peer i: Int) {
+        writerLostsIgnored[lost.writer, default: []].insert(peers[i].id)
+        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and asks for its answer when it loses it too")
     }
 
     /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
@@ -256,15 +250,49 @@ extension ReplicaInstance {
     /// A peer lost the same Primary. The one that received fewer of its writes resyncs the hot
     /// extents of both from the one that received more (each received a prefix of the same
     /// stream, so the longer prefix holds everything the shorter one has).
+    ///
+    /// This node decides only without the writer. With it (it got the writer back after its own
+    /// writer-lost went out), a peer that answered that one, or a peer it went to that sends a
+    /// plain one of its own (it decided on this node's, or will when it arrives), holds a plan
+    /// this node cannot follow while the writer's writes still come: the connection is
+    /// renegotiated, which ends whatever the peer started, and the handshake plans from the
+    /// generations (the writer's next write started a newer one on the nodes it still reaches).
+    /// Without the writer, it answers a peer that asks, and a peer its own writer-lost did not
+    /// reach (the link was down, or it got none of the writer's writes and sent none): that peer
+    /// decides nothing otherwise.
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil else { return }
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
+        let peer = peers[i].id
+        let sentToPeer = writerLostsSent[lost.writer]?.contains(peer) == true
         if let w = peerIndex(lost.writer), peers[w].isConnected, peers[w].role == .primary {
-            return deferWriterLost(lost, peer: i)
+            guard lost.answer || (sentToPeer && !lost.wantsAnswer) else { return ignoreWriterLostWhileConnected(lost, peer: i) }
+            writerLostsSent[lost.writer]?.remove(peer)
+            log(.info, "node \(peer) (\(peers[i].config.name)) may have reconciled on this node's writer-lost for Primary node \(lost.writer), which is connected here again; reconnecting so that the handshake decides")
+            return dropConnection(i, standAlone: false, renegotiate: true)
         }
+        writerLostsSent[lost.writer]?.remove(peer)
+        writerLostsIgnored[lost.writer]?.remove(peer)
         reconcileWriterLost(lost, peer: i)
+        if !lost.answer && (lost.wantsAnswer || !sentToPeer) { answerWriterLost(lost.writer, peer: i) }
+    }
+
+    /// Peer `id` no longer takes part in this node's writer-lost exchanges (its connection ended,
+    /// or it left the resource): none of its decisions is awaited, and it is asked for no answer.
+    mutating func forgetWriterLostExchange(with id: NodeID) {
+        for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
+        for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(id) }
+    }
+
+    /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
+    /// decide on: its own tail goes back, so the peer decides on the same two. A node that kept no
+    /// tail of the writer (it got none of its writes) decided nothing and answers nothing.
+    mutating func answerWriterLost(_ writer: NodeID, peer i: Int) {
+        guard let mine = lastWriterSequence[writer] else { return }
+        send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: ownWriterLostExtents(writer),
+                                    streamStart: lostWriterStreamStart[writer] ?? 0, answer: true)), to: peers[i].id)
     }
 
     /// Two survivors of the same lost writer at the same history reconcile their tails.
@@ -274,7 +302,7 @@ extension ReplicaInstance {
         // took the writer's last sequence at its handshake as received and may lack writes of
         // the gap before it, whose only record (the writer's out-of-sync ranges) can die with
         // the writer (seed 463, WriterLostGapTests). Both ends decide alike: each compares the
-        // tail and start it sent with the ones it received (`deferWriterLost`).
+        // tail and start it sent with the ones it received (`answerWriterLost`).
         guard let mine = lastWriterSequence[lost.writer] else { return }
         let myStart = lostWriterStreamStart[lost.writer] ?? 0
         guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
@@ -345,7 +373,13 @@ extension ReplicaInstance {
     /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its
     /// writer-lost carries both) and this node's.
     func reconciledExtents(_ lost: WriterLost) -> [UInt32] {
-        Set(lost.hotExtents + activityLog.sortedExtents + (lostWriterInDoubtExtents[lost.writer] ?? [])).sorted()
+        Set(lost.hotExtents + ownWriterLostExtents(lost.writer)).sorted()
+    }
+
+    /// The extents this node's writer-lost for `writer` names, in its announcement and in its
+    /// answer alike: its activity log's hot extents and the writer's writes still in doubt here.
+    func ownWriterLostExtents(_ writer: NodeID) -> [UInt32] {
+        Set(activityLog.sortedExtents + (lostWriterInDoubtExtents[writer] ?? [])).sorted()
     }
 
     mutating func markExtentsOutOfSync(_ extents: [UInt32], toward i: Int) {

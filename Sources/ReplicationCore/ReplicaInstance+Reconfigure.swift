@@ -42,8 +42,9 @@ extension ReplicaInstance {
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
             lostWriterStreamStart[id] = nil
-            deferredWriterLosts[id] = nil
-            for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
+            writerLostsIgnored[id] = nil
+            writerLostsSent[id] = nil
+            forgetWriterLostExchange(with: id)
         }
         // Changed peers keep their connection and bitmap, except that a connection whose
         // replication protocol changed starts again: both ends' rules must use the same protocol,
