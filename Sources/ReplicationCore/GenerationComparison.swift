@@ -76,8 +76,22 @@ enum GenerationComparison {
         // another child of their parent, started by a diskless Primary that had forgotten ED21).
         let myDiskFailed = mine.flags.contains(.diskFailed)
         let peerDiskFailed = peer.flags.contains(.diskFailed)
+        // One side Inconsistent: DRBD's drbd_sync_handshake makes it the target "due to disk
+        // states" whatever the generations say. Such a side began yielding and was interrupted
+        // (it keeps its generation until the resync into it ends): it holds part of each side's
+        // data and cannot serve. Before the Primary-lost-quorum rule: seed 781's Primary without
+        // quorum yielded to an Inconsistent failed disk and nothing was left to resync from.
+        let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+        let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
+            // With the bitmaps, as the unconfirmed rule below: an Inconsistent side sends every
+            // block it still lacks in the exchange (a full sync here lost an acknowledged write in
+            // seed 1068, where the unconfirmed rule had made the same side the target).
+            if myInconsistentOnly || peerInconsistentOnly {
+                return Result(decision: myInconsistentOnly ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myInconsistentOnly ? "split-brain-self-inconsistent" : "split-brain-peer-inconsistent")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
@@ -96,6 +110,10 @@ enum GenerationComparison {
         let peerAll = [peerCurrent] + peer.generations.history
         if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
+            if myInconsistentOnly || peerInconsistentOnly {
+                return Result(decision: myInconsistentOnly ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myInconsistentOnly ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")

@@ -23,7 +23,9 @@ import NIOCore
 ///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
 ///    on a kept one.
 /// 13: a handshake says when the sender's disk failed at its current generation and was attached
-///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations.
+///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
+///    in a split brain. And an Inconsistent side of two different generations is the target before
+///    any flag decides (DRBD's "due to disk states"): a 12 peer would plan the other direction.
 public let replicationProtocolVersion: UInt16 = 13
 
 /// Flags carried in the handshake (DRBD uuid_flags).

@@ -112,11 +112,46 @@ struct PureDecisionTests {
         interrupted.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
         #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
-        // ... not when their parents differ: acknowledged writes of either parent may be at stake.
+        // Both unconfirmed and both consistent, parents differing: still a split brain.
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
-        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
+        // An Inconsistent one yields even then (a split brain before the Inconsistent rule,
+        // `inconsistentSideYieldsAcrossGenerations`): what it holds of its own generation is never
+        // served — a resync from it waits for an UpToDate source for good, and a resync into it,
+        // finished, replaces it.
+        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .sourceUseBitmap)
+    }
+
+    /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at
+    /// ED21 (another child of their parent 0A15), yielded to n0 and its full sync was
+    /// interrupted: Inconsistent, still at ED21. The lost-quorum rule then made n0 the target of
+    /// a node that cannot serve, and the healed cluster stayed Outdated and Inconsistent. DRBD's
+    /// drbd_sync_handshake makes an Inconsistent side the target "due to disk states", whatever
+    /// the generations say.
+    @Test("different generations since a common one: an Inconsistent side is the target, whatever the other's flags")
+    func inconsistentSideYieldsAcrossGenerations() {
+        let primary = handshake(0, current: 0xF965, bitmap: [(1, 0x0A15)], history: [0x0A15], role: .primary,
+                                flags: [.primaryLostQuorum])
+        var failed = handshake(1, current: 0xED21, bitmap: [(0, 0)], history: [0x0A15], flags: [.inconsistent, .diskFailed])
+        failed.disk = .inconsistent
+        let common = GenerationComparison.compare(mine: primary, peer: failed)
+        #expect(common.decision == .sourceFull && common.rule == "common-history-peer-inconsistent", "\(common)")
+        #expect(GenerationComparison.compare(mine: failed, peer: primary).decision == .targetFull)
+        // Both bitmaps at the parent (the split-brain branch): with the bitmaps, whose union holds
+        // every block the interrupted resync had not brought yet.
+        var tracking = failed
+        tracking.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x0A15))]
+        let same = GenerationComparison.compare(mine: primary, peer: tracking)
+        #expect(same.decision == .sourceUseBitmap && same.rule == "split-brain-peer-inconsistent", "\(same)")
+        #expect(GenerationComparison.compare(mine: tracking, peer: primary).decision == .targetUseBitmap)
+        // Both Inconsistent: the disk states say nothing, the lost quorum decides as before.
+        var both = primary
+        both.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: both, peer: failed).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: both, peer: tracking).decision == .targetUseBitmap)
     }
 
     @Test("no generation in common: unrelated data")
@@ -142,7 +177,8 @@ struct PureDecisionTests {
         for _ in 0 ..< 2000 {
             func pick() -> UInt64 { pool[Int(random.next() % UInt64(pool.count))] }
             let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent],
-                                               [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum]]
+                                               [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum],
+                                               [.diskFailed], [.inconsistent, .diskFailed], [.primaryLostQuorum, .generationUnconfirmed]]
             let a = handshake(0, current: pick() | 0x100, bitmap: [(1, pick())], history: [pick(), pick()],
                               role: random.next() % 4 == 0 ? .primary : .secondary,
                               flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])
