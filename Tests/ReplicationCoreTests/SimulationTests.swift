@@ -1300,6 +1300,7 @@ struct SimulationTests {
     /// failure record (branch `simsafety-931-rec` = nbdpath bdc3857 + the clause), its figures →
     /// with the clause: 1…300 24 → 24, 301…500 14 → 14, 501…800 31 → 31 (the same seeds each),
     /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record.
+    ///
     /// Session 14 (nbdpath), measured, not landed: `nbdpath-v6-wip`'s failure record (348's
     /// class: a failed disk re-attached UpToDate from its pre-failure metadata) merged onto main
     /// c0f09b7, switches made permanent (no record for a Primary's own disk; the `diskFailed`
