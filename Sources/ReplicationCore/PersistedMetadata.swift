@@ -27,8 +27,9 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// The last record of a disk that failed while a Primary wrote with UpToDate data elsewhere
     /// (DRBD clears MDF_WAS_UP_TO_DATE then): at this generation it may lack writes its peers
     /// hold, so it yields to any consistent peer at the same generation
-    /// (`GenerationComparison.equalCurrent`). Cleared once it is resynced, Outdated, or moves to
-    /// another generation (`settleDiskFailedFlag`).
+    /// (`GenerationComparison.equalCurrent`) and in a split brain. Cleared once a resync into it
+    /// ends, it returns UpToDate (`returnFromQuorumOutdate`), or it moves to another generation
+    /// (`settleDiskFailedFlag`).
     public static let diskFailed = MetadataFlags(rawValue: 1 << 6)
 }
 

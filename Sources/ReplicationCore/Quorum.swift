@@ -181,7 +181,7 @@ extension ReplicaInstance {
         // A failed disk that yielded at its generation (`MetadataFlags.diskFailed`) is one of them
         // (failed_disk_reattaches_outdated.txt).
         let outdatedByNewerData = disk == .outdated && !flags.contains(.outdatedWithoutQuorum)
-        guard flags.contains(.outdatedWithoutQuorum) || outdatedByNewerData else { return }
+        guard flags.contains(.outdatedWithoutQuorum) || disk == .outdated else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return

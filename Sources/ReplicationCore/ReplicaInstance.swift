@@ -33,7 +33,7 @@ public struct ReplicaInstance: Sendable {
     var crashedAtAttach = false
     var crashedPrimaryAtAttach = false
     /// The last metadata record of a disk that failed while a Primary wrote with UpToDate data
-    /// elsewhere (`failureRecord(wasDisk:)`); written once, while detached. Kept until a disk is
+    /// elsewhere (`noteFailureRecord(wasDisk:)`); written once, while detached. Kept until a disk is
     /// attached again, which then comes back no better than it says.
     var failureRecord: (header: MetadataHeader, version: UInt64)?
     var failureRecordWritten = false
