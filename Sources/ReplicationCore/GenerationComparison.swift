@@ -77,21 +77,19 @@ enum GenerationComparison {
         let myDiskFailed = mine.flags.contains(.diskFailed)
         let peerDiskFailed = peer.flags.contains(.diskFailed)
         // One side Inconsistent: DRBD's drbd_sync_handshake makes it the target "due to disk
-        // states" whatever the generations say. Such a side began yielding and was interrupted
-        // (it keeps its generation until the resync into it ends): it holds part of each side's
-        // data and cannot serve. Before the Primary-lost-quorum rule: seed 781's Primary without
-        // quorum yielded to an Inconsistent failed disk and nothing was left to resync from.
+        // states" whatever the generations say, with a full sync. Such a side began yielding and
+        // was interrupted (it keeps its generation until the resync into it ends): it holds part
+        // of each side's data and cannot serve. Before the Primary-lost-quorum rule: seed 781's
+        // Primary without quorum yielded to an Inconsistent failed disk and nothing was left to
+        // resync from. Only where no bitmap covers both sides (common history, a full sync).
         let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
         let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
-            // With the bitmaps, as the unconfirmed rule below: an Inconsistent side sends every
-            // block it still lacks in the exchange (a full sync here lost an acknowledged write in
-            // seed 1068, where the unconfirmed rule had made the same side the target).
-            if myInconsistentOnly || peerInconsistentOnly {
-                return Result(decision: myInconsistentOnly ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                              rule: myInconsistentOnly ? "split-brain-self-inconsistent" : "split-brain-peer-inconsistent")
-            }
+            // Not the Inconsistent rule here: an Inconsistent side holds blocks its interrupted
+            // resync brought from a third node, in no bitmap toward this peer (review's
+            // split_brain_inconsistent_side_bitmap: UpToDate replicas differed), and DRBD's full
+            // sync instead lost an acknowledged write in seed 1068 (not traced).
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")

@@ -153,12 +153,7 @@ struct SimulationTests {
                                        // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
-                                       348,
-                                       // session 15 (nbdpath), no convergence: every replica Outdated or Inconsistent.
-                                       // Between two generations an Inconsistent side is the target first now (DRBD's
-                                       // "due to disk states"; PureDecisionTests inconsistentSideYieldsAcrossGenerations):
-                                       // the rule decides connections in each run, and each fails with it off.
-                                       982, 992, 1504]
+                                       348]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -1311,32 +1306,37 @@ struct SimulationTests {
     /// 992 new; no safety failure added). Blocked on resync-lane fixed seed 27 (no write
     /// acknowledged, as in session 13; not traced). Next: trace rl27 and 781 on the branch.
     ///
-    /// Session 15 (nbdpath), landed: the failure record (above, session 14) on main fb7808a, with
-    /// an Inconsistent side of two different generations the target before any flag decides
-    /// (DRBD's "Becoming sync target due to disk states"; protocol 13). Traced on the record
-    /// alone: 781 (no convergence) — n0, Primary at F965 without quorum, met n1, whose disk had
-    /// failed at ED21 (another child of 0A15), had yielded to n0 by common-history-self-disk-failed
-    /// and was interrupted Inconsistent; `common-history-self-primary-lost-quorum` then demoted n0
-    /// and made it the target of n1, which cannot serve: every later connection paused. A decision,
-    /// not timing; the Inconsistent rule passes it. Resync-lane 27 (no write): timing — with the
-    /// record written but no flag in it (nothing reads it) the run fails identically, without the
-    /// write it passes; the flag's rules never fire there (n1's record is at A135, behind by
-    /// generation; the history rules decide). The run then spends its fault phase with the newest
-    /// generation's only holder n0 Outdated by quorum loss beside Inconsistent n1, Outdated n3 and
-    /// n2's failed disk (not diskful, so never "every replica connected"): nobody may vouch in
-    /// `returnFromQuorumOutdate`, the all-Outdated/Inconsistent class. It moves to the resync
-    /// lane's known failing seeds. Measured against main fb7808a (each seed list diffed):
-    /// 1…300 24 → 24 (noconv 145 206 both; 129 passes, 249 no write new), 301…500 15 → 14 (381
-    /// 409 427 pass; 361 429 new), 501…800 30 → 31 (513 529 653 723 743 pass; 531 537 557 651
-    /// 763 788 new), 801…1100 42 → 38 (noconv 982 992 pass, 851 883 953 1071 pass; 889 1089 new; differ
-    /// 931 stays); 1504 (noconv) passes too. No safety failure added anywhere; all differences
-    /// are no-write seeds. 982, 992, 1504 pass with the Inconsistent rule alone (record off) and fail
-    /// without it: fixed seeds. Measured, not kept: the same rule with a full sync in the
-    /// same-parent branch too turned 1068 into a lost acknowledged write (the only change in that
-    /// run: targetFull where main's `split-brain-self-unconfirmed-generation` chose the bitmap; a
-    /// full sync from a Primary losing an acknowledged write is worth tracing on its own:
-    /// `SIM_SEED=1068` with `.targetFull` in that branch). Next: simsafety's 931 clause on top of
-    /// the record; `tandem adm status` saying why a re-attached disk is Outdated.
+    /// Session 15 (nbdpath), landed: the failure record (above, session 14), with an Inconsistent
+    /// side of two generations with only a common history (no bitmap covers both) the target
+    /// before any flag decides (DRBD's "Becoming sync target due to disk states"; protocol 13).
+    /// Traced on the record alone: 781 (no convergence) — n0, Primary at F965 without quorum, met
+    /// n1, whose disk had failed at ED21 (another child of 0A15), had yielded to n0 by
+    /// common-history-self-disk-failed and was interrupted Inconsistent;
+    /// `common-history-self-primary-lost-quorum` then demoted n0 and made it the target of n1,
+    /// which cannot serve: every later connection paused. A decision, not timing; the Inconsistent
+    /// rule passes it. Resync-lane 27 (no write): timing — with the record written but no flag in
+    /// it (nothing reads it) the run fails identically, without the write it passes; the flag's
+    /// rules never fire there (n1's record is at A135, behind by generation; the history rules
+    /// decide). The run then spends its fault phase with the newest generation's only holder n0
+    /// Outdated by quorum loss beside Inconsistent n1, Outdated n3 and n2's failed disk (not
+    /// diskful, so never "every replica connected"): nobody may vouch in `returnFromQuorumOutdate`,
+    /// the all-Outdated/Inconsistent class. It moves to the resync lane's known failing seeds.
+    /// Measured against main 0b67920 (review's guard; each seed list diffed): 1…300 25 → 25 (noconv
+    /// 145 206 both; 129 passes, 249 no write new), 301…500 15 → 14 (381 409 427 pass; 361 429
+    /// new), 501…800 30 → 31 (513 529 653 723 743 pass; 531 537 557 651 763 788 new), 801…1100
+    /// 40 → 38 (851 883 953 1071 pass; 889 1089 new; noconv 982 992 and differ 931 as on main). No
+    /// safety failure added anywhere; every difference is a no-write seed; no seed a fixed one.
+    /// Measured, not kept (branch history of `nbdpath`, commits 00ae3c0 and 65998d1..b385ced): the
+    /// Inconsistent rule in the same-parent (split-brain) branch too, with bitmaps: 801…1100 38 with
+    /// noconv 982 992 passing (and 1504), but review's split_brain_inconsistent_side_bitmap shows
+    /// UpToDate replicas differing (the blocks an interrupted resync brought from a third node are
+    /// in no bitmap toward the new source); with a full sync there (DRBD's hg*2), 1068 lost an
+    /// acknowledged write (the only change in that run: targetFull where main's
+    /// `split-brain-self-unconfirmed-generation` chose the bitmap; not traced — a full sync from a
+    /// Primary losing an acknowledged write is worth tracing on its own). So the same-parent branch
+    /// keeps main's rules (known gap: a lost-quorum Primary still yields there to an Inconsistent
+    /// side; PureDecisionTests says so). Next: simsafety's 931 clause on top of the record;
+    /// `tandem adm status` saying why a re-attached disk is Outdated; trace 1068 with the full sync.
     static let knownFailingSeeds: [UInt64] = [13, 379, 397]
 
     static var randomSeedCount: Int {
