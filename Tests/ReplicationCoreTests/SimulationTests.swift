@@ -987,6 +987,43 @@ struct SimulationTests {
     /// measure `narrowq` again; land `restale` only after nbdpath's refusal is on main, with the
     /// two session 13 reductions as its tests; trace 44/48 under `narrow,restale`.
     ///
+    /// Session 15 (simrestart), the same class on main fb7808a (24 / 15 / 30, the same seeds as
+    /// the lead's), not landed (branch `simrestart-s15-exp`, SIMRESTART_EXP=reportq|holdack|narrowq;
+    /// every run also ran the resync lane's fixed seeds):
+    /// - `reportq`: narrowq's confirmation from a message the peer sends anyway. A peer's bitmap
+    ///   goes out only after it took this node's handshake, so when that handshake said Primary
+    ///   the bitmap proves the peer took the role; a ping only where no bitmap comes (diskless,
+    ///   paused, handshake sent as Secondary). A state report is no proof: it carries no view of
+    ///   the receiver and a peer sends none in answer to this node's. Passes the 1068 reduction
+    ///   ("counts a reconnected peer only once it took its role"), not 790's (the promotion's
+    ///   handshake went out as Secondary). 27 / 17 / 28, no safety failure; 1…300 145 passes, new
+    ///   no-write 17 69 71 75 91 157 161 167 257 261 (17 and 69 are fixed seeds), 13 61 99 121
+    ///   169 296 pass; 301…500 +347 353 371 399 421 433 469, -303 307 319 379 409; 501…800 +579
+    ///   651 761 773 781, -527 529 583 653 693 721 743; resync-lane fixed seed 17 no write. So
+    ///   the messages were not the cost: the wait is. Traced 17 (lane): n0, Primary without
+    ///   quorum, waits for n3's bitmap, which never arrives (n0 times n3 out later); on main n0
+    ///   counted n3 on its handshake alone and acknowledged writes meanwhile.
+    /// - `holdack`: quorum counted as on main (no quorum flips, no failed held writes), but a
+    ///   Primary acknowledges a write only with a quorum of peers known to have taken its role:
+    ///   a peer that connected while it was Primary without quorum (narrowq's set) or while its
+    ///   promotion waited unasked (narrowp's) is confirmed by that bitmap, or by a ping sent only
+    ///   while a write waits for it. Passes both session 14 reductions (the session 13 ones still
+    ///   need `restale`). 25 / 16 / 31: 1…300 +75 285 (fixed seed; also the resync lane's) -145;
+    ///   301…500 +457; 501…800 +524 LOST. 285 traced: n2 promoted with n0 and n1's votes while
+    ///   n3 connected unasked, lost n0 before n3 answered the ping and failed its writes
+    ///   (io-error). 524 traced: n2, Primary, went Outdated ("node 0 holds newer data", n0 Primary
+    ///   too, both connected) and then acknowledged c103, written only to its own disk while it
+    ///   was UpToDate, once n1's ping answer completed its quorum; n0's resync then overwrote it.
+    ///   An ack of a write whose only copy is a disk that has since turned Outdated is a hole of
+    ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
+    /// - `narrowq` re-measured (task 2): 29 / 16 / 28, no safety failure any more (781 is a
+    ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
+    ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
+    /// Next: `holdack` is the closest (no quorum flips); close 524's hole first (a write is not
+    ///   acknowledged on a local copy once this node is Outdated or Inconsistent), then see whether
+    ///   285 can count a voter-confirmed quorum while the ping is out (it lost n0 one tick before
+    ///   n3's answer). DRBD would not let n3 connect during the promotion's two-phase commit.
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
