@@ -1016,13 +1016,22 @@ struct SimulationTests {
     ///   was UpToDate, once n1's ping answer completed its quorum; n0's resync then overwrote it.
     ///   An ack of a write whose only copy is a disk that has since turned Outdated is a hole of
     ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
+    ///   801…1100: 42, the very seeds of main (1068 passes on main by timing).
+    /// - `holdack,outdack` (`outdack`: a write's local copy counts for its acknowledgement only
+    ///   while this node is UpToDate; alone 1…300 is main's 24 exactly): 524 passes; 25 (+75 285
+    ///   -145) / 16 (+457) / 30 (main's seeds); resync-lane fixed seed 285 no write, so no safety
+    ///   failure is left and the cost is 3 liveness seeds, one of them a fixed seed.
+    ///   `holdack,outdack,eagerp` (the promotion half pings its unasked peers right behind the
+    ///   role instead of when a write waits): 25 (+75 273 285 -145 243) / 17 / 34: worse.
     /// - `narrowq` re-measured (task 2): 29 / 16 / 28, no safety failure any more (781 is a
     ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
     ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
-    /// Next: `holdack` is the closest (no quorum flips); close 524's hole first (a write is not
-    ///   acknowledged on a local copy once this node is Outdated or Inconsistent), then see whether
-    ///   285 can count a voter-confirmed quorum while the ping is out (it lost n0 one tick before
-    ///   n3's answer). DRBD would not let n3 connect during the promotion's two-phase commit.
+    /// Next: `holdack,outdack` is the closest (no quorum flips, no safety failure): land `outdack`
+    ///   on its own first if a reduction of 524's Outdated Primary shows the hole on main; then
+    ///   holdack with 285 moved to knownFailingSeeds (its acknowledged writes on main counted n3
+    ///   before n3 took n2's role: luck, not a rule) if the lead accepts +3 liveness, after the
+    ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
+    ///   commit at all.
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
