@@ -988,8 +988,9 @@ struct SimulationTests {
     /// two session 13 reductions as its tests; trace 44/48 under `narrow,restale`.
     ///
     /// Session 15 (simrestart), the same class on main fb7808a (24 / 15 / 30, the same seeds as
-    /// the lead's), not landed (branch `simrestart-s15-exp`, SIMRESTART_EXP=reportq|holdack|narrowq;
-    /// every run also ran the resync lane's fixed seeds):
+    /// the lead's), not landed (branch `simrestart-s15-exp`, switches in ZZExperiment.swift:
+    /// SIMRESTART_EXP=reportq|holdack|outdack|eagerp|narrowq, comma-separated; every run also ran
+    /// the resync lane's fixed seeds):
     /// - `reportq`: narrowq's confirmation from a message the peer sends anyway. A peer's bitmap
     ///   goes out only after it took this node's handshake, so when that handshake said Primary
     ///   the bitmap proves the peer took the role; a ping only where no bitmap comes (diskless,
