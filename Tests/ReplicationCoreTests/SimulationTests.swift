@@ -1042,7 +1042,8 @@ struct SimulationTests {
     ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
     ///   801…1100: 42, the very seeds of main (1068 passes on main by timing).
     /// - `holdack,outdack` (`outdack`: a write's local copy counts for its acknowledgement only
-    ///   while this node is UpToDate; alone 1…300 is main's 24 exactly): 524 passes; 25 (+75 285
+    ///   while this node is UpToDate; alone it fails main's very seeds in 1…300, 301…500,
+    ///   501…800 and 801…1100: 24 / 15 / 30 / 42): 524 passes; 25 (+75 285
     ///   -145) / 16 (+457) / 30 (main's seeds); resync-lane fixed seed 285 no write, so no safety
     ///   failure is left and the cost is 3 liveness seeds, one of them a fixed seed.
     ///   `holdack,outdack,eagerp` (the promotion half pings its unasked peers right behind the
@@ -1051,7 +1052,8 @@ struct SimulationTests {
     ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
     ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
     /// Next: `holdack,outdack` is the closest (no quorum flips, no safety failure): land `outdack`
-    ///   on its own first if a reduction of 524's Outdated Primary shows the hole on main; then
+    ///   on its own first (neutral on all four ranges) once a reduction of 524's Outdated Primary
+    ///   shows the hole on main (a rule needs a test that fails without it); then
     ///   holdack with 285 moved to knownFailingSeeds (its acknowledged writes on main counted n3
     ///   before n3 took n2's role: luck, not a rule) if the lead accepts +3 liveness, after the
     ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
