@@ -1382,7 +1382,13 @@ struct SimulationTests {
     /// failed disk re-attaches UpToDate and the marked block resyncs the wrong way). On nbdpath's
     /// failure record (branch `simsafety-931-rec` = nbdpath bdc3857 + the clause), its figures →
     /// with the clause: 1…300 24 → 24, 301…500 14 → 14, 501…800 31 → 31 (the same seeds each),
-    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record.
+    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record: re-measured
+    /// on main 24b99a8 (seq2r's Inconsistent-side rule in), the clause alone still turns 789 into a
+    /// differ (501…800 30 → 30), and on nbdpath's 897a800 (record + that rule) 801…1100 is 35, all
+    /// no write, 931 passing. Ready to land on the record: branch `simsafety-931-v3` (931 in
+    /// `fixedSeeds`, docs; engine tier 124 ok, faults tier 17/17 with the clause on main bd28da4),
+    /// `simsafety-931-rec2` (the same merged with nbdpath 897a800, its golden
+    /// failed_disk_reattaches_outdated rewritten: n1 marks the in-doubt write toward n2, 4K).
     static let knownFailingSeeds: [UInt64] = [13, 379, 397]
 
     static var randomSeedCount: Int {
