@@ -793,6 +793,24 @@ struct SimulationTests {
     /// `seq2r-1606-v3`), one probe per generation, a probe answered only once the receiver's metadata
     /// holding the announcement is durable; resync-lane 119 untraced.
     ///
+    /// Session 15 (seq2r), 1606's hold re-measured, not landed (branch `seq2r-1606-v3`, on main 7bd1b72):
+    /// v2's hold plus one probe per generation (`lostCopyGenerationProbe`: every write one loss left
+    /// waiting reads the same answers; 168's n2 had sent four) and a probe answered only once the
+    /// receiver's metadata holding the announcement is durable (`answerPing`, held answers dropped with the
+    /// connection; a diskless writer's `ackProbe` pings wait alike). Split brain 168 is gone (the
+    /// Inconsistent-side class above). Against main: 1…300 25 → 26 (+119 no write), 301…500 15 → 17 (+347
+    /// +411 no write), 501…800 30 → 30 (the same seeds), 1401…1700 35 → 34 (lost 1606 passes: no lost-write
+    /// seed left in 1…1700 then); no safety failure added. Blocked by fixed seed 119, in the ordinary
+    /// simulation and the resync lane: traced in the lane, n2's lost copy to n1 starts 1FFD and its three
+    /// waiting writes (c18 c19 c23) wait the probe's round trip; n2 loses quorum inside it (n1's ping
+    /// timeout, n0's disk failure) and they fail unacknowledged, and nothing later in the run is
+    /// acknowledged. The round trip is the rule's price; 119 measures it. The goldens on the branch change
+    /// only where a probe's answer is held (crashed_replica_takes_new_generation: one ping-ack later).
+    /// Next: decide whether 119 (no write, timing) may move to knownFailingSeeds for the last lost-write
+    /// seed (13's precedent), then the engine and faults tiers (the ack path changes: a lost copy's writes
+    /// wait one extra round trip to the peers that were sent the announcement, only when the holders alone
+    /// do not make every quorum).
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
@@ -1366,7 +1384,13 @@ struct SimulationTests {
     /// failed disk re-attaches UpToDate and the marked block resyncs the wrong way). On nbdpath's
     /// failure record (branch `simsafety-931-rec` = nbdpath bdc3857 + the clause), its figures →
     /// with the clause: 1…300 24 → 24, 301…500 14 → 14, 501…800 31 → 31 (the same seeds each),
-    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record.
+    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record: re-measured
+    /// on main 24b99a8 (seq2r's Inconsistent-side rule in), the clause alone still turns 789 into a
+    /// differ (501…800 30 → 30), and on nbdpath's 897a800 (record + that rule) 801…1100 is 35, all
+    /// no write, 931 passing. Ready to land on the record: branch `simsafety-931-v3` (931 in
+    /// `fixedSeeds`, docs; engine tier 124 ok, faults tier 17/17 with the clause on main bd28da4),
+    /// `simsafety-931-rec2` (the same merged with nbdpath 897a800, its golden
+    /// failed_disk_reattaches_outdated rewritten: n1 marks the in-doubt write toward n2, 4K).
     static let knownFailingSeeds: [UInt64] = [13, 379, 397]
 
     static var randomSeedCount: Int {
