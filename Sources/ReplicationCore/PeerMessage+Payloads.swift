@@ -22,11 +22,13 @@ import NIOCore
 /// 12: a writer-lost that arrives while its receiver has the writer is not kept: the receiver's
 ///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
 ///    on a kept one.
-/// 13: a handshake says when the sender's disk failed at its current generation and was attached
+/// 13: when both sides changed since a common generation and exactly one is Inconsistent, the
+///    other is the source (`GenerationComparison.compare`): a 12 peer would plan the other way.
+/// 14: a handshake says when the sender's disk failed at its current generation and was attached
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
-///    in a split brain. And an Inconsistent side of two different generations is the target before
-///    any flag decides (DRBD's "due to disk states"): a 12 peer would plan the other direction.
-public let replicationProtocolVersion: UInt16 = 13
+///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
+///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
+public let replicationProtocolVersion: UInt16 = 14
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

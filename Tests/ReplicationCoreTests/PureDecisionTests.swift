@@ -112,11 +112,58 @@ struct PureDecisionTests {
         interrupted.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
         #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
-        // ... not when their parents differ: acknowledged writes of either parent may be at stake.
+        // ... not when their parents differ: a split brain again since protocol 14 (13 made the
+        // Inconsistent side the bitmap target there, and review's split_brain_inconsistent_side_bitmap
+        // shows that leaving UpToDate replicas differing: the bitmaps miss what its interrupted
+        // resync brought from a third node).
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
         #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .splitBrain)
+        // Neither Inconsistent, parents differing: still a split brain.
+        #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
+    }
+
+    /// DRBD's `drbd_sync_handshake` ("becoming sync source/target due to disk states"): when
+    /// exactly one side of a split brain or a common history is Inconsistent, the other is the
+    /// source, before the lost-quorum and unconfirmed rules. An Inconsistent side cannot serve:
+    /// made the source, every resync between them waited for good (seeds 781, 982, 992, 1504).
+    /// Since protocol 14 only where no bitmap covers both sides (a full sync): with the bitmaps
+    /// of one parent the Inconsistent side kept blocks its interrupted resync brought from a third
+    /// node (split_brain_inconsistent_side_bitmap), so the same-parent branch decides as before
+    /// 13 — a known liveness gap (982, 992, 1504 are known failing seeds again).
+    @Test("both wrote since a common generation: an Inconsistent side is never the source where no bitmap covers both")
+    func inconsistentSideYields() {
+        // The Outdated side lost quorum as Primary; the Inconsistent one did not.
+        var flagged = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100], flags: [.primaryLostQuorum])
+        flagged.disk = .outdated
+        let interrupted = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        let sameParent = GenerationComparison.compare(mine: flagged, peer: interrupted)
+        #expect(sameParent.decision == .targetUseBitmap && sameParent.rule == "split-brain-self-primary-lost-quorum")
+        #expect(GenerationComparison.compare(mine: interrupted, peer: flagged).decision == .sourceUseBitmap)
+        // No bitmap covers both sides' changes: a full sync into the Inconsistent side.
+        var stale = interrupted
+        stale.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x180))]
+        #expect(GenerationComparison.compare(mine: flagged, peer: stale).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: stale, peer: flagged).decision == .targetFull)
+        // Both flagged, one Inconsistent, one parent (seed 168 under the 1606 hold): a split brain
+        // again since protocol 14; of a common history only, the Inconsistent side yields.
+        var bothFlagged = interrupted
+        bothFlagged.flags.insert(.primaryLostQuorum)
+        #expect(GenerationComparison.compare(mine: flagged, peer: bothFlagged).decision == .splitBrain)
+        var bothFlaggedStale = bothFlagged
+        bothFlaggedStale.generations.bitmap = stale.generations.bitmap
+        #expect(GenerationComparison.compare(mine: flagged, peer: bothFlaggedStale).decision == .sourceFull)
+        // Both Inconsistent: the lost-quorum rule decides as before.
+        var flaggedInconsistent = flagged
+        flaggedInconsistent.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: flaggedInconsistent, peer: interrupted).decision == .targetUseBitmap)
+        // A newer peer (its bitmap for this node is this node's current) is still the source,
+        // Inconsistent or not: the rule is only about sides that both changed.
+        let behind = handshake(0, current: 0x100, bitmap: [(1, 0)])
+        let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        #expect(GenerationComparison.compare(mine: behind, peer: newerInconsistent).decision == .targetUseBitmap)
     }
 
     /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at
