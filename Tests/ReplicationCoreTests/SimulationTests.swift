@@ -153,7 +153,12 @@ struct SimulationTests {
                                        // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
-                                       348]
+                                       348,
+                                       // session 15 (seq2r), no convergence: a side that lost quorum as Primary (or
+                                       // both unconfirmed of different parents) made an Inconsistent peer its source,
+                                       // which could never serve; an Inconsistent side now never is the source in the
+                                       // split-brain / common-history comparisons (DRBD's "due to disk states").
+                                       982, 992, 1504]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -769,6 +774,24 @@ struct SimulationTests {
     /// Next: trace 168 (SIM_TRACE, the probe's log line marks where the rule fires); one probe
     /// per generation instead of one per write (168's n2 sent probes 1…4 for one generation);
     /// then re-measure.
+    ///
+    /// Session 15 (seq2r), landed: when both sides changed since a common generation and exactly one is
+    /// Inconsistent, the other is the source, before the lost-quorum and unconfirmed rules
+    /// (`*-self-inconsistent` / `*-peer-inconsistent`; DRBD's `drbd_sync_handshake` "due to disk states";
+    /// protocol 13). 982, 992 and 1504 (no convergence: an Outdated node flagged `primaryLostQuorum`
+    /// yielding to an Inconsistent peer that could never serve) pass, the rule firing in each
+    /// (SIM_TRACE=all), and join `fixedSeeds`. On fb7808a: 24 / 15 / 30 the same seeds, 801…1100 42 → 40,
+    /// 1401…1700 36 → 35; on main 0b67920: 25 / 15 / 30 the same seeds, 801…1100 40 → 38, 1401…1700 36 →
+    /// 35. 145 is not this class: n1 and n2, both Inconsistent, were planned targets of n0 and of n3 (both
+    /// UpToDate at the end); one resync as target runs at a time, the one from n0 paused (n0 not UpToDate
+    /// when it was planned), and the one from n3 never resumed (n3 believes it is SyncSource, n1
+    /// PausedSyncT): resync scheduling, not traced further. Also: 168 under the 1606 hold (above) is this
+    /// rule's class: n1 (Inconsistent at 6F80, an interrupted yield, flagged) met n2 (UpToDate at E53D,
+    /// flagged too: it lost quorum as Primary after acknowledging c245 there), both children of 306A:
+    /// `split-brain-same-parent`. The rule makes such an n1 yield (PureDecisionTests' both-flagged case);
+    /// the hold is not yet re-measured on it. Next for 1606: the hold on top of this (branch
+    /// `seq2r-1606-v3`), one probe per generation, a probe answered only once the receiver's metadata
+    /// holding the announcement is durable; resync-lane 119 untraced.
     ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
