@@ -1329,7 +1329,8 @@ struct SimulationTests {
     /// generation (`disklessPrimaryExposingAnotherGeneration`); the Primary records the peer's own
     /// report, so both ends agree. Ranges on main 04e12de (= review's 0b67920 figures) → with it:
     /// 1…300 25 → 25, 301…500 15 → 15, 501…800 30 → 30, 801…1100 40 → 40, the same seeds each
-    /// (no seed fails on the path either way). Not done: the Primary-side clause review proposed (record
+    /// (no seed fails on the path either way); again on main 0f5ae67 (seq2r's Inconsistent-side
+    /// rule): 25 / 15 / 30 / 38, main's seeds each. Not done: the Primary-side clause review proposed (record
     /// an UpToDate report at another generation Outdated): on this path the peer already reports
     /// Outdated, and on the stale-announcement path (169, 1067) the Primary's generation is the
     /// wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
