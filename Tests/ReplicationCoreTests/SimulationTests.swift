@@ -793,6 +793,24 @@ struct SimulationTests {
     /// `seq2r-1606-v3`), one probe per generation, a probe answered only once the receiver's metadata
     /// holding the announcement is durable; resync-lane 119 untraced.
     ///
+    /// Session 15 (seq2r), 1606's hold re-measured, not landed (branch `seq2r-1606-v3`, on main 7bd1b72):
+    /// v2's hold plus one probe per generation (`lostCopyGenerationProbe`: every write one loss left
+    /// waiting reads the same answers; 168's n2 had sent four) and a probe answered only once the
+    /// receiver's metadata holding the announcement is durable (`answerPing`, held answers dropped with the
+    /// connection; a diskless writer's `ackProbe` pings wait alike). Split brain 168 is gone (the
+    /// Inconsistent-side class above). Against main: 1…300 25 → 26 (+119 no write), 301…500 15 → 17 (+347
+    /// +411 no write), 501…800 30 → 30 (the same seeds), 1401…1700 35 → 34 (lost 1606 passes: no lost-write
+    /// seed left in 1…1700 then); no safety failure added. Blocked by fixed seed 119, in the ordinary
+    /// simulation and the resync lane: traced in the lane, n2's lost copy to n1 starts 1FFD and its three
+    /// waiting writes (c18 c19 c23) wait the probe's round trip; n2 loses quorum inside it (n1's ping
+    /// timeout, n0's disk failure) and they fail unacknowledged, and nothing later in the run is
+    /// acknowledged. The round trip is the rule's price; 119 measures it. The goldens on the branch change
+    /// only where a probe's answer is held (crashed_replica_takes_new_generation: one ping-ack later).
+    /// Next: decide whether 119 (no write, timing) may move to knownFailingSeeds for the last lost-write
+    /// seed (13's precedent), then the engine and faults tiers (the ack path changes: a lost copy's writes
+    /// wait one extra round trip to the peers that were sent the announcement, only when the holders alone
+    /// do not make every quorum).
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
@@ -1009,6 +1027,55 @@ struct SimulationTests {
     /// after it took this node's handshake would do; every extra ping reshuffles runs) and
     /// measure `narrowq` again; land `restale` only after nbdpath's refusal is on main, with the
     /// two session 13 reductions as its tests; trace 44/48 under `narrow,restale`.
+    ///
+    /// Session 15 (simrestart), the same class on main fb7808a (24 / 15 / 30, the same seeds as
+    /// the lead's), not landed (branch `simrestart-s15-exp`, switches in ZZExperiment.swift:
+    /// SIMRESTART_EXP=reportq|holdack|outdack|eagerp|narrowq, comma-separated; every run also ran
+    /// the resync lane's fixed seeds):
+    /// - `reportq`: narrowq's confirmation from a message the peer sends anyway. A peer's bitmap
+    ///   goes out only after it took this node's handshake, so when that handshake said Primary
+    ///   the bitmap proves the peer took the role; a ping only where no bitmap comes (diskless,
+    ///   paused, handshake sent as Secondary). A state report is no proof: it carries no view of
+    ///   the receiver and a peer sends none in answer to this node's. Passes the 1068 reduction
+    ///   ("counts a reconnected peer only once it took its role"), not 790's (the promotion's
+    ///   handshake went out as Secondary). 27 / 17 / 28, no safety failure; 1…300 145 passes, new
+    ///   no-write 17 69 71 75 91 157 161 167 257 261 (17 and 69 are fixed seeds), 13 61 99 121
+    ///   169 296 pass; 301…500 +347 353 371 399 421 433 469, -303 307 319 379 409; 501…800 +579
+    ///   651 761 773 781, -527 529 583 653 693 721 743; resync-lane fixed seed 17 no write. So
+    ///   the messages were not the cost: the wait is. Traced 17 (lane): n0, Primary without
+    ///   quorum, waits for n3's bitmap, which never arrives (n0 times n3 out later); on main n0
+    ///   counted n3 on its handshake alone and acknowledged writes meanwhile.
+    /// - `holdack`: quorum counted as on main (no quorum flips, no failed held writes), but a
+    ///   Primary acknowledges a write only with a quorum of peers known to have taken its role:
+    ///   a peer that connected while it was Primary without quorum (narrowq's set) or while its
+    ///   promotion waited unasked (narrowp's) is confirmed by that bitmap, or by a ping sent only
+    ///   while a write waits for it. Passes both session 14 reductions (the session 13 ones still
+    ///   need `restale`). 25 / 16 / 31: 1…300 +75 285 (fixed seed; also the resync lane's) -145;
+    ///   301…500 +457; 501…800 +524 LOST. 285 traced: n2 promoted with n0 and n1's votes while
+    ///   n3 connected unasked, lost n0 before n3 answered the ping and failed its writes
+    ///   (io-error). 524 traced: n2, Primary, went Outdated ("node 0 holds newer data", n0 Primary
+    ///   too, both connected) and then acknowledged c103, written only to its own disk while it
+    ///   was UpToDate, once n1's ping answer completed its quorum; n0's resync then overwrote it.
+    ///   An ack of a write whose only copy is a disk that has since turned Outdated is a hole of
+    ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
+    ///   801…1100: 42, the very seeds of main (1068 passes on main by timing).
+    /// - `holdack,outdack` (`outdack`: a write's local copy counts for its acknowledgement only
+    ///   while this node is UpToDate; alone it fails main's very seeds in 1…300, 301…500,
+    ///   501…800 and 801…1100: 24 / 15 / 30 / 42): 524 passes; 25 (+75 285
+    ///   -145) / 16 (+457) / 30 (main's seeds); resync-lane fixed seed 285 no write, so no safety
+    ///   failure is left and the cost is 3 liveness seeds, one of them a fixed seed.
+    ///   `holdack,outdack,eagerp` (the promotion half pings its unasked peers right behind the
+    ///   role instead of when a write waits): 25 (+75 273 285 -145 243) / 17 / 34: worse.
+    /// - `narrowq` re-measured (task 2): 29 / 16 / 28, no safety failure any more (781 is a
+    ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
+    ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
+    /// Next: `holdack,outdack` is the closest (no quorum flips, no safety failure): land `outdack`
+    ///   on its own first (neutral on all four ranges) once a reduction of 524's Outdated Primary
+    ///   shows the hole on main (a rule needs a test that fails without it); then
+    ///   holdack with 285 moved to knownFailingSeeds (its acknowledged writes on main counted n3
+    ///   before n3 took n2's role: luck, not a rule) if the lead accepts +3 liveness, after the
+    ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
+    ///   commit at all.
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
@@ -1317,7 +1384,13 @@ struct SimulationTests {
     /// failed disk re-attaches UpToDate and the marked block resyncs the wrong way). On nbdpath's
     /// failure record (branch `simsafety-931-rec` = nbdpath bdc3857 + the clause), its figures →
     /// with the clause: 1…300 24 → 24, 301…500 14 → 14, 501…800 31 → 31 (the same seeds each),
-    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record.
+    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record: re-measured
+    /// on main 24b99a8 (seq2r's Inconsistent-side rule in), the clause alone still turns 789 into a
+    /// differ (501…800 30 → 30), and on nbdpath's 897a800 (record + that rule) 801…1100 is 35, all
+    /// no write, 931 passing. Ready to land on the record: branch `simsafety-931-v3` (931 in
+    /// `fixedSeeds`, docs; engine tier 124 ok, faults tier 17/17 with the clause on main bd28da4),
+    /// `simsafety-931-rec2` (the same merged with nbdpath 897a800, its golden
+    /// failed_disk_reattaches_outdated rewritten: n1 marks the in-doubt write toward n2, 4K).
     ///
     /// Session 15 (simliveness, second task), review's third-generation hole (scenario
     /// diskless_primary_third_generation_resync): a node Inconsistent or a resync target at its
@@ -1330,10 +1403,10 @@ struct SimulationTests {
     /// report, so both ends agree. Ranges on main 04e12de (= review's 0b67920 figures) → with it:
     /// 1…300 25 → 25, 301…500 15 → 15, 501…800 30 → 30, 801…1100 40 → 40, the same seeds each
     /// (no seed fails on the path either way); again on main 0f5ae67 (seq2r's Inconsistent-side
-    /// rule): 25 / 15 / 30 / 38, main's seeds each. Not done: the Primary-side clause review proposed (record
-    /// an UpToDate report at another generation Outdated): on this path the peer already reports
-    /// Outdated, and on the stale-announcement path (169, 1067) the Primary's generation is the
-    /// wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
+    /// rule): 25 / 15 / 30 / 38, main's seeds each. Not done: the Primary-side clause review
+    /// proposed (record an UpToDate report at another generation Outdated): on this path the peer
+    /// already reports Outdated, and on the stale-announcement path (169, 1067) the Primary's
+    /// generation is the wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
     /// back for a node Outdated beside a diskless Primary other than a handshake.
     static let knownFailingSeeds: [UInt64] = [13, 379, 397]
 
