@@ -53,4 +53,22 @@ extension ReplicaInstance {
         peers[i].joinedOutdatedAt = nil
         return report.disk
     }
+
+    /// The connected diskless Primary, if any, whose exposed generation (its handshake's current,
+    /// then its announcements) is not `generation`. `joinBesideDisklessPrimary` judges only at
+    /// the handshake; a peer Inconsistent there (it claims nothing, so it joins as it is) that
+    /// then finishes a resync from a third replica at a third generation took data the Primary
+    /// never wrote into: scenario diskless_primary_third_generation_resync (n1 resynced to
+    /// n0's older child FD38 beside n3 exposing DA75; n3 read its own acknowledged write's block
+    /// from n1 and got the data before it, then acknowledged a write on n1 alone, and the heal
+    /// met a split brain with one writer ever). Such a resync ends Outdated, judged by
+    /// generation like the handshake rule, and the Primary records the report as sent.
+    func disklessPrimaryExposingAnotherGeneration(than generation: Generation) -> Int? {
+        peers.indices.first { j in
+            let exposed = peers[j].current
+            return peers[j].isConnected && peers[j].role == .primary && !peers[j].disk.hasDisk
+                && !exposed.isNone && !exposed.sameHistory(as: .justCreated)
+                && !exposed.sameHistory(as: generation)
+        }
+    }
 }

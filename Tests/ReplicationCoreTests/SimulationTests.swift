@@ -1435,6 +1435,23 @@ struct SimulationTests {
     /// convergence, each passing only through the same-parent part) move here from `fixedSeeds`.
     /// Next: a same-parent yield that is safe — a full sync (DRBD's hg*2), after tracing why it
     /// lost an acknowledged write in 1068.
+    ///
+    /// Session 15 (simliveness, second task), review's third-generation hole (scenario
+    /// diskless_primary_third_generation_resync): a node Inconsistent or a resync target at its
+    /// handshake with a diskless Primary (eba5e47's join rule judges only there) finished a resync
+    /// from a third replica at a third generation and came out UpToDate beside it; the Primary
+    /// read its own acknowledged write's block from it and got the data before it. Landed:
+    /// `adoptGenerations` ends such a resync Outdated when a connected diskless Primary, as this
+    /// node knows it (handshake, then announcements on the same stream), exposes another
+    /// generation (`disklessPrimaryExposingAnotherGeneration`); the Primary records the peer's own
+    /// report, so both ends agree. Ranges on main 04e12de (= review's 0b67920 figures) → with it:
+    /// 1…300 25 → 25, 301…500 15 → 15, 501…800 30 → 30, 801…1100 40 → 40, the same seeds each
+    /// (no seed fails on the path either way); again on main 0f5ae67 (seq2r's Inconsistent-side
+    /// rule): 25 / 15 / 30 / 38, main's seeds each. Not done: the Primary-side clause review
+    /// proposed (record an UpToDate report at another generation Outdated): on this path the peer
+    /// already reports Outdated, and on the stale-announcement path (169, 1067) the Primary's
+    /// generation is the wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
+    /// back for a node Outdated beside a diskless Primary other than a handshake.
     static let knownFailingSeeds: [UInt64] = [13, 379, 397, 982, 992, 1504]
 
     static var randomSeedCount: Int {
