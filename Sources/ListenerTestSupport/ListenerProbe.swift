@@ -234,9 +234,10 @@ public enum ListenerProbe {
             .filter { $0.hasPrefix("socket:") })
     }
 
-    /// The rows of /proc/net/tcp: local port, state (hex, "0A" = LISTEN) and socket inode.
-    private static func tcpTable() -> [(localPort: Int, state: Substring, inode: Substring)] {
-        guard let table = KernelFileReader.text("/proc/net/tcp") else { return [] }
+    /// The rows of a kernel TCP socket table (`/proc/net/tcp`, or `/proc/net/tcp6`): local port,
+    /// state (hex, "0A" = LISTEN) and socket inode.
+    static func tcpTable(_ file: String = "/proc/net/tcp") -> [(localPort: Int, state: Substring, inode: Substring)] {
+        guard let table = KernelFileReader.text(file) else { return [] }
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),

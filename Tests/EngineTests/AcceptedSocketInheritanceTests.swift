@@ -38,7 +38,7 @@ struct AcceptedSocketInheritanceTests {
 
     @Test func replicationAndAdminConnectionsStayOutOfChildren() async throws {
         // Below the ephemeral range, as in ListenerTeardownTests.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve()
         let adminPath = try await Self.engineWithAdminSocket("churn") { ListenerTeardownTests.resourceFile(dir: $0, port: port, alExtents: 1237) }
 
         let peer = ListenerProbe.connect(port: port)

@@ -2,6 +2,7 @@
 import EngineAdmin
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOPosix
@@ -20,7 +21,7 @@ struct AdjustAllTests {
         let dir = try ScratchFolder.make("tandem-adjust-all-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: "\(dir)/r1.img", contents: Data(count: 8 << 20)))
-        try TestResourceFile.text("r1", disk: "\(dir)/r1.img", minor: 1020, on: .init(name: "alpha", id: 0, port: Int.random(in: 20000...29000)))
+        try TestResourceFile.text("r1", disk: "\(dir)/r1.img", minor: 1020, on: .init(name: "alpha", id: 0, port: TestPorts.reserve()))
             .write(toFile: "\(dir)/resources/r1.res", atomically: true, encoding: .utf8)
         let supervisor = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(), nbdSocketPath: nil,
                                           group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))

@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -21,7 +22,7 @@ struct CleanStopTests {
         resource solo {
             options { skip-initial-sync yes; }
             volume 0 { size 8MiB; minor 1001; disk \(dir)/d0.img; }
-            on alpha { node-id 0; address 127.0.0.1:\(Int.random(in: 20000...29000)); }
+            on alpha { node-id 0; address 127.0.0.1:\(TestPorts.reserve()); }
         }
         """
         let runtime = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "solo.res"),

@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDProtocol
 import NIOCore
@@ -39,7 +40,7 @@ struct ClientRequestBatchTests {
     /// reading its backing file.
     static func connectedPair(_ label: String) async throws -> (alpha: ResourceRuntime, beta: ResourceRuntime, dirB: String) {
         let dirA = try ScratchFolder.make("tandem-\(label)-a-"), dirB = try ScratchFolder.make("tandem-\(label)-b-")
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         let alpha = try await Self.node("alpha", 0, port, peer: .init(name: "beta", id: 1, port: port + 1), in: dirA)
         let beta = try await Self.node("beta", 1, port + 1, peer: .init(name: "alpha", id: 0, port: port), in: dirB)
         #expect(await alpha.admin(0, .primary(force: true)) == .done)

@@ -2,6 +2,7 @@
 import EngineAdmin
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOPosix
@@ -32,7 +33,7 @@ struct ComingUpTests {
     static func engine(gate: Gate, comingUpWaitMax: Duration = .seconds(30)) throws -> EngineSupervisor {
         let dir = try ScratchFolder.make("tandem-coming-up-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve()
         for (i, name) in ["r1", "r2"].enumerated() {
             #expect(FileManager.default.createFile(atPath: "\(dir)/\(name).img", contents: Data(count: 8 << 20)))
             try TestResourceFile.text(name, disk: "\(dir)/\(name).img", minor: 1010 + i, on: .init(name: "alpha", id: 0, port: port + i))

@@ -2,6 +2,7 @@
 import EngineAdmin
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOPosix
@@ -24,7 +25,7 @@ struct DeviceHoldTests {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/d0.img"))
         try handle.truncate(atOffset: 8 << 20)
         try handle.close()
-        let port = Int.random(in: 30000...39000)
+        let port = TestPorts.reserve()
         try TestResourceFile.text("solo", disk: dir + "/d0.img", minor: 1000, on: .init(name: "alpha", id: 0, port: port))
             .write(toFile: dir + "/resources/solo.res", atomically: true, encoding: .utf8)
         let layout = EngineStateLayout(stateDirectory: dir)

@@ -2,6 +2,7 @@
 import EngineAdmin
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOPosix
@@ -18,7 +19,7 @@ struct FailedBringUpStatusTests {
     @Test func showsWhatDRBDShowsAndTheReason() async throws {
         let dir = try ScratchFolder.make("tandem-failed-up-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         // r1's backing file does not exist: its file reads, its disk does not open.
         try TestResourceFile.text("r1", disk: "\(dir)/missing.img", minor: 1020, on: .init(name: "alpha", id: 0, port: port),
                                   peers: [.init(name: "beta", id: 1, port: port + 1)])

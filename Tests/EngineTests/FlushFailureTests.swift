@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -87,7 +88,7 @@ struct FlushFailureTests {
             let device = try Self.must("losetup", ["--find", "--show", small + "/backing.img"])
             loop = device
             let text = TestResourceFile.text("solo", disk: device, size: "4MiB", minor: 1002,
-                                             on: .init(name: "alpha", id: 0, port: Int.random(in: 20000 ... 29000)),
+                                             on: .init(name: "alpha", id: 0, port: TestPorts.reserve()),
                                              options: "skip-initial-sync yes;")
             let config = try ResourceFileParser.parse(text, file: "solo.res")
             let started = ResourceRuntime(config: config, layout: EngineStateLayout(stateDirectory: dir),

@@ -32,7 +32,7 @@ struct ListenerTeardownTests {
         // parallel — or one of the hammer's own connects to a port nobody listens on, which TCP
         // may complete to itself — could otherwise hold this port as its local port, and every
         // `up` would then fail to bind it.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         let file = dir + "/resources/churn.res"
         try Self.resourceFile(dir: dir, port: port, alExtents: 1237).write(toFile: file, atomically: true, encoding: .utf8)
         let s = EngineSupervisor(layout: EngineStateLayout(stateDirectory: dir), registry: NBDExportRegistry(),

@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDProtocol
 import NIOCore
@@ -22,7 +23,7 @@ struct LocalWritePathTests {
         resource solo {
             options { skip-initial-sync yes; }
             volume 0 { size 1MiB; minor 1001; disk \(dir)/d0.img; }
-            on alpha { node-id 0; address 127.0.0.1:\(Int.random(in: 20000...29000)); }
+            on alpha { node-id 0; address 127.0.0.1:\(TestPorts.reserve()); }
         }
         """
         let config = try ResourceFileParser.parse(text, file: "solo.res")

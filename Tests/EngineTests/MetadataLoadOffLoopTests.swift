@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOCore
@@ -22,7 +23,7 @@ struct MetadataLoadOffLoopTests {
         let sizeBytes: UInt64 = 256 << 30
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: nil))
         #expect(truncate(dir + "/d0.img", off_t(sizeBytes)) == 0)
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         try TestResourceFile.text("big", disk: dir + "/d0.img", size: "\(sizeBytes >> 30)GiB", minor: 1020,
                                   on: .init(name: "alpha", id: 1, port: port), peers: [.init(name: "beta", id: 0, port: port + 1)])
             .write(toFile: dir + "/resources/big.res", atomically: true, encoding: .utf8)

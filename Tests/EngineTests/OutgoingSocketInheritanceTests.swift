@@ -15,7 +15,7 @@ import Testing
 struct OutgoingSocketInheritanceTests {
     @Test func dialedLinkAdminListenerAndAdminClientStayOutOfChildren() async throws {
         // Below the ephemeral range, as in ListenerTeardownTests.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         let peerPort = port + 1
         // The peer: a listener nobody accepts on. The kernel completes the engine's connect, so
         // the dialed link stays open for the engine's hello timeout (5 s), long enough to look.

@@ -2,6 +2,7 @@
 import EngineConfig
 import Foundation
 import Glibc
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOCore
@@ -19,7 +20,7 @@ import Testing
 struct ResyncLaneTests {
     /// beta (node 1, the listener) as the engine; returns its replication port and its log.
     func beta(_ resource: String) async throws -> (port: Int, log: CapturedLog) {
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve(2)
         let dir = try ScratchFolder.make("tandem-resynclane-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: dir + "/d0.img", contents: Data(count: 8 << 20)))

@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NIOPosix
 import ReplicationCore
@@ -37,8 +38,8 @@ enum SteppedRuntime {
         return alpha
     }
 
-    /// A port for the local node and the peers after it (nothing listens on the peers').
-    static func port() -> Int { Int.random(in: 30000...39000) }
+    /// A port for the local node and the two peers after it (nothing listens on the peers').
+    static func port() -> Int { TestPorts.reserve(3) }
 }
 
 extension ResourceRuntime {

@@ -1,6 +1,7 @@
 @testable import Engine
 import EngineConfig
 import Foundation
+import ListenerTestSupport
 import Logging
 import NBDServer
 import NIOCore
@@ -43,7 +44,7 @@ struct StopDeadlineTests {
             #expect(FileManager.default.createFile(atPath: disk, contents: Data(count: 8 << 20)))
             lines.append("    volume \(v) { size 8MiB; minor \(firstMinor + v); disk \(disk); }")
         }
-        lines += ["    on alpha { node-id 0; address 127.0.0.1:\(Int.random(in: 20000...29000)); }", "}"]
+        lines += ["    on alpha { node-id 0; address 127.0.0.1:\(TestPorts.reserve()); }", "}"]
         return lines.joined(separator: "\n")
     }
 

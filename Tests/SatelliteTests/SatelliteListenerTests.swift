@@ -16,7 +16,7 @@ struct SatelliteListenerTests {
     /// before the fix this crashed the test process within a few hundred rounds.
     @Test func stoppingWhileControllersDialDropsNoAcceptedConnection() async throws {
         // Below the ephemeral range, so no client socket of a parallel test takes it.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve()
         let hammer = ListenerProbe.Hammer()
         hammer.start(port: port, threads: 3)
         defer { hammer.stop.store(true, ordering: .relaxed) }
@@ -40,7 +40,7 @@ struct SatelliteListenerTests {
         // Below the ephemeral range: a port the kernel picked (port 0) is one the hammering
         // clients of parallel suites may take as their local port the moment it is free, and
         // the rebind below then failed without any child holding it.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve()
         let first = try await bindRetrying(root: root, port: port)
         #expect(first.port == port)
         ListenerProbe.spawnSleep(seconds: 5)

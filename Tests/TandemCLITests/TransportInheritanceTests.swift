@@ -14,7 +14,7 @@ struct TransportInheritanceTests {
     @Test func aRequestsConnectionStaysOutOfChildren() async throws {
         // A controller that never answers: the kernel completes the connect, nobody accepts, so
         // the request waits for its reply while the probe looks at the connection.
-        let port = Int.random(in: 20000...29000)
+        let port = TestPorts.reserve()
         let listener = try ListeningSocket.open(host: "127.0.0.1", port: port)
         var listenerOpen = true
         defer { if listenerOpen { close(listener) } }
