@@ -252,11 +252,15 @@ extension ReplicaInstance {
     /// stream, so the longer prefix holds everything the shorter one has).
     ///
     /// This node decides only without the writer. With it (it got the writer back after its own
-    /// writer-lost went out), a peer that answered that one, or a peer it went to that sends a
-    /// plain one of its own (it decided on this node's, or will when it arrives), holds a plan
-    /// this node cannot follow while the writer's writes still come: the connection is
-    /// renegotiated, which ends whatever the peer started, and the handshake plans from the
-    /// generations (the writer's next write started a newer one on the nodes it still reaches).
+    /// writer-lost went out), a peer that answered that one, or a peer it went to that sends one
+    /// of its own (it decided on this node's, or will when it arrives), holds a plan this node
+    /// cannot follow while the writer's writes still come: the connection is renegotiated, which
+    /// ends whatever the peer started, and the handshake plans from the generations (the
+    /// writer's next write started a newer one on the nodes it still reaches). A peer's that
+    /// asks for an answer does not say the peer ignored this node's: the ask can rest on an
+    /// earlier writer-lost of this node's, heard while the peer still had the writer, and the
+    /// peer decides on the later one all the same (WriterLostAgreementTests: taken as ignored,
+    /// the peer stayed SyncSource toward this node for good).
     /// Without the writer, it answers a peer that asks, and a peer its own writer-lost did not
     /// reach (the link was down, or it got none of the writer's writes and sent none): that peer
     /// decides nothing otherwise.
@@ -268,7 +272,7 @@ extension ReplicaInstance {
         let peer = peers[i].id
         let sentToPeer = writerLostsSent[lost.writer]?.contains(peer) == true
         if let w = peerIndex(lost.writer), peers[w].isConnected, peers[w].role == .primary {
-            guard lost.answer || (sentToPeer && !lost.wantsAnswer) else { return ignoreWriterLostWhileConnected(lost, peer: i) }
+            guard lost.answer || sentToPeer else { return ignoreWriterLostWhileConnected(lost, peer: i) }
             writerLostsSent[lost.writer]?.remove(peer)
             log(.info, "node \(peer) (\(peers[i].config.name)) may have reconciled on this node's writer-lost for Primary node \(lost.writer), which is connected here again; reconnecting so that the handshake decides")
             return dropConnection(i, standAlone: false, renegotiate: true)
