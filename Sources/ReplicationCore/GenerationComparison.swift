@@ -46,9 +46,22 @@ enum GenerationComparison {
         if peerInMyHistory && !mineInPeerHistory {
             return Result(decision: .sourceFull, onlyIfBits: false, rule: "peer-current-in-my-history")
         }
-        // Both changed since a common generation. DRBD: a side that lost quorum as Primary yields
-        // and becomes SyncTarget — nothing it wrote after that was acknowledged (acknowledging
-        // needs quorum), while the other side's writes were.
+        // Both changed since a common generation. Exactly one side Inconsistent: the other is the
+        // source, before any rule below (DRBD's `drbd_sync_handshake` overrides the comparison
+        // "due to disk states" alike, a split brain included). An Inconsistent side cannot serve
+        // a resync (one from it pauses until it is UpToDate, which it becomes only as a target),
+        // and its current generation is one a yield or a resync into it did not finish leaving:
+        // what it holds past the common generation was already judged to lose, and no copy it
+        // held while not UpToDate counted toward an acknowledgement. Made the source by the rules
+        // below (the peer lost quorum as Primary and it did not, both unconfirmed of different
+        // parents), every resync between them waited for good (no convergence, seeds 992, 1504:
+        // an Outdated node flagged `primaryLostQuorum` yielding to an Inconsistent peer), and
+        // with both flagged they met as a split brain (seed 168 under seq2r's 1606 hold).
+        let myInconsistent = mine.flags.contains(.inconsistent)
+        let peerInconsistent = peer.flags.contains(.inconsistent)
+        // DRBD: a side that lost quorum as Primary yields and becomes SyncTarget — nothing it
+        // wrote after that was acknowledged (acknowledging needs quorum), while the other side's
+        // writes were.
         let myLostQuorum = mine.flags.contains(.primaryLostQuorum)
         let peerLostQuorum = peer.flags.contains(.primaryLostQuorum)
         // The same for a side whose current generation it started as Primary and acknowledged
@@ -59,19 +72,16 @@ enum GenerationComparison {
         // acknowledged, not what was written.
         let myUnconfirmed = mine.flags.contains(.generationUnconfirmed)
         let peerUnconfirmed = peer.flags.contains(.generationUnconfirmed)
-        // Both unconfirmed children of one parent: neither side's changes since the parent were
-        // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
-        // and was interrupted: it keeps its generation until its resync ends) cannot be the
-        // source, so it is the one (seeds 1110, 1143).
-        var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
-        var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
-        if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
-           let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
-            myYieldsUnconfirmed = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
-            peerYieldsUnconfirmed = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
-        }
+        // Both unconfirmed: neither side's changes were acknowledged, and neither yields (unless
+        // one is Inconsistent, the rule before these: seeds 1110, 1143).
+        let myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
+        let peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
+            if myInconsistent != peerInconsistent {
+                return Result(decision: myInconsistent ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myInconsistent ? "split-brain-self-inconsistent" : "split-brain-peer-inconsistent")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
@@ -86,6 +96,10 @@ enum GenerationComparison {
         let peerAll = [peerCurrent] + peer.generations.history
         if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
+            if myInconsistent != peerInconsistent {
+                return Result(decision: myInconsistent ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myInconsistent ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")

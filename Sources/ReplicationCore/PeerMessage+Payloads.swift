@@ -22,7 +22,9 @@ import NIOCore
 /// 12: a writer-lost that arrives while its receiver has the writer is not kept: the receiver's
 ///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
 ///    on a kept one.
-public let replicationProtocolVersion: UInt16 = 12
+/// 13: when both sides changed since a common generation and exactly one is Inconsistent, the
+///    other is the source (`GenerationComparison.compare`): a 12 peer would plan the other way.
+public let replicationProtocolVersion: UInt16 = 13
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

@@ -112,11 +112,50 @@ struct PureDecisionTests {
         interrupted.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
         #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
-        // ... not when their parents differ: acknowledged writes of either parent may be at stake.
+        // ... and when their parents differ too (this expected a split brain until session 15):
+        // the Inconsistent side's resync into it was already under way, its data cannot serve,
+        // and a copy it held while not UpToDate never counted toward an acknowledgement.
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
-        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .sourceUseBitmap)
+        // Neither Inconsistent, parents differing: still a split brain.
+        #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
+    }
+
+    /// DRBD's `drbd_sync_handshake` ("becoming sync source/target due to disk states"): when
+    /// exactly one side of a split brain or a common history is Inconsistent, the other is the
+    /// source, before the lost-quorum and unconfirmed rules. An Inconsistent side cannot serve:
+    /// made the source, every resync between them waited for good (seeds 982, 992, 1504).
+    @Test("both wrote since a common generation: an Inconsistent side is never the source")
+    func inconsistentSideYields() {
+        // The Outdated side lost quorum as Primary; the Inconsistent one did not.
+        var flagged = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100], flags: [.primaryLostQuorum])
+        flagged.disk = .outdated
+        let interrupted = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        let sameParent = GenerationComparison.compare(mine: flagged, peer: interrupted)
+        #expect(sameParent.decision == .sourceUseBitmap && sameParent.rule == "split-brain-peer-inconsistent")
+        #expect(GenerationComparison.compare(mine: interrupted, peer: flagged).rule == "split-brain-self-inconsistent")
+        #expect(GenerationComparison.compare(mine: interrupted, peer: flagged).decision == .targetUseBitmap)
+        // No bitmap covers both sides' changes: a full sync into the Inconsistent side.
+        var stale = interrupted
+        stale.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x180))]
+        #expect(GenerationComparison.compare(mine: flagged, peer: stale).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: stale, peer: flagged).decision == .targetFull)
+        // Both flagged, one Inconsistent (seed 168 under the 1606 hold): not a split brain.
+        var bothFlagged = interrupted
+        bothFlagged.flags.insert(.primaryLostQuorum)
+        #expect(GenerationComparison.compare(mine: flagged, peer: bothFlagged).decision == .sourceUseBitmap)
+        // Both Inconsistent: the lost-quorum rule decides as before.
+        var flaggedInconsistent = flagged
+        flaggedInconsistent.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: flaggedInconsistent, peer: interrupted).decision == .targetUseBitmap)
+        // A newer peer (its bitmap for this node is this node's current) is still the source,
+        // Inconsistent or not: the rule is only about sides that both changed.
+        let behind = handshake(0, current: 0x100, bitmap: [(1, 0)])
+        let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        #expect(GenerationComparison.compare(mine: behind, peer: newerInconsistent).decision == .targetUseBitmap)
     }
 
     @Test("no generation in common: unrelated data")

@@ -154,11 +154,15 @@ struct SimulationTests {
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
                                        348,
+                                       // session 15 (seq2r), no convergence: a side that lost quorum as Primary (or
+                                       // both unconfirmed of different parents) made an Inconsistent peer its source,
+                                       // which could never serve; an Inconsistent side now never is the source in the
+                                       // split-brain / common-history comparisons (DRBD's "due to disk states").
+                                       982, 992, 1504,
                                        // session 15 (simsafety), UpToDate replicas differing: a write in flight to a
                                        // peer whose disk failed, its out-of-sync ranges lost with the crashed writer; the
                                        // survivor marks its writes in doubt toward a peer connected without a disk
-                                       // (failed_disk_write_in_doubt_marked.txt), with the failure record keeping that
-                                       // peer from re-attaching UpToDate.
+                                       // (failed_disk_write_in_doubt_marked.txt), (the clause alone, measured on main 7bd1b72).
                                        931]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
@@ -776,6 +780,24 @@ struct SimulationTests {
     /// per generation instead of one per write (168's n2 sent probes 1…4 for one generation);
     /// then re-measure.
     ///
+    /// Session 15 (seq2r), landed: when both sides changed since a common generation and exactly one is
+    /// Inconsistent, the other is the source, before the lost-quorum and unconfirmed rules
+    /// (`*-self-inconsistent` / `*-peer-inconsistent`; DRBD's `drbd_sync_handshake` "due to disk states";
+    /// protocol 13). 982, 992 and 1504 (no convergence: an Outdated node flagged `primaryLostQuorum`
+    /// yielding to an Inconsistent peer that could never serve) pass, the rule firing in each
+    /// (SIM_TRACE=all), and join `fixedSeeds`. On fb7808a: 24 / 15 / 30 the same seeds, 801…1100 42 → 40,
+    /// 1401…1700 36 → 35; on main 0b67920: 25 / 15 / 30 the same seeds, 801…1100 40 → 38, 1401…1700 36 →
+    /// 35. 145 is not this class: n1 and n2, both Inconsistent, were planned targets of n0 and of n3 (both
+    /// UpToDate at the end); one resync as target runs at a time, the one from n0 paused (n0 not UpToDate
+    /// when it was planned), and the one from n3 never resumed (n3 believes it is SyncSource, n1
+    /// PausedSyncT): resync scheduling, not traced further. Also: 168 under the 1606 hold (above) is this
+    /// rule's class: n1 (Inconsistent at 6F80, an interrupted yield, flagged) met n2 (UpToDate at E53D,
+    /// flagged too: it lost quorum as Primary after acknowledging c245 there), both children of 306A:
+    /// `split-brain-same-parent`. The rule makes such an n1 yield (PureDecisionTests' both-flagged case);
+    /// the hold is not yet re-measured on it. Next for 1606: the hold on top of this (branch
+    /// `seq2r-1606-v3`), one probe per generation, a probe answered only once the receiver's metadata
+    /// holding the announcement is durable; resync-lane 119 untraced.
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
@@ -992,6 +1014,53 @@ struct SimulationTests {
     /// after it took this node's handshake would do; every extra ping reshuffles runs) and
     /// measure `narrowq` again; land `restale` only after nbdpath's refusal is on main, with the
     /// two session 13 reductions as its tests; trace 44/48 under `narrow,restale`.
+    ///
+    /// Session 15 (simrestart), the same class on main fb7808a (24 / 15 / 30, the same seeds as
+    /// the lead's), not landed (branch `simrestart-s15-exp`, switches in ZZExperiment.swift:
+    /// SIMRESTART_EXP=reportq|holdack|outdack|eagerp|narrowq, comma-separated; every run also ran
+    /// the resync lane's fixed seeds):
+    /// - `reportq`: narrowq's confirmation from a message the peer sends anyway. A peer's bitmap
+    ///   goes out only after it took this node's handshake, so when that handshake said Primary
+    ///   the bitmap proves the peer took the role; a ping only where no bitmap comes (diskless,
+    ///   paused, handshake sent as Secondary). A state report is no proof: it carries no view of
+    ///   the receiver and a peer sends none in answer to this node's. Passes the 1068 reduction
+    ///   ("counts a reconnected peer only once it took its role"), not 790's (the promotion's
+    ///   handshake went out as Secondary). 27 / 17 / 28, no safety failure; 1…300 145 passes, new
+    ///   no-write 17 69 71 75 91 157 161 167 257 261 (17 and 69 are fixed seeds), 13 61 99 121
+    ///   169 296 pass; 301…500 +347 353 371 399 421 433 469, -303 307 319 379 409; 501…800 +579
+    ///   651 761 773 781, -527 529 583 653 693 721 743; resync-lane fixed seed 17 no write. So
+    ///   the messages were not the cost: the wait is. Traced 17 (lane): n0, Primary without
+    ///   quorum, waits for n3's bitmap, which never arrives (n0 times n3 out later); on main n0
+    ///   counted n3 on its handshake alone and acknowledged writes meanwhile.
+    /// - `holdack`: quorum counted as on main (no quorum flips, no failed held writes), but a
+    ///   Primary acknowledges a write only with a quorum of peers known to have taken its role:
+    ///   a peer that connected while it was Primary without quorum (narrowq's set) or while its
+    ///   promotion waited unasked (narrowp's) is confirmed by that bitmap, or by a ping sent only
+    ///   while a write waits for it. Passes both session 14 reductions (the session 13 ones still
+    ///   need `restale`). 25 / 16 / 31: 1…300 +75 285 (fixed seed; also the resync lane's) -145;
+    ///   301…500 +457; 501…800 +524 LOST. 285 traced: n2 promoted with n0 and n1's votes while
+    ///   n3 connected unasked, lost n0 before n3 answered the ping and failed its writes
+    ///   (io-error). 524 traced: n2, Primary, went Outdated ("node 0 holds newer data", n0 Primary
+    ///   too, both connected) and then acknowledged c103, written only to its own disk while it
+    ///   was UpToDate, once n1's ping answer completed its quorum; n0's resync then overwrote it.
+    ///   An ack of a write whose only copy is a disk that has since turned Outdated is a hole of
+    ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
+    ///   801…1100: 42, the very seeds of main (1068 passes on main by timing).
+    /// - `holdack,outdack` (`outdack`: a write's local copy counts for its acknowledgement only
+    ///   while this node is UpToDate; alone 1…300 is main's 24 exactly): 524 passes; 25 (+75 285
+    ///   -145) / 16 (+457) / 30 (main's seeds); resync-lane fixed seed 285 no write, so no safety
+    ///   failure is left and the cost is 3 liveness seeds, one of them a fixed seed.
+    ///   `holdack,outdack,eagerp` (the promotion half pings its unasked peers right behind the
+    ///   role instead of when a write waits): 25 (+75 273 285 -145 243) / 17 / 34: worse.
+    /// - `narrowq` re-measured (task 2): 29 / 16 / 28, no safety failure any more (781 is a
+    ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
+    ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
+    /// Next: `holdack,outdack` is the closest (no quorum flips, no safety failure): land `outdack`
+    ///   on its own first if a reduction of 524's Outdated Primary shows the hole on main; then
+    ///   holdack with 285 moved to knownFailingSeeds (its acknowledged writes on main counted n3
+    ///   before n3 took n2's role: luck, not a rule) if the lead accepts +3 liveness, after the
+    ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
+    ///   commit at all.
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
