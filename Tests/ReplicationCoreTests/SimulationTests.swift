@@ -162,7 +162,7 @@ struct SimulationTests {
                                        // session 15 (simsafety), UpToDate replicas differing: a write in flight to a
                                        // peer whose disk failed, its out-of-sync ranges lost with the crashed writer; the
                                        // survivor marks its writes in doubt toward a peer connected without a disk
-                                       // (failed_disk_write_in_doubt_marked.txt), (the clause alone, measured on main 7bd1b72).
+                                       // (failed_disk_write_in_doubt_marked.txt).
                                        931]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
