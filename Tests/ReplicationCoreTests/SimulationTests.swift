@@ -153,7 +153,12 @@ struct SimulationTests {
                                        // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
-                                       348]
+                                       348,
+                                       // session 15 (simsafety), UpToDate replicas differing: a write in flight to a
+                                       // peer whose disk failed, its out-of-sync ranges lost with the crashed writer; the
+                                       // survivor marks its writes in doubt toward a peer connected without a disk
+                                       // (failed_disk_write_in_doubt_marked.txt; needs the failure record, ef61c5a).
+                                       931]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
