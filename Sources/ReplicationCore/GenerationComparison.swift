@@ -63,12 +63,14 @@ enum GenerationComparison {
         // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
         // and was interrupted: it keeps its generation until its resync ends) cannot be the
         // source, so it is the one (seeds 1110, 1143).
+        let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+        let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
         var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
         if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
            let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
-            myYieldsUnconfirmed = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
-            peerYieldsUnconfirmed = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
+            myYieldsUnconfirmed = myInconsistentOnly
+            peerYieldsUnconfirmed = peerInconsistentOnly
         }
         // A disk that failed at its current generation and came back from its last record holds a
         // prefix of that generation's writes: whatever was acknowledged in it is on the replicas
@@ -81,9 +83,8 @@ enum GenerationComparison {
         // was interrupted (it keeps its generation until the resync into it ends): it holds part
         // of each side's data and cannot serve. Before the Primary-lost-quorum rule: seed 781's
         // Primary without quorum yielded to an Inconsistent failed disk and nothing was left to
-        // resync from. Only where no bitmap covers both sides (common history, a full sync).
-        let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
-        let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
+        // resync from. Only where no bitmap covers both sides (common history, a full sync):
+        // `myInconsistentOnly` / `peerInconsistentOnly` below.
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
             // Not the Inconsistent rule here: an Inconsistent side holds blocks its interrupted

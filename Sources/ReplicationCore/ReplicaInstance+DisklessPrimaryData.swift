@@ -18,13 +18,17 @@ extension ReplicaInstance {
         if mine.role == .primary { (primary, other) = (mine, peer) }
         else if peer.role == .primary { (primary, other) = (peer, mine) }
         else { return false }
-        let exposed = primary.generations.current
-        // A Primary that has never seen data (its current still just-created or none) exposes no
-        // generation to protect.
         return primary.sizeBytes == 0 && other.sizeBytes != 0
             && (other.disk == .upToDate || other.disk == .consistent)
-            && !exposed.isNone && !exposed.sameHistory(as: .justCreated)
-            && !other.generations.current.sameHistory(as: exposed)
+            && Self.disklessPrimary(exposing: primary.generations.current, isAhead: other.generations.current)
+    }
+
+    /// Whether a diskless Primary exposing generation `exposed` holds writes that data at `held`
+    /// lacks: `held` is another generation. A Primary that has never seen data (its current still
+    /// just-created or none) exposes no generation to protect. The one judgement of the handshake
+    /// rule and of a resync's end (`disklessPrimaryExposingAnotherGeneration`).
+    static func disklessPrimary(exposing exposed: Generation, isAhead held: Generation) -> Bool {
+        !exposed.isNone && !exposed.sameHistory(as: .justCreated) && !held.sameHistory(as: exposed)
     }
 
     /// Applies `joinsOutdatedBesideDisklessPrimary` at the handshake: this node, diskful, becomes
@@ -65,10 +69,8 @@ extension ReplicaInstance {
     /// generation like the handshake rule, and the Primary records the report as sent.
     func disklessPrimaryExposingAnotherGeneration(than generation: Generation) -> Int? {
         peers.indices.first { j in
-            let exposed = peers[j].current
-            return peers[j].isConnected && peers[j].role == .primary && !peers[j].disk.hasDisk
-                && !exposed.isNone && !exposed.sameHistory(as: .justCreated)
-                && !exposed.sameHistory(as: generation)
+            peers[j].isConnected && peers[j].role == .primary && !peers[j].disk.hasDisk
+                && Self.disklessPrimary(exposing: peers[j].current, isAhead: generation)
         }
     }
 }
