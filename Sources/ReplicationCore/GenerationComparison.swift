@@ -46,22 +46,9 @@ enum GenerationComparison {
         if peerInMyHistory && !mineInPeerHistory {
             return Result(decision: .sourceFull, onlyIfBits: false, rule: "peer-current-in-my-history")
         }
-        // Both changed since a common generation. Exactly one side Inconsistent: the other is the
-        // source, before any rule below (DRBD's `drbd_sync_handshake` overrides the comparison
-        // "due to disk states" alike, a split brain included). An Inconsistent side cannot serve
-        // a resync (one from it pauses until it is UpToDate, which it becomes only as a target),
-        // and its current generation is one a yield or a resync into it did not finish leaving:
-        // what it holds past the common generation was already judged to lose, and no copy it
-        // held while not UpToDate counted toward an acknowledgement. Made the source by the rules
-        // below (the peer lost quorum as Primary and it did not, both unconfirmed of different
-        // parents), every resync between them waited for good (no convergence, seeds 992, 1504:
-        // an Outdated node flagged `primaryLostQuorum` yielding to an Inconsistent peer), and
-        // with both flagged they met as a split brain (seed 168 under seq2r's 1606 hold).
-        let myInconsistent = mine.flags.contains(.inconsistent)
-        let peerInconsistent = peer.flags.contains(.inconsistent)
-        // DRBD: a side that lost quorum as Primary yields and becomes SyncTarget — nothing it
-        // wrote after that was acknowledged (acknowledging needs quorum), while the other side's
-        // writes were.
+        // Both changed since a common generation. DRBD: a side that lost quorum as Primary yields
+        // and becomes SyncTarget — nothing it wrote after that was acknowledged (acknowledging
+        // needs quorum), while the other side's writes were.
         let myLostQuorum = mine.flags.contains(.primaryLostQuorum)
         let peerLostQuorum = peer.flags.contains(.primaryLostQuorum)
         // The same for a side whose current generation it started as Primary and acknowledged
@@ -72,19 +59,45 @@ enum GenerationComparison {
         // acknowledged, not what was written.
         let myUnconfirmed = mine.flags.contains(.generationUnconfirmed)
         let peerUnconfirmed = peer.flags.contains(.generationUnconfirmed)
-        // Both unconfirmed: neither side's changes were acknowledged, and neither yields (unless
-        // one is Inconsistent, the rule before these: seeds 1110, 1143).
-        let myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
-        let peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
+        // Both unconfirmed children of one parent: neither side's changes since the parent were
+        // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
+        // and was interrupted: it keeps its generation until its resync ends) cannot be the
+        // source, so it is the one (seeds 1110, 1143).
+        let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+        let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
+        var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
+        var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
+        if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
+           let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
+            myYieldsUnconfirmed = myInconsistentOnly
+            peerYieldsUnconfirmed = peerInconsistentOnly
+        }
+        // A disk that failed at its current generation and came back from its last record holds a
+        // prefix of that generation's writes: whatever was acknowledged in it is on the replicas
+        // that kept writing (seed 781: n1 restarted from its record at ED21 beside n0 at F965,
+        // another child of their parent, started by a diskless Primary that had forgotten ED21).
+        let myDiskFailed = mine.flags.contains(.diskFailed)
+        let peerDiskFailed = peer.flags.contains(.diskFailed)
+        // One side Inconsistent: DRBD's drbd_sync_handshake makes it the target "due to disk
+        // states" whatever the generations say, with a full sync. Such a side began yielding and
+        // was interrupted (it keeps its generation until the resync into it ends): it holds part
+        // of each side's data and cannot serve. Before the Primary-lost-quorum rule: seed 781's
+        // Primary without quorum yielded to an Inconsistent failed disk and nothing was left to
+        // resync from. Only where no bitmap covers both sides (common history, a full sync):
+        // `myInconsistentOnly` / `peerInconsistentOnly` below.
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
-            if myInconsistent != peerInconsistent {
-                return Result(decision: myInconsistent ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                              rule: myInconsistent ? "split-brain-self-inconsistent" : "split-brain-peer-inconsistent")
-            }
+            // Not the Inconsistent rule here: an Inconsistent side holds blocks its interrupted
+            // resync brought from a third node, in no bitmap toward this peer (review's
+            // split_brain_inconsistent_side_bitmap: UpToDate replicas differed), and DRBD's full
+            // sync instead lost an acknowledged write in seed 1068 (not traced).
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myDiskFailed ? "split-brain-self-disk-failed" : "split-brain-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
@@ -96,13 +109,17 @@ enum GenerationComparison {
         let peerAll = [peerCurrent] + peer.generations.history
         if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
-            if myInconsistent != peerInconsistent {
-                return Result(decision: myInconsistent ? .targetFull : .sourceFull, onlyIfBits: false,
-                              rule: myInconsistent ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
+            if myInconsistentOnly || peerInconsistentOnly {
+                return Result(decision: myInconsistentOnly ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myInconsistentOnly ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
             }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myDiskFailed ? "common-history-self-disk-failed" : "common-history-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,
@@ -141,6 +158,16 @@ enum GenerationComparison {
         // as a full sync.
         if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
         if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        // A disk that failed at this generation and came back from its last record may lack
+        // writes the other side holds (the one that failed on it at least; DRBD attaches it
+        // Outdated): it is the target, whatever the bits say, and Outdated until resynced
+        // (seed 348). Before the Outdated rule: an Outdated peer may hold those writes.
+        let myFailed = mine.flags.contains(.diskFailed)
+        let peerFailed = peer.flags.contains(.diskFailed)
+        if myFailed != peerFailed {
+            return Result(decision: myFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                          rule: myFailed ? "equal-self-disk-failed" : "equal-peer-disk-failed")
+        }
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
         // the one holding the data. Bits made stale by a third replica's resync do not count.

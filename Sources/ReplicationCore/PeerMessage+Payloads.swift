@@ -24,7 +24,11 @@ import NIOCore
 ///    on a kept one.
 /// 13: when both sides changed since a common generation and exactly one is Inconsistent, the
 ///    other is the source (`GenerationComparison.compare`): a 12 peer would plan the other way.
-public let replicationProtocolVersion: UInt16 = 13
+/// 14: a handshake says when the sender's disk failed at its current generation and was attached
+///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
+///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
+///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
+public let replicationProtocolVersion: UInt16 = 14
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -53,6 +57,9 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// write issued in it (`MetadataFlags.generationUnconfirmed`): its changes since the previous
     /// generation were never acknowledged, and it yields in a split brain.
     public static let generationUnconfirmed = HandshakeFlags(rawValue: 1 << 8)
+    /// The sender's disk failed at its current generation and was attached again from its last
+    /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
+    public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.

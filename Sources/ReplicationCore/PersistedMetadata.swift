@@ -24,6 +24,13 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// possibly held by this crashed writer alone, which protocol A may lose): it yields in a
     /// split brain (see `HandshakeFlags.generationUnconfirmed`).
     public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
+    /// The last record of a disk that failed while a Primary wrote with UpToDate data elsewhere
+    /// (DRBD clears MDF_WAS_UP_TO_DATE then): at this generation it may lack writes its peers
+    /// hold, so it yields to any consistent peer at the same generation
+    /// (`GenerationComparison.equalCurrent`) and in a split brain. Cleared once a resync into it
+    /// ends, it returns UpToDate (`returnFromQuorumOutdate`), or it moves to another generation
+    /// (`settleDiskFailedFlag`).
+    public static let diskFailed = MetadataFlags(rawValue: 1 << 6)
 }
 
 /// The fixed-size part of the durable metadata of one volume replica.

@@ -10,6 +10,8 @@ extension ReplicaInstance {
         flags.insert(.attached)
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk
+        capByFailureRecord()
+        diskFailedGeneration = flags.contains(.diskFailed) ? generations.current : nil
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
         for index in peers.indices {
@@ -85,7 +87,8 @@ extension ReplicaInstance {
     func metadataDurable(_ version: UInt64) -> Bool { metadataPersistedVersion >= version }
 
     mutating func flushMetadataIfNeeded() {
-        guard metadataInFlight == nil, !config.disklessClient, disk.hasDisk else { return }
+        guard metadataInFlight == nil, !config.disklessClient else { return }
+        guard disk.hasDisk else { return writeFailureRecordIfNeeded() }
         let hasDirtyWords = peers.contains { $0.bitmap?.hasDirtyWords ?? false }
         guard metadataVersion > metadataPersistedVersion || hasDirtyWords else { return }
         if clockMicros != nil, !(metadataVersion > metadataPersistedVersion), !peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),

@@ -348,7 +348,11 @@ extension ReplicaInstance {
             // or the renegotiation would resync them from this node to j (j is not behind).
             if j != i && (!peers[j].receivesWrites || peers[j].replication == .pausedSyncT) { peers[j].bitmap!.clearAll() }
         }
-        disk = .upToDate
+        // Beside a connected diskless Primary at another generation the data just taken is not
+        // the Primary's: its writes since that generation's parent went to a replica this
+        // source never met (`disklessPrimaryExposingAnotherGeneration`).
+        let primary = disklessPrimaryExposingAnotherGeneration(than: generations.current)
+        disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
@@ -357,10 +361,15 @@ extension ReplicaInstance {
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
         flags.remove(.generationUnconfirmed)
+        flags.remove(.diskFailed)  // resynced: it holds what its source holds
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()
-        log(.info, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished; UpToDate at generation \(generations.current)")
+        if let j = primary {
+            log(.warning, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished at generation \(generations.current), but node \(peers[j].id) (\(peers[j].config.name)), a diskless Primary, exposes \(peers[j].current): Outdated until a diskful replica at \(peers[j].current) resyncs it")
+        } else {
+            log(.info, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished; UpToDate at generation \(generations.current)")
+        }
         broadcastState()
         emitDevice()
         emitPeerDevice(i)
