@@ -28,7 +28,12 @@ import NIOCore
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
 ///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
 ///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
-public let replicationProtocolVersion: UInt16 = 14
+/// 15: a lost-copy probe (a ping with `lostCopyProbeFlag`) is answered only once the receiver's
+///    metadata recording everything before it on the stream is durable (`answerPing`): a diskful
+///    writer acknowledges a write whose copy was lost only once every possible quorum includes a
+///    node that holds it or answered such a probe (`PendingRequest.lostCopyGeneration`). A 14 peer
+///    answers on arrival, before the new generation's record could survive its crash.
+public let replicationProtocolVersion: UInt16 = 15
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

@@ -100,11 +100,6 @@ struct SimulationTests {
                                        // another connected peer's handshake history, that the requester's generation had
                                        // been moved past (`peerMovedPast`; 424 and 378, see the session 11 note below).
                                        378, 424,
-                                       // session 11 (simliveness), no write acknowledged: passes since a promotion
-                                       // vote given on a connection that ended no longer counts when the voter is
-                                       // connected again by the end (scenario promotion_vote_void_after_reconnect;
-                                       // the run takes another path from there, not traced further).
-                                       119,
                                        // session 11 (simlost), acknowledged write lost: a diskless Primary acknowledged
                                        // a write a peer dropped before the holder had the out-of-sync ranges; it crashed
                                        // with them queued (DisklessWriterLostCopyTests, the session 11 note below).
@@ -158,7 +153,12 @@ struct SimulationTests {
                                        // peer whose disk failed, its out-of-sync ranges lost with the crashed writer; the
                                        // survivor marks its writes in doubt toward a peer connected without a disk
                                        // (failed_disk_write_in_doubt_marked.txt; needs the failure record, ef61c5a).
-                                       931]
+                                       931,
+                                       // session 16 (seq2r), acknowledged write lost: a lost copy's write was acknowledged
+                                       // with a quorum counting a peer that never heard of the new generation the loss
+                                       // started; that peer voted the node that missed the write in at the old generation
+                                       // (`PendingRequest.lostCopyGeneration`, lost_copy_generation_reaches_quorum.txt).
+                                       1606]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -1457,7 +1457,7 @@ struct SimulationTests {
     /// already reports Outdated, and on the stale-announcement path (169, 1067) the Primary's
     /// generation is the wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
     /// back for a node Outdated beside a diskless Primary other than a handshake.
-    static let knownFailingSeeds: [UInt64] = [13, 379, 397, 982, 992, 1504]
+    static let knownFailingSeeds: [UInt64] = [13, 119, 379, 397, 982, 992, 1504]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
