@@ -24,6 +24,13 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// possibly held by this crashed writer alone, which protocol A may lose): it yields in a
     /// split brain (see `HandshakeFlags.generationUnconfirmed`).
     public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
+    /// Found `primary` at an attach: the node crashed as Primary, and stays so through later
+    /// restarts until a resync into it ends (DRBD MDF_CRASHED_PRIMARY). The attach removes
+    /// `primary` from the next header it writes; without this flag a second crash before that
+    /// resync came back a plain crashed Secondary, and with protocol A the write it alone had
+    /// acknowledged was resynced away (CrashedPrimaryRestartTests). Bit 7: bit 6 is taken on
+    /// branch `nbdpath` (`diskFailed`).
+    public static let crashedPrimary = MetadataFlags(rawValue: 1 << 7)
 }
 
 /// The fixed-size part of the durable metadata of one volume replica.
