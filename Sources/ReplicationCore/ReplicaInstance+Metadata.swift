@@ -5,8 +5,9 @@ extension ReplicaInstance {
         flags = h.flags
         supersededGenerations = h.supersededGenerations
         crashedAtAttach = h.flags.contains(.attached)
-        crashedPrimaryAtAttach = h.flags.contains(.primary)
+        crashedPrimaryAtAttach = h.flags.contains(.primary) || h.flags.contains(.crashedPrimary)
         flags.remove(.primary)
+        if crashedPrimaryAtAttach { flags.insert(.crashedPrimary) }
         flags.insert(.attached)
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk

@@ -355,6 +355,7 @@ extension ReplicaInstance {
         disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
         // kept through stale drops): they hold the source's data now.
         crashExtents = []

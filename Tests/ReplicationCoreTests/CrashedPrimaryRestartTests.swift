@@ -8,10 +8,8 @@ import Testing
 /// node back as a plain crashed Secondary. With protocol A the crashed Primary is the resync
 /// source (`equal-crashed-primary-protocol-a`: it acknowledged writes its peer may lack); as a
 /// plain crashed node it is the target (`equal-crashed`), and the write it alone held is resynced
-/// away. DRBD keeps MDF_CRASHED_PRIMARY on disk until a resync settles it.
-///
-/// Open (a known issue): when the status is kept across restarts, the data check passes, the known
-/// issue no longer occurs and the suite fails — move the check out of `withKnownIssue`.
+/// away. DRBD keeps MDF_CRASHED_PRIMARY on disk until a resync settles it; so does
+/// `MetadataFlags.crashedPrimary` here (without it: the rule line and both data checks fail).
 @Suite("Replication core: a crashed protocol A Primary restarted twice")
 struct CrashedPrimaryRestartTests {
     @Test("a crashed protocol A Primary that restarts and crashes again keeps the write it alone acknowledged")
@@ -38,11 +36,9 @@ struct CrashedPrimaryRestartTests {
         let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
         #expect(met.contains { $0.hasPrefix("n0: info: connected to node 1 (n1): ") }, "\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
-        withKnownIssue("the crashed Primary's status is lost at its restart; equal-crashed resyncs its acknowledged write away") {
-            #expect(met.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
-            for n in 0 ... 1 {
-                #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=1"], "acknowledged write 1 lost on n\(n):\n\(script.text)")
-            }
+        #expect(met.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
+        for n in 0 ... 1 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=1"], "acknowledged write 1 lost on n\(n):\n\(script.text)")
         }
     }
 }
