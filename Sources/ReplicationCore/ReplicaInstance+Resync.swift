@@ -328,6 +328,7 @@ extension ReplicaInstance {
         peers[i].replication = .established
         peers[i].disk = .upToDate
         peers[i].tookDataSinceAttach = true
+        settleCrashedPrimary()
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()
         log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")
