@@ -32,7 +32,8 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// (`settleDiskFailedFlag`).
     public static let diskFailed = MetadataFlags(rawValue: 1 << 6)
     /// Found `primary` at an attach: the node crashed as Primary, and stays so through later
-    /// restarts until a resync into it ends (DRBD MDF_CRASHED_PRIMARY). The attach removes
+    /// restarts until the crash is settled: a resync into it ends, or every diskful peer took its
+    /// data (`settleCrashedPrimary`; DRBD MDF_CRASHED_PRIMARY). The attach removes
     /// `primary` from the next header it writes; without this flag a second crash before that
     /// resync came back a plain crashed Secondary, and with protocol A the write it alone had
     /// acknowledged was resynced away (CrashedPrimaryRestartTests). Bit 7 (bit 6 is `diskFailed`).

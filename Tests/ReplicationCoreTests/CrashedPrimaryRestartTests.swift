@@ -1,11 +1,11 @@
 import Testing
 @testable import ReplicationCore
 
-/// A crashed Primary's status does not survive its own restart (found by review in session 15,
-/// while checking crash_extents_second_crash). The status lives in memory
-/// (`crashedPrimaryAtAttach`, read from the header's `primary` flag at attach), and the attach
-/// removes that flag from the header it writes next: a second crash before any resync brings the
-/// node back as a plain crashed Secondary. With protocol A the crashed Primary is the resync
+/// A crashed Primary's status must survive its own restart (found by review in session 15,
+/// while checking crash_extents_second_crash). It lived in memory only (`crashedPrimaryAtAttach`,
+/// read from the header's `primary` flag at attach), and the attach removes that flag from the
+/// header it writes next: a second crash before any resync brought the node back as a plain
+/// crashed Secondary. With protocol A the crashed Primary is the resync
 /// source (`equal-crashed-primary-protocol-a`: it acknowledged writes its peer may lack); as a
 /// plain crashed node it is the target (`equal-crashed`), and the write it alone held is resynced
 /// away. DRBD keeps MDF_CRASHED_PRIMARY on disk until a resync settles it; so does
