@@ -8,9 +8,9 @@
 ///
 /// `volume:N` appears only for multi-volume resources, `replication:` only beyond Established,
 /// `quorum:no` only when lost, `reason:` (with a `message:` line under the volume) only when the
-/// engine knows why the disk is held back (a failure record). `verbose` adds node ids and the NBD export; `statistics` adds
-/// traffic counters in KiB (DRBD's unit), including Tandem's `rs-sent`/`rs-received` (resync
-/// payload only).
+/// engine knows why the disk is held back (a failure record). `verbose` adds node ids and the NBD
+/// export; `statistics` adds traffic counters in KiB (DRBD's unit), including Tandem's
+/// `rs-sent`/`rs-received` (resync payload only).
 public enum StatusFormatter {
     public static func format(_ reports: [ResourceReport], verbose: Bool = false, statistics: Bool = false) -> String {
         reports.map { format($0, verbose: verbose, statistics: statistics) }.joined(separator: "\n")

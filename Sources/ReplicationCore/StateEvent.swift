@@ -35,7 +35,7 @@ public enum DiskReason: String, Sendable, Equatable {
     public var explanation: String {
         switch self {
         case .failedDisk:
-            "this disk failed while a Primary wrote with UpToDate data elsewhere; it may lack writes made since, and a consistent peer at its generation resyncs it"
+            "this disk failed while a Primary wrote with UpToDate data elsewhere: it may lack writes its peers hold, and yields to a consistent peer at its generation until a resync into it ends"
         }
     }
 }
