@@ -114,15 +114,23 @@ struct PureDecisionTests {
         interrupted.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetFull)
         #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceFull)
-        // ... not when their parents differ: a split brain again since protocol 14 (13 made the
-        // Inconsistent side the bitmap target there, and review's split_brain_inconsistent_side_bitmap
-        // shows that leaving UpToDate replicas differing: the bitmaps miss what its interrupted
-        // resync brought from a third node).
+        // The other side's branch holds an older generation (0x180) below its unconfirmed one:
+        // protocol 14 made this a split brain (13's bitmap target missed what the interrupted
+        // resync brought from a third node, review's split_brain_inconsistent_side_bitmap). Since
+        // 15 the Inconsistent side still yields, with a full sync: its own flag covers its whole
+        // branch (0x200 alone since 0x100), so nothing of it was acknowledged, and a full sync
+        // misses nothing.
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
-        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
-        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .sourceFull)
+        // The Inconsistent side with the older generation below its unconfirmed one: its branch
+        // may hold acknowledged writes, so a split brain as in 14.
+        var deepInterrupted = interrupted
+        deepInterrupted.generations.history = [Generation(0x180), Generation(0x100)]
+        #expect(GenerationComparison.compare(mine: deepInterrupted, peer: both).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: both, peer: deepInterrupted).decision == .splitBrain)
         // Neither Inconsistent, parents differing: still a split brain.
         #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
     }
