@@ -251,6 +251,9 @@ extension ReplicaInstance {
         // return both sides changed since a common generation (simulation seed 716). With quorum
         // off an acknowledged write may rest on this node's disk alone: no flag, the split
         // brain stays the operator's call.
+        // The crashed-Primary mark a promotion beside an absent peer left for now
+        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
+        if role == .primary { flags.insert(.primary) }
         if role == .primary && config.quorum != .off {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence

@@ -1375,6 +1375,20 @@ struct SimulationTests {
     /// (main passes it by timing). Next: land the withdrawal once a rule closes that gap (the
     /// branch's third WriterLostAgreementTests case, a withdrawal that arrives after the decision,
     /// does not reach its race yet: write 2 only leaves after the partition).
+    /// Session 16 (simsafety), that gap closed (ProtocolADemotedWriterTests, rl50 reduced): n1 had
+    /// acknowledged nothing as Primary. Promoted beside an absent diskful peer, a node's first
+    /// write starts a new generation; the crashed-Primary mark (`MetadataFlags.primary`, DRBD
+    /// MDF_PRIMARY_IND, written by DRBD at promotion) now goes on disk with that generation, in
+    /// the metadata version the write waits for, unless the node tracks bits toward an absent
+    /// peer (its own earlier tenure's unconfirmed writes: then at promotion, as before; the
+    /// suite's second test loses the write if deferred there). A crash before the first write
+    /// returns a crashed Secondary, which yields (`equal-crashed`) to the demoted writer and to
+    /// n2. Not what the note above proposed (weighing the survivor's bits in `equalCurrent`):
+    /// that would fix n0-n1 only, and n2, which holds write 2 with no bit toward n1, would still
+    /// take n1's crash extents. No handshake or protocol change (each side's flag is its own).
+    /// On main c12b11d → with it: 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, the same
+    /// seeds each; 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no write: main's counts);
+    /// resync-lane fixed seeds pass (50 among them).
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
