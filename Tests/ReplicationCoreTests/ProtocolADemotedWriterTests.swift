@@ -26,38 +26,73 @@ struct ProtocolADemotedWriterTests {
         script.runner.cluster?.nodes[node].metadata?.header.flags.contains(.primary) ?? false
     }
 
-    @Test("a demoted protocol A writer's acknowledged write outlives the crash of the Primary that followed it")
-    func demotedWriterBesideCrashedPrimary() {
+    /// Three replicas with protocol A, n0 Primary, write 1 (block 0, pattern 1) everywhere.
+    static func protocolAClusterWithWriteOne() -> TwoPrimariesTests.Script {
         let script = TwoPrimariesTests.Script()
         script.cluster(protocolA: true)
         script.run("write n0 off=0 len=4096 pattern=1")  // c1
         script.run("stabilize")
-        script.run("write n0 off=0 len=4096 pattern=2")  // c2, still queued toward n1
-        script.run("stabilize hold-link=n0-n1")
-        #expect(script.acknowledged(2), "n0 acknowledges write 2 with its own copy (protocol A):\n\(script.text)")
+        return script
+    }
+
+    static func demoteN0(_ script: TwoPrimariesTests.Script) {
         script.run("admin n0 secondary")
-        script.run("stabilize hold-link=n0-n1")
-        let cut = script.run("partition n0 n1")
-        #expect(cut.contains("n0: peer-device peer:n1 replication:Off peer-disk:DUnknown out-of-sync:4K"),
-                "n0 marks the unconfirmed write toward n1:\n\(script.text)")
         script.run("stabilize")
+    }
+
+    /// Primary `writer` acknowledges write 2 (block 0, pattern 2) with its own copy while it is
+    /// still queued toward `peer` (n2 gets it), demotes, and its link to `peer` drops: the write
+    /// is marked out of sync toward `peer` and nowhere else.
+    static func writeAndDemoteWithWriteQueued(_ script: TwoPrimariesTests.Script, writer: Int, toward peer: Int) {
+        script.run("write n\(writer) off=0 len=4096 pattern=2")  // c2
+        script.run("stabilize hold-link=n\(writer)-n\(peer)")
+        #expect(script.acknowledged(2), "n\(writer) acknowledges write 2 with its own copy (protocol A):\n\(script.text)")
+        script.run("admin n\(writer) secondary")
+        script.run("stabilize hold-link=n\(writer)-n\(peer)")
+        let cut = script.run("partition n\(writer) n\(peer)")
+        #expect(cut.contains("n\(writer): peer-device peer:n\(peer) replication:Off peer-disk:DUnknown out-of-sync:4K"),
+                "n\(writer) marks the unconfirmed write toward n\(peer):\n\(script.text)")
+        script.run("stabilize")
+    }
+
+    /// n1 is promoted with n2's vote while cut off from n0.
+    static func promoteN1BesideAbsentN0(_ script: TwoPrimariesTests.Script) {
         script.run("admin n1 primary")
         let promoted = script.run("stabilize")
         #expect(promoted.contains("n1: resource role:Primary may_promote:no"), "\(script.text)")
-        #expect(!Self.durablePrimaryMark(script, 1), "n1, promoted beside absent n0, has acknowledged nothing yet:\n\(script.text)")
+    }
+
+    /// n1 crashes as Primary before any write and returns; everything heals. Returns what the
+    /// first stabilize after the heal printed (the connections' plans).
+    @discardableResult
+    static func crashN1AndHeal(_ script: TwoPrimariesTests.Script) -> [String] {
         script.run("crash n1")
         script.run("restart n1")
         script.run("heal")
         let healed = script.run("stabilize")
-        #expect(healed.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed"),
-                "n1 returns a crashed Secondary and yields to n0:\n\(script.text)")
-        #expect(!healed.contains { $0.contains("equal-crashed-primary") }, "\(script.text)")
         script.run("tick 20")
         script.run("stabilize")
+        return healed
+    }
+
+    static func expectWriteTwoEverywhere(_ script: TwoPrimariesTests.Script) {
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
         for n in 0 ... 2 {
             #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=2"], "acknowledged write 2 lost on n\(n):\n\(script.text)")
         }
+    }
+
+    @Test("a demoted protocol A writer's acknowledged write outlives the crash of the Primary that followed it")
+    func demotedWriterBesideCrashedPrimary() {
+        let script = Self.protocolAClusterWithWriteOne()
+        Self.writeAndDemoteWithWriteQueued(script, writer: 0, toward: 1)
+        Self.promoteN1BesideAbsentN0(script)
+        #expect(!Self.durablePrimaryMark(script, 1), "n1, promoted beside absent n0, has acknowledged nothing yet:\n\(script.text)")
+        let healed = Self.crashN1AndHeal(script)
+        #expect(healed.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed"),
+                "n1 returns a crashed Secondary and yields to n0:\n\(script.text)")
+        #expect(!healed.contains { $0.contains("equal-crashed-primary") }, "\(script.text)")
+        Self.expectWriteTwoEverywhere(script)
     }
 
     /// The other side of the deferral: a node promoted beside an absent peer toward which it
@@ -67,37 +102,15 @@ struct ProtocolADemotedWriterTests {
     /// yields to n0, and write 2, which n1 acknowledged and n0 never got, is resynced away.
     @Test("a Primary promoted beside an absent peer it tracks changes toward keeps the crashed-Primary mark")
     func promotedTrackingAbsentPeerKeepsMark() {
-        let script = TwoPrimariesTests.Script()
-        script.cluster(protocolA: true)
-        script.run("write n0 off=0 len=4096 pattern=1")  // c1
-        script.run("stabilize")
-        script.run("admin n0 secondary")
-        script.run("stabilize")
+        let script = Self.protocolAClusterWithWriteOne()
+        Self.demoteN0(script)
         script.run("admin n1 primary")
         script.run("stabilize")
-        script.run("write n1 off=0 len=4096 pattern=2")  // c2, still queued toward n0
-        script.run("stabilize hold-link=n1-n0")
-        #expect(script.acknowledged(2), "n1 acknowledges write 2 with its own copy (protocol A):\n\(script.text)")
-        script.run("admin n1 secondary")
-        script.run("stabilize hold-link=n1-n0")
-        let cut = script.run("partition n0 n1")
-        #expect(cut.contains("n1: peer-device peer:n0 replication:Off peer-disk:DUnknown out-of-sync:4K"),
-                "n1 marks the unconfirmed write toward n0:\n\(script.text)")
-        script.run("stabilize")
-        script.run("admin n1 primary")
-        let promoted = script.run("stabilize")
-        #expect(promoted.contains("n1: resource role:Primary may_promote:no"), "\(script.text)")
+        Self.writeAndDemoteWithWriteQueued(script, writer: 1, toward: 0)
+        Self.promoteN1BesideAbsentN0(script)
         #expect(Self.durablePrimaryMark(script, 1), "n1 tracks changes toward absent n0: the mark is on disk at once:\n\(script.text)")
-        script.run("crash n1")
-        script.run("restart n1")
-        script.run("heal")
-        script.run("stabilize")
-        script.run("tick 20")
-        script.run("stabilize")
-        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
-        for n in 0 ... 2 {
-            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=2"], "acknowledged write 2 lost on n\(n):\n\(script.text)")
-        }
+        Self.crashN1AndHeal(script)
+        Self.expectWriteTwoEverywhere(script)
     }
 
     /// The deferred mark is durable before the first write of the Primary's tenure is
@@ -105,16 +118,11 @@ struct ProtocolADemotedWriterTests {
     /// for. A crash after the acknowledgement finds a crashed Primary.
     @Test("the deferred crashed-Primary mark is on disk before the first write is acknowledged")
     func deferredMarkBeforeFirstAcknowledgement() {
-        let script = TwoPrimariesTests.Script()
-        script.cluster(protocolA: true)
-        script.run("write n0 off=0 len=4096 pattern=1")  // c1
-        script.run("stabilize")
-        script.run("admin n0 secondary")
-        script.run("stabilize")
+        let script = Self.protocolAClusterWithWriteOne()
+        Self.demoteN0(script)
         script.run("partition n0 n1")
         script.run("stabilize")
-        script.run("admin n1 primary")
-        script.run("stabilize")
+        Self.promoteN1BesideAbsentN0(script)
         #expect(!Self.durablePrimaryMark(script, 1), "nothing acknowledged yet:\n\(script.text)")
         script.run("write n1 off=4096 len=4096 pattern=3")  // c2
         script.run("stabilize hold=n1")
