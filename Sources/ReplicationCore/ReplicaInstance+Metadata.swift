@@ -5,8 +5,9 @@ extension ReplicaInstance {
         flags = h.flags
         supersededGenerations = h.supersededGenerations
         crashedAtAttach = h.flags.contains(.attached)
-        crashedPrimaryAtAttach = h.flags.contains(.primary)
+        crashedPrimaryAtAttach = h.flags.contains(.primary) || h.flags.contains(.crashedPrimary)
         flags.remove(.primary)
+        if crashedPrimaryAtAttach { flags.insert(.crashedPrimary) }
         flags.insert(.attached)
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk
@@ -35,6 +36,24 @@ extension ReplicaInstance {
                 PeerGeneration(nodeID: $0.id, generation: generations.bitmapGeneration(for: $0.id))
             }
         }
+    }
+
+    /// A crashed Primary's status is settled once every diskful peer took this node's data since
+    /// the attach (a resync from here to it ended, both UpToDate): no peer can lack a write only
+    /// this node acknowledged, and toward each of them the handshake already leaves the status
+    /// out. Kept on disk (`MetadataFlags.crashedPrimary`) until then, it would otherwise outlive
+    /// its reason: a node that served its peer, crashed again as a Secondary and returned would
+    /// claim it again and, with protocol A, be the source over writes that peer acknowledged as
+    /// Primary meanwhile (CrashedPrimaryRestartTests). DRBD clears MDF_CRASHED_PRIMARY when any
+    /// connection reaches both disks UpToDate; here the status is per peer in memory, so the
+    /// record goes when it no longer holds toward any peer (with two nodes: the same moment).
+    /// A resync into this node settles it at once (`adoptGenerations`).
+    mutating func settleCrashedPrimary() {
+        guard crashedPrimaryAtAttach,
+              peers.allSatisfy({ $0.bitmap == nil || $0.tookDataSinceAttach }) else { return }
+        crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
+        markMetadataDirty()
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {

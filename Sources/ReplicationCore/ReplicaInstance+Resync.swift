@@ -328,6 +328,7 @@ extension ReplicaInstance {
         peers[i].replication = .established
         peers[i].disk = .upToDate
         peers[i].tookDataSinceAttach = true
+        settleCrashedPrimary()
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()
         log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")
@@ -355,6 +356,7 @@ extension ReplicaInstance {
         disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
         // kept through stale drops): they hold the source's data now.
         crashExtents = []

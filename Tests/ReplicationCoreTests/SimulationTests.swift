@@ -1471,6 +1471,19 @@ struct SimulationTests {
     /// already reports Outdated, and on the stale-announcement path (169, 1067) the Primary's
     /// generation is the wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
     /// back for a node Outdated beside a diskless Primary other than a handshake.
+    ///
+    /// Session 16 (nbdpath), landed: a crashed Primary's status kept on disk
+    /// (`MetadataFlags.crashedPrimary`, review's WIP `review-crashed-primary-kept`) with the clear
+    /// it lacked: the flag goes once every diskful peer took this node's data (a resync from it
+    /// ended) or a resync into it ends (DRBD clears MDF_CRASHED_PRIMARY when a connection reaches
+    /// both disks UpToDate; the status is per peer here in memory, `tookDataSinceAttach`, so the
+    /// record goes when it holds toward no peer). No seed of the ranges exercises it: on main
+    /// c12b11d + the change, 1…300 25 (noconv 145 206, 23 no write), 301…500 14, 501…800 31 (no
+    /// write only), the lead's baseline counts. Known gap (three nodes): a node that served one
+    /// peer keeps the flag while another never connected; if the served peer is later Primary,
+    /// acknowledges a protocol A write this node misses and demotes, and this node crashes again,
+    /// it claims crashed Primary toward that peer again. A per-peer record (a flag per bitmap
+    /// slot, as DRBD 9 keeps per-peer MDF_PEER_* flags) would close it.
     static let knownFailingSeeds: [UInt64] = [13, 379, 397, 982, 992, 1504]
 
     static var randomSeedCount: Int {
