@@ -244,6 +244,9 @@ extension ReplicaInstance {
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
+        // The crashed-Primary mark a promotion beside an absent peer left for now
+        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
+        if role == .primary { flags.insert(.primary) }
         // Durable with the generation: until a write issued in it is acknowledged, this node
         // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
         // at a generation the other replicas may never have heard of (the announcement still
@@ -251,9 +254,6 @@ extension ReplicaInstance {
         // return both sides changed since a common generation (simulation seed 716). With quorum
         // off an acknowledged write may rest on this node's disk alone: no flag, the split
         // brain stays the operator's call.
-        // The crashed-Primary mark a promotion beside an absent peer left for now
-        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
-        if role == .primary { flags.insert(.primary) }
         if role == .primary && config.quorum != .off {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence

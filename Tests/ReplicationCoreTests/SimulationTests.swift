@@ -1387,8 +1387,9 @@ struct SimulationTests {
     /// that would fix n0-n1 only, and n2, which holds write 2 with no bit toward n1, would still
     /// take n1's crash extents. No handshake or protocol change (each side's flag is its own).
     /// On main c12b11d → with it: 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, the same
-    /// seeds each; 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no write: main's counts);
-    /// resync-lane fixed seeds pass (50 among them).
+    /// seeds each (again after merging nbdpath's on-disk crashedPrimary, main a3f8127);
+    /// 801…1100 37 → 37 (noconv 982 992); 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no
+    /// write: main's counts); resync-lane fixed seeds pass (50 among them). It moved no seed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
