@@ -1077,6 +1077,21 @@ struct SimulationTests {
     ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
     ///   commit at all.
     ///
+    /// Session 16 (simrestart), landed: `outdack` as a rule (`PendingRequest.Readiness`, `upToDate`):
+    /// a write's local copy counts for its acknowledgement only while this node is still UpToDate,
+    /// not only when it landed. Reduction OutdatedPrimaryAckTests (4 nodes; it fails on main: c2,
+    /// on n2's disk alone, is acknowledged by n2, Primary gone Outdated through n0's announcement
+    /// naming it absent, once two peers that never got n0's generation give it quorum, and the
+    /// resync from n0 overwrites it). Main reaches it without `holdack`: c2's activity-log update
+    /// was still in n2's storage when n2 was cut off, so c2 was written to no peer and waited for
+    /// quorum rather than failing on a lost copy. Ranges on main c12b11d → with it: 1…300 25 → 25,
+    /// 301…500 14 → 14, 501…800 31 → 31, 801…1100 37 → 37, the same seeds each. Found, left: in
+    /// that reduction without the operator's `connect` on n0 (n0 refused n2 StandAlone), n2 is
+    /// resynced only by n1 and n3, full-sync targets of n0 whose bitmaps do not carry n0's bits
+    /// toward n2, and comes out UpToDate at n0's generation without n0's (unacknowledged) c3:
+    /// "UpToDate replicas differ" (n2 took the generation as absent, Outdated; the holder of the
+    /// bits toward it never met it).
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
