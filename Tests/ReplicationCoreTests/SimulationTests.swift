@@ -158,7 +158,12 @@ struct SimulationTests {
                                        // with a quorum counting a peer that never heard of the new generation the loss
                                        // started; that peer voted the node that missed the write in at the old generation
                                        // (`PendingRequest.lostCopyGeneration`, lost_copy_generation_reaches_quorum.txt).
-                                       1606]
+                                       1606,
+                                       // session 16 (simliveness), no convergence: a Primary that lost quorum yielded to
+                                       // an Inconsistent side of one parent that could never serve; that side's own
+                                       // unconfirmed generation (its whole branch) now makes it the full-sync target
+                                       // (split_brain_unconfirmed_inconsistent_side.txt; 1504 by the same rule).
+                                       982, 992, 1504]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -1077,6 +1082,21 @@ struct SimulationTests {
     ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
     ///   commit at all.
     ///
+    /// Session 16 (simrestart), landed: `outdack` as a rule (`PendingRequest.Readiness`, `upToDate`):
+    /// a write's local copy counts for its acknowledgement only while this node is still UpToDate,
+    /// not only when it landed. Reduction OutdatedPrimaryAckTests (4 nodes; it fails on main: c2,
+    /// on n2's disk alone, is acknowledged by n2, Primary gone Outdated through n0's announcement
+    /// naming it absent, once two peers that never got n0's generation give it quorum, and the
+    /// resync from n0 overwrites it). Main reaches it without `holdack`: c2's activity-log update
+    /// was still in n2's storage when n2 was cut off, so c2 was written to no peer and waited for
+    /// quorum rather than failing on a lost copy. Ranges on main c12b11d → with it: 1…300 25 → 25,
+    /// 301…500 14 → 14, 501…800 31 → 31, 801…1100 37 → 37, the same seeds each. Found, left: in
+    /// that reduction without the operator's `connect` on n0 (n0 refused n2 StandAlone), n2 is
+    /// resynced only by n1 and n3, full-sync targets of n0 whose bitmaps do not carry n0's bits
+    /// toward n2, and comes out UpToDate at n0's generation without n0's (unacknowledged) c3:
+    /// "UpToDate replicas differ" (n2 took the generation as absent, Outdated; the holder of the
+    /// bits toward it never met it).
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
@@ -1375,6 +1395,21 @@ struct SimulationTests {
     /// (main passes it by timing). Next: land the withdrawal once a rule closes that gap (the
     /// branch's third WriterLostAgreementTests case, a withdrawal that arrives after the decision,
     /// does not reach its race yet: write 2 only leaves after the partition).
+    /// Session 16 (simsafety), that gap closed (ProtocolADemotedWriterTests, rl50 reduced): n1 had
+    /// acknowledged nothing as Primary. Promoted beside an absent diskful peer, a node's first
+    /// write starts a new generation; the crashed-Primary mark (`MetadataFlags.primary`, DRBD
+    /// MDF_PRIMARY_IND, written by DRBD at promotion) now goes on disk with that generation, in
+    /// the metadata version the write waits for, unless the node tracks bits toward an absent
+    /// peer (its own earlier tenure's unconfirmed writes: then at promotion, as before; the
+    /// suite's second test loses the write if deferred there). A crash before the first write
+    /// returns a crashed Secondary, which yields (`equal-crashed`) to the demoted writer and to
+    /// n2. Not what the note above proposed (weighing the survivor's bits in `equalCurrent`):
+    /// that would fix n0-n1 only, and n2, which holds write 2 with no bit toward n1, would still
+    /// take n1's crash extents. No handshake or protocol change (each side's flag is its own).
+    /// On main c12b11d → with it: 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, the same
+    /// seeds each (again after merging nbdpath's on-disk crashedPrimary, main a3f8127);
+    /// 801…1100 37 → 37 (noconv 982 992); 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no
+    /// write: main's counts); resync-lane fixed seeds pass (50 among them). It moved no seed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
@@ -1470,9 +1505,38 @@ struct SimulationTests {
     /// acknowledges a protocol A write this node misses and demotes, and this node crashes again,
     /// it claims crashed Primary toward that peer again. A per-peer record (a flag per bitmap
     /// slot, as DRBD 9 keeps per-peer MDF_PEER_* flags) would close it.
+    /// Session 16 (simliveness), the same-parent Inconsistent side (982, 992, 1504). Traced 1068 with
+    /// DRBD's full sync for every Inconsistent side of one parent (review's 8df221e, re-applied on
+    /// branch `simliveness-exp` as SIMLIV_EXP=full): the full sync is not what loses c95 (block 6).
+    /// n1, Primary at C81C (child of 82BA) with Inconsistent n2 (at BE40) as its quorum partner,
+    /// acknowledged c95, was promoted again at EFB2, acknowledged c105 and crashed before that
+    /// ack's flag clear reached its disk; n0 went 82BA → 774D (lost quorum) → CC0B with the same
+    /// Inconsistent n2 as its partner (n2 never took C81C: an Inconsistent node keeps its
+    /// generation). At n1's return `split-brain-self-unconfirmed-generation` (main's rule) made n1
+    /// the bitmap target of n0: its flag speaks of EFB2 alone, but its branch since 82BA holds C81C
+    /// and c95. On main c95 is resynced away the same way (SIM_WATCH_BLOCK=6: n0's 84 over it) and
+    /// the acknowledged c129 overwrites block 6 later, so 1068 passes by timing; with the full
+    /// sync firing at n1's next (Inconsistent) reconnect the run's timing changes and nothing
+    /// covers the loss. Landed (protocol 15): the Inconsistent side of one parent is the full-sync
+    /// target, before the other side's flags, only where its own `generationUnconfirmed` covers its
+    /// whole branch (its history's newest entry is the parent): `split-brain-*-inconsistent-
+    /// unconfirmed`; otherwise the rules decide as before (the bitmaps of review's
+    /// split_brain_inconsistent_side_bitmap stay a split brain). In 982 and 992 n2 (Primary, lost
+    /// quorum after acknowledging writes) yielded to Inconsistent n0 and both waited for good
+    /// (reduced: split_brain_unconfirmed_inconsistent_side); in 1504 main already made the
+    /// Inconsistent side the bitmap target and it never converged (not traced further; it
+    /// passes with the full sync). Ranges against main c12b11d (seed lists diffed with the lead's; 1401…1700 by count):
+    /// 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, 801…1100 37 → 35 (982 992 pass),
+    /// 1401…1700 34 → 33 (1504 passes); no seed added anywhere. 982, 992, 1504 join `fixedSeeds`.
+    /// Measured, not landed (`simliveness-exp`, SIMLIV_EXP=incunconf,strictunconf): the
+    /// unconfirmed rule itself kept to such branches too — 1068 becomes a split brain (StandAlone,
+    /// c95 kept) instead of a loss hidden by timing: 801…1100 35 → 36 (split brain 1068 added; the
+    /// other ranges not measured). Not landed: a split brain is still a failed run.
+    /// Next: a Secondary that is Inconsistent counts toward a Primary's quorum yet never takes its
+    /// generation, so two majorities share it without either knowing the other's branch (1068).
     ///
     /// Session 16 (seq2r), landed: 1606's hold (branch `seq2r-1606-v4` = `seq2r-1606-v3` on main
-    /// c12b11d, protocol 15). A diskful writer's write whose copy a lost peer missed, quorum on, is
+    /// c12b11d, protocol 16 after simliveness's 15). A diskful writer's write whose copy a lost peer missed, quorum on, is
     /// acknowledged only once no quorum can form without a node that knows the generation the loss
     /// started (`PendingRequest.lostCopyGeneration`); one probe per generation, answered once the
     /// receiver's record of the announcement is durable (`answerPing`). 1606 passes and joins
@@ -1501,7 +1565,7 @@ struct SimulationTests {
     /// In the short spells where n2 was UpToDate with quorum the workload wrote at n0. The
     /// all-Outdated/Inconsistent class (273, 69 with the lane); with the hold the two writes that kept
     /// 119 a passing seed fail by the round trip's timing. It fails the suite if it passes again.
-    static let knownFailingSeeds: [UInt64] = [13, 119, 379, 397, 982, 992, 1504]
+    static let knownFailingSeeds: [UInt64] = [13, 119, 379, 397]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
