@@ -1077,6 +1077,21 @@ struct SimulationTests {
     ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
     ///   commit at all.
     ///
+    /// Session 16 (simrestart), landed: `outdack` as a rule (`PendingRequest.Readiness`, `upToDate`):
+    /// a write's local copy counts for its acknowledgement only while this node is still UpToDate,
+    /// not only when it landed. Reduction OutdatedPrimaryAckTests (4 nodes; it fails on main: c2,
+    /// on n2's disk alone, is acknowledged by n2, Primary gone Outdated through n0's announcement
+    /// naming it absent, once two peers that never got n0's generation give it quorum, and the
+    /// resync from n0 overwrites it). Main reaches it without `holdack`: c2's activity-log update
+    /// was still in n2's storage when n2 was cut off, so c2 was written to no peer and waited for
+    /// quorum rather than failing on a lost copy. Ranges on main c12b11d → with it: 1…300 25 → 25,
+    /// 301…500 14 → 14, 501…800 31 → 31, 801…1100 37 → 37, the same seeds each. Found, left: in
+    /// that reduction without the operator's `connect` on n0 (n0 refused n2 StandAlone), n2 is
+    /// resynced only by n1 and n3, full-sync targets of n0 whose bitmaps do not carry n0's bits
+    /// toward n2, and comes out UpToDate at n0's generation without n0's (unacknowledged) c3:
+    /// "UpToDate replicas differ" (n2 took the generation as absent, Outdated; the holder of the
+    /// bits toward it never met it).
+    ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
     /// same numbers: a writer-lost that arrives while its receiver still has the writer as a
@@ -1375,6 +1390,21 @@ struct SimulationTests {
     /// (main passes it by timing). Next: land the withdrawal once a rule closes that gap (the
     /// branch's third WriterLostAgreementTests case, a withdrawal that arrives after the decision,
     /// does not reach its race yet: write 2 only leaves after the partition).
+    /// Session 16 (simsafety), that gap closed (ProtocolADemotedWriterTests, rl50 reduced): n1 had
+    /// acknowledged nothing as Primary. Promoted beside an absent diskful peer, a node's first
+    /// write starts a new generation; the crashed-Primary mark (`MetadataFlags.primary`, DRBD
+    /// MDF_PRIMARY_IND, written by DRBD at promotion) now goes on disk with that generation, in
+    /// the metadata version the write waits for, unless the node tracks bits toward an absent
+    /// peer (its own earlier tenure's unconfirmed writes: then at promotion, as before; the
+    /// suite's second test loses the write if deferred there). A crash before the first write
+    /// returns a crashed Secondary, which yields (`equal-crashed`) to the demoted writer and to
+    /// n2. Not what the note above proposed (weighing the survivor's bits in `equalCurrent`):
+    /// that would fix n0-n1 only, and n2, which holds write 2 with no bit toward n1, would still
+    /// take n1's crash extents. No handshake or protocol change (each side's flag is its own).
+    /// On main c12b11d → with it: 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, the same
+    /// seeds each (again after merging nbdpath's on-disk crashedPrimary, main a3f8127);
+    /// 801…1100 37 → 37 (noconv 982 992); 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no
+    /// write: main's counts); resync-lane fixed seeds pass (50 among them). It moved no seed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
