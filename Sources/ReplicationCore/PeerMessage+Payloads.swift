@@ -28,7 +28,11 @@ import NIOCore
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
 ///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
 ///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
-public let replicationProtocolVersion: UInt16 = 14
+/// 15: of two children of one parent, an Inconsistent side whose unconfirmed generation is its
+///    whole branch is the target of a full sync, before the other side's flags
+///    (`split-brain-*-inconsistent-unconfirmed`): a 14 peer would plan a bitmap resync, or the
+///    other direction.
+public let replicationProtocolVersion: UInt16 = 15
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
