@@ -68,6 +68,13 @@ struct PeerState: Sendable {
     /// A connection refused for a second Primary is asked for again at this tick
     /// (`ReplicaInstance.deferConnection`).
     var reconnectAtTick: UInt64?
+    /// This node is Primary and counted the peer before the peer showed it took the role (it
+    /// connected while this node's promotion waited without asking it, or while this node was
+    /// Primary without quorum): a write is not acknowledged on a quorum that needs it
+    /// (`ackWaitsForRoleConfirmation`).
+    var awaitsRoleConfirmation = false
+    /// The role probe (`ReplicaInstance.roleProbeFlag`) sent on this connection; 0: none.
+    var roleProbeSent: UInt64 = 0
     /// Why `deferConnection` last dropped this connection, until it connects or the operator
     /// disconnects it: the connection's status says it, not only the log (the operator has to
     /// demote one of the Primaries for it to connect).
@@ -89,6 +96,11 @@ struct PeerState: Sendable {
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are
     /// UpToDate).
     var tookDataSinceAttach = false
+    /// This node's crashed-Primary status is settled toward this peer: it took this node's data
+    /// since that crash. Unlike `tookDataSinceAttach` it outlives restarts (the header's
+    /// `crashedPrimarySettledPeers`): a later crash as a Secondary is a plain crash toward this
+    /// peer, which may hold writes acknowledged since that this node never received.
+    var crashedPrimarySettled = false
     /// Resync requests from this peer waiting for writes from `writer` before they can be read.
     var heldResyncRequests: [(request: ResyncRequest, sinceTick: UInt64)] = []
 

@@ -28,7 +28,7 @@ extension ReplicaInstance {
         // 1485 and 1106: a node that had served a resync after its crash, then written, was made
         // the target by that crash and lost the acknowledged write it alone held).
         if crashedAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashed) }
-        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashedPrimary) }
+        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach && !peer.crashedPrimarySettled { handshakeFlags.insert(.crashedPrimary) }
         if peer.discardMyData { handshakeFlags.insert(.discardMyData) }
         if disk == .inconsistent || disk == .failed { handshakeFlags.insert(.inconsistent) }
         if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }
@@ -102,6 +102,8 @@ extension ReplicaInstance {
         markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil
         peers[i].promotionGranted = false
+        peers[i].awaitsRoleConfirmation = false
+        peers[i].roleProbeSent = 0
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
@@ -199,6 +201,8 @@ extension ReplicaInstance {
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
                 peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
+            } else if value & Self.roleProbeFlag != 0 {
+                onRoleProbeAnswer(value, peer: i)
             }
         }
     }
