@@ -266,9 +266,14 @@ extension ReplicaInstance {
         // yet written (ProtocolADemotedWriterTests; DRBD loses it too). Bits toward an absent
         // peer may be this node's own unconfirmed writes from an earlier tenure: then it is
         // written now, as DRBD does (bits toward a connected peer are a resync into it, an
-        // Inconsistent target that the crash rules do not decide).
+        // Inconsistent target that the crash rules do not decide). Without protocol A toward any
+        // peer and with every peer connected it is written now too: there a crashed Primary
+        // yields as any crashed node does, and the tenure's first write need not wait for it.
         let absentPeers = peers.indices.filter { !peers[$0].config.disklessClient && !peers[$0].receivesWrites }
-        if absentPeers.contains(where: { (peers[$0].bitmap?.setCount ?? 0) > 0 }) { flags.insert(.primary) }
+        let asynchronous = peers.contains { $0.config.replicationProtocol == .a }
+        if absentPeers.contains(where: { (peers[$0].bitmap?.setCount ?? 0) > 0 }) || (absentPeers.isEmpty && !asynchronous) {
+            flags.insert(.primary)
+        }
         flags.remove(.primaryLostQuorum)
         writeBarrierVersion = markMetadataDirty()
         if !absentPeers.isEmpty || ownDiskAbsent { needsNewGeneration = true }

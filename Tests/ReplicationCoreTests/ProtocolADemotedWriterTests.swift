@@ -13,12 +13,12 @@ import Testing
 /// Primary may hold acknowledged writes nobody else has): write 2 was resynced away on both. DRBD
 /// 9 loses it the same way (MDF_PRIMARY_IND is written at promotion; equal current UUIDs and a
 /// crashed Primary on one side make that side SyncSource, and the resync moves the OR of both
-/// bitmaps from it; review's reading). n1 had acknowledged nothing: promoted beside an absent
-/// peer, its first write starts a new generation. Now the mark goes on disk with that
-/// generation, before the write is issued (`finishPromotionIfAnswered`), so n1 returns a crashed
-/// Secondary and yields to n0 and to n2 by `equal-crashed`. Beyond DRBD, for the rule that no
-/// acknowledged write is lost; a Primary that tracks changes toward an absent peer (its own
-/// earlier writes, perhaps) still writes the mark at promotion, as DRBD does (second test).
+/// bitmaps from it; review's reading). n1 had acknowledged nothing. Now the mark goes on disk
+/// before a Primary's first write is issued (`finishPromotionIfAnswered`, `startWrite`), so n1
+/// returns a crashed Secondary and yields to n0 and to n2 by `equal-crashed`. Beyond DRBD, for
+/// the rule that no acknowledged write is lost; a Primary that tracks changes toward an absent
+/// peer (its own earlier writes, perhaps) still writes the mark at promotion, as DRBD does
+/// (second test).
 @Suite("Replication core: a protocol A writer's acknowledged write beside a crashed later Primary")
 struct ProtocolADemotedWriterTests {
     /// The crashed-Primary mark as a restart would read it from `node`'s durable header.
@@ -114,8 +114,8 @@ struct ProtocolADemotedWriterTests {
     }
 
     /// The deferred mark is durable before the first write of the Primary's tenure is
-    /// acknowledged: it goes with the new generation that write starts, which the write waits
-    /// for. A crash after the acknowledgement finds a crashed Primary.
+    /// acknowledged: the write waits for the metadata version holding it (here with the new
+    /// generation that write starts). A crash after the acknowledgement finds a crashed Primary.
     @Test("the deferred crashed-Primary mark is on disk before the first write is acknowledged")
     func deferredMarkBeforeFirstAcknowledgement() {
         let script = Self.protocolAClusterWithWriteOne()
