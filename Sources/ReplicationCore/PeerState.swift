@@ -68,6 +68,13 @@ struct PeerState: Sendable {
     /// A connection refused for a second Primary is asked for again at this tick
     /// (`ReplicaInstance.deferConnection`).
     var reconnectAtTick: UInt64?
+    /// This node is Primary and counted the peer before the peer showed it took the role (it
+    /// connected while this node's promotion waited without asking it, or while this node was
+    /// Primary without quorum): a write is not acknowledged on a quorum that needs it
+    /// (`ackWaitsForRoleConfirmation`).
+    var awaitsRoleConfirmation = false
+    /// The role probe (`ReplicaInstance.roleProbeFlag`) sent on this connection; 0: none.
+    var roleProbeSent: UInt64 = 0
     /// Why `deferConnection` last dropped this connection, until it connects or the operator
     /// disconnects it: the connection's status says it, not only the log (the operator has to
     /// demote one of the Primaries for it to connect).
@@ -81,8 +88,9 @@ struct PeerState: Sendable {
     /// Two generations, not the announcement: its absent-node array would be retained and
     /// released with every copy of this record.
     var announcedGeneration: (current: Generation, previous: Generation)?
-    /// A resync this node served to the peer finished since this node attached: the peer took
-    /// this node's data on every block its crash may have left different (the crash's
+    /// A resync this node served to the peer finished since this node attached, or the two met
+    /// both UpToDate with nothing out of sync: the peer holds this node's data on every block
+    /// its crash may have left different (the crash's
     /// activity-log extents are marked toward every peer at attach), so toward this peer that
     /// crash no longer decides which side of an equal-generation connection yields
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are
