@@ -1445,8 +1445,9 @@ struct SimulationTests {
     /// no write, protocol C: the first write's extra metadata wait moved it), 301…500 and
     /// 501…800 the same seeds. Kept, with protocol C only where a peer is absent (as before): on
     /// main da6b933 1…300 25, 301…500 14, 501…800 31, main's seeds each (801…1100 and 1401…1700
-    /// not re-run). Mutation: the mark at promotion with every peer connected (the rule before)
-    /// loses write 2 on n0, n1 and n2 in the new test.
+    /// not re-run); merged with main f61db7b (holdack) 1…300 26 (noconv 206; 75 and 285 no
+    /// write, 145 passing: holdack's own figures). Mutation: the mark at promotion with every
+    /// peer connected (the rule before) loses write 2 on n0, n1 and n2 in the new test.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
