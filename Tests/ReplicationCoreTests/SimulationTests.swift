@@ -1546,9 +1546,11 @@ struct SimulationTests {
     /// a writer's new generation ends the status (`onNewGeneration`, beside the plain crash's
     /// clear; CrashedPrimaryRestartTests' third test). Ranges with it, on main 3996675: 1…300 25,
     /// 301…500 14, 501…800 31, the seed lists identical to those without it.
-    /// Known gap left: the same with the unserved peer connected to the writer but not to this
-    /// node (no new generation starts); a per-peer record (a flag per bitmap slot, as DRBD 9
-    /// keeps per-peer MDF_PEER_* flags) would close it.
+    /// The same with the unserved peer connected to the writer but not to this node (no new
+    /// generation starts) closed by a per-peer record, as DRBD 9 keeps per-peer MDF_PEER_* flags:
+    /// header format 3 lists the peers the status is settled toward (`crashedPrimarySettledPeers`,
+    /// `peerTookData`; CrashedPrimaryRestartTests' fourth test). Ranges with it, on main 0d9969c:
+    /// 1…300 25, 301…500 14, 501…800 31, the seed lists identical to main's (review's logs).
     /// Session 16 (simliveness), the same-parent Inconsistent side (982, 992, 1504). Traced 1068 with
     /// DRBD's full sync for every Inconsistent side of one parent (review's 8df221e, re-applied on
     /// branch `simliveness-exp` as SIMLIV_EXP=full): the full sync is not what loses c95 (block 6).
