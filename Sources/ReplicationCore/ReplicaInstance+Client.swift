@@ -240,7 +240,7 @@ extension ReplicaInstance {
             send(.newGeneration(announcement), to: peers[index].id)
             // Should its disk fail, this node goes on as a diskless Primary and chains from this
             // announcement (`announceGenerationFromDiskless`).
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
@@ -286,8 +286,13 @@ extension ReplicaInstance {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
+            // Reports lag whole chains too (seed 169: n2's record still said 997F, the handshake,
+            // after this node had announced 997F→3BC5→2DA4→534F on the same connection; chaining
+            // from 997F made an orphan child no replica would take, and every joiner was Outdated
+            // against it for good).
             guard let sent = peer.announcedGeneration else { return false }
-            return sent.current.sameHistory(as: generations.current) && peer.current.sameHistory(as: sent.previous)
+            return sent.current.sameHistory(as: generations.current)
+                && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
         }
         guard let previous = own ? generations.current : upToDate.first?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
@@ -298,7 +303,7 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites {
             send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
     }
 
