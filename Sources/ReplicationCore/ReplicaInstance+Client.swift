@@ -286,10 +286,11 @@ extension ReplicaInstance {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
-            // Reports lag whole chains too (seed 169: n2's record still said 997F, the handshake,
-            // after this node had announced 997F→3BC5→2DA4→534F on the same connection; chaining
-            // from 997F made an orphan child no replica would take, and every joiner was Outdated
-            // against it for good).
+            // Reports lag whole chains too: a peer last reported at the first parent of the
+            // announcements chained on this connection took them all in order (seed 169: n2's
+            // record still said 997F, its handshake's, after 997F→3BC5→2DA4→534F here; chained
+            // from 997F, the next one was a child no peer would take:
+            // diskless_primary_chains_announcements).
             guard let sent = peer.announcedGeneration else { return false }
             return sent.current.sameHistory(as: generations.current)
                 && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
