@@ -83,8 +83,9 @@ struct PeerState: Sendable {
     /// reported there takes the whole chain in order. Generations, not the announcement: its
     /// absent-node array would be retained and released with every copy of this record.
     var announcedGeneration: (current: Generation, previous: Generation, base: Generation)?
-    /// A resync this node served to the peer finished since this node attached: the peer took
-    /// this node's data on every block its crash may have left different (the crash's
+    /// A resync this node served to the peer finished since this node attached, or the two met
+    /// both UpToDate with nothing out of sync: the peer holds this node's data on every block
+    /// its crash may have left different (the crash's
     /// activity-log extents are marked toward every peer at attach), so toward this peer that
     /// crash no longer decides which side of an equal-generation connection yields
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are

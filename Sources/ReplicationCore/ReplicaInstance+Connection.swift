@@ -255,6 +255,14 @@ extension ReplicaInstance {
         // that had dropped the writer's last writes (queued when the writer was lost) overwrite
         // them here: the writer had acknowledged them with this node's copy (simulation seed 25).
         crashedAtAttach = false
+        // So does a crash as Primary (DRBD clears it once connected with both disks UpToDate, as
+        // this node and the writer are). A peer that never took this node's data meets it at
+        // another generation now, where that status decides nothing (the crash's blocks stay
+        // marked toward it); kept, it was claimed after this node's next crash against a writer
+        // that had acknowledged a write here it never received (protocol A), and resynced that
+        // write away (CrashedPrimaryRestartTests, three nodes).
+        crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
         if skipInitialSync { adoptedSkippedInitialSync(from: id) }
         for absent in announcement.absentNodes where absent != config.nodeID {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)

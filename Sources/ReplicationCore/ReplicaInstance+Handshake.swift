@@ -271,6 +271,16 @@ extension ReplicaInstance {
                 emitDevice()
                 log(.info, "same generation as node \(peers[i].id) (\(peers[i].config.name)), UpToDate, and nothing out of sync: UpToDate again")
             }
+            // Both UpToDate at one generation with nothing out of sync: the peer holds this
+            // node's data, as a finished resync from here would have left it (DRBD clears
+            // CRASHED_PRIMARY once both disks are UpToDate, resync or not). Unsettled, a crashed
+            // Primary that met its peer with nothing to resync kept its status on disk and, after
+            // its next crash, was the protocol A source over writes that peer acknowledged as
+            // Primary meanwhile (CrashedPrimaryServedTests).
+            if disk == .upToDate && peers[i].disk == .upToDate {
+                peers[i].tookDataSinceAttach = true
+                settleCrashedPrimary()
+            }
             emitPeerDevice(i)
             return
         }

@@ -39,7 +39,8 @@ extension ReplicaInstance {
     }
 
     /// A crashed Primary's status is settled once every diskful peer took this node's data since
-    /// the attach (a resync from here to it ended, both UpToDate): no peer can lack a write only
+    /// the attach (a resync from here to it ended, or the connection was Established with both
+    /// UpToDate and nothing to resync, `finishBitmapExchange`): no peer can lack a write only
     /// this node acknowledged, and toward each of them the handshake already leaves the status
     /// out. Kept on disk (`MetadataFlags.crashedPrimary`) until then, it would otherwise outlive
     /// its reason: a node that served its peer, crashed again as a Secondary and returned would

@@ -53,4 +53,42 @@ struct CrashedPrimaryServedTests {
             #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "n1's acknowledged write 3 lost on n\(n):\n\(script.text)")
         }
     }
+
+    /// The same with nothing to resync: a Primary that acknowledged no write and crashed meets its
+    /// peer at one generation with no bit on either side, and the connection is Established
+    /// without a resync. Both disks are UpToDate then, which is where DRBD clears
+    /// MDF_CRASHED_PRIMARY; a status kept until a resync from this node ends outlives it, and the
+    /// peer's later acknowledged write is resynced away after both crash.
+    @Test("a crashed Primary that met its peer with nothing to resync does not come back a crashed Primary")
+    func establishedWithoutResyncThenCrashedAsSecondary() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "crash n0", "restart n0"] {
+            script.run(line)
+        }
+        let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(met.contains { $0.hasPrefix("n0: peer-device peer:n1 replication:Established peer-disk:UpToDate") }, "\(script.text)")
+        #expect(!met.contains { $0.contains("resync to node 1 (n1) started") }, "nothing to resync:\n\(script.text)")
+
+        // n1 takes over: write 2 reaches n0 (its activity log then holds block 0's extent, so
+        // n0's crash marks it toward n1), write 3 is acknowledged before n0 has it; both crash.
+        for line in ["admin n1 primary", "stabilize", "write n1 off=0 len=4096 pattern=2", "stabilize",
+                     "write n1 off=0 len=4096 pattern=3"] {
+            script.run(line)
+        }
+        #expect(script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }, "\(script.text)")
+        for line in ["crash n1", "crash n0"] {
+            script.run(line)
+        }
+        #expect(script.run("data n0 off=0") == ["n0 off=0: pattern=2"], "write 3 must not have reached n0:\n\(script.text)")
+        for line in ["restart n0", "restart n1"] {
+            script.run(line)
+        }
+        let healed = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(healed.contains("n0: info: connected to node 1 (n1): targetUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        for n in 0 ... 1 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "n1's acknowledged write 3 lost on n\(n):\n\(script.text)")
+        }
+    }
 }

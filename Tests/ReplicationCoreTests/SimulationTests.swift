@@ -1500,11 +1500,17 @@ struct SimulationTests {
     /// both disks UpToDate; the status is per peer here in memory, `tookDataSinceAttach`, so the
     /// record goes when it holds toward no peer). No seed of the ranges exercises it: on main
     /// c12b11d + the change, 1…300 25 (noconv 145 206, 23 no write), 301…500 14, 501…800 31 (no
-    /// write only), the lead's baseline counts. Known gap (three nodes): a node that served one
-    /// peer keeps the flag while another never connected; if the served peer is later Primary,
-    /// acknowledges a protocol A write this node misses and demotes, and this node crashes again,
-    /// it claims crashed Primary toward that peer again. A per-peer record (a flag per bitmap
-    /// slot, as DRBD 9 keeps per-peer MDF_PEER_* flags) would close it.
+    /// write only), the lead's baseline counts. Then found on main (three nodes, a regression of
+    /// the kept flag against the memory-only status): a node that served one peer keeps the flag
+    /// while another never connected; the served peer, promoted with that one absent, starts a
+    /// generation this node takes, acknowledges a protocol A write it misses and demotes; this
+    /// node crashes again and claimed crashed Primary, resyncing that write away. Landed: taking
+    /// a writer's new generation ends the status (`onNewGeneration`, beside the plain crash's
+    /// clear; CrashedPrimaryRestartTests' third test). Ranges with it, on main 3996675: 1…300 25,
+    /// 301…500 14, 501…800 31, the seed lists identical to those without it.
+    /// Known gap left: the same with the unserved peer connected to the writer but not to this
+    /// node (no new generation starts); a per-peer record (a flag per bitmap slot, as DRBD 9
+    /// keeps per-peer MDF_PEER_* flags) would close it.
     /// Session 16 (simliveness), the same-parent Inconsistent side (982, 992, 1504). Traced 1068 with
     /// DRBD's full sync for every Inconsistent side of one parent (review's 8df221e, re-applied on
     /// branch `simliveness-exp` as SIMLIV_EXP=full): the full sync is not what loses c95 (block 6).
