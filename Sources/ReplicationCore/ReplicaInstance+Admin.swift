@@ -256,6 +256,12 @@ extension ReplicaInstance {
         if let refusal = promotionRefusal(force: pending.force) ?? promotionVoteShortfall(pending) {
             return failPromotion(pending, refusal)
         }
+        // A peer connected now that did not vote yes (it connected after the request went out)
+        // may have voted another node in meanwhile (`ackWaitsForRoleConfirmation`).
+        for j in peers.indices {
+            peers[j].awaitsRoleConfirmation = peers[j].isConnected && !pending.granted.contains(peers[j].id)
+            peers[j].roleProbeSent = 0
+        }
         role = .primary
         autoPromoted = pending.automatic
         // The crashed-Primary mark (DRBD MDF_PRIMARY_IND) says this disk may hold writes acknowledged

@@ -434,6 +434,10 @@ extension ReplicaInstance {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost the replicas holding the write before they recorded the replica that missed it; not acknowledged (it may or may not have reached their disks)")))
             return
         }
+        if pending.isWrite && copies > 0 && ackWaitsForRoleConfirmation() {
+            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            return
+        }
         if pending.isFlush {
             // Counted as for a write: the local flush if it succeeded, each UpToDate peer that
             // flushed (or, with protocol A, was sent the flush). A flush that reached no replica's

@@ -102,6 +102,8 @@ extension ReplicaInstance {
         markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil
         peers[i].promotionGranted = false
+        peers[i].awaitsRoleConfirmation = false
+        peers[i].roleProbeSent = 0
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
@@ -197,6 +199,8 @@ extension ReplicaInstance {
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
                 peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
+            } else if value & Self.roleProbeFlag != 0 {
+                onRoleProbeAnswer(value, peer: i)
             }
         }
     }

@@ -48,6 +48,9 @@ extension ReplicaInstance {
         peers[i].current = handshake.generations.current
         peers[i].outdatedByQuorumLoss = handshake.flags.contains(.outdatedByQuorumLoss)
         peers[i].connection = .connected
+        // Counted at once, but until it shows it took this node's role no write is acknowledged
+        // on a quorum that needs it (`ackWaitsForRoleConfirmation`).
+        peers[i].awaitsRoleConfirmation = role == .primary && !hasQuorum
         peers[i].deferredBecause = nil
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
@@ -219,6 +222,7 @@ extension ReplicaInstance {
     }
 
     mutating func onBitmapChunk(_ chunk: BitmapChunk, peer i: Int) {
+        confirmRoleByBitmap(from: i)
         // Established: the peer invalidated its disk (`adm invalidate`) and resyncs from here.
         let invalidated = peers[i].replication == .established && peers[i].resync == nil
         guard peers[i].bitmap != nil, peers[i].replication == .wfBitMapS || peers[i].replication == .wfBitMapT

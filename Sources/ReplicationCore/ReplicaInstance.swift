@@ -89,7 +89,8 @@ public struct ReplicaInstance: Sendable {
     var unstartedRequests: [ClientRequestID] = []
     /// Writes done everywhere they can be that wait for a metadata write before they are
     /// acknowledged: a new generation (`PendingRequest.ackBarrierVersion`) or the clear of
-    /// `generationUnconfirmed` (`generationConfirmedOnDisk`), in the order they got there.
+    /// `generationUnconfirmed` (`generationConfirmedOnDisk`), in the order they got there; and
+    /// those waiting for a peer to show it took this Primary's role (`ackWaitsForRoleConfirmation`).
     var acksAwaitingGeneration: [ClientRequestID] = []
     /// Numbers a diskless writer's lost-copy probes (`PendingRequest.ackProbe`).
     var nextLostCopyProbe: UInt64 = 1
