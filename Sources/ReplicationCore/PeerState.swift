@@ -98,6 +98,11 @@ struct PeerState: Sendable {
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are
     /// UpToDate).
     var tookDataSinceAttach = false
+    /// This node's crashed-Primary status is settled toward this peer: it took this node's data
+    /// since that crash. Unlike `tookDataSinceAttach` it outlives restarts (the header's
+    /// `crashedPrimarySettledPeers`): a later crash as a Secondary is a plain crash toward this
+    /// peer, which may hold writes acknowledged since that this node never received.
+    var crashedPrimarySettled = false
     /// Resync requests from this peer waiting for writes from `writer` before they can be read.
     var heldResyncRequests: [(request: ResyncRequest, sinceTick: UInt64)] = []
 

@@ -209,6 +209,12 @@ extension ReplicaInstance {
             let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
             if needsNewGeneration { needed = max(needed, startNewGeneration()) }
+            // The crashed-Primary mark a promotion left for now (`finishPromotionIfAnswered`):
+            // durable before the tenure's first write reaches the disk, so before its acknowledgement.
+            if role == .primary && !flags.contains(.primary) {
+                flags.insert(.primary)
+                needed = max(needed, markMetadataDirty())
+            }
             needed = max(needed, activateExtents(extents))
             // In place through the index (nothing above adds or removes requests): each
             // `requests[id]!.x = …` looked the id up again and moved the whole request out
@@ -244,9 +250,6 @@ extension ReplicaInstance {
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
-        // The crashed-Primary mark a promotion beside an absent peer left for now
-        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
-        if role == .primary { flags.insert(.primary) }
         // Durable with the generation: until a write issued in it is acknowledged, this node
         // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
         // at a generation the other replicas may never have heard of (the announcement still

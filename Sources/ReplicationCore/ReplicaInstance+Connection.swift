@@ -28,7 +28,7 @@ extension ReplicaInstance {
         // 1485 and 1106: a node that had served a resync after its crash, then written, was made
         // the target by that crash and lost the acknowledged write it alone held).
         if crashedAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashed) }
-        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashedPrimary) }
+        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach && !peer.crashedPrimarySettled { handshakeFlags.insert(.crashedPrimary) }
         if peer.discardMyData { handshakeFlags.insert(.discardMyData) }
         if disk == .inconsistent || disk == .failed { handshakeFlags.insert(.inconsistent) }
         if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }

@@ -281,10 +281,7 @@ extension ReplicaInstance {
             // Primary that met its peer with nothing to resync kept its status on disk and, after
             // its next crash, was the protocol A source over writes that peer acknowledged as
             // Primary meanwhile (CrashedPrimaryServedTests).
-            if disk == .upToDate && peers[i].disk == .upToDate {
-                peers[i].tookDataSinceAttach = true
-                settleCrashedPrimary()
-            }
+            if disk == .upToDate && peers[i].disk == .upToDate { peerTookData(i) }
             emitPeerDevice(i)
             return
         }

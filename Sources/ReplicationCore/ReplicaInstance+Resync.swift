@@ -327,8 +327,7 @@ extension ReplicaInstance {
         peers[i].resync = nil
         peers[i].replication = .established
         peers[i].disk = .upToDate
-        peers[i].tookDataSinceAttach = true
-        settleCrashedPrimary()
+        peerTookData(i)
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()
         log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")

@@ -1434,6 +1434,30 @@ struct SimulationTests {
     /// seeds each (again after merging nbdpath's on-disk crashedPrimary, main a3f8127);
     /// 801…1100 37 → 37 (noconv 982 992); 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no
     /// write: main's counts); resync-lane fixed seeds pass (50 among them). It moved no seed.
+    /// Then (branch `simsafety-wl3-v2`: the withdrawal merged with main da6b933) resync-lane 50
+    /// lost write 214 another way: n2, protocol A Primary, sent 214 to n1 and demoted; n1 was
+    /// promoted with every peer connected before its disk wrote 214, crashed, and came back a
+    /// crashed Primary (the mark written at promotion), the source over n2. Reduced:
+    /// ProtocolADemotedWriterTests `promotedConnectedCrashedBeforeFirstWrite`. Landed: with
+    /// protocol A toward any peer the mark waits for the tenure's first write (`startWrite`,
+    /// the metadata version the write waits for) whether or not a peer is absent. Measured and
+    /// not kept: the same for protocol C too (`simsafety` ee1a25e): 1…300 25 → 26 (+133
+    /// no write, protocol C: the first write's extra metadata wait moved it), 301…500 and
+    /// 501…800 the same seeds. Kept, with protocol C only where a peer is absent (as before): on
+    /// main da6b933 1…300 25, 301…500 14, 501…800 31, main's seeds each (801…1100 and 1401…1700
+    /// not re-run); merged with main f61db7b (holdack) 1…300 26 (noconv 206; 75 and 285 no
+    /// write, 145 passing: holdack's own figures). Mutation: the mark at promotion with every
+    /// peer connected (the rule before) loses write 2 on n0, n1 and n2 in the new test.
+    /// wl3 re-measured (branch `simsafety-wl3-v2` = simsafety-wl3 merged with main 3996675, the
+    /// withdrawal on protocol 15; before the protocol A general deferral above), against main's
+    /// seeds: 1…300 25 → 24 (145 169 206 271 pass; 157 167 269 no write added), 301…500 14 → 13
+    /// (361 477 pass; 457 added), 501…800 31 → 29 (651 681 721 787 pass; 791 797 added): every
+    /// seed added is a no-write one, two no-convergence seeds pass. WriterLostAgreementTests (all
+    /// cases, review's 04e12de one included) pass. Not landed: resync-lane fixed seed 50 lost
+    /// write 214 (traced above; closed since by the general deferral, not re-measured with wl3).
+    /// Next: merge main into `simsafety-wl3-v2` (protocol: main has 15, seq2r takes 16, so take
+    /// the next free), re-run the three ranges and the resync-lane fixed seeds; land if rl50
+    /// passes and nothing safety is added.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
@@ -1532,9 +1556,11 @@ struct SimulationTests {
     /// a writer's new generation ends the status (`onNewGeneration`, beside the plain crash's
     /// clear; CrashedPrimaryRestartTests' third test). Ranges with it, on main 3996675: 1…300 25,
     /// 301…500 14, 501…800 31, the seed lists identical to those without it.
-    /// Known gap left: the same with the unserved peer connected to the writer but not to this
-    /// node (no new generation starts); a per-peer record (a flag per bitmap slot, as DRBD 9
-    /// keeps per-peer MDF_PEER_* flags) would close it.
+    /// The same with the unserved peer connected to the writer but not to this node (no new
+    /// generation starts) closed by a per-peer record, as DRBD 9 keeps per-peer MDF_PEER_* flags:
+    /// header format 3 lists the peers the status is settled toward (`crashedPrimarySettledPeers`,
+    /// `peerTookData`; CrashedPrimaryRestartTests' fourth test). Ranges with it, on main 0d9969c:
+    /// 1…300 25, 301…500 14, 501…800 31, the seed lists identical to main's (review's logs).
     /// Session 16 (simliveness), the same-parent Inconsistent side (982, 992, 1504). Traced 1068 with
     /// DRBD's full sync for every Inconsistent side of one parent (review's 8df221e, re-applied on
     /// branch `simliveness-exp` as SIMLIV_EXP=full): the full sync is not what loses c95 (block 6).
