@@ -85,9 +85,11 @@ struct PeerState: Sendable {
     var joinedOutdatedAt: Generation?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
-    /// Two generations, not the announcement: its absent-node array would be retained and
-    /// released with every copy of this record.
-    var announcedGeneration: (current: Generation, previous: Generation)?
+    /// `base`: the parent of the first of the announcements this one chains from on this
+    /// connection (each announced the previous one's generation as its parent): a peer last
+    /// reported there takes the whole chain in order. Generations, not the announcement: its
+    /// absent-node array would be retained and released with every copy of this record.
+    var announcedGeneration: (current: Generation, previous: Generation, base: Generation)?
     /// A resync this node served to the peer finished since this node attached, or the two met
     /// both UpToDate with nothing out of sync: the peer holds this node's data on every block
     /// its crash may have left different (the crash's
@@ -233,4 +235,13 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// the barrier ack): were they evicted from the durable log first, a crash of this writer
     /// would leave no trace that the peer may lack the write.
     var extents: ClosedRange<UInt32>?
+}
+
+extension PeerState {
+    /// Records an announcement sent on this connection; it extends the chain when its parent is
+    /// the last one announced here (the peer, taking them in order, ends at `current`).
+    mutating func recordAnnouncement(current: Generation, previous: Generation) {
+        let base = announcedGeneration.flatMap { $0.current.sameHistory(as: previous) ? $0.base : nil } ?? previous
+        announcedGeneration = (current: current, previous: previous, base: base)
+    }
 }

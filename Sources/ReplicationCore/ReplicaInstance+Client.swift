@@ -246,7 +246,7 @@ extension ReplicaInstance {
             send(.newGeneration(announcement), to: peers[index].id)
             // Should its disk fail, this node goes on as a diskless Primary and chains from this
             // announcement (`announceGenerationFromDiskless`).
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
@@ -289,8 +289,14 @@ extension ReplicaInstance {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
+            // Reports lag whole chains too: a peer last reported at the first parent of the
+            // announcements chained on this connection took them all in order (seed 169: n2's
+            // record still said 997F, its handshake's, after 997F→3BC5→2DA4→534F here; chained
+            // from 997F, the next one was a child no peer would take:
+            // diskless_primary_chains_announcements).
             guard let sent = peer.announcedGeneration else { return false }
-            return sent.current.sameHistory(as: generations.current) && peer.current.sameHistory(as: sent.previous)
+            return sent.current.sameHistory(as: generations.current)
+                && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
         }
         guard let previous = own ? generations.current : upToDate.first?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
@@ -301,7 +307,7 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites {
             send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
     }
 

@@ -1622,6 +1622,20 @@ struct SimulationTests {
     /// where n2 was UpToDate with quorum the workload wrote at n0. The all-Outdated/Inconsistent class
     /// (273, 69 with the lane); with the hold the two writes that kept 119 a passing seed fail by the
     /// round trip's timing. It fails the suite if it passes again.
+    ///
+    /// Session 16 (simliveness), 169's stale chain (`announceGenerationFromDiskless`): traced, the
+    /// diskless n0 announced 997F→CCA4 because its record of n2 still said 997F (n2's handshake)
+    /// after n0 had announced 997F→3BC5→2DA4→534F on the same connection, and only the last
+    /// announcement's parent was checked. Landed: a peer last reported at the first parent of the
+    /// chain of announcements sent on this connection holds its end (`PeerState.announcedGeneration`
+    /// `.base`); scenario diskless_primary_chains_announcements (main: the peers stayed UpToDate at
+    /// the previous generation beside the Primary exposing the new one). Ranges on main da6b933 →
+    /// with it: 1…300, 301…500, 501…800, 801…1100 the same seeds each (25 / 14 / 31 / 35). 169 and
+    /// 1067 still acknowledge nothing: now chained right (534F→CCA4), but n2, slow, had not taken
+    /// 534F when the link dropped and the queued announcements went with it; it rejoins Outdated
+    /// against CCA4 (the join rule). Next: a joiner Outdated beside a diskless Primary has no way
+    /// back but every replica connected (211, 837; DRBD refuses such a connection instead:
+    /// "Can only connect to data with current UUID").
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
