@@ -267,8 +267,7 @@ extension ReplicaInstance {
         // marked toward it); kept, it was claimed after this node's next crash against a writer
         // that had acknowledged a write here it never received (protocol A), and resynced that
         // write away (CrashedPrimaryRestartTests, three nodes).
-        crashedPrimaryAtAttach = false
-        flags.remove(.crashedPrimary)
+        endCrashedPrimaryStatus()
         if skipInitialSync { adoptedSkippedInitialSync(from: id) }
         for absent in announcement.absentNodes where absent != config.nodeID {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)

@@ -42,6 +42,17 @@ extension ReplicaInstance {
         }
     }
 
+    /// Peer `i` holds this node's data now (a resync from here to it ended, or it met this node
+    /// at one generation, both UpToDate, with nothing to resync): a crash found at this attach no
+    /// longer decides toward it, and a crashed Primary's status is settled toward it, on disk too.
+    mutating func peerTookData(_ i: Int) {
+        peers[i].tookDataSinceAttach = true
+        guard crashedPrimaryAtAttach, !peers[i].crashedPrimarySettled else { return }
+        peers[i].crashedPrimarySettled = true
+        markMetadataDirty()
+        settleCrashedPrimary()
+    }
+
     /// A crashed Primary's status is settled once every diskful peer took this node's data since
     /// the crash (a resync from here to it ended, or the connection was Established with both
     /// UpToDate and nothing to resync, `finishBitmapExchange`): no peer can lack a write only
@@ -54,23 +65,19 @@ extension ReplicaInstance {
     /// (`PeerState.crashedPrimarySettled`, the header's `crashedPrimarySettledPeers`), and the
     /// flag goes when it holds toward no peer (with two nodes: the same moment). A resync into
     /// this node, or a writer's new generation taken, settles it at once.
-    /// Peer `i` holds this node's data now (a resync from here to it ended, or it met this node
-    /// at one generation, both UpToDate, with nothing to resync): a crash found at this attach no
-    /// longer decides toward it, and a crashed Primary's status is settled toward it, on disk too.
-    mutating func peerTookData(_ i: Int) {
-        peers[i].tookDataSinceAttach = true
-        guard crashedPrimaryAtAttach, !peers[i].crashedPrimarySettled else { return }
-        peers[i].crashedPrimarySettled = true
-        markMetadataDirty()
-        settleCrashedPrimary()
-    }
-
     mutating func settleCrashedPrimary() {
         guard crashedPrimaryAtAttach,
               peers.allSatisfy({ $0.bitmap == nil || $0.crashedPrimarySettled }) else { return }
+        endCrashedPrimaryStatus()
+        markMetadataDirty()
+    }
+
+    /// Ends a crashed Primary's status, in memory and in the next header written (the caller
+    /// marks that write due). The one clear for every way it ends: `settleCrashedPrimary`, a
+    /// resync into this node (`adoptGenerations`), a writer's new generation taken (`onNewGeneration`).
+    mutating func endCrashedPrimaryStatus() {
         crashedPrimaryAtAttach = false
         flags.remove(.crashedPrimary)
-        markMetadataDirty()
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {

@@ -354,8 +354,7 @@ extension ReplicaInstance {
         let primary = disklessPrimaryExposingAnotherGeneration(than: generations.current)
         disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
-        crashedPrimaryAtAttach = false
-        flags.remove(.crashedPrimary)
+        endCrashedPrimaryStatus()
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
         // kept through stale drops): they hold the source's data now.
         crashExtents = []
