@@ -146,6 +146,34 @@ struct CrashedPrimaryServedTests {
         Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
     }
 
+    /// The same hole through a demotion: a protocol A Primary that wrote has the Primary mark on
+    /// disk; demoted, it clears it in memory, and the header without it is still on its way when
+    /// the peer asks to be promoted. Answered then, the peer acknowledges a write this node lacks,
+    /// both crash, this node returns a crashed Primary beside the peer (one too), and the lower
+    /// node id resyncs the peer's write away. The vote waits for the demotion's header.
+    @Test("a demoted protocol A Primary votes its peer in only once its header without the Primary mark is durable")
+    func demotionDurableBeforeVote() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 len=4096 pattern=1", "stabilize", "admin n0 secondary", "stabilize hold=n0"] {
+            script.run(line)
+        }
+        let cluster = script.runner.cluster!
+        #expect(Self.claimsPrimaryCrash(cluster, 0), "the demotion's header must still be in flight:\n\(script.text)")
+        for line in ["admin n1 primary", "stabilize hold=n0"] {
+            script.run(line)
+        }
+        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its demotion was durable:\n\(script.text)")
+        script.run("write n1 off=0 len=4096 pattern=3")
+        let acknowledged = script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }
+        for line in ["crash n1", "crash n0", "restart n0", "restart n1"] {
+            script.run(line)
+        }
+        Self.meet(script)
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
+    }
+
     /// A held vote never waits forever: the settle's metadata write fails, n0's disk is Failed
     /// (then detached), and the vote is answered by the rules of a node without a disk (it has nothing of its
     /// own a reunion could read, and n1 holds the data): n1 is promoted and writes.
