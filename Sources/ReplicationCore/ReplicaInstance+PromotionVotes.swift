@@ -52,18 +52,20 @@ extension ReplicaInstance {
     /// its crashed-Primary state (`noteCrashedPrimaryStateChanged`) is not yet durable; true when
     /// held. The requester, once Primary, may acknowledge a protocol A write this node lacks; if
     /// both then crash, the reunion reads that state from disk, and the old one (a Primary crash
-    /// it had settled by serving the requester) makes this node the source over that write. So
-    /// the vote, the one answer the requester's writes rely on, goes only once the header is on
-    /// disk. Only toward a protocol A requester: with protocol C its writes are acknowledged only
-    /// once this node (connected, it voted) holds them, and a crashed Primary yields at an equal
-    /// generation anyway (`equal-crashed-primary`), so the status read at a reunion cannot cost
-    /// one; holding those votes too only delayed promotions (seed 216, protocol C, a vote held
-    /// for a demotion's header: no convergence). Refusals go at once (they promise nothing), as does any vote from a node without a
-    /// disk (nothing of its own to read at a reunion), so a metadata write that fails (the disk
-    /// Failed) lets a held vote be answered by the rules of a node without a disk. DRBD syncs its
-    /// metadata at the end of a resync (`drbd_md_sync_if_dirty` in `drbd_resync_finished`) but
-    /// answers a two-phase state change without waiting for it. One held vote per requester: a
-    /// new request replaces an older one (a requester has one promotion at a time).
+    /// settled by serving the requester, or the Primary mark a demotion cleared) makes this node
+    /// the source over that write (CrashedPrimaryServedTests). So the vote, the one answer the
+    /// requester's writes rely on, goes only once the header is on disk (DRBD too writes its
+    /// metadata at the end of a resync, `drbd_md_sync_if_dirty` in `drbd_resync_finished`).
+    ///
+    /// Only toward a protocol A requester: with protocol C its writes are acknowledged only once
+    /// this node (connected: it voted) holds them, and a crashed Primary yields at an equal
+    /// generation anyway (`equal-crashed-primary`). Holding those votes too only delayed
+    /// promotions (seed 216, protocol C, a vote held for a demotion's header: no convergence).
+    /// Refusals go at once (they promise nothing), as does any vote from a node without a disk
+    /// (nothing of its own to read at a reunion): a metadata write that fails (the disk Failed,
+    /// then detached) lets a held vote be answered by the rules of a node without a disk. One
+    /// held vote per requester: a new request replaces an older one (a requester runs one
+    /// promotion at a time), which bounds the list by the peers.
     mutating func holdPromotionVote(_ request: PromotionRequest, peer i: Int, since: UInt64) -> Bool {
         guard peers[i].config.replicationProtocol == .a, disk.hasDisk, !config.disklessClient,
               !metadataDurable(crashedPrimaryStateVersion) else { return false }
