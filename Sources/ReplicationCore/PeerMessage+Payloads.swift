@@ -20,9 +20,11 @@ import NIOCore
 /// 11: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
 ///    Outdated (`joinBesideDisklessPrimary`): a 10 Primary would read from it as UpToDate.
 /// 12: a writer-lost that arrives while its receiver has the writer is not kept: the receiver's
-///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
-///    on a kept one.
-public let replicationProtocolVersion: UInt16 = 12
+///    own asks for an answer (`.answer`); an 11 peer would decide alone on a kept one.
+/// 13: it is kept again, and decided when the receiver loses the writer too; its sender withdraws
+///    it when it gets the writer back (`WriterLost.withdrawn`, the bit 12 used for asking): a 12
+///    peer would take the withdrawal for a question.
+public let replicationProtocolVersion: UInt16 = 13
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -403,20 +405,20 @@ public struct WriterLost: Sendable, Equatable {
     /// equal tails are not equal when one stream began later: it may have a gap (seed 463); the
     /// earlier one is the source (`onWriterLost`).
     public var streamStart: UInt64
-    /// The receiver's writer-lost reached the sender while the sender still had the writer, and
-    /// the sender decided nothing on it: the receiver decides on this one and answers with its
-    /// own (`answer`), on which the sender then decides (`onWriterLost`).
-    public var wantsAnswer: Bool
+    /// The sender has the writer again: the receiver drops the writer-lost it keeps from it
+    /// (`deferWriterLost`), or, if it already decided on it, renegotiates the connection
+    /// (`onWriterLostWithdrawn`). The other fields say nothing then.
+    public var withdrawn: Bool
     /// The sender decided on the receiver's writer-lost and this is its own in answer: the
     /// receiver, which could not have decided on one of the sender's, decides on it.
     public var answer: Bool
     public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0,
-                wantsAnswer: Bool = false, answer: Bool = false) {
+                withdrawn: Bool = false, answer: Bool = false) {
         self.writer = writer
         self.lastSequence = lastSequence
         self.hotExtents = hotExtents
         self.streamStart = streamStart
-        self.wantsAnswer = wantsAnswer
+        self.withdrawn = withdrawn
         self.answer = answer
     }
 }

@@ -53,9 +53,10 @@ struct WriterLostAgreementTests {
     /// got the writer back and resynced. When n2 lost the writer, it decided on n1's old message
     /// (tail 1 against its 3) and became SyncSource toward n1, while n1, still connected to the
     /// writer, kept n2's waiting: n2 stayed SyncSource toward an n1 that never resynced, through
-    /// every heal (protocols 8 to 11, the kept writer-lost). Nothing is kept now: n2's own
-    /// writer-lost asks n1 for an answer, and n1, which has the writer, neither decides nor
-    /// answers, so n2 decides nothing either.
+    /// every heal (protocols 8 to 11, the kept writer-lost). Protocol 12 kept nothing and had n2's
+    /// own writer-lost ask n1 for an answer; protocol 13 keeps it again, and n1, on getting the
+    /// writer back, withdraws it (`withdrawWriterLostIfWriterBack`): n2 drops it and decides
+    /// nothing, and n1, which has the writer, keeps n2's.
     @Test("a writer-lost whose sender got the writer back is not decided on when the receiver loses the writer")
     func senderReconnectedToTheWriter() {
         let script = RecordedScript()
