@@ -96,6 +96,43 @@ struct WriterLostAgreementTests {
         }
     }
 
+    /// The withdrawal can come too late: n1 gets the writer back while n2, which kept n1's
+    /// writer-lost, loses the writer and decides on it (its tail 2 against n1's 1: n2 is the
+    /// source) before n1's withdrawal arrives. n1, with the writer, keeps n2's writer-lost and
+    /// runs no resync from n2; n2, on the withdrawal, renegotiates the connection, which ends the
+    /// resync it started, and the handshake plans from the generations.
+    @Test("a withdrawal that arrives after the receiver decided renegotiates the connection")
+    func withdrawalAfterTheDecision() {
+        let script = RecordedScript()
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K")
+        script.run("partition n0 n1")
+        script.run("stabilize")
+        script.run("write n0 off=4096 pattern=2")
+        script.run("stabilize")
+        // n1 gets the writer back; its withdrawal waits on the link to n2.
+        script.run("heal")
+        script.run("stabilize hold-link=n1-n2")
+        let decided = script.run("partition n0 n2") + script.run("stabilize hold-link=n1-n2")
+        #expect(decided.contains { $0.hasPrefix("n2: info: reconciling in-flight writes of lost Primary node 0 with node 1: this node got 2, it got 1") },
+                "n2 did not decide on n1's kept writer-lost:\n\(script.text)")
+        #expect(!decided.contains { $0.hasPrefix("n1: info: reconciling") }, "n1 decided while it has the writer:\n\(script.text)")
+        let withdrawn = script.run("stabilize")
+        #expect(withdrawn.contains { $0.hasPrefix("n2: info: node 1 (n1) has Primary node 0 again after this node reconciled on its writer-lost") },
+                "n2 did not renegotiate on the withdrawal:\n\(script.text)")
+        script.run("heal")
+        script.run("stabilize")
+        script.run("tick 20")
+        script.run("stabilize")
+        let healed = script.run("state")
+        #expect(!healed.contains { $0.contains("Sync") || $0.contains("Inconsistent") }, "a resync outlived the heal:\n\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+        for (offset, pattern) in [(0, 1), (4096, 2)] {
+            for n in 1 ... 2 {
+                #expect(script.run("data n\(n) off=\(offset)") == ["n\(n) off=\(offset): pattern=\(pattern)"], "\(script.text)")
+            }
+        }
+    }
+
     /// The lines under `node`'s own line in a `state` output: its view of each peer.
     static func peerLines(of node: String, in state: [String]) -> [String] {
         guard let start = state.firstIndex(where: { $0.hasPrefix("\(node): ") }) else { return [] }
