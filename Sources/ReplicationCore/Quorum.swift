@@ -179,7 +179,7 @@ extension ReplicaInstance {
         // Inconsistent, every link paused waiting for n1 as the source; session 8's "way back").
         // DRBD leaves this state to the operator.
         let outdatedByNewerData = disk == .outdated && !flags.contains(.outdatedWithoutQuorum)
-        guard flags.contains(.outdatedWithoutQuorum) || outdatedByNewerData else { return }
+        guard flags.contains(.outdatedWithoutQuorum) || disk == .outdated else { return }
         guard disk == .outdated else {
             flags.remove(.outdatedWithoutQuorum)  // resynced or attached anew: the reason is gone
             return

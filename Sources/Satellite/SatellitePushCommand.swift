@@ -14,8 +14,8 @@ public struct SatellitePushCommand: AsyncParsableCommand {
         abstract: "Send a node's desired state (JSON) to a satellite and print its actual state (diagnostic).",
         discussion: """
             Connects to ADDR:PORT as a controller would, sends the NodeDesiredState read from
-            --desired (a file, or - for stdin), and waits until the satellite reports that
-            generation as applied (and, with --until-disk, until every volume has that disk
+            --desired (a file, or - for stdin), and waits until the satellite reports exactly
+            that generation as applied (and, with --until-disk, until every volume has that disk
             state). Prints the last actual state as JSON. Exits 1 when the wait times out.
             Do not use it on a node a running controller manages: the next controller push wins.
             """,
@@ -66,12 +66,7 @@ public struct SatellitePushCommand: AsyncParsableCommand {
                     case .actualState(let actual):
                         last = actual
                         lastSeen.state.withLock { $0 = actual }
-                        guard actual.appliedGeneration >= state.generation else { continue }
-                        if let disk = untilDisk {
-                            let all = actual.resources.flatMap(\.volumes)
-                            guard !all.isEmpty, all.allSatisfy({ $0.diskState == disk }) else { continue }
-                        }
-                        return (actual, nil)
+                        if Self.answers(actual, generation: state.generation, untilDisk: untilDisk) { return (actual, nil) }
                     }
                 }
                 return (last, lastProblem)
@@ -95,6 +90,20 @@ public struct SatellitePushCommand: AsyncParsableCommand {
             try? DescriptorWriter.writeAll("last report:\n" + (try Self.json(last)) + "\n", to: STDERR_FILENO)
         }
         throw PushFailure(message: "satellite-push: no matching report from \(address) within \(timeout) s\(outcome.1.map { " (\($0))" } ?? "")")
+    }
+
+    /// Whether `actual` is the satellite's answer to the pushed `generation`: that generation
+    /// applied (and, with `untilDisk`, every volume in that disk state).
+    ///
+    /// Exactly that generation, not a later one: a satellite a controller drove before holds the
+    /// controller's generation (microseconds since the epoch), far above a hand-written one, and
+    /// the report it sends as the session opens — before it read the push — would otherwise count
+    /// as the answer (the satellite tier once read such a report and missed the pools it pushed).
+    static func answers(_ actual: NodeActualState, generation: UInt64, untilDisk: String?) -> Bool {
+        guard actual.appliedGeneration == generation else { return false }
+        guard let disk = untilDisk else { return true }
+        let all = actual.resources.flatMap(\.volumes)
+        return !all.isEmpty && all.allSatisfy { $0.diskState == disk }
     }
 
     static func json(_ state: NodeActualState) throws -> String {

@@ -82,6 +82,54 @@ struct WriterLostAgreementTests {
                 "n2's side of n1 is not Established:\n\(script.text)")
         #expect(Self.peerLines(of: "n1", in: state).contains { $0.hasPrefix("  n2 role:Secondary replication:Established peer-disk:UpToDate ") },
                 "n1's side of n2 is not Established:\n\(script.text)")
+        _ = Self.healedWithoutResync(script, patterns: [(0, 1), (4096, 2), (8192, 3)])
+    }
+
+    /// Session 15 (review): the writer-lost that asks for an answer can be stale. n1 restarts and
+    /// resyncs from n2 while its connection to the writer renegotiates: that drop is a writer
+    /// loss, and n1's writer-lost reaches n2, which still has the writer and records n1 as a peer
+    /// to ask (`writerLostsIgnored`) — n1 is back with the writer a moment later. Both then lose
+    /// the writer with equal tails (4), n1's stream from after 3, so n2 is the source. n1's plain
+    /// writer-lost reaches n2 first and n2 decides (SyncSource toward n1); n2's own, sent before,
+    /// asks n1 for an answer, and arrives only after n1 has the writer again. Taking "asks for an
+    /// answer" as "the peer did not decide on mine", n1 ignored it and n2 stayed SyncSource toward
+    /// an n1 that never resynced, through every heal. n1's writer-lost went to n2, so n2 may have
+    /// decided on it whatever its own asks: n1 reconnects and the handshake decides.
+    @Test("a survivor that has the writer back reconnects to a peer that decided on its writer-lost, even if the peer's asks for an answer")
+    func peerDecidedThoughItAskedForAnAnswer() {
+        let script = RecordedScript()
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K")
+        script.run("crash n1")
+        script.run("write n0 off=4096 pattern=2")
+        script.run("write n0 off=8192 pattern=3")
+        script.run("stabilize")
+        let restart = script.run("restart n1") + script.run("stabilize")
+        #expect(restart.contains("n2: info: node 1 (n1) lost Primary node 0 at its write 3; this node still has it and asks for its answer when it loses it too"),
+                "the stale entry this test is about was not made:\n\(script.text)")
+        script.run("write n0 off=12288 pattern=4")
+        script.run("stabilize")
+        // Both lose the writer; n2's messages to n1 wait until n1 has it again.
+        script.run("partition n0 n1")
+        script.run("partition n0 n2")
+        let decided = script.run("stabilize hold-link=n2-n1")
+        #expect(decided.contains("n2: info: reconciling in-flight writes of lost Primary node 0 with node 1: both got 4, this node's stream from after 0, its from after 3"),
+                "\(script.text)")
+        script.run("heal")
+        script.run("partition n0 n2")
+        script.run("stabilize hold-link=n2-n1")
+        let released = script.run("stabilize")
+        #expect(released.contains("n1: info: node 2 (n2) may have reconciled on this node's writer-lost for Primary node 0, which is connected here again; reconnecting so that the handshake decides"),
+                "\(script.text)")
+        script.run("tick 20")
+        script.run("stabilize")
+        let healed = Self.healedWithoutResync(script, patterns: [(0, 1), (4096, 2), (8192, 3), (12288, 4)])
+        #expect(Self.peerLines(of: "n2", in: healed).contains { $0.hasPrefix("  n1 role:Secondary replication:Established peer-disk:UpToDate ") },
+                "n2's side of n1 did not settle:\n\(script.text)")
+    }
+
+    /// Heals every link and lets the cluster settle: no resync may outlive it, the three replicas
+    /// are identical and n1 and n2 hold each block's pattern. Returns the final `state`.
+    static func healedWithoutResync(_ script: RecordedScript, patterns: [(offset: Int, pattern: Int)]) -> [String] {
         script.run("heal")
         script.run("stabilize")
         script.run("tick 20")
@@ -89,11 +137,12 @@ struct WriterLostAgreementTests {
         let healed = script.run("state")
         #expect(!healed.contains { $0.contains("Sync") || $0.contains("Inconsistent") }, "a resync outlived the heal:\n\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
-        for (offset, pattern) in [(0, 1), (4096, 2), (8192, 3)] {
+        for (offset, pattern) in patterns {
             for n in 1 ... 2 {
                 #expect(script.run("data n\(n) off=\(offset)") == ["n\(n) off=\(offset): pattern=\(pattern)"], "\(script.text)")
             }
         }
+        return healed
     }
 
     /// The withdrawal can come too late: n1 (tail 1) gets the writer back while n2, which kept
