@@ -20,7 +20,8 @@ extension ResourceRuntime {
                 volume: Int(v), minor: minor, disk: s.device.disk.rawValue, client: s.device.client, quorum: s.device.quorum,
                 open: runtime.openExports > 0, sizeBytes: runtime.sizeBytes, backingPath: runtime.backing?.path,
                 nbdExport: nbdSocketPath.map { "nbd+unix:///\(config.name)/\(v)?socket=\($0)" },
-                readBytes: runtime.readBytes + (readPaths[v]?.readBytes ?? 0), writtenBytes: runtime.writtenBytes))
+                readBytes: runtime.readBytes + (readPaths[v]?.readBytes ?? 0), writtenBytes: runtime.writtenBytes,
+                diskReason: s.device.reason?.rawValue, diskReasonMessage: s.device.reason?.explanation))
         }
         var connections: [ConnectionReport] = []
         for peer in config.peers {

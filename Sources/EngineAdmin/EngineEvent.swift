@@ -54,6 +54,8 @@ public enum EventStream {
                           EventField("backing_dev", v.backingPath.map(noSpaces) ?? "none"),
                           EventField("disk", v.disk), EventField("client", yesNo(v.client)),
                           EventField("quorum", yesNo(v.quorum)), EventField("open", yesNo(v.open))]
+            // Only when known, so that lines without one read as before.
+            if let r = v.diskReason { fields.append(EventField("disk-reason", noSpaces(r))) }
             if let e = v.nbdExport { fields.append(EventField("nbd", noSpaces(e))) }
             // A device registered by `tandem adm attach`: its arrival and departure are changes.
             if let d = v.devicePaths, !d.isEmpty { fields.append(EventField("local-device", noSpaces(d.joined(separator: ",")))) }

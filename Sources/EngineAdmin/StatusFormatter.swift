@@ -7,9 +7,10 @@
 ///       gamma connection:Connecting
 ///
 /// `volume:N` appears only for multi-volume resources, `replication:` only beyond Established,
-/// `quorum:no` only when lost. `verbose` adds node ids and the NBD export; `statistics` adds
-/// traffic counters in KiB (DRBD's unit), including Tandem's `rs-sent`/`rs-received` (resync
-/// payload only).
+/// `quorum:no` only when lost, `reason:` (with a `message:` line under the volume) only when the
+/// engine knows why the disk is held back (a failure record). `verbose` adds node ids and the NBD
+/// export; `statistics` adds traffic counters in KiB (DRBD's unit), including Tandem's
+/// `rs-sent`/`rs-received` (resync payload only).
 public enum StatusFormatter {
     public static func format(_ reports: [ResourceReport], verbose: Bool = false, statistics: Bool = false) -> String {
         reports.map { format($0, verbose: verbose, statistics: statistics) }.joined(separator: "\n")
@@ -35,6 +36,7 @@ public enum StatusFormatter {
             if multi || verbose { line += "volume:\(v.volume) " }
             if verbose { line += "minor:\(v.minor) " }
             line += "disk:\(v.disk)"
+            if let reason = v.diskReason { line += " reason:\(reason)" }
             if v.client { line += " client:yes" }
             if !v.quorum || verbose { line += " quorum:\(v.quorum ? "yes" : "no")" }
             if verbose { line += " open:\(v.open ? "yes" : "no")" }
@@ -42,6 +44,7 @@ public enum StatusFormatter {
             if verbose, let e = v.nbdExport { line += " nbd:\(e)" }
             if verbose, let devices = v.devicePaths, !devices.isEmpty { line += " device:" + devices.joined(separator: ",") }
             lines.append(line)
+            if let m = v.diskReasonMessage { lines.append("    message: \(m)") }
         }
         for c in r.connections {
             var line = "  \(c.peerName)"

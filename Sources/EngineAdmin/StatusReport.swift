@@ -46,12 +46,19 @@ public struct VolumeReport: Codable, Sendable, Equatable {
     /// Local block devices attached to this volume's export on this node (e.g. "/dev/loop3"),
     /// as registered by `tandem adm attach`; nil or empty when none is.
     public var devicePaths: [String]?
+    /// Why the disk is, or may be, behind its peers beyond what `disk` says (ReplicationCore's
+    /// `DiskReason`: "failed-disk"), nil when nothing is known against it; `diskReasonMessage`
+    /// says it in a sentence. Optional, so reports from an engine without them still decode.
+    public var diskReason: String?
+    public var diskReasonMessage: String?
 
     public init(volume: Int, minor: Int, disk: String, client: Bool, quorum: Bool, open: Bool, sizeBytes: UInt64,
-                backingPath: String?, nbdExport: String?, readBytes: UInt64 = 0, writtenBytes: UInt64 = 0, devicePaths: [String]? = nil) {
+                backingPath: String?, nbdExport: String?, readBytes: UInt64 = 0, writtenBytes: UInt64 = 0, devicePaths: [String]? = nil,
+                diskReason: String? = nil, diskReasonMessage: String? = nil) {
         self.volume = volume; self.minor = minor; self.disk = disk; self.client = client; self.quorum = quorum
         self.open = open; self.sizeBytes = sizeBytes; self.backingPath = backingPath; self.nbdExport = nbdExport
         self.readBytes = readBytes; self.writtenBytes = writtenBytes; self.devicePaths = devicePaths
+        self.diskReason = diskReason; self.diskReasonMessage = diskReasonMessage
     }
 }
 

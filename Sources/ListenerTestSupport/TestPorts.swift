@@ -11,23 +11,38 @@ import Synchronization
 /// machine (another process, a TIME_WAIT) already uses.
 public enum TestPorts {
     /// The first port handed out from here on; a random start keeps two test processes apart.
-    private static let next = Mutex<Int>(Int.random(in: 20000..<26000))
+    private static let next = Mutex<Int>(Int.random(in: lowest..<26000))
 
     /// The first of `count` consecutive ports (a node and the peers after it) that no socket on
     /// this machine uses and that this process has not handed out before.
     public static func reserve(_ count: Int = 1) -> Int {
         precondition(count >= 1 && count <= 64, "TestPorts.reserve: \(count) ports asked for")
-        let ceiling = ephemeralFloor() - count
+        let floor = ephemeralFloor()
         let inUse = portsInUse()
         return next.withLock { port in
-            for _ in 0..<1000 {
-                if port + count > ceiling { port = 20000 }
-                let first = port
-                port += count
-                if !(first..<first + count).contains(where: inUse.contains) { return first }
+            guard let found = firstFree(count: count, from: port, below: floor, inUse: inUse) else {
+                preconditionFailure("TestPorts.reserve: no \(count) free consecutive ports below \(floor)")
             }
-            preconditionFailure("TestPorts.reserve: no \(count) free consecutive ports below \(ceiling)")
+            port = found.next
+            return found.first
         }
+    }
+
+    /// The lowest port handed out; a search that reaches `floor` starts again here.
+    public static let lowest = 20000
+
+    /// The first `count` consecutive ports from `start` on, all below `floor` (the ephemeral
+    /// range's first port) and none in `inUse`, and where the next search starts. Apart from
+    /// `reserve`'s process-wide state so that a test can hand it the ports in use.
+    public static func firstFree(count: Int, from start: Int, below floor: Int, inUse: Set<Int>) -> (first: Int, next: Int)? {
+        var port = start
+        for _ in 0..<1000 {
+            if port + count > floor { port = lowest }
+            let first = port
+            port += count
+            if !(first..<first + count).contains(where: inUse.contains) { return (first, port) }
+        }
+        return nil
     }
 
     /// The lowest port the kernel gives to outgoing connections.

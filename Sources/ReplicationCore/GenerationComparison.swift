@@ -63,18 +63,41 @@ enum GenerationComparison {
         // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
         // and was interrupted: it keeps its generation until its resync ends) cannot be the
         // source, so it is the one (seeds 1110, 1143).
+        let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+        let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
         var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
         if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
            let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
-            myYieldsUnconfirmed = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
-            peerYieldsUnconfirmed = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
+            myYieldsUnconfirmed = myInconsistentOnly
+            peerYieldsUnconfirmed = peerInconsistentOnly
         }
+        // A disk that failed at its current generation and came back from its last record holds a
+        // prefix of that generation's writes: whatever was acknowledged in it is on the replicas
+        // that kept writing (seed 781: n1 restarted from its record at ED21 beside n0 at F965,
+        // another child of their parent, started by a diskless Primary that had forgotten ED21).
+        let myDiskFailed = mine.flags.contains(.diskFailed)
+        let peerDiskFailed = peer.flags.contains(.diskFailed)
+        // One side Inconsistent: DRBD's drbd_sync_handshake makes it the target "due to disk
+        // states" whatever the generations say, with a full sync. Such a side began yielding and
+        // was interrupted (it keeps its generation until the resync into it ends): it holds part
+        // of each side's data and cannot serve. Before the Primary-lost-quorum rule: seed 781's
+        // Primary without quorum yielded to an Inconsistent failed disk and nothing was left to
+        // resync from. Only where no bitmap covers both sides (common history, a full sync):
+        // `myInconsistentOnly` / `peerInconsistentOnly` below.
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
+            // Not the Inconsistent rule here: an Inconsistent side holds blocks its interrupted
+            // resync brought from a third node, in no bitmap toward this peer (review's
+            // split_brain_inconsistent_side_bitmap: UpToDate replicas differed), and DRBD's full
+            // sync instead lost an acknowledged write in seed 1068 (not traced).
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                              rule: myDiskFailed ? "split-brain-self-disk-failed" : "split-brain-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
@@ -86,9 +109,17 @@ enum GenerationComparison {
         let peerAll = [peerCurrent] + peer.generations.history
         if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
+            if myInconsistentOnly || peerInconsistentOnly {
+                return Result(decision: myInconsistentOnly ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myInconsistentOnly ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+            }
+            if myDiskFailed != peerDiskFailed {
+                return Result(decision: myDiskFailed ? .targetFull : .sourceFull, onlyIfBits: false,
+                              rule: myDiskFailed ? "common-history-self-disk-failed" : "common-history-peer-disk-failed")
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,
@@ -127,6 +158,16 @@ enum GenerationComparison {
         // as a full sync.
         if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
         if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        // A disk that failed at this generation and came back from its last record may lack
+        // writes the other side holds (the one that failed on it at least; DRBD attaches it
+        // Outdated): it is the target, whatever the bits say, and Outdated until resynced
+        // (seed 348). Before the Outdated rule: an Outdated peer may hold those writes.
+        let myFailed = mine.flags.contains(.diskFailed)
+        let peerFailed = peer.flags.contains(.diskFailed)
+        if myFailed != peerFailed {
+            return Result(decision: myFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
+                          rule: myFailed ? "equal-self-disk-failed" : "equal-peer-disk-failed")
+        }
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
         // the one holding the data. Bits made stale by a third replica's resync do not count.

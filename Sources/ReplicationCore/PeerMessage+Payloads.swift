@@ -20,11 +20,19 @@ import NIOCore
 /// 11: a diskful peer whose current generation is not the one a diskless Primary exposes joins it
 ///    Outdated (`joinBesideDisklessPrimary`): a 10 Primary would read from it as UpToDate.
 /// 12: a writer-lost that arrives while its receiver has the writer is not kept: the receiver's
-///    own asks for an answer (`.answer`); an 11 peer would decide alone on a kept one.
-/// 13: it is kept again, and decided when the receiver loses the writer too; its sender withdraws
-///    it when it gets the writer back (`WriterLost.withdrawn`, the bit 12 used for asking): a 12
-///    peer would take the withdrawal for a question.
-public let replicationProtocolVersion: UInt16 = 13
+///    own asks for an answer (`WriterLost.wantsAnswer`, `.answer`); an 11 peer would decide alone
+///    on a kept one.
+/// 13: when both sides changed since a common generation and exactly one is Inconsistent, the
+///    other is the source (`GenerationComparison.compare`): a 12 peer would plan the other way.
+/// 14: a handshake says when the sender's disk failed at its current generation and was attached
+///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
+///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
+///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
+/// 15: a writer-lost that arrives while its receiver has the writer is kept again, and decided
+///    when the receiver loses the writer too; its sender withdraws it when it gets the writer back
+///    (`WriterLost.withdrawn`, the bit 12 used for asking): a 14 peer would take the withdrawal
+///    for a question.
+public let replicationProtocolVersion: UInt16 = 15
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -53,6 +61,9 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// write issued in it (`MetadataFlags.generationUnconfirmed`): its changes since the previous
     /// generation were never acknowledged, and it yields in a split brain.
     public static let generationUnconfirmed = HandshakeFlags(rawValue: 1 << 8)
+    /// The sender's disk failed at its current generation and was attached again from its last
+    /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
+    public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.

@@ -72,15 +72,23 @@ struct PendingRequest: Sendable {
         var ackBarrierVersion: UInt64
         var ackProbe: UInt64?
         var sequence: UInt64
+        /// The write landed here while this node was UpToDate, and its disk is not any more.
+        var localCopyOutdated: Bool
 
         /// nil while the request is not started or still waits for its local operation, a peer
-        /// or a remote read.
-        init?(_ pending: inout PendingRequest) {
+        /// or a remote read. `upToDate`: this node's disk is UpToDate now. A write's local copy
+        /// counts only then, not only when it landed (`localOK`): a Primary whose disk turned
+        /// Outdated meanwhile (a newer generation reached it, `becomeOutdated`) holds it on data
+        /// that the resync from the newer node overwrites, so acknowledged on that copy alone it
+        /// is lost (simulation seed 524; OutdatedPrimaryAckTests). A flush keeps its local
+        /// count: it promises only what this node's earlier acknowledgements already rested on.
+        init?(_ pending: inout PendingRequest, upToDate: Bool) {
             guard pending.phase == .started, !(pending.localOp && !pending.localDone),
                   pending.waitingPeers.isEmpty, pending.remoteRead == nil else { return nil }
             answeredBy = pending.sentTo.subtracting(pending.lostTo)
-            durableCopies = pending.durableCopies + (pending.localOp && pending.localOK ? 1 : 0)
             isWrite = pending.isWrite
+            localCopyOutdated = pending.localOp && pending.localOK && isWrite && !upToDate
+            durableCopies = pending.durableCopies + (pending.localOp && pending.localOK && !localCopyOutdated ? 1 : 0)
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
             ackBarrierVersion = pending.ackBarrierVersion

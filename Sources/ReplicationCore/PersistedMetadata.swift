@@ -24,6 +24,20 @@ public struct MetadataFlags: OptionSet, Sendable, Hashable {
     /// possibly held by this crashed writer alone, which protocol A may lose): it yields in a
     /// split brain (see `HandshakeFlags.generationUnconfirmed`).
     public static let generationUnconfirmed = MetadataFlags(rawValue: 1 << 5)
+    /// The last record of a disk that failed while a Primary wrote with UpToDate data elsewhere
+    /// (DRBD clears MDF_WAS_UP_TO_DATE then): at this generation it may lack writes its peers
+    /// hold, so it yields to any consistent peer at the same generation
+    /// (`GenerationComparison.equalCurrent`) and in a split brain. Cleared once a resync into it
+    /// ends, it returns UpToDate (`returnFromQuorumOutdate`), or it moves to another generation
+    /// (`settleDiskFailedFlag`).
+    public static let diskFailed = MetadataFlags(rawValue: 1 << 6)
+    /// Found `primary` at an attach: the node crashed as Primary, and stays so through later
+    /// restarts until the crash is settled: a resync into it ends, or every diskful peer took its
+    /// data (`settleCrashedPrimary`; DRBD MDF_CRASHED_PRIMARY). The attach removes
+    /// `primary` from the next header it writes; without this flag a second crash before that
+    /// resync came back a plain crashed Secondary, and with protocol A the write it alone had
+    /// acknowledged was resynced away (CrashedPrimaryRestartTests). Bit 7 (bit 6 is `diskFailed`).
+    public static let crashedPrimary = MetadataFlags(rawValue: 1 << 7)
 }
 
 /// The fixed-size part of the durable metadata of one volume replica.

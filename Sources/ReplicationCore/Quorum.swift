@@ -178,6 +178,8 @@ extension ReplicaInstance {
         // an UpToDate source (seed 730: n1 and n2 Outdated at the newest generation, n0
         // Inconsistent, every link paused waiting for n1 as the source; session 8's "way back").
         // DRBD leaves this state to the operator.
+        // A failed disk that yielded at its generation (`MetadataFlags.diskFailed`) is one of them
+        // (failed_disk_reattaches_outdated.txt).
         let outdatedByNewerData = disk == .outdated && !flags.contains(.outdatedWithoutQuorum)
         guard flags.contains(.outdatedWithoutQuorum) || disk == .outdated else { return }
         guard disk == .outdated else {
@@ -194,11 +196,16 @@ extension ReplicaInstance {
                 || (peers[j].replication == .established && peers[j].current.sameHistory(as: generations.current))
             if everyReplicaConnected { return notNewer }
             if outdatedByNewerData { return false }
-            let knowsNothingNewer = peers[j].disk == .upToDate || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
+            // A disk that failed and came back from its last record forgot what it learnt while
+            // detached (a writer's newer generation, acknowledged with it as a voter): it does
+            // not vouch (failed_disk_reattaches_outdated.txt).
+            let diskFailed = peers[j].handshake?.flags.contains(.diskFailed) ?? false
+            let knowsNothingNewer = (peers[j].disk == .upToDate && !diskFailed)
+                || (peers[j].disk == .outdated && peers[j].outdatedByQuorumLoss)
             return notNewer && knowsNothingNewer
         }) else { return }
         disk = .upToDate
-        flags.remove(.outdatedWithoutQuorum)
+        flags.remove([.outdatedWithoutQuorum, .diskFailed])
         markMetadataDirty()
         log(.info, "\(config.resourceName) on \(config.nodeName) has quorum again and no peer holds newer data: UpToDate at generation \(generations.current)")
         broadcastState()

@@ -258,10 +258,22 @@ extension ReplicaInstance {
         }
         role = .primary
         autoPromoted = pending.automatic
-        flags.insert(.primary)
+        // The crashed-Primary mark (DRBD MDF_PRIMARY_IND) says this disk may hold writes acknowledged
+        // here that no peer has. Beside an absent diskful peer this node's first write starts a new
+        // generation (`needsNewGeneration`), so until then it has acknowledged nothing as Primary:
+        // the mark goes on disk with that generation, before the write is issued
+        // (`startNewGeneration`). Written now, a crash before any write made this node the
+        // protocol A source at the same generation, over a demoted writer's acknowledged write it
+        // never received (ProtocolADemotedWriterTests; DRBD loses it too). Bits toward an absent
+        // peer may be this node's own unconfirmed writes from an earlier tenure: then it is
+        // written now, as DRBD does.
+        let absentPeers = peers.indices.filter { !peers[$0].config.disklessClient && !peers[$0].receivesWrites }
+        if absentPeers.isEmpty || absentPeers.contains(where: { (peers[$0].bitmap?.setCount ?? 0) > 0 }) {
+            flags.insert(.primary)
+        }
         flags.remove(.primaryLostQuorum)
         writeBarrierVersion = markMetadataDirty()
-        if peers.contains(where: { !$0.config.disklessClient && !$0.receivesWrites }) || ownDiskAbsent { needsNewGeneration = true }
+        if !absentPeers.isEmpty || ownDiskAbsent { needsNewGeneration = true }
         if pending.force && disk.hasDisk && disk != .upToDate {
             // Reconnect first so that the peers learn the new generation from a handshake (and
             // sync from it) rather than from an announcement.

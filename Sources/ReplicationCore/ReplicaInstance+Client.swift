@@ -244,6 +244,9 @@ extension ReplicaInstance {
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
+        // The crashed-Primary mark a promotion beside an absent peer left for now
+        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
+        if role == .primary { flags.insert(.primary) }
         // Durable with the generation: until a write issued in it is acknowledged, this node
         // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
         // at a generation the other replicas may never have heard of (the announcement still
@@ -384,7 +387,7 @@ extension ReplicaInstance {
 
     mutating func checkDone(_ id: ClientRequestID) {
         guard let i = requests.index(forKey: id),
-              let pending = withRequest(at: i, { PendingRequest.Readiness(&$0) }) else { return }
+              let pending = withRequest(at: i, { [disk] in PendingRequest.Readiness(&$0, upToDate: disk == .upToDate) }) else { return }
         let copies = pending.durableCopies
         if pending.isWrite && pending.lostCopyWithoutQuorum {
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write while without quorum; not acknowledged (it may or may not have reached the disk)")))
@@ -433,6 +436,8 @@ extension ReplicaInstance {
             complete(id, copies > 0 ? .done : .failed(ClientError(.io, "the flush reached stable storage on no replica of \(config.resourceName)")))
         } else if copies > 0 {
             complete(id, .done)
+        } else if pending.localCopyOutdated {
+            complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) became \(disk.rawValue) after the write reached its disk, and no UpToDate replica holds the write; not acknowledged (a resync into this node may overwrite its copy)")))
         } else {
             complete(id, .failed(ClientError(.io, "the write failed on every replica of \(config.resourceName)")))
         }

@@ -18,13 +18,17 @@ extension ReplicaInstance {
         if mine.role == .primary { (primary, other) = (mine, peer) }
         else if peer.role == .primary { (primary, other) = (peer, mine) }
         else { return false }
-        let exposed = primary.generations.current
-        // A Primary that has never seen data (its current still just-created or none) exposes no
-        // generation to protect.
         return primary.sizeBytes == 0 && other.sizeBytes != 0
             && (other.disk == .upToDate || other.disk == .consistent)
-            && !exposed.isNone && !exposed.sameHistory(as: .justCreated)
-            && !other.generations.current.sameHistory(as: exposed)
+            && Self.disklessPrimary(exposing: primary.generations.current, isAhead: other.generations.current)
+    }
+
+    /// Whether a diskless Primary exposing generation `exposed` holds writes that data at `held`
+    /// lacks: `held` is another generation. A Primary that has never seen data (its current still
+    /// just-created or none) exposes no generation to protect. The one judgement of the handshake
+    /// rule and of a resync's end (`disklessPrimaryExposingAnotherGeneration`).
+    static func disklessPrimary(exposing exposed: Generation, isAhead held: Generation) -> Bool {
+        !exposed.isNone && !exposed.sameHistory(as: .justCreated) && !held.sameHistory(as: exposed)
     }
 
     /// Applies `joinsOutdatedBesideDisklessPrimary` at the handshake: this node, diskful, becomes
@@ -52,5 +56,21 @@ extension ReplicaInstance {
         }
         peers[i].joinedOutdatedAt = nil
         return report.disk
+    }
+
+    /// The connected diskless Primary, if any, whose exposed generation (its handshake's current,
+    /// then its announcements) is not `generation`. `joinBesideDisklessPrimary` judges only at
+    /// the handshake; a peer Inconsistent there (it claims nothing, so it joins as it is) that
+    /// then finishes a resync from a third replica at a third generation took data the Primary
+    /// never wrote into: scenario diskless_primary_third_generation_resync (n1 resynced to
+    /// n0's older child FD38 beside n3 exposing DA75; n3 read its own acknowledged write's block
+    /// from n1 and got the data before it, then acknowledged a write on n1 alone, and the heal
+    /// met a split brain with one writer ever). Such a resync ends Outdated, judged by
+    /// generation like the handshake rule, and the Primary records the report as sent.
+    func disklessPrimaryExposingAnotherGeneration(than generation: Generation) -> Int? {
+        peers.indices.first { j in
+            peers[j].isConnected && peers[j].role == .primary && !peers[j].disk.hasDisk
+                && Self.disklessPrimary(exposing: peers[j].current, isAhead: generation)
+        }
     }
 }

@@ -11,7 +11,8 @@ extension ReplicaInstance {
     }
 
     var deviceStatus: DeviceStatus {
-        DeviceStatus(volume: config.volume, disk: disk, client: config.disklessClient, quorum: hasQuorum, sizeBytes: config.sizeBytes)
+        DeviceStatus(volume: config.volume, disk: disk, client: config.disklessClient, quorum: hasQuorum, sizeBytes: config.sizeBytes,
+                     reason: disk.hasDisk && flags.contains(.diskFailed) ? .failedDisk : nil)
     }
 
     func connectionStatus(_ peer: PeerState) -> ConnectionStatus {

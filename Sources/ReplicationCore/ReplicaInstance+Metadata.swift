@@ -5,11 +5,14 @@ extension ReplicaInstance {
         flags = h.flags
         supersededGenerations = h.supersededGenerations
         crashedAtAttach = h.flags.contains(.attached)
-        crashedPrimaryAtAttach = h.flags.contains(.primary)
+        crashedPrimaryAtAttach = h.flags.contains(.primary) || h.flags.contains(.crashedPrimary)
         flags.remove(.primary)
+        if crashedPrimaryAtAttach { flags.insert(.crashedPrimary) }
         flags.insert(.attached)
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk
+        capByFailureRecord()
+        diskFailedGeneration = flags.contains(.diskFailed) ? generations.current : nil
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
         for index in peers.indices {
@@ -33,6 +36,24 @@ extension ReplicaInstance {
                 PeerGeneration(nodeID: $0.id, generation: generations.bitmapGeneration(for: $0.id))
             }
         }
+    }
+
+    /// A crashed Primary's status is settled once every diskful peer took this node's data since
+    /// the attach (a resync from here to it ended, both UpToDate): no peer can lack a write only
+    /// this node acknowledged, and toward each of them the handshake already leaves the status
+    /// out. Kept on disk (`MetadataFlags.crashedPrimary`) until then, it would otherwise outlive
+    /// its reason: a node that served its peer, crashed again as a Secondary and returned would
+    /// claim it again and, with protocol A, be the source over writes that peer acknowledged as
+    /// Primary meanwhile (CrashedPrimaryRestartTests). DRBD clears MDF_CRASHED_PRIMARY when any
+    /// connection reaches both disks UpToDate; here the status is per peer in memory, so the
+    /// record goes when it no longer holds toward any peer (with two nodes: the same moment).
+    /// A resync into this node settles it at once (`adoptGenerations`).
+    mutating func settleCrashedPrimary() {
+        guard crashedPrimaryAtAttach,
+              peers.allSatisfy({ $0.bitmap == nil || $0.tookDataSinceAttach }) else { return }
+        crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
+        markMetadataDirty()
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {
@@ -85,7 +106,8 @@ extension ReplicaInstance {
     func metadataDurable(_ version: UInt64) -> Bool { metadataPersistedVersion >= version }
 
     mutating func flushMetadataIfNeeded() {
-        guard metadataInFlight == nil, !config.disklessClient, disk.hasDisk else { return }
+        guard metadataInFlight == nil, !config.disklessClient else { return }
+        guard disk.hasDisk else { return writeFailureRecordIfNeeded() }
         let hasDirtyWords = peers.contains { $0.bitmap?.hasDirtyWords ?? false }
         guard metadataVersion > metadataPersistedVersion || hasDirtyWords else { return }
         if clockMicros != nil, !(metadataVersion > metadataPersistedVersion), !peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),

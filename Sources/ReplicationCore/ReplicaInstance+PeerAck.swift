@@ -84,34 +84,49 @@ extension ReplicaInstance {
                                                            lengthBytes: UInt64(write.lengthBytes)))
     }
 
-    /// The connection to writer `i` ends and a diskful peer at this node's generation is not
-    /// connected: the writer-lost exchange (`announceWriterLost`) cannot reach it, and nothing
-    /// else says which of the writes still in doubt here it lacks (the writer's out-of-sync
-    /// ranges die with the writer). Those this node wrote (`keptThrough`: not the queued ones it
-    /// drops) are out of sync toward it, so the bitmap exchange of the next handshake resyncs
-    /// them. Without the bits, two survivors apart when they lost the writer met at one
-    /// generation with nothing to resync, one holding the writer's last write and the other not,
-    /// both UpToDate (seed 1686: the other's writer-lost died with the link between them;
-    /// scenario writer_lost_apart_in_doubt_write). Only writes held here: a dropped one marked
-    /// makes this node, which lacks it, look like the side that tracks changes at equal
-    /// generations (`equal-self-tracks-changes`), the resync source (measured: in
-    /// crashed_replica_takes_new_generation only the lower node id then kept the acknowledged
-    /// write). Only toward a peer last seen at this node's generation: toward any peer, the marks
-    /// moved the timing of seeds 64 (a split brain of the diskless-Primary class, nbdpath's 781)
-    /// and 1641 (no convergence) on main 5dd968c. Known gap: a peer last seen behind, receiving
-    /// the writer's writes as a resync target or Outdated, that dropped some, is not marked here.
-    /// DRBD marks every request still waiting for its peer ack toward every peer
-    /// (`cleanup_unacked_peer_requests`); a connected peer is left to the exchange, which sends
-    /// the longer tail the right way.
+    /// The connection to writer `i` ends and a diskful peer is out of the writer-lost exchange's
+    /// reach (`writerLostExchangeCannotSettle`): nothing else says which of the writes still in
+    /// doubt here it lacks (the writer's out-of-sync ranges die with the writer). Those this node
+    /// wrote (`keptThrough`: not the queued ones it drops) are out of sync toward it, so the
+    /// bitmap exchange of its next handshake, or of its disk's return, resyncs them. Without the
+    /// bits, two survivors apart when they lost the writer met at one generation with nothing to
+    /// resync, one holding the writer's last write and the other not, both UpToDate (seed 1686:
+    /// the other's writer-lost died with the link between them; scenario
+    /// writer_lost_apart_in_doubt_write); and a peer whose disk failed with a write in flight to
+    /// it came back, resynced from a survivor that never knew, and served the block without the
+    /// write as UpToDate (seed 931; scenario failed_disk_write_in_doubt_marked). Only writes held
+    /// here: a dropped one marked makes this node, which lacks it, look like the side that tracks
+    /// changes at equal generations (`equal-self-tracks-changes`), the resync source (measured:
+    /// in crashed_replica_takes_new_generation only the lower node id then kept the acknowledged
+    /// write). DRBD marks every request still waiting for its peer ack toward every peer
+    /// (`cleanup_unacked_peer_requests`); a connected peer with a disk is left to the exchange,
+    /// which sends the longer tail the right way.
     mutating func markInDoubtWritesTowardUnreachedPeers(_ writes: Deque<UnackedPeerWrite>, keptThrough last: UInt64,
                                                         writer i: Int) {
         guard disk.hasDisk else { return }
-        for j in peers.indices where j != i && peers[j].bitmap != nil && !peers[j].isConnected
-            && peers[j].current.sameHistory(as: generations.current) {
-            for write in writes where write.sequence <= last {
+        let held = writes.filter { $0.sequence <= last }
+        guard !held.isEmpty else { return }
+        for j in peers.indices where j != i && writerLostExchangeCannotSettle(peer: j) {
+            for write in held {
                 markOutOfSync(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes, toward: peers[j].id)
             }
+            if peers[j].isConnected {
+                log(.info, "lost Primary node \(peers[i].id) with \(held.count) write(s) in doubt: out of sync toward node \(peers[j].id) (\(peers[j].config.name)), connected without a disk")
+            }
         }
+    }
+
+    /// Diskful peer `j` takes no part in this node's writer-lost exchange, which reaches only
+    /// connected peers with a disk (`announceWriterLost`, `onWriterLost`): it is not connected
+    /// (only one last seen at this node's generation: toward any peer, the marks moved the timing
+    /// of seeds 64, a split brain of the diskless-Primary class, and 1641, no convergence, on main
+    /// 5dd968c; known gap: a peer last seen behind, receiving the writer's writes as a resync
+    /// target or Outdated, that dropped some, is not marked), or it is connected without a disk
+    /// (it failed or detached; the bits start no resync until it has one again).
+    func writerLostExchangeCannotSettle(peer j: Int) -> Bool {
+        guard peers[j].bitmap != nil else { return false }
+        if peers[j].isConnected { return !peers[j].disk.hasDisk }
+        return peers[j].current.sameHistory(as: generations.current)
     }
 
     /// The connection to writer `i` ends: the writes still in doubt may be missing on any other

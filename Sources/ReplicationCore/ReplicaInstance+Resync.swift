@@ -328,6 +328,7 @@ extension ReplicaInstance {
         peers[i].replication = .established
         peers[i].disk = .upToDate
         peers[i].tookDataSinceAttach = true
+        settleCrashedPrimary()
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()
         log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")
@@ -348,19 +349,29 @@ extension ReplicaInstance {
             // or the renegotiation would resync them from this node to j (j is not behind).
             if j != i && (!peers[j].receivesWrites || peers[j].replication == .pausedSyncT) { peers[j].bitmap!.clearAll() }
         }
-        disk = .upToDate
+        // Beside a connected diskless Primary at another generation the data just taken is not
+        // the Primary's: its writes since that generation's parent went to a replica this
+        // source never met (`disklessPrimaryExposingAnotherGeneration`).
+        let primary = disklessPrimaryExposingAnotherGeneration(than: generations.current)
+        disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
         crashedPrimaryAtAttach = false
+        flags.remove(.crashedPrimary)
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
         // kept through stale drops): they hold the source's data now.
         crashExtents = []
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
         flags.remove(.generationUnconfirmed)
+        flags.remove(.diskFailed)  // resynced: it holds what its source holds
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()
-        log(.info, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished; UpToDate at generation \(generations.current)")
+        if let j = primary {
+            log(.warning, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished at generation \(generations.current), but node \(peers[j].id) (\(peers[j].config.name)), a diskless Primary, exposes \(peers[j].current): Outdated until a diskful replica at \(peers[j].current) resyncs it")
+        } else {
+            log(.info, "resync from node \(peers[i].id) (\(peers[i].config.name)) finished; UpToDate at generation \(generations.current)")
+        }
         broadcastState()
         emitDevice()
         emitPeerDevice(i)

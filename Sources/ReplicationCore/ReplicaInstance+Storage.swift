@@ -136,6 +136,7 @@ extension ReplicaInstance {
     /// diskless through its peers; every peer's copy is now the only good one.
     mutating func diskFailed() {
         guard disk.hasDisk else { return }
+        let diskBeforeFailure = disk
         disk = .failed
         emitDevice()
         log(.error, "I/O error on the backing store of \(config.resourceName)/\(config.volume): disk Failed, detaching; I/O continues through UpToDate peers")
@@ -143,6 +144,7 @@ extension ReplicaInstance {
         // with the next write; here the disk lost is its own, so its peers start it (announced,
         // with this node among the absent) and the old metadata, attached again, is behind.
         if role == .primary { needsNewGeneration = true }
+        noteFailureRecord(wasDisk: diskBeforeFailure)
         disk = .diskless
         for index in peers.indices { peers[index].bitmap = nil }
         broadcastState()

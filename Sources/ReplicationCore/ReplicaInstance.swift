@@ -32,6 +32,13 @@ public struct ReplicaInstance: Sendable {
     var flags: MetadataFlags
     var crashedAtAttach = false
     var crashedPrimaryAtAttach = false
+    /// The last metadata record of a disk that failed while a Primary wrote with UpToDate data
+    /// elsewhere (`noteFailureRecord(wasDisk:)`); written once, while detached. Kept until a disk is
+    /// attached again, which then comes back no better than it says.
+    var failureRecord: (header: MetadataHeader, version: UInt64)?
+    var failureRecordWritten = false
+    /// The generation a disk attached with `MetadataFlags.diskFailed` failed at.
+    var diskFailedGeneration: Generation?
     /// The activity-log extents a crash left possibly different from every peer (applied at
     /// attach), until a resync into this node replaces its data (`adoptGenerations`): they stay
     /// out of sync toward every peer until a resync covers them (`keepCrashExtentsOutOfSync`).
@@ -256,6 +263,7 @@ public struct ReplicaInstance: Sendable {
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()
         returnFromQuorumOutdate()
+        settleDiskFailedFlag()
         flushMetadataIfNeeded()
     }
 

@@ -15,6 +15,29 @@ public struct DeviceStatus: Sendable, Equatable {
     public var client: Bool
     public var quorum: Bool
     public var sizeBytes: UInt64
+    /// Why the disk is, or may be, behind its peers beyond what `disk` says; nil when nothing
+    /// is known against it.
+    public var reason: DiskReason? = nil
+}
+
+/// Why a local disk is held back, for the operator (`tandem adm status` prints it beside
+/// `disk:`, `events` as `disk-reason:`). An Outdated or Inconsistent state alone does not say
+/// whether the disk waits for a peer's newer data or for the record of its own failure; the
+/// operator deciding whether to force it (`primary --force`, `invalidate`) needs to know which.
+public enum DiskReason: String, Sendable, Equatable {
+    /// The failure record (`MetadataFlags.diskFailed`): the disk failed while a Primary wrote
+    /// with UpToDate data elsewhere, so it may lack writes of the generation it failed at. It
+    /// yields to a consistent peer at that generation (Outdated, Inconsistent while resynced)
+    /// until a resync into it ends or it moves to another generation.
+    case failedDisk = "failed-disk"
+
+    /// The sentence `tandem adm status` prints under the volume.
+    public var explanation: String {
+        switch self {
+        case .failedDisk:
+            "this disk failed while a Primary wrote with UpToDate data elsewhere: it may lack writes its peers hold, and yields to a consistent peer at its generation until a resync into it ends"
+        }
+    }
 }
 
 /// One peer connection (`connection` object).

@@ -30,4 +30,27 @@ struct TestPortsTests {
             #expect(bound == 0, "bind 127.0.0.1:\(range.lowerBound): errno \(errno)")
         }
     }
+
+    @Test func aRangeHoldingAPortInUseIsSkipped() {
+        // 20010 is held by some socket: the 3 ports from 20008 would cover it, the 3 after do not.
+        let found = TestPorts.firstFree(count: 3, from: 20008, below: 32768, inUse: [20010])
+        #expect(found?.first == 20011 && found?.next == 20014, "\(String(describing: found))")
+        let free = TestPorts.firstFree(count: 3, from: 20008, below: 32768, inUse: [20007, 20011])
+        #expect(free?.first == 20008, "a port outside the range does not count: \(String(describing: free))")
+    }
+
+    @Test func portsRunUpToTheEphemeralFloorAndThenWrap() {
+        // The last 3 ports below the floor are a range of their own; one more would reach the floor.
+        let last = TestPorts.firstFree(count: 3, from: 32765, below: 32768, inUse: [])
+        #expect(last?.first == 32765 && last?.next == 32768, "\(String(describing: last))")
+        let wrapped = TestPorts.firstFree(count: 3, from: 32766, below: 32768, inUse: [])
+        #expect(wrapped?.first == TestPorts.lowest, "\(String(describing: wrapped))")
+    }
+
+    @Test func noFreeRangeIsNoAnswer() {
+        // Every port from the lowest to the floor is held: the search gives up instead of
+        // handing out a port in use.
+        let held = Set(TestPorts.lowest..<TestPorts.lowest + 10)
+        #expect(TestPorts.firstFree(count: 2, from: TestPorts.lowest, below: TestPorts.lowest + 10, inUse: held) == nil)
+    }
 }

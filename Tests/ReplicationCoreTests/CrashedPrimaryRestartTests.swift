@@ -1,17 +1,15 @@
 import Testing
 @testable import ReplicationCore
 
-/// A crashed Primary's status does not survive its own restart (found by review in session 15,
-/// while checking crash_extents_second_crash). The status lives in memory
-/// (`crashedPrimaryAtAttach`, read from the header's `primary` flag at attach), and the attach
-/// removes that flag from the header it writes next: a second crash before any resync brings the
-/// node back as a plain crashed Secondary. With protocol A the crashed Primary is the resync
+/// A crashed Primary's status must survive its own restart (found by review in session 15,
+/// while checking crash_extents_second_crash). It lived in memory only (`crashedPrimaryAtAttach`,
+/// read from the header's `primary` flag at attach), and the attach removes that flag from the
+/// header it writes next: a second crash before any resync brought the node back as a plain
+/// crashed Secondary. With protocol A the crashed Primary is the resync
 /// source (`equal-crashed-primary-protocol-a`: it acknowledged writes its peer may lack); as a
 /// plain crashed node it is the target (`equal-crashed`), and the write it alone held is resynced
-/// away. DRBD keeps MDF_CRASHED_PRIMARY on disk until a resync settles it.
-///
-/// Open (a known issue): when the status is kept across restarts, the data check passes, the known
-/// issue no longer occurs and the suite fails — move the check out of `withKnownIssue`.
+/// away. DRBD keeps MDF_CRASHED_PRIMARY on disk until a resync settles it; so does
+/// `MetadataFlags.crashedPrimary` here (without it: the rule line and both data checks fail).
 @Suite("Replication core: a crashed protocol A Primary restarted twice")
 struct CrashedPrimaryRestartTests {
     @Test("a crashed protocol A Primary that restarts and crashes again keeps the write it alone acknowledged")
@@ -38,11 +36,45 @@ struct CrashedPrimaryRestartTests {
         let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
         #expect(met.contains { $0.hasPrefix("n0: info: connected to node 1 (n1): ") }, "\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
-        withKnownIssue("the crashed Primary's status is lost at its restart; equal-crashed resyncs its acknowledged write away") {
-            #expect(met.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
-            for n in 0 ... 1 {
-                #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=1"], "acknowledged write 1 lost on n\(n):\n\(script.text)")
-            }
+        #expect(met.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
+        for n in 0 ... 1 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=1"], "acknowledged write 1 lost on n\(n):\n\(script.text)")
+        }
+    }
+
+    /// The other side of keeping the status on disk: it must end once the crash is settled. After
+    /// the crashed Primary served its peer (both UpToDate) it holds nothing that peer lacks; later
+    /// the peer, promoted, acknowledges a write the old Primary never receives (protocol A), and
+    /// the old Primary crashes again as a Secondary. Still flagged, it would come back claiming
+    /// crashed Primary, be the protocol A source and resync that write away. DRBD clears
+    /// MDF_CRASHED_PRIMARY when a connection reaches both disks UpToDate; here the flag goes once
+    /// every diskful peer took this node's data (`tookDataSinceAttach`) or a resync into it ends.
+    @Test("a crashed Primary that served its peer is a plain crashed node after its next crash")
+    func crashedPrimaryClearedOnceItsPeerTookItsData() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0"] {
+            script.run(line)
+        }
+        let served = script.run("stabilize")
+        #expect(served.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
+        #expect(served.contains { $0.hasPrefix("n0: info: resync to node 1 (n1) finished") }, "\(script.text)")
+        // Settled: the header a restart reads no longer says crashed Primary (flags 0x1: attached).
+        #expect(script.run("metadata n0").first?.contains("flags=0x1 ") == true, "\(script.text)")
+        // n1, promoted, acknowledges write 3 before n0 has it and demotes (no new generation: n0
+        // is still connected); n0 crashes before write 3 arrives. Both are at one generation.
+        for line in ["admin n1 primary", "stabilize", "write n1 off=0 len=4096 pattern=3"] {
+            script.run(line)
+        }
+        #expect(script.run("complete n1 2").contains("n1: client c2 done"), "\(script.text)")
+        for line in ["admin n1 secondary", "crash n0", "stabilize", "restart n0"] {
+            script.run(line)
+        }
+        let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(met.contains("n0: info: connected to node 1 (n1): targetUseBitmap by rule equal-crashed"), "\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        for n in 0 ... 1 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "acknowledged write 3 lost on n\(n):\n\(script.text)")
         }
     }
 }

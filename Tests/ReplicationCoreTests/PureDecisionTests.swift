@@ -112,11 +112,86 @@ struct PureDecisionTests {
         interrupted.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
         #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
-        // ... not when their parents differ: acknowledged writes of either parent may be at stake.
+        // ... not when their parents differ: a split brain again since protocol 14 (13 made the
+        // Inconsistent side the bitmap target there, and review's split_brain_inconsistent_side_bitmap
+        // shows that leaving UpToDate replicas differing: the bitmaps miss what its interrupted
+        // resync brought from a third node).
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
         #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .splitBrain)
+        // Neither Inconsistent, parents differing: still a split brain.
+        #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
+    }
+
+    /// DRBD's `drbd_sync_handshake` ("becoming sync source/target due to disk states"): when
+    /// exactly one side of a split brain or a common history is Inconsistent, the other is the
+    /// source, before the lost-quorum and unconfirmed rules. An Inconsistent side cannot serve:
+    /// made the source, every resync between them waited for good (seeds 781, 982, 992, 1504).
+    /// Since protocol 14 only where no bitmap covers both sides (a full sync): with the bitmaps
+    /// of one parent the Inconsistent side kept blocks its interrupted resync brought from a third
+    /// node (split_brain_inconsistent_side_bitmap), so the same-parent branch decides as before
+    /// 13 — a known liveness gap (982, 992, 1504 are known failing seeds again).
+    @Test("both wrote since a common generation: an Inconsistent side is never the source where no bitmap covers both")
+    func inconsistentSideYields() {
+        // The Outdated side lost quorum as Primary; the Inconsistent one did not.
+        var flagged = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100], flags: [.primaryLostQuorum])
+        flagged.disk = .outdated
+        let interrupted = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        let sameParent = GenerationComparison.compare(mine: flagged, peer: interrupted)
+        #expect(sameParent.decision == .targetUseBitmap && sameParent.rule == "split-brain-self-primary-lost-quorum")
+        #expect(GenerationComparison.compare(mine: interrupted, peer: flagged).decision == .sourceUseBitmap)
+        // No bitmap covers both sides' changes: a full sync into the Inconsistent side.
+        var stale = interrupted
+        stale.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x180))]
+        #expect(GenerationComparison.compare(mine: flagged, peer: stale).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: stale, peer: flagged).decision == .targetFull)
+        // Both flagged, one Inconsistent, one parent (seed 168 under the 1606 hold): a split brain
+        // again since protocol 14; of a common history only, the Inconsistent side yields.
+        var bothFlagged = interrupted
+        bothFlagged.flags.insert(.primaryLostQuorum)
+        #expect(GenerationComparison.compare(mine: flagged, peer: bothFlagged).decision == .splitBrain)
+        var bothFlaggedStale = bothFlagged
+        bothFlaggedStale.generations.bitmap = stale.generations.bitmap
+        #expect(GenerationComparison.compare(mine: flagged, peer: bothFlaggedStale).decision == .sourceFull)
+        // Both Inconsistent: the lost-quorum rule decides as before.
+        var flaggedInconsistent = flagged
+        flaggedInconsistent.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: flaggedInconsistent, peer: interrupted).decision == .targetUseBitmap)
+        // A newer peer (its bitmap for this node is this node's current) is still the source,
+        // Inconsistent or not: the rule is only about sides that both changed.
+        let behind = handshake(0, current: 0x100, bitmap: [(1, 0)])
+        let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
+        #expect(GenerationComparison.compare(mine: behind, peer: newerInconsistent).decision == .targetUseBitmap)
+    }
+
+    /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at
+    /// ED21 (another child of their parent 0A15), yielded to n0 and its full sync was
+    /// interrupted: Inconsistent, still at ED21. The lost-quorum rule then made n0 the target of
+    /// a node that cannot serve, and the healed cluster stayed Outdated and Inconsistent. DRBD's
+    /// drbd_sync_handshake makes an Inconsistent side the target "due to disk states", whatever
+    /// the generations say, with a full sync — here only where no bitmap covers both sides.
+    @Test("different generations since a common one: an Inconsistent side is the target, whatever the other's flags")
+    func inconsistentSideYieldsAcrossGenerations() {
+        let primary = handshake(0, current: 0xF965, bitmap: [(1, 0x0A15)], history: [0x0A15], role: .primary,
+                                flags: [.primaryLostQuorum])
+        var failed = handshake(1, current: 0xED21, bitmap: [(0, 0)], history: [0x0A15], flags: [.inconsistent, .diskFailed])
+        failed.disk = .inconsistent
+        let common = GenerationComparison.compare(mine: primary, peer: failed)
+        #expect(common.decision == .sourceFull && common.rule == "common-history-peer-inconsistent", "\(common)")
+        #expect(GenerationComparison.compare(mine: failed, peer: primary).decision == .targetFull)
+        // Both bitmaps at the parent (the split-brain branch): not this rule — the bitmaps miss
+        // what the interrupted resync brought from a third node (review's
+        // split_brain_inconsistent_side_bitmap); the lost quorum decides as before (a known gap).
+        var tracking = failed
+        tracking.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x0A15))]
+        let same = GenerationComparison.compare(mine: primary, peer: tracking)
+        #expect(same.rule == "split-brain-self-primary-lost-quorum", "\(same)")
+        // Both Inconsistent: the disk states say nothing, the lost quorum decides as before.
+        var both = primary
+        both.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: both, peer: failed).decision == .targetFull)
     }
 
     @Test("no generation in common: unrelated data")
@@ -142,7 +217,8 @@ struct PureDecisionTests {
         for _ in 0 ..< 2000 {
             func pick() -> UInt64 { pool[Int(random.next() % UInt64(pool.count))] }
             let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent],
-                                               [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum]]
+                                               [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum],
+                                               [.diskFailed], [.inconsistent, .diskFailed], [.primaryLostQuorum, .generationUnconfirmed]]
             let a = handshake(0, current: pick() | 0x100, bitmap: [(1, pick())], history: [pick(), pick()],
                               role: random.next() % 4 == 0 ? .primary : .secondary,
                               flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])

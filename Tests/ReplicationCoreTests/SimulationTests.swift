@@ -153,7 +153,12 @@ struct SimulationTests {
                                        // session 14 (seq2r), split brain under quorum: passes since a Secondary keeps
                                        // `primaryLostQuorum` until a resync into it ends (not traced; 1601's rule,
                                        // primary_lost_quorum_kept_as_secondary.txt).
-                                       348]
+                                       348,
+                                       // session 15 (simsafety), UpToDate replicas differing: a write in flight to a
+                                       // peer whose disk failed, its out-of-sync ranges lost with the crashed writer; the
+                                       // survivor marks its writes in doubt toward a peer connected without a disk
+                                       // (failed_disk_write_in_doubt_marked.txt; needs the failure record, ef61c5a).
+                                       931]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -770,6 +775,42 @@ struct SimulationTests {
     /// per generation instead of one per write (168's n2 sent probes 1…4 for one generation);
     /// then re-measure.
     ///
+    /// Session 15 (seq2r), landed: when both sides changed since a common generation and exactly one is
+    /// Inconsistent, the other is the source, before the lost-quorum and unconfirmed rules
+    /// (`*-self-inconsistent` / `*-peer-inconsistent`; DRBD's `drbd_sync_handshake` "due to disk states";
+    /// protocol 13). 982, 992 and 1504 (no convergence: an Outdated node flagged `primaryLostQuorum`
+    /// yielding to an Inconsistent peer that could never serve) pass, the rule firing in each
+    /// (SIM_TRACE=all), and join `fixedSeeds`. On fb7808a: 24 / 15 / 30 the same seeds, 801…1100 42 → 40,
+    /// 1401…1700 36 → 35; on main 0b67920: 25 / 15 / 30 the same seeds, 801…1100 40 → 38, 1401…1700 36 →
+    /// 35. 145 is not this class: n1 and n2, both Inconsistent, were planned targets of n0 and of n3 (both
+    /// UpToDate at the end); one resync as target runs at a time, the one from n0 paused (n0 not UpToDate
+    /// when it was planned), and the one from n3 never resumed (n3 believes it is SyncSource, n1
+    /// PausedSyncT): resync scheduling, not traced further. Also: 168 under the 1606 hold (above) is this
+    /// rule's class: n1 (Inconsistent at 6F80, an interrupted yield, flagged) met n2 (UpToDate at E53D,
+    /// flagged too: it lost quorum as Primary after acknowledging c245 there), both children of 306A:
+    /// `split-brain-same-parent`. The rule makes such an n1 yield (PureDecisionTests' both-flagged case);
+    /// the hold is not yet re-measured on it. Next for 1606: the hold on top of this (branch
+    /// `seq2r-1606-v3`), one probe per generation, a probe answered only once the receiver's metadata
+    /// holding the announcement is durable; resync-lane 119 untraced.
+    ///
+    /// Session 15 (seq2r), 1606's hold re-measured, not landed (branch `seq2r-1606-v3`, on main 7bd1b72):
+    /// v2's hold plus one probe per generation (`lostCopyGenerationProbe`: every write one loss left
+    /// waiting reads the same answers; 168's n2 had sent four) and a probe answered only once the
+    /// receiver's metadata holding the announcement is durable (`answerPing`, held answers dropped with the
+    /// connection; a diskless writer's `ackProbe` pings wait alike). Split brain 168 is gone (the
+    /// Inconsistent-side class above). Against main: 1…300 25 → 26 (+119 no write), 301…500 15 → 17 (+347
+    /// +411 no write), 501…800 30 → 30 (the same seeds), 1401…1700 35 → 34 (lost 1606 passes: no lost-write
+    /// seed left in 1…1700 then); no safety failure added. Blocked by fixed seed 119, in the ordinary
+    /// simulation and the resync lane: traced in the lane, n2's lost copy to n1 starts 1FFD and its three
+    /// waiting writes (c18 c19 c23) wait the probe's round trip; n2 loses quorum inside it (n1's ping
+    /// timeout, n0's disk failure) and they fail unacknowledged, and nothing later in the run is
+    /// acknowledged. The round trip is the rule's price; 119 measures it. The goldens on the branch change
+    /// only where a probe's answer is held (crashed_replica_takes_new_generation: one ping-ack later).
+    /// Next: decide whether 119 (no write, timing) may move to knownFailingSeeds for the last lost-write
+    /// seed (13's precedent), then the engine and faults tiers (the ack path changes: a lost copy's writes
+    /// wait one extra round trip to the peers that were sent the announcement, only when the holders alone
+    /// do not make every quorum).
+    ///
     /// Session 12 (nbdpath), 348 (the failed-disk re-attach above), measured on main 3965547
     /// (1…300: 21, 301…500: 16, 501…800: 31), not landed. DRBD (`finish_state_change`) clears
     /// MDF_WAS_UP_TO_DATE in the record it writes while the disk is Failed only when "a primary
@@ -986,6 +1027,70 @@ struct SimulationTests {
     /// after it took this node's handshake would do; every extra ping reshuffles runs) and
     /// measure `narrowq` again; land `restale` only after nbdpath's refusal is on main, with the
     /// two session 13 reductions as its tests; trace 44/48 under `narrow,restale`.
+    ///
+    /// Session 15 (simrestart), the same class on main fb7808a (24 / 15 / 30, the same seeds as
+    /// the lead's), not landed (branch `simrestart-s15-exp`, switches in ZZExperiment.swift:
+    /// SIMRESTART_EXP=reportq|holdack|outdack|eagerp|narrowq, comma-separated; every run also ran
+    /// the resync lane's fixed seeds):
+    /// - `reportq`: narrowq's confirmation from a message the peer sends anyway. A peer's bitmap
+    ///   goes out only after it took this node's handshake, so when that handshake said Primary
+    ///   the bitmap proves the peer took the role; a ping only where no bitmap comes (diskless,
+    ///   paused, handshake sent as Secondary). A state report is no proof: it carries no view of
+    ///   the receiver and a peer sends none in answer to this node's. Passes the 1068 reduction
+    ///   ("counts a reconnected peer only once it took its role"), not 790's (the promotion's
+    ///   handshake went out as Secondary). 27 / 17 / 28, no safety failure; 1…300 145 passes, new
+    ///   no-write 17 69 71 75 91 157 161 167 257 261 (17 and 69 are fixed seeds), 13 61 99 121
+    ///   169 296 pass; 301…500 +347 353 371 399 421 433 469, -303 307 319 379 409; 501…800 +579
+    ///   651 761 773 781, -527 529 583 653 693 721 743; resync-lane fixed seed 17 no write. So
+    ///   the messages were not the cost: the wait is. Traced 17 (lane): n0, Primary without
+    ///   quorum, waits for n3's bitmap, which never arrives (n0 times n3 out later); on main n0
+    ///   counted n3 on its handshake alone and acknowledged writes meanwhile.
+    /// - `holdack`: quorum counted as on main (no quorum flips, no failed held writes), but a
+    ///   Primary acknowledges a write only with a quorum of peers known to have taken its role:
+    ///   a peer that connected while it was Primary without quorum (narrowq's set) or while its
+    ///   promotion waited unasked (narrowp's) is confirmed by that bitmap, or by a ping sent only
+    ///   while a write waits for it. Passes both session 14 reductions (the session 13 ones still
+    ///   need `restale`). 25 / 16 / 31: 1…300 +75 285 (fixed seed; also the resync lane's) -145;
+    ///   301…500 +457; 501…800 +524 LOST. 285 traced: n2 promoted with n0 and n1's votes while
+    ///   n3 connected unasked, lost n0 before n3 answered the ping and failed its writes
+    ///   (io-error). 524 traced: n2, Primary, went Outdated ("node 0 holds newer data", n0 Primary
+    ///   too, both connected) and then acknowledged c103, written only to its own disk while it
+    ///   was UpToDate, once n1's ping answer completed its quorum; n0's resync then overwrote it.
+    ///   An ack of a write whose only copy is a disk that has since turned Outdated is a hole of
+    ///   its own (main would ack there too on n1's handshake alone; not reproduced on main).
+    ///   801…1100: 42, the very seeds of main (1068 passes on main by timing).
+    /// - `holdack,outdack` (`outdack`: a write's local copy counts for its acknowledgement only
+    ///   while this node is UpToDate; alone it fails main's very seeds in 1…300, 301…500,
+    ///   501…800 and 801…1100: 24 / 15 / 30 / 42): 524 passes; 25 (+75 285
+    ///   -145) / 16 (+457) / 30 (main's seeds); resync-lane fixed seed 285 no write, so no safety
+    ///   failure is left and the cost is 3 liveness seeds, one of them a fixed seed.
+    ///   `holdack,outdack,eagerp` (the promotion half pings its unasked peers right behind the
+    ///   role instead of when a write waits): 25 (+75 273 285 -145 243) / 17 / 34: worse.
+    /// - `narrowq` re-measured (task 2): 29 / 16 / 28, no safety failure any more (781 is a
+    ///   no-write seed since eba5e47); 1…300 +17 69 75 77 111 127 131 143 147 157 189 193 209 261
+    ///   271 281, -13 61 99 103 121 139 145 169 187 206 296; resync-lane 17 no write.
+    /// Next: `holdack,outdack` is the closest (no quorum flips, no safety failure): land `outdack`
+    ///   on its own first (neutral on all four ranges) once a reduction of 524's Outdated Primary
+    ///   shows the hole on main (a rule needs a test that fails without it); then
+    ///   holdack with 285 moved to knownFailingSeeds (its acknowledged writes on main counted n3
+    ///   before n3 took n2's role: luck, not a rule) if the lead accepts +3 liveness, after the
+    ///   engine and faults tiers. DRBD would not let n3 connect during the promotion's two-phase
+    ///   commit at all.
+    ///
+    /// Session 16 (simrestart), landed: `outdack` as a rule (`PendingRequest.Readiness`, `upToDate`):
+    /// a write's local copy counts for its acknowledgement only while this node is still UpToDate,
+    /// not only when it landed. Reduction OutdatedPrimaryAckTests (4 nodes; it fails on main: c2,
+    /// on n2's disk alone, is acknowledged by n2, Primary gone Outdated through n0's announcement
+    /// naming it absent, once two peers that never got n0's generation give it quorum, and the
+    /// resync from n0 overwrites it). Main reaches it without `holdack`: c2's activity-log update
+    /// was still in n2's storage when n2 was cut off, so c2 was written to no peer and waited for
+    /// quorum rather than failing on a lost copy. Ranges on main c12b11d → with it: 1…300 25 → 25,
+    /// 301…500 14 → 14, 501…800 31 → 31, 801…1100 37 → 37, the same seeds each. Found, left: in
+    /// that reduction without the operator's `connect` on n0 (n0 refused n2 StandAlone), n2 is
+    /// resynced only by n1 and n3, full-sync targets of n0 whose bitmaps do not carry n0's bits
+    /// toward n2, and comes out UpToDate at n0's generation without n0's (unacknowledged) c3:
+    /// "UpToDate replicas differ" (n2 took the generation as absent, Outdated; the holder of the
+    /// bits toward it never met it).
     ///
     /// Session 13 (simsafety), seed 463's gap done symmetrically. 2c6ebff's rule (equal tails: the
     /// survivor whose stream began earlier is the source) is back, and both ends now decide on the
@@ -1285,6 +1390,21 @@ struct SimulationTests {
     /// (main passes it by timing). Next: land the withdrawal once a rule closes that gap (the
     /// branch's third WriterLostAgreementTests case, a withdrawal that arrives after the decision,
     /// does not reach its race yet: write 2 only leaves after the partition).
+    /// Session 16 (simsafety), that gap closed (ProtocolADemotedWriterTests, rl50 reduced): n1 had
+    /// acknowledged nothing as Primary. Promoted beside an absent diskful peer, a node's first
+    /// write starts a new generation; the crashed-Primary mark (`MetadataFlags.primary`, DRBD
+    /// MDF_PRIMARY_IND, written by DRBD at promotion) now goes on disk with that generation, in
+    /// the metadata version the write waits for, unless the node tracks bits toward an absent
+    /// peer (its own earlier tenure's unconfirmed writes: then at promotion, as before; the
+    /// suite's second test loses the write if deferred there). A crash before the first write
+    /// returns a crashed Secondary, which yields (`equal-crashed`) to the demoted writer and to
+    /// n2. Not what the note above proposed (weighing the survivor's bits in `equalCurrent`):
+    /// that would fix n0-n1 only, and n2, which holds write 2 with no bit toward n1, would still
+    /// take n1's crash extents. No handshake or protocol change (each side's flag is its own).
+    /// On main c12b11d → with it: 1…300 25 → 25, 301…500 14 → 14, 501…800 31 → 31, the same
+    /// seeds each (again after merging nbdpath's on-disk crashedPrimary, main a3f8127);
+    /// 801…1100 37 → 37 (noconv 982 992); 1401…1700 34 → 34 (LOST 1606, noconv 1504, 32 no
+    /// write: main's counts); resync-lane fixed seeds pass (50 among them). It moved no seed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
@@ -1294,8 +1414,93 @@ struct SimulationTests {
     /// failed disk re-attaches UpToDate and the marked block resyncs the wrong way). On nbdpath's
     /// failure record (branch `simsafety-931-rec` = nbdpath bdc3857 + the clause), its figures →
     /// with the clause: 1…300 24 → 24, 301…500 14 → 14, 501…800 31 → 31 (the same seeds each),
-    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record.
-    static let knownFailingSeeds: [UInt64] = [13, 379, 397]
+    /// 801…1100 38 → 37 (931 passes, nothing added). It lands with or after the record: re-measured
+    /// on main 24b99a8 (seq2r's Inconsistent-side rule in), the clause alone still turns 789 into a
+    /// differ (501…800 30 → 30), and on nbdpath's 897a800 (record + that rule) 801…1100 is 35, all
+    /// no write, 931 passing. Ready to land on the record: branch `simsafety-931-v3` (931 in
+    /// `fixedSeeds`, docs; engine tier 124 ok, faults tier 17/17 with the clause on main bd28da4),
+    /// `simsafety-931-rec2` (the same merged with nbdpath 897a800, its golden
+    /// failed_disk_reattaches_outdated rewritten: n1 marks the in-doubt write toward n2, 4K).
+    ///
+    /// Session 14 (nbdpath), measured, not landed: `nbdpath-v6-wip`'s failure record (348's
+    /// class: a failed disk re-attached UpToDate from its pre-failure metadata) merged onto main
+    /// c0f09b7, switches made permanent (no record for a Primary's own disk; the `diskFailed`
+    /// rules on; protocol 12), branch `nbdpath-failrec-v9-wip`: 1…300 22 (noconv 206; 129 passes,
+    /// 249 new), 301…500 14 (split brain 348 passes; 381 409 427 pass, 361 429 new), 501…800 31
+    /// (noconv 781 new: the class the join-Outdated rule had turned into a pass; 513 723 743 pass;
+    /// 531 537 557 651 763 788 new), 801…1100 38 (split brain 1068, differ 931 as before; noconv
+    /// 992 new; no safety failure added). Blocked on resync-lane fixed seed 27 (no write
+    /// acknowledged, as in session 13; not traced). Next: trace rl27 and 781 on the branch.
+    ///
+    /// Session 15 (nbdpath), landed: the failure record (above, session 14), with an Inconsistent
+    /// side of two generations with only a common history (no bitmap covers both) the target
+    /// before any flag decides (DRBD's "Becoming sync target due to disk states"; protocol 13).
+    /// Traced on the record alone: 781 (no convergence) — n0, Primary at F965 without quorum, met
+    /// n1, whose disk had failed at ED21 (another child of 0A15), had yielded to n0 by
+    /// common-history-self-disk-failed and was interrupted Inconsistent;
+    /// `common-history-self-primary-lost-quorum` then demoted n0 and made it the target of n1,
+    /// which cannot serve: every later connection paused. A decision, not timing; the Inconsistent
+    /// rule passes it. Resync-lane 27 (no write): timing — with the record written but no flag in
+    /// it (nothing reads it) the run fails identically, without the write it passes; the flag's
+    /// rules never fire there (n1's record is at A135, behind by generation; the history rules
+    /// decide). The run then spends its fault phase with the newest generation's only holder n0
+    /// Outdated by quorum loss beside Inconsistent n1, Outdated n3 and n2's failed disk (not
+    /// diskful, so never "every replica connected"): nobody may vouch in `returnFromQuorumOutdate`,
+    /// the all-Outdated/Inconsistent class. It moves to the resync lane's known failing seeds.
+    /// Measured against main 0b67920 (review's guard; each seed list diffed): 1…300 25 → 25 (noconv
+    /// 145 206 both; 129 passes, 249 no write new), 301…500 15 → 14 (381 409 427 pass; 361 429
+    /// new), 501…800 30 → 31 (513 529 653 723 743 pass; 531 537 557 651 763 788 new), 801…1100
+    /// 40 → 38 (851 883 953 1071 pass; 889 1089 new; noconv 982 992 and differ 931 as on main). No
+    /// safety failure added anywhere; every difference is a no-write seed; no seed a fixed one.
+    /// Measured, not kept (branch history of `nbdpath`, commits 00ae3c0 and 65998d1..b385ced): the
+    /// Inconsistent rule in the same-parent (split-brain) branch too, with bitmaps: 801…1100 38 with
+    /// noconv 982 992 passing (and 1504), but review's split_brain_inconsistent_side_bitmap shows
+    /// UpToDate replicas differing (the blocks an interrupted resync brought from a third node are
+    /// in no bitmap toward the new source); with a full sync there (DRBD's hg*2), 1068 lost an
+    /// acknowledged write (the only change in that run: targetFull where main's
+    /// `split-brain-self-unconfirmed-generation` chose the bitmap; not traced — a full sync from a
+    /// Primary losing an acknowledged write is worth tracing on its own). So the same-parent branch
+    /// keeps main's rules (known gap: a lost-quorum Primary still yields there to an Inconsistent
+    /// side; PureDecisionTests says so). Next: simsafety's 931 clause on top of the record;
+    /// `tandem adm status` saying why a re-attached disk is Outdated; trace 1068 with the full sync.
+    /// Session 15 (nbdpath), merged with seq2r's 29b2c60 (the Inconsistent-side rule in both
+    /// branches, protocol 13; fixed seeds 982 992 1504): its same-parent part is the one review's
+    /// split_brain_inconsistent_side_bitmap shows leaving UpToDate replicas differing, so protocol
+    /// 14 keeps it to the common-history branch (as measured above) and 982, 992, 1504 (no
+    /// convergence, each passing only through the same-parent part) move here from `fixedSeeds`.
+    /// Next: a same-parent yield that is safe — a full sync (DRBD's hg*2), after tracing why it
+    /// lost an acknowledged write in 1068.
+    ///
+    /// Session 15 (simliveness, second task), review's third-generation hole (scenario
+    /// diskless_primary_third_generation_resync): a node Inconsistent or a resync target at its
+    /// handshake with a diskless Primary (eba5e47's join rule judges only there) finished a resync
+    /// from a third replica at a third generation and came out UpToDate beside it; the Primary
+    /// read its own acknowledged write's block from it and got the data before it. Landed:
+    /// `adoptGenerations` ends such a resync Outdated when a connected diskless Primary, as this
+    /// node knows it (handshake, then announcements on the same stream), exposes another
+    /// generation (`disklessPrimaryExposingAnotherGeneration`); the Primary records the peer's own
+    /// report, so both ends agree. Ranges on main 04e12de (= review's 0b67920 figures) → with it:
+    /// 1…300 25 → 25, 301…500 15 → 15, 501…800 30 → 30, 801…1100 40 → 40, the same seeds each
+    /// (no seed fails on the path either way); again on main 0f5ae67 (seq2r's Inconsistent-side
+    /// rule): 25 / 15 / 30 / 38, main's seeds each. Not done: the Primary-side clause review
+    /// proposed (record an UpToDate report at another generation Outdated): on this path the peer
+    /// already reports Outdated, and on the stale-announcement path (169, 1067) the Primary's
+    /// generation is the wrong one, so it would take away its one UpToDate peer. Next: that stale chain, and a way
+    /// back for a node Outdated beside a diskless Primary other than a handshake.
+    ///
+    /// Session 16 (nbdpath), landed: a crashed Primary's status kept on disk
+    /// (`MetadataFlags.crashedPrimary`, review's WIP `review-crashed-primary-kept`) with the clear
+    /// it lacked: the flag goes once every diskful peer took this node's data (a resync from it
+    /// ended) or a resync into it ends (DRBD clears MDF_CRASHED_PRIMARY when a connection reaches
+    /// both disks UpToDate; the status is per peer here in memory, `tookDataSinceAttach`, so the
+    /// record goes when it holds toward no peer). No seed of the ranges exercises it: on main
+    /// c12b11d + the change, 1…300 25 (noconv 145 206, 23 no write), 301…500 14, 501…800 31 (no
+    /// write only), the lead's baseline counts. Known gap (three nodes): a node that served one
+    /// peer keeps the flag while another never connected; if the served peer is later Primary,
+    /// acknowledges a protocol A write this node misses and demotes, and this node crashes again,
+    /// it claims crashed Primary toward that peer again. A per-peer record (a flag per bitmap
+    /// slot, as DRBD 9 keeps per-peer MDF_PEER_* flags) would close it.
+    static let knownFailingSeeds: [UInt64] = [13, 379, 397, 982, 992, 1504]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3

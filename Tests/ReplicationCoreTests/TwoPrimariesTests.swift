@@ -154,7 +154,9 @@ struct TwoPrimariesTests {
     /// n0 counting a peer that connected while it had no quorum only once that peer answered a
     /// ping sent behind n0's handshake passes this test and seeds 790 and 1068, not landed (27 /
     /// 20 / 26 against 19 / 15 / 29, split brain 781 new, resync-lane fixed seeds 17 and 379
-    /// acknowledge nothing).
+    /// acknowledge nothing). Session 15 (branch `simrestart-s15-exp`): confirmed by the peer's
+    /// bitmap instead of a ping (`reportq`), or with quorum counted as now and only the ack held
+    /// (`holdack`), it passes too; neither landed (SimulationTests' session 15 simrestart note).
     @Test("a Primary without quorum counts a reconnected peer only once it took its role")
     func quorumRegainedOnlyThroughPeerThatTookRole() {
         let script = Script()
@@ -186,6 +188,8 @@ struct TwoPrimariesTests {
     /// Primary n0). Counting a peer that connected while the promotion waited only once it
     /// answered a ping behind n1's role (`narrowp` on branch `simrestart-s14-main-exp`) passes
     /// this test, but alone not seed 790 (whose acknowledged writes went out before n0 was lost).
+    /// Session 15: holding only the acknowledgement until such a peer answered (`holdack` on
+    /// `simrestart-s15-exp`) passes it too, not landed (SimulationTests' session 15 note).
     @Test("a promotion counts a peer that connected while it waited only once the peer took its role")
     func unaskedPeerCountsOnlyOnceItTookRole() {
         let script = Script()

@@ -208,7 +208,8 @@ final class SimCluster {
     func describe(_ event: StateEvent) -> String {
         switch event {
         case .resource(let r): return "resource role:\(r.role.rawValue)\(r.suspended.map { " suspended:\($0)" } ?? "") may_promote:\(r.mayPromote ? "yes" : "no")"
-        case .device(let d): return "device disk:\(d.disk.rawValue) quorum:\(d.quorum ? "yes" : "no")\(d.client ? " client:yes" : "")"
+        case .device(let d):
+            return "device disk:\(d.disk.rawValue)\(d.reason.map { " reason:\($0.rawValue)" } ?? "") quorum:\(d.quorum ? "yes" : "no")\(d.client ? " client:yes" : "")"
         case .connection(let c): return "connection peer:n\(c.peer) connection:\(c.connection.rawValue) role:\(c.peerRole.rawValue)"
         case .peerDevice(let p): return "peer-device peer:n\(p.peer) replication:\(p.replication.rawValue) peer-disk:\(p.peerDisk.rawValue) out-of-sync:\(p.outOfSyncBytes / 1024)K\(p.doneText.map { " done:\($0)" } ?? "")"
         case .log(let level, let text):

@@ -1,0 +1,70 @@
+import Testing
+@testable import ReplicationCore
+
+/// A Primary whose data turned Outdated while a write of its own waited: reduced from simulation
+/// seed 524 (run under session 15's `holdack`, where it lost an acknowledged write).
+@Suite("Replication core: an Outdated Primary's own copy of a write")
+struct OutdatedPrimaryAckTests {
+    final class Script: RecordedScript {
+        func acknowledged(_ client: UInt64) -> Bool { runner.cluster?.completions[client] == .done }
+        func disk(_ node: Int) -> DiskState? { runner.cluster?.nodes[node].instance?.diskState }
+    }
+
+    /// Four replicas, quorum majority (3 of 4). n2, Primary, starts c2 with quorum; its
+    /// activity-log update is still in n2's storage when n2 is cut off, so c2 lands on n2's disk
+    /// alone (while UpToDate) and waits for quorum. n0's handshake reaches n2 as Secondary, n2's
+    /// stays on the wire: n0, promoted for c3 with the votes of n1 and n3 only, starts a
+    /// generation that names n2 absent, and n2 takes it: Outdated, still Primary (n0 refuses n2
+    /// when its handshake arrives). n1 and n3 never got that generation; cut from n0, they
+    /// connect to n2 (the newer one, a source paused while Outdated), and n2 has quorum again
+    /// with c2's only copy on its own Outdated disk. On main before this rule c2 was
+    /// acknowledged there, and the resync from n0 (the replica at the newer generation, which
+    /// tracked its own writes toward n2) overwrote it. Seed 524 under session 15's `holdack`:
+    /// n2's quorum came from an Inconsistent n1 that had crashed away from n0.
+    @Test("an Outdated Primary does not acknowledge a write on its own copy")
+    func outdatedPrimaryOwnCopy() {
+        let script = Script()
+        script.run("cluster nodes=4 size=64K quorum=majority")
+        script.run("connect-all")
+        script.run("stabilize")
+        script.run("admin n0 primary force")
+        script.run("stabilize")
+        script.run("write n0 off=0 len=4096 pattern=1")  // c1, on every replica
+        script.run("stabilize")
+        script.run("admin n0 secondary")
+        script.run("stabilize")
+        script.run("admin n2 primary")
+        script.run("stabilize")
+        // c2 starts with quorum, in an extent not yet active: its activity-log update is still
+        // in n2's storage when n2 is cut off. Written then, to no peer, it waits for quorum.
+        script.run("write n2 off=32768 len=4096 pattern=2")
+        script.run("isolate n2")
+        script.run("stabilize")
+        #expect(!script.acknowledged(2), "c2 waits for quorum:\n\(script.text)")
+        script.run("heal")
+        script.run("partition n1 n2")
+        script.run("partition n2 n3")
+        script.run("stabilize hold-link=n2-n0")  // n0's handshake reaches n2, n2's stays queued
+        script.run("write n0 off=8192 len=4096 pattern=3")  // c3: n0's promotion asks n1 and n3 only
+        script.run("deliver n0 n1")  // the promotion requests
+        script.run("deliver n0 n3")
+        // The votes reach n0; its role and new generation reach n2 but not n1 and n3.
+        script.run("stabilize hold-link=n2-n0,n0-n1,n0-n3")
+        #expect(script.disk(2) == .outdated, "n2 took n0's generation that names it absent:\n\(script.text)")
+        script.run("heal")
+        script.run("isolate n0")
+        script.run("stabilize")
+        #expect(!script.acknowledged(2), "n2, Outdated, acknowledged c2 held only on its own disk:\n\(script.text)")
+        // Failed, and saying why (not "failed on every replica": it did reach n2's disk).
+        let failure = script.runner.cluster?.completions[2].map { "\($0)" } ?? ""
+        #expect(failure.contains("became Outdated after the write reached its disk"), "c2 ended \(failure):\n\(script.text)")
+        script.run("admin n2 secondary")
+        script.run("heal")
+        script.run("admin n0 connect peer=n2")  // n0 refused n2 (StandAlone) as Primary
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
+        #expect(!script.acknowledged(2) || script.run("data n0 off=32768") == ["n0 off=32768: pattern=2"],
+                "the acknowledged c2 is resynced away:\n\(script.text)")
+    }
+}
