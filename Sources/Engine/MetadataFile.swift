@@ -56,6 +56,7 @@ enum MetadataFile {
     static func encodeHeader(_ h: MetadataHeader, into b: inout ByteBuffer) {
         precondition(headerFormatVersions.contains(h.formatVersion), "no encoding for header format \(h.formatVersion)")
         precondition(h.formatVersion >= 2 || h.supersededGenerations.isEmpty, "a format-1 header cannot hold superseded generations")
+        precondition(h.formatVersion >= 3 || h.crashedPrimarySettledPeers.isEmpty, "a header before format 3 cannot hold settled peers")
         b.writeInteger(h.formatVersion); b.writeInteger(h.nodeID.rawValue); b.writeInteger(h.sizeBytes)
         b.writeInteger(h.bitmapBlockBytes); b.writeInteger(h.activityLogExtentBytes)
         b.writeInteger(h.generations.current.rawValue)
@@ -69,6 +70,9 @@ enum MetadataFile {
         b.writeInteger(UInt32(h.bitmapPeers.count)); for p in h.bitmapPeers { b.writeInteger(p.rawValue) }
         if h.formatVersion >= 2 {
             b.writeInteger(UInt32(h.supersededGenerations.count)); for g in h.supersededGenerations { b.writeInteger(g.rawValue) }
+        }
+        if h.formatVersion >= 3 {
+            b.writeInteger(UInt32(h.crashedPrimarySettledPeers.count)); for p in h.crashedPrimarySettledPeers { b.writeInteger(p.rawValue) }
         }
     }
 
@@ -98,11 +102,15 @@ enum MetadataFile {
         if formatVersion >= 2 {
             for _ in 0..<(try r.count(elementBytes: 8, max: GenerationSet.historyMax)) { superseded.append(Generation(try r.u64())) }
         }
+        var settled: [NodeID] = []
+        if formatVersion >= 3 {
+            for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { settled.append(NodeID(try r.u8())) }
+        }
         return MetadataHeader(
             nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
             activityLogExtentBytes: extent, generations: GenerationSet(current: current, bitmap: slots, history: history),
             disk: diskStates[diskIndex], flags: flags, activityLog: al, bitmapPeers: peers,
-            supersededGenerations: superseded)
+            supersededGenerations: superseded, crashedPrimarySettledPeers: settled)
     }
 
     static func encodeSuperblock(_ layout: MetadataFileLayout) -> [UInt8] {

@@ -37,9 +37,11 @@ struct MetadataFileLayout: Sendable, Equatable {
     }
 
     /// Encoded bytes of a header: fixed fields, then the lists (see `MetadataFile.encodeHeader`).
-    static func headerBytes(generationSlots: Int, history: Int, activityLog: Int, bitmapPeers: Int, superseded: Int) -> Int {
+    static func headerBytes(generationSlots: Int, history: Int, activityLog: Int, bitmapPeers: Int, superseded: Int,
+                            settledPeers: Int) -> Int {
         let fixed = 4 + 1 + 8 + 4 + 8 + 8 + 1 + 4
         return fixed + 4 + 9 * generationSlots + 4 + 8 * history + 4 + 4 * activityLog + 4 + bitmapPeers + 4 + 8 * superseded
+            + 4 + settledPeers
     }
 
     static func roundUpToPage(_ bytes: Int) -> Int { (bytes + pageBytes - 1) / pageBytes * pageBytes }
@@ -49,7 +51,8 @@ struct MetadataFileLayout: Sendable, Equatable {
     static func fitting(_ metadata: PersistedMetadata, activityLogExtentsMax: Int) -> MetadataFileLayout {
         let extents = max(activityLogExtentsMax, metadata.header.activityLog.count)
         let header = headerBytes(generationSlots: peerSlotsMax, history: GenerationSet.historyMax,
-                                 activityLog: extents, bitmapPeers: peerSlotsMax, superseded: GenerationSet.historyMax)
+                                 activityLog: extents, bitmapPeers: peerSlotsMax, superseded: GenerationSet.historyMax,
+                                 settledPeers: peerSlotsMax)
         return MetadataFileLayout(slotBytes: min(slotBytesMax, roundUpToPage(header + slotFramingBytes)),
                                   bitmapPeers: metadata.header.bitmapPeers,
                                   bitmapWords: metadata.bitmaps.first?.words.count ?? 0)
@@ -61,7 +64,7 @@ struct MetadataFileLayout: Sendable, Equatable {
         guard h.bitmapPeers == bitmapPeers, metadata.bitmaps.allSatisfy({ $0.words.count == bitmapWords }) else { return false }
         let header = Self.headerBytes(generationSlots: h.generations.bitmap.count, history: h.generations.history.count,
                                       activityLog: h.activityLog.count, bitmapPeers: h.bitmapPeers.count,
-                                      superseded: h.supersededGenerations.count)
+                                      superseded: h.supersededGenerations.count, settledPeers: h.crashedPrimarySettledPeers.count)
         return header + Self.slotFramingBytes <= slotBytes
     }
 }

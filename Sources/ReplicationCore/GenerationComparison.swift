@@ -87,10 +87,26 @@ enum GenerationComparison {
         // `myInconsistentOnly` / `peerInconsistentOnly` below.
         if !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerBitmapForMe) {
             // Same parent: each side's bitmap holds what it changed since; the union is resynced.
-            // Not the Inconsistent rule here: an Inconsistent side holds blocks its interrupted
-            // resync brought from a third node, in no bitmap toward this peer (review's
-            // split_brain_inconsistent_side_bitmap: UpToDate replicas differed), and DRBD's full
-            // sync instead lost an acknowledged write in seed 1068 (not traced).
+            // Not the general Inconsistent rule here: an Inconsistent side holds blocks its
+            // interrupted resync brought from a third node, in no bitmap toward this peer (review's
+            // split_brain_inconsistent_side_bitmap: UpToDate replicas differed), and where its
+            // branch holds acknowledged writes a full sync resyncs them away.
+            // But an Inconsistent side whose own flag says nothing of its branch was acknowledged
+            // (its current generation, a child of the parent, is unconfirmed) yields with a FULL
+            // sync (DRBD's "due to disk states", hg*2), before the other side's flags: that side
+            // may have lost quorum as Primary after acknowledging writes in its branch, and
+            // yielding to an Inconsistent side that cannot serve, every resync waited for good
+            // (seeds 982, 992, scenario split_brain_unconfirmed_inconsistent_side; in 1504 the
+            // bitmap yield never converged). Only where the unconfirmed generation is the whole
+            // branch: an older generation of its own since the parent may hold acknowledged writes
+            // (seed 1068: n1's C81C held acknowledged c95 below its unconfirmed EFB2). Both ends
+            // read it from the same two handshakes.
+            if myInconsistentOnly && myUnconfirmed && startsFromParent(mine, parent: myBitmapForPeer) {
+                return Result(decision: .targetFull, onlyIfBits: false, rule: "split-brain-self-inconsistent-unconfirmed")
+            }
+            if peerInconsistentOnly && peerUnconfirmed && startsFromParent(peer, parent: peerBitmapForMe) {
+                return Result(decision: .sourceFull, onlyIfBits: false, rule: "split-brain-peer-inconsistent-unconfirmed")
+            }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
@@ -128,6 +144,13 @@ enum GenerationComparison {
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
         }
         return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
+    }
+
+    /// `side`'s current generation is a direct child of `parent` (its history's newest entry):
+    /// whatever `side` changed since `parent` was written in that one generation.
+    static func startsFromParent(_ side: Handshake, parent: Generation) -> Bool {
+        guard let previous = side.generations.history.first, !previous.isNone else { return false }
+        return previous.sameHistory(as: parent)
     }
 
     /// `side`'s bits toward `other` track changes since an older generation, yet `other` is at

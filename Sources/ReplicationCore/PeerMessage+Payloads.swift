@@ -28,11 +28,20 @@ import NIOCore
 ///    again from its last record (`HandshakeFlags.diskFailed`): it yields at equal generations and
 ///    in a split brain. And 13's Inconsistent rule holds only where no bitmap covers both sides (a
 ///    full sync): with the bitmaps it left replicas differing (split_brain_inconsistent_side_bitmap).
-/// 15: a writer-lost that arrives while its receiver has the writer is kept again, and decided
+/// 15: of two children of one parent, an Inconsistent side whose unconfirmed generation is its
+///    whole branch is the target of a full sync, before the other side's flags
+///    (`split-brain-*-inconsistent-unconfirmed`): a 14 peer would plan a bitmap resync, or the
+///    other direction.
+/// 16: a lost-copy probe (a ping with `lostCopyProbeFlag`) is answered only once the receiver's
+///    metadata recording everything before it on the stream is durable (`answerPing`): a diskful
+///    writer acknowledges a write whose copy was lost only once every possible quorum includes a
+///    node that holds it or answered such a probe (`PendingRequest.lostCopyGeneration`). A 15 peer
+///    answers on arrival, before the new generation's record could survive its crash.
+/// 17: a writer-lost that arrives while its receiver has the writer is kept again, and decided
 ///    when the receiver loses the writer too; its sender withdraws it when it gets the writer back
-///    (`WriterLost.withdrawn`, the bit 12 used for asking): a 14 peer would take the withdrawal
+///    (`WriterLost.withdrawn`, the bit 12 used for asking): a 16 peer would take the withdrawal
 ///    for a question.
-public let replicationProtocolVersion: UInt16 = 15
+public let replicationProtocolVersion: UInt16 = 17
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

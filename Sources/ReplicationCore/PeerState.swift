@@ -68,6 +68,13 @@ struct PeerState: Sendable {
     /// A connection refused for a second Primary is asked for again at this tick
     /// (`ReplicaInstance.deferConnection`).
     var reconnectAtTick: UInt64?
+    /// This node is Primary and counted the peer before the peer showed it took the role (it
+    /// connected while this node's promotion waited without asking it, or while this node was
+    /// Primary without quorum): a write is not acknowledged on a quorum that needs it
+    /// (`ackWaitsForRoleConfirmation`).
+    var awaitsRoleConfirmation = false
+    /// The role probe (`ReplicaInstance.roleProbeFlag`) sent on this connection; 0: none.
+    var roleProbeSent: UInt64 = 0
     /// Why `deferConnection` last dropped this connection, until it connects or the operator
     /// disconnects it: the connection's status says it, not only the log (the operator has to
     /// demote one of the Primaries for it to connect).
@@ -78,16 +85,24 @@ struct PeerState: Sendable {
     var joinedOutdatedAt: Generation?
     /// The last new generation (and its parent) this node, as Primary, announced to the peer on
     /// this connection: the peer takes it on arrival, before its next state report says so.
-    /// Two generations, not the announcement: its absent-node array would be retained and
-    /// released with every copy of this record.
-    var announcedGeneration: (current: Generation, previous: Generation)?
-    /// A resync this node served to the peer finished since this node attached: the peer took
-    /// this node's data on every block its crash may have left different (the crash's
+    /// `base`: the parent of the first of the announcements this one chains from on this
+    /// connection (each announced the previous one's generation as its parent): a peer last
+    /// reported there takes the whole chain in order. Generations, not the announcement: its
+    /// absent-node array would be retained and released with every copy of this record.
+    var announcedGeneration: (current: Generation, previous: Generation, base: Generation)?
+    /// A resync this node served to the peer finished since this node attached, or the two met
+    /// both UpToDate with nothing out of sync: the peer holds this node's data on every block
+    /// its crash may have left different (the crash's
     /// activity-log extents are marked toward every peer at attach), so toward this peer that
     /// crash no longer decides which side of an equal-generation connection yields
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are
     /// UpToDate).
     var tookDataSinceAttach = false
+    /// This node's crashed-Primary status is settled toward this peer: it took this node's data
+    /// since that crash. Unlike `tookDataSinceAttach` it outlives restarts (the header's
+    /// `crashedPrimarySettledPeers`): a later crash as a Secondary is a plain crash toward this
+    /// peer, which may hold writes acknowledged since that this node never received.
+    var crashedPrimarySettled = false
     /// Resync requests from this peer waiting for writes from `writer` before they can be read.
     var heldResyncRequests: [(request: ResyncRequest, sinceTick: UInt64)] = []
 
@@ -220,4 +235,13 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// the barrier ack): were they evicted from the durable log first, a crash of this writer
     /// would leave no trace that the peer may lack the write.
     var extents: ClosedRange<UInt32>?
+}
+
+extension PeerState {
+    /// Records an announcement sent on this connection; it extends the chain when its parent is
+    /// the last one announced here (the peer, taking them in order, ends at `current`).
+    mutating func recordAnnouncement(current: Generation, previous: Generation) {
+        let base = announcedGeneration.flatMap { $0.current.sameHistory(as: previous) ? $0.base : nil } ?? previous
+        announcedGeneration = (current: current, previous: previous, base: base)
+    }
 }

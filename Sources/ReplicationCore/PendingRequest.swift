@@ -45,6 +45,24 @@ struct PendingRequest: Sendable {
     /// the dropped peer UpToDate at one generation with no bit between them, and the write was
     /// resynced away (simulation seed 683, `DisklessWriterLostCopyTests`).
     var ackProbe: UInt64?
+    /// A diskful writer's new generation that a lost copy of this write started
+    /// (`ReplicaInstance.peerStoppedReceiving`), quorum on. The write is acknowledged only once
+    /// no quorum can form without this node, an UpToDate peer that acknowledged the write or a
+    /// peer that answered a probe sent behind the generation's announcement
+    /// (`ReplicaInstance.lostCopyGenerationKnown`): every later majority then includes a node
+    /// that holds the write or refuses to vote a node still at the old generation into a
+    /// Primary. The quorum the node had may count a peer holding neither (it connected after
+    /// the write went out, and its link dropped with the announcement queued): that peer voted
+    /// the node that missed the write in at the old generation, and at the reunion this node's
+    /// unconfirmed generation yielded and the write was resynced away (simulation seed 1606;
+    /// scenario lost_copy_generation_reaches_quorum). DRBD makes a new current UUID a
+    /// cluster-wide state change that the write waits for.
+    var lostCopyGeneration: Generation?
+    /// The probe sent for `lostCopyGeneration`, once the holders alone did not suffice (sent
+    /// only then: it delays the acknowledgement by a round trip).
+    var announcementProbe: UInt64?
+    /// UpToDate peers that acknowledged the write (protocol C): they hold it.
+    var heldBy = NodeSet()
     var sequence: UInt64 = 0
     var flushNumber: UInt64 = 0
     var remoteRead: (peer: NodeID, id: UInt64)?
@@ -71,6 +89,9 @@ struct PendingRequest: Sendable {
         var lostCopyWithoutQuorum: Bool
         var ackBarrierVersion: UInt64
         var ackProbe: UInt64?
+        var lostCopyGeneration: Generation?
+        var announcementProbe: UInt64?
+        var heldBy: NodeSet
         var sequence: UInt64
         /// The write landed here while this node was UpToDate, and its disk is not any more.
         var localCopyOutdated: Bool
@@ -93,6 +114,9 @@ struct PendingRequest: Sendable {
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
             ackBarrierVersion = pending.ackBarrierVersion
             ackProbe = pending.ackProbe
+            lostCopyGeneration = pending.lostCopyGeneration
+            announcementProbe = pending.announcementProbe
+            heldBy = pending.heldBy
             sequence = pending.sequence
         }
     }

@@ -62,14 +62,22 @@ public struct MetadataHeader: Sendable, Equatable {
     /// at most `GenerationSet.historyMax`. Durable because a replica that forgets them in a
     /// restart would vote for a stale replica (format 2; a format-1 header had none).
     public var supersededGenerations: [Generation]
+    /// With `MetadataFlags.crashedPrimary`: the peers toward which that status is settled, each
+    /// having taken this node's data since the crash (`PeerState.crashedPrimarySettled`), sorted.
+    /// Toward them a return from a later crash as a Secondary claims a plain crash only; toward
+    /// the others it still claims crashed Primary. Empty without the flag (format 3; an older
+    /// header is read as settled toward nobody, which is what its flag meant).
+    public var crashedPrimarySettledPeers: [NodeID]
 
-    /// Format 2 added `supersededGenerations`; a format-1 header is read as having none.
-    public static let currentFormatVersion: UInt32 = 2
+    /// Format 2 added `supersededGenerations`, format 3 `crashedPrimarySettledPeers`; an older
+    /// header is read as having none.
+    public static let currentFormatVersion: UInt32 = 3
 
     public init(formatVersion: UInt32 = MetadataHeader.currentFormatVersion, nodeID: NodeID,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
                 generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
-                activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = []) {
+                activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = [],
+                crashedPrimarySettledPeers: [NodeID] = []) {
         self.formatVersion = formatVersion
         self.nodeID = nodeID
         self.sizeBytes = sizeBytes
@@ -81,6 +89,7 @@ public struct MetadataHeader: Sendable, Equatable {
         self.activityLog = activityLog
         self.bitmapPeers = bitmapPeers
         self.supersededGenerations = supersededGenerations
+        self.crashedPrimarySettledPeers = crashedPrimarySettledPeers
     }
 }
 

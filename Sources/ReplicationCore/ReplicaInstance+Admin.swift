@@ -256,19 +256,28 @@ extension ReplicaInstance {
         if let refusal = promotionRefusal(force: pending.force) ?? promotionVoteShortfall(pending) {
             return failPromotion(pending, refusal)
         }
+        // A peer connected now that did not vote yes (it connected after the request went out)
+        // may have voted another node in meanwhile (`ackWaitsForRoleConfirmation`).
+        for j in peers.indices {
+            peers[j].awaitsRoleConfirmation = peers[j].isConnected && !pending.granted.contains(peers[j].id)
+            peers[j].roleProbeSent = 0
+        }
         role = .primary
         autoPromoted = pending.automatic
         // The crashed-Primary mark (DRBD MDF_PRIMARY_IND) says this disk may hold writes acknowledged
-        // here that no peer has. Beside an absent diskful peer this node's first write starts a new
-        // generation (`needsNewGeneration`), so until then it has acknowledged nothing as Primary:
-        // the mark goes on disk with that generation, before the write is issued
-        // (`startNewGeneration`). Written now, a crash before any write made this node the
-        // protocol A source at the same generation, over a demoted writer's acknowledged write it
-        // never received (ProtocolADemotedWriterTests; DRBD loses it too). Bits toward an absent
+        // here that no peer has. Until its first write this node has acknowledged nothing as
+        // Primary: the mark goes on disk before that write is issued (`startWrite`). Written now,
+        // a crash before any write made this node the protocol A source at the same generation,
+        // over an acknowledged write of the writer before it that it never received or had not
+        // yet written (ProtocolADemotedWriterTests; DRBD loses it too). Bits toward an absent
         // peer may be this node's own unconfirmed writes from an earlier tenure: then it is
-        // written now, as DRBD does.
+        // written now, as DRBD does (bits toward a connected peer are a resync into it, an
+        // Inconsistent target that the crash rules do not decide). Without protocol A toward any
+        // peer and with every peer connected it is written now too: there a crashed Primary
+        // yields as any crashed node does, and the tenure's first write need not wait for it.
         let absentPeers = peers.indices.filter { !peers[$0].config.disklessClient && !peers[$0].receivesWrites }
-        if absentPeers.isEmpty || absentPeers.contains(where: { (peers[$0].bitmap?.setCount ?? 0) > 0 }) {
+        let asynchronous = peers.contains { $0.config.replicationProtocol == .a }
+        if absentPeers.contains(where: { (peers[$0].bitmap?.setCount ?? 0) > 0 }) || (absentPeers.isEmpty && !asynchronous) {
             flags.insert(.primary)
         }
         flags.remove(.primaryLostQuorum)

@@ -209,6 +209,12 @@ extension ReplicaInstance {
             let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
             guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
             if needsNewGeneration { needed = max(needed, startNewGeneration()) }
+            // The crashed-Primary mark a promotion left for now (`finishPromotionIfAnswered`):
+            // durable before the tenure's first write reaches the disk, so before its acknowledgement.
+            if role == .primary && !flags.contains(.primary) {
+                flags.insert(.primary)
+                needed = max(needed, markMetadataDirty())
+            }
             needed = max(needed, activateExtents(extents))
             // In place through the index (nothing above adds or removes requests): each
             // `requests[id]!.x = …` looked the id up again and moved the whole request out
@@ -240,13 +246,10 @@ extension ReplicaInstance {
             send(.newGeneration(announcement), to: peers[index].id)
             // Should its disk fail, this node goes on as a diskless Primary and chains from this
             // announcement (`announceGenerationFromDiskless`).
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
-        // The crashed-Primary mark a promotion beside an absent peer left for now
-        // (`finishPromotionIfAnswered`): durable with this generation, before the write that started it.
-        if role == .primary { flags.insert(.primary) }
         // Durable with the generation: until a write issued in it is acknowledged, this node
         // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
         // at a generation the other replicas may never have heard of (the announcement still
@@ -286,8 +289,14 @@ extension ReplicaInstance {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
+            // Reports lag whole chains too: a peer last reported at the first parent of the
+            // announcements chained on this connection took them all in order (seed 169: n2's
+            // record still said 997F, its handshake's, after 997F→3BC5→2DA4→534F here; chained
+            // from 997F, the next one was a child no peer would take:
+            // diskless_primary_chains_announcements).
             guard let sent = peer.announcedGeneration else { return false }
-            return sent.current.sameHistory(as: generations.current) && peer.current.sameHistory(as: sent.previous)
+            return sent.current.sameHistory(as: generations.current)
+                && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
         }
         guard let previous = own ? generations.current : upToDate.first?.current else { return }
         var fresh = Generation(random.next() & ~UInt64(7))
@@ -298,7 +307,7 @@ extension ReplicaInstance {
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
         for index in peers.indices where peers[index].receivesWrites {
             send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].announcedGeneration = (current: fresh, previous: previous)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
         }
     }
 
@@ -412,6 +421,10 @@ extension ReplicaInstance {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
         }
+        if pending.isWrite && copies > 0, let generation = pending.lostCopyGeneration,
+           !lostCopyGenerationKnown(id, generation: generation, heldBy: pending.heldBy, probe: pending.announcementProbe) {
+            return  // held, or failed (`PendingRequest.lostCopyGeneration`)
+        }
         if pending.isWrite && copies > 0, let probe = pending.ackProbe,
            !peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeAnswered >= probe }) {
             // Until a peer holding the write has the out-of-sync ranges, a crash of this node
@@ -426,6 +439,10 @@ extension ReplicaInstance {
             // dropped peer lacks the write, which may or may not be on their disks. Failing it
             // is safe (it is not acknowledged) and nothing is left waiting for good.
             complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost the replicas holding the write before they recorded the replica that missed it; not acknowledged (it may or may not have reached their disks)")))
+            return
+        }
+        if pending.isWrite && copies > 0 && ackWaitsForRoleConfirmation() {
+            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return
         }
         if pending.isFlush {
@@ -507,7 +524,10 @@ extension ReplicaInstance {
         guard let id = requestsBySequence[sequence], let i = requests.index(forKey: id),
               requests.values[i].waitingPeers.remove(peer) else { return }
         if success {
-            if peers[p].disk == .upToDate { requests.values[i].durableCopies += 1 }
+            if peers[p].disk == .upToDate {
+                requests.values[i].durableCopies += 1
+                requests.values[i].heldBy.insert(peer)
+            }
         } else {
             let request = requests.values[i].request
             recordPeerLacksWrite(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes),
@@ -600,17 +620,18 @@ extension ReplicaInstance {
                     // ... and acknowledge none of them before it is durable: a crash first would
                     // bring this node back at the old generation beside the peer that missed them.
                     let barrier = startNewGeneration()
-                    for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackBarrierVersion = barrier }
+                    // Nor before a quorum holds it or heard of the new generation
+                    // (`PendingRequest.lostCopyGeneration`). Quorum off: no majority to reach.
+                    let generation = config.quorum == .off ? nil : generations.current
+                    for id in lostCopies where requests[id]?.isWrite == true {
+                        requests[id]!.ackBarrierVersion = barrier
+                        requests[id]!.lostCopyGeneration = generation
+                    }
                 } else {
                     announceGenerationFromDiskless()
                     // Behind the out-of-sync ranges and the announcement on each stream: its
                     // answer says the peer has them (`PendingRequest.ackProbe`).
-                    let probe = nextLostCopyProbe
-                    nextLostCopyProbe += 1
-                    for index in peers.indices where Self.receivesWrites(&peers[index]) {
-                        send(.ping(Self.lostCopyProbeFlag | probe), to: peers[index].id)
-                        peers[index].lostCopyProbeSent = probe
-                    }
+                    let probe = sendLostCopyProbe(toPeersWhere: \.receivesWrites)
                     for id in lostCopies where requests[id]?.isWrite == true { requests[id]!.ackProbe = probe }
                 }
             }

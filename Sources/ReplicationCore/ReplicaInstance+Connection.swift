@@ -28,7 +28,7 @@ extension ReplicaInstance {
         // 1485 and 1106: a node that had served a resync after its crash, then written, was made
         // the target by that crash and lost the acknowledged write it alone held).
         if crashedAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashed) }
-        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach { handshakeFlags.insert(.crashedPrimary) }
+        if crashedPrimaryAtAttach && !peer.tookDataSinceAttach && !peer.crashedPrimarySettled { handshakeFlags.insert(.crashedPrimary) }
         if peer.discardMyData { handshakeFlags.insert(.discardMyData) }
         if disk == .inconsistent || disk == .failed { handshakeFlags.insert(.inconsistent) }
         if flags.contains(.primaryLostQuorum) { handshakeFlags.insert(.primaryLostQuorum) }
@@ -102,12 +102,16 @@ extension ReplicaInstance {
         markResyncStorageEnded(peer: peers[i].id)
         peers[i].verify = nil
         peers[i].promotionGranted = false
+        peers[i].awaitsRoleConfirmation = false
+        peers[i].roleProbeSent = 0
         peers[i].announcedGeneration = nil
         peers[i].heldResyncRequests = []
         peers[i].lastSequenceReceived = 0
         peers[i].streamStart = 0
         peers[i].lostCopyProbeSent = 0
         peers[i].lostCopyProbeAnswered = 0
+        // An answer held for the old connection would confirm a probe of the next one.
+        heldProbeAnswers.removeAll { $0.peer == peers[i].id }
         let inDoubtWrites = peers[i].unackedPeerWrites
         let inDoubt = takeInDoubtExtents(writer: i)
         peerQueue.removeAll { op in
@@ -196,10 +200,12 @@ extension ReplicaInstance {
         case .promotionReply(let reply): onPromotionReply(reply, peer: i)
         case .writerLost(let lost): onWriterLost(lost, peer: i)
         case .goodbye(let goodbye): onGoodbye(goodbye, peer: i)
-        case .ping(let value): send(.pingAck(value), to: id)
+        case .ping(let value): answerPing(value, peer: i)
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
                 peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
+            } else if value & Self.roleProbeFlag != 0 {
+                onRoleProbeAnswer(value, peer: i)
             }
         }
     }
@@ -259,6 +265,13 @@ extension ReplicaInstance {
         // that had dropped the writer's last writes (queued when the writer was lost) overwrite
         // them here: the writer had acknowledged them with this node's copy (simulation seed 25).
         crashedAtAttach = false
+        // So does a crash as Primary (DRBD clears it once connected with both disks UpToDate, as
+        // this node and the writer are). A peer that never took this node's data meets it at
+        // another generation now, where that status decides nothing (the crash's blocks stay
+        // marked toward it); kept, it was claimed after this node's next crash against a writer
+        // that had acknowledged a write here it never received (protocol A), and resynced that
+        // write away (CrashedPrimaryRestartTests, three nodes).
+        endCrashedPrimaryStatus()
         if skipInitialSync { adoptedSkippedInitialSync(from: id) }
         for absent in announcement.absentNodes where absent != config.nodeID {
             setBitmapGeneration(absent, to: announcement.previous, onlyIfNone: true)

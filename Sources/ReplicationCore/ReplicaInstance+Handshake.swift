@@ -48,6 +48,9 @@ extension ReplicaInstance {
         peers[i].current = handshake.generations.current
         peers[i].outdatedByQuorumLoss = handshake.flags.contains(.outdatedByQuorumLoss)
         peers[i].connection = .connected
+        // Counted at once, but until it shows it took this node's role no write is acknowledged
+        // on a quorum that needs it (`ackWaitsForRoleConfirmation`).
+        peers[i].awaitsRoleConfirmation = role == .primary && !hasQuorum
         peers[i].deferredBecause = nil
         peers[i].leftOutdated = false
         peers[i].lastSequenceReceived = handshake.lastWriteSequence
@@ -220,6 +223,7 @@ extension ReplicaInstance {
     }
 
     mutating func onBitmapChunk(_ chunk: BitmapChunk, peer i: Int) {
+        confirmRoleByBitmap(from: i)
         // Established: the peer invalidated its disk (`adm invalidate`) and resyncs from here.
         let invalidated = peers[i].replication == .established && peers[i].resync == nil
         guard peers[i].bitmap != nil, peers[i].replication == .wfBitMapS || peers[i].replication == .wfBitMapT
@@ -272,6 +276,13 @@ extension ReplicaInstance {
                 emitDevice()
                 log(.info, "same generation as node \(peers[i].id) (\(peers[i].config.name)), UpToDate, and nothing out of sync: UpToDate again")
             }
+            // Both UpToDate at one generation with nothing out of sync: the peer holds this
+            // node's data, as a finished resync from here would have left it (DRBD clears
+            // CRASHED_PRIMARY once both disks are UpToDate, resync or not). Unsettled, a crashed
+            // Primary that met its peer with nothing to resync kept its status on disk and, after
+            // its next crash, was the protocol A source over writes that peer acknowledged as
+            // Primary meanwhile (CrashedPrimaryServedTests).
+            if disk == .upToDate && peers[i].disk == .upToDate { peerTookData(i) }
             emitPeerDevice(i)
             return
         }

@@ -15,7 +15,11 @@ extension ReplicaInstance {
         diskFailedGeneration = flags.contains(.diskFailed) ? generations.current : nil
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,
                                   extentsMax: config.activityLogExtentsMax, extents: h.activityLog)
+        // A crash as Primary found now is new to every peer; one kept from before stays settled
+        // toward the peers that took this node's data since.
+        let settled = h.flags.contains(.primary) ? [] : h.crashedPrimarySettledPeers
         for index in peers.indices {
+            peers[index].crashedPrimarySettled = crashedPrimaryAtAttach && settled.contains(peers[index].id)
             peers[index].tookDataSinceAttach = false  // a crash found at this attach is new to every peer
             // Holds on the previous log (a disk attached anew) mean nothing in this one.
             for k in peers[index].unconfirmedWrites.indices { peers[index].unconfirmedWrites[k].extents = nil }
@@ -38,22 +42,42 @@ extension ReplicaInstance {
         }
     }
 
+    /// Peer `i` holds this node's data now (a resync from here to it ended, or it met this node
+    /// at one generation, both UpToDate, with nothing to resync): a crash found at this attach no
+    /// longer decides toward it, and a crashed Primary's status is settled toward it, on disk too.
+    mutating func peerTookData(_ i: Int) {
+        peers[i].tookDataSinceAttach = true
+        guard crashedPrimaryAtAttach, !peers[i].crashedPrimarySettled else { return }
+        peers[i].crashedPrimarySettled = true
+        markMetadataDirty()
+        settleCrashedPrimary()
+    }
+
     /// A crashed Primary's status is settled once every diskful peer took this node's data since
-    /// the attach (a resync from here to it ended, both UpToDate): no peer can lack a write only
+    /// the crash (a resync from here to it ended, or the connection was Established with both
+    /// UpToDate and nothing to resync, `finishBitmapExchange`): no peer can lack a write only
     /// this node acknowledged, and toward each of them the handshake already leaves the status
     /// out. Kept on disk (`MetadataFlags.crashedPrimary`) until then, it would otherwise outlive
     /// its reason: a node that served its peer, crashed again as a Secondary and returned would
     /// claim it again and, with protocol A, be the source over writes that peer acknowledged as
     /// Primary meanwhile (CrashedPrimaryRestartTests). DRBD clears MDF_CRASHED_PRIMARY when any
-    /// connection reaches both disks UpToDate; here the status is per peer in memory, so the
-    /// record goes when it no longer holds toward any peer (with two nodes: the same moment).
-    /// A resync into this node settles it at once (`adoptGenerations`).
+    /// connection reaches both disks UpToDate; here the status is per peer, in memory and on disk
+    /// (`PeerState.crashedPrimarySettled`, the header's `crashedPrimarySettledPeers`), and the
+    /// flag goes when it holds toward no peer (with two nodes: the same moment). A resync into
+    /// this node, or a writer's new generation taken, settles it at once.
     mutating func settleCrashedPrimary() {
         guard crashedPrimaryAtAttach,
-              peers.allSatisfy({ $0.bitmap == nil || $0.tookDataSinceAttach }) else { return }
+              peers.allSatisfy({ $0.bitmap == nil || $0.crashedPrimarySettled }) else { return }
+        endCrashedPrimaryStatus()
+        markMetadataDirty()
+    }
+
+    /// Ends a crashed Primary's status, in memory and in the next header written (the caller
+    /// marks that write due). The one clear for every way it ends: `settleCrashedPrimary`, a
+    /// resync into this node (`adoptGenerations`), a writer's new generation taken (`onNewGeneration`).
+    mutating func endCrashedPrimaryStatus() {
         crashedPrimaryAtAttach = false
         flags.remove(.crashedPrimary)
-        markMetadataDirty()
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {
@@ -79,7 +103,8 @@ extension ReplicaInstance {
             generations: generations, disk: persistedDisk, flags: flags,
             activityLog: activityLog.sortedExtents,
             bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id),
-            supersededGenerations: supersededGenerations)
+            supersededGenerations: supersededGenerations,
+            crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [])
     }
 
     /// Something durable changed; returns the version that must be persisted before anything

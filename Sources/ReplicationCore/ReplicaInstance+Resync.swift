@@ -327,8 +327,7 @@ extension ReplicaInstance {
         peers[i].resync = nil
         peers[i].replication = .established
         peers[i].disk = .upToDate
-        peers[i].tookDataSinceAttach = true
-        settleCrashedPrimary()
+        peerTookData(i)
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()
         log(.info, "resync to node \(peers[i].id) (\(peers[i].config.name)) finished")
@@ -355,8 +354,7 @@ extension ReplicaInstance {
         let primary = disklessPrimaryExposingAnotherGeneration(than: generations.current)
         disk = primary == nil ? .upToDate : .outdated
         crashedAtAttach = false
-        crashedPrimaryAtAttach = false
-        flags.remove(.crashedPrimary)
+        endCrashedPrimaryStatus()
         // Its crash's blocks were among the bits toward the source (marked toward every peer,
         // kept through stale drops): they hold the source's data now.
         crashExtents = []

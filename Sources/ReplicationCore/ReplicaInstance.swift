@@ -89,13 +89,19 @@ public struct ReplicaInstance: Sendable {
     var unstartedRequests: [ClientRequestID] = []
     /// Writes done everywhere they can be that wait for a metadata write before they are
     /// acknowledged: a new generation (`PendingRequest.ackBarrierVersion`) or the clear of
-    /// `generationUnconfirmed` (`generationConfirmedOnDisk`), in the order they got there.
+    /// `generationUnconfirmed` (`generationConfirmedOnDisk`), in the order they got there; and
+    /// those waiting for a peer to show it took this Primary's role (`ackWaitsForRoleConfirmation`).
     var acksAwaitingGeneration: [ClientRequestID] = []
     /// Numbers a diskless writer's lost-copy probes (`PendingRequest.ackProbe`).
     var nextLostCopyProbe: UInt64 = 1
     /// Marks a ping as a lost-copy probe (timer pings carry the tick, far below it); the peer
     /// echoes any ping unchanged, so this needs nothing new on the wire.
     static let lostCopyProbeFlag: UInt64 = 1 << 63
+    /// Lost-copy probes from peers waiting for this node's metadata (`answerPing`).
+    var heldProbeAnswers: [HeldProbeAnswer] = []
+    /// The probe sent for the newest generation a lost copy started (`lostCopyGenerationKnown`):
+    /// every write that loss left waiting reads its answers.
+    var lostCopyGenerationProbe: (generation: Generation, probe: UInt64)?
     /// Issued writes in flight by write sequence, for acks (a scan of every request per ack
     /// before).
     var requestsBySequence: [UInt64: ClientRequestID] = [:]
@@ -259,6 +265,7 @@ public struct ReplicaInstance: Sendable {
         processPeerQueue()
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
+        sendDurableProbeAnswers()
         sendDeferredGoodbyes()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()

@@ -23,6 +23,8 @@ struct MetadataFileTests {
         m.header.flags.insert(.attached)
         m.header.disk = .upToDate
         m.header.supersededGenerations = [Generation(0x5A00), Generation(0x7700)]
+        m.header.flags.insert(.crashedPrimary)
+        m.header.crashedPrimarySettledPeers = [NodeID(2)]
         m.bitmaps[0].words[0] = .max
         m.bitmaps[1].words[m.bitmaps[1].words.count - 1] = 0x8000_0000_0000_0001
         return m
@@ -123,7 +125,20 @@ struct MetadataFileTests {
         var m = sample()
         m.header.formatVersion = 1
         m.header.supersededGenerations = []
+        m.header.crashedPrimarySettledPeers = []
         return m
+    }
+
+    @Test("a format-2 header (before the settled peers) reads as settled toward nobody, and the next write carries them")
+    func formatTwoHeader() throws {
+        var old = Self.sample()
+        old.header.formatVersion = 2
+        old.header.crashedPrimarySettledPeers = []
+        var expected = old
+        expected.header.formatVersion = MetadataHeader.currentFormatVersion
+        #expect(try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md").metadata == expected)
+        expected.header.crashedPrimarySettledPeers = [NodeID(0), NodeID(2)]
+        #expect(try MetadataFile.decode(MetadataFile.encode(expected, layout: Self.layout(expected), sequence: 4), path: "x.md").metadata == expected)
     }
 
     @Test("a format-1 header (before superseded generations) is read from either file version and upgraded by the next update")
@@ -160,8 +175,9 @@ struct MetadataFileTests {
         let newer = layout.slotOffset(sequence: 5)
         bytes.replaceSubrange(newer ..< newer + layout.slotBytes, with: MetadataFile.encodeSlot(m.header, sequence: 5, slotBytes: layout.slotBytes))
         #expect(try MetadataFile.decode(bytes, path: "p").sequence == 5)
-        // Header format 3 in the newer slot, its checksum made intact again.
-        bytes[newer + 12 + 3] = 3
+        // The header format after this engine's in the newer slot, its checksum made intact again.
+        let unknown = MetadataHeader.currentFormatVersion + 1
+        bytes[newer + 12 + 3] = UInt8(unknown)
         let end = newer + layout.slotBytes
         let sum = MetadataFile.checksum(bytes[newer ..< end - 8])
         for k in 0..<8 { bytes[end - 8 + k] = UInt8(truncatingIfNeeded: sum >> (56 - 8 * UInt64(k))) }
@@ -170,7 +186,7 @@ struct MetadataFileTests {
             Issue.record("read a file whose newest header is in an unknown format")
         } catch {
             #expect(error.description.hasPrefix("/state/metadata/r/0.md: corrupt metadata"))
-            #expect(error.description.contains("header format version 3; this engine reads versions 1 to 2"), "\(error)")
+            #expect(error.description.contains("header format version \(unknown); this engine reads versions 1 to \(unknown - 1)"), "\(error)")
         }
     }
 

@@ -77,4 +77,63 @@ struct CrashedPrimaryRestartTests {
             #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "acknowledged write 3 lost on n\(n):\n\(script.text)")
         }
     }
+
+    /// Three nodes: the crashed Primary served n1 but not n2 (cut off), so the status stays on
+    /// disk for n2. n1, promoted, starts a generation (n2 absent) that n0 takes, then acknowledges
+    /// write 3 before n0 has it and demotes; n0 crashes again. Still flagged, n0 came back claiming
+    /// crashed Primary at the generation it shares with n1 and resynced write 3 away. Taking a
+    /// writer's generation ends the status (`onNewGeneration`), as it ends a plain crash's.
+    @Test("a crashed Primary that took a later writer's generation is a plain crashed node after its next crash")
+    func crashedPrimaryEndsWithTheWritersGeneration() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=3 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "isolate n2", "stabilize", "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0",
+                     "stabilize", "admin n1 primary", "stabilize", "write n1 off=16384 len=4096 pattern=2"] {
+            script.run(line)
+        }
+        let generation = script.run("stabilize")
+        #expect(generation.contains("n1: client c2 done"), "\(script.text)")
+        #expect(script.run("metadata n0").first?.contains("flags=0x1 ") == true, "n0 took n1's generation and is no crashed Primary:\n\(script.text)")
+        script.run("write n1 off=0 len=4096 pattern=3")
+        #expect(script.run("complete n1 2").contains("n1: client c3 done"), "\(script.text)")
+        for line in ["admin n1 secondary", "crash n0", "stabilize", "restart n0"] {
+            script.run(line)
+        }
+        let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(met.contains("n0: info: connected to node 1 (n1): targetUseBitmap by rule equal-crashed"), "\(script.text)")
+        for n in 0 ... 1 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "acknowledged write 3 lost on n\(n):\n\(script.text)")
+        }
+    }
+
+    /// Three nodes, no new generation: the crashed Primary serves n1 while n2 is cut off from it
+    /// (n2 still connected to n1). n1, promoted with every peer connected, writes on at the same
+    /// generation, acknowledges write 3 before n0 has it and demotes; n0 crashes again. The status
+    /// is kept on disk for n2, but settled toward n1 (`crashedPrimarySettledPeers`): toward n1 n0
+    /// is a plain crashed node and takes write 3. Settled only in memory, it claimed crashed
+    /// Primary toward n1 again and resynced write 3 away.
+    @Test("a crashed Primary's status settled toward one peer stays settled toward it through the next crash")
+    func crashedPrimarySettledPerPeer() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=3 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "partition n0 n2", "restart n0"] {
+            script.run(line)
+        }
+        let served = script.run("stabilize")
+        #expect(served.contains { $0.hasPrefix("n0: info: resync to node 1 (n1) finished") }, "\(script.text)")
+        #expect(script.run("metadata n0").first?.hasSuffix("flags=0x81 activity-log=[0] crashed-primary-settled=[\"n1\"]") == true,
+                "kept for n2, settled toward n1:\n\(script.text)")
+        for line in ["admin n1 primary", "stabilize", "write n1 off=16384 len=4096 pattern=2", "stabilize", "write n1 off=0 len=4096 pattern=3"] {
+            script.run(line)
+        }
+        #expect(script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }, "\(script.text)")
+        for line in ["admin n1 secondary", "crash n0", "stabilize", "restart n0"] {
+            script.run(line)
+        }
+        let met = script.run("stabilize") + script.run("tick 20") + script.run("stabilize")
+        #expect(met.contains("n0: info: connected to node 1 (n1): targetUseBitmap by rule equal-crashed"), "\(script.text)")
+        for n in 0 ... 2 {
+            #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=3"], "acknowledged write 3 lost on n\(n):\n\(script.text)")
+        }
+    }
 }

@@ -10,19 +10,8 @@ struct OutdatedPrimaryAckTests {
         func disk(_ node: Int) -> DiskState? { runner.cluster?.nodes[node].instance?.diskState }
     }
 
-    /// Four replicas, quorum majority (3 of 4). n2, Primary, starts c2 with quorum; its
-    /// activity-log update is still in n2's storage when n2 is cut off, so c2 lands on n2's disk
-    /// alone (while UpToDate) and waits for quorum. n0's handshake reaches n2 as Secondary, n2's
-    /// stays on the wire: n0, promoted for c3 with the votes of n1 and n3 only, starts a
-    /// generation that names n2 absent, and n2 takes it: Outdated, still Primary (n0 refuses n2
-    /// when its handshake arrives). n1 and n3 never got that generation; cut from n0, they
-    /// connect to n2 (the newer one, a source paused while Outdated), and n2 has quorum again
-    /// with c2's only copy on its own Outdated disk. On main before this rule c2 was
-    /// acknowledged there, and the resync from n0 (the replica at the newer generation, which
-    /// tracked its own writes toward n2) overwrote it. Seed 524 under session 15's `holdack`:
-    /// n2's quorum came from an Inconsistent n1 that had crashed away from n0.
-    @Test("an Outdated Primary does not acknowledge a write on its own copy")
-    func outdatedPrimaryOwnCopy() {
+    /// The steps both tests share: c2 fails on n2, Outdated, and n2 steps down; all links heal.
+    static func outdatedPrimaryStepsDown() -> Script {
         let script = Script()
         script.run("cluster nodes=4 size=64K quorum=majority")
         script.run("connect-all")
@@ -60,11 +49,49 @@ struct OutdatedPrimaryAckTests {
         #expect(failure.contains("became Outdated after the write reached its disk"), "c2 ended \(failure):\n\(script.text)")
         script.run("admin n2 secondary")
         script.run("heal")
+        return script
+    }
+
+    /// Four replicas, quorum majority (3 of 4). n2, Primary, starts c2 with quorum; its
+    /// activity-log update is still in n2's storage when n2 is cut off, so c2 lands on n2's disk
+    /// alone (while UpToDate) and waits for quorum. n0's handshake reaches n2 as Secondary, n2's
+    /// stays on the wire: n0, promoted for c3 with the votes of n1 and n3 only, starts a
+    /// generation that names n2 absent, and n2 takes it: Outdated, still Primary (n0 refuses n2
+    /// when its handshake arrives). n1 and n3 never got that generation; cut from n0, they
+    /// connect to n2 (the newer one, a source paused while Outdated), and n2 has quorum again
+    /// with c2's only copy on its own Outdated disk. On main before this rule c2 was
+    /// acknowledged there, and the resync from n0 (the replica at the newer generation, which
+    /// tracked its own writes toward n2) overwrote it. Seed 524 under session 15's `holdack`:
+    /// n2's quorum came from an Inconsistent n1 that had crashed away from n0.
+    @Test("an Outdated Primary does not acknowledge a write on its own copy")
+    func outdatedPrimaryOwnCopy() {
+        let script = Self.outdatedPrimaryStepsDown()
         script.run("admin n0 connect peer=n2")  // n0 refused n2 (StandAlone) as Primary
         script.run("tick 10")
         script.run("stabilize")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
         #expect(!script.acknowledged(2) || script.run("data n0 off=32768") == ["n0 off=32768: pattern=2"],
                 "the acknowledged c2 is resynced away:\n\(script.text)")
+    }
+
+    /// Open (a known issue; found by simrestart in session 16, left in the SimulationTests note):
+    /// the same without the operator's `connect` on n0, which refused n2 as a second Primary and
+    /// stays StandAlone toward it. n2 took n0's generation by announcement, named absent and
+    /// Outdated, and the bits toward it are held by n0 alone. n2 is then resynced only by n1 and
+    /// n3, full-sync targets of n0 whose bitmaps carry none of n0's bits toward n2, and comes out
+    /// UpToDate at n0's generation without n0's c3: UpToDate replicas differ. Directions weighed
+    /// by the lead: a full-sync target ends with every bit set toward the peers it did not sync
+    /// with that are not at its new generation, or a node that took a generation only by
+    /// announcement is not resynced by bitmap from a peer whose bitmap toward it starts after that
+    /// generation. When fixed, the comparison passes, the known issue is no longer recorded and
+    /// the suite fails: move it out of `withKnownIssue`.
+    @Test("an Outdated Primary's generation taken by announcement is not resynced by peers without its bits")
+    func outdatedPrimaryWithoutOperatorConnect() {
+        let script = Self.outdatedPrimaryStepsDown()
+        script.run("tick 10")
+        script.run("stabilize")
+        withKnownIssue("n2 is resynced by n1 and n3 only, whose bitmaps lack n0's bits toward it: replicas differ") {
+            #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
+        }
     }
 }

@@ -13,12 +13,12 @@ import Testing
 /// Primary may hold acknowledged writes nobody else has): write 2 was resynced away on both. DRBD
 /// 9 loses it the same way (MDF_PRIMARY_IND is written at promotion; equal current UUIDs and a
 /// crashed Primary on one side make that side SyncSource, and the resync moves the OR of both
-/// bitmaps from it; review's reading). n1 had acknowledged nothing: promoted beside an absent
-/// peer, its first write starts a new generation. Now the mark goes on disk with that
-/// generation, before the write is issued (`finishPromotionIfAnswered`), so n1 returns a crashed
-/// Secondary and yields to n0 and to n2 by `equal-crashed`. Beyond DRBD, for the rule that no
-/// acknowledged write is lost; a Primary that tracks changes toward an absent peer (its own
-/// earlier writes, perhaps) still writes the mark at promotion, as DRBD does (second test).
+/// bitmaps from it; review's reading). n1 had acknowledged nothing. Now the mark goes on disk
+/// before a Primary's first write is issued (`finishPromotionIfAnswered`, `startWrite`), so n1
+/// returns a crashed Secondary and yields to n0 and to n2 by `equal-crashed`. Beyond DRBD, for
+/// the rule that no acknowledged write is lost; a Primary that tracks changes toward an absent
+/// peer (its own earlier writes, perhaps) still writes the mark at promotion, as DRBD does
+/// (second test).
 @Suite("Replication core: a protocol A writer's acknowledged write beside a crashed later Primary")
 struct ProtocolADemotedWriterTests {
     /// The crashed-Primary mark as a restart would read it from `node`'s durable header.
@@ -114,8 +114,8 @@ struct ProtocolADemotedWriterTests {
     }
 
     /// The deferred mark is durable before the first write of the Primary's tenure is
-    /// acknowledged: it goes with the new generation that write starts, which the write waits
-    /// for. A crash after the acknowledgement finds a crashed Primary.
+    /// acknowledged: the write waits for the metadata version holding it (here with the new
+    /// generation that write starts). A crash after the acknowledgement finds a crashed Primary.
     @Test("the deferred crashed-Primary mark is on disk before the first write is acknowledged")
     func deferredMarkBeforeFirstAcknowledgement() {
         let script = Self.protocolAClusterWithWriteOne()
@@ -135,5 +135,34 @@ struct ProtocolADemotedWriterTests {
             if script.acknowledged(2) { markAtAcknowledgement = Self.durablePrimaryMark(script, 1) }
         }
         #expect(markAtAcknowledgement == true, "the mark is durable when write 2 is acknowledged:\n\(script.text)")
+    }
+
+    /// Resync-lane seed 50 on `simsafety-wl3-v2` (the withdrawal merged with main da6b933): n1
+    /// receives the writer's acknowledged write 2 but has not written it when the writer demotes
+    /// and n1 is promoted with every peer connected; n1 crashes with its promotion's metadata on
+    /// disk and write 2 not. With the mark written at promotion n1 came back a crashed protocol A
+    /// Primary and was the source toward n0 and n2: write 2 resynced away on both (DRBD the
+    /// same). n1 acknowledged nothing as Primary; the mark waits for its first write.
+    @Test("a Primary promoted with every peer connected and crashed before its first write does not override the writer before it")
+    func promotedConnectedCrashedBeforeFirstWrite() {
+        let script = Self.protocolAClusterWithWriteOne()
+        script.run("write n0 off=0 len=4096 pattern=2")  // c2: n1 holds it in its storage queue
+        script.run("stabilize hold=n1")
+        #expect(script.acknowledged(2), "n0 acknowledges write 2 with its own copy (protocol A):\n\(script.text)")
+        script.run("admin n0 secondary")
+        script.run("stabilize hold=n1")
+        script.run("admin n1 primary")
+        let promoted = script.run("stabilize hold=n1")
+        #expect(promoted.contains("n1: resource role:Primary may_promote:no"), "\(script.text)")
+        script.run("crash n1 apply-metadata")
+        #expect(!Self.durablePrimaryMark(script, 1), "n1 acknowledged nothing as Primary:\n\(script.text)")
+        #expect(script.run("data n1 off=0") == ["n1 off=0: pattern=1"], "n1's disk never got write 2:\n\(script.text)")
+        script.run("restart n1")
+        script.run("heal")
+        let healed = script.run("stabilize")
+        #expect(!healed.contains { $0.contains("equal-crashed-primary") }, "\(script.text)")
+        script.run("tick 20")
+        script.run("stabilize")
+        Self.expectWriteTwoEverywhere(script)
     }
 }

@@ -107,20 +107,30 @@ struct PureDecisionTests {
         both.flags = [.generationUnconfirmed]
         #expect(GenerationComparison.compare(mine: crashed, peer: both).decision == .splitBrain)
         // Both unconfirmed children of one parent, one of them Inconsistent (its yielding resync
-        // was interrupted): it cannot be a source, so it yields (seeds 1110, 1143).
+        // was interrupted): it cannot be a source, so it yields (seeds 1110, 1143) — with a full
+        // sync since protocol 15 (was the bitmap): it holds blocks its interrupted resync brought,
+        // which no bitmap toward this peer marks (split_brain_unconfirmed_inconsistent_side).
         var interrupted = crashed
         interrupted.flags.insert(.inconsistent)
-        #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetUseBitmap)
-        #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceUseBitmap)
-        // ... not when their parents differ: a split brain again since protocol 14 (13 made the
-        // Inconsistent side the bitmap target there, and review's split_brain_inconsistent_side_bitmap
-        // shows that leaving UpToDate replicas differing: the bitmaps miss what its interrupted
-        // resync brought from a third node).
+        #expect(GenerationComparison.compare(mine: interrupted, peer: both).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: both, peer: interrupted).decision == .sourceFull)
+        // The other side's branch holds an older generation (0x180) below its unconfirmed one:
+        // protocol 14 made this a split brain (13's bitmap target missed what the interrupted
+        // resync brought from a third node, review's split_brain_inconsistent_side_bitmap). Since
+        // 15 the Inconsistent side still yields, with a full sync: its own flag covers its whole
+        // branch (0x200 alone since 0x100), so nothing of it was acknowledged, and a full sync
+        // misses nothing.
         var otherParent = both
         otherParent.generations.history = [Generation(0x180), Generation(0x100)]
         otherParent.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x100))]
-        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .splitBrain)
-        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: interrupted, peer: otherParent).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: otherParent, peer: interrupted).decision == .sourceFull)
+        // The Inconsistent side with the older generation below its unconfirmed one: its branch
+        // may hold acknowledged writes, so a split brain as in 14.
+        var deepInterrupted = interrupted
+        deepInterrupted.generations.history = [Generation(0x180), Generation(0x100)]
+        #expect(GenerationComparison.compare(mine: deepInterrupted, peer: both).decision == .splitBrain)
+        #expect(GenerationComparison.compare(mine: both, peer: deepInterrupted).decision == .splitBrain)
         // Neither Inconsistent, parents differing: still a split brain.
         #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
     }
@@ -132,7 +142,8 @@ struct PureDecisionTests {
     /// Since protocol 14 only where no bitmap covers both sides (a full sync): with the bitmaps
     /// of one parent the Inconsistent side kept blocks its interrupted resync brought from a third
     /// node (split_brain_inconsistent_side_bitmap), so the same-parent branch decides as before
-    /// 13 — a known liveness gap (982, 992, 1504 are known failing seeds again).
+    /// 13 (a safe split brain, or an Inconsistent source that never serves) unless the Inconsistent
+    /// side's own unconfirmed flag covers its branch (`unconfirmedInconsistentSideYieldsFull`).
     @Test("both wrote since a common generation: an Inconsistent side is never the source where no bitmap covers both")
     func inconsistentSideYields() {
         // The Outdated side lost quorum as Primary; the Inconsistent one did not.
@@ -164,6 +175,43 @@ struct PureDecisionTests {
         let behind = handshake(0, current: 0x100, bitmap: [(1, 0)])
         let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
         #expect(GenerationComparison.compare(mine: behind, peer: newerInconsistent).decision == .targetUseBitmap)
+    }
+
+    /// Seeds 982, 992, 1504: n0's own generation, a child of the parent, was never confirmed; it
+    /// yielded to n2 and its resync was interrupted (Inconsistent). n2, Primary, then lost quorum
+    /// (after acknowledging writes in its branch) and the lost-quorum rule made it yield to n0,
+    /// which cannot serve: no convergence. The Inconsistent side whose flag says its whole branch
+    /// was never acknowledged yields first, with a full sync (its blocks from the interrupted
+    /// resync are in no bitmap). Not where an older generation lies between the parent and its
+    /// unconfirmed one (seed 1068: acknowledged writes there); then the other rules decide.
+    @Test("one parent: an Inconsistent side whose unconfirmed generation is its whole branch yields with a full sync")
+    func unconfirmedInconsistentSideYieldsFull() {
+        var lostQuorum = handshake(2, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], role: .primary,
+                                   flags: [.primaryLostQuorum])
+        lostQuorum.disk = .upToDate
+        var yielding = handshake(0, current: 0x200, bitmap: [(2, 0x100)], history: [0x100],
+                                 flags: [.inconsistent, .generationUnconfirmed])
+        yielding.disk = .inconsistent
+        let mine = GenerationComparison.compare(mine: yielding, peer: lostQuorum)
+        #expect(mine.decision == .targetFull && mine.rule == "split-brain-self-inconsistent-unconfirmed", "\(mine)")
+        let peer = GenerationComparison.compare(mine: lostQuorum, peer: yielding)
+        #expect(peer.decision == .sourceFull && peer.rule == "split-brain-peer-inconsistent-unconfirmed", "\(peer)")
+        // An older generation of its own between the parent and the unconfirmed one: its branch may
+        // hold acknowledged writes, so the rule stays out (the lost-quorum rule decides, as before).
+        var deeper = yielding
+        deeper.generations.history = [Generation(0x250), Generation(0x100)]
+        let kept = GenerationComparison.compare(mine: deeper, peer: lostQuorum)
+        #expect(kept.decision == .sourceUseBitmap && kept.rule == "split-brain-peer-primary-lost-quorum", "\(kept)")
+        #expect(GenerationComparison.compare(mine: lostQuorum, peer: deeper).decision == .targetUseBitmap)
+        // Not unconfirmed (its branch may hold acknowledged writes): as before.
+        var confirmed = yielding
+        confirmed.flags.remove(.generationUnconfirmed)
+        #expect(GenerationComparison.compare(mine: confirmed, peer: lostQuorum).rule == "split-brain-peer-primary-lost-quorum")
+        // Unconfirmed but not Inconsistent: as before (the lost-quorum rule first, bitmaps).
+        var consistent = yielding
+        consistent.flags.remove(.inconsistent)
+        consistent.disk = .upToDate
+        #expect(GenerationComparison.compare(mine: consistent, peer: lostQuorum).rule == "split-brain-peer-primary-lost-quorum")
     }
 
     /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at

@@ -39,8 +39,13 @@ struct ResyncLaneSimulationTests {
     /// with the failure record): no write acknowledged, by timing — the record's one extra metadata
     /// write reshuffles the run (written without its flag it fails the same way), and it then ends
     /// in the all-Outdated/Inconsistent class (SimulationTests' session 15 nbdpath note). It passes
-    /// in the ordinary simulation.
-    static let knownFailingSeeds: [UInt64] = [7, 27, 69, 273]
+    /// in the ordinary simulation. 285 (session 16, the role confirmation): no write acknowledged,
+    /// as in the ordinary simulation (SimulationTests' session 16 simrestart note). 119 (session 16,
+    /// seq2r's lost-copy hold): known failing in the ordinary simulation too, for the same reason
+    /// (SimulationTests' session 16 seq2r note): the two writes main acknowledges fail by a quorum
+    /// loss inside the hold's round trip, and nothing else is acknowledged in the
+    /// all-Outdated/Inconsistent run that follows.
+    static let knownFailingSeeds: [UInt64] = [7, 27, 69, 119, 273, 285]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {

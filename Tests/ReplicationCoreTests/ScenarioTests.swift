@@ -167,6 +167,8 @@ final class ScenarioRunner {
         case "crash":
             cluster.crash(node(0), applyPending: { action in
                 if case .write = action { return args.contains("apply-writes") }
+                // `apply-metadata`: the metadata writes in flight landed, the data writes did not.
+                if case .writeMetadata = action { return args.contains("apply-metadata") }
                 return false
             })
         case "restart":

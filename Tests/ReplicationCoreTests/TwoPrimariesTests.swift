@@ -156,7 +156,7 @@ struct TwoPrimariesTests {
     /// 20 / 26 against 19 / 15 / 29, split brain 781 new, resync-lane fixed seeds 17 and 379
     /// acknowledge nothing). Session 15 (branch `simrestart-s15-exp`): confirmed by the peer's
     /// bitmap instead of a ping (`reportq`), or with quorum counted as now and only the ack held
-    /// (`holdack`), it passes too; neither landed (SimulationTests' session 15 simrestart note).
+    /// (`holdack`), it passes too. Session 16: `holdack` landed (`ackWaitsForRoleConfirmation`).
     @Test("a Primary without quorum counts a reconnected peer only once it took its role")
     func quorumRegainedOnlyThroughPeerThatTookRole() {
         let script = Script()
@@ -165,9 +165,7 @@ struct TwoPrimariesTests {
         script.run("stabilize hold-link=n0-n2")
         let refused = script.run("stabilize")
         #expect(refused.contains { $0.hasPrefix("n2: warning: not connecting: node 0 (n0) is Primary") }, "\(script.text)")
-        withKnownIssue("seed 1068: a Primary without quorum counts a peer that has not yet taken its handshake") {
-            #expect(!script.acknowledged(1), "n0 acknowledged a write beside Primary n1:\n\(script.text)")
-        }
+        #expect(!script.acknowledged(1), "n0 acknowledged a write beside Primary n1:\n\(script.text)")
         script.run("write n1 off=4096 len=4096 pattern=2")  // c2
         script.run("stabilize")
         #expect(script.acknowledged(2), "n1, Primary with n2, acknowledges its write:\n\(script.text)")
@@ -176,9 +174,7 @@ struct TwoPrimariesTests {
         let end = script.run("stabilize")
         #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
         #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
-        withKnownIssue("seed 1068: the write n0 acknowledged is resynced away") {
-            #expect(!script.acknowledged(1) || script.run("data n1 off=0") == ["n1 off=0: pattern=1"], "\(script.text)")
-        }
+        #expect(!script.acknowledged(1) || script.run("data n1 off=0") == ["n1 off=0: pattern=1"], "\(script.text)")
     }
 
     /// Seed 790's promotion with both Primaries staying Primary (protocol A): n1 is promoted with
@@ -189,7 +185,7 @@ struct TwoPrimariesTests {
     /// answered a ping behind n1's role (`narrowp` on branch `simrestart-s14-main-exp`) passes
     /// this test, but alone not seed 790 (whose acknowledged writes went out before n0 was lost).
     /// Session 15: holding only the acknowledgement until such a peer answered (`holdack` on
-    /// `simrestart-s15-exp`) passes it too, not landed (SimulationTests' session 15 note).
+    /// `simrestart-s15-exp`) passes it too; landed in session 16 (`ackWaitsForRoleConfirmation`).
     @Test("a promotion counts a peer that connected while it waited only once the peer took its role")
     func unaskedPeerCountsOnlyOnceItTookRole() {
         let script = Script()
@@ -211,8 +207,6 @@ struct TwoPrimariesTests {
         let refused = script.run("stabilize")
         #expect(refused.contains { $0.hasPrefix("n2: warning: not connecting: node 1 (n1) is Primary") }, "\(script.text)")
         #expect(script.acknowledged(2), "n0, promoted with n2's vote, acknowledges its write:\n\(script.text)")
-        withKnownIssue("seed 790: a promotion counts a peer that connected while it waited") {
-            #expect(!script.acknowledged(1), "n1 acknowledged a write beside Primary n0:\n\(script.text)")
-        }
+        #expect(!script.acknowledged(1), "n1 acknowledged a write beside Primary n0:\n\(script.text)")
     }
 }

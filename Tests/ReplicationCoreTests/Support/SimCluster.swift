@@ -172,6 +172,7 @@ final class SimCluster {
     /// A metadata header in one trace line: what a restart from it comes back with.
     func describe(_ header: MetadataHeader) -> String {
         "disk=\(header.disk.rawValue) current=\(header.generations.current) flags=0x\(String(header.flags.rawValue, radix: 16)) activity-log=\(header.activityLog)"
+            + (header.crashedPrimarySettledPeers.isEmpty ? "" : " crashed-primary-settled=\(header.crashedPrimarySettledPeers.map { "n\($0.rawValue)" })")
     }
 
     /// Appends a trace line when the watched block changed anywhere: per node its value (first
