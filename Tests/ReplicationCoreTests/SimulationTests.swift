@@ -1458,6 +1458,18 @@ struct SimulationTests {
     /// Next: merge main into `simsafety-wl3-v2` (protocol: main has 15, seq2r takes 16, so take
     /// the next free), re-run the three ranges and the resync-lane fixed seeds; land if rl50
     /// passes and nothing safety is added.
+    /// Session 17 (simsafety), wl3 again (branch `simsafety-wl3-v3` = `simsafety-wl3-v2` merged
+    /// with main bc4952e; the withdrawal takes protocol 17). Main's seeds (the lead's runs on
+    /// 39103a9, the same ReplicationCore) → with it, every failure a no-write one on both sides:
+    /// 1…300 27 → 28 (271 passes; 157 167 269 added; noconv 206 stays), 301…500 16 → 15 (361 477
+    /// pass; 457 added), 501…800 31 → 29 (651 681 721 787 pass; 791 797 added), 1401…1700
+    /// 31 → 30 (1581 1629 1669 pass; 1447 1631 added); but 801…1100 34 → 37 (1035 1071 1087
+    /// added) and 1101…1400 22 → 24 (1313 1337 added): the four ranges 105 → 102, all six
+    /// 161 → 163. No safety failure either way; resync-lane fixed seeds (50 among them), the
+    /// fixed seeds and WriterLostAgreementTests pass; three scenarios change only the kept
+    /// writer-lost's log line and show the withdrawal dropping it (diskless_primary_chains_
+    /// announcements). 13 139 529 still fail without the answer's messages: the timing cost
+    /// session 15 saw is spread, not removed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen
@@ -1636,6 +1648,26 @@ struct SimulationTests {
     /// against CCA4 (the join rule). Next: a joiner Outdated beside a diskless Primary has no way
     /// back but every replica connected (211, 837; DRBD refuses such a connection instead:
     /// "Can only connect to data with current UUID").
+    ///
+    /// Session 17 (simliveness), 1068's hidden loss. On main bc4952e 1068 no longer reaches the
+    /// path traced in session 16 (no split-brain rule fires in its run; it passes), so the hole
+    /// was reduced by hand: UnconfirmedOlderBranchTests (three replicas, protocol A; landed first
+    /// as a known issue, bcf73aa). n1 acknowledges c2 in G1, starts G2 and crashes with G2's
+    /// unconfirmed header on disk; n2, whose slow disk kept nothing of G1 or G2, crashes and is back
+    /// at P; n0 with n2 acknowledges c4 in G3. At n1's return main made it the target, by bitmap
+    /// toward n0 (`split-brain-self-unconfirmed-generation`) and by full sync toward n2 (the
+    /// common-history rule of the same name): c2 gone either way. Landed (protocol 18): the flag
+    /// makes a side yield only where its unconfirmed generation is its whole branch — its parent
+    /// is a generation the other side knows (current, history or a bitmap's start) — in both
+    /// branches of the rules (session 16's `strictunconf` covered the same-parent one only, and
+    /// the reduction's common-history case showed that was not enough); otherwise a split brain,
+    /// StandAlone, c2 kept, as in DRBD. It only takes yields away (where both sides carry the flag
+    /// the rules decide as before). Ranges against the lead's logs of main (39103a9, the same
+    /// ReplicationCore as bc4952e), seed lists diffed: 1…300 27, 301…500 16, 501…800 31,
+    /// 801…1100 34, 1101…1400 22, 1401…1700 31, the same seeds each; no seed moved. Again merged
+    /// with main 20386ae (simsafety's wl3, protocol 17; this rule takes 18), against simsafety's
+    /// logs of wl3: 28 / 15 / 29 / 37 / 24 / 30, the same seeds each. No seed joins `fixedSeeds`
+    /// (1068 passes either way); the reduction is the regression test.
     ///
     /// Session 17 (nbdpath), landed: a promotion vote toward a protocol A requester waits until
     /// the header holding this node's last crashed-Primary change (a settle, the status ended, the
