@@ -100,14 +100,7 @@ struct CrashedPrimaryServedTests {
     /// promoted, its write stays away from n0, both crash, and the write survives the reunion.
     @Test("a crashed Primary's settle is durable before its peer acknowledges a write it lacks")
     func settleDurableBeforePeerRelies() {
-        let script = Self.settleInFlight()
-        let cluster = script.runner.cluster!
-        for line in ["admin n1 primary", "stabilize hold=n0"] {
-            script.run(line)
-        }
-        // The mutation check: a vote answered before the settle is durable promotes n1 here.
-        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its settle was durable:\n\(script.text)")
-        #expect(Self.claimsPrimaryCrash(cluster, 0), "the settle must still be in flight:\n\(script.text)")
+        let (script, cluster) = Self.promotionAskedWhileSettleInFlight()
         // n0's disk catches up: the header without the status lands, then the vote goes.
         script.run("stabilize")
         #expect(cluster.nodes[1].instance?.currentRole == .primary, "\(script.text)")
@@ -138,11 +131,7 @@ struct CrashedPrimaryServedTests {
         }
         let acknowledged = script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }
         #expect(!acknowledged, "n1 acknowledged a write before n0's settle was durable:\n\(script.text)")
-        for line in ["crash n1", "crash n0", "restart n0", "restart n1"] {
-            script.run(line)
-        }
-        Self.meet(script)
-        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        Self.crashBothAndMeet(script)
         Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
     }
 
@@ -166,25 +155,16 @@ struct CrashedPrimaryServedTests {
         #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its demotion was durable:\n\(script.text)")
         script.run("write n1 off=0 len=4096 pattern=3")
         let acknowledged = script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }
-        for line in ["crash n1", "crash n0", "restart n0", "restart n1"] {
-            script.run(line)
-        }
-        Self.meet(script)
-        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        Self.crashBothAndMeet(script)
         Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
     }
 
     /// A held vote never waits forever: the settle's metadata write fails, n0's disk is Failed
-    /// (then detached), and the vote is answered by the rules of a node without a disk (it has nothing of its
-    /// own a reunion could read, and n1 holds the data): n1 is promoted and writes.
+    /// (then detached), and the vote is answered by the rules of a node without a disk (it has
+    /// nothing of its own a reunion could read, and n1 holds the data): n1 is promoted and writes.
     @Test("a vote held for the settle is answered when the metadata write fails")
     func heldVoteAnsweredWhenMetadataWriteFails() {
-        let script = Self.settleInFlight()
-        let cluster = script.runner.cluster!
-        for line in ["admin n1 primary", "stabilize hold=n0"] {
-            script.run(line)
-        }
-        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "\(script.text)")
+        let (script, cluster) = Self.promotionAskedWhileSettleInFlight()
         // Every operation n0's disk holds fails, the settle's metadata write among them.
         script.run("complete n0 100 fail")
         script.run("stabilize")
@@ -199,10 +179,7 @@ struct CrashedPrimaryServedTests {
     /// since: the settle's metadata write is in flight.
     static func settleInFlight() -> RecordedScript {
         let script = RecordedScript()
-        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
-                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0"] {
-            script.run(line)
-        }
+        script.crashedProtocolAPrimary()
         var ended = false
         for _ in 0 ..< 200 where !ended {
             ended = script.run("stabilize hold=n0").contains { $0.hasPrefix("n0: info: resync to node 1 (n1) finished") }
@@ -216,6 +193,29 @@ struct CrashedPrimaryServedTests {
     static func claimsPrimaryCrash(_ cluster: SimCluster, _ n: Int) -> Bool {
         guard let flags = cluster.nodes[n].metadata?.header.flags else { return false }
         return flags.contains(.crashedPrimary) || flags.contains(.primary)
+    }
+
+    /// `settleInFlight`, then n1 asks to be promoted while n0's disk still holds the settle: n0's
+    /// vote waits, so n1 stays Secondary (the mutation check: a vote answered before the settle is
+    /// durable promotes n1 here).
+    static func promotionAskedWhileSettleInFlight() -> (RecordedScript, SimCluster) {
+        let script = settleInFlight()
+        let cluster = script.runner.cluster!
+        for line in ["admin n1 primary", "stabilize hold=n0"] {
+            script.run(line)
+        }
+        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its settle was durable:\n\(script.text)")
+        #expect(claimsPrimaryCrash(cluster, 0), "the settle must still be in flight:\n\(script.text)")
+        return (script, cluster)
+    }
+
+    /// Both crash (n1 first, a power loss), come back and meet; their UpToDate replicas agree.
+    static func crashBothAndMeet(_ script: RecordedScript) {
+        for line in ["crash n1", "crash n0", "restart n0", "restart n1"] {
+            script.run(line)
+        }
+        meet(script)
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
     }
 
     /// Lets the two nodes meet and settle; what they logged meanwhile.

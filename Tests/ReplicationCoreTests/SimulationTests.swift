@@ -1674,7 +1674,9 @@ struct SimulationTests {
     /// Primary mark a demotion cleared) is durable (`holdPromotionVote`); CrashedPrimaryServedTests'
     /// known issue (review's 94440ff) passes, with a demotion case and a failed metadata write that
     /// still answers the vote. No seed fixed or added; ranges on main bc4952e → with it, seed lists
-    /// identical: 1…300 27 (noconv 206; 26 no write), 301…500 16, 501…800 31, 1401…1700 31.
+    /// identical: 1…300 27 (noconv 206; 26 no write), 301…500 16, 501…800 31, 1401…1700 31; merged
+    /// with main 9be205c (wl3, protocol 18) against simsafety's wl3 logs, the same seeds each:
+    /// 28 / 15 / 29 / 30. Engine tier 124 ok, faults 17/17, engine-faults 88 ok on the merge.
     /// Measured, not landed: the hold toward every requester, protocol C too (branch
     /// `nbdpath-vote-hold-all-protocols`): 1…300 27 → 28 (+216 no convergence; the other three
     /// ranges the same seeds). Traced: 216 is protocol C; n0's vote for n2 waited for its
