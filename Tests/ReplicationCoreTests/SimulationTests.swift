@@ -1489,8 +1489,8 @@ struct SimulationTests {
     /// (+637 681, -751 791), 1401…1700 30 → 27 (+1403 1419 1531 1569 1659, -1437 1447 1471 1519
     /// 1599 1613 1631 1661), 801…1100 37 → 35 (+976 977, -821 911 939 1067); fixed seeds 17 69
     /// and resync-lane fixed seeds 3 17 acknowledge no write (resync-lane 69, known failing,
-    /// passes); OutdatedPrimaryAckTests' reduction takes another path (n2 is demoted by n0's
-    /// quorum before it goes Outdated). Not landed: 600. Traced (SIM_WATCH_BLOCK=1): the rule
+    /// passes); OutdatedPrimaryAckTests' reduction takes another path (below). Not landed:
+    /// 600. Traced (SIM_WATCH_BLOCK=1): the rule
     /// fires once, early; the loss is an older hole the run now reaches. n2, Primary, acknowledged
     /// c193 (block 1) with n0 counted while n0's resync from n2 was finishing (n0 never acked
     /// seq 17; n2 kept the bit toward n0); n0 crashed, then n2 crashed; both came back UpToDate at
