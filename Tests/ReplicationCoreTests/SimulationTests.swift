@@ -1657,7 +1657,8 @@ struct SimulationTests {
     /// (`probeGenerationHolders`), and the write waits while a resync from the writer runs
     /// (LostCopyReprobeTests, five nodes: main failed c2 with quorum). Ranges on main bc4952e, seed
     /// lists diffed with the lead's session-16 logs: 1…300 27, 301…500 16, 501…800 31, 1401…1700 31,
-    /// the same seeds each (no seed of these ranges reaches that case).
+    /// the same seeds each; merged with main 20386ae (wl3), diffed with simsafety's wl3 logs: 28, 15,
+    /// 29, 30, the same seeds each (no seed of these ranges reaches that case).
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
