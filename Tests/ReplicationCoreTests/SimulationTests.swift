@@ -1679,6 +1679,26 @@ struct SimulationTests {
     /// with main 20386ae (simsafety's wl3, protocol 17; this rule takes 18), against simsafety's
     /// logs of wl3: 28 / 15 / 29 / 37 / 24 / 30, the same seeds each. No seed joins `fixedSeeds`
     /// (1068 passes either way); the reduction is the regression test.
+    /// Then 1794 (1701…2000, split brain; review's trace), measured, not landed (branch
+    /// `simliveness-1794`, commit "WIP 1794"): Inconsistent n1, resync target of n2 at DFD7 (n0's
+    /// generation, taken by announcement and reported before n2's header held it), voted n2 in
+    /// at 4E63 after n2's crash had lost DFD7; n2 started 2F0F beside n0's DFD7. Nothing was
+    /// acknowledged in either branch (both flagged, both lost quorum), so no write was lost; the
+    /// two Primaries since one generation are the failure. Tried: a node that becomes the
+    /// resync target of a peer that moved past its generation (the peer's history holds it, or
+    /// the peer tracks it from it) notes that generation superseded (`noteSupersededGeneration`'s
+    /// record), so it votes no to a replica still there. 1794 passes, but against main 9be205c's
+    /// seeds (simsafety's wl3 logs): 1…300 28 → 28 (+169 −67), 301…500 15 → 16 (+387), 501…800 29
+    /// → 29, 801…1100 37 → 36 (+838 +1068 −911 −1067 −1087), 1101…1400 24 → 23 (−1287), 1401…1700
+    /// 30 → 31 (+1581): all six 163 → 163, the four ranges 102 → 104, every move no-write. Traced
+    /// 1068 under it: n0, Primary, started 28A6 and sent its handshake at 28A6 before the header
+    /// was durable; n1 (its target) noted 7009 superseded; n0 crashed, came back at 7009, and n1
+    /// refused every promotion at 7009 for good (the record is never cleared). The same root as
+    /// 1794: a generation reported before the reporter holds it durably. Next: direction (a) of
+    /// review's note first — a handshake or state report carries a generation only once it is
+    /// durable on the sender (as seq2r's lost-copy probe answers only once durable) — then this
+    /// record becomes sound (a node returns to a generation a peer moved past only by forgetting)
+    /// and can be measured again on top.
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
