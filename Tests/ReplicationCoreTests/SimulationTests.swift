@@ -1700,6 +1700,17 @@ struct SimulationTests {
     /// back but every replica connected (211, 837; DRBD refuses such a connection instead:
     /// "Can only connect to data with current UUID").
     ///
+    /// Session 17 (seq2r), the hold's availability (a): with four or more nodes a held write failed
+    /// once no peer probed behind the announcement was left to answer, although quorum stayed and
+    /// peers connected since knew the generation (they took it before their link dropped, or a
+    /// resync from the writer brought them to it). Landed: peers that report the generation or a
+    /// later one of the writer's line are probed on their new connection
+    /// (`probeGenerationHolders`), and the write waits while a resync from the writer runs
+    /// (LostCopyReprobeTests, five nodes: main failed c2 with quorum). Ranges on main bc4952e, seed
+    /// lists diffed with the lead's session-16 logs: 1…300 27, 301…500 16, 501…800 31, 1401…1700 31,
+    /// the same seeds each; merged with main 20386ae (wl3), diffed with simsafety's wl3 logs: 28, 15,
+    /// 29, 30, the same seeds each (no seed of these ranges reaches that case).
+    ///
     /// Session 17 (simliveness), 1068's hidden loss. On main bc4952e 1068 no longer reaches the
     /// path traced in session 16 (no split-brain rule fires in its run; it passes), so the hole
     /// was reduced by hand: UnconfirmedOlderBranchTests (three replicas, protocol A; landed first
