@@ -37,7 +37,11 @@ import NIOCore
 ///    writer acknowledges a write whose copy was lost only once every possible quorum includes a
 ///    node that holds it or answered such a probe (`PendingRequest.lostCopyGeneration`). A 15 peer
 ///    answers on arrival, before the new generation's record could survive its crash.
-public let replicationProtocolVersion: UInt16 = 16
+/// 17: a writer-lost that arrives while its receiver has the writer is kept again, and decided
+///    when the receiver loses the writer too; its sender withdraws it when it gets the writer back
+///    (`WriterLost.withdrawn`, the bit 12 used for asking): a 16 peer would take the withdrawal
+///    for a question.
+public let replicationProtocolVersion: UInt16 = 17
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -421,20 +425,20 @@ public struct WriterLost: Sendable, Equatable {
     /// equal tails are not equal when one stream began later: it may have a gap (seed 463); the
     /// earlier one is the source (`onWriterLost`).
     public var streamStart: UInt64
-    /// The receiver's writer-lost reached the sender while the sender still had the writer, and
-    /// the sender decided nothing on it: the receiver decides on this one and answers with its
-    /// own (`answer`), on which the sender then decides (`onWriterLost`).
-    public var wantsAnswer: Bool
+    /// The sender has the writer again: the receiver drops the writer-lost it keeps from it
+    /// (`deferWriterLost`), or, if it already decided on it, renegotiates the connection
+    /// (`onWriterLostWithdrawn`). The other fields say nothing then.
+    public var withdrawn: Bool
     /// The sender decided on the receiver's writer-lost and this is its own in answer: the
     /// receiver, which could not have decided on one of the sender's, decides on it.
     public var answer: Bool
     public init(writer: NodeID, lastSequence: UInt64, hotExtents: [UInt32], streamStart: UInt64 = 0,
-                wantsAnswer: Bool = false, answer: Bool = false) {
+                withdrawn: Bool = false, answer: Bool = false) {
         self.writer = writer
         self.lastSequence = lastSequence
         self.hotExtents = hotExtents
         self.streamStart = streamStart
-        self.wantsAnswer = wantsAnswer
+        self.withdrawn = withdrawn
         self.answer = answer
     }
 }

@@ -138,6 +138,9 @@ extension ReplicaInstance {
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
         if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
+        // Without an announcement of this node's own, the peers' writer-losts kept for this
+        // writer are not decided here (`deferWriterLost`): the peers get none to decide on either.
+        deferredWriterLosts[peers[i].id] = nil
         // Whatever the peer decided on this connection ended with it (`onWriterLost`).
         forgetWriterLostExchange(with: peers[i].id)
         emitPeerDevice(i)
@@ -229,6 +232,7 @@ extension ReplicaInstance {
         if report.role != before.role { emitConnection(i) }
         if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
+        if report.role != before.role { withdrawWriterLostIfWriterBack(i) }
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {

@@ -60,6 +60,7 @@ extension ReplicaInstance {
         emitPeerDevice(i)
         recomputeQuorum()
         skipInitialSyncIfAllFresh()
+        withdrawWriterLostIfWriterBack(i)
     }
 
     /// The connection must not proceed: StandAlone until the operator acts. Our handshake went

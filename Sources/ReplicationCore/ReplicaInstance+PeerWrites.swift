@@ -189,18 +189,18 @@ extension ReplicaInstance {
     /// This Secondary lost the Primary `writer`: tell the other peers how far its write stream got
     /// here, so survivors with different tails reconcile the hot extents and the extents of the
     /// writes still in doubt here (`inDoubt`, `takeInDoubtExtents`). A peer that lost the writer
-    /// too decides on it (`onWriterLost`); one whose own this node heard while it still had the
-    /// writer is asked for its answer, on which this node then decides.
+    /// too decides on it (`onWriterLost`); the writer-losts this node kept while it still had the
+    /// writer (`deferWriterLost`) are decided here now, on the tail and stream start it just sent
+    /// those peers, which decide on it in turn: both ends on the same two messages.
     mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
-        let ignored = writerLostsIgnored.removeValue(forKey: writer) ?? []
+        let deferred = deferredWriterLosts.removeValue(forKey: writer) ?? [:]
         guard disk.hasDisk else { return }
         lostWriterInDoubtExtents[writer] = inDoubt
         lostWriterStreamStart[writer] = streamStart
-        var lost = WriterLost(writer: writer, lastSequence: lastSequence,
+        let lost = WriterLost(writer: writer, lastSequence: lastSequence,
                               hotExtents: ownWriterLostExtents(writer), streamStart: streamStart)
         var sentTo: Set<NodeID> = []
         for peer in peers where peer.isConnected && peer.id != writer && peer.bitmap != nil {
-            lost.wantsAnswer = ignored.contains(peer.id)
             send(.writerLost(lost), to: peer.id)
             sentTo.insert(peer.id)
         }
@@ -209,24 +209,37 @@ extension ReplicaInstance {
         for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
             refetchLostWriterExtents(lost, source: j)
         }
+        // A peer this announcement did not reach decides nothing, so neither does this node. A
+        // peer at another history is not renegotiated with here as `onWriterLost` would: a
+        // writer-lost that arrived while the writer was still connected never was; doing it now
+        // (measured, session 13) changed promotion_vote_knows_newer's refusal and
+        // quorum_lost_primary_yields' resyncs.
+        for (peer, theirs) in deferred.sorted(by: { $0.key < $1.key }) {
+            guard let j = peerIndex(peer), sentTo.contains(peer),
+                  peers[j].resync != nil || peers[j].current.sameHistory(as: generations.current) else { continue }
+            writerLostsSent[writer]?.remove(peer)
+            decideWriterLost(theirs, peer: j)
+        }
     }
 
     /// A peer lost the writer while this node still has it as a connected Primary (the link cut
     /// on the peer's side only, or this node has not noticed yet). This node's tail is still
-    /// growing and `lastWriterSequence` holds a previous stream's: deciding on it would be
-    /// one-sided. In the faults tier's quorum heal (session 12, 2c6ebff) n3 reconciled as target
-    /// by its old tail (3573 against n2's 7904), then lost the writer and sent its real tail
-    /// (7904); n2 saw equal tails, an earlier stream start of its own, and started a second
-    /// resync toward n3, which n3 never ran. The message is not kept either: kept until this node
-    /// lost the writer (protocol 8, `deferWriterLost`), it was decided here alone when its sender
-    /// had got the writer back meanwhile and so kept this node's waiting in turn (review's session
-    /// 13 point; WriterLostAgreementTests' reconnected case: n2 stayed SyncSource toward an n1
-    /// that never resynced). This node's own writer-lost, when it loses the writer, asks the peer
-    /// for an answer (`WriterLost.wantsAnswer`): the peer decides on it if it no longer has the
-    /// writer and answers, and this node decides on the answer; both on the same two messages.
-    mutating func ignoreWriterLostWhileConnected(_ lost: WriterLost, peer i: Int) {
-        writerLostsIgnored[lost.writer, default: []].insert(peers[i].id)
-        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and asks for its answer when it loses it too")
+    /// growing and `lastWriterSequence` holds a previous stream's, which the peer never sees:
+    /// deciding on it was one-sided. In the faults tier's quorum heal (session 12, 2c6ebff) n3
+    /// reconciled as target by its old tail (3573 against n2's 7904), then lost the writer and
+    /// sent its real tail (7904); n2 saw equal tails, an earlier stream start of its own, and
+    /// started a second resync toward n3, which n3 never ran. The message waits for this node's
+    /// own loss of the writer (`announceWriterLost`): both ends then compare the tails and stream
+    /// starts they sent each other. If the writer is no longer Primary when this node loses it
+    /// (it demoted), this node sends no writer-lost and the kept ones are dropped: the peer, which
+    /// gets none from this node, decides nothing either, and the writer, alive, holds the bits.
+    /// If the sender gets the writer back first, it withdraws the message
+    /// (`withdrawWriterLostIfWriterBack`): decided later, it would be decided here alone, on the
+    /// sender's old tail, while the sender, with the writer, kept this node's (review's session 13
+    /// point; WriterLostAgreementTests' reconnected case).
+    mutating func deferWriterLost(_ lost: WriterLost, peer i: Int) {
+        deferredWriterLosts[lost.writer, default: [:]][peers[i].id] = lost
+        log(.info, "node \(peers[i].id) (\(peers[i].config.name)) lost Primary node \(lost.writer) at its write \(lost.lastSequence); this node still has it and reconciles when it loses it too")
     }
 
     /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
@@ -251,43 +264,69 @@ extension ReplicaInstance {
     /// extents of both from the one that received more (each received a prefix of the same
     /// stream, so the longer prefix holds everything the shorter one has).
     ///
-    /// This node decides only without the writer. With it (it got the writer back after its own
-    /// writer-lost went out), a peer that answered that one, or a peer it went to that sends one
-    /// of its own (it decided on this node's, or will when it arrives), holds a plan this node
-    /// cannot follow while the writer's writes still come: the connection is renegotiated, which
-    /// ends whatever the peer started, and the handshake plans from the generations (the
-    /// writer's next write started a newer one on the nodes it still reaches). A peer's that
-    /// asks for an answer does not say the peer ignored this node's: the ask can rest on an
-    /// earlier writer-lost of this node's, heard while the peer still had the writer, and the
-    /// peer decides on the later one all the same (WriterLostAgreementTests: taken as ignored,
-    /// the peer stayed SyncSource toward this node for good).
-    /// Without the writer, it answers a peer that asks, and a peer its own writer-lost did not
-    /// reach (the link was down, or it got none of the writer's writes and sent none): that peer
+    /// This node decides only without the writer; with it, the message is kept
+    /// (`deferWriterLost`). An answer that finds the writer back here is dropped: this node's
+    /// withdrawal went to the peer when it got the writer back, and the peer, which decided,
+    /// renegotiates on it. Without the writer, it answers a peer its own writer-lost did not reach
+    /// (the link was down, or it got none of the writer's writes and sent none): that peer
     /// decides nothing otherwise.
     mutating func onWriterLost(_ lost: WriterLost, peer i: Int) {
         guard disk.hasDisk, peers[i].bitmap != nil else { return }
+        let peer = peers[i].id
+        if lost.withdrawn { return onWriterLostWithdrawn(lost, peer: i) }
+        // This message replaces whatever this node kept or decided of the peer's before.
+        deferredWriterLosts[lost.writer]?[peer] = nil
+        writerLostsDecided[lost.writer]?.remove(peer)
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
-        let peer = peers[i].id
-        let sentToPeer = writerLostsSent[lost.writer]?.contains(peer) == true
         if let w = peerIndex(lost.writer), peers[w].isConnected, peers[w].role == .primary {
-            guard lost.answer || sentToPeer else { return ignoreWriterLostWhileConnected(lost, peer: i) }
-            writerLostsSent[lost.writer]?.remove(peer)
-            log(.info, "node \(peer) (\(peers[i].config.name)) may have reconciled on this node's writer-lost for Primary node \(lost.writer), which is connected here again; reconnecting so that the handshake decides")
-            return dropConnection(i, standAlone: false, renegotiate: true)
+            if lost.answer { return }
+            return deferWriterLost(lost, peer: i)
         }
-        writerLostsSent[lost.writer]?.remove(peer)
-        writerLostsIgnored[lost.writer]?.remove(peer)
-        reconcileWriterLost(lost, peer: i)
-        if !lost.answer && (lost.wantsAnswer || !sentToPeer) { answerWriterLost(lost.writer, peer: i) }
+        let sentToPeer = writerLostsSent[lost.writer]?.remove(peer) != nil
+        decideWriterLost(lost, peer: i)
+        if !lost.answer && !sentToPeer { answerWriterLost(lost.writer, peer: i) }
+    }
+
+    /// Peer `i` has the writer again and withdraws its writer-lost. Kept here, it is dropped: this
+    /// node decides nothing on it, and the peer, which kept or will keep this node's own, decides
+    /// nothing either. Already decided here (this node lost the writer before the withdrawal
+    /// came), the plan may be one the peer cannot follow while the writer's writes come: the
+    /// connection is renegotiated, which ends whatever this node started, and the handshake plans
+    /// from the generations (the writer started a newer one on the nodes it still reaches).
+    mutating func onWriterLostWithdrawn(_ lost: WriterLost, peer i: Int) {
+        let peer = peers[i].id
+        if deferredWriterLosts[lost.writer]?.removeValue(forKey: peer) != nil {
+            log(.info, "node \(peer) (\(peers[i].config.name)) has Primary node \(lost.writer) again: its writer-lost is dropped")
+            return
+        }
+        guard writerLostsDecided[lost.writer]?.remove(peer) != nil else { return }
+        log(.info, "node \(peer) (\(peers[i].config.name)) has Primary node \(lost.writer) again after this node reconciled on its writer-lost; reconnecting so that the handshake decides")
+        dropConnection(i, standAlone: false, renegotiate: true)
+    }
+
+    /// Peer `i` is a connected Primary again. The peers this node's writer-lost for it went to and
+    /// that sent none this node decided on may keep it (they still have the writer) or decide on
+    /// it later, on this node's old tail, while this node, with the writer, keeps theirs: it is
+    /// withdrawn. One message, only when a survivor gets the writer back; asking every kept one
+    /// for an answer instead (protocol 12) cost liveness in 1…300 and 501…800 by timing.
+    mutating func withdrawWriterLostIfWriterBack(_ i: Int) {
+        guard peers[i].isConnected, peers[i].role == .primary,
+              let sentTo = writerLostsSent.removeValue(forKey: peers[i].id) else { return }
+        let withdrawal = WriterLost(writer: peers[i].id, lastSequence: 0, hotExtents: [], withdrawn: true)
+        for peer in sentTo.sorted() {
+            guard let j = peerIndex(peer), peers[j].isConnected else { continue }
+            send(.writerLost(withdrawal), to: peer)
+        }
     }
 
     /// Peer `id` no longer takes part in this node's writer-lost exchanges (its connection ended,
-    /// or it left the resource): none of its decisions is awaited, and it is asked for no answer.
+    /// or it left the resource): none of its decisions is awaited, and nothing it sent is kept.
     mutating func forgetWriterLostExchange(with id: NodeID) {
         for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
-        for writer in writerLostsIgnored.keys { writerLostsIgnored[writer]!.remove(id) }
+        for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
+        for writer in writerLostsDecided.keys { writerLostsDecided[writer]!.remove(id) }
     }
 
     /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
@@ -297,6 +336,13 @@ extension ReplicaInstance {
         guard let mine = lastWriterSequence[writer] else { return }
         send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: ownWriterLostExtents(writer),
                                     streamStart: lostWriterStreamStart[writer] ?? 0, answer: true)), to: peers[i].id)
+    }
+
+    /// Peer `i`'s writer-lost is decided here (reconciled), and recorded so that its withdrawal,
+    /// should it come after, renegotiates the connection.
+    mutating func decideWriterLost(_ lost: WriterLost, peer i: Int) {
+        writerLostsDecided[lost.writer, default: []].insert(peers[i].id)
+        reconcileWriterLost(lost, peer: i)
     }
 
     /// Two survivors of the same lost writer at the same history reconcile their tails.

@@ -42,7 +42,8 @@ extension ReplicaInstance {
             lastWriterSequence[id] = nil
             lostWriterInDoubtExtents[id] = nil
             lostWriterStreamStart[id] = nil
-            writerLostsIgnored[id] = nil
+            deferredWriterLosts[id] = nil
+            writerLostsDecided[id] = nil
             writerLostsSent[id] = nil
             forgetWriterLostExchange(with: id)
         }

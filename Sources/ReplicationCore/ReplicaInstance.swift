@@ -134,12 +134,17 @@ public struct ReplicaInstance: Sendable {
     /// The writer's last sequence when this node's stream from a lost Primary began (writer →
     /// sequence), as this node's writer-lost sent it (`WriterLost.streamStart`).
     var lostWriterStreamStart: [NodeID: UInt64] = [:]
-    /// The peers whose writer-loss this node heard while it still had the writer (writer →
-    /// peers): its own writer-lost asks them for an answer (`WriterLost.wantsAnswer`).
-    var writerLostsIgnored: [NodeID: Set<NodeID>] = [:]
+    /// Writer-losts that peers sent while this node still had the writer as a connected Primary
+    /// (writer → peer → message): decided when this node loses it too, on the tail and stream
+    /// start its own writer-lost then sends (`deferWriterLost`), unless withdrawn first.
+    var deferredWriterLosts: [NodeID: [NodeID: WriterLost]] = [:]
+    /// The peers whose latest writer-lost this node decided on (writer → peers): a withdrawal
+    /// that comes after the decision renegotiates the connection (`onWriterLostWithdrawn`).
+    var writerLostsDecided: [NodeID: Set<NodeID>] = [:]
     /// The peers this node's own writer-lost went to and that have not yet sent one it decided
-    /// on (writer → peers): they may decide on it, which this node cannot follow if it has got
-    /// the writer back (`onWriterLost`). Forgotten with the connection to the peer.
+    /// on (writer → peers): they may keep it or decide on it, so this node withdraws it from them
+    /// if it gets the writer back (`withdrawWriterLostIfWriterBack`). Forgotten with the
+    /// connection to the peer.
     var writerLostsSent: [NodeID: Set<NodeID>] = [:]
 
     var output = ReplicaOutput()

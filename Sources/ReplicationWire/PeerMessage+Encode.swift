@@ -98,7 +98,7 @@ extension ByteBuffer {
             writeWireString(p.reason)
         case .writerLost(let w):
             writeInteger(PeerMessageType.writerLost.rawValue); writeInteger(w.writer.rawValue); writeInteger(w.lastSequence)
-            writeInteger(w.streamStart); writeWireBool(w.wantsAnswer); writeWireBool(w.answer)
+            writeInteger(w.streamStart); writeWireBool(w.withdrawn); writeWireBool(w.answer)
             writeInteger(UInt32(w.hotExtents.count)); for e in w.hotExtents { writeInteger(e) }
         case .goodbye(let g):
             writeInteger(PeerMessageType.goodbye.rawValue); writeWireBool(g.outdated)

@@ -101,13 +101,13 @@ public enum PeerMessageCodec {
             return .promotionReply(PromotionReply(id: try r.u64(), granted: try r.bool(), reason: try r.string(max: textBytesMax)))
         case .writerLost:
             let writer = try node(&r), last = try r.u64(), streamStart = try r.u64()
-            let wantsAnswer = try r.bool(), answer = try r.bool()
+            let withdrawn = try r.bool(), answer = try r.bool()
             let n = try r.count(elementBytes: 4, max: hotExtentsMax)
             var extents: [UInt32] = []
             extents.reserveCapacity(n)
             for _ in 0..<n { extents.append(try r.u32()) }
             return .writerLost(WriterLost(writer: writer, lastSequence: last, hotExtents: extents, streamStart: streamStart,
-                                          wantsAnswer: wantsAnswer, answer: answer))
+                                          withdrawn: withdrawn, answer: answer))
         case .goodbye: return .goodbye(Goodbye(outdated: try r.bool()))
         case .ping: return .ping(try r.u64())
         case .pingAck: return .pingAck(try r.u64())

@@ -1458,6 +1458,18 @@ struct SimulationTests {
     /// Next: merge main into `simsafety-wl3-v2` (protocol: main has 15, seq2r takes 16, so take
     /// the next free), re-run the three ranges and the resync-lane fixed seeds; land if rl50
     /// passes and nothing safety is added.
+    /// Session 17 (simsafety), wl3 again (branch `simsafety-wl3-v3` = `simsafety-wl3-v2` merged
+    /// with main bc4952e; the withdrawal takes protocol 17). Main's seeds (the lead's runs on
+    /// 39103a9, the same ReplicationCore) → with it, every failure a no-write one on both sides:
+    /// 1…300 27 → 28 (271 passes; 157 167 269 added; noconv 206 stays), 301…500 16 → 15 (361 477
+    /// pass; 457 added), 501…800 31 → 29 (651 681 721 787 pass; 791 797 added), 1401…1700
+    /// 31 → 30 (1581 1629 1669 pass; 1447 1631 added); but 801…1100 34 → 37 (1035 1071 1087
+    /// added) and 1101…1400 22 → 24 (1313 1337 added): the four ranges 105 → 102, all six
+    /// 161 → 163. No safety failure either way; resync-lane fixed seeds (50 among them), the
+    /// fixed seeds and WriterLostAgreementTests pass; three scenarios change only the kept
+    /// writer-lost's log line and show the withdrawal dropping it (diskless_primary_chains_
+    /// announcements). 13 139 529 still fail without the answer's messages: the timing cost
+    /// session 15 saw is spread, not removed.
     ///
     /// Session 15 (simsafety), 931's clause inside `markInDoubtWritesTowardUnreachedPeers` (one
     /// predicate for the peers the writer-lost exchange cannot settle: not connected and last seen

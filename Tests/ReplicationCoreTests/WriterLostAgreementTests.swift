@@ -53,9 +53,10 @@ struct WriterLostAgreementTests {
     /// got the writer back and resynced. When n2 lost the writer, it decided on n1's old message
     /// (tail 1 against its 3) and became SyncSource toward n1, while n1, still connected to the
     /// writer, kept n2's waiting: n2 stayed SyncSource toward an n1 that never resynced, through
-    /// every heal (protocols 8 to 11, the kept writer-lost). Nothing is kept now: n2's own
-    /// writer-lost asks n1 for an answer, and n1, which has the writer, neither decides nor
-    /// answers, so n2 decides nothing either.
+    /// every heal (protocols 8 to 11, the kept writer-lost). Protocol 12 kept nothing and had n2's
+    /// own writer-lost ask n1 for an answer; protocol 17 keeps it again, and n1, on getting the
+    /// writer back, withdraws it (`withdrawWriterLostIfWriterBack`): n2 drops it and decides
+    /// nothing, and n1, which has the writer, keeps n2's.
     @Test("a writer-lost whose sender got the writer back is not decided on when the receiver loses the writer")
     func senderReconnectedToTheWriter() {
         let script = RecordedScript()
@@ -87,13 +88,16 @@ struct WriterLostAgreementTests {
     /// Session 15 (review): the writer-lost that asks for an answer can be stale. n1 restarts and
     /// resyncs from n2 while its connection to the writer renegotiates: that drop is a writer
     /// loss, and n1's writer-lost reaches n2, which still has the writer and records n1 as a peer
-    /// to ask (`writerLostsIgnored`) — n1 is back with the writer a moment later. Both then lose
+    /// to ask (protocol 12's `writerLostsIgnored`) — n1 is back with the writer a moment later. Both then lose
     /// the writer with equal tails (4), n1's stream from after 3, so n2 is the source. n1's plain
     /// writer-lost reaches n2 first and n2 decides (SyncSource toward n1); n2's own, sent before,
     /// asks n1 for an answer, and arrives only after n1 has the writer again. Taking "asks for an
     /// answer" as "the peer did not decide on mine", n1 ignored it and n2 stayed SyncSource toward
     /// an n1 that never resynced, through every heal. n1's writer-lost went to n2, so n2 may have
-    /// decided on it whatever its own asks: n1 reconnects and the handshake decides.
+    /// decided on it whatever its own asks: n1 reconnects and the handshake decides (protocol 12).
+    /// Protocol 17 (branches simsafety-wl3, -v3): n2 keeps n1's first writer-lost, n1 withdraws it when
+    /// the writer is back, n2 drops it; n1, back with the writer, withdraws its second one too, and
+    /// n2, which already decided on it (SyncSource toward n1), renegotiates on the withdrawal.
     @Test("a survivor that has the writer back reconnects to a peer that decided on its writer-lost, even if the peer's asks for an answer")
     func peerDecidedThoughItAskedForAnAnswer() {
         let script = RecordedScript()
@@ -103,7 +107,7 @@ struct WriterLostAgreementTests {
         script.run("write n0 off=8192 pattern=3")
         script.run("stabilize")
         let restart = script.run("restart n1") + script.run("stabilize")
-        #expect(restart.contains("n2: info: node 1 (n1) lost Primary node 0 at its write 3; this node still has it and asks for its answer when it loses it too"),
+        #expect(restart.contains("n2: info: node 1 (n1) lost Primary node 0 at its write 3; this node still has it and reconciles when it loses it too"),
                 "the stale entry this test is about was not made:\n\(script.text)")
         script.run("write n0 off=12288 pattern=4")
         script.run("stabilize")
@@ -115,9 +119,8 @@ struct WriterLostAgreementTests {
                 "\(script.text)")
         script.run("heal")
         script.run("partition n0 n2")
-        script.run("stabilize hold-link=n2-n1")
-        let released = script.run("stabilize")
-        #expect(released.contains("n1: info: node 2 (n2) may have reconciled on this node's writer-lost for Primary node 0, which is connected here again; reconnecting so that the handshake decides"),
+        let released = script.run("stabilize hold-link=n2-n1") + script.run("stabilize")
+        #expect(released.contains("n2: info: node 1 (n1) has Primary node 0 again after this node reconciled on its writer-lost; reconnecting so that the handshake decides"),
                 "\(script.text)")
         script.run("tick 20")
         script.run("stabilize")

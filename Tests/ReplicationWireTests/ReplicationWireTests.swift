@@ -50,7 +50,7 @@ struct ReplicationWireTests {
         .promotionReply(PromotionReply(id: 1, granted: false, reason: "node 2 (gamma) is Primary — ünïcode")),
         .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max], streamStart: .max)),
         .writerLost(WriterLost(writer: NodeID(3), lastSequence: 1, hotExtents: [], streamStart: 0, answer: true)),
-        .writerLost(WriterLost(writer: NodeID(4), lastSequence: 2, hotExtents: [1], streamStart: 1, wantsAnswer: true)),
+        .writerLost(WriterLost(writer: NodeID(4), lastSequence: 2, hotExtents: [1], streamStart: 1, withdrawn: true)),
         .goodbye(Goodbye(outdated: true)),
         .ping(0),
         .pingAck(.max),
