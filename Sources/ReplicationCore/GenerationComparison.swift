@@ -72,6 +72,15 @@ enum GenerationComparison {
             myYieldsUnconfirmed = myInconsistentOnly
             peerYieldsUnconfirmed = peerInconsistentOnly
         }
+        // The flag speaks of the current generation only: a side yields on it only where that
+        // generation is its whole branch (its parent is one the other side knows). Otherwise the
+        // branch holds an older generation of its own, in which writes may have been
+        // acknowledged (seed 1068: n1's C81C held acknowledged c95 below its unconfirmed EFB2;
+        // UnconfirmedOlderBranchTests), and both branches changed: a split brain, as in DRBD.
+        // This only takes yields away (never makes the other side yield instead), so where both
+        // sides carry the flag the rules above still decide.
+        if myYieldsUnconfirmed && !unconfirmedGenerationIsWholeBranch(mine, besides: peer) { myYieldsUnconfirmed = false }
+        if peerYieldsUnconfirmed && !unconfirmedGenerationIsWholeBranch(peer, besides: mine) { peerYieldsUnconfirmed = false }
         // A disk that failed at its current generation and came back from its last record holds a
         // prefix of that generation's writes: whatever was acknowledged in it is on the replicas
         // that kept writing (seed 781: n1 restarted from its record at ED21 beside n0 at F965,
@@ -144,6 +153,16 @@ enum GenerationComparison {
             return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
         }
         return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
+    }
+
+    /// `side`'s current generation is a child of one `other` knows (its current, its history or a
+    /// bitmap's start): whatever `side` changed since the generations they share was written in
+    /// that one generation.
+    static func unconfirmedGenerationIsWholeBranch(_ side: Handshake, besides other: Handshake) -> Bool {
+        guard let previous = side.generations.history.first, !previous.isNone else { return false }
+        return other.generations.current.sameHistory(as: previous)
+            || other.generations.history.contains { $0.sameHistory(as: previous) }
+            || other.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: previous) }
     }
 
     /// `side`'s current generation is a direct child of `parent` (its history's newest entry):

@@ -41,7 +41,12 @@ import NIOCore
 ///    when the receiver loses the writer too; its sender withdraws it when it gets the writer back
 ///    (`WriterLost.withdrawn`, the bit 12 used for asking): a 16 peer would take the withdrawal
 ///    for a question.
-public let replicationProtocolVersion: UInt16 = 17
+/// 18: a side whose `generationUnconfirmed` covers only its newest generation (its parent is one
+///    the other side does not know) no longer yields on it (`split-brain-*-unconfirmed-generation`,
+///    `common-history-*-unconfirmed-generation`): its older generations since the shared one may
+///    hold acknowledged writes (UnconfirmedOlderBranchTests). A 17 peer would plan a resync where
+///    an 18 peer sees a split brain.
+public let replicationProtocolVersion: UInt16 = 18
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {

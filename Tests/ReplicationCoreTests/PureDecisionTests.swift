@@ -133,6 +133,26 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: both, peer: deepInterrupted).decision == .splitBrain)
         // Neither Inconsistent, parents differing: still a split brain.
         #expect(GenerationComparison.compare(mine: crashed, peer: otherParent).decision == .splitBrain)
+        // Since protocol 18 the flag alone makes a side yield only where its unconfirmed
+        // generation is its whole branch: with an older generation of its own (0x180) below it,
+        // unknown to the peer, that branch may hold acknowledged writes (seed 1068,
+        // UnconfirmedOlderBranchTests) — a split brain, through either branch of the rules.
+        for shallow in [crashed, stale] {  // the same-parent branch, then common history only
+            var deep = shallow
+            deep.generations.history = [Generation(0x180), Generation(0x100)]
+            #expect(GenerationComparison.compare(mine: deep, peer: majority).decision == .splitBrain)
+            #expect(GenerationComparison.compare(mine: majority, peer: deep).decision == .splitBrain)
+        }
+        // The peer knows the older generation (both left 0x180, each in a child): the branch
+        // since what both know is the unconfirmed generation alone, and the side yields as before.
+        var knowsOlder = majority
+        knowsOlder.generations.history = [Generation(0x180), Generation(0x100)]
+        knowsOlder.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x180))]
+        var childOfOlder = crashed
+        childOfOlder.generations.history = [Generation(0x180), Generation(0x100)]
+        childOfOlder.generations.bitmap = [PeerGeneration(nodeID: NodeID(1), generation: Generation(0x180))]
+        #expect(GenerationComparison.compare(mine: childOfOlder, peer: knowsOlder).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: knowsOlder, peer: childOfOlder).decision == .sourceUseBitmap)
     }
 
     /// DRBD's `drbd_sync_handshake` ("becoming sync source/target due to disk states"): when
