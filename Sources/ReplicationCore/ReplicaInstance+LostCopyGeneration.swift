@@ -2,11 +2,16 @@ extension ReplicaInstance {
     /// Whether the acknowledgement of write `id`, whose lost copy started `generation`, may go
     /// out now (`PendingRequest.lostCopyGeneration`): no quorum can form without a node that
     /// knows of it (this node, the UpToDate peers holding the write, `heldBy`, and the peers
-    /// that answered `probe`). If one could, the generation's probe goes out behind the
-    /// announcement to the peers that were sent it (once per generation: every write its loss
-    /// left waiting reads the same answers), and the write waits for their answers; with none
-    /// left to answer it fails (not acknowledged). A peer connected since the announcement heard
-    /// neither it nor the write. A quorum loss meanwhile fails the write too
+    /// that answered `probe` or a later one). If one could, the generation's probe goes out
+    /// behind the announcement to the peers that were sent it (once per generation: every
+    /// write its loss left waiting reads the same answers), and the write waits for their
+    /// answers. A peer connected since the announcement heard neither it nor the write; once it
+    /// reports this generation or a later one of this node's (a resync from here ended, or it
+    /// took the generation before its link dropped), its history records the lost peer's
+    /// generation as a parent, and it is probed too (`probeGenerationHolders`): with four or
+    /// more nodes the peers first probed could drop while quorum stayed, and the write failed
+    /// although the ones still connected knew. With nobody left to answer or to reach the
+    /// generation it fails (not acknowledged). A quorum loss meanwhile fails the write too
     /// (`lostCopyWithoutQuorum`).
     mutating func lostCopyGenerationKnown(_ id: ClientRequestID, generation: Generation, heldBy: NodeSet, probe: UInt64?) -> Bool {
         if everyQuorumIncludes({ peer in
@@ -28,13 +33,47 @@ extension ReplicaInstance {
                 return true
             }
         }
+        let line = generationLine(since: generation)
+        probeGenerationHolders(line, notProbedSince: sent!)
         // A peer whose disk is gone cannot record the generation: its answer is not waited for.
-        if peers.contains(where: { $0.transportUp && $0.disk.hasDisk && $0.lostCopyProbeSent >= sent! && $0.lostCopyProbeAnswered < sent! }) {
+        // One that a resync from here brings to this node's current is probed once it reports
+        // it (the source ends the resync before the target's report arrives). Not once this node
+        // left the generation's line: no peer reaches it through this node any more.
+        if peers.contains(where: { $0.transportUp && $0.disk.hasDisk && $0.lostCopyProbeSent >= sent! && $0.lostCopyProbeAnswered < sent! })
+            || !line.isEmpty && peers.contains(where: { peer in
+                peer.isConnected && peer.disk.hasDisk && !line.contains { $0.sameHistory(as: peer.current) }
+                    && ([.wfBitMapS, .syncSource].contains(peer.replication) || (peer.replication == .established && peer.disk == .upToDate))
+            }) {
             if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
             return false
         }
         complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write, and too few of the others hold it or heard of the new generation that records it; not acknowledged (it may or may not have reached the disk)")))
         return false
+    }
+
+    /// `generation` and the generations this node started or took after it, newest first: a
+    /// peer at one of them holds `generation` in its history. Empty when this node left that
+    /// line (resynced from another).
+    func generationLine(since generation: Generation) -> [Generation] {
+        if generations.current.sameHistory(as: generation) { return [generation] }
+        guard let k = generations.history.firstIndex(where: { $0.sameHistory(as: generation) }) else { return [] }
+        return [generations.current] + generations.history[..<k] + [generation]
+    }
+
+    /// Probes the connected peers with a disk that report a generation of `line` and were not
+    /// probed since probe `sent` (connected since it went out). Such a peer took the generation
+    /// from an announcement or a resync from here: its history holds the generation's parent,
+    /// where the lost peer stayed, so once its metadata is durable (the probe's answer) it
+    /// refuses to vote the lost peer in (`knowsNewerGeneration`). Its answer (a later probe
+    /// number) counts as an answer to `sent`.
+    mutating func probeGenerationHolders(_ line: [Generation], notProbedSince sent: UInt64) {
+        let holds: (PeerState) -> Bool = { peer in
+            peer.isConnected && peer.disk.hasDisk && peer.lostCopyProbeSent < sent
+                && line.contains { $0.sameHistory(as: peer.current) }
+        }
+        guard peers.contains(where: holds) else { return }
+        let probe = sendLostCopyProbe(toPeersWhere: holds)
+        log(.info, "probing the peers that reached generation \(line.last!) since probe \(sent) (probe \(probe))")
     }
 
     /// Whether every quorum that could ever form includes this node or a peer `knows` selects:

@@ -11,7 +11,12 @@ import Testing
 /// 56 is closed by a third node refusing a second Primary (`secondPrimaryRefusal`). 790 is open
 /// (a known issue): the promotion would have to ask the peers that connected while it waited
 /// (branch `simrestart-two-primaries-wip`, `unasked`), which makes it pass but moved the
-/// simulation's runs into other open bugs (SimulationTests, the session 12 note).
+/// simulation's runs into other open bugs (SimulationTests, the session 12 note). Session 17:
+/// with `holdack` on main, what is left of 790's reduction is a stale handshake (n2 planned its
+/// connection to n1 from a handshake sent before it took n0's newer generation, and came out
+/// UpToDate at the older one); reconnecting on such a handshake (`restale`, `restale-plan`)
+/// passes all three known issues here, measured and not landed (SimulationTests' session 17
+/// note).
 @Suite("Replication core: two Primaries joined through a third node")
 struct TwoPrimariesTests {
     final class Script: RecordedScript {
