@@ -13,7 +13,8 @@ import Testing
 /// apart (the handshake carries one count), and `equal-lower-node-id` makes n0 the source: the
 /// union resync writes n0's old block 1 over c2 on n2, and from there on every replica.
 ///
-/// DRBD 9, as read from drbd_uuid_compare (not run): at equal current UUIDs the crashed-Primary
+/// DRBD 9, from memory of drbd_uuid_compare (not re-read this session, not run; check it before
+/// relying on it): at equal current UUIDs the crashed-Primary
 /// flags decide (a crashed Primary is the source), and with neither it plans no resync and
 /// keeps the bits ("No resync, but N bits in bitmap"); it picks no direction by node id. Its
 /// discard-least-changes compares bitmap weights, but only as a split-brain policy. Directions:
