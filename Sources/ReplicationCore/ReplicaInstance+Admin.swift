@@ -41,9 +41,15 @@ extension ReplicaInstance {
     mutating func demote() {
         role = .secondary
         autoPromoted = false
-        flags.remove(.primary)
         needsNewGeneration = false
-        markMetadataDirty()
+        if flags.contains(.primary) {
+            // Back from a crash with the mark still on disk, this node would claim a Primary
+            // crash over the next Primary's writes: the vote for it waits for this header.
+            flags.remove(.primary)
+            noteCrashedPrimaryStateChanged()
+        } else {
+            markMetadataDirty()
+        }
         broadcastState()
         emitResource()
     }
@@ -312,7 +318,8 @@ extension ReplicaInstance {
         failPromotion(pending, "peers \(pending.waiting.map(\.description).joined(separator: ",")) did not answer the promotion request in time")
     }
 
-    mutating func onPromotionRequest(_ request: PromotionRequest, peer i: Int) {
+    /// `heldSince`: the tick a vote held for metadata first arrived (`answerHeldPromotionVotes`).
+    mutating func onPromotionRequest(_ request: PromotionRequest, peer i: Int, heldSince: UInt64? = nil) {
         let requester = peers[i].id
         func answer(_ granted: Bool, _ reason: String) {
             send(.promotionReply(PromotionReply(id: request.id, granted: granted, reason: reason)), to: requester)
@@ -337,6 +344,7 @@ extension ReplicaInstance {
         if let other = peers.first(where: { $0.promotionGranted && $0.id != requester }) {
             return answer(false, "node \(other.id) (\(other.config.name)) is becoming Primary")
         }
+        if holdPromotionVote(request, peer: i, since: heldSince ?? now) { return }
         peers[i].promotionGranted = true
         answer(true, "")
     }

@@ -49,7 +49,7 @@ extension ReplicaInstance {
         peers[i].tookDataSinceAttach = true
         guard crashedPrimaryAtAttach, !peers[i].crashedPrimarySettled else { return }
         peers[i].crashedPrimarySettled = true
-        markMetadataDirty()
+        noteCrashedPrimaryStateChanged()
         settleCrashedPrimary()
     }
 
@@ -69,15 +69,27 @@ extension ReplicaInstance {
         guard crashedPrimaryAtAttach,
               peers.allSatisfy({ $0.bitmap == nil || $0.crashedPrimarySettled }) else { return }
         endCrashedPrimaryStatus()
-        markMetadataDirty()
     }
 
-    /// Ends a crashed Primary's status, in memory and in the next header written (the caller
-    /// marks that write due). The one clear for every way it ends: `settleCrashedPrimary`, a
-    /// resync into this node (`adoptGenerations`), a writer's new generation taken (`onNewGeneration`).
+    /// Ends a crashed Primary's status, in memory and in the next header written (marked due
+    /// here). The one clear for every way it ends: `settleCrashedPrimary`, a resync into this
+    /// node (`adoptGenerations`), a writer's new generation taken (`onNewGeneration`).
     mutating func endCrashedPrimaryStatus() {
+        guard crashedPrimaryAtAttach || flags.contains(.crashedPrimary) else { return }
         crashedPrimaryAtAttach = false
         flags.remove(.crashedPrimary)
+        noteCrashedPrimaryStateChanged()
+    }
+
+    /// What a reunion after a crash reads of this node's Primary past changed in memory: the
+    /// crashed-Primary status, the peers it is settled toward, or the Primary mark. Until the
+    /// header holding the change is durable, a crash brings back the old one, and a peer that
+    /// relied on the new one meanwhile (a promotion this node voted for, then a protocol A write
+    /// acknowledged without this node) meets a node claiming a Primary crash it had settled:
+    /// with both back as crashed Primaries the lower node id is the source, over the peer's
+    /// acknowledged write (CrashedPrimaryServedTests). Votes wait for it (`holdPromotionVote`).
+    mutating func noteCrashedPrimaryStateChanged() {
+        crashedPrimaryStateVersion = markMetadataDirty()
     }
 
     mutating func markExtentOutOfSyncForAll(_ extent: UInt32) {

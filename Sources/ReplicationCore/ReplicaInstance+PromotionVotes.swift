@@ -46,3 +46,60 @@ extension ReplicaInstance {
         }
     }
 }
+
+extension ReplicaInstance {
+    /// Holds a yes to peer `i`'s promotion while the header holding this node's last change to
+    /// its crashed-Primary state (`noteCrashedPrimaryStateChanged`) is not yet durable; true when
+    /// held. The requester, once Primary, may acknowledge a protocol A write this node lacks; if
+    /// both then crash, the reunion reads that state from disk, and the old one (a Primary crash
+    /// settled by serving the requester, or the Primary mark a demotion cleared) makes this node
+    /// the source over that write (CrashedPrimaryServedTests). So the vote, the one answer the
+    /// requester's writes rely on, goes only once the header is on disk (DRBD too writes its
+    /// metadata at the end of a resync, `drbd_md_sync_if_dirty` in `drbd_resync_finished`).
+    ///
+    /// Only toward a protocol A requester: with protocol C its writes are acknowledged only once
+    /// this node (connected: it voted) holds them, and a crashed Primary yields at an equal
+    /// generation anyway (`equal-crashed-primary`). Holding those votes too only delayed
+    /// promotions (seed 216, protocol C, a vote held for a demotion's header: no convergence).
+    /// Refusals go at once (they promise nothing), as does any vote from a node without a disk
+    /// (nothing of its own to read at a reunion): a metadata write that fails (the disk Failed,
+    /// then detached) lets a held vote be answered by the rules of a node without a disk. One
+    /// held vote per requester: a new request replaces an older one (a requester runs one
+    /// promotion at a time), which bounds the list by the peers.
+    mutating func holdPromotionVote(_ request: PromotionRequest, peer i: Int, since: UInt64) -> Bool {
+        guard peers[i].config.replicationProtocol == .a, disk.hasDisk, !config.disklessClient,
+              !metadataDurable(crashedPrimaryStateVersion) else { return false }
+        heldPromotionVotes.removeAll { $0.peer == peers[i].id }
+        heldPromotionVotes.append(HeldPromotionVote(peer: peers[i].id, request: request, since: since))
+        log(.info, "the promotion of node \(peers[i].id) (\(peers[i].config.name)) waits until this node's metadata records its crashed-Primary state")
+        return true
+    }
+
+    /// Decides the held votes again once the header they waited for is durable (or the disk is
+    /// gone): the rules are asked afresh, since the cluster may have moved meanwhile (another
+    /// Primary, another grant). A vote held longer than the promotion timeout is refused: the
+    /// requester has given up on it, and a yes it ignores would stay recorded here as a grant
+    /// until its next state report, refusing every other requester meanwhile.
+    mutating func answerHeldPromotionVotes() {
+        guard !heldPromotionVotes.isEmpty, !disk.hasDisk || metadataDurable(crashedPrimaryStateVersion) else { return }
+        let held = heldPromotionVotes
+        heldPromotionVotes = []
+        for vote in held {
+            guard let i = peerIndex(vote.peer) else { continue }
+            if now - vote.since > UInt64(config.promotionTimeoutTicks) {
+                let reason = "node \(config.nodeID) (\(config.nodeName)) could not record its metadata within the promotion timeout; retry"
+                send(.promotionReply(PromotionReply(id: vote.request.id, granted: false, reason: reason)), to: vote.peer)
+                continue
+            }
+            onPromotionRequest(vote.request, peer: i, heldSince: vote.since)
+        }
+    }
+}
+
+/// A promotion request from `peer` this node would grant, waiting for its metadata
+/// (`ReplicaInstance.holdPromotionVote`); `since` is the tick it arrived.
+struct HeldPromotionVote: Sendable {
+    var peer: NodeID
+    var request: PromotionRequest
+    var since: UInt64
+}

@@ -99,6 +99,13 @@ public struct ReplicaInstance: Sendable {
     static let lostCopyProbeFlag: UInt64 = 1 << 63
     /// Lost-copy probes from peers waiting for this node's metadata (`answerPing`).
     var heldProbeAnswers: [HeldProbeAnswer] = []
+    /// The metadata version holding the last change to what a reunion after a crash reads of
+    /// this node's Primary past: the crashed-Primary status, the peers it is settled toward, the
+    /// Primary mark (`noteCrashedPrimaryStateChanged`). Promotion votes wait for it.
+    var crashedPrimaryStateVersion: UInt64 = 0
+    /// Promotion requests this node would grant once `crashedPrimaryStateVersion` is durable
+    /// (`holdPromotionVote`), in arrival order.
+    var heldPromotionVotes: [HeldPromotionVote] = []
     /// The probe sent for the newest generation a lost copy started (`lostCopyGenerationKnown`):
     /// every write that loss left waiting reads its answers.
     var lostCopyGenerationProbe: (generation: Generation, probe: UInt64)?
@@ -266,6 +273,7 @@ public struct ReplicaInstance: Sendable {
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
         sendDurableProbeAnswers()
+        answerHeldPromotionVotes()
         sendDeferredGoodbyes()
         for index in peers.indices { driveResync(index); driveVerify(index) }
         pauseResyncSourcesWithoutData()

@@ -52,10 +52,7 @@ struct CrashedPrimaryRestartTests {
     @Test("a crashed Primary that served its peer is a plain crashed node after its next crash")
     func crashedPrimaryClearedOnceItsPeerTookItsData() {
         let script = RecordedScript()
-        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
-                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0"] {
-            script.run(line)
-        }
+        script.crashedProtocolAPrimary()
         let served = script.run("stabilize")
         #expect(served.contains("n0: info: connected to node 1 (n1): sourceUseBitmap by rule equal-crashed-primary-protocol-a"), "\(script.text)")
         #expect(served.contains { $0.hasPrefix("n0: info: resync to node 1 (n1) finished") }, "\(script.text)")

@@ -88,43 +88,134 @@ struct CrashedPrimaryServedTests {
         Self.expectBothHold(pattern: 3, script)
     }
 
-    /// Open (a known issue, session 16): the settle must be durable before the peer can rely on
-    /// it. After the resync from the crashed Primary ends, `settleCrashedPrimary` only marks the
-    /// metadata dirty. The peer is then promoted (this node's vote needs no disk) and
-    /// acknowledges a protocol A write this node lacks, and both crash before this node's
-    /// metadata write lands. This node's header
-    /// still says crashed Primary, its activity log still holds block 0's extent, and at the
-    /// reunion both are crashed Primaries that track, so `equal-lower-node-id` makes this node the
-    /// source over the peer's acknowledged write. When fixed (e.g. a promotion vote answered only
-    /// once this node's metadata is durable), the data checks pass, the known issue is no longer
-    /// recorded and the suite fails: move them out of `withKnownIssue`.
+    /// The settle must be durable before the peer can rely on it. After the resync from the
+    /// crashed Primary ends, `settleCrashedPrimary` only marks the metadata dirty. Were the peer
+    /// promoted with this node's vote then, it could acknowledge a protocol A write this node
+    /// lacks, and if both crashed before this node's metadata write landed, this node's header
+    /// would still say crashed Primary (its activity log still holding block 0's extent): at
+    /// the reunion both would be crashed Primaries that track, and `equal-lower-node-id` would
+    /// make this node the source over the peer's acknowledged write (review's 94440ff, a known
+    /// issue until session 17). The vote waits for that header (`holdPromotionVote`): while n0's
+    /// disk holds the settle, n1 stays Secondary and acknowledges nothing; once it lands, n1 is
+    /// promoted, its write stays away from n0, both crash, and the write survives the reunion.
     @Test("a crashed Primary's settle is durable before its peer acknowledges a write it lacks")
     func settleDurableBeforePeerRelies() {
-        let script = RecordedScript()
-        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
-                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0"] {
+        let (script, cluster) = Self.promotionAskedWhileSettleInFlight()
+        // n0's disk catches up: the header without the status lands, then the vote goes.
+        script.run("stabilize")
+        #expect(cluster.nodes[1].instance?.currentRole == .primary, "\(script.text)")
+        #expect(!Self.claimsPrimaryCrash(cluster, 0), "\(script.text)")
+        script.run("write n1 off=0 len=4096 pattern=3")
+        #expect(script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }, "\(script.text)")
+        for line in ["crash n1", "crash n0"] {
             script.run(line)
         }
-        // n0's disk completes one operation at a time until the resync to n1 has ended, and
-        // nothing after that: the settle's metadata write stays in flight.
+        #expect(script.run("data n0 off=0") == ["n0 off=0: pattern=1"], "write 3 must not have reached n0:\n\(script.text)")
+        for line in ["restart n0", "restart n1"] {
+            script.run(line)
+        }
+        Self.meet(script)
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
+        Self.expectBothHold(pattern: 3, script)
+    }
+
+    /// The known issue's own run (session 16): n1 asks to be promoted and writes while n0's
+    /// settle is in flight, and both crash before it lands. Whatever n1 acknowledged must
+    /// survive the reunion. Without the held vote n1 was Primary at once, acknowledged write 3
+    /// (protocol A, n0 lacking it), and n0, back a crashed Primary, resynced it away.
+    @Test("a write the peer acknowledged while the settle was in flight survives a crash of both")
+    func crashOfBothWhileSettleInFlight() {
+        let script = Self.settleInFlight()
+        for line in ["admin n1 primary", "stabilize hold=n0", "write n1 off=0 len=4096 pattern=3"] {
+            script.run(line)
+        }
+        let acknowledged = script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }
+        #expect(!acknowledged, "n1 acknowledged a write before n0's settle was durable:\n\(script.text)")
+        Self.crashBothAndMeet(script)
+        Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
+    }
+
+    /// The same hole through a demotion: a protocol A Primary that wrote has the Primary mark on
+    /// disk; demoted, it clears it in memory, and the header without it is still on its way when
+    /// the peer asks to be promoted. Answered then, the peer acknowledges a write this node lacks,
+    /// both crash, this node returns a crashed Primary beside the peer (one too), and the lower
+    /// node id resyncs the peer's write away. The vote waits for the demotion's header.
+    @Test("a demoted protocol A Primary votes its peer in only once its header without the Primary mark is durable")
+    func demotionDurableBeforeVote() {
+        let script = RecordedScript()
+        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 len=4096 pattern=1", "stabilize", "admin n0 secondary", "stabilize hold=n0"] {
+            script.run(line)
+        }
+        let cluster = script.runner.cluster!
+        #expect(Self.claimsPrimaryCrash(cluster, 0), "the demotion's header must still be in flight:\n\(script.text)")
+        for line in ["admin n1 primary", "stabilize hold=n0"] {
+            script.run(line)
+        }
+        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its demotion was durable:\n\(script.text)")
+        script.run("write n1 off=0 len=4096 pattern=3")
+        let acknowledged = script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }
+        Self.crashBothAndMeet(script)
+        Self.expectBothHold(pattern: acknowledged ? 3 : 1, script)
+    }
+
+    /// A held vote never waits forever: the settle's metadata write fails, n0's disk is Failed
+    /// (then detached), and the vote is answered by the rules of a node without a disk (it has
+    /// nothing of its own a reunion could read, and n1 holds the data): n1 is promoted and writes.
+    @Test("a vote held for the settle is answered when the metadata write fails")
+    func heldVoteAnsweredWhenMetadataWriteFails() {
+        let (script, cluster) = Self.promotionAskedWhileSettleInFlight()
+        // Every operation n0's disk holds fails, the settle's metadata write among them.
+        script.run("complete n0 100 fail")
+        script.run("stabilize")
+        #expect(cluster.nodes[0].instance?.diskState.hasDisk == false, "n0's disk must be gone:\n\(script.text)")
+        #expect(cluster.nodes[1].instance?.currentRole == .primary, "the held vote was never answered:\n\(script.text)")
+        script.run("write n1 off=0 len=4096 pattern=3")
+        #expect(script.run("stabilize").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }, "\(script.text)")
+    }
+
+    /// n0, a protocol A Primary that acknowledged write 1 alone, crashed and restarted; it is
+    /// the source of the resync to n1, which has ended, and n0's disk has completed nothing
+    /// since: the settle's metadata write is in flight.
+    static func settleInFlight() -> RecordedScript {
+        let script = RecordedScript()
+        script.crashedProtocolAPrimary()
         var ended = false
         for _ in 0 ..< 200 where !ended {
             ended = script.run("stabilize hold=n0").contains { $0.hasPrefix("n0: info: resync to node 1 (n1) finished") }
             if !ended { script.run("complete n0 1") }
         }
         #expect(ended, "\(script.text)")
-        for line in ["admin n1 primary", "stabilize hold=n0", "write n1 off=0 len=4096 pattern=3"] {
+        return script
+    }
+
+    /// Node `n`'s durable header brings it back from a crash as a crashed Primary.
+    static func claimsPrimaryCrash(_ cluster: SimCluster, _ n: Int) -> Bool {
+        guard let flags = cluster.nodes[n].metadata?.header.flags else { return false }
+        return flags.contains(.crashedPrimary) || flags.contains(.primary)
+    }
+
+    /// `settleInFlight`, then n1 asks to be promoted while n0's disk still holds the settle: n0's
+    /// vote waits, so n1 stays Secondary (the mutation check: a vote answered before the settle is
+    /// durable promotes n1 here).
+    static func promotionAskedWhileSettleInFlight() -> (RecordedScript, SimCluster) {
+        let script = settleInFlight()
+        let cluster = script.runner.cluster!
+        for line in ["admin n1 primary", "stabilize hold=n0"] {
             script.run(line)
         }
-        #expect(script.run("complete n1 2").contains { $0.hasPrefix("n1: client c") && $0.hasSuffix(" done") }, "\(script.text)")
+        #expect(cluster.nodes[1].instance?.currentRole == .secondary, "n0 voted n1 in before its settle was durable:\n\(script.text)")
+        #expect(claimsPrimaryCrash(cluster, 0), "the settle must still be in flight:\n\(script.text)")
+        return (script, cluster)
+    }
+
+    /// Both crash (n1 first, a power loss), come back and meet; their UpToDate replicas agree.
+    static func crashBothAndMeet(_ script: RecordedScript) {
         for line in ["crash n1", "crash n0", "restart n0", "restart n1"] {
             script.run(line)
         }
-        Self.meet(script)
+        meet(script)
         #expect(script.run("compare") == ["UpToDate replicas n0,n1 identical"], "\(script.text)")
-        withKnownIssue("the settle's clear is not durable before n0 votes n1 in; both return crashed Primaries and n0 is the source") {
-            Self.expectBothHold(pattern: 3, script)
-        }
     }
 
     /// Lets the two nodes meet and settle; what they logged meanwhile.

@@ -13,6 +13,15 @@ class RecordedScript {
         return output
     }
 
+    /// Two nodes, protocol A: n0, forced Primary, acknowledged write 1 (block 0, pattern 1)
+    /// before n1 had it, crashed and restarted (a crashed Primary, not yet connected again).
+    func crashedProtocolAPrimary() {
+        for line in ["cluster nodes=2 size=32K protocol=A al-extents=1", "connect-all", "admin n0 primary force", "stabilize",
+                     "write n0 off=0 len=4096 pattern=1", "complete n0 2", "crash n0", "restart n0"] {
+            run(line)
+        }
+    }
+
     /// `cluster` (a scenario's cluster line), n0 forced Primary, block 0 written everywhere with
     /// pattern 1: where most writer scenarios start.
     func primaryWroteBlockZero(_ cluster: String) {
