@@ -45,10 +45,11 @@ enum SteppedRuntime {
 extension ResourceRuntime {
     /// Peer `node`'s link comes up and its handshake arrives (1 MiB, UpToDate, no flags; or
     /// `diskless`): a test playing that peer (`SteppedRuntime`), on the runtime's event loop.
-    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation,
+    /// `history`: the generations the peer moved past (newest first).
+    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation, history: [Generation] = [],
                           replicationProtocol: ReplicationCore.ReplicationProtocol = .c, diskless: Bool = false) {
         let handshake = Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: diskless ? 0 : 1 << 20, bitmapBlockBytes: 4096, role: role,
-                                  disk: diskless ? .diskless : .upToDate, generations: GenerationSet(current: current), flags: [],
+                                  disk: diskless ? .diskless : .upToDate, generations: GenerationSet(current: current, history: history), flags: [],
                                   outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: replicationProtocol)
         step(0, .transportUp(NodeID(node)))
         step(0, .message(.handshake(handshake), from: NodeID(node)))
