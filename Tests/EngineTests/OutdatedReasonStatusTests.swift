@@ -1,9 +1,6 @@
 @testable import Engine
 import EngineAdmin
-import EngineConfig
 import Foundation
-import Logging
-import NIOPosix
 import ReplicationCore
 import ScratchFolders
 import Testing
@@ -34,15 +31,9 @@ struct OutdatedReasonStatusTests {
 
     /// alpha with peers beta and gamma on a 1 MiB volume in `dir`; `quorum majority` or none.
     static func startThree(_ dir: String, port: Int, quorum: Bool) async throws -> ResourceRuntime {
-        let text = TestResourceFile.text("oreasonq", disk: dir + "/d0.img", size: "1MiB", minor: 1021,
-                                         on: .init(name: "alpha", id: 0, port: port),
-                                         peers: [.init(name: "beta", id: 1, port: port + 1), .init(name: "gamma", id: 2, port: port + 2)],
-                                         options: "skip-initial-sync yes;" + (quorum ? " quorum majority;" : ""))
-        let runtime = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "oreasonq.res"),
-                                      layout: EngineStateLayout(stateDirectory: dir),
-                                      group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")) {}
-        try await runtime.start()
-        return runtime
+        try await SteppedRuntime.start(in: dir, "oreasonq", minor: 1021, on: .init(name: "alpha", id: 0, port: port),
+                                       peers: [.init(name: "beta", id: 1, port: port + 1), .init(name: "gamma", id: 2, port: port + 2)],
+                                       options: quorum ? " quorum majority;" : "")
     }
 
     @Test("a Secondary that lost quorum: disk:Outdated reason:lost-quorum quorum:no")
