@@ -1751,6 +1751,47 @@ struct SimulationTests {
     /// record becomes sound (a node returns to a generation a peer moved past only by forgetting)
     /// and can be measured again on top.
     ///
+    /// Session 17 (simrestart), OutdatedPrimaryAckTests' known issue (n2 took n0's generation by
+    /// announcement, Outdated; n1 and n3, full-sync targets of n0, then resynced it without n0's
+    /// bits: UpToDate replicas differ). Traced: each of n1 and n3 ended its resync from n0 with its
+    /// bits toward n2 cleared (`adoptGenerations`: n2 was connected, PausedSyncS as their source,
+    /// taken for "not behind"; toward an unconnected peer they are cleared alike), met n2 at equal
+    /// generations with nothing set for c3 (`equal-peer-outdated` moves only set bits) and n2 came
+    /// out UpToDate without it. DRBD 9 does direction (a): a SyncTarget sets every resync block out
+    /// of sync toward all peers (`drbd_set_all_out_of_sync` in the receiver) until the source's
+    /// P_PEERS_IN_SYNC clears those in sync with it, and `drbd_uuid_resync_finished` gives the
+    /// bitmaps toward peers the source had a non-zero bitmap UUID for (`ss_nz_bm`), and that are
+    /// not at the new current, the target's UUID from the resync's start (`rs_start_uuid`).
+    /// Measured, not landed (branch `simrestart-s17-markall`, on bc4952e; no wire change, no
+    /// protocol bump; both OutdatedPrimaryAckTests cases pass there, plus a second case for a peer
+    /// the target has no connection with; engine tier passes on its release build):
+    /// - v1 (eaafe4a): every peer not receiving writes or planned again gets every bit, tagged with
+    ///   the generation from before the resync: 1…300 27 → 27 (206 passes; fixed seeds 7 and 69
+    ///   acknowledge nothing), 301…500 16 → 15. It also marked toward both-just-created co-targets
+    ///   of the initial sync, which then resynced 64 KiB again between identical replicas.
+    /// - v3 (94c3f66): only toward peers the source's handshake tracks (its bitmap generation for
+    ///   them not none, DRBD's `ss_nz_bm`), not toward both-just-created ones: 1…300 27 → 26 (+7
+    ///   no write; 206 passes; noconv 249 new), 301…500 16 → 16, 501…800 31 → 31 (noconv 689 new).
+    ///   The noconvs (and 1491) are finishBitmapExchange's known gap: a source paused while not
+    ///   UpToDate became UpToDate again by an empty exchange with a third node, and its PausedSyncS
+    ///   connection (64 KiB, the bits this rule set) stayed paused for good.
+    /// - v4 (ec75931) = v3 + that gap closed (the "UpToDate again" branch renegotiates its
+    ///   PausedSyncS connections, as `returnFromQuorumOutdate` does): 1…300 27 → 26 (+7 69, -103 296
+    ///   and noconv 206), 301…500 16 → 16 (+469 -411), 501…800 31 → 30 (+603 -557 788), 1401…1700
+    ///   31 → 35 (+1477 1533 1631 1683 1689 -1471), all no write; 801…1100 34 → 39: DIFFER 806
+    ///   (UpToDate n0 and n1 differ at block 2, SIM_WATCH_BLOCK=2: diskless Primary n2's c204
+    ///   reached n1 only, n2 crashed, and no node marked the block toward n0: simsafety's 931
+    ///   class reached by timing; the rule only adds bits, and none was set for that block), noconv 872 1088 (not
+    ///   traced: sources paused while Inconsistent or Outdated), no write +1033 1071 1091 -829.
+    ///   Not landable (a safety failure added). Fixed seeds 7 and 69 acknowledge nothing under it:
+    ///   timing, not a stall of the rule. 7 on main acknowledges c285–c287 of 287, at n0 at the very
+    ///   end; under the rule n0's resync end marks all 64 KiB toward n2 (main: 32 KiB), n2's resync
+    ///   from n0 is full, and the workload's last writes go to n2, which is waiting for it.
+    /// Next: the precise form needs the source's bits: send with each resync reply the nodes the
+    ///   source tracks the range for (DRBD's P_PEERS_IN_SYNC, inverted; a protocol bump) and mark
+    ///   only those, which should take away most of the extra full syncs behind 7 and 69 and the
+    ///   1401…1700 cost; land the gap fix alone first (it needs a scenario: 249's paused source).
+    ///
     /// Session 17 (nbdpath), landed: a promotion vote toward a protocol A requester waits until
     /// the header holding this node's last crashed-Primary change (a settle, the status ended, the
     /// Primary mark a demotion cleared) is durable (`holdPromotionVote`); CrashedPrimaryServedTests'
