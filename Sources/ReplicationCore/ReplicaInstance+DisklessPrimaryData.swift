@@ -37,7 +37,7 @@ extension ReplicaInstance {
         guard joinsOutdatedBesideDisklessPrimary(mine: mine, peer: peer) else { return }
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
         if peer.role == .primary {
-            outdate(.warning, "\(name) is a diskless Primary for \(config.resourceName) exposing generation \(peer.generations.current) and this node holds \(generations.current): Outdated until a diskful replica at \(peer.generations.current) resyncs it")
+            outdate(.warning, "\(name) is a diskless Primary for \(config.resourceName) exposing generation \(peer.generations.current) and this node holds \(generations.current): Outdated until a diskful replica at \(peer.generations.current) resyncs it", because: .peerHasNewerData)
         } else {
             peer.disk = .outdated
             peers[i].joinedOutdatedAt = peer.generations.current

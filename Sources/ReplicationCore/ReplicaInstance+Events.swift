@@ -12,7 +12,19 @@ extension ReplicaInstance {
 
     var deviceStatus: DeviceStatus {
         DeviceStatus(volume: config.volume, disk: disk, client: config.disklessClient, quorum: hasQuorum, sizeBytes: config.sizeBytes,
-                     reason: disk.hasDisk && flags.contains(.diskFailed) ? .failedDisk : nil)
+                     reason: diskReason)
+    }
+
+    /// Why the disk is held back (`DeviceStatus.reason`). The failure record first: it holds
+    /// whatever the state (an UpToDate disk with it yields at its generation). Then why an
+    /// Outdated disk is Outdated: the quorum loss from its flag (kept on disk, so known after a
+    /// restart too), else the cause recorded when it became Outdated (`outdatedReason`; nil
+    /// after a restart, until a peer shows why again).
+    var diskReason: DiskReason? {
+        guard disk.hasDisk else { return nil }
+        if flags.contains(.diskFailed) { return .failedDisk }
+        guard disk == .outdated else { return nil }
+        return flags.contains(.outdatedWithoutQuorum) ? .lostQuorum : outdatedReason
     }
 
     func connectionStatus(_ peer: PeerState) -> ConnectionStatus {

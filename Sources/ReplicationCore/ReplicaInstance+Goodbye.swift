@@ -21,6 +21,7 @@ extension ReplicaInstance {
     mutating func outdateLeavingPrimary(why: String, toldBy leaving: Set<Int>) -> UInt64? {
         guard role == .secondary, disk == .upToDate || disk == .consistent else { return nil }
         disk = .outdated
+        outdatedReason = .leftPrimary
         let version = markMetadataDirty()
         log(.info, "\(config.resourceName) on \(config.nodeName) \(why): Outdated until a resync from a current peer")
         broadcastState(except: leaving)

@@ -324,13 +324,20 @@ extension ReplicaInstance {
             flags.remove(.outdatedWithoutQuorum)
             markMetadataDirty()
         }
-        outdate(.info, "node \(peers[i].id) (\(peers[i].config.name)) holds newer data: Outdated until the resync from it")
+        outdate(.info, "node \(peers[i].id) (\(peers[i].config.name)) holds newer data: Outdated until the resync from it", because: .peerHasNewerData)
     }
 
-    /// UpToDate or Consistent data no longer counts: Outdated, said once in the log and to every peer.
-    mutating func outdate(_ level: LogLevel, _ reason: String) {
+    /// UpToDate or Consistent data no longer counts: Outdated, said once in the log and to every
+    /// peer. A disk already Outdated takes the new cause (the operator's next step is the one it
+    /// names: a newer peer to resync from, rather than the graceful leave before it).
+    mutating func outdate(_ level: LogLevel, _ reason: String, because cause: DiskReason) {
+        if disk == .outdated && outdatedReason != cause {
+            outdatedReason = cause
+            emitDevice()
+        }
         guard disk == .upToDate || disk == .consistent else { return }
         disk = .outdated
+        outdatedReason = cause
         markMetadataDirty()
         log(level, reason)
         broadcastState()

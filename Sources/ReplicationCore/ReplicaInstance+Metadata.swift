@@ -11,6 +11,7 @@ extension ReplicaInstance {
         flags.insert(.attached)
         // Consistent data comes back with the quality it had; it is decided again on connect.
         disk = h.disk
+        outdatedReason = nil  // a state read from disk: why it was Outdated is not kept there
         capByFailureRecord()
         diskFailedGeneration = flags.contains(.diskFailed) ? generations.current : nil
         activityLog = ActivityLog(extentBytes: config.activityLogExtentBytes,

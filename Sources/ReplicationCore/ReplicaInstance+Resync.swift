@@ -353,6 +353,7 @@ extension ReplicaInstance {
         // source never met (`disklessPrimaryExposingAnotherGeneration`).
         let primary = disklessPrimaryExposingAnotherGeneration(than: generations.current)
         disk = primary == nil ? .upToDate : .outdated
+        outdatedReason = primary == nil ? nil : .peerHasNewerData
         crashedAtAttach = false
         endCrashedPrimaryStatus()
         // Its crash's blocks were among the bits toward the source (marked toward every peer,

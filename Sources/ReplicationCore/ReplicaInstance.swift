@@ -32,6 +32,10 @@ public struct ReplicaInstance: Sendable {
     var flags: MetadataFlags
     var crashedAtAttach = false
     var crashedPrimaryAtAttach = false
+    /// Why the disk last became Outdated, for the operator (`diskReason`); read only while it is
+    /// Outdated, and set by every way it becomes so but the two its flags tell (a quorum loss,
+    /// a failure record) and an attach (which clears it).
+    var outdatedReason: DiskReason?
     /// The last metadata record of a disk that failed while a Primary wrote with UpToDate data
     /// elsewhere (`noteFailureRecord(wasDisk:)`); written once, while detached. Kept until a disk is
     /// attached again, which then comes back no better than it says.

@@ -30,12 +30,30 @@ public enum DiskReason: String, Sendable, Equatable {
     /// yields to a consistent peer at that generation (Outdated, Inconsistent while resynced)
     /// until a resync into it ends or it moves to another generation.
     case failedDisk = "failed-disk"
+    /// Outdated when this Secondary lost quorum (`MetadataFlags.outdatedWithoutQuorum`; DRBD
+    /// shows the same disk as `disk:Outdated quorum:no`): the partition with quorum may write
+    /// without it. Back to UpToDate with quorum once its peers vouch that none holds newer data.
+    case lostQuorum = "lost-quorum"
+    /// Outdated when this Secondary left the Primary, or the Primary left it, gracefully
+    /// (`disconnect`, `down`, `adjust`): it misses the Primary's next writes (DRBD outdates a
+    /// Secondary on a graceful disconnect from the Primary).
+    case leftPrimary = "left-primary"
+    /// Outdated when a peer showed newer data: its handshake or its new generation (one that named
+    /// this node absent), or a diskless Primary exposing another generation. A resync from a
+    /// replica holding that data makes it UpToDate again.
+    case peerHasNewerData = "peer-has-newer-data"
 
     /// The sentence `tandem adm status` prints under the volume.
     public var explanation: String {
         switch self {
         case .failedDisk:
             "this disk failed while a Primary wrote with UpToDate data elsewhere: it may lack writes its peers hold, and yields to a consistent peer at its generation until a resync into it ends"
+        case .lostQuorum:
+            "this node lost quorum as a Secondary: the partition with quorum may have written without it; it is UpToDate again once back with quorum and its peers show none holds newer data, or after a resync"
+        case .leftPrimary:
+            "this node left the Primary, or was left by it, gracefully: it misses the Primary's writes since; a resync from a current peer makes it UpToDate again"
+        case .peerHasNewerData:
+            "a peer holds newer data than this disk: it is UpToDate again after a resync from a replica holding that data"
         }
     }
 }

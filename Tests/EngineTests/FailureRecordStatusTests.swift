@@ -17,14 +17,8 @@ import Testing
 @Suite("A failed disk's record on its status", .removesScratchFolders)
 struct FailureRecordStatusTests {
     static func start(_ dir: String, port: Int) async throws -> ResourceRuntime {
-        let text = TestResourceFile.text("failrec", disk: dir + "/d0.img", size: "1MiB", minor: 1013,
-                                         on: .init(name: "alpha", id: 0, port: port),
-                                         peers: [.init(name: "beta", id: 1, port: port + 1)], options: "skip-initial-sync yes;")
-        let runtime = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "failrec.res"),
-                                      layout: EngineStateLayout(stateDirectory: dir),
-                                      group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")) {}
-        try await runtime.start()
-        return runtime
+        try await SteppedRuntime.start(in: dir, "failrec", minor: 1013, on: .init(name: "alpha", id: 0, port: port),
+                                       peers: [.init(name: "beta", id: 1, port: port + 1)])
     }
 
     @Test("Outdated by its failure record: status prints reason:failed-disk and a message, events disk-reason:failed-disk")

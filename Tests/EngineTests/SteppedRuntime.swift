@@ -18,8 +18,15 @@ enum SteppedRuntime {
         let file = try #require(FileHandle(forWritingAtPath: dir + "/d0.img"))
         try file.truncate(atOffset: 1 << 20)
         try file.close()
+        return try await start(in: dir, resource, minor: minor, on: local, peers: peers)
+    }
+
+    /// The runtime of `resource` on the 1 MiB `d0.img` in `dir` (state kept there, so a second
+    /// start is a restart); `options` besides `skip-initial-sync yes`.
+    static func start(in dir: String, _ resource: String, minor: Int, on local: TestResourceFile.Node,
+                      peers: [TestResourceFile.Node], options: String = "") async throws -> ResourceRuntime {
         let text = TestResourceFile.text(resource, disk: dir + "/d0.img", size: "1MiB", minor: minor, on: local, peers: peers,
-                                         options: "skip-initial-sync yes;")
+                                         options: "skip-initial-sync yes;" + options)
         let runtime = ResourceRuntime(config: try ResourceFileParser.parse(text, file: "\(resource).res"),
                                       layout: EngineStateLayout(stateDirectory: dir),
                                       group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")) {}
@@ -45,10 +52,11 @@ enum SteppedRuntime {
 extension ResourceRuntime {
     /// Peer `node`'s link comes up and its handshake arrives (1 MiB, UpToDate, no flags; or
     /// `diskless`): a test playing that peer (`SteppedRuntime`), on the runtime's event loop.
-    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation,
+    /// `history`: the generations the peer moved past (newest first).
+    func receiveHandshake(from node: UInt8, role: ReplicationCore.Role, current: Generation, history: [Generation] = [],
                           replicationProtocol: ReplicationCore.ReplicationProtocol = .c, diskless: Bool = false) {
         let handshake = Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: diskless ? 0 : 1 << 20, bitmapBlockBytes: 4096, role: role,
-                                  disk: diskless ? .diskless : .upToDate, generations: GenerationSet(current: current), flags: [],
+                                  disk: diskless ? .diskless : .upToDate, generations: GenerationSet(current: current, history: history), flags: [],
                                   outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: replicationProtocol)
         step(0, .transportUp(NodeID(node)))
         step(0, .message(.handshake(handshake), from: NodeID(node)))
