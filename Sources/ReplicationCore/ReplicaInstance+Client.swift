@@ -410,7 +410,7 @@ extension ReplicaInstance {
             return
         }
         if pending.isWrite && copies > 0 && disk.hasDisk && !metadataDurable(pending.ackBarrierVersion) {
-            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            awaitAck(id)
             return
         }
         // The first acknowledgement in a generation this node started clears `generationUnconfirmed`,
@@ -418,7 +418,7 @@ extension ReplicaInstance {
         // generation (a lost peer's missed copies) belong to the previous one.
         if pending.isWrite && copies > 0 && pending.sequence >= unconfirmedGenerationFirstSequence
             && !generationConfirmedOnDisk(answeredBy: pending.answeredBy) {
-            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            awaitAck(id)
             return
         }
         if pending.isWrite && copies > 0, let generation = pending.lostCopyGeneration,
@@ -432,7 +432,7 @@ extension ReplicaInstance {
             // Waits while an UpToDate peer may still answer (a ping is answered on arrival).
             if peers.contains(where: { $0.isConnected && $0.disk == .upToDate && $0.lostCopyProbeSent >= probe
                                        && $0.lostCopyProbeAnswered < probe }) {
-                if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+                awaitAck(id)
                 return
             }
             // No UpToDate peer it was sent to is left to answer: none may record that the
@@ -442,7 +442,7 @@ extension ReplicaInstance {
             return
         }
         if pending.isWrite && copies > 0 && ackWaitsForRoleConfirmation() {
-            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            awaitAck(id)
             return
         }
         if pending.isFlush {

@@ -44,7 +44,7 @@ extension ReplicaInstance {
                 peer.isConnected && peer.disk.hasDisk && !line.contains { $0.sameHistory(as: peer.current) }
                     && ([.wfBitMapS, .syncSource].contains(peer.replication) || (peer.replication == .established && peer.disk == .upToDate))
             }) {
-            if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
+            awaitAck(id)
             return false
         }
         complete(id, .failed(ClientError(.io, "\(config.resourceName) on \(config.nodeName) lost a replica of the write, and too few of the others hold it or heard of the new generation that records it; not acknowledged (it may or may not have reached the disk)")))
@@ -89,6 +89,12 @@ extension ReplicaInstance {
             absentUnknownPeers: diskful.count - others + (disk.hasDisk && !config.disklessClient ? 1 : 0),
             absentOutdatedPeers: 0, reachableDisklessClients: clients, disklessClients: clients, hadQuorum: true)
         return !rest.hasQuorum
+    }
+
+    /// Parks write `id`'s acknowledgement (once) in `acksAwaitingGeneration`: `checkDone` asks
+    /// again after each step, in the order the writes got there.
+    mutating func awaitAck(_ id: ClientRequestID) {
+        if !acksAwaitingGeneration.contains(id) { acksAwaitingGeneration.append(id) }
     }
 
     /// Sends the next lost-copy probe (a ping the peer echoes once it has processed everything
