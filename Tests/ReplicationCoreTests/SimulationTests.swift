@@ -1831,6 +1831,23 @@ struct SimulationTests {
     /// pending when n0 crashed about a round trip after the probe (the trace does not tell the
     /// hold from holdack's role confirmation): the round trip's price, no hold seen stuck. Traced
     /// on the uninstrumented run only (SIM_TRACE=all). 411 still fails with (b); not traced.
+    ///
+    /// Session 18 (review), new ground on main 62dd257: 2301…2600 36 failing, all no write;
+    /// 2601…2900 35: SPLITBRAIN 2656 2698, noconv 2757, 32 no write. 2698 traced (SIM_TRACE=1
+    /// SIM_TIMELINE=1; 3 nodes, protocol C, suspend-io), not reduced: n2, Primary beside n0 (an
+    /// Inconsistent SyncTarget) and n1 (its disk failed: Diskless), starts A13496CB from 5C9C77A7
+    /// absent=[1]. n2 crashes; n1, still Diskless, is promoted with n0's and n2's votes (n2 back
+    /// UpToDate at A13496CB serving it) and n2 moves on to A01712E6. n1 crashes and restarts with
+    /// its disk re-attached from its record (flags 0x41: attached, diskFailed) at 5C9C77A7; the
+    /// timeline shows it UpToDate (`S UpTo -q`), and with n2 down it is promoted with the vote of
+    /// n0 (Inconsistent) and starts 210A816B from 5C9C77A7 absent=[2]: a sibling of n2's branch.
+    /// At the heal n1 and n2 refuse each other (44 KiB / 56 KiB changed since 5C9C77A7). Rule to
+    /// look at: a disk re-attached from a `diskFailed` record is promotable (UpToDate, voted in by
+    /// an Inconsistent peer) though it may lack its generation's successors; direction: such a
+    /// disk returns Outdated (as `failed_disk_reattaches_outdated` says for a handshake) until a
+    /// peer at its generation or newer vouches, and an Inconsistent voter that took the newer
+    /// generation by announcement refuses a requester at its parent. Owner: nbdpath (promotion;
+    /// near 1900) with simsafety (generations). 2656 not traced.
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
