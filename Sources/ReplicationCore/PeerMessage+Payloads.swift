@@ -46,7 +46,10 @@ import NIOCore
 ///    `common-history-*-unconfirmed-generation`): its older generations since the shared one may
 ///    hold acknowledged writes (UnconfirmedOlderBranchTests). A 17 peer would plan a resync where
 ///    an 18 peer sees a split brain.
-public let replicationProtocolVersion: UInt16 = 18
+/// 19: under protocol A a resync target whose tail of a lost writer is longer than its source's
+///    sends the source the blocks of its extra writes (`lostWriterTail`, `lostWriterTailAck`):
+///    an 18 peer knows neither message.
+public let replicationProtocolVersion: UInt16 = 19
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -445,6 +448,42 @@ public struct WriterLost: Sendable, Equatable {
         self.streamStart = streamStart
         self.withdrawn = withdrawn
         self.answer = answer
+    }
+}
+
+/// One write of the lost protocol A `writer` as the sending resync target holds it (its blocks
+/// read back from its disk), for its source, whose tail of the writer's stream may end before it
+/// (`ReplicaInstance.pushLostWriterTail`).
+public struct LostWriterTail: Sendable, Equatable {
+    public var writer: NodeID
+    /// The write's sequence in the writer's stream: the source writes the blocks only if its own
+    /// tail of that stream ends before it (else it holds that write or a newer one).
+    public var sequence: UInt64
+    public var kind: WriteKind
+    public var offsetBytes: UInt64
+    public var lengthBytes: UInt32
+    /// The blocks for `.data`; empty for `.zeroes` (they read as zeros on the sender).
+    public var data: ByteBuffer
+    public init(writer: NodeID, sequence: UInt64, kind: WriteKind, offsetBytes: UInt64, lengthBytes: UInt32, data: ByteBuffer) {
+        self.writer = writer
+        self.sequence = sequence
+        self.kind = kind
+        self.offsetBytes = offsetBytes
+        self.lengthBytes = lengthBytes
+        self.data = data
+    }
+}
+
+public struct LostWriterTailAck: Sendable, Equatable {
+    public var writer: NodeID
+    public var sequence: UInt64
+    /// The source wrote the blocks; false: it refused them (it holds the write already, is no
+    /// longer the sender's UpToDate source, or a writer is connected).
+    public var applied: Bool
+    public init(writer: NodeID, sequence: UInt64, applied: Bool) {
+        self.writer = writer
+        self.sequence = sequence
+        self.applied = applied
     }
 }
 

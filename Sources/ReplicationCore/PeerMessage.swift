@@ -47,6 +47,12 @@ public enum PeerMessage: Sendable, Equatable {
     case promotionReply(PromotionReply)
     /// A Secondary lost the Primary: reconcile the survivors' in-flight writes.
     case writerLost(WriterLost)
+    /// A resync target's copy of a lost protocol A writer's write that its source may lack: the
+    /// source writes it if its own tail of the writer's stream ends before it. No DRBD packet:
+    /// DRBD resyncs the lost Primary's extents from the source and loses such a write.
+    case lostWriterTail(LostWriterTail)
+    /// Answer to `lostWriterTail`, once the write is on the source's disk or refused.
+    case lostWriterTailAck(LostWriterTailAck)
     /// The sender leaves gracefully (down/disconnect/detach): it is now Outdated for quorum
     /// purposes and will not write (P_STATE with outdated + disconnect).
     case goodbye(Goodbye)
@@ -78,6 +84,8 @@ extension PeerMessage {
         case .promotionRequest: return "promote-request"
         case .promotionReply: return "promote-reply"
         case .writerLost: return "writer-lost"
+        case .lostWriterTail: return "lost-tail"
+        case .lostWriterTailAck: return "lost-tail-ack"
         case .goodbye: return "goodbye"
         case .ping: return "ping"
         case .pingAck: return "ping-ack"

@@ -170,6 +170,9 @@ struct ResyncProgress: Sendable {
     /// that one issued by an earlier, interrupted resync from the same peer and completing during
     /// this one is told apart (`onResyncWriteDone`).
     var session: UInt64 = 0
+    /// Target: this node lost a protocol A writer and holds writes of it the source may lack;
+    /// no request goes out until they are settled (`holdLostWriterTail`).
+    var lostWriterTail: LostWriterTailHold?
 }
 
 struct OutstandingResync: Sendable {

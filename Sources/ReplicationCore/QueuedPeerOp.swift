@@ -12,6 +12,9 @@ struct QueuedPeerOp: Sendable {
     var neededVersion: UInt64 = 0
     /// A write from this node's resync source during that resync (see `ResyncCoverage`).
     var bringsInSync: ResyncCoverage?
+    /// Not the sender's own write: its copy of a write of this lost writer, which this node, its
+    /// resync source, lacks (`onLostWriterTail`). Queued like a peer write, for the activity log.
+    var lostTailOf: NodeID?
 }
 
 /// A replicated write from the node this node resyncs from, received during resync `session`:

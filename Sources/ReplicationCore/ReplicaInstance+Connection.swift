@@ -139,7 +139,10 @@ extension ReplicaInstance {
         }
         // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
         // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 { announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt, streamStart: streamStart) }
+        if wasPrimary && role == .secondary && received > 0 {
+            announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt,
+                               inDoubtWritten: inDoubtWrites.filter { $0.sequence <= lastSequence }, streamStart: streamStart)
+        }
         // Without an announcement of this node's own, the peers' writer-losts kept for this
         // writer are not decided here (`deferWriterLost`): the peers get none to decide on either.
         deferredWriterLosts[peers[i].id] = nil
@@ -201,6 +204,8 @@ extension ReplicaInstance {
         case .promotionRequest(let request): onPromotionRequest(request, peer: i)
         case .promotionReply(let reply): onPromotionReply(reply, peer: i)
         case .writerLost(let lost): onWriterLost(lost, peer: i)
+        case .lostWriterTail(let tail): onLostWriterTail(tail, peer: i)
+        case .lostWriterTailAck(let ack): onLostWriterTailAck(ack, peer: i)
         case .goodbye(let goodbye): onGoodbye(goodbye, peer: i)
         case .ping(let value): answerPing(value, peer: i)
         case .pingAck(let value):

@@ -125,25 +125,31 @@ extension ReplicaInstance {
                 peerQueue.prepend(op)
                 return
             }
+            let purpose: StoragePurpose = op.lostTailOf.map {
+                .lostTailWrite(from: op.from, writer: $0, sequence: write.sequence, extents: extents)
+            } ?? .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: extents,
+                            bringsInSync: op.bringsInSync)
             submitData({ storageWriteAction(id: $0, kind: write.kind, offsetBytes: write.offsetBytes,
                                             lengthBytes: write.lengthBytes, data: write.data, fua: write.fua) },
-                       offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true,
-                       purpose: .peerWrite(from: op.from, sequence: write.sequence, wantsAck: write.wantsAck, extents: extents,
-                                           bringsInSync: op.bringsInSync))
+                       offsetBytes: write.offsetBytes, lengthBytes: UInt64(write.lengthBytes), isWrite: true, purpose: purpose)
         }
     }
 
     mutating func onPeerWriteDone(from: NodeID, sequence: UInt64, wantsAck: Bool, extents: ClosedRange<UInt32>,
                                   bringsInSync: ResyncCoverage?, result: StorageResult) {
-        if disk.hasDisk { activityLog.end(extents) }
-        var success = true
-        if case .failed = result {
-            success = false
-            diskFailed()
-        }
+        let success = endPeerWrite(extents: extents, result: result)
         guard let i = peerIndex(from), peers[i].transportUp else { return }
         if success, let covered = bringsInSync { markInSyncByWrite(covered, source: i) }
         if wantsAck { send(.writeAck(WriteAck(sequence: sequence, success: success)), to: from) }
+    }
+
+    /// A peer's write (or a resync target's copy of a lost writer's, `onLostTailWritten`) is done
+    /// here: its activity-log extents end, and a failed one fails the disk. True if it succeeded.
+    mutating func endPeerWrite(extents: ClosedRange<UInt32>, result: StorageResult) -> Bool {
+        if disk.hasDisk { activityLog.end(extents) }
+        guard case .failed = result else { return true }
+        diskFailed()
+        return false
     }
 
     mutating func onPeerFlushDone(from: NodeID, number: UInt64, result: StorageResult) {
@@ -192,7 +198,8 @@ extension ReplicaInstance {
     /// too decides on it (`onWriterLost`); the writer-losts this node kept while it still had the
     /// writer (`deferWriterLost`) are decided here now, on the tail and stream start it just sent
     /// those peers, which decide on it in turn: both ends on the same two messages.
-    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32], streamStart: UInt64) {
+    mutating func announceWriterLost(writer: NodeID, lastSequence: UInt64, inDoubt: [UInt32],
+                                     inDoubtWritten: [UnackedPeerWrite], streamStart: UInt64) {
         let deferred = deferredWriterLosts.removeValue(forKey: writer) ?? [:]
         guard disk.hasDisk else { return }
         lostWriterInDoubtExtents[writer] = inDoubt
@@ -208,6 +215,7 @@ extension ReplicaInstance {
         lastWriterSequence[writer] = lastSequence
         for j in peers.indices where peers[j].id != writer && peers[j].resync?.isTarget == true {
             refetchLostWriterExtents(lost, source: j)
+            holdLostWriterTail(writer: writer, writes: inDoubtWritten, source: j)
         }
         // A peer this announcement did not reach decides nothing, so neither does this node. A
         // peer at another history is not renegotiated with here as `onWriterLost` would: a
@@ -245,7 +253,9 @@ extension ReplicaInstance {
     /// This node, an Inconsistent resync target, applied writes of a Primary it just lost. Its
     /// copy never counted toward their acknowledgement (only an UpToDate replica's does), and
     /// the source may lack the last of them: the source is the copy to keep, as in
-    /// `reconcileWithinResync`. Telling the source is not enough: its resync can end before the
+    /// `reconcileWithinResync`. Not so under protocol A, where the writer acknowledged on its own
+    /// disk and this copy may be the only other: the source gets those first
+    /// (`holdLostWriterTail`), and the extents marked here then bring them back. Telling the source is not enough: its resync can end before the
     /// writer-lost arrives, and after the end it sees only a peer at another generation
     /// (simulation seed 6, with equal-generation plans exchanging bitmaps before pausing: the
     /// target came out UpToDate with the lost writer's last block, which no bitmap marked).
@@ -312,8 +322,12 @@ extension ReplicaInstance {
     /// withdrawn. One message, only when a survivor gets the writer back; asking every kept one
     /// for an answer instead (protocol 12) cost liveness in 1…300 and 501…800 by timing.
     mutating func withdrawWriterLostIfWriterBack(_ i: Int) {
-        guard peers[i].isConnected, peers[i].role == .primary,
-              let sentTo = writerLostsSent.removeValue(forKey: peers[i].id) else { return }
+        guard peers[i].isConnected, peers[i].role == .primary else { return }
+        // The writer, back, holds its writes itself: a resync waiting on its tail goes on.
+        for j in peers.indices where peers[j].resync?.lostWriterTail?.writer == peers[i].id {
+            releaseLostWriterTail(j, "Primary node \(peers[i].id) is back")
+        }
+        guard let sentTo = writerLostsSent.removeValue(forKey: peers[i].id) else { return }
         let withdrawal = WriterLost(writer: peers[i].id, lastSequence: 0, hotExtents: [], withdrawn: true)
         for peer in sentTo.sorted() {
             guard let j = peerIndex(peer), peers[j].isConnected else { continue }
@@ -353,6 +367,8 @@ extension ReplicaInstance {
         // the gap before it, whose only record (the writer's out-of-sync ranges) can die with
         // the writer (seed 463, WriterLostGapTests). Both ends decide alike: each compares the
         // tail and start it sent with the ones it received (`answerWriterLost`).
+        // A resync from the peer that waits for its tail (protocol A) goes on, whatever the tails.
+        pushLostWriterTail(lost, source: i)
         guard let mine = lastWriterSequence[lost.writer] else { return }
         let myStart = lostWriterStreamStart[lost.writer] ?? 0
         guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
@@ -407,6 +423,9 @@ extension ReplicaInstance {
     /// lengths: an UpToDate source is the one copy both may hold, and what only the Inconsistent
     /// target had was not acknowledged on its strength (its copy does not count towards an
     /// acknowledgement; a writer's write is acknowledged only with a copy on an UpToDate replica).
+    /// Protocol A breaks that premise (the writer acknowledges on its own disk): the target sends
+    /// the source its writes beyond the source's tail before the extents are resynced
+    /// (`pushLostWriterTail`, seed 2060).
     /// DRBD resolves it the same way: the survivors' resync runs by the source's generations and
     /// bitmaps, and the activity-log extents of the lost Primary are part of the resync.
     mutating func reconcileWithinResync(_ lost: WriterLost, peer i: Int, mine: UInt64) {

@@ -66,12 +66,19 @@ extension ReplicaInstance {
     /// then detached) lets a held vote be answered by the rules of a node without a disk. One
     /// held vote per requester: a new request replaces an older one (a requester runs one
     /// promotion at a time), which bounds the list by the peers.
+    ///
+    /// It waits likewise while a resync here waits on a lost protocol A writer's tail
+    /// (`holdsLostWriterTail`): until the source has written this node's copies of the writes it
+    /// lacks, a requester promoted meanwhile could write those blocks before the copies, or refuse
+    /// them as Primary, and the writer's acknowledged write would be gone.
     mutating func holdPromotionVote(_ request: PromotionRequest, peer i: Int, since: UInt64) -> Bool {
         guard peers[i].config.replicationProtocol == .a, disk.hasDisk, !config.disklessClient,
-              !metadataDurable(crashedPrimaryStateVersion) else { return false }
+              !metadataDurable(crashedPrimaryStateVersion) || holdsLostWriterTail else { return false }
         heldPromotionVotes.removeAll { $0.peer == peers[i].id }
         heldPromotionVotes.append(HeldPromotionVote(peer: peers[i].id, request: request, since: since))
-        log(.info, "the promotion of node \(peers[i].id) (\(peers[i].config.name)) waits until this node's metadata records its crashed-Primary state")
+        let until = holdsLostWriterTail ? "its resync source holds the lost Primary's writes it lacked"
+            : "this node's metadata records its crashed-Primary state"
+        log(.info, "the promotion of node \(peers[i].id) (\(peers[i].config.name)) waits until \(until)")
         return true
     }
 
@@ -81,13 +88,14 @@ extension ReplicaInstance {
     /// requester has given up on it, and a yes it ignores would stay recorded here as a grant
     /// until its next state report, refusing every other requester meanwhile.
     mutating func answerHeldPromotionVotes() {
-        guard !heldPromotionVotes.isEmpty, !disk.hasDisk || metadataDurable(crashedPrimaryStateVersion) else { return }
+        guard !heldPromotionVotes.isEmpty,
+              !disk.hasDisk || (metadataDurable(crashedPrimaryStateVersion) && !holdsLostWriterTail) else { return }
         let held = heldPromotionVotes
         heldPromotionVotes = []
         for vote in held {
             guard let i = peerIndex(vote.peer) else { continue }
             if now - vote.since > UInt64(config.promotionTimeoutTicks) {
-                let reason = "node \(config.nodeID) (\(config.nodeName)) could not record its metadata within the promotion timeout; retry"
+                let reason = "node \(config.nodeID) (\(config.nodeName)) could not record its metadata or settle a lost Primary's writes within the promotion timeout; retry"
                 send(.promotionReply(PromotionReply(id: vote.request.id, granted: false, reason: reason)), to: vote.peer)
                 continue
             }

@@ -44,7 +44,7 @@ extension ReplicaInstance {
 
     /// Target side: request the next out-of-sync runs as the rate controller allows.
     mutating func driveResync(_ i: Int) {
-        guard var resync = peers[i].resync, resync.isTarget, !resync.finishing,
+        guard var resync = peers[i].resync, resync.isTarget, !resync.finishing, resync.lostWriterTail == nil,
               peers[i].replication == .syncTarget, metadataDurable(resync.startVersion),
               let bitmap = peers[i].bitmap else { return }
         defer { peers[i].resync = resync }
@@ -393,6 +393,7 @@ extension ReplicaInstance {
 
     mutating func tickResync(_ i: Int) {
         guard peers[i].resync != nil else { return }
+        expireLostWriterTail(i)
         peers[i].resync!.controller.tick()
         peers[i].resync!.recentBytes.append(peers[i].resync!.bytesThisTick)
         peers[i].resync!.bytesThisTick = 0

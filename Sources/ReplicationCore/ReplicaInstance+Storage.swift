@@ -14,6 +14,10 @@ enum StoragePurpose: Sendable {
     case verifySourceRead(peer: NodeID, id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
     case verifyTargetRead(peer: NodeID, request: VerifyRequest)
     case remoteRead(for: NodeID, request: RemoteReadRequest)
+    /// A lost protocol A writer's write read back for the resync source `to` (`pushLostWriterTail`).
+    case lostTailRead(to: NodeID, session: UInt64, writer: NodeID, sequence: UInt64, offsetBytes: UInt64, lengthBytes: UInt32)
+    /// A resync target's copy of such a write, written here for it (`onLostWriterTail`).
+    case lostTailWrite(from: NodeID, writer: NodeID, sequence: UInt64, extents: ClosedRange<UInt32>)
 }
 
 struct InFlightStorage: Sendable {
@@ -128,6 +132,11 @@ extension ReplicaInstance {
             onVerifySourceRead(peer: peer, id: id, offsetBytes: offset, lengthBytes: length, result: completion.result)
         case .verifyTargetRead(let peer, let request): onVerifyTargetRead(peer: peer, request: request, result: completion.result)
         case .remoteRead(let peer, let request): onRemoteReadServed(for: peer, request: request, result: completion.result)
+        case .lostTailRead(let to, let session, let writer, let sequence, let offset, let length):
+            onLostTailRead(to: to, session: session, writer: writer, sequence: sequence, offsetBytes: offset,
+                           lengthBytes: length, result: completion.result)
+        case .lostTailWrite(let from, let writer, let sequence, let extents):
+            onLostTailWritten(from: from, writer: writer, sequence: sequence, extents: extents, result: completion.result)
         }
         issueDataOps()
     }

@@ -6,6 +6,7 @@ enum PeerMessageType: UInt8 {
     case handshake = 1, stateChange, newGeneration, write, writeAck, flush, flushAck, bitmap, outOfSync
     case resyncRequest, resyncReply, resyncFinished, verifyRequest, verifyReply, readRequest, readReply
     case promotionRequest, promotionReply, writerLost, goodbye, ping, pingAck
+    case lostWriterTail, lostWriterTailAck
 }
 
 extension ByteBuffer {
@@ -100,6 +101,13 @@ extension ByteBuffer {
             writeInteger(PeerMessageType.writerLost.rawValue); writeInteger(w.writer.rawValue); writeInteger(w.lastSequence)
             writeInteger(w.streamStart); writeWireBool(w.withdrawn); writeWireBool(w.answer)
             writeInteger(UInt32(w.hotExtents.count)); for e in w.hotExtents { writeInteger(e) }
+        case .lostWriterTail(let t):
+            writeInteger(PeerMessageType.lostWriterTail.rawValue); writeInteger(t.writer.rawValue); writeInteger(t.sequence)
+            writeInteger(t.kind.rawValue); writeInteger(t.offsetBytes); writeInteger(t.lengthBytes)
+            return writeWirePayload(t.data, inlineMax: payloadBytesInlineMax)
+        case .lostWriterTailAck(let a):
+            writeInteger(PeerMessageType.lostWriterTailAck.rawValue); writeInteger(a.writer.rawValue); writeInteger(a.sequence)
+            writeWireBool(a.applied)
         case .goodbye(let g):
             writeInteger(PeerMessageType.goodbye.rawValue); writeWireBool(g.outdated)
         case .ping(let v):

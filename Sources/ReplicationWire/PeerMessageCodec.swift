@@ -108,6 +108,18 @@ public enum PeerMessageCodec {
             for _ in 0..<n { extents.append(try r.u32()) }
             return .writerLost(WriterLost(writer: writer, lastSequence: last, hotExtents: extents, streamStart: streamStart,
                                           withdrawn: withdrawn, answer: answer))
+        case .lostWriterTail:
+            let writer = try node(&r), sequence = try r.u64(), kindCode = try r.u8()
+            guard let kind = WriteKind(rawValue: kindCode), kind != .trim else { throw r.fail("lost-tail kind \(kindCode)") }
+            let offset = try r.u64(), length = try r.u32()
+            let data = try payloadSlice(&r, max: payloadBytesMax)
+            guard kind == .data ? data.readableBytes == Int(length) : data.readableBytes == 0 else {
+                throw r.fail("data of \(data.readableBytes) bytes for a \(length)-byte \(kind) lost-tail write")
+            }
+            return .lostWriterTail(LostWriterTail(writer: writer, sequence: sequence, kind: kind, offsetBytes: offset,
+                                                  lengthBytes: length, data: data))
+        case .lostWriterTailAck:
+            return .lostWriterTailAck(LostWriterTailAck(writer: try node(&r), sequence: try r.u64(), applied: try r.bool()))
         case .goodbye: return .goodbye(Goodbye(outdated: try r.bool()))
         case .ping: return .ping(try r.u64())
         case .pingAck: return .pingAck(try r.u64())

@@ -95,6 +95,8 @@ struct ReplicationWireBoundsTests {
             (.resyncReply(ResyncReply(id: 1, offsetBytes: 0, lengthBytes: 4096, status: .zeroes, data: ByteBuffer())),
              4, frameMax, "resyncReply", 4),
             (.readReply(RemoteReadReply(id: 1, status: .failed, data: [])), 4, frameMax, "readReply", 4),
+            (.lostWriterTail(LostWriterTail(writer: NodeID(1), sequence: 1, kind: .zeroes, offsetBytes: 0, lengthBytes: 4096,
+                                            data: ByteBuffer())), 4, frameMax, "lostWriterTail", 4),
         ]
         for (message, fromEnd, limit, type, bytes) in cases {
             // At the limit the count is taken and the frame fails only for the elements it lacks

@@ -235,6 +235,8 @@ final class SimCluster {
         case .newGeneration(let g) where verboseMessages: return "new-generation \(g.previous) -> \(g.current) absent=\(g.absentNodes)"
         case .writerLost(let l) where verboseMessages:
             return "writer-lost writer=\(l.writer) last=\(l.lastSequence) from=\(l.streamStart) hot=\(l.hotExtents)"
+        case .lostWriterTail(let t): return "lost-tail writer=n\(t.writer) seq=\(t.sequence) off=\(t.offsetBytes) len=\(t.lengthBytes) \(t.kind)"
+        case .lostWriterTailAck(let a): return "lost-tail-ack writer=n\(a.writer) seq=\(a.sequence)\(a.applied ? "" : " refused")"
         case .outOfSync(let r) where verboseMessages:
             return "out-of-sync off=\(r.offsetBytes) len=\(r.lengthBytes) toward=\(r.node)"
         case .stateChange(let r) where verboseMessages: return "state \(r.role.rawValue) \(r.disk.rawValue) \(r.current)\(r.hasQuorum ? "" : " no-quorum")"
