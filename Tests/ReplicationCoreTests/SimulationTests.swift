@@ -1475,6 +1475,17 @@ struct SimulationTests {
     /// reconnect cases of WriterLostAgreementTests). If it is reverted, protocol 12's answer comes
     /// back with its own number.
     ///
+    /// Session 18 (simsafety), 600's tie (EqualGenerationBitsTieTests): each handshake counts its
+    /// bits that only the sender's own crash set apart (`Handshake.crashMarkedBlocks`, from
+    /// `OutOfSyncBitmap.setByCrash` at attach: activity-log extents applied over blocks not set
+    /// before; any later set or clear makes a bit ordinary), and at equal generations, both
+    /// tracking, both crashed or neither, the side whose bits record a missed write is the
+    /// source (`equal-*-holds-missed-writes`, before `equal-lower-node-id`). Mutation (the count
+    /// sent as 0): the reduction's tie is `equal-lower-node-id` again and c2 reads pattern 0 on
+    /// n0 and n2. Known gap: the classification is kept in memory only, so a second crash before
+    /// the first one's bits are resynced counts them as missed writes' bits. Ranges: see the
+    /// landing note in docs/engine-measurements.md or the branch `simsafety`'s report.
+    ///
     /// Session 17 (simsafety), TwoPrimariesTests' session-13 reductions (790's promotion, 1068
     /// with n1 Secondary again) on main 20386ae (wl3): with `holdack` on main, `restale` alone
     /// passes all three of their known issues (branch `simsafety-restale`: a node whose current
