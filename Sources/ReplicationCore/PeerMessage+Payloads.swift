@@ -46,7 +46,11 @@ import NIOCore
 ///    `common-history-*-unconfirmed-generation`): its older generations since the shared one may
 ///    hold acknowledged writes (UnconfirmedOlderBranchTests). A 17 peer would plan a resync where
 ///    an 18 peer sees a split brain.
-public let replicationProtocolVersion: UInt16 = 18
+/// 19: a resync reply names the third nodes the source tracks blocks of its range out of sync
+///    toward (`ResyncReply.outOfSyncToward`), and the target marks them toward those nodes: it
+///    ended its resync in sync with nodes that lacked the source's data (OutdatedPrimaryAckTests).
+///    An 18 peer's reply has no such field.
+public let replicationProtocolVersion: UInt16 = 19
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -333,13 +337,29 @@ public struct ResyncReply: Sendable, Equatable {
     public var status: ReplyStatus
     /// The range's bytes for `.ok` (a slice of the received frame on the target); else empty.
     public var data: ByteBuffer
+    /// The third nodes the source tracks blocks of this range out of sync toward, and which
+    /// (protocol 19; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
+    /// there now, marks them toward those nodes too (`markSourceTracks`).
+    public var outOfSyncToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
+        self.outOfSyncToward = outOfSyncToward
+    }
+}
+
+/// Blocks of a resync reply's range that one node lacks on the reply's sender: bit k of
+/// `words` (word k / 64, bit k % 64) is the range's k-th block (of the bitmap's block size).
+public struct PeerBlocks: Sendable, Equatable {
+    public var node: NodeID
+    public var words: [UInt64]
+    public init(node: NodeID, words: [UInt64]) {
+        self.node = node
+        self.words = words
     }
 }
 

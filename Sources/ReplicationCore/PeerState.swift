@@ -170,6 +170,10 @@ struct ResyncProgress: Sendable {
     /// that one issued by an earlier, interrupted resync from the same peer and completing during
     /// this one is told apart (`onResyncWriteDone`).
     var session: UInt64 = 0
+    /// Target: the blocks the source said, with its replies, that third nodes lack
+    /// (`ResyncReply.outOfSyncToward`), set toward them here too and set again when the resync
+    /// ends, after the bits toward peers that are not behind are dropped (`adoptGenerations`).
+    var sourceTracks: [NodeID: OutOfSyncBitmap] = [:]
 }
 
 struct OutstandingResync: Sendable {

@@ -44,8 +44,10 @@ struct ResyncLaneSimulationTests {
     /// seq2r's lost-copy hold): known failing in the ordinary simulation too, for the same reason
     /// (SimulationTests' session 16 seq2r note): the two writes main acknowledges fail by a quorum
     /// loss inside the hold's round trip, and nothing else is acknowledged in the
-    /// all-Outdated/Inconsistent run that follows.
-    static let knownFailingSeeds: [UInt64] = [7, 27, 69, 119, 273, 285]
+    /// all-Outdated/Inconsistent run that follows. 27 and 119 pass since protocol 19's resync
+    /// replies name the blocks third nodes lack (session 18, branch `simrestart`: timing); fixed
+    /// seed 29 acknowledges nothing there (not traced; see SimulationTests' session 18 note).
+    static let knownFailingSeeds: [UInt64] = [7, 69, 273, 285]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
