@@ -1831,6 +1831,18 @@ struct SimulationTests {
     /// pending when n0 crashed about a round trip after the probe (the trace does not tell the
     /// hold from holdack's role confirmation): the round trip's price, no hold seen stuck. Traced
     /// on the uninstrumented run only (SIM_TRACE=all). 411 still fails with (b); not traced.
+    ///
+    /// Session 18 (nbdpath), 1900 (1701…2000, split brain; DisklessPromotedBehindTests): a node
+    /// whose disk left it at generation G (detached, failed) was promoted diskless while its only
+    /// UpToDate peers were at G's parent, and chained a sibling of G from them. Fixed on branch
+    /// `nbdpath` (not landed: the cold build took 66 min under load 17, and one 300-seed range
+    /// 16.5 min, so the four landing ranges and the engine tiers did not fit before 03:20): such a
+    /// node is refused promotion (`upToDatePeerBehindDisklessGeneration`: no connected UpToDate
+    /// peer at its current, one at a generation in its history or superseded), with the status
+    /// `disk:Diskless reason:peers-behind`. A peer at a generation it does not know is not judged
+    /// (it may have moved on from G; a diskless client keeps no history). Measured on it: 1…300 28
+    /// (noconv 206; 27 no write: 13 61 67 75 93 99 103 119 121 123 139 157 159 167 187 205 211 213
+    /// 219 239 243 249 259 269 285 293 296), the count of main eefb582's list.
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
