@@ -121,8 +121,7 @@ extension ReplicaInstance {
     /// (the activity log covers it); the answer goes once it is on disk.
     mutating func onLostWriterTail(_ tail: LostWriterTail, peer i: Int) {
         let length = UInt64(tail.lengthBytes)
-        guard tail.lengthBytes > 0, tail.lengthBytes <= config.requestBytesMax, tail.offsetBytes <= config.sizeBytes,
-              length <= config.sizeBytes - tail.offsetBytes else {
+        guard tail.lengthBytes > 0, peerRangeFits(offsetBytes: tail.offsetBytes, lengthBytes: tail.lengthBytes) else {
             return protocolError(i, "sent a lost writer's write beyond the end of the volume")
         }
         guard disk == .upToDate, role != .primary, peers[i].resync?.isTarget == false,

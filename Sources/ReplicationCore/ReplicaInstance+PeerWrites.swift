@@ -3,12 +3,11 @@ import DequeModule
 extension ReplicaInstance {
     mutating func onReplicatedWrite(_ write: ReplicatedWrite, from i: Int) {
         let id = Self.nodeID(&peers[i])
-        let length = UInt64(write.lengthBytes)
-        guard write.lengthBytes > 0, write.lengthBytes <= config.requestBytesMax,
-              write.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - write.offsetBytes,
+        guard write.lengthBytes > 0, peerRangeFits(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes),
               write.kind != .data || write.data.readableBytes == Int(write.lengthBytes) else {
             return protocolError(i, "sent a malformed write (offset \(write.offsetBytes), length \(write.lengthBytes), \(write.data.readableBytes) B of data)")
         }
+        let length = UInt64(write.lengthBytes)
         guard write.sequence > peers[i].lastSequenceReceived else {
             return protocolError(i, "sent write \(write.sequence) after \(peers[i].lastSequenceReceived)")
         }
@@ -162,12 +161,18 @@ extension ReplicaInstance {
         send(.flushAck(FlushAck(number: number, success: success)), to: from)
     }
 
+    /// A range a peer names (a write, a read, a resync or verify request, a lost writer's copy)
+    /// is within the volume and the request bound. `offset + length` is never computed: a
+    /// peer's values could overflow it.
+    func peerRangeFits(offsetBytes: UInt64, lengthBytes: UInt32) -> Bool {
+        lengthBytes <= config.requestBytesMax && offsetBytes <= config.sizeBytes
+            && UInt64(lengthBytes) <= config.sizeBytes - offsetBytes
+    }
+
     // MARK: Reads for peers
 
     mutating func onRemoteReadRequest(_ request: RemoteReadRequest, peer i: Int) {
-        let length = UInt64(request.lengthBytes)
-        guard request.lengthBytes > 0, request.lengthBytes <= config.requestBytesMax,
-              request.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - request.offsetBytes else {
+        guard request.lengthBytes > 0, peerRangeFits(offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) else {
             return protocolError(i, "asked to read beyond the end of the volume")
         }
         guard disk == .upToDate else {
@@ -175,7 +180,7 @@ extension ReplicaInstance {
             return
         }
         submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
-                   offsetBytes: request.offsetBytes, lengthBytes: length, isWrite: false,
+                   offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), isWrite: false,
                    purpose: .remoteRead(for: peers[i].id, request: request))
     }
 

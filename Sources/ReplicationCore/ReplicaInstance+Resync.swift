@@ -84,9 +84,7 @@ extension ReplicaInstance {
     }
 
     mutating func onResyncRequest(_ request: ResyncRequest, peer i: Int) {
-        let length = UInt64(request.lengthBytes)
-        guard request.lengthBytes > 0, request.lengthBytes <= config.requestBytesMax,
-              request.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - request.offsetBytes else {
+        guard request.lengthBytes > 0, peerRangeFits(offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) else {
             return protocolError(i, "asked to resync a range beyond the end of the volume")
         }
         guard disk == .upToDate else {

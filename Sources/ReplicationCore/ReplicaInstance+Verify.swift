@@ -57,9 +57,7 @@ extension ReplicaInstance {
             if peers[i].replication == .verifyT { peers[i].replication = .established; emitPeerDevice(i) }
             return
         }
-        let length = UInt64(request.lengthBytes)
-        guard request.offsetBytes <= config.sizeBytes, length <= config.sizeBytes - request.offsetBytes,
-              request.lengthBytes <= config.requestBytesMax else {
+        guard peerRangeFits(offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) else {
             return protocolError(i, "asked to verify beyond the end of the volume")
         }
         guard disk == .upToDate else {
@@ -68,7 +66,7 @@ extension ReplicaInstance {
         }
         if peers[i].replication == .established { peers[i].replication = .verifyT; emitPeerDevice(i) }
         submitData({ .read(id: $0, offsetBytes: request.offsetBytes, lengthBytes: request.lengthBytes) },
-                   offsetBytes: request.offsetBytes, lengthBytes: length, isWrite: false,
+                   offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes), isWrite: false,
                    purpose: .verifyTargetRead(peer: peers[i].id, request: request))
     }
 
