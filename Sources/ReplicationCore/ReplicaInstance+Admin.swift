@@ -243,8 +243,35 @@ extension ReplicaInstance {
             }
         } else if !peers.contains(where: { $0.isConnected && $0.disk == .upToDate }) {
             return "\(config.nodeName) has no disk and no UpToDate peer of \(config.resourceName) is connected"
+        } else if let behind = upToDatePeerBehindDisklessGeneration {
+            return "\(config.nodeName) has no disk, and its connected UpToDate peers of \(config.resourceName) are behind generation \(generations.current), which its own disk held: node \(peers[behind].id) (\(peers[behind].config.name)) is at \(peers[behind].current), without that generation's acknowledged writes. Attach the disk of \(config.nodeName) again, or connect a replica at \(generations.current), first"
         }
         return nil
+    }
+
+    /// A diskless node whose disk left it at generation G (detached, failed) that reaches UpToDate
+    /// peers only at an ancestor of G (its history, or a generation it knows a writer moved past):
+    /// the first such peer, while none is at G. Promoted, it would serve that peer's data, which
+    /// lacks G's acknowledged writes, and `announceGenerationFromDiskless`, finding no peer at G,
+    /// would chain a sibling of G from the peer's generation: a split brain when a replica at G
+    /// returns (simulation seed 1900, DisklessPromotedBehindTests). DRBD's diskless Primary uses
+    /// only peers at the data it exposes ("Can only connect to data with current UUID"). A peer at
+    /// a generation this node does not know is not judged: it may have moved on from G while this
+    /// node had no disk (the history of a node without a disk stops where its disk left), and a
+    /// diskless client knows no history at all. A generation this node wrote after losing quorum
+    /// as Primary, or with no write acknowledged yet, holds nothing acknowledged that the peer
+    /// lacks (as in `knowsNewerGeneration`).
+    var upToDatePeerBehindDisklessGeneration: Int? {
+        let mine = generations.current
+        guard !disk.hasDisk, !mine.isNone, !mine.sameHistory(as: .justCreated),
+              !flags.contains(.primaryLostQuorum), !flags.contains(.generationUnconfirmed) else { return nil }
+        let upToDate = peers.indices.filter { peers[$0].isConnected && peers[$0].disk == .upToDate }
+        guard !upToDate.contains(where: { peers[$0].current.sameHistory(as: mine) }) else { return nil }
+        return upToDate.first { i in
+            let theirs = peers[i].current
+            return generations.history.contains { $0.sameHistory(as: theirs) }
+                || supersededGenerations.contains { $0.sameHistory(as: theirs) }
+        }
     }
 
     mutating func beginPromotion(force: Bool, adminID: AdminRequestID?, automatic: Bool) {

@@ -21,7 +21,7 @@ extension ReplicaInstance {
     /// restart too), else the cause recorded when it became Outdated (`outdatedReason`; nil
     /// after a restart, until a peer shows why again).
     var diskReason: DiskReason? {
-        guard disk.hasDisk else { return nil }
+        guard disk.hasDisk else { return upToDatePeerBehindDisklessGeneration == nil ? nil : .peersBehind }
         if flags.contains(.diskFailed) { return .failedDisk }
         guard disk == .outdated else { return nil }
         return flags.contains(.outdatedWithoutQuorum) ? .lostQuorum : outdatedReason

@@ -42,6 +42,10 @@ public enum DiskReason: String, Sendable, Equatable {
     /// this node absent), or a diskless Primary exposing another generation. A resync from a
     /// replica holding that data makes it UpToDate again.
     case peerHasNewerData = "peer-has-newer-data"
+    /// Not a held-back disk but a node without one: its disk, detached or failed, held a newer
+    /// generation than every connected UpToDate peer is at
+    /// (`upToDatePeerBehindDisklessGeneration`). It is not promoted on their older data.
+    case peersBehind = "peers-behind"
 
     /// The sentence `tandem adm status` prints under the volume.
     public var explanation: String {
@@ -54,6 +58,8 @@ public enum DiskReason: String, Sendable, Equatable {
             "this node left the Primary, or was left by it, gracefully: it misses the Primary's writes since; a resync from a current peer makes it UpToDate again"
         case .peerHasNewerData:
             "a peer holds newer data than this disk: it is UpToDate again after a resync from a replica holding that data"
+        case .peersBehind:
+            "this node has no disk, and its disk held a newer generation than its connected UpToDate peers are at: promoted, it would serve their data without that generation's acknowledged writes, so it is not promoted until its disk is attached again or a replica at that generation connects"
         }
     }
 }
