@@ -1869,7 +1869,10 @@ struct SimulationTests {
     /// `disk:Diskless reason:peers-behind`. A peer at a generation it does not know is not judged
     /// (it may have moved on from G; a diskless client keeps no history). Measured on it: 1…300 28
     /// (noconv 206; 27 no write: 13 61 67 75 93 99 103 119 121 123 139 157 159 167 187 205 211 213
-    /// 219 239 243 249 259 269 285 293 296), the count of main eefb582's list.
+    /// 219 239 243 249 259 269 285 293 296), the count of main eefb582's list; 301…500 15 no write (303
+    /// 307 319 331 347 349 379 389 397 411 429 439 443 457 473), main's count; the multiples of 5
+    /// match the lead's list of main 62dd257 seed for seed (75 205 285; none in 301…500).
+    /// SIM_SEEDS=1900 passes (it passed on main by timing). Not run: 501…800, 1401…1700, tiers.
     static let knownFailingSeeds: [UInt64] = [13, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
