@@ -323,10 +323,30 @@ extension ReplicaInstance {
     /// only notes the new UUID as its peer's, and counts toward quorum all the same
     /// (`quorum-minimum-redundancy` is its remedy).
     mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement) {
-        guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !announcement.previous.isNone,
-              !announcement.previous.sameHistory(as: .justCreated),
-              !supersededGenerations.contains(where: { $0.sameHistory(as: announcement.previous) }) else { return }
-        supersededGenerations.append(announcement.previous)
+        noteSuperseded(announcement.previous)
+    }
+
+    /// The same knowledge from a handshake: a newer peer whose history runs through this node's
+    /// current generation shows that a writer moved past it and past each generation between
+    /// (this node becomes its resync target). An announcement that would have said so can be
+    /// lost with its link, and the next handshake is then the only news: seed 2698's n0, a
+    /// resync target at 40B9A978, learnt A13496CB (from 5C9C77A7) by handshake, noted only the
+    /// later announcement's A13496CB, and voted in a replica at 5C9C77A7 (a failed disk back from
+    /// its record) while the writer's A01712E6 was down: a sibling of A13496CB, a split brain
+    /// (FailedDiskReattachedPromotedTests). A peer whose line does not pass through this node's
+    /// current (another branch, history cut short) says nothing about it.
+    mutating func noteSupersededGenerations(passedBy peer: Handshake) {
+        let mine = generations.current
+        guard !peer.generations.current.sameHistory(as: mine),
+              let at = peer.generations.history.firstIndex(where: { $0.sameHistory(as: mine) }) else { return }
+        for generation in peer.generations.history[...at].reversed() { noteSuperseded(generation) }
+    }
+
+    mutating func noteSuperseded(_ generation: Generation) {
+        guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !generation.isNone,
+              !generation.sameHistory(as: .justCreated),
+              !supersededGenerations.contains(where: { $0.sameHistory(as: generation) }) else { return }
+        supersededGenerations.append(generation)
         if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
         writeBarrierVersion = markMetadataDirty()
     }

@@ -178,7 +178,10 @@ extension ReplicaInstance {
         // Generations say the peer is newer: Outdated at once. (Equal generations decide the
         // direction only if bits turn up in the bitmap exchange; the resync then makes this node
         // Inconsistent, and until then promotion is refused while the exchange is pending.)
-        if result.decision.isTarget && !result.onlyIfBits { becomeOutdated(newerPeer: i) }
+        if result.decision.isTarget && !result.onlyIfBits {
+            becomeOutdated(newerPeer: i)
+            noteSupersededGenerations(passedBy: peer)
+        }
         let source = result.decision.isSource ? mine : peer
         let sourceInconsistent = source.flags.contains(.inconsistent) || source.disk == .outdated
         if sourceInconsistent && result.decision.isSource && disk == .upToDate {
