@@ -37,10 +37,4 @@ class RecordedScript {
         guard let result = runner.cluster?.completions[id] else { return nil }
         return result == .done
     }
-
-    /// `admin nN primary` run to its end: true when node `n` became Primary.
-    func promote(_ n: Int) -> Bool {
-        let output = run("admin n\(n) primary") + run("stabilize")
-        return output.contains { $0.hasPrefix("n\(n): resource role:Primary") }
-    }
 }
