@@ -335,20 +335,28 @@ extension ReplicaInstance {
     /// its record) while the writer's A01712E6 was down: a sibling of A13496CB, a split brain
     /// (FailedDiskReattachedPromotedTests). A peer whose line does not pass through this node's
     /// current (another branch, history cut short) says nothing about it.
+    ///
+    /// Not written on its own: the notes ride the next metadata write (the Outdate's, the
+    /// resync's, the next activity-log change). A crash before it forgets them, which leaves this
+    /// node where it was without this rule. A metadata write of their own per handshake moved
+    /// the simulation's timing: fixed seeds 7 and 497 then acknowledged no write (SIM_TRACE=all
+    /// of seed 7 against the run without the rule: the two part at that one extra write on n0).
     mutating func noteSupersededGenerations(passedBy peer: Handshake) {
         let mine = generations.current
         guard !peer.generations.current.sameHistory(as: mine),
               let at = peer.generations.history.firstIndex(where: { $0.sameHistory(as: mine) }) else { return }
-        for generation in peer.generations.history[...at].reversed() { noteSuperseded(generation) }
+        for generation in peer.generations.history[...at].reversed() { noteSuperseded(generation, writeNow: false) }
     }
 
-    mutating func noteSuperseded(_ generation: Generation) {
+    /// `writeNow`: an announcement is followed on its stream by the writer's writes, which must
+    /// not be acknowledged before the note is durable (`writeBarrierVersion`).
+    mutating func noteSuperseded(_ generation: Generation, writeNow: Bool = true) {
         guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !generation.isNone,
               !generation.sameHistory(as: .justCreated),
               !supersededGenerations.contains(where: { $0.sameHistory(as: generation) }) else { return }
         supersededGenerations.append(generation)
         if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
-        writeBarrierVersion = markMetadataDirty()
+        if writeNow { writeBarrierVersion = markMetadataDirty() }
     }
 
     /// Bits toward a peer set while Established (a write the writer could not send it, a peer
