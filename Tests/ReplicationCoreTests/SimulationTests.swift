@@ -1852,6 +1852,13 @@ struct SimulationTests {
     ///   voter side too: n0 learnt A13496CB from a handshake after the announcement
     ///   5C9C77A7→A13496CB was lost in a link drop, so 5C9C77A7 was not among its superseded
     ///   generations and `knowsNewerGeneration` passed n1).
+    /// Session 19 (nbdpath): 2698 fixed on the voter side. The handshake that makes a node the
+    ///   resync target of a peer whose history runs through its current notes that current and
+    ///   the generations between as superseded (`noteSupersededGenerations(passedBy:)`), as the
+    ///   lost announcement would have; n0 then refuses n1 at 5C9C77A7. The failed disk's return
+    ///   UpToDate is left as it is (recording it Outdated cost 1…300 21 → 28 in session 13). The
+    ///   notes ride the next metadata write: a write of their own moved fixed seeds 7 and 497 to
+    ///   no write by timing.
     ///
     /// Session 18 (simliveness), branch `simliveness`, not landed (time): 2060 (lost, protocol A;
     /// ProtocolATailWithinResyncTests) passes. A protocol A resync target that loses the writer
