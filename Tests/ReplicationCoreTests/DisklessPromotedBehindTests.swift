@@ -51,8 +51,7 @@ struct DisklessPromotedBehindTests {
         // n2's status says why it is not promoted, before anyone asks.
         let status = script.runner.cluster?.nodes[2].instance?.status
         #expect(status?.device.reason == .peersBehind && status?.resource.mayPromote == false, "n2's status: \(String(describing: status)):\n\(script.text)")
-        let promotion = script.run("admin n2 primary") + script.run("stabilize")
-        let promoted = promotion.contains { $0.hasPrefix("n2: resource role:Primary") }
+        let (promotion, promoted) = script.promote(2)
         #expect(!promoted && promotion.contains { $0.hasPrefix("n2: admin refused: n2 has no disk, and its connected UpToDate peers of r0 are behind generation") },
                 "n2 is not promoted on n0's data at P:\n\(script.text)")
         if promoted {

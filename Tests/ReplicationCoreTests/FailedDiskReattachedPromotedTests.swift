@@ -71,8 +71,7 @@ struct FailedDiskReattachedPromotedTests {
         script.run("crash n1")
         script.run("restart n1")
         script.run("stabilize")
-        let promotion = script.run("admin n1 primary") + script.run("stabilize")
-        let promoted = promotion.contains { $0.hasPrefix("n1: resource role:Primary") }
+        let (promotion, promoted) = script.promote(1)
         // n2 learnt from n0's handshake that G0 was moved past: it refuses n1, the only other
         // vote n1 could reach.
         #expect(!promoted && promotion.contains { $0.hasPrefix("n1: admin refused: node 1 (n1) has not yet received the newer data of node 2 (n2)") },

@@ -37,4 +37,10 @@ class RecordedScript {
         guard let result = runner.cluster?.completions[id] else { return nil }
         return result == .done
     }
+
+    /// `admin nN primary` run to its end: its output, and whether node `n` became Primary.
+    func promote(_ n: Int) -> (output: [String], promoted: Bool) {
+        let output = run("admin n\(n) primary") + run("stabilize")
+        return (output, output.contains { $0.hasPrefix("n\(n): resource role:Primary") })
+    }
 }
