@@ -1872,11 +1872,11 @@ struct SimulationTests {
     ///
     /// Session 18 (nbdpath), 1900 (1701…2000, split brain; DisklessPromotedBehindTests): a node
     /// whose disk left it at generation G (detached, failed) was promoted diskless while its only
-    /// UpToDate peers were at G's parent, and chained a sibling of G from them. Fixed on branch
-    /// `nbdpath` (not landed: the cold build took 66 min under load 17, and one 300-seed range
-    /// 16.5 min, so the four landing ranges and the engine tiers did not fit before 03:20): such a
-    /// node is refused promotion (`upToDatePeerBehindDisklessGeneration`: no connected UpToDate
-    /// peer at its current, one at a generation in its history or superseded), with the status
+    /// UpToDate peers were at G's parent, and chained a sibling of G from them. Fixed in session 18
+    /// on branch `nbdpath`, landed in session 19 with 2698's fix (session 18's cold build and
+    /// ranges left no time for the landing checks): such a node is refused promotion
+    /// (`upToDatePeerBehindDisklessGeneration`: no connected UpToDate peer at its current, one at
+    /// a generation in its history or superseded), with the status
     /// `disk:Diskless reason:peers-behind`. A peer at a generation it does not know is not judged
     /// (it may have moved on from G; a diskless client keeps no history). Measured on it: 1…300 28
     /// (noconv 206; 27 no write: 13 61 67 75 93 99 103 119 121 123 139 157 159 167 187 205 211 213
