@@ -250,8 +250,7 @@ extension ReplicaInstance {
     }
 
     /// A diskless node whose disk left it at generation G (detached, failed) that reaches UpToDate
-    /// peers only at an ancestor of G (its history, or a generation it knows a writer moved past):
-    /// the first such peer, while none is at G. Promoted, it would serve that peer's data, which
+    /// peers only at an ancestor of G (in its history): the first such peer, while none is at G. Promoted, it would serve that peer's data, which
     /// lacks G's acknowledged writes, and `announceGenerationFromDiskless`, finding no peer at G,
     /// would chain a sibling of G from the peer's generation: a split brain when a replica at G
     /// returns (simulation seed 1900, DisklessPromotedBehindTests). DRBD's diskless Primary uses
@@ -267,11 +266,7 @@ extension ReplicaInstance {
               !flags.contains(.primaryLostQuorum), !flags.contains(.generationUnconfirmed) else { return nil }
         let upToDate = peers.indices.filter { peers[$0].isConnected && peers[$0].disk == .upToDate }
         guard !upToDate.contains(where: { peers[$0].current.sameHistory(as: mine) }) else { return nil }
-        return upToDate.first { i in
-            let theirs = peers[i].current
-            return generations.history.contains { $0.sameHistory(as: theirs) }
-                || supersededGenerations.contains { $0.sameHistory(as: theirs) }
-        }
+        return upToDate.first { i in generations.history.contains { $0.sameHistory(as: peers[i].current) } }
     }
 
     mutating func beginPromotion(force: Bool, adminID: AdminRequestID?, automatic: Bool) {

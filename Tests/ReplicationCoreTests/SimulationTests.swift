@@ -1876,9 +1876,9 @@ struct SimulationTests {
     /// on branch `nbdpath`, landed in session 19 with 2698's fix (session 18's cold build and
     /// ranges left no time for the landing checks): such a node is refused promotion
     /// (`upToDatePeerBehindDisklessGeneration`: no connected UpToDate peer at its current, one at
-    /// a generation in its history or superseded), with the status
-    /// `disk:Diskless reason:peers-behind`. A peer at a generation it does not know is not judged
-    /// (it may have moved on from G; a diskless client keeps no history). Measured on it: 1…300 28
+    /// a generation in its history), with the status `disk:Diskless reason:peers-behind`. A peer
+    /// at a generation it does not know is not judged (it may have moved on from G; a diskless
+    /// client keeps no history). Measured on it: 1…300 28
     /// (noconv 206; 27 no write: 13 61 67 75 93 99 103 119 121 123 139 157 159 167 187 205 211 213
     /// 219 239 243 249 259 269 285 293 296), the count of main eefb582's list; 301…500 15 no write (303
     /// 307 319 331 347 349 379 389 397 411 429 439 443 457 473), main's count; the multiples of 5
