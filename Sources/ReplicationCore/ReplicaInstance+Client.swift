@@ -42,7 +42,7 @@ extension ReplicaInstance {
             guard let i = requests.index(forKey: id) else { continue }
             switch withRequest(at: i, { $0.phase }) {
             case .queued: tryStart(id)
-            case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
+            case .waitingMetadata(let version) where metadataDurable(version): issueWaitingWrite(id)
             default: break
             }
         }
@@ -191,15 +191,22 @@ extension ReplicaInstance {
         checkDone(id)
     }
 
-    mutating func startWrite(_ id: ClientRequestID) {
+    /// Whether a write may go on now: false when it is held (it stays where it is and is asked
+    /// again after the next step) or failed (completed here).
+    mutating func writeGatesPass(_ id: ClientRequestID) -> Bool {
         if let gate = ioGate(forWrite: true) {
             if let error = gate { complete(id, .failed(error)) }
-            return
+            return false
         }
         guard disk == .upToDate || peers.contains(where: { $0.receivesWrites && $0.disk == .upToDate }) else {
             complete(id, .failed(ClientError(.io, "no UpToDate replica of \(config.resourceName) is reachable from \(config.nodeName) to write to")))
-            return
+            return false
         }
+        return true
+    }
+
+    mutating func startWrite(_ id: ClientRequestID) {
+        guard writeGatesPass(id) else { return }
         guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
         let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
         noteApplicationWrite()
@@ -224,6 +231,25 @@ extension ReplicaInstance {
         }
         requests.values[i].phase = .waitingMetadata(version: needed)
         if metadataDurable(needed) { issueWrite(id) }
+    }
+
+    /// A write whose metadata wait (its activity-log transaction, a new generation's barrier)
+    /// ended. The world may have changed since `startWrite` passed it: it goes through the
+    /// gates again. Issued as it was, a write that waited across a quorum loss reached the disk
+    /// without quorum, in the generation the lost peers share, with no peer to miss it (so no
+    /// lost copy, no hold); acknowledged when quorum returned, its one copy was the Primary's
+    /// disk, which a crash then made an `equal-crashed-primary` resync target (seed 2174,
+    /// IssuedAfterPeerLossTests). DRBD suspends a request before it is submitted, and starts
+    /// a new current UUID at the first write after a peer is lost.
+    mutating func issueWaitingWrite(_ id: ClientRequestID) {
+        guard writeGatesPass(id), let i = requests.index(forKey: id) else { return }
+        if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
+        if disk.hasDisk && needsNewGeneration {
+            let barrier = startNewGeneration()
+            requests.values[i].phase = .waitingMetadata(version: barrier)
+            guard metadataDurable(barrier) else { return }
+        }
+        issueWrite(id)
     }
 
     /// The first write after losing a peer starts a new generation (DRBD): the old current
