@@ -210,12 +210,14 @@ extension ReplicaInstance {
         guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
         let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
         noteApplicationWrite()
-        var needed: UInt64 = metadataPersistedVersion
-        if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
+        var extents: ClosedRange<UInt32>?
         if disk.hasDisk {
-            let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
-            guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
-            if needsNewGeneration { needed = max(needed, startNewGeneration()) }
+            let wanted = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
+            guard activityLog.canActivate(wanted) else { return }  // wait for an extent to go idle
+            extents = wanted
+        }
+        var needed = max(metadataPersistedVersion, startGenerationIfNeeded())
+        if let extents {
             // The crashed-Primary mark a promotion left for now (`finishPromotionIfAnswered`):
             // durable before the tenure's first write reaches the disk, so before its acknowledgement.
             if role == .primary && !flags.contains(.primary) {
@@ -243,13 +245,23 @@ extension ReplicaInstance {
     /// a new current UUID at the first write after a peer is lost.
     mutating func issueWaitingWrite(_ id: ClientRequestID) {
         guard writeGatesPass(id), let i = requests.index(forKey: id) else { return }
-        if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
-        if disk.hasDisk && needsNewGeneration {
-            let barrier = startNewGeneration()
+        let barrier = startGenerationIfNeeded()
+        guard metadataDurable(barrier) else {
             requests.values[i].phase = .waitingMetadata(version: barrier)
-            guard metadataDurable(barrier) else { return }
+            return
         }
         issueWrite(id)
+    }
+
+    /// The write about to be issued is the first since a peer holding this node's data was
+    /// lost (`needsNewGeneration`): it starts the new generation. Returns the metadata version
+    /// the write waits for, the new generation's barrier (0 when none is needed, or from a
+    /// diskless Primary, which keeps no generation of its own and announces one to its peers).
+    mutating func startGenerationIfNeeded() -> UInt64 {
+        guard needsNewGeneration else { return 0 }
+        if disk.hasDisk { return startNewGeneration() }
+        announceGenerationFromDiskless()
+        return 0
     }
 
     /// The first write after losing a peer starts a new generation (DRBD): the old current
