@@ -1919,6 +1919,16 @@ struct SimulationTests {
     /// not traced): they leave this list, and are not added to `fixedSeeds` (no rule of the
     /// change is about them). Resync-lane 285 passes too; resync-lane 29 acknowledges no write
     /// (already with the re-check alone; see ResyncLaneSimulationTests).
+    ///
+    /// Session 19 (seq2r), noconv 2286 (2001…2300, on main too), traced on this branch
+    /// (SIM_TRACE=1 SIM_TRACE_TAIL=0 SIM_TIMELINE=1, the liveness phase): all three at 345A. n2,
+    /// Outdated, connects to n1 (Inconsistent) as `sourceUseBitmap by rule equal-peer-inconsistent,
+    /// paused until the source is UpToDate` (8K on its side, 24K on n1's), then turns UpToDate by
+    /// n0's empty bitmap exchange ("same generation as node 0 … UpToDate again") and never resumes
+    /// the PausedSyncS; n1 stays Inconsistent, Established with n0 at 0K. simrestart's paused-
+    /// source fix (fd683b5, PausedSourceUpToDateAgainTests) cherry-picked onto this branch
+    /// (side branch seq2r-2286) makes 2286 pass. 2055 (noconv on main) passes on this branch; not
+    /// traced.
     static let knownFailingSeeds: [UInt64] = [119, 397]
 
     static var randomSeedCount: Int {
