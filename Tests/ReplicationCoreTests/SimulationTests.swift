@@ -1848,6 +1848,28 @@ struct SimulationTests {
     /// peer at its generation or newer vouches, and an Inconsistent voter that took the newer
     /// generation by announcement refuses a requester at its parent. Owner: nbdpath (promotion;
     /// near 1900) with simsafety (generations). 2656 not traced.
+    /// Session 19 (review): 2698 reduced as a known issue, FailedDiskReattachedPromotedTests (the
+    ///   voter side too: n0 learnt A13496CB from a handshake after the announcement
+    ///   5C9C77A7→A13496CB was lost in a link drop, so 5C9C77A7 was not among its superseded
+    ///   generations and `knowsNewerGeneration` passed n1).
+    ///   2656 is the same class (SIM_TRACE=1 SIM_TRACE_TAIL=0 SIM_TIMELINE=1): n2's and n1's disks
+    ///   fail at 3473 (n1's record lands, 0x41; n2's does not, it crashes first); n0 starts 704D;
+    ///   n2, back UpToDate at 3473, misses 3473→704D, becomes n0's full-sync target (Inconsistent
+    ///   at 3473, 704D alone noted superseded) and holds acknowledged c3 c5 c6 c7 c9 c10 c12 of
+    ///   79BD; n0 and n2 crash; n1 restarts from its record UpToDate at 3473, is n2's source by
+    ///   `equal-peer-inconsistent` (steps 632–801), is voted in by n2 (826) and starts B1F9 from
+    ///   3473; n0 returns at 79BD: split brain. With the one-line mutation "a diskFailed UpToDate
+    ///   record attaches Outdated" (DRBD) 2656 and 2698 both pass (no range run with it).
+    ///   2757 (noconv) is liveness only: no write is acknowledged in the whole run (4 nodes,
+    ///   protocol C). At step 494 n1, the last UpToDate replica (n0 diskless), acts on n3's
+    ///   writer-lost for the lost diskless Primary n0, sent while n3 was UpToDate ("this node got
+    ///   2, it got 3"), and becomes n3's SyncTarget; n3 had become Inconsistent meanwhile (n2's
+    ///   SyncTarget from step 385; its state report follows the writer-lost on the stream) and
+    ///   never serves. From then on no replica is UpToDate and every link pauses.
+    ///   `reconcileWriterLost` judges "only UpToDate data may serve" on the peer's last reported
+    ///   disk, and the two ends decide apart (n3 does not start the resync). Direction: the
+    ///   writer-lost carries the sender's disk state, or the target turns Inconsistent only when
+    ///   the source starts the resync. Owner: simrestart.
     ///
     /// Session 18 (simliveness), branch `simliveness`, not landed (time): 2060 (lost, protocol A;
     /// ProtocolATailWithinResyncTests) passes. A protocol A resync target that loses the writer
