@@ -1892,6 +1892,18 @@ struct SimulationTests {
     /// other random paths and spends the rest Inconsistent/Outdated (main's first acknowledgement
     /// is at step 1735 of 2500). The all-Inconsistent/Outdated liveness class, as 69 is in the
     /// resync lane; no safety check fails.
+    /// The same session, OutdatedPrimaryAckTests' marks (session 18's note above), not landed:
+    /// set per reply, each mark changed the target's bitmap mid-resync (one more metadata write,
+    /// another random path): resync-lane 29 and 77 133 271 329 355 453 acknowledged no write
+    /// (453 traced: main's run to step 1185, where n2's ack of c128 now came after n0 lost
+    /// quorum). Set only at the resync's end (branch `simrestart-marks`) those pass, but a source
+    /// named its own crash's marks: the target took them as its own bits and, UpToDate beside an
+    /// Outdated peer at one generation, became its source (`equal-peer-outdated` instead of
+    /// `equal-peer-tracks-changes`) over the peer's acknowledged write — scenario
+    /// protocol_a_outdated_writer_beside_crashed_peer fails, and 1401…1700 gains LOST 1500.
+    /// Branch `simrestart-crashmarks` leaves the source's crash extents out: that scenario and
+    /// 1500 pass (single seeds only; three goldens gain out-of-sync counts, one toward a
+    /// diskless Primary). Next: ranges and tiers for it.
     static let knownFailingSeeds: [UInt64] = [13, 69, 119, 285, 379, 397]
 
     static var randomSeedCount: Int {
