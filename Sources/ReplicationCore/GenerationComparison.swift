@@ -265,6 +265,21 @@ enum GenerationComparison {
             return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
                           rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")
         }
+        // Both track, and both crashed or neither: a side whose bits record writes the other
+        // missed (set by a write, not only by its crash's activity-log extents) holds data the
+        // other lacks, while bits only a crash set say a block may differ. DRBD, at equal current UUIDs with no
+        // crashed Primary, plans no resync and keeps the bits; a union resync here needs a
+        // direction, and the side with only crash bits yields. Seed 600: n2, protocol A Primary,
+        // acknowledged c2 on sending it to n0, whose resync from n2 then ended before c2 reached
+        // its disk; both crashed (n2 demoted first) and came back at one generation, n2 with c2's
+        // bit, n0 with its crash's only, and `equal-lower-node-id` made n0 the source: c2 was
+        // resynced away on every replica (EqualGenerationBitsTieTests).
+        let mineMissedWrites = mineTracks && mine.outOfSyncBlocks > mine.crashMarkedBlocks
+        let peerMissedWrites = peerTracks && peer.outOfSyncBlocks > peer.crashMarkedBlocks
+        if mineMissedWrites != peerMissedWrites {
+            return Result(decision: mineMissedWrites ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
+                          rule: mineMissedWrites ? "equal-self-holds-missed-writes" : "equal-peer-holds-missed-writes")
+        }
         let lower = mine.nodeID < peer.nodeID
         return Result(decision: lower ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true, rule: "equal-lower-node-id")
     }

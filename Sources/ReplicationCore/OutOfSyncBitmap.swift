@@ -13,6 +13,18 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// (resync progress) may reach disk late: a bit still set on disk only means that block is
     /// resynced once more after a crash, so those writes can be batched.
     private(set) var dirtyHasSetBits = false
+    /// Set bits that only this node's crash set (`setByCrash`: its activity log's extents applied
+    /// at attach), by word index: such a block may differ from the peer, but no write is known
+    /// to be missing there. Any other set or clear of a bit makes it an ordinary bit again. The
+    /// handshake reports their count apart (`Handshake.crashMarkedBlocks`) so that at equal
+    /// generations a side whose bits record a write its peer missed is told from one whose
+    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Kept in memory only:
+    /// after a restart every persisted bit counts as a missed write's again, as before the
+    /// distinction, and the side does not yield for them (known gap: a second crash before the
+    /// first one's bits are resynced turns the first one's crash-only bits into such bits).
+    private var crashOnly: [Int: UInt64] = [:]
+    /// Bits in `crashOnly`.
+    private(set) var crashOnlyCount: UInt64 = 0
 
     init(blockCount: UInt64, blockBytes: UInt64, words: [UInt64]? = nil) {
         let wordCount = Int((blockCount + 63) / 64)
@@ -62,14 +74,46 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     mutating func setAll() { update(0 ..< blockCount, to: true) }
     mutating func clearAll() { update(0 ..< blockCount, to: false) }
 
+    /// Sets the blocks for this node's crash (`crashOnly`): those not set yet become crash-only
+    /// bits, and so stay those a crash set before; a missed write's bit stays one.
+    mutating func setByCrash(_ blocks: Range<UInt64>) {
+        precondition(blocks.upperBound <= blockCount, "block \(blocks.upperBound) beyond \(blockCount)")
+        var crashBits: [(index: Int, bits: UInt64)] = []
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            let bits = mask & (~words[index] | (crashOnly[index] ?? 0))
+            if bits != 0 { crashBits.append((index, bits)) }
+            block += span
+        }
+        update(blocks, to: true)
+        for (index, bits) in crashBits {
+            crashOnly[index, default: 0] |= bits
+            crashOnlyCount += UInt64(bits.nonzeroBitCount)
+        }
+    }
+
+    /// The word holding `block`, the mask of its bits from `block` up to `upper` (exclusive)
+    /// within that word, and how many blocks that is.
+    private static func word(from block: UInt64, to upper: UInt64) -> (index: Int, mask: UInt64, span: UInt64) {
+        let bit = block % 64
+        let span = min(64 - bit, upper - block)
+        return (Int(block / 64), span == 64 ? ~0 : ((UInt64(1) << span) - 1) << bit, span)
+    }
+
+    /// The bits of `mask` in word `index` are no longer crash-only (set or cleared for another reason).
+    private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64) {
+        guard let bits = crashOnly[index], bits & mask != 0 else { return }
+        crashOnlyCount -= UInt64((bits & mask).nonzeroBitCount)
+        crashOnly[index] = bits & ~mask == 0 ? nil : bits & ~mask
+    }
+
     private mutating func update(_ blocks: Range<UInt64>, to value: Bool) {
         precondition(blocks.upperBound <= blockCount, "block \(blocks.upperBound) beyond \(blockCount)")
         var block = blocks.lowerBound
         while block < blocks.upperBound {
-            let index = Int(block / 64)
-            let bit = block % 64
-            let span = min(64 - bit, blocks.upperBound - block)
-            let mask: UInt64 = span == 64 ? ~0 : ((UInt64(1) << span) - 1) << bit
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            if !crashOnly.isEmpty { forgetCrashOnly(index, mask) }
             let old = words[index]
             let new = value ? old | mask : old & ~mask
             if new != old {
@@ -88,6 +132,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         for (i, w) in other.enumerated() {
             let index = firstWord + i
             let add = index == last ? w & Self.tailMask(blockCount) : w
+            if !crashOnly.isEmpty { forgetCrashOnly(index, add) }
             let old = words[index]
             let new = old | add
             if new != old {

@@ -49,7 +49,11 @@ import NIOCore
 /// 19: under protocol A a resync target whose tail of a lost writer is longer than its source's
 ///    sends the source the blocks of its extra writes (`lostWriterTail`, `lostWriterTailAck`):
 ///    an 18 peer knows neither message.
-public let replicationProtocolVersion: UInt16 = 19
+/// 20: the handshake says how many of its bits only the sender's crash set (`crashMarkedBlocks`),
+///    and at equal generations a side whose bits record writes the other missed is the source
+///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
+///    fall through to `equal-lower-node-id` and plan the other direction.
+public let replicationProtocolVersion: UInt16 = 20
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -130,6 +134,11 @@ public struct Handshake: Sendable, Equatable {
     public var flags: HandshakeFlags
     /// Bits set in the sender's bitmap for the receiver (DRBD dirty_bits), for logs and status.
     public var outOfSyncBlocks: UInt64
+    /// Of `outOfSyncBlocks`, those only the sender's own crash set (its activity log's extents,
+    /// applied at attach: DRBD apply-al), not a write the receiver is known to have missed. At
+    /// equal generations the side whose bits record missed writes is the source over one whose
+    /// bits are only its crash's (`GenerationComparison.equalCurrent`; since protocol 20).
+    public var crashMarkedBlocks: UInt64
     /// The sender has quorum (to let a partition that lost it learn it back).
     public var hasQuorum: Bool
     /// Sequence of the last write the sender issued as writer (0: none). Writes up to it are
@@ -146,7 +155,7 @@ public struct Handshake: Sendable, Equatable {
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
                 generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
-                hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol) {
+                crashMarkedBlocks: UInt64 = 0, hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol) {
         self.lastWriteSequence = lastWriteSequence
         self.replicationProtocol = replicationProtocol
         self.protocolVersion = protocolVersion
@@ -159,6 +168,7 @@ public struct Handshake: Sendable, Equatable {
         self.generations = generations
         self.flags = flags
         self.outOfSyncBlocks = outOfSyncBlocks
+        self.crashMarkedBlocks = crashMarkedBlocks
         self.hasQuorum = hasQuorum
     }
 }

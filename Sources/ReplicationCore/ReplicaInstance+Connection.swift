@@ -42,7 +42,8 @@ extension ReplicaInstance {
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,
                          generations: generations, flags: handshakeFlags,
-                         outOfSyncBlocks: peer.bitmap?.setCount ?? 0, hasQuorum: hasQuorum,
+                         outOfSyncBlocks: peer.bitmap?.setCount ?? 0, crashMarkedBlocks: peer.bitmap?.crashOnlyCount ?? 0,
+                         hasQuorum: hasQuorum,
                          lastWriteSequence: nextWriteSequence - 1, replicationProtocol: peer.config.replicationProtocol)
     }
 

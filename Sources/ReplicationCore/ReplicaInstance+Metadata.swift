@@ -101,7 +101,7 @@ extension ReplicaInstance {
         let start = UInt64(extent) * config.activityLogExtentBytes
         let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
         let blocks = peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
-        peers[i].bitmap!.set(blocks)
+        peers[i].bitmap!.setByCrash(blocks)
     }
 
     func metadataHeader() -> MetadataHeader {

@@ -40,7 +40,8 @@ extension ByteBuffer {
             writeInteger(h.protocolVersion); writeInteger(h.nodeID.rawValue); writeInteger(h.volume)
             writeInteger(h.sizeBytes); writeInteger(h.bitmapBlockBytes)
             writeWireRole(h.role); writeWireDisk(h.disk); writeGenerationSet(h.generations)
-            writeInteger(h.flags.rawValue); writeInteger(h.outOfSyncBlocks); writeWireBool(h.hasQuorum)
+            writeInteger(h.flags.rawValue); writeInteger(h.outOfSyncBlocks); writeInteger(h.crashMarkedBlocks)
+            writeWireBool(h.hasQuorum)
             writeInteger(h.lastWriteSequence)
             writeInteger(PeerMessageCodec.replicationProtocolCode(h.replicationProtocol))
         case .stateChange(let s):

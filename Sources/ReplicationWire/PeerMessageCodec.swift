@@ -40,7 +40,7 @@ public enum PeerMessageCodec {
                 protocolVersion: try r.u16(), nodeID: try node(&r), volume: try r.u16(), sizeBytes: try r.u64(),
                 bitmapBlockBytes: try r.u32(), role: try role(&r), disk: try disk(&r),
                 generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
-                outOfSyncBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64(),
+                outOfSyncBlocks: try r.u64(), crashMarkedBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64(),
                 replicationProtocol: try replicationProtocol(&r)))
         case .stateChange:
             return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()),

@@ -9,23 +9,20 @@ import Testing
 /// n0 finishes the resync, UpToDate at n2's generation, and crashes before c2 reaches its disk;
 /// n2 keeps c2's bit toward n0. n2 demotes and crashes too. Back, both are UpToDate at the same
 /// generation and both crashed, and both report bits toward the other: n2's hold the missed c2,
-/// n0's only what its crash re-marked (its activity-log extents). The comparison cannot tell them
-/// apart (the handshake carries one count), and `equal-lower-node-id` makes n0 the source: the
-/// union resync writes n0's old block 1 over c2 on n2, and from there on every replica.
+/// n0's only what its crash re-marked (its activity-log extents). The comparison could not tell
+/// them apart (the handshake carried one count), and `equal-lower-node-id` made n0 the source:
+/// the union resync wrote n0's old block 1 over c2 on n2, and from there on every replica.
 ///
-/// DRBD 9, from memory of drbd_uuid_compare (not re-read this session, not run; check it before
-/// relying on it): at equal current UUIDs the crashed-Primary
-/// flags decide (a crashed Primary is the source), and with neither it plans no resync and
-/// keeps the bits ("No resync, but N bits in bitmap"); it picks no direction by node id. Its
-/// discard-least-changes compares bitmap weights, but only as a split-brain policy. Directions:
-/// the handshake says how many of a side's bits are its own crash's extents (`crashExtents`) and
-/// how many record writes the peer missed, and a side with only the former yields to one with
-/// the latter (both ends read it from the two handshakes: a protocol change); or, with protocol
-/// A, the side whose bits hold its own acknowledged, unconfirmed writes is the source, as
-/// `equal-crashed-primary-protocol-a` does for a crashed Primary. When fixed, the known issue
-/// is no longer recorded and the suite fails: move the expectation out of `withKnownIssue` (and
-/// name the new rule in the `met` check). Mutation: `equal-lower-node-id` turned the other way,
-/// the known issue is not recorded.
+/// DRBD 9's drbd_uuid_compare (read this session in LINBIT/drbd's drbd_receiver.c): at equal
+/// current UUIDs the crashed-Primary flags decide (with protocol A or B the crashed Primary is
+/// the source; with both, the connection's conflict-resolving end yields), and with neither
+/// ("Common power [off|failure]", rule both-off) it plans no resync and keeps the bits; it
+/// compares bitmap weights only as an after-split-brain policy (discard-least-changes). Here a
+/// union resync needs a direction. Fixed (protocol 20): the handshake says how many of a side's
+/// bits only its own crash set (`Handshake.crashMarkedBlocks`, `OutOfSyncBitmap.setByCrash`),
+/// and a side whose bits are all such yields to one whose bits record a write it missed
+/// (`equal-*-holds-missed-writes`). Mutation: `crashMarkedBlocks` sent as 0 (every bit a missed
+/// write's), the tie is `equal-lower-node-id` again and c2 is resynced away.
 @Suite("Replication core: equal generations, both crashed, bits on both sides")
 struct EqualGenerationBitsTieTests {
     @Test("the side whose bits record an acknowledged write the other missed is the resync source")
@@ -76,13 +73,50 @@ struct EqualGenerationBitsTieTests {
         script.run("restart n2")
         script.run("restart n1")
         let met = script.run("stabilize")
-        #expect(met.contains("n0: info: connected to node 2 (n2): sourceUseBitmap by rule equal-lower-node-id"),
-                "the tie this test is about was not reached:\n\(script.text)")
+        #expect(met.contains("n0: info: connected to node 2 (n2): targetUseBitmap by rule equal-peer-holds-missed-writes"),
+                "the tie this test is about was not decided by the missed write:\n\(script.text)")
         script.run("tick 10")
         script.run("stabilize")
-        withKnownIssue("equal generations, both crashed, bits on both sides: the lower node id is the source, and c2 is resynced away") {
-            #expect(script.run("data n2 off=4096") == ["n2 off=4096: pattern=3"], "\(script.text)")
-            #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=3"], "\(script.text)")
+        #expect(script.run("data n2 off=4096") == ["n2 off=4096: pattern=3"], "\(script.text)")
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=3"], "\(script.text)")
+    }
+
+    func crashed(_ node: UInt8, bits: UInt64, crashMarked: UInt64) -> Handshake {
+        Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .secondary,
+                  disk: .upToDate, generations: GenerationSet(current: Generation(0x103D)), flags: [.crashed],
+                  outOfSyncBlocks: bits, crashMarkedBlocks: crashMarked, hasQuorum: true, replicationProtocol: .a)
+    }
+
+    @Test("equal generations, both crashed: only crash-marked bits yield to bits of a missed write, from both ends")
+    func crashMarkedBitsYield() {
+        let crashOnly = crashed(0, bits: 4, crashMarked: 4)
+        let missed = crashed(2, bits: 4, crashMarked: 3)
+        for asynchronous in [true, false] {
+            #expect(GenerationComparison.compare(mine: crashOnly, peer: missed, asynchronous: asynchronous)
+                    == .init(decision: .targetUseBitmap, onlyIfBits: true, rule: "equal-peer-holds-missed-writes"))
+            #expect(GenerationComparison.compare(mine: missed, peer: crashOnly, asynchronous: asynchronous)
+                    == .init(decision: .sourceUseBitmap, onlyIfBits: true, rule: "equal-self-holds-missed-writes"))
         }
+        // Both with missed writes, or both with crash bits only: the older tie-break still decides.
+        #expect(GenerationComparison.compare(mine: crashed(0, bits: 4, crashMarked: 3), peer: missed).rule == "equal-lower-node-id")
+        #expect(GenerationComparison.compare(mine: crashOnly, peer: crashed(2, bits: 2, crashMarked: 2)).rule == "equal-lower-node-id")
+    }
+
+    @Test("a crash's bits stay crash-only until a write or a clear touches them; a missed write's bit stays one")
+    func bitmapCrashOnlyBits() {
+        var bitmap = OutOfSyncBitmap(blockCount: 128, blockBytes: 4096)
+        bitmap.set(1 ..< 2)  // a missed write
+        bitmap.setByCrash(0 ..< 4)  // the crash's extent: blocks 0, 2, 3 are new
+        #expect(bitmap.setCount == 4 && bitmap.crashOnlyCount == 3)
+        bitmap.setByCrash(0 ..< 70)  // a second crash mark: 0, 2, 3 stay crash-only, 4..<70 join them
+        #expect(bitmap.setCount == 70 && bitmap.crashOnlyCount == 69)
+        bitmap.set(2 ..< 3)  // a write the peer missed lands in a crash-marked block
+        #expect(bitmap.setCount == 70 && bitmap.crashOnlyCount == 68)
+        bitmap.clear(60 ..< 66)  // resync progress
+        #expect(bitmap.setCount == 64 && bitmap.crashOnlyCount == 62)
+        bitmap.or(words: [1 << 3, 0], firstWord: 0)  // the peer's bits in the exchange
+        #expect(bitmap.setCount == 64 && bitmap.crashOnlyCount == 61)
+        bitmap.clearAll()
+        #expect(bitmap.setCount == 0 && bitmap.crashOnlyCount == 0)
     }
 }

@@ -16,7 +16,8 @@ struct ReplicationWireTests {
     static let everyMessage: [PeerMessage] = [
         .handshake(Handshake(nodeID: NodeID(31), volume: .max, sizeBytes: 1 << 50, bitmapBlockBytes: 4096, role: .primary,
                              disk: .upToDate, generations: generations, flags: [.crashedPrimary, .discardMyData, .freshThin],
-                             outOfSyncBlocks: .max, hasQuorum: true, lastWriteSequence: .max, replicationProtocol: .a)),
+                             outOfSyncBlocks: .max, crashMarkedBlocks: 0x0123_4567_89AB_CDEF, hasQuorum: true, lastWriteSequence: .max,
+                             replicationProtocol: .a)),
         .handshake(Handshake(nodeID: NodeID(0), volume: 0, sizeBytes: 0, bitmapBlockBytes: 4096, role: .secondary,
                              disk: .diskless, generations: GenerationSet(current: .none), flags: [.disklessClient],
                              outOfSyncBlocks: 0, hasQuorum: false, lastWriteSequence: 0, replicationProtocol: .c)),
