@@ -42,7 +42,7 @@ extension ReplicaInstance {
             guard let i = requests.index(forKey: id) else { continue }
             switch withRequest(at: i, { $0.phase }) {
             case .queued: tryStart(id)
-            case .waitingMetadata(let version) where metadataDurable(version): issueWrite(id)
+            case .waitingMetadata(let version) where metadataDurable(version): issueWaitingWrite(id)
             default: break
             }
         }
@@ -191,24 +191,33 @@ extension ReplicaInstance {
         checkDone(id)
     }
 
-    mutating func startWrite(_ id: ClientRequestID) {
+    /// Whether a write may go on now: false when it is held (it stays where it is and is asked
+    /// again after the next step) or failed (completed here).
+    mutating func writeGatesPass(_ id: ClientRequestID) -> Bool {
         if let gate = ioGate(forWrite: true) {
             if let error = gate { complete(id, .failed(error)) }
-            return
+            return false
         }
         guard disk == .upToDate || peers.contains(where: { $0.receivesWrites && $0.disk == .upToDate }) else {
             complete(id, .failed(ClientError(.io, "no UpToDate replica of \(config.resourceName) is reachable from \(config.nodeName) to write to")))
-            return
+            return false
         }
+        return true
+    }
+
+    mutating func startWrite(_ id: ClientRequestID) {
+        guard writeGatesPass(id) else { return }
         guard let i = requests.index(forKey: id) else { preconditionFailure("starting unknown request \(id)") }
         let (offsetBytes, lengthBytes) = withRequest(at: i) { ($0.request.offsetBytes, $0.request.lengthBytes) }
         noteApplicationWrite()
-        var needed: UInt64 = metadataPersistedVersion
-        if !disk.hasDisk && needsNewGeneration { announceGenerationFromDiskless() }
+        var extents: ClosedRange<UInt32>?
         if disk.hasDisk {
-            let extents = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
-            guard activityLog.canActivate(extents) else { return }  // wait for an extent to go idle
-            if needsNewGeneration { needed = max(needed, startNewGeneration()) }
+            let wanted = activityLog.extents(offsetBytes: offsetBytes, lengthBytes: UInt64(lengthBytes))
+            guard activityLog.canActivate(wanted) else { return }  // wait for an extent to go idle
+            extents = wanted
+        }
+        var needed = max(metadataPersistedVersion, startGenerationIfNeeded())
+        if let extents {
             // The crashed-Primary mark a promotion left for now (`finishPromotionIfAnswered`):
             // durable before the tenure's first write reaches the disk, so before its acknowledgement.
             if role == .primary && !flags.contains(.primary) {
@@ -224,6 +233,35 @@ extension ReplicaInstance {
         }
         requests.values[i].phase = .waitingMetadata(version: needed)
         if metadataDurable(needed) { issueWrite(id) }
+    }
+
+    /// A write whose metadata wait (its activity-log transaction, a new generation's barrier)
+    /// ended. The world may have changed since `startWrite` passed it: it goes through the
+    /// gates again. Issued as it was, a write that waited across a quorum loss reached the disk
+    /// without quorum, in the generation the lost peers share, with no peer to miss it (so no
+    /// lost copy, no hold); acknowledged when quorum returned, its one copy was the Primary's
+    /// disk, which a crash then made an `equal-crashed-primary` resync target (seed 2174,
+    /// IssuedAfterPeerLossTests). DRBD suspends a request before it is submitted, and starts
+    /// a new current UUID at the first write after a peer is lost.
+    mutating func issueWaitingWrite(_ id: ClientRequestID) {
+        guard writeGatesPass(id), let i = requests.index(forKey: id) else { return }
+        let barrier = startGenerationIfNeeded()
+        guard metadataDurable(barrier) else {
+            requests.values[i].phase = .waitingMetadata(version: barrier)
+            return
+        }
+        issueWrite(id)
+    }
+
+    /// The write about to be issued is the first since a peer holding this node's data was
+    /// lost (`needsNewGeneration`): it starts the new generation. Returns the metadata version
+    /// the write waits for, the new generation's barrier (0 when none is needed, or from a
+    /// diskless Primary, which keeps no generation of its own and announces one to its peers).
+    mutating func startGenerationIfNeeded() -> UInt64 {
+        guard needsNewGeneration else { return 0 }
+        if disk.hasDisk { return startNewGeneration() }
+        announceGenerationFromDiskless()
+        return 0
     }
 
     /// The first write after losing a peer starts a new generation (DRBD): the old current

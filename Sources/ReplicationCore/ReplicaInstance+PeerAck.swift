@@ -118,15 +118,27 @@ extension ReplicaInstance {
 
     /// Diskful peer `j` takes no part in this node's writer-lost exchange, which reaches only
     /// connected peers with a disk (`announceWriterLost`, `onWriterLost`): it is not connected
-    /// (only one last seen at this node's generation: toward any peer, the marks moved the timing
-    /// of seeds 64, a split brain of the diskless-Primary class, and 1641, no convergence, on main
-    /// 5dd968c; known gap: a peer last seen behind, receiving the writer's writes as a resync
-    /// target or Outdated, that dropped some, is not marked), or it is connected without a disk
-    /// (it failed or detached; the bits start no resync until it has one again).
+    /// (only one last seen at this node's generation or an ancestor of it: toward any peer, the
+    /// marks moved the timing of seeds 64, a split brain of the diskless-Primary class, and 1641,
+    /// no convergence, on main 5dd968c; known gap: a peer last seen behind, receiving the
+    /// writer's writes as a resync target or Outdated, that dropped some, is not marked), or it
+    /// is connected without a disk (it failed or detached; the bits start no resync until it
+    /// has one again).
+    ///
+    /// An ancestor counts because a peer's last report lags: the writer's announcement of this
+    /// node's current went to that peer too, and its state report saying it took it can die
+    /// with the link between the two. Seed 2038: the diskless Primary n2 announced 8DE4→5BB0 to
+    /// n0 and n1 and sent both write 5 (block 0); the n0–n1 link dropped with n0's report of
+    /// 5BB0 on it, n2 crashed, n1 had written write 5 and n0 had dropped it from its queue, and
+    /// n1, holding n0 at 8DE4, marked nothing: the two met at 5BB0 with nothing to resync and
+    /// differed at block 0. The bits cost nothing where the peer did not take the announcement:
+    /// this node is newer then, the source, and the bits only widen what it resyncs.
     func writerLostExchangeCannotSettle(peer j: Int) -> Bool {
         guard peers[j].bitmap != nil else { return false }
         if peers[j].isConnected { return !peers[j].disk.hasDisk }
-        return peers[j].current.sameHistory(as: generations.current)
+        let seen = peers[j].current
+        guard !seen.isNone else { return false }
+        return seen.sameHistory(as: generations.current) || generations.history.contains { seen.sameHistory(as: $0) }
     }
 
     /// The connection to writer `i` ends: the writes still in doubt may be missing on any other

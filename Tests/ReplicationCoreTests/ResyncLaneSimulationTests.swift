@@ -44,8 +44,16 @@ struct ResyncLaneSimulationTests {
     /// seq2r's lost-copy hold): known failing in the ordinary simulation too, for the same reason
     /// (SimulationTests' session 16 seq2r note): the two writes main acknowledges fail by a quorum
     /// loss inside the hold's round trip, and nothing else is acknowledged in the
-    /// all-Outdated/Inconsistent run that follows.
-    static let knownFailingSeeds: [UInt64] = [7, 27, 69, 119, 273, 285]
+    /// all-Outdated/Inconsistent run that follows. Session 19 (seq2r, `issueWaitingWrite`): 285
+    /// passes (as in the ordinary simulation) and leaves this list; 29 joins it, no write
+    /// acknowledged. Traced (a log line in `issueWaitingWrite`): the re-check holds n0's writes
+    /// only while n0 has no quorum (suspend-io), where `startWrite` holds them too. On main c29's
+    /// activity-log wait ended without quorum (step ~620) and it was issued then, reaching n0's
+    /// disk alone, and main's first acknowledgement (step 697, of 4 in the whole run) came when
+    /// quorum returned: the 2174 path. Here c29 is issued only when quorum returns (step ~660),
+    /// and it, c30 and c32 fail at step 744 by the next quorum loss inside their round trip;
+    /// nothing else is acknowledged in the all-Outdated/Inconsistent run that follows.
+    static let knownFailingSeeds: [UInt64] = [7, 27, 29, 69, 119, 273]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
