@@ -266,18 +266,21 @@ extension ReplicaInstance {
             // again at F38F beside n1 while the Primary wrote 4F4B, then split brain with n1).
             if decision.isTarget && disk == .outdated && peers[i].disk == .upToDate && !connectedPrimaryWritesAnotherGeneration {
                 // Same generation as an UpToDate peer and nothing out of sync: current again.
-                // Known gap: a connection that paused waiting for this node as its source
-                // stays paused; since equal-generation plans exchange bitmaps first (`negotiate`),
-                // only one whose handshakes or exchange reported bits can. Renegotiating every
-                // only-if-bits pause here (fb473cb, before that) made fixed seeds 33 and 497
-                // acknowledge no write; renegotiating just those paused with bits measured the
-                // same as not doing it in 1-500 (session 11) but is not landed: no scenario
-                // reaches that case yet, so it would be untested.
                 disk = .upToDate
                 markMetadataDirty()
                 broadcastState()
                 emitDevice()
                 log(.info, "same generation as node \(peers[i].id) (\(peers[i].config.name)), UpToDate, and nothing out of sync: UpToDate again")
+                // A connection that paused waiting for this node as its source (it was Outdated)
+                // plans again, as after a quorum loss (`returnFromQuorumOutdate`): left paused,
+                // its target stayed behind an UpToDate source for good
+                // (PausedSourceUpToDateAgainTests). Since equal-generation plans exchange bitmaps
+                // first (`negotiate`), only a pause with bits is left to plan again; renegotiating
+                // every only-if-bits pause here (fb473cb, before that) made fixed seeds 33 and
+                // 497 acknowledge no write.
+                for j in peers.indices where j != i && peers[j].replication == .pausedSyncS {
+                    dropConnection(j, standAlone: false, renegotiate: true)
+                }
             }
             // Both UpToDate at one generation with nothing out of sync: the peer holds this
             // node's data, as a finished resync from here would have left it (DRBD clears
