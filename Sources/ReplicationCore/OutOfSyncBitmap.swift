@@ -18,10 +18,9 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// to be missing there. Any other set or clear of a bit makes it an ordinary bit again. The
     /// handshake reports their count apart (`Handshake.crashMarkedBlocks`) so that at equal
     /// generations a side whose bits record a write its peer missed is told from one whose
-    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Kept in memory only:
-    /// after a restart every persisted bit counts as a missed write's again, as before the
-    /// distinction, and the side does not yield for them (known gap: a second crash before the
-    /// first one's bits are resynced turns the first one's crash-only bits into such bits).
+    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Durable by extent: the
+    /// header lists the extents whose set bits are crash-only toward every peer
+    /// (`MetadataHeader.crashMarkedExtents`), and the next attach adopts them (`adoptCrashOnly`).
     private var crashOnly: [Int: UInt64] = [:]
     /// Bits in `crashOnly`.
     private(set) var crashOnlyCount: UInt64 = 0
@@ -91,6 +90,41 @@ struct OutOfSyncBitmap: Sendable, Equatable {
             crashOnly[index, default: 0] |= bits
             crashOnlyCount += UInt64(bits.nonzeroBitCount)
         }
+    }
+
+    /// Counts the set bits of `blocks` as crash-only (an attach reading the header's
+    /// crash-marked extents); their clear bits stay clear.
+    mutating func adoptCrashOnly(_ blocks: Range<UInt64>) {
+        precondition(blocks.upperBound <= blockCount, "block \(blocks.upperBound) beyond \(blockCount)")
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            let adopted = words[index] & mask & ~(crashOnly[index] ?? 0)
+            if adopted != 0 {
+                crashOnly[index, default: 0] |= adopted
+                crashOnlyCount += UInt64(adopted.nonzeroBitCount)
+            }
+            block += span
+        }
+    }
+
+    /// Of the set bits in `blocks`: whether some are crash-only, and whether some are not.
+    func crashMarks(in blocks: Range<UInt64>) -> (crashOnly: Bool, ordinary: Bool) {
+        var result = (crashOnly: false, ordinary: false)
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            let crash = crashOnly[index] ?? 0
+            if words[index] & mask & crash != 0 { result.crashOnly = true }
+            if words[index] & mask & ~crash != 0 { result.ordinary = true }
+            block += span
+        }
+        return result
+    }
+
+    /// Blocks of the words that hold crash-only bits, word by word (unordered).
+    var crashOnlyWordBlocks: [Range<UInt64>] {
+        crashOnly.keys.map { UInt64($0) * 64 ..< min(UInt64($0) * 64 + 64, blockCount) }
     }
 
     /// The word holding `block`, the mask of its bits from `block` up to `upper` (exclusive)

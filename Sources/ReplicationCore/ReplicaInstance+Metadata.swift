@@ -30,11 +30,19 @@ extension ReplicaInstance {
             peers[index].bitmap = OutOfSyncBitmap(blockCount: config.blockCount,
                                                   blockBytes: UInt64(config.bitmapBlockBytes), words: words)
         }
+        // An earlier crash's blocks not resynced since are still only that crash's, whatever
+        // happened to this node in between (a clean restart, another crash).
+        for extent in h.crashMarkedExtents {
+            for index in peers.indices where peers[index].bitmap != nil {
+                peers[index].bitmap!.adoptCrashOnly(extentBlocks(extent))
+            }
+        }
         if crashedAtAttach {
             // After a crash any hot extent may differ from any peer (in-flight writes): mark them
             // out of sync everywhere (DRBD apply-al).
             for extent in h.activityLog { markExtentOutOfSyncForAll(extent) }
         }
+        lastHeaderIssued = h
         crashExtents = crashedAtAttach ? h.activityLog : []
         if generations.bitmap.count != peers.filter({ $0.bitmap != nil }).count {
             generations.bitmap = peers.filter { $0.bitmap != nil }.map {
@@ -98,10 +106,40 @@ extension ReplicaInstance {
     }
 
     mutating func markExtentOutOfSync(_ extent: UInt32, toward i: Int) {
+        peers[i].bitmap!.setByCrash(extentBlocks(extent))
+    }
+
+    /// The bitmap blocks of activity-log extent `extent`.
+    func extentBlocks(_ extent: UInt32) -> Range<UInt64> {
         let start = UInt64(extent) * config.activityLogExtentBytes
-        let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
-        let blocks = peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
-        peers[i].bitmap!.setByCrash(blocks)
+        let end = min(start + config.activityLogExtentBytes, config.sizeBytes)
+        let block = UInt64(config.bitmapBlockBytes)
+        return start / block ..< (end + block - 1) / block
+    }
+
+    /// The extents whose set bits toward every peer are only a crash's (`setByCrash`), with at
+    /// least one such bit: what the header keeps of the crash marks (`MetadataHeader.crashMarkedExtents`).
+    /// An extent where some bit toward some peer records a missed write is left out whole: a
+    /// bit counted as a missed write's after the next attach only keeps that side from yielding
+    /// (the tie-break before the distinction), while a missed write's bit counted as a crash's
+    /// would make it yield its write away. At most al-extents of them, the rest left out so.
+    func crashMarkedExtents() -> [UInt32] {
+        let bitmaps = peers.compactMap(\.bitmap)
+        guard bitmaps.contains(where: { $0.crashOnlyCount > 0 }) else { return [] }
+        let extentBlocksCount = config.activityLogExtentBytes / UInt64(config.bitmapBlockBytes)
+        var candidates = Set<UInt32>()
+        for bitmap in bitmaps {
+            for blocks in bitmap.crashOnlyWordBlocks where !blocks.isEmpty {
+                for extent in blocks.lowerBound / extentBlocksCount ... (blocks.upperBound - 1) / extentBlocksCount {
+                    candidates.insert(UInt32(extent))
+                }
+            }
+        }
+        let marked = candidates.filter { extent in
+            let marks = bitmaps.map { $0.crashMarks(in: extentBlocks(extent)) }
+            return marks.contains(where: \.crashOnly) && !marks.contains(where: \.ordinary)
+        }.sorted()
+        return Array(marked.prefix(config.activityLogExtentsMax))
     }
 
     func metadataHeader() -> MetadataHeader {
@@ -117,7 +155,8 @@ extension ReplicaInstance {
             activityLog: activityLog.sortedExtents,
             bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id),
             supersededGenerations: supersededGenerations,
-            crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [])
+            crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [],
+            crashMarkedExtents: crashMarkedExtents())
     }
 
     /// Something durable changed; returns the version that must be persisted before anything
@@ -156,22 +195,41 @@ extension ReplicaInstance {
             return
         }
         clearedBitsWrittenTick = now
+        let header = metadataHeader()
+        if let last = lastHeaderIssued, peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),
+           last.crashMarkedExtents.contains(where: { !header.crashMarkedExtents.contains($0) }) {
+            // Bits just set made crash-marked extents ordinary. The update writes its bitmap
+            // pages before its header, and a crash between them would read the new bits under
+            // the old list and count them as a crash's: first the durable header (the last one
+            // written, the only one whose bitmap is on disk) without those extents, alone. It
+            // makes no version durable; the update proper follows when it completes.
+            var narrowed = last
+            narrowed.crashMarkedExtents = last.crashMarkedExtents.filter(header.crashMarkedExtents.contains)
+            return issueMetadataUpdate(MetadataUpdate(header: narrowed, bitmapWords: []), version: metadataPersistedVersion)
+        }
         if !(metadataVersion > metadataPersistedVersion) { metadataVersion += 1 }
         var words: [PeerBitmapWords] = []
         for index in peers.indices where peers[index].bitmap != nil {
             words += peers[index].bitmap!.takeDirtyWords(peer: peers[index].id)
         }
+        issueMetadataUpdate(MetadataUpdate(header: header, bitmapWords: words), version: metadataVersion)
+    }
+
+    /// Sends one metadata update to the disk; `version` is durable when it completes.
+    mutating func issueMetadataUpdate(_ update: MetadataUpdate, version: UInt64) {
         let id = newStorageID()
-        metadataInFlight = (id, metadataVersion)
-        storageInFlight[id] = InFlightStorage(purpose: .metadata(version: metadataVersion))
-        output.storage.append(.writeMetadata(id: id, MetadataUpdate(header: metadataHeader(), bitmapWords: words)))
+        metadataInFlight = (id, version)
+        storageInFlight[id] = InFlightStorage(purpose: .metadata(version: version))
+        output.storage.append(.writeMetadata(id: id, update))
+        lastHeaderIssued = update.header
     }
 
     mutating func onMetadataCompleted(version: UInt64, result: StorageResult) {
         metadataInFlight = nil
         switch result {
         case .done, .data:
-            precondition(version > metadataPersistedVersion, "metadata versions went backwards")
+            // Equal for a header that only narrows the crash-marked extents (`flushMetadataIfNeeded`).
+            precondition(version >= metadataPersistedVersion, "metadata versions went backwards")
             metadataPersistedVersion = version
         case .failed(let reason):
             // Without durable metadata nothing may be acknowledged safely: the disk is failed.

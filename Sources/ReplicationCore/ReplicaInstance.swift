@@ -65,6 +65,10 @@ public struct ReplicaInstance: Sendable {
     var metadataVersion: UInt64 = 0
     var metadataPersistedVersion: UInt64 = 0
     var metadataInFlight: (id: StorageOpID, version: UInt64)?
+    /// The header of the last metadata update sent to the disk (or read at attach): once no
+    /// update is in flight, the durable one, whose crash-marked extents the bitmap on disk
+    /// matches (`flushMetadataIfNeeded` narrows them before writing bits that end them).
+    var lastHeaderIssued: MetadataHeader?
     /// When bitmap words were last written; words that only lost bits wait up to a second.
     var clearedBitsWrittenTick: UInt64 = 0
     /// Writes may start only once this metadata version (new generation, promotion flag) is

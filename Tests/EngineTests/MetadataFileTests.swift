@@ -25,6 +25,7 @@ struct MetadataFileTests {
         m.header.supersededGenerations = [Generation(0x5A00), Generation(0x7700)]
         m.header.flags.insert(.crashedPrimary)
         m.header.crashedPrimarySettledPeers = [NodeID(2)]
+        m.header.crashMarkedExtents = [3, 15]
         m.bitmaps[0].words[0] = .max
         m.bitmaps[1].words[m.bitmaps[1].words.count - 1] = 0x8000_0000_0000_0001
         return m
@@ -126,6 +127,7 @@ struct MetadataFileTests {
         m.header.formatVersion = 1
         m.header.supersededGenerations = []
         m.header.crashedPrimarySettledPeers = []
+        m.header.crashMarkedExtents = []
         return m
     }
 
@@ -134,11 +136,32 @@ struct MetadataFileTests {
         var old = Self.sample()
         old.header.formatVersion = 2
         old.header.crashedPrimarySettledPeers = []
+        old.header.crashMarkedExtents = []
         var expected = old
         expected.header.formatVersion = MetadataHeader.currentFormatVersion
         #expect(try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md").metadata == expected)
         expected.header.crashedPrimarySettledPeers = [NodeID(0), NodeID(2)]
         #expect(try MetadataFile.decode(MetadataFile.encode(expected, layout: Self.layout(expected), sequence: 4), path: "x.md").metadata == expected)
+    }
+
+    @Test("a format-3 header (before the crash-marked extents) reads as having none, and the next write carries them")
+    func formatThreeHeader() throws {
+        var old = Self.sample()
+        old.header.formatVersion = 3
+        old.header.crashMarkedExtents = []
+        var expected = old
+        expected.header.formatVersion = MetadataHeader.currentFormatVersion
+        #expect(try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md").metadata == expected)
+        expected.header.crashMarkedExtents = [0, 3, 15]
+        #expect(try MetadataFile.decode(MetadataFile.encode(expected, layout: Self.layout(expected), sequence: 4), path: "x.md").metadata == expected)
+        // As many crash-marked extents as al-extents fit the layout's slots beside a full activity log.
+        var full = expected
+        full.header.activityLog = Array(0 ..< 64)
+        full.header.crashMarkedExtents = Array(0 ..< 64)
+        #expect(Self.layout(expected).holds(full))
+        #expect(throws: Never.self) { try full.validate(against: Self.config()) }
+        full.header.crashMarkedExtents.append(64)
+        #expect(throws: MetadataError.self) { try full.validate(against: Self.config()) }
     }
 
     @Test("a format-1 header (before superseded generations) is read from either file version and upgraded by the next update")
