@@ -196,17 +196,6 @@ extension ReplicaInstance {
         }
         clearedBitsWrittenTick = now
         let header = metadataHeader()
-        if let last = lastHeaderIssued, peers.contains(where: { $0.bitmap?.dirtyHasSetBits ?? false }),
-           last.crashMarkedExtents.contains(where: { !header.crashMarkedExtents.contains($0) }) {
-            // Bits just set made crash-marked extents ordinary. The update writes its bitmap
-            // pages before its header, and a crash between them would read the new bits under
-            // the old list and count them as a crash's: first the durable header (the last one
-            // written, the only one whose bitmap is on disk) without those extents, alone. It
-            // makes no version durable; the update proper follows when it completes.
-            var narrowed = last
-            narrowed.crashMarkedExtents = last.crashMarkedExtents.filter(header.crashMarkedExtents.contains)
-            return issueMetadataUpdate(MetadataUpdate(header: narrowed, bitmapWords: []), version: metadataPersistedVersion)
-        }
         if !(metadataVersion > metadataPersistedVersion) { metadataVersion += 1 }
         var words: [PeerBitmapWords] = []
         for index in peers.indices where peers[index].bitmap != nil {
