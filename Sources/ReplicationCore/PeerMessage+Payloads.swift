@@ -49,7 +49,11 @@ import NIOCore
 /// 19: under protocol A a resync target whose tail of a lost writer is longer than its source's
 ///    sends the source the blocks of its extra writes (`lostWriterTail`, `lostWriterTailAck`):
 ///    an 18 peer knows neither message.
-public let replicationProtocolVersion: UInt16 = 19
+/// 20: a resync reply names the third nodes the source tracks blocks of its range out of sync
+///    toward (`ResyncReply.outOfSyncToward`), and the target marks them toward those nodes: it
+///    ended its resync in sync with nodes that lacked the source's data (OutdatedPrimaryAckTests).
+///    A 19 peer's reply has no such field.
+public let replicationProtocolVersion: UInt16 = 20
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -336,13 +340,29 @@ public struct ResyncReply: Sendable, Equatable {
     public var status: ReplyStatus
     /// The range's bytes for `.ok` (a slice of the received frame on the target); else empty.
     public var data: ByteBuffer
+    /// The third nodes the source tracks blocks of this range out of sync toward, and which
+    /// (protocol 20; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
+    /// there now, marks them toward those nodes too when its resync ends (`recordSourceTracks`).
+    public var outOfSyncToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
+        self.outOfSyncToward = outOfSyncToward
+    }
+}
+
+/// Blocks of a resync reply's range that one node lacks on the reply's sender: bit k of
+/// `words` (word k / 64, bit k % 64) is the range's k-th block (of the bitmap's block size).
+public struct PeerBlocks: Sendable, Equatable {
+    public var node: NodeID
+    public var words: [UInt64]
+    public init(node: NodeID, words: [UInt64]) {
+        self.node = node
+        self.words = words
     }
 }
 
