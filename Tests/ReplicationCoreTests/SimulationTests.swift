@@ -1883,6 +1883,10 @@ struct SimulationTests {
     /// peer at its generation or newer vouches, and an Inconsistent voter that took the newer
     /// generation by announcement refuses a requester at its parent. Owner: nbdpath (promotion;
     /// near 1900) with simsafety (generations). 2656 not traced.
+    /// Session 19 (review): 2698 reduced as a known issue, FailedDiskReattachedPromotedTests (the
+    ///   voter side too: n0 learnt A13496CB from a handshake after the announcement
+    ///   5C9C77A7→A13496CB was lost in a link drop, so 5C9C77A7 was not among its superseded
+    ///   generations and `knowsNewerGeneration` passed n1).
     ///
     /// Session 18 (simliveness), branch `simliveness`, not landed (time): 2060 (lost, protocol A;
     /// ProtocolATailWithinResyncTests) passes. A protocol A resync target that loses the writer

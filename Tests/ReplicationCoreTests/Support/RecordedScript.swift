@@ -30,4 +30,17 @@ class RecordedScript {
             run(line)
         }
     }
+
+    /// The client's result for request `id`: true done, false failed, nil still pending. (Four
+    /// suites keep their own copy of this from before it was here.)
+    func result(_ id: UInt64) -> Bool? {
+        guard let result = runner.cluster?.completions[id] else { return nil }
+        return result == .done
+    }
+
+    /// `admin nN primary` run to its end: true when node `n` became Primary.
+    func promote(_ n: Int) -> Bool {
+        let output = run("admin n\(n) primary") + run("stabilize")
+        return output.contains { $0.hasPrefix("n\(n): resource role:Primary") }
+    }
 }
