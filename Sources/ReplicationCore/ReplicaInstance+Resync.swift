@@ -212,7 +212,16 @@ extension ReplicaInstance {
         var result: [PeerBlocks] = []
         for k in peers.indices where k != i && peers[k].bitmap != nil
             && ![.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[k].replication) {
-            if let words = peers[k].bitmap!.words(in: blocks) { result.append(PeerBlocks(node: peers[k].id, words: words)) }
+            // This node's own crash marked its hot extents toward every peer: "maybe different",
+            // not a write k lacks. Named, the target took them as its own changes and, UpToDate
+            // beside an Outdated k at one generation, became k's source over k's newer write
+            // (scenario protocol_a_outdated_writer_beside_crashed_peer).
+            var bitmap = peers[k].bitmap!
+            for extent in crashExtents {
+                let start = UInt64(extent) * config.activityLogExtentBytes
+                bitmap.clear(bitmap.blocks(offsetBytes: start, lengthBytes: min(config.activityLogExtentBytes, config.sizeBytes - start)))
+            }
+            if let words = bitmap.words(in: blocks) { result.append(PeerBlocks(node: peers[k].id, words: words)) }
         }
         return result
     }
