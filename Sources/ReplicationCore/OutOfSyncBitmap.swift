@@ -23,8 +23,9 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// distinction, and the side does not yield for them (known gap: a second crash before the
     /// first one's bits are resynced turns the first one's crash-only bits into such bits).
     private var crashOnly: [Int: UInt64] = [:]
-    /// Bits in `crashOnly`.
-    private(set) var crashOnlyCount: UInt64 = 0
+    /// Bits in `crashOnly`. Counted when asked (once per handshake, over the words a crash marked)
+    /// rather than kept beside the words it would have to follow.
+    var crashOnlyCount: UInt64 { crashOnly.values.reduce(0) { $0 + UInt64($1.nonzeroBitCount) } }
 
     init(blockCount: UInt64, blockBytes: UInt64, words: [UInt64]? = nil) {
         let wordCount = Int((blockCount + 63) / 64)
@@ -89,7 +90,6 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         update(blocks, to: true)
         for (index, bits) in crashBits {
             crashOnly[index, default: 0] |= bits
-            crashOnlyCount += UInt64(bits.nonzeroBitCount)
         }
     }
 
@@ -104,7 +104,6 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// The bits of `mask` in word `index` are no longer crash-only (set or cleared for another reason).
     private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64) {
         guard let bits = crashOnly[index], bits & mask != 0 else { return }
-        crashOnlyCount -= UInt64((bits & mask).nonzeroBitCount)
         crashOnly[index] = bits & ~mask == 0 ? nil : bits & ~mask
     }
 
