@@ -36,9 +36,9 @@ enum GenerationComparison {
         if iTrackPeer && !peerTracksMe {
             return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "my-bitmap-is-peer-current")
         }
-        let mineInPeerHistory = peer.generations.history.contains { $0.sameHistory(as: myCurrent) }
+        let mineInPeerHistory = peer.generations.historyHolds(myCurrent)
             || peer.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: myCurrent) }
-        let peerInMyHistory = mine.generations.history.contains { $0.sameHistory(as: peerCurrent) }
+        let peerInMyHistory = mine.generations.historyHolds(peerCurrent)
             || mine.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: peerCurrent) }
         if mineInPeerHistory && !peerInMyHistory {
             return Result(decision: .targetFull, onlyIfBits: false, rule: "my-current-in-peer-history")
@@ -161,7 +161,7 @@ enum GenerationComparison {
     static func unconfirmedGenerationIsWholeBranch(_ side: Handshake, besides other: Handshake) -> Bool {
         guard let previous = side.generations.history.first, !previous.isNone else { return false }
         return other.generations.current.sameHistory(as: previous)
-            || other.generations.history.contains { $0.sameHistory(as: previous) }
+            || other.generations.historyHolds(previous)
             || other.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: previous) }
     }
 

@@ -118,6 +118,11 @@ public struct GenerationSet: Sendable, Hashable {
     public func bitmapGeneration(for peer: NodeID) -> Generation {
         bitmap.first { $0.nodeID == peer }?.generation ?? .none
     }
+
+    /// `generation` is one of the earlier current generations of this line (`history`).
+    public func historyHolds(_ generation: Generation) -> Bool {
+        history.contains { $0.sameHistory(as: generation) }
+    }
 }
 
 public struct Handshake: Sendable, Equatable {

@@ -266,7 +266,7 @@ extension ReplicaInstance {
               !flags.contains(.primaryLostQuorum), !flags.contains(.generationUnconfirmed) else { return nil }
         let upToDate = peers.indices.filter { peers[$0].isConnected && peers[$0].disk == .upToDate }
         guard !upToDate.contains(where: { peers[$0].current.sameHistory(as: mine) }) else { return nil }
-        return upToDate.first { i in generations.history.contains { $0.sameHistory(as: peers[i].current) } }
+        return upToDate.first { generations.historyHolds(peers[$0].current) }
     }
 
     mutating func beginPromotion(force: Bool, adminID: AdminRequestID?, automatic: Bool) {
@@ -393,7 +393,7 @@ extension ReplicaInstance {
         if supersededGenerations.contains(where: { $0.sameHistory(as: theirs) }) { return true }
         guard !theirs.sameHistory(as: generations.current) else { return false }
         let tracked = generations.bitmapGeneration(for: peers[i].id)
-        return generations.history.contains { $0.sameHistory(as: theirs) }
+        return generations.historyHolds(theirs)
             || (!tracked.isNone && tracked.sameHistory(as: theirs))
     }
 

@@ -138,7 +138,7 @@ extension ReplicaInstance {
         if peers[j].isConnected { return !peers[j].disk.hasDisk }
         let seen = peers[j].current
         guard !seen.isNone else { return false }
-        return seen.sameHistory(as: generations.current) || generations.history.contains { seen.sameHistory(as: $0) }
+        return seen.sameHistory(as: generations.current) || generations.historyHolds(seen)
     }
 
     /// The connection to writer `i` ends: the writes still in doubt may be missing on any other

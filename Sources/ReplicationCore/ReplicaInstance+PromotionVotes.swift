@@ -41,8 +41,8 @@ extension ReplicaInstance {
         guard peers[i].disk.hasDisk, !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return nil }
         return peers.indices.first { j in
             guard j != i, peers[j].isConnected, peers[j].disk.hasDisk, !peers[j].current.sameHistory(as: theirs),
-                  let history = peers[j].handshake?.generations.history else { return false }
-            return history.contains { $0.sameHistory(as: theirs) }
+                  let seen = peers[j].handshake?.generations else { return false }
+            return seen.historyHolds(theirs)
         }
     }
 }
