@@ -1913,6 +1913,37 @@ struct SimulationTests {
     ///   peer acknowledged since (FailedDiskReattachedPromotedTests keeps that as a known issue).
     ///   The notes ride the next metadata write: a write of their own moved fixed seeds 7 and 497
     ///   to no write by timing. 2656 passes with it too (n2 refuses n1 at 3473), and 1794.
+    /// Session 20 (nbdpath): the record's side. The handshake carries the sender's superseded
+    ///   generations and `tookNewerWrites` (protocol 21); an Inconsistent peer that took a newer
+    ///   writer's writes and knows a failed disk's current was moved past is not its target
+    ///   (`peer-inconsistent-past-my-failed-disk`): neither serves, and the connection plans
+    ///   again when a resync into either ends. FailedDiskReattachedPromotedTests out of
+    ///   withKnownIssue (rule off: 2 checks fail). Without the `tookNewerWrites` and failed-disk
+    ///   conditions (any source at a superseded generation refused) ReplicationCoreTests lost
+    ///   convergence in 10 fixed seeds and seed 900's replicas differed; without
+    ///   `tookNewerWrites` fixed seed 7 acknowledged no write (n2, the failed disk, was refused by
+    ///   n1, Inconsistent and a failed disk itself, which had taken no write since it fell behind).
+    /// Session 20 (nbdpath), 1807 traced (1701…2000, the only non-converging seed on a79be9f; 4
+    ///   nodes, protocol C; SIM_TRACE=1 SIM_TRACE_TAIL=0 SIM_TIMELINE=1). n0's disk fails at step
+    ///   72 while Primary; diskless, it starts A62B from 5072 (absent [0]) and acknowledges c1 in
+    ///   it (step ~120, the run's only acknowledged write). About step 123 n1 and n2 exchange
+    ///   handshakes, both at A62B; the link is slow. At step 127 n0, without quorum, starts 247F
+    ///   from A62B (absent [1, 0]): c2…c6 fail, so 247F holds no acknowledged write, but n2 and n3
+    ///   adopt it. n0 crashes (step ~146). At step 147 n2 plans n1's handshake against its OWN
+    ///   handshake, still saying A62B (`equal-lower-node-id`), though it is at 247F now: it becomes
+    ///   n1's SyncTarget, Inconsistent at 247F. That resync is interrupted (step ~248, 64 KiB
+    ///   left), and n2, Inconsistent at 247F with A62B in its history, is from then on the newer
+    ///   peer of every consistent replica: n1 (A62B) is its target by `peer-bitmap-is-my-current`
+    ///   (Outdated, durable, step ~262), n3 (A62B) by `my-current-in-peer-history`, and every one
+    ///   of those resyncs pauses until n2 is UpToDate, which nothing can make it. End: n0 Outdated
+    ///   at 5072 (its disk back), n1 Outdated at A62B, n2 Inconsistent at 247F, n3 Inconsistent at
+    ///   A62B, every link Paused. The root is review's TwoPrimariesTests design note (07:20,
+    ///   session 20): a node plans from the handshake it sent, though its current moved since.
+    ///   Measured on branch `nbdpath-1807` (one rule: in `negotiate`, a node whose current is no
+    ///   longer its sent handshake's renegotiates the connection): 1807 passes, and 7 497 2698
+    ///   2656 too; no range run (queue). Direction: that rule (review's `restale`, which measured
+    ///   161 → 163/162 over six ranges in session 17), or a resync target taking its older
+    ///   source's generation when the resync starts, so that an interrupted one is not "newer".
     ///
     /// Session 18 (simliveness), branch `simliveness`, not landed (time): 2060 (lost, protocol A;
     /// ProtocolATailWithinResyncTests) passes. A protocol A resync target that loses the writer
