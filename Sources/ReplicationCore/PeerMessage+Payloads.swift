@@ -53,11 +53,15 @@ import NIOCore
 ///    and at equal generations a side whose bits record writes the other missed is the source
 ///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
 ///    fall through to `equal-lower-node-id` and plan the other direction.
-/// 21: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`)
+/// 21: a resync reply names the third nodes the source tracks blocks of its range out of sync
+///    toward (`ResyncReply.outOfSyncToward`), and the target marks them toward those nodes: it
+///    ended its resync in sync with nodes that lacked the source's data (OutdatedPrimaryAckTests).
+///    A 20 peer's reply has no such field.
+/// 22: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`)
 ///    and whether, Inconsistent, it took a newer writer's writes (`HandshakeFlags.tookNewerWrites`);
 ///    a disk back from its failure record at one of those generations is not the source of such a
-///    peer (`*-inconsistent-past-*-failed-disk`): a 20 peer would start that resync.
-public let replicationProtocolVersion: UInt16 = 21
+///    peer (`*-inconsistent-past-*-failed-disk`): a 21 peer would start that resync.
+public let replicationProtocolVersion: UInt16 = 22
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -92,7 +96,7 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// The sender, Inconsistent, wrote a writer's writes of a generation newer than its own
     /// current (a resync target keeps its generation until its resync ends): some may have been
     /// acknowledged with its copy, and a replica still at an older generation lacks them (since
-    /// protocol 21; `GenerationComparison.knowsSuperseded`).
+    /// protocol 22; `GenerationComparison.knowsSuperseded`).
     public static let tookNewerWrites = HandshakeFlags(rawValue: 1 << 10)
 }
 
@@ -167,7 +171,7 @@ public struct Handshake: Sendable, Equatable {
     public var replicationProtocol: ReplicationProtocol
     /// Generations the sender knows a writer moved past while it stayed behind (its
     /// `supersededGenerations`, oldest first, at most `GenerationSet.historyMax`; since protocol
-    /// 21). An Inconsistent sender may hold writes of the newer ones (its resync from a newer
+    /// 22). An Inconsistent sender may hold writes of the newer ones (its resync from a newer
     /// source, and the writes that source replicated to it meanwhile): a disk back from its
     /// failure record at one of these is not its source (`GenerationComparison.compare`).
     public var supersededGenerations: [Generation]
@@ -368,13 +372,29 @@ public struct ResyncReply: Sendable, Equatable {
     public var status: ReplyStatus
     /// The range's bytes for `.ok` (a slice of the received frame on the target); else empty.
     public var data: ByteBuffer
+    /// The third nodes the source tracks blocks of this range out of sync toward, and which
+    /// (protocol 21; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
+    /// there now, marks them toward those nodes too when its resync ends (`recordSourceTracks`).
+    public var outOfSyncToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
+        self.outOfSyncToward = outOfSyncToward
+    }
+}
+
+/// Blocks of a resync reply's range that one node lacks on the reply's sender: bit k of
+/// `words` (word k / 64, bit k % 64) is the range's k-th block (of the bitmap's block size).
+public struct PeerBlocks: Sendable, Equatable {
+    public var node: NodeID
+    public var words: [UInt64]
+    public init(node: NodeID, words: [UInt64]) {
+        self.node = node
+        self.words = words
     }
 }
 

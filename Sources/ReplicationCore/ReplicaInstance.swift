@@ -56,7 +56,7 @@ public struct ReplicaInstance: Sendable {
     /// Inconsistent, this replica wrote a writer's writes of a generation newer than its current
     /// (`HandshakeFlags.tookNewerWrites`), until a resync into it ends (`adoptGenerations`). In
     /// memory only: after a crash the handshake no longer says it, and a failed disk at a
-    /// superseded generation may serve this node again (as before protocol 21).
+    /// superseded generation may serve this node again (as before protocol 22).
     var tookNewerWrites = false
     var activityLog: ActivityLog
     var hasQuorum = true

@@ -38,7 +38,7 @@ import Testing
 /// (here) refuses n1 at G0. Mutation: with that call removed the checks below fail 4 ways
 /// (promoted, split brain, c3 on n1 and n2).
 ///
-/// The record's side (session 20; protocol 21): n1 still served n2 (`equal-peer-inconsistent`),
+/// The record's side (session 20; protocol 22): n1 still served n2 (`equal-peer-inconsistent`),
 /// which ended UpToDate at G0 without c3, on the down n0 alone until it returned. DRBD attaches
 /// such a disk Outdated (it clears MDF_WAS_UP_TO_DATE in the record written while the disk is
 /// Failed, `primary_and_data_present`); attaching it Outdated outright here cost 1…300 21 → 28 in

@@ -6,7 +6,7 @@ import Testing
 /// The handshake's replication protocol (A/C), added in replication protocol 10: its byte
 /// roundtrips, a frame cut before it or carrying an unknown code is refused, and a 9 peer (whose
 /// handshake has no such byte) is refused by its hello's version before any frame is read. Since
-/// protocol 21 the byte is followed by the superseded generations' u32 count (none here).
+/// protocol 22 the byte is followed by the superseded generations' u32 count (none here).
 @Suite("Replication wire codec: the handshake's replication protocol")
 struct HandshakeProtocolWireTests {
     static func handshake(_ p: ReplicationProtocol) -> Handshake {
