@@ -1530,6 +1530,12 @@ struct SimulationTests {
     /// the header and the handshake (the oldest generation since which this node acknowledged
     /// nothing: a new generation started over an unconfirmed one inherits it), so a side yields
     /// when that generation is one the other knows — a wire change and a header field.
+    /// Session 20 (simsafety): 1794's tie-break landed (no wire or header change) after main
+    /// 5b5d55e; PureDecisionTests' "both unconfirmed stays a split brain" case now expects the
+    /// tie-break. 1701…2000 on it = main a79be9f's 32 seed for seed (1794 and 1862 pass on both).
+    /// The durable crash marks (header format 4, a digest of the listed extents' bits instead of
+    /// session 19's narrowing header write) stay on branch `simsafety-durable4`: never measured
+    /// on ranges (the queue), reviewed (review 08:21: mutations tested).
     ///
     /// Session 17 (simsafety), TwoPrimariesTests' session-13 reductions (790's promotion, 1068
     /// with n1 Secondary again) on main 20386ae (wl3): with `holdack` on main, `restale` alone
