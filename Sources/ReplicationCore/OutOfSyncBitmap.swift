@@ -150,6 +150,35 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         }
     }
 
+    /// The set bits of `blocks` that are not crash-only (`crashOnly`) as words, bit k for block
+    /// `blocks.lowerBound + k` (`PeerBlocks`); nil when none is.
+    func missedWriteWords(in blocks: Range<UInt64>) -> [UInt64]? {
+        var result: [UInt64]? = nil
+        var block = blocks.lowerBound
+        while let found = nextSet(from: block), found < blocks.upperBound {
+            block = found + 1
+            if let bits = crashOnly[Int(found / 64)], bits & (UInt64(1) << (found % 64)) != 0 { continue }
+            let k = found - blocks.lowerBound
+            if result == nil { result = Array(repeating: 0, count: Int((blocks.count + 63) / 64)) }
+            result![Int(k / 64)] |= UInt64(1) << (k % 64)
+        }
+        return result
+    }
+
+    /// Sets block `first + k` for each bit k set in `words` (as `missedWriteWords(in:)` gives them), up to
+    /// `end`: bits beyond it are ignored.
+    mutating func set(words: [UInt64], from first: UInt64, end: UInt64) {
+        for (index, word) in words.enumerated() {
+            var w = word
+            while w != 0 {
+                let block = first + UInt64(index) * 64 + UInt64(w.trailingZeroBitCount)
+                w &= w - 1
+                guard block < min(end, blockCount) else { return }
+                update(block ..< block + 1, to: true)
+            }
+        }
+    }
+
     /// First set block at or after `from`, or nil.
     func nextSet(from: UInt64) -> UInt64? {
         var block = from

@@ -53,7 +53,11 @@ import NIOCore
 ///    and at equal generations a side whose bits record writes the other missed is the source
 ///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
 ///    fall through to `equal-lower-node-id` and plan the other direction.
-public let replicationProtocolVersion: UInt16 = 20
+/// 21: a resync reply names the third nodes the source tracks blocks of its range out of sync
+///    toward (`ResyncReply.outOfSyncToward`), and the target marks them toward those nodes: it
+///    ended its resync in sync with nodes that lacked the source's data (OutdatedPrimaryAckTests).
+///    A 20 peer's reply has no such field.
+public let replicationProtocolVersion: UInt16 = 21
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -351,13 +355,29 @@ public struct ResyncReply: Sendable, Equatable {
     public var status: ReplyStatus
     /// The range's bytes for `.ok` (a slice of the received frame on the target); else empty.
     public var data: ByteBuffer
+    /// The third nodes the source tracks blocks of this range out of sync toward, and which
+    /// (protocol 21; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
+    /// there now, marks them toward those nodes too when its resync ends (`recordSourceTracks`).
+    public var outOfSyncToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
+        self.outOfSyncToward = outOfSyncToward
+    }
+}
+
+/// Blocks of a resync reply's range that one node lacks on the reply's sender: bit k of
+/// `words` (word k / 64, bit k % 64) is the range's k-th block (of the bitmap's block size).
+public struct PeerBlocks: Sendable, Equatable {
+    public var node: NodeID
+    public var words: [UInt64]
+    public init(node: NodeID, words: [UInt64]) {
+        self.node = node
+        self.words = words
     }
 }
 

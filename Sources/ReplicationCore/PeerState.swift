@@ -173,6 +173,10 @@ struct ResyncProgress: Sendable {
     /// Target: this node lost a protocol A writer and holds writes of it the source may lack;
     /// no request goes out until they are settled (`holdLostWriterTail`).
     var lostWriterTail: LostWriterTailHold?
+    /// Target: the blocks the source said, with its replies, that third nodes lack
+    /// (`ResyncReply.outOfSyncToward`), set toward them when the resync ends, after the bits
+    /// toward peers that are not behind are dropped (`adoptGenerations`).
+    var sourceTracks: [NodeID: OutOfSyncBitmap] = [:]
 }
 
 struct OutstandingResync: Sendable {

@@ -182,6 +182,9 @@ extension ReplicaInstance {
             reply = ResyncReply(answering: request, .failed)
         }
         guard let i = peerIndex(peer), peers[i].transportUp else { return }
+        if reply.status != .failed {
+            reply.outOfSyncToward = thirdNodesLacking(request, target: i)
+        }
         if reply.status != .failed, peers[i].bitmap != nil, !dirtied {
             // The target gets data at least as new as this read; its own bit stays set until it
             // has written it, so nothing is lost if either side crashes now. (Dirtied: a newer
@@ -191,6 +194,54 @@ extension ReplicaInstance {
             if peers[i].resync != nil { peers[i].resync!.bytesThisTick += UInt64(request.lengthBytes) }
         }
         send(.resyncReply(reply), to: peer)
+    }
+
+    /// Source: the blocks of `request`'s range this node tracks out of sync toward nodes other
+    /// than the target, for the reply (`ResyncReply.outOfSyncToward`). Once written there, the
+    /// target holds this node's data in those blocks, which those nodes lack; ended in sync
+    /// with them, it resynced one (an Outdated node at its new generation that took it by
+    /// announcement) without a write this node alone tracked for it, and UpToDate replicas
+    /// differed (OutdatedPrimaryAckTests). Not toward nodes this node is the resync source of
+    /// (bitmap exchange, resync or paused): their own resync from here brings the blocks, and
+    /// marked, two co-targets of an initial sync resynced the whole volume between identical
+    /// replicas after it (session 17's `simrestart-s17-markall` v1).
+    func thirdNodesLacking(_ request: ResyncRequest, target i: Int) -> [PeerBlocks] {
+        let blockBytes = UInt64(config.bitmapBlockBytes)
+        let first = request.offsetBytes / blockBytes
+        let blocks = first ..< first + UInt64(request.lengthBytes) / blockBytes
+        var result: [PeerBlocks] = []
+        for k in peers.indices where k != i && peers[k].bitmap != nil
+            && ![.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[k].replication) {
+            // Bits only this node's crash set (its activity log's extents, `crashOnly`) say "maybe
+            // different", not a write k lacks: named, the target took them as its own changes and,
+            // UpToDate beside an Outdated k at one generation, became k's source over k's newer
+            // write (scenario protocol_a_outdated_writer_beside_crashed_peer, seed 1500). A write's
+            // bit inside such an extent, before the crash or after it, is named.
+            if let words = peers[k].bitmap!.missedWriteWords(in: blocks) { result.append(PeerBlocks(node: peers[k].id, words: words)) }
+        }
+        return result
+    }
+
+    /// Target: the source tracks blocks of this reply's range out of sync toward third nodes
+    /// (`thirdNodesLacking`); written here, they are this node's data, which those nodes lack
+    /// too. Kept for the resync's end (`sourceTracks`), where `adoptGenerations` sets them toward
+    /// those nodes after it drops the bits toward peers that are not behind. Not set at once:
+    /// each set changed the bitmap mid-resync and cost a metadata write, and no case needs them
+    /// before the end (an Inconsistent target is no one's source; an interrupted resync loses
+    /// them with its progress, as a dropped bitmap toward a paused source loses them at the end).
+    /// DRBD's SyncTarget sets every resync block out of sync toward all peers and clears those the
+    /// source says are in sync with it (P_PEERS_IN_SYNC); here the source names the ones that are not.
+    mutating func recordSourceTracks(_ reply: ResyncReply, source i: Int) {
+        guard !reply.outOfSyncToward.isEmpty else { return }
+        let blockBytes = UInt64(config.bitmapBlockBytes)
+        let first = reply.offsetBytes / blockBytes, end = first + UInt64(reply.lengthBytes) / blockBytes
+        for entry in reply.outOfSyncToward where entry.node != peers[i].id {
+            guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
+            var tracked = peers[i].resync!.sourceTracks[entry.node]
+                ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
+            tracked.set(words: entry.words, from: first, end: end)
+            peers[i].resync!.sourceTracks[entry.node] = tracked
+        }
     }
 
     /// The connection to `peer` ended: its resync reads and writes still in flight are marked,
@@ -236,6 +287,7 @@ extension ReplicaInstance {
             // What no write follows for: its round trip ends here.
             resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes) - writtenBytes, requestedMicros: outstanding.sentMicros)
         }
+        if reply.status != .failed && disk.hasDisk { recordSourceTracks(reply, source: i) }
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
         for run in runs {
             let offsetBytes = run.lowerBound * blockBytes
@@ -345,6 +397,8 @@ extension ReplicaInstance {
             // exchange: what j had and this node lacked, which the source just brought. Dropped,
             // or the renegotiation would resync them from this node to j (j is not behind).
             if j != i && (!peers[j].receivesWrites || peers[j].replication == .pausedSyncT) { peers[j].bitmap!.clearAll() }
+            // What the source said j lacks is this node's data now, and j lacks it here too.
+            if let tracked = peers[i].resync?.sourceTracks[peers[j].id] { peers[j].bitmap!.or(words: tracked.words, firstWord: 0) }
         }
         // Beside a connected diskless Primary at another generation the data just taken is not
         // the Primary's: its writes since that generation's parent went to a replica this

@@ -85,8 +85,17 @@ public enum PeerMessageCodec {
                                                 writer: hasWriter ? writer : nil, writerSequence: sequence))
         case .resyncReply:
             let id = try r.u64(), offset = try r.u64(), length = try r.u32(), status = try replyStatus(&r)
+            let peers = try r.count(elementBytes: 5, max: nodesMax)
+            var toward: [PeerBlocks] = []
+            for _ in 0..<peers {
+                let node = try node(&r)
+                // At most one word per 64 blocks of the range, at the smallest block (512 bytes).
+                let words = try r.u64s(try r.count(elementBytes: 8, max: Int(length) / (512 * 64) + 1))
+                toward.append(PeerBlocks(node: node, words: words))
+            }
             let data = try payloadSlice(&r, max: payloadBytesMax)
-            return .resyncReply(ResyncReply(id: id, offsetBytes: offset, lengthBytes: length, status: status, data: data))
+            return .resyncReply(ResyncReply(id: id, offsetBytes: offset, lengthBytes: length, status: status, data: data,
+                                            outOfSyncToward: toward))
         case .resyncFinished: return .resyncFinished(ResyncFinished(generations: try generationSet(&r)))
         case .verifyRequest:
             return .verifyRequest(VerifyRequest(id: try r.u64(), offsetBytes: try r.u64(), lengthBytes: try r.u32(), digest: try r.u64()))

@@ -79,26 +79,46 @@ struct OutdatedPrimaryAckTests {
                 "the acknowledged c2 is resynced away:\n\(script.text)")
     }
 
-    /// Open (a known issue; found by simrestart in session 16, left in the SimulationTests note):
-    /// the same without the operator's `connect` on n0, which refused n2 as a second Primary and
-    /// stays StandAlone toward it. n2 took n0's generation by announcement, named absent and
-    /// Outdated, and the bits toward it are held by n0 alone. n2 is then resynced only by n1 and
-    /// n3, full-sync targets of n0 whose bitmaps carry none of n0's bits toward n2, and comes out
-    /// UpToDate at n0's generation without n0's c3: UpToDate replicas differ. Directions weighed
-    /// by the lead: a full-sync target ends with every bit set toward the peers it did not sync
-    /// with that are not at its new generation, or a node that took a generation only by
-    /// announcement is not resynced by bitmap from a peer whose bitmap toward it starts after that
-    /// generation. When fixed, the comparison passes, the known issue is no longer recorded and
-    /// the suite fails: move it out of `withKnownIssue`. Session 17: the first direction, DRBD's,
-    /// passes it on branch `simrestart-s17-markall` but costs fixed seeds 7 and 69 (no write) and
-    /// met a DIFFER by timing in 801…1100 (SimulationTests' session 17 note: numbers and next step).
+    /// The same without the operator's `connect` on n0, which refused n2 as a second Primary and
+    /// stays StandAlone toward it (found by simrestart in session 16). n2 took n0's generation by
+    /// announcement, named absent and Outdated, and the bits toward it (c3's block) are held by
+    /// n0 alone. n2 is then resynced only by n1 and n3, full-sync targets of n0: before protocol
+    /// 21 their bitmaps carried none of n0's bits toward n2 (`adoptGenerations` dropped the bits
+    /// toward a peer they waited to resync from), and n2 came out UpToDate at n0's generation
+    /// without c3: UpToDate replicas differed. Now each of n0's resync replies names the blocks
+    /// n0 tracks toward n2 (`ResyncReply.outOfSyncToward`), n1 and n3 keep them and set them
+    /// toward n2 after that drop, and n2 gets c3 from them (without the setting after the drop
+    /// this fails). Session 17 did it DRBD's
+    /// way (every block toward every peer the source tracks, branch `simrestart-s17-markall`):
+    /// it passed this too but cost fixed seeds 7 and 69 and 1401…1700 four seeds (SimulationTests).
     @Test("an Outdated Primary's generation taken by announcement is not resynced by peers without its bits")
     func outdatedPrimaryWithoutOperatorConnect() {
         let script = Self.outdatedPrimaryStepsDown()
         script.run("tick 10")
         script.run("stabilize")
-        withKnownIssue("n2 is resynced by n1 and n3 only, whose bitmaps lack n0's bits toward it: replicas differ") {
-            #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
-        }
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
+        #expect(script.run("data n2 off=8192") == ["n2 off=8192: pattern=3"], "n2 got n0's c3:\n\(script.text)")
+    }
+
+    /// What a resync reply names toward a third node (`thirdNodesLacking`): the bits of writes
+    /// that node missed, inside the source's crash extents too (before the crash or after it),
+    /// but not the bits only the source's crash set, which say "maybe different": named, the
+    /// target took them as its own changes and, UpToDate beside an Outdated writer at one
+    /// generation, became its source over the writer's newer write (scenario
+    /// protocol_a_outdated_writer_beside_crashed_peer, seed 1500). Session 19's form left out
+    /// the crash's whole extents and with them blocks 65 and 70 here.
+    @Test("a resync reply names a third node's missed writes, not its source's crash marks")
+    func namedBlocksLeaveOutCrashMarks() {
+        var bitmap = OutOfSyncBitmap(blockCount: 256, blockBytes: 4096)
+        bitmap.set(65 ..< 66)  // a write the third node missed, before the crash
+        bitmap.setByCrash(64 ..< 80)  // the crash's activity-log extent over it
+        bitmap.set(70 ..< 71)  // a write it missed after the crash, in that extent
+        bitmap.set(200 ..< 201)  // beyond the reply's range
+        let words = bitmap.missedWriteWords(in: 64 ..< 192)
+        #expect(words == [UInt64(1) << 1 | UInt64(1) << 6, 0])
+        #expect(bitmap.missedWriteWords(in: 72 ..< 80) == nil, "crash marks only: nothing named")
+        var target = OutOfSyncBitmap(blockCount: 256, blockBytes: 4096)
+        target.set(words: words ?? [], from: 64, end: 192)
+        #expect(target.setCount == 2 && target.isSet(65) && target.isSet(70))
     }
 }
