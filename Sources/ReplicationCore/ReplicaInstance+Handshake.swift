@@ -39,6 +39,17 @@ extension ReplicaInstance {
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         if let refusal = secondPrimaryRefusal(peerRole: handshake.role, peer: i) { return deferConnection(i, refusal) }
+        if handshake.role == .primary && !handshake.hasQuorum && mine.generations.current != generations.current {
+            // A Primary without quorum counted this node on the handshake this node sent, at a
+            // generation it has left since (it voted another node in and took that one's new
+            // generation). Planned now, the Primary would take this node's commitment (its
+            // bitmap, then its answer to the role ping) as given at the old generation and
+            // acknowledge its held writes beside the other Primary (TwoPrimariesTests, seed
+            // 1068). DRBD commits a connection cluster-wide, and no new current UUID is made
+            // while one runs: fresh handshakes both ways carry what each holds now.
+            log(.info, "\(name) is Primary without quorum and this node's handshake said generation \(mine.generations.current), left since for \(generations.current); renegotiating")
+            return dropConnection(i, standAlone: false, renegotiate: true)
+        }
         peers[i].joinedOutdatedAt = nil
         joinBesideDisklessPrimary(i, mine: mine, peer: &handshake)
         peers[i].handshake = handshake

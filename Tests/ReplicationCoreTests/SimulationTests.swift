@@ -1902,6 +1902,17 @@ struct SimulationTests {
     /// bitmap exchange, which brought the same 32K on main; the resync is the same, its timing not,
     /// and the run goes elsewhere (main acknowledges its first write only at c255, late in the run).
     /// 1500, 206, 2286, 453, 806, 872, 1088 pass; 2757 acknowledges nothing, as on main.
+    /// Session 20 (simrestart), review's restale design, restricted (TwoPrimariesTests, 1068): a node
+    /// renegotiates instead of planning a handshake from a Primary without quorum when its own
+    /// current moved since its handshake went out. Release ranges against main 5b5d55e: 1…300,
+    /// 301…500, 501…800, 801…1100, 1401…1700, 1701…2000 identical seed for seed (1807 stays
+    /// noconv). Unrestricted (every handshake planned after this node's current moved; branch
+    /// `simrestart-restale`, nbdpath-1807's rule): 1807 and 790's reduction pass, but DIFFER 621
+    /// (new, not traced), fixed seed 696 and resync-lane fixed seed 3 acknowledge nothing, and
+    /// every range moves (1…300 33 → 30, 301…500 14 → 18, 1401…1700 38 → 36, 1701…2000 32 → 34).
+    /// 2757 on a79be9f no longer reaches review's session-19 path (n1 target of an Inconsistent n3
+    /// by a writer-lost judged on n3's last reported disk): its run converges and acknowledges
+    /// nothing; that rule's hole (`reconcileWriterLost` decides each end apart) has no reduction.
     ///
     /// Session 17 (nbdpath), landed: a promotion vote toward a protocol A requester waits until
     /// the header holding this node's last crashed-Primary change (a settle, the status ended, the
