@@ -357,7 +357,7 @@ extension ReplicaInstance {
             // One Primary cluster-wide: the requester may not see it (partition), this node does.
             return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
         }
-        if [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[i].replication) || knowsNewerGeneration(than: i) {
+        if servesResync(to: i) || knowsNewerGeneration(than: i) {
             return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
         }
         if let newer = peerMovedPast(requester: i) {

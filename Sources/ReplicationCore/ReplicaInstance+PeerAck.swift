@@ -126,6 +126,18 @@ extension ReplicaInstance {
     /// is connected without a disk (it failed or detached; the bits start no resync until it
     /// has one again), or it takes a resync from this node (`servesResync`).
     ///
+    /// The target's copy of a lost writer's writes does not count, and the exchange settles
+    /// it only if it got some of them itself: a target that got none sends no writer-lost
+    /// and decides nothing on this node's (`reconcileWriterLost` needs a tail of its own).
+    /// Seed 68: the diskless Primary n2 sent its first writes (block 12) to n1 and to n0,
+    /// n1's Inconsistent resync target, and crashed; n1 wrote them, n0 never received them
+    /// (its link to n2 dropped with them on it, and n2's out-of-sync ranges that said so
+    /// died with n2), and n0's resync from n1 ended UpToDate without block 12
+    /// (InDoubtWriteResyncTargetTests). Marked here, the resync carries them: bits the
+    /// source sets after its bitmap went out go to the target when it says it is done
+    /// (`onResyncFinished`). They only widen the resync: the target takes this node's data
+    /// on those blocks anyway.
+    ///
     /// An ancestor counts because a peer's last report lags: the writer's announcement of this
     /// node's current went to that peer too, and its state report saying it took it can die
     /// with the link between the two. Seed 2038: the diskless Primary n2 announced 8DE4→5BB0 to
@@ -140,23 +152,6 @@ extension ReplicaInstance {
         let seen = peers[j].current
         guard !seen.isNone else { return false }
         return seen.sameHistory(as: generations.current) || generations.historyHolds(seen)
-    }
-
-    /// This node serves peer `j` a resync, running or about to run (bitmaps being exchanged, or
-    /// waiting for a target busy with another source). The target's copy of a lost writer's
-    /// writes does not count, and the exchange settles it only if it got some of them itself: a
-    /// target that got none sends no writer-lost and decides nothing on this node's
-    /// (`reconcileWriterLost` needs a tail of its own). Seed 68: the diskless Primary n2 sent its
-    /// first writes (block 12) to n1 and to n0, n1's Inconsistent resync target, and crashed; n1
-    /// wrote them, n0 never received them (its link to n2 dropped with them on it, and n2's
-    /// out-of-sync ranges that said so died with n2), and n0's resync from n1 ended UpToDate
-    /// without block 12
-    /// (InDoubtWriteResyncTargetTests). Marked here, the resync carries them: bits the source
-    /// sets after its bitmap went out go to the target when it says it is done
-    /// (`onResyncFinished`). They only widen the resync: the target takes this node's data on
-    /// those blocks anyway.
-    func servesResync(to j: Int) -> Bool {
-        [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[j].replication)
     }
 
     /// The connection to writer `i` ends: the writes still in doubt may be missing on any other

@@ -1,6 +1,12 @@
 import NIOCore
 
 extension ReplicaInstance {
+    /// This node serves peer `j` a resync, running or about to run: bitmaps being exchanged, the
+    /// resync itself, or paused while the target is busy with another source.
+    func servesResync(to j: Int) -> Bool {
+        [.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[j].replication)
+    }
+
     mutating func startResync(_ i: Int, asTarget: Bool) {
         guard peers[i].bitmap != nil else { return }
         if asTarget, peers.indices.contains(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
@@ -211,7 +217,7 @@ extension ReplicaInstance {
         let blocks = first ..< first + UInt64(request.lengthBytes) / blockBytes
         var result: [PeerBlocks] = []
         for k in peers.indices where k != i && peers[k].bitmap != nil
-            && ![.wfBitMapS, .syncSource, .pausedSyncS].contains(peers[k].replication) {
+            && !servesResync(to: k) {
             // Bits only this node's crash set (its activity log's extents, `crashOnly`) say "maybe
             // different", not a write k lacks: named, the target took them as its own changes and,
             // UpToDate beside an Outdated k at one generation, became k's source over k's newer

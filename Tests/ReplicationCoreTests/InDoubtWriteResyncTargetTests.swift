@@ -8,11 +8,12 @@ import Testing
 /// `reconcileWriterLost`) and answers nothing. In 68 the diskless Primary n2 sent its first
 /// writes (block 12) to n1 and to n0, n1's Inconsistent resync target, and crashed; n1 wrote
 /// them, n0 never received them (its link to n2 dropped with them on it), n1's writer-lost
-/// marked nothing, and n0's resync from n1 ended UpToDate without block 12. Reduced: n2 misses block 0 while cut off from n1 and resyncs it from n1;
-/// n0, which never wrote, turns diskless Primary and its first write (block 12) reaches n1
-/// only. The source marks the writes in doubt it holds toward a peer it serves a resync
-/// (`servesResync`), bitmaps exchanged or not yet; with that off (`false &&` in
-/// `servesResync`) both cases end DIFFER n1 vs n2, n2's block 12 never written (2 issues each).
+/// marked nothing, and n0's resync from n1 ended UpToDate without block 12. Reduced: n2 misses
+/// block 0 while cut off from n1 and resyncs it from n1; n0, which never wrote, turns diskless
+/// Primary and its first write (block 12) reaches n1 only. The source marks the writes in doubt
+/// it holds toward a peer it serves a resync (`servesResync`), bitmaps exchanged or not yet;
+/// with that off (`false &&` before `servesResync(to: j)` in `writerLostExchangeCannotSettle`)
+/// both cases end DIFFER n1 vs n2, n2's block 12 never written (2 issues each).
 @Suite("Replication core: a lost writer's write toward a resync target that never got it")
 struct InDoubtWriteResyncTargetTests {
     @Test("the source marks the lost writer's write toward a target it has not started to serve")
