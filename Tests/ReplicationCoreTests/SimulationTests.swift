@@ -2170,6 +2170,36 @@ struct SimulationTests {
     /// check fails). The cost is the new generation going out before the writes, as it must (a
     /// write at the old generation after a peer loss is 2174's lost write); DRBD likewise blocks
     /// while the only holder of the newest data is Outdated.
+    ///
+    /// Session 20 (review), new ground 2901…3200 on main 5b5d55e (release bundle; all three fail
+    /// the same way on a79be9f, and on the branches simrestart-twoprim 03d3ff4, seq2r b0c459e and
+    /// nbdpath 11deedc; unrestricted restale 6bb1541 passes 3048 only): 35 failing, LOST 2975,
+    /// SPLITBRAIN 3048 3112, 32 no write (2901 2913 2927 2941 2949 2961 2963 2973 2979 2991 3012
+    /// 3019 3021 3031 3059 3077 3079 3087 3091 3093 3101 3107 3113 3123 3129 3137 3139 3143 3163
+    /// 3171 3187 3195).
+    /// - 2975 traced (protocol A, 4 nodes, SIM_WATCH_BLOCK=0): n2 crashed; n1 and n3 went Outdated
+    ///   on quorum loss at C08D; n0 was promoted with n1's vote and started 1DBE absent=[2] (steps
+    ///   195–198). n1 and n3, Outdated, did not take 1DBE (`onNewGeneration`: only current data
+    ///   moves on; they note C08D superseded). c8 (block 0) went to n1 and n3; n3 wrote it, n0's
+    ///   own write failed (disk Failed, step 247) and n0 acknowledged c8 on n3's copy; n1's write
+    ///   failed too. So c8's one copy is on n3, Outdated at C08D, which by design refuses a vote
+    ///   to a node still at C08D. But at step ~390 n1, Diskless (its disk failed) at C08D, was
+    ///   promoted with the votes of n0 (Diskless at 1DBE), n2 (UpToDate at C08D, back from its
+    ///   crash, never had 1DBE) and n3: `knowsNewerGeneration` returns false for a requester
+    ///   without a disk ("it writes through its UpToDate peers"), and a voter without a disk (n0,
+    ///   the very writer of 1DBE) knows nothing either; the 1900 refusal passes because n2, n1's
+    ///   UpToDate peer, is at n1's current. n1 started 7FC8 from C08D absent=[0,1] through n2; n3
+    ///   was later resynced from n2 and c8 was gone from every replica. Direction (promotion,
+    ///   nbdpath): for a diskless requester, judge the generation of the data it would write
+    ///   through (its current, and its UpToDate peers') against the voter's superseded list and
+    ///   current, and let a diskless voter refuse a requester behind its own current.
+    /// - 3048 and 3112 (protocol C, split brain under quorum) not traced beyond the generation
+    ///   lines: in 3112 n1 started 8661 from 34DB absent=[0] and crashed two steps later; n0 later
+    ///   started 9DDB from 34DB, crashed, came back at 34DB and started 10D7 from 34DB absent=[1]:
+    ///   n0 and n1 met as siblings (n1's side says "since 0000000000000000": no bitmap slot toward
+    ///   n0). The 1794/1862 class (a generation started and forgotten, or two unconfirmed
+    ///   siblings), to check against simsafety's 1794 tie-break. 3048 passes under unrestricted
+    ///   restale (a plan from a stale handshake, nbdpath's 1807 class).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
