@@ -71,6 +71,16 @@ enum GenerationComparison {
            let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
             myYieldsUnconfirmed = myInconsistentOnly
             peerYieldsUnconfirmed = peerInconsistentOnly
+            if !mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent) {
+                // Both UpToDate siblings, neither acknowledged a write since the parent: one must
+                // yield or the connection stops at a split brain that puts nothing acknowledged
+                // at stake (seed 1794, ForgottenGenerationSiblingTests). Both ends pick the same
+                // one from the same two handshakes: not a live Primary (a resync into it is
+                // refused), else the higher node id.
+                let myPrimary = mine.role == .primary, peerPrimary = peer.role == .primary
+                myYieldsUnconfirmed = myPrimary != peerPrimary ? peerPrimary : mine.nodeID > peer.nodeID
+                peerYieldsUnconfirmed = !myYieldsUnconfirmed
+            }
         }
         // The flag speaks of the current generation only: a side yields on it only where that
         // generation is its whole branch (its parent is one the other side knows). Otherwise the

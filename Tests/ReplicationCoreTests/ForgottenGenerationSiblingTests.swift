@@ -1,7 +1,7 @@
 import Testing
 @testable import ReplicationCore
 
-/// Open (a known issue, session 17; simulation seed 1794, split brain under quorum). A replica
+/// Simulation seed 1794 (session 17; split brain under quorum; fixed session 19). A replica
 /// takes the writer's new generation by announcement, but only in memory: its header with the
 /// generation is not durable yet, so it cannot acknowledge the generation's writes. It crashes
 /// and comes back at the parent, having forgotten the generation. With the third replica it is a
@@ -22,7 +22,14 @@ import Testing
 /// full sync where no bitmap covers both). Weigh it against UnconfirmedOlderBranchTests: a flag
 /// about the newest generation can understate a branch. Taking a writer's generation durably
 /// before reporting it does not close this: here the replica crashed before any report mattered.
-/// Once fixed, the connection resolves and the check inside `withKnownIssue` passes: move it out.
+/// Fixed (session 19, `GenerationComparison.compare`): two unconfirmed children of one parent,
+/// neither Inconsistent, the higher node id yields (a full sync in the common-history branch,
+/// the bitmap where both track since the parent). Either may: neither acknowledged a write since
+/// the parent, and each flag covers the whole branch (the parent is the other side's too).
+/// Mutation: without it this test stops at `split-brain-common-history` again. Seed 1862 is not
+/// this: n0's branch since the common AAE5 is B4C9 (unconfirmed, lost quorum) then C75D (the flag
+/// covers C75D only), beside n2's acknowledged writes; its B4C9 began as a second Primary (n2
+/// promoted with n1's vote while n0, Primary, was handshaking with it: TwoPrimariesTests' class).
 @Suite("Replication core: a replica that forgot a writer's generation starts a sibling of it")
 struct ForgottenGenerationSiblingTests {
     @Test("two unconfirmed children of one parent, neither Inconsistent, do not stop at a split brain")
@@ -62,9 +69,33 @@ struct ForgottenGenerationSiblingTests {
         for n in 0 ... 2 {
             #expect(script.run("data n\(n) off=0") == ["n\(n) off=0: pattern=1"], "c1 (acknowledged) kept on n\(n):\n\(script.text)")
         }
-        withKnownIssue("n0 (G) and n2 (G'), both unconfirmed children of the parent, stop at split-brain-common-history") {
-            #expect(!met.contains { $0.contains("split brain detected") }, "\(script.text)")
-            #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+        #expect(!met.contains { $0.contains("split brain detected") }, "\(script.text)")
+        #expect(met.contains { $0.contains("n2: info: connected to node 0 (n0): targetFull by rule common-history-self-unconfirmed-generation") },
+                "n2, the higher node id, yields:\n\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2 identical"], "\(script.text)")
+    }
+
+    func sibling(_ node: UInt8, current: UInt64, role: Role, flags: HandshakeFlags = [.generationUnconfirmed, .primaryLostQuorum]) -> Handshake {
+        Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: role, disk: .upToDate,
+                  generations: GenerationSet(current: Generation(current), bitmap: [], history: [Generation(0x5100)]),
+                  flags: flags, outOfSyncBlocks: 0, hasQuorum: false, replicationProtocol: .c)
+    }
+
+    @Test("two unconfirmed siblings: not a live Primary yields, else the higher node id, the same from both ends; an Inconsistent one first")
+    func siblingTieBreak() {
+        let cases: [(Handshake, Handshake, yielder: UInt8)] = [
+            (sibling(0, current: 0x6100, role: .secondary), sibling(2, current: 0x7100, role: .secondary), 2),
+            (sibling(0, current: 0x6100, role: .secondary), sibling(2, current: 0x7100, role: .primary), 0),
+            (sibling(0, current: 0x6100, role: .primary), sibling(2, current: 0x7100, role: .primary), 2),
+            (sibling(0, current: 0x6100, role: .secondary, flags: [.generationUnconfirmed, .inconsistent]),
+             sibling(2, current: 0x7100, role: .secondary), 0),
+        ]
+        for (a, b, yielder) in cases {
+            for (mine, peer) in [(a, b), (b, a)] {
+                let result = GenerationComparison.compare(mine: mine, peer: peer)
+                #expect(result.decision == (mine.nodeID == NodeID(yielder) ? .targetFull : .sourceFull),
+                        "\(mine.nodeID) against \(peer.nodeID): \(result)")
+            }
         }
     }
 
