@@ -1509,6 +1509,28 @@ struct SimulationTests {
     /// before bits that end an extent's listing) moved 1…300 (DIFFER 68 new: a timing exposure,
     /// the first divergence from main is that extra metadata write on n1; without it 68 passes).
     ///
+    /// Session 19 (simsafety), 1794 and 1862 (SPLITBRAIN, 1701…2000). 1794 (ForgottenGeneration-
+    /// SiblingTests): two unconfirmed children of one parent, neither Inconsistent, stopped at
+    /// `split-brain-common-history`; now the side that is not a live Primary yields, else the
+    /// higher node id (branch `simsafety-1794`; SIM_SEED=1794 passes; mutation: without the role
+    /// preference `siblingTieBreak` fails twice, without the rule the reduction splits again).
+    /// 1862 is another class (SIM_TRACE=all): n0, Primary at AAE5 (n1 absent, n2 its peer), loses
+    /// quorum; its link to n2 comes back and the handshakes cross (n0's says role=Primary) while
+    /// n2 asks Outdated n1 for a promotion: n1 votes, n2 is Primary and starts 3057 from AAE5
+    /// absent=[0], and n0, counting n2 at the bitmap exchange (`equal-self-primary`), has quorum
+    /// again and starts B4C9 from AAE5 absent=[1], which n2 refuses ("resyncing into a Primary").
+    /// n0's B4C9 acknowledges nothing (flags 0x27) and n0 later starts C75D above it (flag 0xa1),
+    /// while n2 acknowledges writes in 3057, E992, C90C, 6478 with n1. At the end n0 (C75D, history
+    /// B4C9 AAE5) meets n2 (6478, bitmap toward n0 from AAE5): n0's unconfirmed C75D is not its
+    /// whole branch (B4C9 below it is n0's own), so `unconfirmedGenerationIsWholeBranch` keeps it
+    /// from yielding: split brain. Nothing n0 holds since AAE5 was acknowledged, but its header
+    /// only says so of C75D. Directions: (a) the two Primaries (TwoPrimariesTests' class: a
+    /// promotion granted while a Primary peer's handshake was in; n2 should refuse to promote or
+    /// drop the vote when its peer reports Primary); (b) an "unconfirmed since" generation kept in
+    /// the header and the handshake (the oldest generation since which this node acknowledged
+    /// nothing: a new generation started over an unconfirmed one inherits it), so a side yields
+    /// when that generation is one the other knows — a wire change and a header field.
+    ///
     /// Session 17 (simsafety), TwoPrimariesTests' session-13 reductions (790's promotion, 1068
     /// with n1 Secondary again) on main 20386ae (wl3): with `holdack` on main, `restale` alone
     /// passes all three of their known issues (branch `simsafety-restale`: a node whose current
