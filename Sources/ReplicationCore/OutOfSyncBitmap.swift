@@ -20,7 +20,8 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// generations a side whose bits record a write its peer missed is told from one whose
     /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Durable by extent: the
     /// header lists the extents whose set bits are crash-only toward every peer
-    /// (`MetadataHeader.crashMarkedExtents`), and the next attach adopts them (`adoptCrashOnly`).
+    /// (`MetadataHeader.crashMarkedExtents`), and the next attach adopts them (`adoptCrashOnly`)
+    /// where the bits on disk match the header's digest of them (`crashMarkDigest`).
     private var crashOnly: [Int: UInt64] = [:]
     /// Bits in `crashOnly`. Counted when asked (once per handshake, over the words a crash marked)
     /// rather than kept beside the words it would have to follow.
