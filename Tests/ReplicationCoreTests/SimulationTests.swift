@@ -1531,6 +1531,17 @@ struct SimulationTests {
     /// nothing: a new generation started over an unconfirmed one inherits it), so a side yields
     /// when that generation is one the other knows — a wire change and a header field.
     ///
+    /// Session 20 (simsafety), the crash marks made durable (header format 4): the header lists
+    /// the extents whose set bits toward every peer are only a crash's (`crashMarkedExtents`)
+    /// with a digest of those bits (`crashMarkDigest`), and the attach adopts them where the bits
+    /// on disk match (EqualGenerationBitsTieTests.secondCrashKeepsCrashMarks: a second crash
+    /// lost c2 without it; CrashMarkedExtentsTests). Session 19's version wrote a header that
+    /// only narrowed the list before the bits that end a listing; that extra metadata write moved
+    /// 1…300 into DIFFER 68 (a main bug: a lost diskless writer's in-doubt writes toward an
+    /// Inconsistent SyncTarget, seq2r's InDoubtWriteResyncTargetTests). The digest needs no extra
+    /// write: bits that land without their header change the digest, and nothing is adopted.
+    /// SIM_SEED=68 passes on it.
+    ///
     /// Session 17 (simsafety), TwoPrimariesTests' session-13 reductions (790's promotion, 1068
     /// with n1 Secondary again) on main 20386ae (wl3): with `holdack` on main, `restale` alone
     /// passes all three of their known issues (branch `simsafety-restale`: a node whose current
