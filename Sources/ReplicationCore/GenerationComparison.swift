@@ -15,6 +15,34 @@ enum GenerationComparison {
     /// - Parameter asynchronous: the connection replicates with protocol A (acknowledged writes
     ///   of a crashed Primary may exist only on its own disk).
     static func compare(mine: Handshake, peer: Handshake, asynchronous: Bool = false) -> Result {
+        let result = plan(mine: mine, peer: peer, asynchronous: asynchronous)
+        // An Inconsistent target that knows the source's generation was moved past (a writer
+        // started a newer one from it while the source stayed behind) is being resynced from a
+        // newer replica, and holds that replica's writes since, acknowledged ones among them:
+        // the source holds none of them, and its resync would take them away. Neither serves the
+        // other; the connection plans again once one of them has been resynced (seeds 2698 and
+        // 2656, FailedDiskReattachedPromotedTests: a disk back from its failure record, UpToDate
+        // at the generation it failed at, was the source of such a target and resynced away an
+        // acknowledged write whose other copy was on the down writer alone). DRBD attaches that
+        // disk Outdated; here it stays UpToDate (it alone may hold a cluster's data) and only
+        // a peer that knows better refuses it.
+        if result.decision.isSource && knowsSuperseded(peer, mine) {
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "peer-inconsistent-past-my-generation")
+        }
+        if result.decision.isTarget && knowsSuperseded(mine, peer) {
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "self-inconsistent-past-peer-generation")
+        }
+        return result
+    }
+
+    /// `target` is Inconsistent and holds `source`'s current generation among those it knows a
+    /// writer moved past.
+    static func knowsSuperseded(_ target: Handshake, _ source: Handshake) -> Bool {
+        target.flags.contains(.inconsistent)
+            && target.supersededGenerations.contains { $0.sameHistory(as: source.generations.current) }
+    }
+
+    static func plan(mine: Handshake, peer: Handshake, asynchronous: Bool) -> Result {
         let myCurrent = mine.generations.current
         let peerCurrent = peer.generations.current
         let mineJust = myCurrent.sameHistory(as: .justCreated)

@@ -53,7 +53,10 @@ import NIOCore
 ///    and at equal generations a side whose bits record writes the other missed is the source
 ///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
 ///    fall through to `equal-lower-node-id` and plan the other direction.
-public let replicationProtocolVersion: UInt16 = 20
+/// 21: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`),
+///    and a replica at one of them is not the source of an Inconsistent peer that knows it
+///    (`*-inconsistent-past-*-generation`): a 20 peer would start that resync.
+public let replicationProtocolVersion: UInt16 = 21
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -156,11 +159,19 @@ public struct Handshake: Sendable, Equatable {
     /// two ends that disagree would plan different resyncs from the same handshakes. DRBD
     /// refuses such a connection too (P_PROTOCOL: "incompatible protocol settings").
     public var replicationProtocol: ReplicationProtocol
+    /// Generations the sender knows a writer moved past while it stayed behind (its
+    /// `supersededGenerations`, oldest first, at most `GenerationSet.historyMax`; since protocol
+    /// 21). An Inconsistent sender may hold writes of the newer ones (its resync from a newer
+    /// source, and the writes that source replicated to it meanwhile): a replica still at one of
+    /// these is not its source (`GenerationComparison.compare`).
+    public var supersededGenerations: [Generation]
 
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, role: Role, disk: DiskState,
                 generations: GenerationSet, flags: HandshakeFlags, outOfSyncBlocks: UInt64,
-                crashMarkedBlocks: UInt64 = 0, hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol) {
+                crashMarkedBlocks: UInt64 = 0, hasQuorum: Bool, lastWriteSequence: UInt64 = 0, replicationProtocol: ReplicationProtocol,
+                supersededGenerations: [Generation] = []) {
+        self.supersededGenerations = supersededGenerations
         self.lastWriteSequence = lastWriteSequence
         self.replicationProtocol = replicationProtocol
         self.protocolVersion = protocolVersion

@@ -133,7 +133,9 @@ enum SyncDecision: Sendable, Equatable {
     case splitBrain
     /// No generation in common at all.
     case unrelated
-    /// Both never synced: wait for `primary --force` or `skipInitialSync`.
+    /// Neither side can serve the other: both never synced (wait for `primary --force` or
+    /// `skipInitialSync`), both Inconsistent, or an Inconsistent side that knows the other's
+    /// generation was moved past. Planned again when a resync into either side ends.
     case bothJustCreated
 
     var isSource: Bool { self == .sourceUseBitmap || self == .sourceFull }

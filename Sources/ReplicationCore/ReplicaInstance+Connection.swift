@@ -44,7 +44,8 @@ extension ReplicaInstance {
                          generations: generations, flags: handshakeFlags,
                          outOfSyncBlocks: peer.bitmap?.setCount ?? 0, crashMarkedBlocks: peer.bitmap?.crashOnlyCount ?? 0,
                          hasQuorum: hasQuorum,
-                         lastWriteSequence: nextWriteSequence - 1, replicationProtocol: peer.config.replicationProtocol)
+                         lastWriteSequence: nextWriteSequence - 1, replicationProtocol: peer.config.replicationProtocol,
+                         supersededGenerations: supersededGenerations)
     }
 
     // MARK: Transport

@@ -156,7 +156,11 @@ extension ReplicaInstance {
         case .unrelated:
             return refuseConnection(i, "\(name) holds unrelated data for \(config.resourceName) (no generation in common); refusing to connect. If \(name) should be overwritten, run 'tandem adm invalidate \(config.resourceName)' there first")
         case .bothJustCreated:
-            // Neither side has usable data: nothing to sync now; renegotiated once one has.
+            // Neither side has usable data for the other: nothing to sync now; renegotiated once
+            // one has (the end of a resync into either side, `adoptGenerations`).
+            if result.rule != "both-just-created" && result.rule != "both-inconsistent" {
+                log(.info, "connected to \(name): neither side is the other's source (rule \(result.rule)); planned again once one of them has been resynced")
+            }
             peers[i].replication = .established
             peers[i].plannedSync = .bothJustCreated
             peers[i].discardMyData = false

@@ -44,6 +44,7 @@ extension ByteBuffer {
             writeWireBool(h.hasQuorum)
             writeInteger(h.lastWriteSequence)
             writeInteger(PeerMessageCodec.replicationProtocolCode(h.replicationProtocol))
+            writeInteger(UInt32(h.supersededGenerations.count)); for g in h.supersededGenerations { writeInteger(g.rawValue) }
         case .stateChange(let s):
             writeInteger(PeerMessageType.stateChange.rawValue)
             writeWireRole(s.role); writeWireDisk(s.disk); writeInteger(s.current.rawValue); writeWireBool(s.hasQuorum)

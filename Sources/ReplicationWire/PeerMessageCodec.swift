@@ -36,12 +36,15 @@ public enum PeerMessageCodec {
     private static func decodeBody(_ type: PeerMessageType, _ r: inout WireReader, payloadBytesMax: Int) throws(ReplicationWireError) -> PeerMessage {
         switch type {
         case .handshake:
-            return .handshake(Handshake(
+            var handshake = Handshake(
                 protocolVersion: try r.u16(), nodeID: try node(&r), volume: try r.u16(), sizeBytes: try r.u64(),
                 bitmapBlockBytes: try r.u32(), role: try role(&r), disk: try disk(&r),
                 generations: try generationSet(&r), flags: HandshakeFlags(rawValue: try r.u32()),
                 outOfSyncBlocks: try r.u64(), crashMarkedBlocks: try r.u64(), hasQuorum: try r.bool(), lastWriteSequence: try r.u64(),
-                replicationProtocol: try replicationProtocol(&r)))
+                replicationProtocol: try replicationProtocol(&r))
+            let superseded = try r.count(elementBytes: 8, max: GenerationSet.historyMax)
+            for _ in 0..<superseded { handshake.supersededGenerations.append(Generation(try r.u64())) }
+            return .handshake(handshake)
         case .stateChange:
             return .stateChange(PeerStateReport(role: try role(&r), disk: try disk(&r), current: Generation(try r.u64()),
                                                 hasQuorum: try r.bool(), outdatedByQuorumLoss: try r.bool()))

@@ -38,14 +38,17 @@ import Testing
 /// (here) refuses n1 at G0. Mutation: with that call removed the checks below fail 4 ways
 /// (promoted, split brain, c3 on n1 and n2).
 ///
-/// Still open (the record's side, inside `withKnownIssue` below): n1 still serves n2, which ends
-/// UpToDate at G0 without c3 until n0 returns. DRBD attaches such a disk Outdated (it clears
-/// MDF_WAS_UP_TO_DATE in the record written while the disk is Failed, `primary_and_data_present`):
-/// it serves no resync and is not promoted without `--force`. Direction: a disk attached from a
-/// `diskFailed` record is not UpToDate data for a peer until a peer at its generation or newer
-/// (not Inconsistent) vouches for it (session 13 measured attaching it Outdated outright: 1…300
-/// 21 → 28). Once fixed, move that check out.
-@Suite("Replication core: a disk re-attached from its failure record is promoted on an Inconsistent peer's vote")
+/// The record's side (session 20; protocol 21): n1 still served n2 (`equal-peer-inconsistent`),
+/// which ended UpToDate at G0 without c3, on the down n0 alone until it returned. DRBD attaches
+/// such a disk Outdated (it clears MDF_WAS_UP_TO_DATE in the record written while the disk is
+/// Failed, `primary_and_data_present`); attaching it Outdated outright here cost 1…300 21 → 28 in
+/// session 13 (clusters whose only consistent disk came back from a record could not start).
+/// Instead the handshake carries the sender's superseded generations, and an Inconsistent peer
+/// that knows the source's generation was moved past is not its target: neither serves the other
+/// (`peer-inconsistent-past-my-generation`, `GenerationComparison.compare`) until a resync from
+/// the newer replica ends on either. Mutation: with that rule off the check on the rule and
+/// `data n2 off=8192` after n1's restart fail.
+@Suite("Replication core: a disk re-attached from its failure record neither serves nor is promoted over an Inconsistent peer that moved past it")
 struct FailedDiskReattachedPromotedTests {
     @Test("a disk that failed at G and came back from its record does not serve or get promoted over writes acknowledged since G")
     func reattachedFailedDiskPromoted() {
@@ -73,11 +76,11 @@ struct FailedDiskReattachedPromotedTests {
         script.run("crash n0")
         script.run("stabilize")
         script.run("crash n1")
-        script.run("restart n1")
-        script.run("stabilize")
-        withKnownIssue("n1's disk, back from its failure record UpToDate at G0, is the source for n2 (Inconsistent at G0, `equal-peer-inconsistent`): n2 ends UpToDate at G0 without c3, which only the down n0 holds") {
-            #expect(script.run("data n2 off=8192") == ["n2 off=8192: pattern=3"], "n2 keeps c3:\n\(script.text)")
-        }
+        // n1 is back UpToDate at G0 from its record; n2, Inconsistent, knows G0 was moved past:
+        // neither is the other's source, and n2 keeps c3 until n0 is back.
+        let back = script.run("restart n1") + script.run("stabilize")
+        #expect(back.contains { $0.contains("rule peer-inconsistent-past-my-generation") }, "n1 is not n2's source:\n\(script.text)")
+        #expect(script.run("data n2 off=8192") == ["n2 off=8192: pattern=3"], "n2 keeps c3:\n\(script.text)")
         let (promotion, promoted) = script.promote(1)
         // n2 learnt from n0's handshake that G0 was moved past: it refuses n1, the only other
         // vote n1 could reach.
