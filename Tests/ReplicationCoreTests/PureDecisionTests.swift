@@ -262,6 +262,40 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: both, peer: failed).decision == .targetFull)
     }
 
+    /// Seeds 2698 and 2656 (FailedDiskReattachedPromotedTests): an Inconsistent target of a newer
+    /// replica knows the generations that replica's line moved past; a peer still at one of them
+    /// (a disk back from its failure record) holds none of the newer writes the target took, and
+    /// is not its source, at equal generations (`equal-peer-inconsistent`) or when the target is
+    /// older (`peer-bitmap-is-my-current`, 2698's own path). Both ends plan the same wait.
+    @Test("an Inconsistent peer that knows this node's generation was moved past is not its target")
+    func inconsistentPeerPastMyGeneration() {
+        let failed = handshake(1, current: 0x0A15, bitmap: [(2, 0)], history: [0x0900], flags: [.diskFailed])
+        var target = handshake(2, current: 0x0A15, bitmap: [(1, 0)], history: [0x0900], flags: [.inconsistent])
+        target.disk = .inconsistent
+        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
+        target.supersededGenerations = [Generation(0x0B00), Generation(0x0A15)]
+        let mine = GenerationComparison.compare(mine: failed, peer: target)
+        #expect(mine.decision == .bothJustCreated && mine.rule == "peer-inconsistent-past-my-generation", "\(mine)")
+        let theirs = GenerationComparison.compare(mine: target, peer: failed)
+        #expect(theirs.decision == .bothJustCreated && theirs.rule == "self-inconsistent-past-peer-generation", "\(theirs)")
+        // An older target, which the failed disk's bitmap tracks from the target's generation.
+        let tracking = handshake(1, current: 0x0A15, bitmap: [(2, 0x0900)], history: [0x0900], flags: [.diskFailed])
+        var older = handshake(2, current: 0x0900, bitmap: [(1, 0)], history: [0x0800], flags: [.inconsistent])
+        older.disk = .inconsistent
+        #expect(GenerationComparison.compare(mine: older, peer: tracking).rule == "peer-bitmap-is-my-current")
+        older.supersededGenerations = [Generation(0x0A15)]
+        #expect(GenerationComparison.compare(mine: older, peer: tracking).decision == .bothJustCreated)
+        #expect(GenerationComparison.compare(mine: tracking, peer: older).decision == .bothJustCreated)
+        // A consistent peer that knows it (it was resynced since, and is the newer one) decides
+        // by the generations as before; so does an Inconsistent one that knows another generation.
+        var consistent = target
+        consistent.flags = []
+        consistent.disk = .outdated
+        #expect(GenerationComparison.compare(mine: failed, peer: consistent).decision != .bothJustCreated)
+        target.supersededGenerations = [Generation(0x0B00)]
+        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
+    }
+
     @Test("no generation in common: unrelated data")
     func unrelated() {
         let a = handshake(0, current: 0x200, history: [0x180])
@@ -293,9 +327,15 @@ struct PureDecisionTests {
             let b = handshake(1, current: pick() | 0x100, bitmap: [(0, pick())], history: [pick()],
                               role: a.role == .primary ? .secondary : (random.next() % 4 == 0 ? .primary : .secondary),
                               flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])
-            let ab = GenerationComparison.compare(mine: a, peer: b).decision
+            var a2 = a, b2 = b
+            a2.supersededGenerations = random.next() % 3 == 0 ? [Generation(pick() | 0x100)] : []
+            b2.supersededGenerations = random.next() % 3 == 0 ? [Generation(pick() | 0x100)] : []
+            let ab = GenerationComparison.compare(mine: a2, peer: b2).decision
+            let ba2 = GenerationComparison.compare(mine: b2, peer: a2).decision
+            #expect(ab == mirror(ba2), "a=\(a2.generations) \(a2.supersededGenerations) b=\(b2.generations) \(b2.supersededGenerations)")
+            let ab0 = GenerationComparison.compare(mine: a, peer: b).decision
             let ba = GenerationComparison.compare(mine: b, peer: a).decision
-            #expect(ab == mirror(ba), "a=\(a.generations) b=\(b.generations)")
+            #expect(ab0 == mirror(ba), "a=\(a.generations) b=\(b.generations)")
         }
     }
 

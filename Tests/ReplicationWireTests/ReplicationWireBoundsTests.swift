@@ -89,6 +89,10 @@ struct ReplicationWireBoundsTests {
             // A generation set ends with its bitmap slot count, then its history count.
             (.resyncFinished(ResyncFinished(generations: generationsOnly)), 8, PeerMessageCodec.nodesMax, "resyncFinished", 4),
             (.resyncFinished(ResyncFinished(generations: generationsOnly)), 4, GenerationSet.historyMax, "resyncFinished", 4),
+            // A handshake ends with its superseded generations' count (protocol 21).
+            (.handshake(Handshake(nodeID: NodeID(1), volume: 0, sizeBytes: 4096, bitmapBlockBytes: 4096, role: .secondary,
+                                  disk: .inconsistent, generations: generationsOnly, flags: [.inconsistent], outOfSyncBlocks: 0,
+                                  hasQuorum: true, replicationProtocol: .c)), 4, GenerationSet.historyMax, "handshake", 4),
             // Payload counts: an empty payload is the frame's last field.
             (.write(ReplicatedWrite(sequence: 1, kind: .trim, offsetBytes: 0, lengthBytes: 4096, data: ByteBuffer(), fua: false,
                                     wantsAck: true, notReplicatedTo: 0)), 4, frameMax, "write", 4),
