@@ -12,8 +12,9 @@
 /// Here the record keeps the disk state and says `diskFailed`: at the same generation the disk
 /// yields to any consistent peer (`GenerationComparison.equalCurrent`), so it is Outdated until
 /// that peer has resynced it, and never the source a peer holding the writes it missed is
-/// resynced from. Against an Inconsistent or an older peer it is still the source, and alone it
-/// stays promotable: recording it Outdated, as DRBD does, left whole simulated clusters with no
+/// resynced from. Against an Inconsistent or an older peer it is still the source (not of an
+/// Inconsistent peer that knows its generation was moved past: `GenerationComparison.compare`),
+/// and alone it stays promotable: recording it Outdated, as DRBD does, left whole simulated clusters with no
 /// UpToDate replica (an Outdated node serves no resync here), 1…300 21 → 28 failing with a split
 /// brain and replicas differing (branch `nbdpath-failed-disk-v2-wip`).
 extension ReplicaInstance {
