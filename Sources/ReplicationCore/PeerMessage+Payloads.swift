@@ -54,8 +54,9 @@ import NIOCore
 ///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
 ///    fall through to `equal-lower-node-id` and plan the other direction.
 /// 21: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`),
-///    and a replica at one of them is not the source of an Inconsistent peer that knows it
-///    (`*-inconsistent-past-*-generation`): a 20 peer would start that resync.
+///    and a disk back from its failure record at one of them is not the source of an Inconsistent
+///    peer that knows it
+///    (`*-inconsistent-past-*-failed-disk`): a 20 peer would start that resync.
 public let replicationProtocolVersion: UInt16 = 21
 
 /// Flags carried in the handshake (DRBD uuid_flags).
@@ -88,6 +89,11 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// The sender's disk failed at its current generation and was attached again from its last
     /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
     public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
+    /// The sender, Inconsistent, wrote a writer's writes of a generation newer than its own
+    /// current (a resync target keeps its generation until its resync ends): some may have been
+    /// acknowledged with its copy, and a replica still at an older generation lacks them (since
+    /// protocol 21; `GenerationComparison.knowsSuperseded`).
+    public static let tookNewerWrites = HandshakeFlags(rawValue: 1 << 10)
 }
 
 /// A bitmap generation slot: the generation `nodeID`'s out-of-sync bitmap tracks changes against.
@@ -162,8 +168,8 @@ public struct Handshake: Sendable, Equatable {
     /// Generations the sender knows a writer moved past while it stayed behind (its
     /// `supersededGenerations`, oldest first, at most `GenerationSet.historyMax`; since protocol
     /// 21). An Inconsistent sender may hold writes of the newer ones (its resync from a newer
-    /// source, and the writes that source replicated to it meanwhile): a replica still at one of
-    /// these is not its source (`GenerationComparison.compare`).
+    /// source, and the writes that source replicated to it meanwhile): a disk back from its
+    /// failure record at one of these is not its source (`GenerationComparison.compare`).
     public var supersededGenerations: [Generation]
 
     public init(protocolVersion: UInt16 = replicationProtocolVersion, nodeID: NodeID, volume: UInt16,

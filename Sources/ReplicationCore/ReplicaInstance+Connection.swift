@@ -38,6 +38,7 @@ extension ReplicaInstance {
         // A live Primary does not yield (resyncing into it would change data under its users).
         if flags.contains(.generationUnconfirmed) && role != .primary { handshakeFlags.insert(.generationUnconfirmed) }
         if flags.contains(.diskFailed) { handshakeFlags.insert(.diskFailed) }
+        if tookNewerWrites && disk == .inconsistent { handshakeFlags.insert(.tookNewerWrites) }
         return Handshake(nodeID: config.nodeID, volume: config.volume,
                          sizeBytes: disk.hasDisk ? config.sizeBytes : 0,
                          bitmapBlockBytes: config.bitmapBlockBytes, role: role, disk: disk,

@@ -139,6 +139,7 @@ extension ReplicaInstance {
         let success = endPeerWrite(extents: extents, result: result)
         guard let i = peerIndex(from), peers[i].transportUp else { return }
         if success, let covered = bringsInSync { markInSyncByWrite(covered, source: i) }
+        if success && disk == .inconsistent && !peers[i].current.sameHistory(as: generations.current) { tookNewerWrites = true }
         if wantsAck { send(.writeAck(WriteAck(sequence: sequence, success: success)), to: from) }
     }
 

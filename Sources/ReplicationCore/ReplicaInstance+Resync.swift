@@ -337,6 +337,7 @@ extension ReplicaInstance {
         guard disk.hasDisk else { return }  // the disk failed meanwhile: nothing was synchronised
         generations.current = source.current
         generations.history = source.history
+        tookNewerWrites = false
         for j in peers.indices where peers[j].bitmap != nil {
             // Bits toward other peers were kept against the old generation and may be incomplete
             // for the new one: forget them; an older peer then gets a full sync (safe, not fast).

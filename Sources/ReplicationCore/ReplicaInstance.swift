@@ -53,6 +53,11 @@ public struct ReplicaInstance: Sendable {
     /// Generations a writer moved past while this replica stayed behind (Inconsistent or
     /// Outdated) and still acknowledged its writes; oldest first, at most `GenerationSet.historyMax`.
     var supersededGenerations: [Generation] = []
+    /// Inconsistent, this replica wrote a writer's writes of a generation newer than its current
+    /// (`HandshakeFlags.tookNewerWrites`), until a resync into it ends (`adoptGenerations`). In
+    /// memory only: after a crash the handshake no longer says it, and a failed disk at a
+    /// superseded generation may serve this node again (as before protocol 21).
+    var tookNewerWrites = false
     var activityLog: ActivityLog
     var hasQuorum = true
     var hadQuorum = true

@@ -44,8 +44,8 @@ import Testing
 /// Failed, `primary_and_data_present`); attaching it Outdated outright here cost 1…300 21 → 28 in
 /// session 13 (clusters whose only consistent disk came back from a record could not start).
 /// Instead the handshake carries the sender's superseded generations, and an Inconsistent peer
-/// that knows the source's generation was moved past is not its target: neither serves the other
-/// (`peer-inconsistent-past-my-generation`, `GenerationComparison.compare`) until a resync from
+/// that knows the failed disk's generation was moved past is not its target: neither serves the other
+/// (`peer-inconsistent-past-my-failed-disk`, `GenerationComparison.compare`) until a resync from
 /// the newer replica ends on either. Mutation: with that rule off the check on the rule and
 /// `data n2 off=8192` after n1's restart fail.
 @Suite("Replication core: a disk re-attached from its failure record neither serves nor is promoted over an Inconsistent peer that moved past it")
@@ -79,7 +79,7 @@ struct FailedDiskReattachedPromotedTests {
         // n1 is back UpToDate at G0 from its record; n2, Inconsistent, knows G0 was moved past:
         // neither is the other's source, and n2 keeps c3 until n0 is back.
         let back = script.run("restart n1") + script.run("stabilize")
-        #expect(back.contains { $0.contains("rule peer-inconsistent-past-my-generation") }, "n1 is not n2's source:\n\(script.text)")
+        #expect(back.contains { $0.contains("rule peer-inconsistent-past-my-failed-disk") }, "n1 is not n2's source:\n\(script.text)")
         #expect(script.run("data n2 off=8192") == ["n2 off=8192: pattern=3"], "n2 keeps c3:\n\(script.text)")
         let (promotion, promoted) = script.promote(1)
         // n2 learnt from n0's handshake that G0 was moved past: it refuses n1, the only other

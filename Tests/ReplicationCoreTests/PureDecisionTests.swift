@@ -263,35 +263,43 @@ struct PureDecisionTests {
     }
 
     /// Seeds 2698 and 2656 (FailedDiskReattachedPromotedTests): an Inconsistent target of a newer
-    /// replica knows the generations that replica's line moved past; a peer still at one of them
-    /// (a disk back from its failure record) holds none of the newer writes the target took, and
+    /// replica knows the generations that replica's line moved past; a disk back from its failure
+    /// record at one of them holds none of the newer writes the target took, and
     /// is not its source, at equal generations (`equal-peer-inconsistent`) or when the target is
     /// older (`peer-bitmap-is-my-current`, 2698's own path). Both ends plan the same wait.
-    @Test("an Inconsistent peer that knows this node's generation was moved past is not its target")
+    @Test("an Inconsistent peer that knows a failed disk's generation was moved past is not its target")
     func inconsistentPeerPastMyGeneration() {
         let failed = handshake(1, current: 0x0A15, bitmap: [(2, 0)], history: [0x0900], flags: [.diskFailed])
-        var target = handshake(2, current: 0x0A15, bitmap: [(1, 0)], history: [0x0900], flags: [.inconsistent])
+        var target = handshake(2, current: 0x0A15, bitmap: [(1, 0)], history: [0x0900], flags: [.inconsistent, .tookNewerWrites])
         target.disk = .inconsistent
         #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
         target.supersededGenerations = [Generation(0x0B00), Generation(0x0A15)]
         let mine = GenerationComparison.compare(mine: failed, peer: target)
-        #expect(mine.decision == .bothJustCreated && mine.rule == "peer-inconsistent-past-my-generation", "\(mine)")
+        #expect(mine.decision == .bothJustCreated && mine.rule == "peer-inconsistent-past-my-failed-disk", "\(mine)")
         let theirs = GenerationComparison.compare(mine: target, peer: failed)
-        #expect(theirs.decision == .bothJustCreated && theirs.rule == "self-inconsistent-past-peer-generation", "\(theirs)")
+        #expect(theirs.decision == .bothJustCreated && theirs.rule == "self-inconsistent-past-peer-failed-disk", "\(theirs)")
         // An older target, which the failed disk's bitmap tracks from the target's generation.
         let tracking = handshake(1, current: 0x0A15, bitmap: [(2, 0x0900)], history: [0x0900], flags: [.diskFailed])
-        var older = handshake(2, current: 0x0900, bitmap: [(1, 0)], history: [0x0800], flags: [.inconsistent])
+        var older = handshake(2, current: 0x0900, bitmap: [(1, 0)], history: [0x0800], flags: [.inconsistent, .tookNewerWrites])
         older.disk = .inconsistent
         #expect(GenerationComparison.compare(mine: older, peer: tracking).rule == "peer-bitmap-is-my-current")
         older.supersededGenerations = [Generation(0x0A15)]
         #expect(GenerationComparison.compare(mine: older, peer: tracking).decision == .bothJustCreated)
         #expect(GenerationComparison.compare(mine: tracking, peer: older).decision == .bothJustCreated)
-        // A consistent peer that knows it (it was resynced since, and is the newer one) decides
-        // by the generations as before; so does an Inconsistent one that knows another generation.
+        // A consistent peer that knows it decides by the generations as before; so does an
+        // Inconsistent one that took no newer writes (seed 7) or knows another generation, and a
+        // source whose disk did not fail
+        // (it may have stayed with every acknowledged write: SupersededRestartTests).
         var consistent = target
         consistent.flags = []
         consistent.disk = .outdated
         #expect(GenerationComparison.compare(mine: failed, peer: consistent).decision != .bothJustCreated)
+        var stayed = failed
+        stayed.flags = []
+        #expect(GenerationComparison.compare(mine: stayed, peer: target).rule == "equal-peer-inconsistent")
+        var noWrites = target
+        noWrites.flags = [.inconsistent]
+        #expect(GenerationComparison.compare(mine: failed, peer: noWrites).rule == "equal-peer-inconsistent")
         target.supersededGenerations = [Generation(0x0B00)]
         #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
     }
@@ -320,7 +328,8 @@ struct PureDecisionTests {
             func pick() -> UInt64 { pool[Int(random.next() % UInt64(pool.count))] }
             let flagsPool: [HandshakeFlags] = [[], [.crashed], [.crashedPrimary, .crashed], [.inconsistent],
                                                [.crashedPrimary, .crashed, .generationUnconfirmed], [.primaryLostQuorum],
-                                               [.diskFailed], [.inconsistent, .diskFailed], [.primaryLostQuorum, .generationUnconfirmed]]
+                                               [.diskFailed], [.inconsistent, .diskFailed], [.primaryLostQuorum, .generationUnconfirmed],
+                                               [.inconsistent, .tookNewerWrites]]
             let a = handshake(0, current: pick() | 0x100, bitmap: [(1, pick())], history: [pick(), pick()],
                               role: random.next() % 4 == 0 ? .primary : .secondary,
                               flags: flagsPool[Int(random.next() % UInt64(flagsPool.count))])

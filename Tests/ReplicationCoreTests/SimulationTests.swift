@@ -1914,8 +1914,8 @@ struct SimulationTests {
     ///   The notes ride the next metadata write: a write of their own moved fixed seeds 7 and 497
     ///   to no write by timing. 2656 passes with it too (n2 refuses n1 at 3473), and 1794.
     /// Session 20 (nbdpath): the record's side. The handshake carries the sender's superseded
-    ///   generations (protocol 21); an Inconsistent peer that knows the would-be source's current
-    ///   was moved past is not its target (`peer-inconsistent-past-my-generation`): neither
+    ///   generations (protocol 21); an Inconsistent peer that knows a failed disk's current was
+    ///   moved past is not its target (`peer-inconsistent-past-my-failed-disk`): neither
     ///   serves, and the connection plans again when a resync into either ends.
     ///   FailedDiskReattachedPromotedTests out of withKnownIssue (rule off: 2 checks fail).
     ///
