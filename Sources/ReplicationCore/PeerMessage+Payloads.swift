@@ -53,9 +53,10 @@ import NIOCore
 ///    and at equal generations a side whose bits record writes the other missed is the source
 ///    over one whose bits are only its crash's (`equal-*-holds-missed-writes`): a 19 peer would
 ///    fall through to `equal-lower-node-id` and plan the other direction.
-/// 21: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`),
-///    and a disk back from its failure record at one of them is not the source of an Inconsistent
-///    peer that knows it
+/// 21: the handshake carries the sender's superseded generations (`Handshake.supersededGenerations`)
+///    and whether, Inconsistent, it took a newer writer's writes (`HandshakeFlags.tookNewerWrites`);
+///    a disk back from its failure record at one of those generations is not the source of such a
+///    peer
 ///    (`*-inconsistent-past-*-failed-disk`): a 20 peer would start that resync.
 public let replicationProtocolVersion: UInt16 = 21
 

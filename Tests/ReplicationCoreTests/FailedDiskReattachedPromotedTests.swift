@@ -43,11 +43,12 @@ import Testing
 /// such a disk Outdated (it clears MDF_WAS_UP_TO_DATE in the record written while the disk is
 /// Failed, `primary_and_data_present`); attaching it Outdated outright here cost 1…300 21 → 28 in
 /// session 13 (clusters whose only consistent disk came back from a record could not start).
-/// Instead the handshake carries the sender's superseded generations, and an Inconsistent peer
-/// that knows the failed disk's generation was moved past is not its target: neither serves the other
+/// Instead the handshake carries the sender's superseded generations and whether, Inconsistent, it
+/// took a newer writer's writes (n2's c3), and such a peer that knows the failed disk's generation
+/// was moved past is not its target: neither serves the other
 /// (`peer-inconsistent-past-my-failed-disk`, `GenerationComparison.compare`) until a resync from
-/// the newer replica ends on either. Mutation: with that rule off the check on the rule and
-/// `data n2 off=8192` after n1's restart fail.
+/// the newer replica ends on either. Mutations: with that rule off, or with `tookNewerWrites`
+/// never set, the check on the rule and `data n2 off=8192` after n1's restart fail.
 @Suite("Replication core: a disk re-attached from its failure record neither serves nor is promoted over an Inconsistent peer that moved past it")
 struct FailedDiskReattachedPromotedTests {
     @Test("a disk that failed at G and came back from its record does not serve or get promoted over writes acknowledged since G")

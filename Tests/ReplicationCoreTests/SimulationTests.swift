@@ -1914,10 +1914,15 @@ struct SimulationTests {
     ///   The notes ride the next metadata write: a write of their own moved fixed seeds 7 and 497
     ///   to no write by timing. 2656 passes with it too (n2 refuses n1 at 3473), and 1794.
     /// Session 20 (nbdpath): the record's side. The handshake carries the sender's superseded
-    ///   generations (protocol 21); an Inconsistent peer that knows a failed disk's current was
-    ///   moved past is not its target (`peer-inconsistent-past-my-failed-disk`): neither
-    ///   serves, and the connection plans again when a resync into either ends.
-    ///   FailedDiskReattachedPromotedTests out of withKnownIssue (rule off: 2 checks fail).
+    ///   generations and `tookNewerWrites` (protocol 21); an Inconsistent peer that took a newer
+    ///   writer's writes and knows a failed disk's current was moved past is not its target
+    ///   (`peer-inconsistent-past-my-failed-disk`): neither serves, and the connection plans
+    ///   again when a resync into either ends. FailedDiskReattachedPromotedTests out of
+    ///   withKnownIssue (rule off: 2 checks fail). Without the `tookNewerWrites` and failed-disk
+    ///   conditions (any source at a superseded generation refused) ReplicationCoreTests lost
+    ///   convergence in 10 fixed seeds and seed 900's replicas differed; without
+    ///   `tookNewerWrites` fixed seed 7 acknowledged no write (n2, the failed disk, was refused by
+    ///   n1, Inconsistent and a failed disk itself, which had taken no write since it fell behind).
     ///
     /// Session 18 (simliveness), branch `simliveness`, not landed (time): 2060 (lost, protocol A;
     /// ProtocolATailWithinResyncTests) passes. A protocol A resync target that loses the writer
