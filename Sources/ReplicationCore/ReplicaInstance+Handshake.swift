@@ -119,6 +119,12 @@ extension ReplicaInstance {
             peers[i].replication = .established
             return
         }
+        if mine.generations.current != generations.current {
+            // EXPERIMENT (review's restale, unrestricted; nbdpath-1807): this node's current moved
+            // since its handshake went out; the peer plans from the old one. Plan again.
+            log(.info, "connected to \(peers[i].config.name) with a handshake at \(mine.generations.current), now at \(generations.current): renegotiating")
+            return dropConnection(i, standAlone: false, renegotiate: true)
+        }
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
