@@ -100,7 +100,8 @@ extension ReplicaInstance {
     /// in crashed_replica_takes_new_generation only the lower node id then kept the acknowledged
     /// write). DRBD marks every request still waiting for its peer ack toward every peer
     /// (`cleanup_unacked_peer_requests`); a connected peer with a disk is left to the exchange,
-    /// which sends the longer tail the right way.
+    /// which sends the longer tail the right way, unless this node serves it a resync
+    /// (`writerLostExchangeCannotSettle`: a target that got none of the writes settles nothing).
     mutating func markInDoubtWritesTowardUnreachedPeers(_ writes: Deque<UnackedPeerWrite>, keptThrough last: UInt64,
                                                         writer i: Int) {
         guard disk.hasDisk else { return }

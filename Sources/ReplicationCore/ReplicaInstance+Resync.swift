@@ -443,8 +443,7 @@ extension ReplicaInstance {
         // bits toward it lost their generation above: a target at an older generation gets a
         // full sync (safe, not fast). Marking each resync write toward such targets instead
         // (precise) lost an acknowledged write in seed 298 and added split brain 524 (not traced).
-        for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || peers[j].replication == .pausedSyncS
-            || peers[j].replication == .syncSource || peers[j].replication == .wfBitMapS
+        for j in peers.indices where j != i && (peers[j].replication == .pausedSyncT || servesResync(to: j)
             || (peers[j].isConnected && peers[j].plannedSync == .bothJustCreated && peers[j].bitmap != nil)) {
             dropConnection(j, standAlone: false, renegotiate: true)
         }

@@ -3,11 +3,10 @@ import Testing
 
 /// Simulation seed 2698 (split brain, 3 nodes, protocol C; reduced and fixed in session 19; 2656
 /// is the same class). A disk that failed while a Primary wrote comes back from its failure record
-/// (`MetadataFlags.diskFailed`) UpToDate at the generation it failed at, G. Against an
-/// Inconsistent peer it is still the source (`equal-peer-inconsistent`, or
-/// `peer-bitmap-is-my-current` when the peer is older), and it is promotable
-/// (ReplicaInstance+FailureRecord.swift: "Against an Inconsistent or an older peer it is still the
-/// source, and alone it stays promotable"). The Inconsistent peer voted for it: it had learnt the
+/// (`MetadataFlags.diskFailed`) UpToDate at the generation it failed at, G. Before session 19's
+/// and 20's fixes below, against an Inconsistent peer it was the source (`equal-peer-inconsistent`,
+/// or `peer-bitmap-is-my-current` when the peer is older), and it was promotable
+/// (ReplicaInstance+FailureRecord.swift says where it still is). The Inconsistent peer voted for it: it had learnt the
 /// writer's generations past G from a handshake, not from an announcement whose parent is G, so G
 /// was not in its `supersededGenerations` and `knowsNewerGeneration` said nothing against the
 /// requester. The failed disk lacks every write acknowledged since G (the Inconsistent peer was
