@@ -237,15 +237,13 @@ extension ReplicaInstance {
     /// them with its progress, as a dropped bitmap toward a paused source loses them at the end).
     /// DRBD's SyncTarget sets every resync block out of sync toward all peers and clears those the
     /// source says are in sync with it (P_PEERS_IN_SYNC); here the source names the ones that are not.
-    mutating func recordSourceTracks(_ reply: ResyncReply, source i: Int) {
+    mutating func recordSourceTracks(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) {
         guard !reply.outOfSyncToward.isEmpty else { return }
-        let blockBytes = UInt64(config.bitmapBlockBytes)
-        let first = reply.offsetBytes / blockBytes, end = first + UInt64(reply.lengthBytes) / blockBytes
         for entry in reply.outOfSyncToward where entry.node != peers[i].id {
             guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
             var tracked = peers[i].resync!.sourceTracks[entry.node]
                 ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
-            tracked.set(words: entry.words, from: first, end: end)
+            tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
             peers[i].resync!.sourceTracks[entry.node] = tracked
         }
     }
@@ -293,7 +291,7 @@ extension ReplicaInstance {
             // What no write follows for: its round trip ends here.
             resyncRequestEnded(i, bytes: UInt64(outstanding.lengthBytes) - writtenBytes, requestedMicros: outstanding.sentMicros)
         }
-        if reply.status != .failed && disk.hasDisk { recordSourceTracks(reply, source: i) }
+        if reply.status != .failed && disk.hasDisk { recordSourceTracks(reply, blocks: first ..< end, source: i) }
         let kind: WriteKind = reply.status == .zeroes ? .zeroes : .data
         for run in runs {
             let offsetBytes = run.lowerBound * blockBytes
