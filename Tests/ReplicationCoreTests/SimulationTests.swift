@@ -2247,6 +2247,9 @@ struct SimulationTests {
         var system = SystemRandomNumberGenerator()
         for _ in 0 ..< Self.randomSeedCount {
             let seed = UInt64.random(in: 1_000 ... UInt64(Int64.max), using: &system)
+            // Named before the run: a run that livelocks stops the whole test process at
+            // `SimCluster.stabilize`'s precondition, and the line after the run never prints.
+            print("simulation random seed \(seed): running (SIM_SEED=\(seed) reruns it)")
             var simulation = Simulation(seed: seed)
             let failure = simulation.run()
             print("simulation random seed \(seed): \(failure == nil ? "passed" : "FAILED")")
