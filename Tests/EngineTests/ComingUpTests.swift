@@ -33,7 +33,9 @@ struct ComingUpTests {
     static func engine(gate: Gate, comingUpWaitMax: Duration = .seconds(30)) throws -> EngineSupervisor {
         let dir = try ScratchFolder.make("tandem-coming-up-")
         try FileManager.default.createDirectory(atPath: dir + "/resources", withIntermediateDirectories: true)
-        let port = TestPorts.reserve()
+        // Two resources, two listeners: reserving one port let a test running beside this one
+        // take r2's (the CI gate failed on "Address already in use").
+        let port = TestPorts.reserve(2)
         for (i, name) in ["r1", "r2"].enumerated() {
             #expect(FileManager.default.createFile(atPath: "\(dir)/\(name).img", contents: Data(count: 8 << 20)))
             try TestResourceFile.text(name, disk: "\(dir)/\(name).img", minor: 1010 + i, on: .init(name: "alpha", id: 0, port: port + i))
