@@ -388,12 +388,34 @@ extension ReplicaInstance {
         }
         // Only UpToDate data may serve.
         let source = behind ? peers[i].disk : disk
-        guard source == .upToDate else { return }
+        guard source == .upToDate else {
+            if !behind { keepLongerTailOutdated(lost, peer: i) }
+            return
+        }
         markExtentsOutOfSync(reconciledExtents(lost), toward: i)
         let tails = mine != lost.lastSequence ? "this node got \(mine), it got \(lost.lastSequence)"
             : "both got \(mine), this node's stream from after \(myStart), its from after \(lost.streamStart)"
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) with node \(peers[i].id): \(tails)")
         startResync(i, asTarget: behind)
+    }
+
+    /// This node holds the longer tail of the lost writer's stream (or the earlier stream start)
+    /// but is Outdated, so it cannot serve the peer now, and the peer, behind, has no UpToDate
+    /// source to ask. Left at that, nothing recorded the difference: both came back UpToDate at
+    /// the same generation when quorum returned (`returnFromQuorumOutdate`), Established, with
+    /// the writer's last write on one of them only. Resync-lane seed 93: n3, a diskless Primary
+    /// whose promotion was granted while its peers were UpToDate, wrote block 12 to n1 and n2,
+    /// both Outdated by a quorum loss meanwhile; n2 still held the write in its queue when n3
+    /// crashed and dropped it (tail 5 against n1's 6), neither side reconciled, and n1 alone
+    /// kept block 12 (OutdatedSurvivorsTailTests). The extents are marked toward the peer, as
+    /// an UpToDate source marks them, and the connection is renegotiated: the handshake makes
+    /// the side tracking them the source (`equalCurrent`), paused until it is UpToDate again.
+    /// Only the side with the longer tail acts; both ends compare the same two tails.
+    mutating func keepLongerTailOutdated(_ lost: WriterLost, peer i: Int) {
+        guard disk == .outdated else { return }
+        markExtentsOutOfSync(reconciledExtents(lost), toward: i)
+        log(.info, "lost Primary node \(lost.writer) with more of its writes than node \(peers[i].id) (\(peers[i].config.name)) while Outdated: its extents are out of sync toward it; reconnecting so that the handshake plans the resync")
+        dropConnection(i, standAlone: false, renegotiate: true)
     }
 
     /// One survivor took the lost writer's new generation and the other did not (a diskless
