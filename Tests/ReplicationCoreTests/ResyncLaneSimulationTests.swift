@@ -53,6 +53,29 @@ struct ResyncLaneSimulationTests {
     /// quorum returned: the 2174 path. Here c29 is issued only when quorum returns (step ~660),
     /// and it, c30 and c32 fail at step 744 by the next quorum loss inside their round trip;
     /// nothing else is acknowledged in the all-Outdated/Inconsistent run that follows.
+    /// Session 21 (seq2r): the lane's first range run, 1…300 in session 20, failed 93 (UpToDate
+    /// replicas differing) and 127 (no convergence), both on a79be9f too. 93: two Outdated
+    /// survivors of a lost writer with different tails reconciled nothing; fixed
+    /// (`keepLongerTailOutdated`, OutdatedSurvivorsTailTests), it now acknowledges no write, as it
+    /// does in the ordinary simulation (so it cannot be a fixed seed). 127 (protocol C, four
+    /// nodes; traced, not fixed): at step 858 n0, Primary at 1B31, announced 4F13 (absent=[2]);
+    /// n1 and n3, its Inconsistent resync targets, kept their generations (1B31 noted
+    /// superseded); n2, UpToDate at 1B31 and in WFBitMapT toward n0, was named absent, took 4F13
+    /// Outdated and became n0's SyncTarget, Inconsistent at 4F13. n0 crashed at step ~878 before
+    /// 4F13 was durable (its header still 1B31) and came back UpToDate at 1B31, the only
+    /// consistent copy (7 writes acknowledged, none in 4F13: a writer's writes in a new
+    /// generation wait for it to be durable). From then on n2, Inconsistent at a child of n0's
+    /// current, is newer by history (`my-current-in-peer-history`): n0 is its full-sync target,
+    /// Outdated "until the resync from it" (step 930) and paused until n2 is UpToDate, which it
+    /// never is, as no consistent replica holds 4F13. The healed cluster ends n0 Outdated at
+    /// 1B31, n1 Inconsistent at 305C, n2 at 4F13, n3 at A455, every link paused. DRBD makes the
+    /// consistent side the source "due to disk states" whatever the generations
+    /// (`preferConsistentSource`, session 8, cost liveness; SimulationTests' notes). Direction:
+    /// pairwise, a peer Inconsistent at a generation no consistent replica holds cannot be told
+    /// from one whose UpToDate holders are away (there the wait is right); the narrow case needs
+    /// what only the Inconsistent side knows, a handshake flag (a wire change) saying it took
+    /// its current while absent or Inconsistent and was never UpToDate in it, met with a consistent
+    /// side at that generation's parent that crashed as Primary (it announced the child and forgot it).
     static let knownFailingSeeds: [UInt64] = [7, 27, 29, 69, 119, 273]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
