@@ -314,16 +314,35 @@ extension ReplicaInstance {
     /// all the same.
     mutating func announceGenerationFromDiskless() {
         needsNewGeneration = false
-        // The generation it has been writing in (its peers' current), when some UpToDate peer
-        // holds it: a peer at another generation missed those writes and must not move on to
-        // the new one beside the peers that have them (two children of one parent: a split
-        // brain at their next handshake).
-        //
-        // A peer's report lags: one this node announced its current to on the connection still
-        // up took it on arrival (it was at the announcement's parent), whatever its last report
-        // says. Chaining from that stale report instead made a second child of the parent beside
-        // the peer holding the first one's writes: a split brain at their next handshake (seed
-        // 254). A peer that connected since is known by its handshake, which is not stale.
+        guard let previous = disklessDataGeneration else { return }
+        var fresh = Generation(random.next() & ~UInt64(7))
+        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
+        generations.current = fresh
+        var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
+        if ownDiskAbsent { absent.append(config.nodeID) }
+        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
+        for index in peers.indices where peers[index].receivesWrites {
+            send(.newGeneration(announcement), to: peers[index].id)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
+        }
+    }
+
+    /// The generation of the data a node without a disk reads and writes through: the one it has
+    /// been writing in (its current), when some UpToDate peer receiving its writes holds it, else
+    /// the first such peer's; nil when it reaches none. Its first write as Primary chains the new
+    /// generation from it (`announceGenerationFromDiskless`), and its promotion request names it
+    /// (`PromotionRequest.dataGeneration`): the voters judge that data, not where its disk left it.
+    ///
+    /// Its current first: a peer at another generation missed those writes and must not move on
+    /// to the new one beside the peers that have them (two children of one parent: a split brain
+    /// at their next handshake).
+    ///
+    /// A peer's report lags: one this node announced its current to on the connection still up
+    /// took it on arrival (it was at the announcement's parent), whatever its last report says.
+    /// Chaining from that stale report instead made a second child of the parent beside the peer
+    /// holding the first one's writes: a split brain at their next handshake (seed 254). A peer
+    /// that connected since is known by its handshake, which is not stale.
+    var disklessDataGeneration: Generation? {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
@@ -336,17 +355,7 @@ extension ReplicaInstance {
             return sent.current.sameHistory(as: generations.current)
                 && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
         }
-        guard let previous = own ? generations.current : upToDate.first?.current else { return }
-        var fresh = Generation(random.next() & ~UInt64(7))
-        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
-        generations.current = fresh
-        var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
-        if ownDiskAbsent { absent.append(config.nodeID) }
-        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
-        for index in peers.indices where peers[index].receivesWrites {
-            send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].recordAnnouncement(current: fresh, previous: previous)
-        }
+        return own ? generations.current : upToDate.first?.current
     }
 
     mutating func setBitmapGeneration(_ peer: NodeID, to generation: Generation, onlyIfNone: Bool) {

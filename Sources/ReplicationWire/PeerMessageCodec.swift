@@ -108,7 +108,7 @@ public enum PeerMessageCodec {
         case .readReply:
             let id = try r.u64(), status = try replyStatus(&r)
             return .readReply(RemoteReadReply(id: id, status: status, data: try payload(&r, max: payloadBytesMax)))
-        case .promotionRequest: return .promotionRequest(PromotionRequest(id: try r.u64()))
+        case .promotionRequest: return .promotionRequest(PromotionRequest(id: try r.u64(), dataGeneration: Generation(try r.u64())))
         case .promotionReply:
             return .promotionReply(PromotionReply(id: try r.u64(), granted: try r.bool(), reason: try r.string(max: textBytesMax)))
         case .writerLost:
