@@ -2193,6 +2193,18 @@ struct SimulationTests {
     ///   nbdpath): for a diskless requester, judge the generation of the data it would write
     ///   through (its current, and its UpToDate peers') against the voter's superseded list and
     ///   current, and let a diskless voter refuse a requester behind its own current.
+    ///   Session 21 (nbdpath): two holes, both closed. (1) The promotion: the request names the
+    ///   generation of the data the requester would expose (protocol 23), voters judge a
+    ///   diskless requester by it and a diskless voter judges too
+    ///   (DisklessPromotedPastSupersededTests). With that alone n1 was refused (c47–c61 "has not
+    ///   yet received the newer data of node 0/3") and c8 was lost another way: c8 had been
+    ///   acknowledged on the copy counted when it was sent to n1 (UpToDate at sending, protocol
+    ///   A), after n0's own write of it failed; n1's write failed too, so its one copy was on n3,
+    ///   Outdated. n0 crashed (step 790), came back with its disk at 1DBE without c8 (a Primary's
+    ///   own failed disk keeps no failure record), and resynced n3 (my-current-in-peer-history).
+    ///   (2) A protocol A write whose local write fails now waits for its peers' answers
+    ///   (`awaitSentCopies`, ProtocolALocalWriteFailedTests): c8 fails instead of being
+    ///   acknowledged on no replica. 2975 passes with both.
     /// - 3048 and 3112 (protocol C, split brain under quorum) not traced beyond the generation
     ///   lines: in 3112 n1 started 8661 from 34DB absent=[0] and crashed two steps later; n0 later
     ///   started 9DDB from 34DB, crashed, came back at 34DB and started 10D7 from 34DB absent=[1]:
