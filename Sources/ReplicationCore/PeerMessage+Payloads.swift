@@ -97,10 +97,11 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// The sender's disk failed at its current generation and was attached again from its last
     /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
     public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
-    /// The sender, Inconsistent, wrote a writer's writes of a generation newer than its own
-    /// current (a resync target keeps its generation until its resync ends): some may have been
-    /// acknowledged with its copy, and a replica still at an older generation lacks them (since
-    /// protocol 22; `GenerationComparison.knowsSuperseded`).
+    /// The sender, Inconsistent, wrote a writer's writes while the writer was at another
+    /// generation than its own current (a resync target keeps its generation until its resync
+    /// ends; `ReplicaInstance.tookNewerWrites` says why "another", not "newer"): a replica still
+    /// at a generation the sender knows superseded lacks them (since protocol 22;
+    /// `GenerationComparison.knowsSuperseded`).
     public static let tookNewerWrites = HandshakeFlags(rawValue: 1 << 10)
 }
 
