@@ -108,10 +108,12 @@ enum GenerationComparison {
                 // Both UpToDate siblings, neither acknowledged a write since the parent: one must
                 // yield or the connection stops at a split brain that puts nothing acknowledged
                 // at stake (seed 1794, ForgottenGenerationSiblingTests). Both ends pick the same
-                // one from the same two handshakes: not a live Primary (a resync into it is
-                // refused), else the higher node id.
-                let myPrimary = mine.role == .primary, peerPrimary = peer.role == .primary
-                myYieldsUnconfirmed = myPrimary != peerPrimary ? peerPrimary : mine.nodeID > peer.nodeID
+                // one from the same two handshakes: the higher node id. A live Primary is never
+                // one of them: it does not send the flag (`makeHandshake`; a resync into it would
+                // change data under its users), so beside an unconfirmed sibling it is the side
+                // that stays, by the rules above. (Session 20 also asked for "not a live Primary"
+                // here, a case no handshake can carry.)
+                myYieldsUnconfirmed = mine.nodeID > peer.nodeID
                 peerYieldsUnconfirmed = !myYieldsUnconfirmed
             }
         }
