@@ -212,12 +212,10 @@ extension ReplicaInstance {
     /// marked, two co-targets of an initial sync resynced the whole volume between identical
     /// replicas after it (session 17's `simrestart-s17-markall` v1).
     func thirdNodesLacking(_ request: ResyncRequest, target i: Int) -> [PeerBlocks] {
-        let blockBytes = UInt64(config.bitmapBlockBytes)
-        let first = request.offsetBytes / blockBytes
-        let blocks = first ..< first + UInt64(request.lengthBytes) / blockBytes
         var result: [PeerBlocks] = []
         for k in peers.indices where k != i && peers[k].bitmap != nil
             && !servesResync(to: k) {
+            let blocks = peers[k].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
             // Bits only this node's crash set (its activity log's extents, `crashOnly`) say "maybe
             // different", not a write k lacks: named, the target took them as its own changes and,
             // UpToDate beside an Outdated k at one generation, became k's source over k's newer
