@@ -18,6 +18,7 @@ enum GenerationComparison {
     enum Rule: String, CustomStringConvertible {
         case bothInconsistent = "both-inconsistent"
         case bothJustCreated = "both-just-created"
+        case divergedBothInconsistent = "diverged-both-inconsistent"
         case commonHistoryPeerDiskFailed = "common-history-peer-disk-failed"
         case commonHistoryPeerInconsistent = "common-history-peer-inconsistent"
         case commonHistoryPeerPrimaryLostQuorum = "common-history-peer-primary-lost-quorum"
@@ -151,6 +152,14 @@ enum GenerationComparison {
         // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
         // and was interrupted: it keeps its generation until its resync ends) cannot be the
         // source, so it is the one (seeds 1110, 1143).
+        // Both Inconsistent (each began yielding to a third node and was interrupted): neither
+        // holds a whole replica, so neither is the other's source, and neither branch is at
+        // stake between them: what was acknowledged in either is on the replica each was being
+        // resynced from. Not a split brain to stop at (StandAlone until an operator acts; seed
+        // 3048: n0 and n1, both targets of n2, met after n2 crashed): no source between them,
+        // planned again once one of them has been resynced, as `both-inconsistent` at one
+        // generation. Only where the rules below would stop at a split brain.
+        let bothInconsistent = mine.flags.contains(.inconsistent) && peer.flags.contains(.inconsistent)
         let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
         let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
@@ -226,6 +235,7 @@ enum GenerationComparison {
                 return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
                               rule: myYieldsUnconfirmed ? .splitBrainSelfUnconfirmedGeneration : .splitBrainPeerUnconfirmedGeneration)
             }
+            if bothInconsistent { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .divergedBothInconsistent) }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainSameParent)
         }
         let myAll = [myCurrent] + mine.generations.history
@@ -248,6 +258,7 @@ enum GenerationComparison {
                 return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,
                               rule: myYieldsUnconfirmed ? .commonHistorySelfUnconfirmedGeneration : .commonHistoryPeerUnconfirmedGeneration)
             }
+            if bothInconsistent { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .divergedBothInconsistent) }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainCommonHistory)
         }
         return Result(decision: .unrelated, onlyIfBits: false, rule: .unrelatedData)

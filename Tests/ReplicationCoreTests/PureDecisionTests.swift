@@ -240,6 +240,37 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: consistent, peer: lostQuorum).rule == .splitBrainPeerPrimaryLostQuorum)
     }
 
+    /// Seed 3048 (DivergedInconsistentTests): two Inconsistent sides on diverged branches, each
+    /// an interrupted target of a third node, are no split brain to stop at: neither is the other's
+    /// source (`diverged-both-inconsistent`, planned again once one is resynced), in both
+    /// branches of the comparison. Where another rule gives a direction (a Primary that lost
+    /// quorum) it still does; the source, Inconsistent, then waits as before.
+    @Test("different generations, both sides Inconsistent: neither is the other's source, no split brain")
+    func divergedBothInconsistent() {
+        func inconsistent(_ node: UInt8, current: UInt64, bitmap: [(UInt8, UInt64)], history: [UInt64]) -> Handshake {
+            var side = handshake(node, current: current, bitmap: bitmap, history: history, flags: [.inconsistent])
+            side.disk = .inconsistent
+            return side
+        }
+        // Common history, no bitmap covering both (3048: n0 tracks n1 since 2F3E, n1 n0 since A15A).
+        let n0 = inconsistent(0, current: 0x25B9, bitmap: [(1, 0x2F3E)], history: [0x5762, 0x2F3E])
+        let n1 = inconsistent(1, current: 0xF96C, bitmap: [(0, 0xA15A)], history: [0x8C48, 0xA15A, 0xF36F, 0x5762, 0x2F3E])
+        for (mine, peer) in [(n0, n1), (n1, n0)] {
+            let result = GenerationComparison.compare(mine: mine, peer: peer)
+            #expect(result.decision == .bothJustCreated && result.rule == .divergedBothInconsistent, "\(result)")
+        }
+        // Same parent, both bitmaps since it.
+        let a = inconsistent(0, current: 0xA1, bitmap: [(1, 0x50)], history: [0x50])
+        let b = inconsistent(1, current: 0xB1, bitmap: [(0, 0x50)], history: [0x50])
+        let same = GenerationComparison.compare(mine: a, peer: b)
+        #expect(same.decision == .bothJustCreated && same.rule == .divergedBothInconsistent, "\(same)")
+        // One side UpToDate: the split brain stands (the rule is for two that cannot serve).
+        var upToDate = b
+        upToDate.flags = []
+        upToDate.disk = .upToDate
+        #expect(GenerationComparison.compare(mine: a, peer: upToDate).decision == .splitBrain)
+    }
+
     /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at
     /// ED21 (another child of their parent 0A15), yielded to n0 and its full sync was
     /// interrupted: Inconsistent, still at ED21. The lost-quorum rule then made n0 the target of
