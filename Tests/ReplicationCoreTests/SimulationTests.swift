@@ -2212,6 +2212,25 @@ struct SimulationTests {
     ///   n0). The 1794/1862 class (a generation started and forgotten, or two unconfirmed
     ///   siblings), to check against simsafety's 1794 tie-break. 3048 passes under unrestricted
     ///   restale (a plan from a stale handshake, nbdpath's 1807 class).
+    /// Session 21 (simrestart), 3048 traced (SIM_TRACE=all SIM_TIMELINE=1, release bundle of
+    ///   efdeffb; 3 nodes): not the 1807 class. 5762 had two children, 25B9 (absent [2]) and F36F
+    ///   (absent [0], then A15A, 8C48, F96C, 9D6F). At step ~2000 n2, UpToDate at 9D6F, was the
+    ///   full-sync source of both others (`common-history-*-inconsistent`): n0 Inconsistent at
+    ///   25B9, n1 Inconsistent at F96C (a target keeps its generation until its resync ends).
+    ///   n2 crashed at step ~2050; at 2141 n0 and n1 met, neither able to serve, and stopped at
+    ///   `split-brain-common-history` (StandAlone under quorum). Unrestricted restale passes it by
+    ///   timing only. Fixed by `diverged-both-inconsistent` (two Inconsistent sides on diverged
+    ///   branches: neither is the other's source, planned again after a resync; reduction
+    ///   DivergedInconsistentTests). Measured: see the commit.
+    /// Session 21 (simrestart), unrestricted restale measured again on main efdeffb (branch
+    ///   `simrestart-restale2`, nbdpath-1807's rule; release): 501…800 = main's 29 + DIFFER 621 +
+    ///   no write 556 563 696 723 773 − 647 671 751 (621 no longer no write); 1701…2000 34 (1807
+    ///   passes; + 1805 1809 1871 1979, − 1799 1801); 2901…3200 32 (3048 passes; LOST 2975,
+    ///   SPLITBRAIN 3112 stay; − 2927 2941 2979 3137 3143 3187, + 2943 2999 3027 3043). 621 under
+    ///   it: one renegotiation (step ~1195: n2 had taken n0's 30A0 by announcement after sending
+    ///   n3 a handshake at 5A35; the stale plan made n2 the source either way), then a different
+    ///   run in which no write is acknowledged and UpToDate n0 and n2 end apart at block 2 (n0
+    ///   resynced in full from n3 last, all at 30A0).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
