@@ -20,30 +20,31 @@ import Testing
 /// of session 20 (LOST 2975): judge a diskless requester by the generation its new one will
 /// descend from against the voter's current and superseded list (n1 knows G0 was moved past), or
 /// start a diskless writer's generation from its newest UpToDate peer's current, not its own.
+/// Fixed in session 21 (nbdpath, protocol 23): the promotion request names the generation n0's
+/// data is at (G0, n2's and its own), and n1, which holds G0 in its history, refuses it
+/// (`knowsNewerGeneration`; DisklessPromotedPastSupersededTests holds the rule's cases).
 @Suite("Replication core: a diskless requester behind a voter's current")
 struct DisklessRequesterBehindTests {
     @Test("a diskless node whose generation a voter moved past does not start a sibling of the voter's")
     func disklessRequesterBehindVoter() {
-        withKnownIssue("seed 3402: a diskless requester's new generation descends from its own stale current") {
-            let script = RecordedScript()
-            for line in ["cluster nodes=3 size=64K quorum=majority", "connect-all", "stabilize", "admin n0 primary force", "stabilize",
-                         "partition n0 n2", "stabilize",
-                         // c1 starts G1 with n2 absent: n1 takes it; n0's storage completes nothing before its crash.
-                         "write n0 off=8192 len=4096 pattern=1", "stabilize hold=n0"] {
-                script.run(line)
-            }
-            for line in ["crash n0", "isolate n0", "stabilize", "restart n0", "stabilize",
-                         // Back at G0, n0 is n1's resync target; its disk fails on the first resync write.
-                         "fail-writes n0 1", "heal", "stabilize", "tick 10", "stabilize", "trace-messages"] {
-                script.run(line)
-            }
-            script.run("admin n0 primary")
-            script.run("stabilize")
-            script.run("write n0 off=16384 len=4096 pattern=2")
-            for line in ["stabilize", "state", "admin n0 secondary", "stabilize", "crash n1", "stabilize", "restart n1", "stabilize",
-                         "tick 20", "stabilize", "state"] { script.run(line) }
-            #expect(!script.text.contains("split brain"), "\(script.text)")
-            #expect(script.run("compare").first?.hasSuffix("identical") == true, "\(script.text)")
+        let script = RecordedScript()
+        for line in ["cluster nodes=3 size=64K quorum=majority", "connect-all", "stabilize", "admin n0 primary force", "stabilize",
+                     "partition n0 n2", "stabilize",
+                     // c1 starts G1 with n2 absent: n1 takes it; n0's storage completes nothing before its crash.
+                     "write n0 off=8192 len=4096 pattern=1", "stabilize hold=n0"] {
+            script.run(line)
         }
+        for line in ["crash n0", "isolate n0", "stabilize", "restart n0", "stabilize",
+                     // Back at G0, n0 is n1's resync target; its disk fails on the first resync write.
+                     "fail-writes n0 1", "heal", "stabilize", "tick 10", "stabilize", "trace-messages"] {
+            script.run(line)
+        }
+        script.run("admin n0 primary")
+        script.run("stabilize")
+        script.run("write n0 off=16384 len=4096 pattern=2")
+        for line in ["stabilize", "state", "admin n0 secondary", "stabilize", "crash n1", "stabilize", "restart n1", "stabilize",
+                     "tick 20", "stabilize", "state"] { script.run(line) }
+        #expect(!script.text.contains("split brain"), "\(script.text)")
+        #expect(script.run("compare").first?.hasSuffix("identical") == true, "\(script.text)")
     }
 }
