@@ -9,7 +9,63 @@ enum GenerationComparison {
         /// For equal generations: the direction applies only if some block is out of sync.
         var onlyIfBits: Bool
         /// DRBD's rule name, for logs and golden output.
-        var rule: String
+        var rule: Rule
+    }
+
+    /// The rule that decided, by its name in logs and golden output (the raw value). A type, not
+    /// a string, so that code acting on which rule decided (`negotiate`'s log of a standoff)
+    /// names rules the compiler knows.
+    enum Rule: String, CustomStringConvertible {
+        case bothInconsistent = "both-inconsistent"
+        case bothJustCreated = "both-just-created"
+        case divergedBothInconsistent = "diverged-both-inconsistent"
+        case commonHistoryPeerDiskFailed = "common-history-peer-disk-failed"
+        case commonHistoryPeerInconsistent = "common-history-peer-inconsistent"
+        case commonHistoryPeerPrimaryLostQuorum = "common-history-peer-primary-lost-quorum"
+        case commonHistoryPeerUnconfirmedGeneration = "common-history-peer-unconfirmed-generation"
+        case commonHistorySelfDiskFailed = "common-history-self-disk-failed"
+        case commonHistorySelfInconsistent = "common-history-self-inconsistent"
+        case commonHistorySelfPrimaryLostQuorum = "common-history-self-primary-lost-quorum"
+        case commonHistorySelfUnconfirmedGeneration = "common-history-self-unconfirmed-generation"
+        case equalCrashed = "equal-crashed"
+        case equalCrashedPrimary = "equal-crashed-primary"
+        case equalCrashedPrimaryProtocolA = "equal-crashed-primary-protocol-a"
+        case equalLowerNodeId = "equal-lower-node-id"
+        case equalPeerDiskFailed = "equal-peer-disk-failed"
+        case equalPeerHoldsMissedWrites = "equal-peer-holds-missed-writes"
+        case equalPeerInconsistent = "equal-peer-inconsistent"
+        case equalPeerOutdated = "equal-peer-outdated"
+        case equalPeerPrimary = "equal-peer-primary"
+        case equalPeerTracksChanges = "equal-peer-tracks-changes"
+        case equalSelfDiskFailed = "equal-self-disk-failed"
+        case equalSelfHoldsMissedWrites = "equal-self-holds-missed-writes"
+        case equalSelfInconsistent = "equal-self-inconsistent"
+        case equalSelfOutdated = "equal-self-outdated"
+        case equalSelfPrimary = "equal-self-primary"
+        case equalSelfTracksChanges = "equal-self-tracks-changes"
+        case justCreatedPeer = "just-created-peer"
+        case justCreatedSelf = "just-created-self"
+        case myBitmapIsPeerCurrent = "my-bitmap-is-peer-current"
+        case myCurrentInPeerHistory = "my-current-in-peer-history"
+        case peerBitmapIsMyCurrent = "peer-bitmap-is-my-current"
+        case peerCurrentInMyHistory = "peer-current-in-my-history"
+        case peerInconsistentPastMyFailedDisk = "peer-inconsistent-past-my-failed-disk"
+        case selfInconsistentPastPeerFailedDisk = "self-inconsistent-past-peer-failed-disk"
+        case splitBrainCommonHistory = "split-brain-common-history"
+        case splitBrainDiscardMine = "split-brain-discard-mine"
+        case splitBrainPeerDiscards = "split-brain-peer-discards"
+        case splitBrainPeerDiskFailed = "split-brain-peer-disk-failed"
+        case splitBrainPeerInconsistentUnconfirmed = "split-brain-peer-inconsistent-unconfirmed"
+        case splitBrainPeerPrimaryLostQuorum = "split-brain-peer-primary-lost-quorum"
+        case splitBrainPeerUnconfirmedGeneration = "split-brain-peer-unconfirmed-generation"
+        case splitBrainSameParent = "split-brain-same-parent"
+        case splitBrainSelfDiskFailed = "split-brain-self-disk-failed"
+        case splitBrainSelfInconsistentUnconfirmed = "split-brain-self-inconsistent-unconfirmed"
+        case splitBrainSelfPrimaryLostQuorum = "split-brain-self-primary-lost-quorum"
+        case splitBrainSelfUnconfirmedGeneration = "split-brain-self-unconfirmed-generation"
+        case unrelatedData = "unrelated-data"
+
+        var description: String { rawValue }
     }
 
     /// - Parameter asynchronous: the connection replicates with protocol A (acknowledged writes
@@ -32,10 +88,10 @@ enum GenerationComparison {
         // without the writes, fixed seed 7 acknowledged no write (its target, a failed disk
         // too, had taken no write since it fell behind).
         if result.decision.isSource && knowsSuperseded(peer, mine) {
-            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "peer-inconsistent-past-my-failed-disk")
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .peerInconsistentPastMyFailedDisk)
         }
         if result.decision.isTarget && knowsSuperseded(mine, peer) {
-            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "self-inconsistent-past-peer-failed-disk")
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .selfInconsistentPastPeerFailedDisk)
         }
         return result
     }
@@ -52,9 +108,9 @@ enum GenerationComparison {
         let peerCurrent = peer.generations.current
         let mineJust = myCurrent.sameHistory(as: .justCreated)
         let peerJust = peerCurrent.sameHistory(as: .justCreated)
-        if mineJust && peerJust { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "both-just-created") }
-        if mineJust { return Result(decision: .targetFull, onlyIfBits: false, rule: "just-created-self") }
-        if peerJust { return Result(decision: .sourceFull, onlyIfBits: false, rule: "just-created-peer") }
+        if mineJust && peerJust { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .bothJustCreated) }
+        if mineJust { return Result(decision: .targetFull, onlyIfBits: false, rule: .justCreatedSelf) }
+        if peerJust { return Result(decision: .sourceFull, onlyIfBits: false, rule: .justCreatedPeer) }
 
         if myCurrent.sameHistory(as: peerCurrent) {
             return equalCurrent(mine: mine, peer: peer, asynchronous: asynchronous)
@@ -64,20 +120,20 @@ enum GenerationComparison {
         let peerTracksMe = !peerBitmapForMe.isNone && peerBitmapForMe.sameHistory(as: myCurrent)
         let iTrackPeer = !myBitmapForPeer.isNone && myBitmapForPeer.sameHistory(as: peerCurrent)
         if peerTracksMe && !iTrackPeer {
-            return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "peer-bitmap-is-my-current")
+            return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: .peerBitmapIsMyCurrent)
         }
         if iTrackPeer && !peerTracksMe {
-            return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "my-bitmap-is-peer-current")
+            return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: .myBitmapIsPeerCurrent)
         }
         let mineInPeerHistory = peer.generations.historyHolds(myCurrent)
             || peer.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: myCurrent) }
         let peerInMyHistory = mine.generations.historyHolds(peerCurrent)
             || mine.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: peerCurrent) }
         if mineInPeerHistory && !peerInMyHistory {
-            return Result(decision: .targetFull, onlyIfBits: false, rule: "my-current-in-peer-history")
+            return Result(decision: .targetFull, onlyIfBits: false, rule: .myCurrentInPeerHistory)
         }
         if peerInMyHistory && !mineInPeerHistory {
-            return Result(decision: .sourceFull, onlyIfBits: false, rule: "peer-current-in-my-history")
+            return Result(decision: .sourceFull, onlyIfBits: false, rule: .peerCurrentInMyHistory)
         }
         // Both changed since a common generation. DRBD: a side that lost quorum as Primary yields
         // and becomes SyncTarget — nothing it wrote after that was acknowledged (acknowledging
@@ -96,6 +152,14 @@ enum GenerationComparison {
         // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
         // and was interrupted: it keeps its generation until its resync ends) cannot be the
         // source, so it is the one (seeds 1110, 1143).
+        // Both Inconsistent (each began yielding to a third node and was interrupted): neither
+        // holds a whole replica, so neither is the other's source, and neither branch is at
+        // stake between them: what was acknowledged in either is on the replica each was being
+        // resynced from. Not a split brain to stop at (StandAlone until an operator acts; seed
+        // 3048: n0 and n1, both targets of n2, met after n2 crashed): no source between them,
+        // planned again once one of them has been resynced, as `both-inconsistent` at one
+        // generation. Only where the rules below would stop at a split brain.
+        let bothInconsistent = mine.flags.contains(.inconsistent) && peer.flags.contains(.inconsistent)
         let myInconsistentOnly = mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
         let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
@@ -108,10 +172,12 @@ enum GenerationComparison {
                 // Both UpToDate siblings, neither acknowledged a write since the parent: one must
                 // yield or the connection stops at a split brain that puts nothing acknowledged
                 // at stake (seed 1794, ForgottenGenerationSiblingTests). Both ends pick the same
-                // one from the same two handshakes: not a live Primary (a resync into it is
-                // refused), else the higher node id.
-                let myPrimary = mine.role == .primary, peerPrimary = peer.role == .primary
-                myYieldsUnconfirmed = myPrimary != peerPrimary ? peerPrimary : mine.nodeID > peer.nodeID
+                // one from the same two handshakes: the higher node id. A live Primary is never
+                // one of them: it does not send the flag (`makeHandshake`; a resync into it would
+                // change data under its users), so beside an unconfirmed sibling it is the side
+                // that stays, by the rules above. (Session 20 also asked for "not a live Primary"
+                // here, a case no handshake can carry.)
+                myYieldsUnconfirmed = mine.nodeID > peer.nodeID
                 peerYieldsUnconfirmed = !myYieldsUnconfirmed
             }
         }
@@ -154,24 +220,25 @@ enum GenerationComparison {
             // (seed 1068: n1's C81C held acknowledged c95 below its unconfirmed EFB2). Both ends
             // read it from the same two handshakes.
             if myInconsistentOnly && myUnconfirmed && startsFromParent(mine, parent: myBitmapForPeer) {
-                return Result(decision: .targetFull, onlyIfBits: false, rule: "split-brain-self-inconsistent-unconfirmed")
+                return Result(decision: .targetFull, onlyIfBits: false, rule: .splitBrainSelfInconsistentUnconfirmed)
             }
             if peerInconsistentOnly && peerUnconfirmed && startsFromParent(peer, parent: peerBitmapForMe) {
-                return Result(decision: .sourceFull, onlyIfBits: false, rule: "split-brain-peer-inconsistent-unconfirmed")
+                return Result(decision: .sourceFull, onlyIfBits: false, rule: .splitBrainPeerInconsistentUnconfirmed)
             }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                              rule: myLostQuorum ? "split-brain-self-primary-lost-quorum" : "split-brain-peer-primary-lost-quorum")
+                              rule: myLostQuorum ? .splitBrainSelfPrimaryLostQuorum : .splitBrainPeerPrimaryLostQuorum)
             }
             if myDiskFailed != peerDiskFailed {
                 return Result(decision: myDiskFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                              rule: myDiskFailed ? "split-brain-self-disk-failed" : "split-brain-peer-disk-failed")
+                              rule: myDiskFailed ? .splitBrainSelfDiskFailed : .splitBrainPeerDiskFailed)
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                              rule: myYieldsUnconfirmed ? "split-brain-self-unconfirmed-generation" : "split-brain-peer-unconfirmed-generation")
+                              rule: myYieldsUnconfirmed ? .splitBrainSelfUnconfirmedGeneration : .splitBrainPeerUnconfirmedGeneration)
             }
-            return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-same-parent")
+            if bothInconsistent { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .divergedBothInconsistent) }
+            return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainSameParent)
         }
         let myAll = [myCurrent] + mine.generations.history
         let peerAll = [peerCurrent] + peer.generations.history
@@ -179,23 +246,24 @@ enum GenerationComparison {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
             if myInconsistentOnly || peerInconsistentOnly {
                 return Result(decision: myInconsistentOnly ? .targetFull : .sourceFull, onlyIfBits: false,
-                              rule: myInconsistentOnly ? "common-history-self-inconsistent" : "common-history-peer-inconsistent")
+                              rule: myInconsistentOnly ? .commonHistorySelfInconsistent : .commonHistoryPeerInconsistent)
             }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetFull : .sourceFull, onlyIfBits: false,
-                              rule: myLostQuorum ? "common-history-self-primary-lost-quorum" : "common-history-peer-primary-lost-quorum")
+                              rule: myLostQuorum ? .commonHistorySelfPrimaryLostQuorum : .commonHistoryPeerPrimaryLostQuorum)
             }
             if myDiskFailed != peerDiskFailed {
                 return Result(decision: myDiskFailed ? .targetFull : .sourceFull, onlyIfBits: false,
-                              rule: myDiskFailed ? "common-history-self-disk-failed" : "common-history-peer-disk-failed")
+                              rule: myDiskFailed ? .commonHistorySelfDiskFailed : .commonHistoryPeerDiskFailed)
             }
             if myYieldsUnconfirmed != peerYieldsUnconfirmed {
                 return Result(decision: myYieldsUnconfirmed ? .targetFull : .sourceFull, onlyIfBits: false,
-                              rule: myYieldsUnconfirmed ? "common-history-self-unconfirmed-generation" : "common-history-peer-unconfirmed-generation")
+                              rule: myYieldsUnconfirmed ? .commonHistorySelfUnconfirmedGeneration : .commonHistoryPeerUnconfirmedGeneration)
             }
-            return Result(decision: .splitBrain, onlyIfBits: false, rule: "split-brain-common-history")
+            if bothInconsistent { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .divergedBothInconsistent) }
+            return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainCommonHistory)
         }
-        return Result(decision: .unrelated, onlyIfBits: false, rule: "unrelated-data")
+        return Result(decision: .unrelated, onlyIfBits: false, rule: .unrelatedData)
     }
 
     /// `side`'s current generation is a child of one `other` knows (its current, its history or a
@@ -235,14 +303,14 @@ enum GenerationComparison {
         let myInconsistent = mine.flags.contains(.inconsistent)
         let peerInconsistent = peer.flags.contains(.inconsistent)
         if myInconsistent && peerInconsistent {
-            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: "both-inconsistent")
+            return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .bothInconsistent)
         }
         // An Inconsistent replica at this generation is an interrupted resync target: every block
         // it still lacks is marked in its bitmaps (bits clear only once resync data is written),
         // and it sends their union in the exchange — the resync continues, it does not restart
         // as a full sync.
-        if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: "equal-self-inconsistent") }
-        if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: "equal-peer-inconsistent") }
+        if myInconsistent { return Result(decision: .targetUseBitmap, onlyIfBits: false, rule: .equalSelfInconsistent) }
+        if peerInconsistent { return Result(decision: .sourceUseBitmap, onlyIfBits: false, rule: .equalPeerInconsistent) }
         // A disk that failed at this generation and came back from its last record may lack
         // writes the other side holds (the one that failed on it at least; DRBD attaches it
         // Outdated): it is the target, whatever the bits say, and Outdated until resynced
@@ -251,7 +319,7 @@ enum GenerationComparison {
         let peerFailed = peer.flags.contains(.diskFailed)
         if myFailed != peerFailed {
             return Result(decision: myFailed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
-                          rule: myFailed ? "equal-self-disk-failed" : "equal-peer-disk-failed")
+                          rule: myFailed ? .equalSelfDiskFailed : .equalPeerDiskFailed)
         }
         // Bits toward a peer are set by the replica that has a write the peer missed (writer
         // could not reach it, a peer ack never came): the side that alone tracks differences is
@@ -285,10 +353,10 @@ enum GenerationComparison {
         let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracksWrites)
         if myOutdated != peerOutdated {
             return Result(decision: myOutdated ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true,
-                          rule: myOutdated ? "equal-self-outdated" : "equal-peer-outdated")
+                          rule: myOutdated ? .equalSelfOutdated : .equalPeerOutdated)
         }
-        if mine.role == .primary { return Result(decision: .sourceUseBitmap, onlyIfBits: true, rule: "equal-self-primary") }
-        if peer.role == .primary { return Result(decision: .targetUseBitmap, onlyIfBits: true, rule: "equal-peer-primary") }
+        if mine.role == .primary { return Result(decision: .sourceUseBitmap, onlyIfBits: true, rule: .equalSelfPrimary) }
+        if peer.role == .primary { return Result(decision: .targetUseBitmap, onlyIfBits: true, rule: .equalPeerPrimary) }
         let myCrashedPrimary = mine.flags.contains(.crashedPrimary)
         let peerCrashedPrimary = peer.flags.contains(.crashedPrimary)
         // DRBD: with protocol C the survivor of a crashed Primary is the source (whatever only the
@@ -297,16 +365,16 @@ enum GenerationComparison {
         if myCrashedPrimary != peerCrashedPrimary {
             let iAmSource = asynchronous ? myCrashedPrimary : !myCrashedPrimary
             return Result(decision: iAmSource ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
-                          rule: asynchronous ? "equal-crashed-primary-protocol-a" : "equal-crashed-primary")
+                          rule: asynchronous ? .equalCrashedPrimaryProtocolA : .equalCrashedPrimary)
         }
         let myCrashed = mine.flags.contains(.crashed)
         let peerCrashed = peer.flags.contains(.crashed)
         if myCrashed != peerCrashed {
-            return Result(decision: myCrashed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: "equal-crashed")
+            return Result(decision: myCrashed ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: true, rule: .equalCrashed)
         }
         if mineTracks != peerTracks {
             return Result(decision: mineTracks ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
-                          rule: mineTracks ? "equal-self-tracks-changes" : "equal-peer-tracks-changes")
+                          rule: mineTracks ? .equalSelfTracksChanges : .equalPeerTracksChanges)
         }
         // Both track, and both crashed or neither: a side whose bits record writes the other
         // missed (set by a write, not only by its crash's activity-log extents) holds data the
@@ -321,9 +389,9 @@ enum GenerationComparison {
         let peerMissedWrites = peerTracks && peer.outOfSyncBlocks > peer.crashMarkedBlocks
         if mineMissedWrites != peerMissedWrites {
             return Result(decision: mineMissedWrites ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true,
-                          rule: mineMissedWrites ? "equal-self-holds-missed-writes" : "equal-peer-holds-missed-writes")
+                          rule: mineMissedWrites ? .equalSelfHoldsMissedWrites : .equalPeerHoldsMissedWrites)
         }
         let lower = mine.nodeID < peer.nodeID
-        return Result(decision: lower ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true, rule: "equal-lower-node-id")
+        return Result(decision: lower ? .sourceUseBitmap : .targetUseBitmap, onlyIfBits: true, rule: .equalLowerNodeId)
     }
 }

@@ -61,7 +61,11 @@ import NIOCore
 ///    and whether, Inconsistent, it took a newer writer's writes (`HandshakeFlags.tookNewerWrites`);
 ///    a disk back from its failure record at one of those generations is not the source of such a
 ///    peer (`*-inconsistent-past-*-failed-disk`): a 21 peer would start that resync.
-public let replicationProtocolVersion: UInt16 = 22
+/// 23: a promotion request carries the generation of the data the requester would expose
+///    (`PromotionRequest.dataGeneration`); a voter refuses a diskless requester whose data is at a
+///    generation it knows was moved past, and a diskless voter refuses a requester behind its own
+///    current (DisklessPromotedPastSupersededTests): a 22 peer sends no such field.
+public let replicationProtocolVersion: UInt16 = 23
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -93,10 +97,11 @@ public struct HandshakeFlags: OptionSet, Sendable, Hashable {
     /// The sender's disk failed at its current generation and was attached again from its last
     /// record (`MetadataFlags.diskFailed`): it may lack writes of that generation.
     public static let diskFailed = HandshakeFlags(rawValue: 1 << 9)
-    /// The sender, Inconsistent, wrote a writer's writes of a generation newer than its own
-    /// current (a resync target keeps its generation until its resync ends): some may have been
-    /// acknowledged with its copy, and a replica still at an older generation lacks them (since
-    /// protocol 22; `GenerationComparison.knowsSuperseded`).
+    /// The sender, Inconsistent, wrote a writer's writes while the writer was at another
+    /// generation than its own current (a resync target keeps its generation until its resync
+    /// ends; `ReplicaInstance.tookNewerWrites` says why "another", not "newer"): a replica still
+    /// at a generation the sender knows superseded lacks them (since protocol 22;
+    /// `GenerationComparison.knowsSuperseded`).
     public static let tookNewerWrites = HandshakeFlags(rawValue: 1 << 10)
 }
 
@@ -456,7 +461,16 @@ public struct RemoteReadReply: Sendable, Equatable {
 
 public struct PromotionRequest: Sendable, Equatable {
     public var id: UInt64
-    public init(id: UInt64) { self.id = id }
+    /// The generation of the data the requester would expose as Primary: its current with a
+    /// disk; without one, the generation of the UpToDate peers its writes would go through
+    /// (`ReplicaInstance.disklessDataGeneration`), `.none` when it reaches none. A voter judges
+    /// a diskless requester by it (`knowsNewerGeneration`): the requester's own current says
+    /// only where its disk left it. Since protocol 23.
+    public var dataGeneration: Generation
+    public init(id: UInt64, dataGeneration: Generation) {
+        self.id = id
+        self.dataGeneration = dataGeneration
+    }
 }
 
 public struct PromotionReply: Sendable, Equatable {

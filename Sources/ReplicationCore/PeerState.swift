@@ -245,6 +245,9 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// the barrier ack): were they evicted from the durable log first, a crash of this writer
     /// would leave no trace that the peer may lack the write.
     var extents: ClosedRange<UInt32>?
+    /// The writer's own copy failed: the write waits for this peer's answer after all
+    /// (`ReplicaInstance.awaitSentCopies`).
+    var awaited = false
 }
 
 extension PeerState {

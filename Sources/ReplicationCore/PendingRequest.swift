@@ -20,6 +20,9 @@ struct PendingRequest: Sendable {
     /// UpToDate replicas known to hold the data durably (or to have accepted it, protocol A).
     /// Copies on Inconsistent replicas do not count: a resync may still overwrite them.
     var durableCopies = 0
+    /// Of `durableCopies`, the protocol A peers counted when the write was sent to them (UpToDate
+    /// then): they rest on this node's own copy (`ReplicaInstance.awaitSentCopies`).
+    var sentCopies = 0
     /// Peers the write was sent to (to tell the others if one of them is lost).
     var sentTo = NodeSet()
     /// A peer this write was sent to dropped before acknowledging it.

@@ -32,6 +32,9 @@ public struct ReplicaConfig: Sendable, Equatable {
     public var sizeBytes: UInt64
     /// Bytes per out-of-sync bit (DRBD default 4 KiB).
     public var bitmapBlockBytes: UInt32 = 4096
+    /// The smallest `bitmapBlockBytes` a configuration takes (the codec bounds a resync reply's
+    /// third-node words by it: it does not know a link's block size).
+    public static let bitmapBlockBytesMin: UInt32 = 512
     /// Bytes per activity-log extent (DRBD: 4 MiB).
     public var activityLogExtentBytes: UInt64 = 4 << 20
     /// Hot extents kept in the activity log (DRBD al-extents, default 1237).
@@ -118,8 +121,8 @@ public struct ReplicaConfig: Sendable, Equatable {
             seen.append(peer.nodeID)
         }
         let block = UInt64(bitmapBlockBytes)
-        if bitmapBlockBytes < 512 || bitmapBlockBytes > 1 << 20 || block & (block - 1) != 0 {
-            throw fail("bitmap block size \(bitmapBlockBytes) must be a power of two from 512 B to 1 MiB")
+        if bitmapBlockBytes < Self.bitmapBlockBytesMin || bitmapBlockBytes > 1 << 20 || block & (block - 1) != 0 {
+            throw fail("bitmap block size \(bitmapBlockBytes) must be a power of two from \(Self.bitmapBlockBytesMin) B to 1 MiB")
         }
         if sizeBytes == 0 || sizeBytes % block != 0 {
             throw fail("volume size \(sizeBytes) B must be a positive multiple of the bitmap block size \(block) B")

@@ -274,7 +274,8 @@ extension ReplicaInstance {
         let id = nextPromotionID
         nextPromotionID += 1
         promotion = PendingPromotion(id: id, waiting: waiting, startTick: now, force: force, adminID: adminID, automatic: automatic)
-        for peer in waiting { send(.promotionRequest(PromotionRequest(id: id)), to: peer) }
+        let data = disk.hasDisk ? generations.current : disklessDataGeneration ?? .none
+        for peer in waiting { send(.promotionRequest(PromotionRequest(id: id, dataGeneration: data)), to: peer) }
         finishPromotionIfAnswered()
     }
 
@@ -357,7 +358,7 @@ extension ReplicaInstance {
             // One Primary cluster-wide: the requester may not see it (partition), this node does.
             return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
         }
-        if servesResync(to: i) || knowsNewerGeneration(than: i) {
+        if servesResync(to: i) || knowsNewerGeneration(than: i, data: request.dataGeneration) {
             return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
         }
         if let newer = peerMovedPast(requester: i) {
@@ -380,21 +381,33 @@ extension ReplicaInstance {
     /// generation (an announcement naming the requester absent), and a promotion may be in
     /// flight meanwhile. DRBD has no such check (its default quorum counts any connected
     /// replica; `quorum-minimum-redundancy` is its knob for this hole).
-    func knowsNewerGeneration(than i: Int) -> Bool {
-        let theirs = peers[i].current
+    ///
+    /// A requester without a disk (diskless client, failed or detached disk) exposes the data of
+    /// the UpToDate peers it writes through: it is judged by `data`, the generation its request
+    /// names (`disklessDataGeneration`), not by its current, which says only where its disk left
+    /// it. Exempt, as it was until protocol 23, it was promoted on data a writer had moved past
+    /// (seed 2975, DisklessPromotedPastSupersededTests: n1, its disk failed at C08D, was voted in
+    /// through n2, UpToDate at C08D, by n3, Outdated at C08D with the acknowledged c8 of 1DBE as its
+    /// one copy; n3 knew C08D superseded, and was resynced from n2 without c8). A voter without a
+    /// disk judges too: its generations are where its disk left it (or its announcements as a
+    /// diskless Primary), and a requester behind them lacks writes acknowledged there (n0, the
+    /// writer of 1DBE, its disk failed after c8, also voted n1 in). Its superseded list is the one
+    /// its disk's metadata held. A diskless client keeps no history: it refuses nothing here. The
+    /// bitmap clause speaks of the requester's own disk and needs this node's bitmaps: both disks.
+    func knowsNewerGeneration(than i: Int, data: Generation) -> Bool {
+        let requesterHasDisk = peers[i].disk.hasDisk
+        let theirs = requesterHasDisk ? peers[i].current : data
         // A generation this node wrote after losing quorum as Primary was never acknowledged
-        // and yields at the next handshake: it proves nothing newer. A requester without a disk
-        // (diskless client, failed disk) writes through its UpToDate peers: its generation does
-        // not matter.
-        guard disk.hasDisk, peers[i].disk.hasDisk, !flags.contains(.primaryLostQuorum), !theirs.isNone,
-              !theirs.sameHistory(as: .justCreated) else { return false }
+        // and yields at the next handshake: it proves nothing newer.
+        guard !flags.contains(.primaryLostQuorum), !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return false }
         // This node may be stuck at that generation itself (a resync target), and still know
         // that a writer moved past it.
         if supersededGenerations.contains(where: { $0.sameHistory(as: theirs) }) { return true }
         guard !theirs.sameHistory(as: generations.current) else { return false }
+        if generations.historyHolds(theirs) { return true }
+        guard disk.hasDisk, requesterHasDisk else { return false }
         let tracked = generations.bitmapGeneration(for: peers[i].id)
-        return generations.historyHolds(theirs)
-            || (!tracked.isNone && tracked.sameHistory(as: theirs))
+        return !tracked.isNone && tracked.sameHistory(as: theirs)
     }
 
     mutating func onPromotionReply(_ reply: PromotionReply, peer i: Int) {

@@ -314,16 +314,35 @@ extension ReplicaInstance {
     /// all the same.
     mutating func announceGenerationFromDiskless() {
         needsNewGeneration = false
-        // The generation it has been writing in (its peers' current), when some UpToDate peer
-        // holds it: a peer at another generation missed those writes and must not move on to
-        // the new one beside the peers that have them (two children of one parent: a split
-        // brain at their next handshake).
-        //
-        // A peer's report lags: one this node announced its current to on the connection still
-        // up took it on arrival (it was at the announcement's parent), whatever its last report
-        // says. Chaining from that stale report instead made a second child of the parent beside
-        // the peer holding the first one's writes: a split brain at their next handshake (seed
-        // 254). A peer that connected since is known by its handshake, which is not stale.
+        guard let previous = disklessDataGeneration else { return }
+        var fresh = Generation(random.next() & ~UInt64(7))
+        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
+        generations.current = fresh
+        var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
+        if ownDiskAbsent { absent.append(config.nodeID) }
+        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
+        for index in peers.indices where peers[index].receivesWrites {
+            send(.newGeneration(announcement), to: peers[index].id)
+            peers[index].recordAnnouncement(current: fresh, previous: previous)
+        }
+    }
+
+    /// The generation of the data a node without a disk reads and writes through: the one it has
+    /// been writing in (its current), when some UpToDate peer receiving its writes holds it, else
+    /// the first such peer's; nil when it reaches none. Its first write as Primary chains the new
+    /// generation from it (`announceGenerationFromDiskless`), and its promotion request names it
+    /// (`PromotionRequest.dataGeneration`): the voters judge that data, not where its disk left it.
+    ///
+    /// Its current first: a peer at another generation missed those writes and must not move on
+    /// to the new one beside the peers that have them (two children of one parent: a split brain
+    /// at their next handshake).
+    ///
+    /// A peer's report lags: one this node announced its current to on the connection still up
+    /// took it on arrival (it was at the announcement's parent), whatever its last report says.
+    /// Chaining from that stale report instead made a second child of the parent beside the peer
+    /// holding the first one's writes: a split brain at their next handshake (seed 254). A peer
+    /// that connected since is known by its handshake, which is not stale.
+    var disklessDataGeneration: Generation? {
         let upToDate = peers.filter { $0.receivesWrites && $0.disk == .upToDate }
         let own = !generations.current.isNone && upToDate.contains { peer in
             if peer.current.sameHistory(as: generations.current) { return true }
@@ -336,17 +355,7 @@ extension ReplicaInstance {
             return sent.current.sameHistory(as: generations.current)
                 && (peer.current.sameHistory(as: sent.previous) || peer.current.sameHistory(as: sent.base))
         }
-        guard let previous = own ? generations.current : upToDate.first?.current else { return }
-        var fresh = Generation(random.next() & ~UInt64(7))
-        while fresh.isNone || fresh == .justCreated { fresh = Generation(random.next() & ~UInt64(7)) }
-        generations.current = fresh
-        var absent = peers.filter { !$0.config.disklessClient && !$0.receivesWrites }.map(\.id)
-        if ownDiskAbsent { absent.append(config.nodeID) }
-        let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
-        for index in peers.indices where peers[index].receivesWrites {
-            send(.newGeneration(announcement), to: peers[index].id)
-            peers[index].recordAnnouncement(current: fresh, previous: previous)
-        }
+        return own ? generations.current : upToDate.first?.current
     }
 
     mutating func setBitmapGeneration(_ peer: NodeID, to generation: Generation, onlyIfNone: Bool) {
@@ -404,7 +413,10 @@ extension ReplicaInstance {
                     if let extents { activityLog.hold(extents) }
                     peers[index].unconfirmedWrites.append(UnconfirmedWrite(sequence: sequence, offsetBytes: request.offsetBytes,
                                                                            lengthBytes: length, extents: extents))
-                    if peers[index].disk == .upToDate { requests.values[i].durableCopies += 1 }
+                    if peers[index].disk == .upToDate {
+                        requests.values[i].durableCopies += 1
+                        requests.values[i].sentCopies += 1
+                    }
                 }
             } else if peers[index].bitmap != nil {
                 peers[index].bitmap!.set(peers[index].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: length))
@@ -504,10 +516,34 @@ extension ReplicaInstance {
         if case .failed = result {
             requests.values[i].localOK = false
             diskFailed()
+            awaitSentCopies(id)
         } else {
             requests.values[i].localOK = disk == .upToDate
         }
         checkDone(id)
+    }
+
+    /// A protocol A write counts each UpToDate peer's copy when it is sent to it: the promise
+    /// rests on this node's own copy and the send buffer (DRBD: "local disk and send buffer";
+    /// `issueWrite` sends without that promise when this node is not UpToDate). When the local
+    /// write fails the promise has nothing under it: the peer's write may fail too, or the peer
+    /// be lost with the write in its queue. The write then waits for those peers' answers, as
+    /// with protocol C, and counts a copy only where an UpToDate peer acknowledged it; a peer that
+    /// answered before the failure is not counted (its answer is not kept): the write fails rather
+    /// than rest on a copy nobody confirmed. Seed 2975: c8's local write failed on n0, which
+    /// acknowledged it on the copy counted when it was sent to n1; n1's disk failed on it too, and
+    /// the one copy left was on n3, Outdated (not counted), which a resync overwrote later.
+    /// DRBD acknowledges it (protocol A sets RQ_NET_OK when the request is handed to the network).
+    mutating func awaitSentCopies(_ id: ClientRequestID) {
+        guard let i = requests.index(forKey: id), requests.values[i].sentCopies > 0 else { return }
+        let sequence = requests.values[i].sequence
+        requests.values[i].durableCopies -= requests.values[i].sentCopies
+        requests.values[i].sentCopies = 0
+        for p in peers.indices {
+            guard let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) else { continue }
+            peers[p].unconfirmedWrites[k].awaited = true
+            requests.values[i].waitingPeers.insert(peers[p].id)
+        }
     }
 
     mutating func onLocalReadDone(_ id: ClientRequestID, result: StorageResult) {
@@ -555,7 +591,7 @@ extension ReplicaInstance {
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
-            return
+            guard write.awaited else { return }
         }
         let peer = peers[p].id
         if !writesAwaitingPeers.isEmpty { peerAnsweredWrite(sequence, peer: peer, lacksIt: !success) }

@@ -39,7 +39,7 @@ extension ReplicaInstance {
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         if let refusal = secondPrimaryRefusal(peerRole: handshake.role, peer: i) { return deferConnection(i, refusal) }
-        if handshake.role == .primary && !handshake.hasQuorum && mine.generations.current != generations.current {
+        if handshake.role == .primary && !handshake.hasQuorum && !mine.generations.current.sameHistory(as: generations.current) {
             // A Primary without quorum counted this node on the handshake this node sent, at a
             // generation it has left since (it voted another node in and took that one's new
             // generation). Planned now, the Primary would take this node's commitment (its
@@ -154,10 +154,10 @@ extension ReplicaInstance {
             let iDiscard = mine.flags.contains(.discardMyData)
             let peerDiscards = peer.flags.contains(.discardMyData)
             if iDiscard && !peerDiscards && role != .primary {
-                result = .init(decision: .targetUseBitmap, onlyIfBits: false, rule: "split-brain-discard-mine")
+                result = .init(decision: .targetUseBitmap, onlyIfBits: false, rule: .splitBrainDiscardMine)
                 log(.warning, "split brain with \(name) resolved: this node discards its changes (--discard-my-data) and resyncs from \(name)")
             } else if peerDiscards && !iDiscard {
-                result = .init(decision: .sourceUseBitmap, onlyIfBits: false, rule: "split-brain-peer-discards")
+                result = .init(decision: .sourceUseBitmap, onlyIfBits: false, rule: .splitBrainPeerDiscards)
                 log(.warning, "split brain with \(name) resolved: \(name) discards its changes and resyncs from this node")
             } else {
                 let mineChanged = describeBlocks(peers[i].bitmap?.setCount ?? 0)
@@ -169,7 +169,7 @@ extension ReplicaInstance {
         case .bothJustCreated:
             // Neither side has usable data for the other: nothing to sync now; renegotiated once
             // one has (the end of a resync into either side, `adoptGenerations`).
-            if result.rule != "both-just-created" && result.rule != "both-inconsistent" {
+            if result.rule != .bothJustCreated && result.rule != .bothInconsistent {
                 log(.info, "connected to \(name): neither side is the other's source (rule \(result.rule)); planned again once one of them has been resynced")
             }
             peers[i].replication = .established

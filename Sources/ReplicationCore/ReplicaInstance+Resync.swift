@@ -212,12 +212,10 @@ extension ReplicaInstance {
     /// marked, two co-targets of an initial sync resynced the whole volume between identical
     /// replicas after it (session 17's `simrestart-s17-markall` v1).
     func thirdNodesLacking(_ request: ResyncRequest, target i: Int) -> [PeerBlocks] {
-        let blockBytes = UInt64(config.bitmapBlockBytes)
-        let first = request.offsetBytes / blockBytes
-        let blocks = first ..< first + UInt64(request.lengthBytes) / blockBytes
         var result: [PeerBlocks] = []
         for k in peers.indices where k != i && peers[k].bitmap != nil
             && !servesResync(to: k) {
+            let blocks = peers[k].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
             // Bits only this node's crash set (its activity log's extents, `crashOnly`) say "maybe
             // different", not a write k lacks: named, the target took them as its own changes and,
             // UpToDate beside an Outdated k at one generation, became k's source over k's newer
@@ -237,15 +235,51 @@ extension ReplicaInstance {
     /// them with its progress, as a dropped bitmap toward a paused source loses them at the end).
     /// DRBD's SyncTarget sets every resync block out of sync toward all peers and clears those the
     /// source says are in sync with it (P_PEERS_IN_SYNC); here the source names the ones that are not.
+    /// Nodes this node does not know, or keeps no bitmap toward (a diskless client), are skipped:
+    /// in a rolling `adjust` the source may have a peer this node gets only later (it then
+    /// starts from an empty slot, which the generations resync in full), and it has no record to
+    /// set toward a diskless one. What no source sends is refused before this
+    /// (`thirdNodeWordsRefusal`).
     mutating func recordSourceTracks(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) {
         guard !reply.outOfSyncToward.isEmpty else { return }
-        for entry in reply.outOfSyncToward where entry.node != peers[i].id {
+        for entry in reply.outOfSyncToward {
             guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
             var tracked = peers[i].resync!.sourceTracks[entry.node]
                 ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
             tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
             peers[i].resync!.sourceTracks[entry.node] = tracked
         }
+    }
+
+    /// Target: why the third-node words of `reply`, from source `i` for `blocks`, are not what
+    /// `thirdNodesLacking` sends, or nil. A peer's bytes are untrusted, and these are set into
+    /// this node's bitmaps at the resync's end: the codec bounds their size only (it does not
+    /// know this link's block size, so it allows one word per 64 blocks of 512 bytes, the
+    /// smallest block a configuration takes), and what they mean is checked here, before
+    /// anything of the reply is recorded or written. Each is a `protocolError` naming the field:
+    /// words in a failed reply (the source names none there), this node (the target is not a
+    /// third node) or the source itself (no node tracks blocks toward itself), a node named twice,
+    /// a word count other than one per 64 blocks of the range, and bits past the range's last
+    /// block. Before, all of these were dropped or merged silently.
+    func thirdNodeWordsRefusal(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) -> String? {
+        guard !reply.outOfSyncToward.isEmpty else { return nil }
+        let field = "resync reply \(reply.id)'s third-node words (outOfSyncToward)"
+        if reply.status == .failed { return "sent \(field) in a failed reply" }
+        let wordCount = Int((blocks.count + 63) / 64)
+        var named: Set<NodeID> = []
+        for entry in reply.outOfSyncToward {
+            let node = "\(field) toward node \(entry.node)"
+            if entry.node == config.nodeID { return "sent \(node): this node, the resync's target" }
+            if entry.node == peers[i].id { return "sent \(node): the source itself" }
+            if !named.insert(entry.node).inserted { return "sent \(field) naming node \(entry.node) twice" }
+            if entry.words.count != wordCount {
+                return "sent \(node) in \(entry.words.count) words, for a range of \(blocks.count) blocks (\(wordCount) words)"
+            }
+            if blocks.count % 64 != 0, entry.words[wordCount - 1] >> (blocks.count % 64) != 0 {
+                return "sent \(node) with bits past the range's \(blocks.count) blocks"
+            }
+        }
+        return nil
     }
 
     /// The connection to `peer` ended: its resync reads and writes still in flight are marked,
@@ -275,13 +309,14 @@ extension ReplicaInstance {
               reply.status != .ok || reply.data.readableBytes == Int(reply.lengthBytes) else {
             return protocolError(i, "answered resync request \(reply.id) with a different range or length")
         }
+        let blockBytes = UInt64(config.bitmapBlockBytes)
+        let first = reply.offsetBytes / blockBytes, end = first + UInt64(reply.lengthBytes) / blockBytes
+        if let refusal = thirdNodeWordsRefusal(reply, blocks: first ..< end, source: i) { return protocolError(i, refusal) }
         if !peers[i].resync!.controller.usesClock {
             // Tick mode (no clock): the round trip ends with the reply, as in session 1.
             peers[i].resync!.controller.observe(rttTicks: now - outstanding.sentTick)
             peers[i].resync!.inFlightBytes -= min(UInt64(outstanding.lengthBytes), peers[i].resync!.inFlightBytes)
         }
-        let blockBytes = UInt64(config.bitmapBlockBytes)
-        let first = reply.offsetBytes / blockBytes, end = first + UInt64(reply.lengthBytes) / blockBytes
         // The blocks no application write touched while the request was outstanding (all of
         // them, usually); those it touched got newer data with the write, and are in sync once
         // it is written here (`markInSyncByWrite`): fetched again they travelled twice.

@@ -53,10 +53,20 @@ public struct ReplicaInstance: Sendable {
     /// Generations a writer moved past while this replica stayed behind (Inconsistent or
     /// Outdated) and still acknowledged its writes; oldest first, at most `GenerationSet.historyMax`.
     var supersededGenerations: [Generation] = []
-    /// Inconsistent, this replica wrote a writer's writes of a generation newer than its current
-    /// (`HandshakeFlags.tookNewerWrites`), until a resync into it ends (`adoptGenerations`). In
-    /// memory only: after a crash the handshake no longer says it, and a failed disk at a
-    /// superseded generation may serve this node again (as before protocol 22).
+    /// Inconsistent, this replica wrote a writer's writes while the writer's last reported
+    /// generation was not its own current (`HandshakeFlags.tookNewerWrites`), until a resync into
+    /// it ends (`adoptGenerations`). "Not its own", not "newer": a target keeps its generation
+    /// until its resync ends, and whether the writer's is newer cannot be told from a report that
+    /// may lag or name a generation this node never saw; the flag only keeps a failed disk from
+    /// serving this node (`GenerationComparison.knowsSuperseded`, which also asks that the disk's
+    /// generation be one this node knows superseded), so set too often it costs a resync that
+    /// waits, set too rarely a write taken from under the failed disk. In memory only: after a
+    /// crash the handshake no longer says it, and a failed disk at a superseded generation may
+    /// serve this node again (as before protocol 22). No acknowledged write is lost by that: a
+    /// write's acknowledgement never counts an Inconsistent copy (`PendingRequest.durableCopies`),
+    /// and the durable superseded list keeps this node refusing its vote to a replica at that
+    /// generation (`knowsNewerGeneration`), the failed disk included; what it costs is this
+    /// node's extra copy of the newer writes until the writer's replicas return.
     var tookNewerWrites = false
     var activityLog: ActivityLog
     var hasQuorum = true

@@ -100,7 +100,7 @@ extension ByteBuffer {
             writeInteger(PeerMessageType.readReply.rawValue); writeInteger(r.id); writeInteger(r.status.rawValue)
             writeInteger(UInt32(r.data.count)); writeBytes(r.data)
         case .promotionRequest(let p):
-            writeInteger(PeerMessageType.promotionRequest.rawValue); writeInteger(p.id)
+            writeInteger(PeerMessageType.promotionRequest.rawValue); writeInteger(p.id); writeInteger(p.dataGeneration.rawValue)
         case .promotionReply(let p):
             writeInteger(PeerMessageType.promotionReply.rawValue); writeInteger(p.id); writeWireBool(p.granted)
             writeWireString(p.reason)

@@ -92,8 +92,12 @@ public enum PeerMessageCodec {
             var toward: [PeerBlocks] = []
             for _ in 0..<peers {
                 let node = try node(&r)
-                // At most one word per 64 blocks of the range, at the smallest block (512 bytes).
-                let words = try r.u64s(try r.count(elementBytes: 8, max: Int(length) / (512 * 64) + 1))
+                // At most one word per 64 blocks of the range, at the smallest block a
+                // configuration takes: the codec does not know this link's block size, so this
+                // bounds the allocation only; the receiver checks the exact count and the bits
+                // against its own block size (`thirdNodeWordsRefusal`).
+                let wordBytes = Int(ReplicaConfig.bitmapBlockBytesMin) * 64  // the bytes one word covers
+                let words = try r.u64s(try r.count(elementBytes: 8, max: (Int(length) + wordBytes - 1) / wordBytes))
                 toward.append(PeerBlocks(node: node, words: words))
             }
             let data = try payloadSlice(&r, max: payloadBytesMax)
@@ -108,7 +112,7 @@ public enum PeerMessageCodec {
         case .readReply:
             let id = try r.u64(), status = try replyStatus(&r)
             return .readReply(RemoteReadReply(id: id, status: status, data: try payload(&r, max: payloadBytesMax)))
-        case .promotionRequest: return .promotionRequest(PromotionRequest(id: try r.u64()))
+        case .promotionRequest: return .promotionRequest(PromotionRequest(id: try r.u64(), dataGeneration: Generation(try r.u64())))
         case .promotionReply:
             return .promotionReply(PromotionReply(id: try r.u64(), granted: try r.bool(), reason: try r.string(max: textBytesMax)))
         case .writerLost:

@@ -93,13 +93,13 @@ struct EqualGenerationBitsTieTests {
         let missed = crashed(2, bits: 4, crashMarked: 3)
         for asynchronous in [true, false] {
             #expect(GenerationComparison.compare(mine: crashOnly, peer: missed, asynchronous: asynchronous)
-                    == .init(decision: .targetUseBitmap, onlyIfBits: true, rule: "equal-peer-holds-missed-writes"))
+                    == .init(decision: .targetUseBitmap, onlyIfBits: true, rule: .equalPeerHoldsMissedWrites))
             #expect(GenerationComparison.compare(mine: missed, peer: crashOnly, asynchronous: asynchronous)
-                    == .init(decision: .sourceUseBitmap, onlyIfBits: true, rule: "equal-self-holds-missed-writes"))
+                    == .init(decision: .sourceUseBitmap, onlyIfBits: true, rule: .equalSelfHoldsMissedWrites))
         }
         // Both with missed writes, or both with crash bits only: the older tie-break still decides.
-        #expect(GenerationComparison.compare(mine: crashed(0, bits: 4, crashMarked: 3), peer: missed).rule == "equal-lower-node-id")
-        #expect(GenerationComparison.compare(mine: crashOnly, peer: crashed(2, bits: 2, crashMarked: 2)).rule == "equal-lower-node-id")
+        #expect(GenerationComparison.compare(mine: crashed(0, bits: 4, crashMarked: 3), peer: missed).rule == .equalLowerNodeId)
+        #expect(GenerationComparison.compare(mine: crashOnly, peer: crashed(2, bits: 2, crashMarked: 2)).rule == .equalLowerNodeId)
     }
 
     @Test("a crash's bits stay crash-only until a write or a clear touches them; a missed write's bit stays one")

@@ -72,6 +72,7 @@ struct FailedDiskReattachedPromotedTests {
         script.run("stabilize hold=n2")
         #expect(script.result(3) == true, "c3 is acknowledged with n0's and n2's copies:\n\(script.text)")
         #expect(script.run("state").contains { $0.hasPrefix("n2:") && $0.contains("disk:Inconsistent") }, "n2's resync is not done:\n\(script.text)")
+        #expect(script.runner.cluster?.nodes[2].instance?.tookNewerWrites == true, "n2 took c3 of G2 at G0:\n\(script.text)")
         // n0 crashes mid-resync; n1 restarts with its disk attached from the failure record.
         script.run("crash n0")
         script.run("stabilize")
@@ -96,5 +97,12 @@ struct FailedDiskReattachedPromotedTests {
         for n in 0 ... 2 {
             #expect(script.run("data n\(n) off=8192") == ["n\(n) off=8192: pattern=3"], "acknowledged c3 on n\(n):\n\(script.text)")
         }
+        // n2's resync from n0 ended: it holds G2 now, and the flag (which only an Inconsistent
+        // node's handshake carries) ends with it. Kept, an Inconsistent episode of n2's later
+        // (an invalidate, a new resync) would refuse a failed disk as its source for writes it
+        // no longer holds apart from the others (mutation: without the reset in
+        // `adoptGenerations` this check fails).
+        let n2 = script.runner.cluster?.nodes[2].instance
+        #expect(n2?.diskState == .upToDate && n2?.tookNewerWrites == false, "n2's flag ends with its resync:\n\(script.text)")
     }
 }

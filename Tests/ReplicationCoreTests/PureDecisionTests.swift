@@ -61,7 +61,7 @@ struct PureDecisionTests {
         var restarted = handshake(1, current: 0x300, flags: [.crashed])
         restarted.outOfSyncBlocks = 4
         let result = GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: true)
-        #expect(result.decision == .sourceUseBitmap && result.rule == "equal-crashed")
+        #expect(result.decision == .sourceUseBitmap && result.rule == .equalCrashed)
         #expect(GenerationComparison.compare(mine: restarted, peer: outdated, asynchronous: true).decision == .targetUseBitmap)
         var live = restarted
         live.flags = []
@@ -88,8 +88,8 @@ struct PureDecisionTests {
     /// Seed 716: a Primary's new generation never left it before it crashed (no write issued in
     /// it acknowledged); the majority moved on in another child of the same parent. The side whose
     /// generation is unconfirmed yields, through either branch of the split-brain rules; when
-    /// both are unconfirmed children of one parent, the one that is not a live Primary yields,
-    /// else the higher node id (seed 1794, ForgottenGenerationSiblingTests; a split brain before).
+    /// both are unconfirmed children of one parent, the higher node id yields (seed 1794,
+    /// ForgottenGenerationSiblingTests; a split brain before).
     @Test("both wrote since a common generation: the side whose generation nobody confirmed yields")
     func unconfirmedGenerationYields() {
         let crashed = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100], flags: [.crashedPrimary, .generationUnconfirmed])
@@ -104,14 +104,14 @@ struct PureDecisionTests {
         var lostQuorum = majority
         lostQuorum.flags = [.primaryLostQuorum]
         #expect(GenerationComparison.compare(mine: crashed, peer: lostQuorum).decision == .sourceUseBitmap)
+        // Both unconfirmed: the higher node id yields. Neither is a live Primary: a Primary does
+        // not send the flag (`makeHandshake`), so beside an unconfirmed sibling it is the side
+        // that stays (the `majority` case above).
         var both = majority
         both.flags = [.generationUnconfirmed]
-        #expect(GenerationComparison.compare(mine: crashed, peer: both).decision == .targetUseBitmap)
-        #expect(GenerationComparison.compare(mine: both, peer: crashed).decision == .sourceUseBitmap)
-        var bothSecondary = both
-        bothSecondary.role = .secondary
-        #expect(GenerationComparison.compare(mine: crashed, peer: bothSecondary).decision == .sourceUseBitmap)
-        #expect(GenerationComparison.compare(mine: bothSecondary, peer: crashed).decision == .targetUseBitmap)
+        both.role = .secondary
+        #expect(GenerationComparison.compare(mine: crashed, peer: both).decision == .sourceUseBitmap)
+        #expect(GenerationComparison.compare(mine: both, peer: crashed).decision == .targetUseBitmap)
         // Both unconfirmed children of one parent, one of them Inconsistent (its yielding resync
         // was interrupted): it cannot be a source, so it yields (seeds 1110, 1143) — with a full
         // sync since protocol 15 (was the bitmap): it holds blocks its interrupted resync brought,
@@ -177,7 +177,7 @@ struct PureDecisionTests {
         flagged.disk = .outdated
         let interrupted = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
         let sameParent = GenerationComparison.compare(mine: flagged, peer: interrupted)
-        #expect(sameParent.decision == .targetUseBitmap && sameParent.rule == "split-brain-self-primary-lost-quorum")
+        #expect(sameParent.decision == .targetUseBitmap && sameParent.rule == .splitBrainSelfPrimaryLostQuorum)
         #expect(GenerationComparison.compare(mine: interrupted, peer: flagged).decision == .sourceUseBitmap)
         // No bitmap covers both sides' changes: a full sync into the Inconsistent side.
         var stale = interrupted
@@ -219,25 +219,56 @@ struct PureDecisionTests {
                                  flags: [.inconsistent, .generationUnconfirmed])
         yielding.disk = .inconsistent
         let mine = GenerationComparison.compare(mine: yielding, peer: lostQuorum)
-        #expect(mine.decision == .targetFull && mine.rule == "split-brain-self-inconsistent-unconfirmed", "\(mine)")
+        #expect(mine.decision == .targetFull && mine.rule == .splitBrainSelfInconsistentUnconfirmed, "\(mine)")
         let peer = GenerationComparison.compare(mine: lostQuorum, peer: yielding)
-        #expect(peer.decision == .sourceFull && peer.rule == "split-brain-peer-inconsistent-unconfirmed", "\(peer)")
+        #expect(peer.decision == .sourceFull && peer.rule == .splitBrainPeerInconsistentUnconfirmed, "\(peer)")
         // An older generation of its own between the parent and the unconfirmed one: its branch may
         // hold acknowledged writes, so the rule stays out (the lost-quorum rule decides, as before).
         var deeper = yielding
         deeper.generations.history = [Generation(0x250), Generation(0x100)]
         let kept = GenerationComparison.compare(mine: deeper, peer: lostQuorum)
-        #expect(kept.decision == .sourceUseBitmap && kept.rule == "split-brain-peer-primary-lost-quorum", "\(kept)")
+        #expect(kept.decision == .sourceUseBitmap && kept.rule == .splitBrainPeerPrimaryLostQuorum, "\(kept)")
         #expect(GenerationComparison.compare(mine: lostQuorum, peer: deeper).decision == .targetUseBitmap)
         // Not unconfirmed (its branch may hold acknowledged writes): as before.
         var confirmed = yielding
         confirmed.flags.remove(.generationUnconfirmed)
-        #expect(GenerationComparison.compare(mine: confirmed, peer: lostQuorum).rule == "split-brain-peer-primary-lost-quorum")
+        #expect(GenerationComparison.compare(mine: confirmed, peer: lostQuorum).rule == .splitBrainPeerPrimaryLostQuorum)
         // Unconfirmed but not Inconsistent: as before (the lost-quorum rule first, bitmaps).
         var consistent = yielding
         consistent.flags.remove(.inconsistent)
         consistent.disk = .upToDate
-        #expect(GenerationComparison.compare(mine: consistent, peer: lostQuorum).rule == "split-brain-peer-primary-lost-quorum")
+        #expect(GenerationComparison.compare(mine: consistent, peer: lostQuorum).rule == .splitBrainPeerPrimaryLostQuorum)
+    }
+
+    /// Seed 3048 (DivergedInconsistentTests): two Inconsistent sides on diverged branches, each
+    /// an interrupted target of a third node, are no split brain to stop at: neither is the other's
+    /// source (`diverged-both-inconsistent`, planned again once one is resynced), in both
+    /// branches of the comparison. Where another rule gives a direction (a Primary that lost
+    /// quorum) it still does; the source, Inconsistent, then waits as before.
+    @Test("different generations, both sides Inconsistent: neither is the other's source, no split brain")
+    func divergedBothInconsistent() {
+        func inconsistent(_ node: UInt8, current: UInt64, bitmap: [(UInt8, UInt64)], history: [UInt64]) -> Handshake {
+            var side = handshake(node, current: current, bitmap: bitmap, history: history, flags: [.inconsistent])
+            side.disk = .inconsistent
+            return side
+        }
+        // Common history, no bitmap covering both (3048: n0 tracks n1 since 2F3E, n1 n0 since A15A).
+        let n0 = inconsistent(0, current: 0x25B9, bitmap: [(1, 0x2F3E)], history: [0x5762, 0x2F3E])
+        let n1 = inconsistent(1, current: 0xF96C, bitmap: [(0, 0xA15A)], history: [0x8C48, 0xA15A, 0xF36F, 0x5762, 0x2F3E])
+        for (mine, peer) in [(n0, n1), (n1, n0)] {
+            let result = GenerationComparison.compare(mine: mine, peer: peer)
+            #expect(result.decision == .bothJustCreated && result.rule == .divergedBothInconsistent, "\(result)")
+        }
+        // Same parent, both bitmaps since it.
+        let a = inconsistent(0, current: 0xA1, bitmap: [(1, 0x50)], history: [0x50])
+        let b = inconsistent(1, current: 0xB1, bitmap: [(0, 0x50)], history: [0x50])
+        let same = GenerationComparison.compare(mine: a, peer: b)
+        #expect(same.decision == .bothJustCreated && same.rule == .divergedBothInconsistent, "\(same)")
+        // One side UpToDate: the split brain stands (the rule is for two that cannot serve).
+        var upToDate = b
+        upToDate.flags = []
+        upToDate.disk = .upToDate
+        #expect(GenerationComparison.compare(mine: a, peer: upToDate).decision == .splitBrain)
     }
 
     /// Seed 781: Primary n0 at F965 lost quorum (the flag stays); n1, whose disk had failed at
@@ -253,7 +284,7 @@ struct PureDecisionTests {
         var failed = handshake(1, current: 0xED21, bitmap: [(0, 0)], history: [0x0A15], flags: [.inconsistent, .diskFailed])
         failed.disk = .inconsistent
         let common = GenerationComparison.compare(mine: primary, peer: failed)
-        #expect(common.decision == .sourceFull && common.rule == "common-history-peer-inconsistent", "\(common)")
+        #expect(common.decision == .sourceFull && common.rule == .commonHistoryPeerInconsistent, "\(common)")
         #expect(GenerationComparison.compare(mine: failed, peer: primary).decision == .targetFull)
         // Both bitmaps at the parent (the split-brain branch): not this rule — the bitmaps miss
         // what the interrupted resync brought from a third node (review's
@@ -261,7 +292,7 @@ struct PureDecisionTests {
         var tracking = failed
         tracking.generations.bitmap = [PeerGeneration(nodeID: NodeID(0), generation: Generation(0x0A15))]
         let same = GenerationComparison.compare(mine: primary, peer: tracking)
-        #expect(same.rule == "split-brain-self-primary-lost-quorum", "\(same)")
+        #expect(same.rule == .splitBrainSelfPrimaryLostQuorum, "\(same)")
         // Both Inconsistent: the disk states say nothing, the lost quorum decides as before.
         var both = primary
         both.flags.insert(.inconsistent)
@@ -278,17 +309,17 @@ struct PureDecisionTests {
         let failed = handshake(1, current: 0x0A15, bitmap: [(2, 0)], history: [0x0900], flags: [.diskFailed])
         var target = handshake(2, current: 0x0A15, bitmap: [(1, 0)], history: [0x0900], flags: [.inconsistent, .tookNewerWrites])
         target.disk = .inconsistent
-        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
+        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == .equalPeerInconsistent)
         target.supersededGenerations = [Generation(0x0B00), Generation(0x0A15)]
         let mine = GenerationComparison.compare(mine: failed, peer: target)
-        #expect(mine.decision == .bothJustCreated && mine.rule == "peer-inconsistent-past-my-failed-disk", "\(mine)")
+        #expect(mine.decision == .bothJustCreated && mine.rule == .peerInconsistentPastMyFailedDisk, "\(mine)")
         let theirs = GenerationComparison.compare(mine: target, peer: failed)
-        #expect(theirs.decision == .bothJustCreated && theirs.rule == "self-inconsistent-past-peer-failed-disk", "\(theirs)")
+        #expect(theirs.decision == .bothJustCreated && theirs.rule == .selfInconsistentPastPeerFailedDisk, "\(theirs)")
         // An older target, which the failed disk's bitmap tracks from the target's generation.
         let tracking = handshake(1, current: 0x0A15, bitmap: [(2, 0x0900)], history: [0x0900], flags: [.diskFailed])
         var older = handshake(2, current: 0x0900, bitmap: [(1, 0)], history: [0x0800], flags: [.inconsistent, .tookNewerWrites])
         older.disk = .inconsistent
-        #expect(GenerationComparison.compare(mine: older, peer: tracking).rule == "peer-bitmap-is-my-current")
+        #expect(GenerationComparison.compare(mine: older, peer: tracking).rule == .peerBitmapIsMyCurrent)
         older.supersededGenerations = [Generation(0x0A15)]
         #expect(GenerationComparison.compare(mine: older, peer: tracking).decision == .bothJustCreated)
         #expect(GenerationComparison.compare(mine: tracking, peer: older).decision == .bothJustCreated)
@@ -302,12 +333,12 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: failed, peer: consistent).decision != .bothJustCreated)
         var stayed = failed
         stayed.flags = []
-        #expect(GenerationComparison.compare(mine: stayed, peer: target).rule == "equal-peer-inconsistent")
+        #expect(GenerationComparison.compare(mine: stayed, peer: target).rule == .equalPeerInconsistent)
         var noWrites = target
         noWrites.flags = [.inconsistent]
-        #expect(GenerationComparison.compare(mine: failed, peer: noWrites).rule == "equal-peer-inconsistent")
+        #expect(GenerationComparison.compare(mine: failed, peer: noWrites).rule == .equalPeerInconsistent)
         target.supersededGenerations = [Generation(0x0B00)]
-        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == "equal-peer-inconsistent")
+        #expect(GenerationComparison.compare(mine: failed, peer: target).rule == .equalPeerInconsistent)
     }
 
     @Test("no generation in common: unrelated data")

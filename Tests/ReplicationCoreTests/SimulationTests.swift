@@ -2193,6 +2193,18 @@ struct SimulationTests {
     ///   nbdpath): for a diskless requester, judge the generation of the data it would write
     ///   through (its current, and its UpToDate peers') against the voter's superseded list and
     ///   current, and let a diskless voter refuse a requester behind its own current.
+    ///   Session 21 (nbdpath): two holes, both closed. (1) The promotion: the request names the
+    ///   generation of the data the requester would expose (protocol 23), voters judge a
+    ///   diskless requester by it and a diskless voter judges too
+    ///   (DisklessPromotedPastSupersededTests). With that alone n1 was refused (c47–c61 "has not
+    ///   yet received the newer data of node 0/3") and c8 was lost another way: c8 had been
+    ///   acknowledged on the copy counted when it was sent to n1 (UpToDate at sending, protocol
+    ///   A), after n0's own write of it failed; n1's write failed too, so its one copy was on n3,
+    ///   Outdated. n0 crashed (step 790), came back with its disk at 1DBE without c8 (a Primary's
+    ///   own failed disk keeps no failure record), and resynced n3 (my-current-in-peer-history).
+    ///   (2) A protocol A write whose local write fails now waits for its peers' answers
+    ///   (`awaitSentCopies`, ProtocolALocalWriteFailedTests): c8 fails instead of being
+    ///   acknowledged on no replica. 2975 passes with both.
     /// - 3048 and 3112 (protocol C, split brain under quorum) not traced beyond the generation
     ///   lines: in 3112 n1 started 8661 from 34DB absent=[0] and crashed two steps later; n0 later
     ///   started 9DDB from 34DB, crashed, came back at 34DB and started 10D7 from 34DB absent=[1]:
@@ -2200,6 +2212,25 @@ struct SimulationTests {
     ///   n0). The 1794/1862 class (a generation started and forgotten, or two unconfirmed
     ///   siblings), to check against simsafety's 1794 tie-break. 3048 passes under unrestricted
     ///   restale (a plan from a stale handshake, nbdpath's 1807 class).
+    /// Session 21 (simrestart), 3048 traced (SIM_TRACE=all SIM_TIMELINE=1, release bundle of
+    ///   efdeffb; 3 nodes): not the 1807 class. 5762 had two children, 25B9 (absent [2]) and F36F
+    ///   (absent [0], then A15A, 8C48, F96C, 9D6F). At step ~2000 n2, UpToDate at 9D6F, was the
+    ///   full-sync source of both others (`common-history-*-inconsistent`): n0 Inconsistent at
+    ///   25B9, n1 Inconsistent at F96C (a target keeps its generation until its resync ends).
+    ///   n2 crashed at step ~2050; at 2141 n0 and n1 met, neither able to serve, and stopped at
+    ///   `split-brain-common-history` (StandAlone under quorum). Unrestricted restale passes it by
+    ///   timing only. Fixed by `diverged-both-inconsistent` (two Inconsistent sides on diverged
+    ///   branches: neither is the other's source, planned again after a resync; reduction
+    ///   DivergedInconsistentTests). Measured: see the commit.
+    /// Session 21 (simrestart), unrestricted restale measured again on main efdeffb (branch
+    ///   `simrestart-restale2`, nbdpath-1807's rule; release): 501…800 = main's 29 + DIFFER 621 +
+    ///   no write 556 563 696 723 773 − 647 671 751 (621 no longer no write); 1701…2000 34 (1807
+    ///   passes; + 1805 1809 1871 1979, − 1799 1801); 2901…3200 32 (3048 passes; LOST 2975,
+    ///   SPLITBRAIN 3112 stay; − 2927 2941 2979 3137 3143 3187, + 2943 2999 3027 3043). 621 under
+    ///   it: one renegotiation (step ~1195: n2 had taken n0's 30A0 by announcement after sending
+    ///   n3 a handshake at 5A35; the stale plan made n2 the source either way), then a different
+    ///   run in which no write is acknowledged and UpToDate n0 and n2 end apart at block 2 (n0
+    ///   resynced in full from n3 last, all at 30A0).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {

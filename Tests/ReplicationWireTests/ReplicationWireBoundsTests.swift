@@ -101,10 +101,13 @@ struct ReplicationWireBoundsTests {
             // The third nodes a resync reply names, then the payload count (4 bytes).
             (.resyncReply(ResyncReply(id: 1, offsetBytes: 0, lengthBytes: 4096, status: .zeroes, data: ByteBuffer())),
              8, PeerMessageCodec.nodesMax, "resyncReply", 4),
-            // One node's words: at most one per 64 blocks of 512 bytes in the range, plus one.
+            // One node's words for a 1 MiB range: 2048 blocks of 512 bytes (the smallest block
+            // ReplicaConfig takes), one word per 64 of them, 32 words. Written out, not the
+            // codec's formula, so that a bound drawn from another block size fails here (at the
+            // link's 4 KiB it is 4; the formula before this, with its "+ 1", allowed 33).
             (.resyncReply(ResyncReply(id: 1, offsetBytes: 0, lengthBytes: 1 << 20, status: .zeroes, data: ByteBuffer(),
                                       outOfSyncToward: [PeerBlocks(node: NodeID(1), words: [])])),
-             8, (1 << 20) / (512 * 64) + 1, "resyncReply", 4),
+             8, 32, "resyncReply", 4),
             (.readReply(RemoteReadReply(id: 1, status: .failed, data: [])), 4, frameMax, "readReply", 4),
             (.lostWriterTail(LostWriterTail(writer: NodeID(1), sequence: 1, kind: .zeroes, offsetBytes: 0, lengthBytes: 4096,
                                             data: ByteBuffer())), 4, frameMax, "lostWriterTail", 4),

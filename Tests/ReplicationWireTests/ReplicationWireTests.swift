@@ -51,7 +51,7 @@ struct ReplicationWireTests {
         .readRequest(RemoteReadRequest(id: 9, offsetBytes: 10, lengthBytes: 11)),
         .readReply(RemoteReadReply(id: 9, status: .failed, data: [])),
         .readReply(RemoteReadReply(id: 10, status: .ok, data: [0xFF, 0])),
-        .promotionRequest(PromotionRequest(id: .max)),
+        .promotionRequest(PromotionRequest(id: .max, dataGeneration: Generation(0xC08D_783C_B1F7_7C30))),
         .promotionReply(PromotionReply(id: 1, granted: false, reason: "node 2 (gamma) is Primary — ünïcode")),
         .writerLost(WriterLost(writer: NodeID(2), lastSequence: 77, hotExtents: [0, 5, .max], streamStart: .max)),
         .writerLost(WriterLost(writer: NodeID(3), lastSequence: 1, hotExtents: [], streamStart: 0, answer: true)),
