@@ -148,10 +148,6 @@ enum GenerationComparison {
         // acknowledged, not what was written.
         let myUnconfirmed = mine.flags.contains(.generationUnconfirmed)
         let peerUnconfirmed = peer.flags.contains(.generationUnconfirmed)
-        // Both unconfirmed children of one parent: neither side's changes since the parent were
-        // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
-        // and was interrupted: it keeps its generation until its resync ends) cannot be the
-        // source, so it is the one (seeds 1110, 1143).
         // Both Inconsistent (each began yielding to a third node and was interrupted): neither
         // holds a whole replica, so neither is the other's source, and neither branch is at
         // stake between them: what was acknowledged in either is on the replica each was being
@@ -164,6 +160,10 @@ enum GenerationComparison {
         let peerInconsistentOnly = peer.flags.contains(.inconsistent) && !mine.flags.contains(.inconsistent)
         var myYieldsUnconfirmed = myUnconfirmed && !peerUnconfirmed
         var peerYieldsUnconfirmed = peerUnconfirmed && !myUnconfirmed
+        // Both unconfirmed children of one parent: neither side's changes since the parent were
+        // acknowledged, so either may yield — but an Inconsistent side (one that began yielding
+        // and was interrupted: it keeps its generation until its resync ends) cannot be the
+        // source, so it is the one (seeds 1110, 1143).
         if myUnconfirmed && peerUnconfirmed, let myParent = mine.generations.history.first,
            let peerParent = peer.generations.history.first, !myParent.isNone, myParent.sameHistory(as: peerParent) {
             myYieldsUnconfirmed = myInconsistentOnly

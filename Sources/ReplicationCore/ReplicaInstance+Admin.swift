@@ -259,7 +259,8 @@ extension ReplicaInstance {
     /// node had no disk (the history of a node without a disk stops where its disk left), and a
     /// diskless client knows no history at all. A generation this node wrote after losing quorum
     /// as Primary, or with no write acknowledged yet, holds nothing acknowledged that the peer
-    /// lacks (as in `knowsNewerGeneration`).
+    /// lacks (`knowsNewerGeneration` shares the first exemption, a generation written after losing
+    /// quorum, not the second).
     var upToDatePeerBehindDisklessGeneration: Int? {
         let mine = generations.current
         guard !disk.hasDisk, !mine.isNone, !mine.sameHistory(as: .justCreated),

@@ -408,8 +408,11 @@ extension ReplicaInstance {
     /// both Outdated by a quorum loss meanwhile; n2 still held the write in its queue when n3
     /// crashed and dropped it (tail 5 against n1's 6), neither side reconciled, and n1 alone
     /// kept block 12 (OutdatedSurvivorsTailTests). The extents are marked toward the peer, as
-    /// an UpToDate source marks them, and the connection is renegotiated: the handshake makes
-    /// the side tracking them the source (`equalCurrent`), paused until it is UpToDate again.
+    /// an UpToDate source marks them, and the connection is renegotiated: where both are
+    /// Outdated (93) the handshake makes the side tracking them the source
+    /// (`equal-self-tracks-changes`), paused until it is UpToDate again. The guard does not look
+    /// at the peer's disk: beside an UpToDate peer the handshake's `equal-self-outdated` makes this
+    /// node the target of those extents instead (the peer's data serves, as everywhere else).
     /// Only the side with the longer tail acts; both ends compare the same two tails.
     mutating func keepLongerTailOutdated(_ lost: WriterLost, peer i: Int) {
         guard disk == .outdated else { return }

@@ -12,9 +12,9 @@ import Testing
 /// Reduced (3 nodes, quorum majority): n0, Primary at G0 with n2 cut off, starts G1 with its
 /// first write; n1 takes G1 and the write, n0's own storage completes nothing (its metadata write
 /// of G1 either) and n0 crashes: back at G0. Restarted alone and healed, it is n1's full-sync target and its disk fails on the first
-/// resync write: Diskless, reporting G0. n1 (G1) and n2 (G0) vote it in; its first write starts G2
-/// from G0, which n2 takes; n1 acknowledges the write and stays at G1 (the announcement's parent
-/// is not its current). n1 restarts: split brain n1/n2 since G0 (n2's message names generation
+/// resync write: Diskless, reporting G0. Before protocol 23: n1 (G1) and n2 (G0) voted it in; its first write started G2
+/// from G0, which n2 took; n1 acknowledged the write and stayed at G1 (the announcement's parent
+/// is not its current). n1 restarted: split brain n1/n2 since G0 (n2's message names generation
 /// 0000000000000000, as in 3402, where the common ancestor is G0: a wrong message, left). The checks:
 /// no split brain, replicas identical at the end. Direction (promotion, nbdpath): open direction 1
 /// of session 20 (LOST 2975): judge a diskless requester by the generation its new one will

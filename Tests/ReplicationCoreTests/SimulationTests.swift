@@ -2221,7 +2221,7 @@ struct SimulationTests {
     ///   `split-brain-common-history` (StandAlone under quorum). Unrestricted restale passes it by
     ///   timing only. Fixed by `diverged-both-inconsistent` (two Inconsistent sides on diverged
     ///   branches: neither is the other's source, planned again after a resync; reduction
-    ///   DivergedInconsistentTests). Measured: see the commit.
+    ///   DivergedInconsistentTests). Measured: see commit 981053f.
     /// Session 21 (simrestart), unrestricted restale measured again on main efdeffb (branch
     ///   `simrestart-restale2`, nbdpath-1807's rule; release): 501…800 = main's 29 + DIFFER 621 +
     ///   no write 556 563 696 723 773 − 647 671 751 (621 no longer no write); 1701…2000 34 (1807
