@@ -25,8 +25,9 @@ import Testing
 /// write's), the tie is `equal-lower-node-id` again and c2 is resynced away.
 @Suite("Replication core: equal generations, both crashed, bits on both sides")
 struct EqualGenerationBitsTieTests {
-    @Test("the side whose bits record an acknowledged write the other missed is the resync source")
-    func acknowledgedWriteSideIsSource() {
+    /// Seed 600's run up to both crashes: n2 acknowledged c2, n0 (UpToDate at n2's generation)
+    /// crashed before c2 reached its disk, n2 demoted and crashed; all three are down.
+    func bothCrashedAtOneGeneration() -> RecordedScript? {
         let script = RecordedScript()
         script.run("cluster nodes=3 size=64K quorum=majority protocol=A")
         script.run("connect-all")
@@ -39,7 +40,7 @@ struct EqualGenerationBitsTieTests {
         script.run("stabilize")
         script.run("admin n0 invalidate")
         script.run("stabilize hold=n0")
-        guard let cluster = script.runner.cluster else { Issue.record("no cluster"); return }
+        guard let cluster = script.runner.cluster else { Issue.record("no cluster"); return nil }
         // n0's disk completes until the resync data for block 1 (its old contents) waits in it.
         func coversBlockOne(_ action: StorageAction) -> Bool {
             if case .write(_, let offset, let data, _) = action { return offset <= 4096 && 4096 < offset + UInt64(data.readableBytes) }
@@ -69,12 +70,46 @@ struct EqualGenerationBitsTieTests {
         script.run("admin n2 secondary")
         script.run("stabilize")
         script.run("crash n2 apply-metadata")
+        return script
+    }
+
+    @Test("the side whose bits record an acknowledged write the other missed is the resync source")
+    func acknowledgedWriteSideIsSource() {
+        guard let script = bothCrashedAtOneGeneration() else { return }
         script.run("restart n0")
         script.run("restart n2")
         script.run("restart n1")
         let met = script.run("stabilize")
         #expect(met.contains("n0: info: connected to node 2 (n2): targetUseBitmap by rule equal-peer-holds-missed-writes"),
                 "the tie this test is about was not decided by the missed write:\n\(script.text)")
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.run("data n2 off=4096") == ["n2 off=4096: pattern=3"], "\(script.text)")
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=3"], "\(script.text)")
+    }
+
+    /// n0 comes back alone (its peers down), its crash marks its activity log's extents toward
+    /// n2, its header records them, and it crashes again before meeting n2. With the marks in
+    /// memory only (session 18's fix) the second restart read those bits back as ordinary ones,
+    /// both sides then held "missed writes", `equal-lower-node-id` made n0 the source and c2 was
+    /// resynced away on every replica. The header keeps them (`crashMarkedExtents`, format 4).
+    /// Mutation: the attach not adopting the header's extents fails this test that way.
+    @Test("a second crash before the first crash's bits are resynced: the acknowledged write still wins")
+    func secondCrashKeepsCrashMarks() {
+        guard let script = bothCrashedAtOneGeneration() else { return }
+        script.run("restart n0")
+        script.run("stabilize")
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.run("metadata n0").first?.contains("crash-marked=[0]") == true,
+                "n0's header keeps its crash's extent:\n\(script.text)")
+        script.run("crash n0 apply-metadata")
+        script.run("restart n0")
+        script.run("restart n2")
+        script.run("restart n1")
+        let met = script.run("stabilize")
+        #expect(met.contains("n0: info: connected to node 2 (n2): targetUseBitmap by rule equal-peer-holds-missed-writes"),
+                "the second restart did not tell n0's crash bits from c2's:\n\(script.text)")
         script.run("tick 10")
         script.run("stabilize")
         #expect(script.run("data n2 off=4096") == ["n2 off=4096: pattern=3"], "\(script.text)")
