@@ -2200,6 +2200,15 @@ struct SimulationTests {
     ///   n0). The 1794/1862 class (a generation started and forgotten, or two unconfirmed
     ///   siblings), to check against simsafety's 1794 tie-break. 3048 passes under unrestricted
     ///   restale (a plan from a stale handshake, nbdpath's 1807 class).
+    /// - Session 21 (simsafety): 3112 traced (SIM_TRACE=all): not the replica's forgetting (1794)
+    ///   but the writer's. n0, Primary at 34DB with both peers connected, started 9DDB on c144
+    ///   and announced it; n1 wrote it to its disk, n0 crashed before its own header holding 9DDB
+    ///   did ("metadata landed in the crash: current=34DB") and came back at 34DB. n1 lost quorum
+    ///   (Outdated) and crashed; n0 with n2 (Inconsistent at 9849, never heard of 9DDB) was
+    ///   promoted and started 10D7 from 34DB absent=[1]. At the heal n0 (10D7, bits toward n1
+    ///   since 34DB) met n1 (9DDB, no bitmap toward n0) in the common-history branch with neither
+    ///   side flagged: split brain. Fixed: a replica carries `generationUnconfirmed` for a
+    ///   writer's generation until a write issued in it arrives (WriterForgotGenerationTests).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
