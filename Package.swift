@@ -142,7 +142,7 @@ let package = Package(
         // Writing a whole buffer to a file descriptor (EINTR, short writes, EAGAIN), for every
         // command-line writer: standard streams, the monitor's screen, the workload's log.
         .target(name: "DescriptorIO"),
-        .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO"]),
+        .testTarget(name: "DescriptorIOTests", dependencies: ["DescriptorIO", "CTandemIO"]),
         // Listening sockets every server shares: close-on-exec TCP listeners and the bookkeeping
         // that keeps connections accepted while a listener closes from being dropped (NIOCore only).
         // CCloseOnExecSockets' socket/accept/accept4 replace libc's in the executable, so every

@@ -119,6 +119,10 @@ int ctandem_malloc_trim(void) {
 #ifdef __linux__
 #include <sys/epoll.h>
 
+int ctandem_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
 int ctandem_epoll_create(void) {
     return epoll_create1(EPOLL_CLOEXEC);
 }
@@ -147,6 +151,14 @@ int ctandem_socket_unconsumed_output(int fd) {
     return queued;
 }
 #else
+// No pipe2 here: the flag is set right after, which leaves a short window for a spawn.
+int ctandem_pipe_cloexec(int fds[2]) {
+    if (pipe(fds) != 0) return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
 int ctandem_epoll_create(void) { errno = ENOSYS; return -1; }
 int ctandem_epoll_watch_readable(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }
 int ctandem_epoll_unwatch(int epfd, int fd) { (void)epfd; (void)fd; errno = ENOSYS; return -1; }

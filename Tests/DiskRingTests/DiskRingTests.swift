@@ -99,7 +99,7 @@ struct DiskRingTests {
         // A pipe that is full and blocking: the ring's write to it stays in the kernel (armed
         // for poll) until the ring goes, as a disk write would that the disk has not finished.
         var ends: [Int32] = [0, 0]
-        try #require(pipe(&ends) == 0)
+        try #require(ctandem_pipe_cloexec(&ends) == 0)  // a child spawned beside this test must not hold it
         defer { close(ends[0]); close(ends[1]) }
         _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)
         let filler = [UInt8](repeating: 1, count: 65536)

@@ -2256,8 +2256,8 @@ struct SimulationTests {
         var system = SystemRandomNumberGenerator()
         for _ in 0 ..< Self.randomSeedCount {
             let seed = UInt64.random(in: 1_000 ... UInt64(Int64.max), using: &system)
-            // Named before the run: a run that livelocks stops the whole test process at
-            // `SimCluster.stabilize`'s precondition, and the line after the run never prints.
+            // Named before the run, so that a run that never ends (or stops the process) is
+            // still named in the log.
             print("simulation random seed \(seed): running (SIM_SEED=\(seed) reruns it)")
             var simulation = Simulation(seed: seed)
             let failure = simulation.run()
@@ -2306,6 +2306,7 @@ struct Simulation {
         cluster.verboseMessages = cluster.recordTrace
         cluster.traceMetadata = cluster.recordTrace
         cluster.watchBlock = ProcessInfo.processInfo.environment["SIM_WATCH_BLOCK"].flatMap { Int($0) }
+        cluster.livelockEndsRun = true
     }
 
     mutating func chance(_ percent: UInt64) -> Bool { random.next() % 1000 < percent }
@@ -2319,6 +2320,7 @@ struct Simulation {
         cluster.stabilize()
         cluster.admin(0, .secondary)
         cluster.stabilize()
+        if let failure = safetyCheck() { return failure }
         collectCompletions()
         let timeline = ProcessInfo.processInfo.environment["SIM_TIMELINE"] != nil
         var lastTimeline = ""
@@ -2444,6 +2446,7 @@ struct Simulation {
     }
 
     func safetyCheck() -> String? {
+        if let livelock = cluster.livelock { return "livelock: \(livelock)" }
         if let line = cluster.logs.first(where: { $0.contains("split brain detected") || $0.contains("unrelated data") }) {
             return "refused connection under quorum: \(line)"
         }
@@ -2467,7 +2470,7 @@ struct Simulation {
         for _ in 0 ..< 300 {
             cluster.stabilize()
             collectCompletions()
-            if converged() { break }
+            if converged() || cluster.livelock != nil { break }
             cluster.tick()
         }
         if let failure = safetyCheck() {

@@ -37,6 +37,9 @@ int ctandem_malloc_keep_free_memory(long mmap_threshold, long trim_threshold);
 /// malloc_trim(0): returns the free pages of every malloc arena to the system. Returns 1 if
 /// memory was returned, 0 if not (also where the C library has no malloc_trim).
 int ctandem_malloc_trim(void);
+/// pipe2(fds, O_CLOEXEC): a pipe no child spawned meanwhile by another thread inherits (which
+/// would keep its ends open). Returns 0 or -1 with errno.
+int ctandem_pipe_cloexec(int fds[2]);
 /// epoll_create1(EPOLL_CLOEXEC): a new epoll descriptor, or -1 with errno.
 int ctandem_epoll_create(void);
 /// Adds `fd` to `epfd`, watched (level-triggered) for readable data and hang-ups. 0, or -1 with errno.
