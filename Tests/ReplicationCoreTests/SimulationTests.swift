@@ -2209,6 +2209,19 @@ struct SimulationTests {
     ///   since 34DB) met n1 (9DDB, no bitmap toward n0) in the common-history branch with neither
     ///   side flagged: split brain. Fixed: a replica carries `generationUnconfirmed` for a
     ///   writer's generation until a write issued in it arrives (WriterForgotGenerationTests).
+    /// - Session 21 (simsafety), seen under format 4's timing (the crash-only bit set again marks
+    ///   its word dirty: more metadata writes, other storage picks), both classes of main's code:
+    ///   3091 DIFFER (2901…3200, no write on main): n0 crashed with an unacknowledged write of
+    ///   block 2 on its disk; at its first attach after it (its activity log's bits crash-only, as
+    ///   on main) it served n3 block 2 in a resync that was interrupted, and protocol 21 names no
+    ///   crash-only bit toward third nodes, so n3 marked nothing toward n2; n3 later went UpToDate
+    ///   from n2 with a 0K resync and n2/n3 differed at block 2. Direction: name the source's
+    ///   crash-only bits as such (the target marks them toward the third node as crash-only, so
+    ///   the 1500 loss that naming them as missed writes caused does not come back): a wire change.
+    ///   Resync lane 296 SPLITBRAIN: n1, Primary at 833B, lost its own disk, crashed and came
+    ///   back UpToDate at the parent 4E1F from a header without `diskFailed`; Diskless n2 started
+    ///   ACC9 from 4E1F beside n0 at 833B: review's 3639 class (a Primary's own failed disk keeps
+    ///   no failure record).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
