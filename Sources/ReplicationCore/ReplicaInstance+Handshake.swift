@@ -133,6 +133,16 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if !mine.generations.current.sameHistory(as: generations.current) {
+            // EXPERIMENT (restale narrowed): this node's current moved since its handshake went
+            // out; plan again only if the plan from what it holds now goes another way.
+            let fresh = GenerationComparison.compare(mine: makeHandshake(for: peers[i]), peer: peer,
+                                                     asynchronous: peers[i].config.replicationProtocol == .a)
+            if fresh.decision.isSource != result.decision.isSource || fresh.decision.isTarget != result.decision.isTarget {
+                log(.info, "connected to \(name) with a handshake at \(mine.generations.current), now at \(generations.current): planned \(result.decision) by rule \(result.rule), now \(fresh.decision) by rule \(fresh.rule); renegotiating")
+                return dropConnection(i, standAlone: false, renegotiate: true)
+            }
+        }
         if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
             let dropped = peers[i].bitmap!.setCount
             peers[i].bitmap!.clearAll()
