@@ -28,7 +28,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     var crashOnlyCount: UInt64 { crashOnly.values.reduce(0) { $0 + UInt64($1.nonzeroBitCount) } }
 
     init(blockCount: UInt64, blockBytes: UInt64, words: [UInt64]? = nil) {
-        let wordCount = Int((blockCount + 63) / 64)
+        let wordCount = Self.wordCount(blocks: blockCount)
         self.blockCount = blockCount
         self.blockBytes = blockBytes
         self.words = words ?? Array(repeating: 0, count: wordCount)
@@ -44,7 +44,12 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         self.setCount = count
     }
 
-    private static func tailMask(_ blockCount: UInt64) -> UInt64 {
+    /// Words that hold one bit for each of `blockCount` blocks, 64 to a word: a bitmap's, its
+    /// metadata slot's, and a resync reply's third-node words for its range.
+    static func wordCount(blocks blockCount: UInt64) -> Int { Int((blockCount + 63) / 64) }
+
+    /// The bits of the last word that stand for blocks (all of them when `blockCount` fills it).
+    static func tailMask(_ blockCount: UInt64) -> UInt64 {
         let r = blockCount % 64
         return r == 0 ? ~0 : (UInt64(1) << r) - 1
     }
@@ -159,7 +164,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
             block = found + 1
             if let bits = crashOnly[Int(found / 64)], bits & (UInt64(1) << (found % 64)) != 0 { continue }
             let k = found - blocks.lowerBound
-            if result == nil { result = Array(repeating: 0, count: Int((blocks.count + 63) / 64)) }
+            if result == nil { result = Array(repeating: 0, count: Self.wordCount(blocks: UInt64(blocks.count))) }
             result![Int(k / 64)] |= UInt64(1) << (k % 64)
         }
         return result

@@ -14,15 +14,14 @@ extension PersistedMetadata {
               old % UInt64(config.bitmapBlockBytes) == 0 else {
             throw MetadataError("bitmap block or activity-log extent size differs from the configuration; cannot grow")
         }
-        let wordCount = Int((config.blockCount + 63) / 64)
+        let wordCount = OutOfSyncBitmap.wordCount(blocks: config.blockCount)
         var result = self
         result.header.sizeBytes = config.sizeBytes
         let oldBlocks = old / UInt64(config.bitmapBlockBytes)
-        let tailBits = oldBlocks % 64
         for i in result.bitmaps.indices {
             // Bits past the old end meant nothing before; now they are blocks, and in sync.
-            if tailBits != 0, Int(oldBlocks / 64) < result.bitmaps[i].words.count {
-                result.bitmaps[i].words[Int(oldBlocks / 64)] &= (UInt64(1) << tailBits) - 1
+            if oldBlocks % 64 != 0, Int(oldBlocks / 64) < result.bitmaps[i].words.count {
+                result.bitmaps[i].words[Int(oldBlocks / 64)] &= OutOfSyncBitmap.tailMask(oldBlocks)
             }
             result.bitmaps[i].words += Array(repeating: 0, count: max(0, wordCount - result.bitmaps[i].words.count))
         }

@@ -145,7 +145,7 @@ public struct PersistedMetadata: Sendable, Equatable {
     /// as zeros, so two fresh thin replicas may skip the initial sync.
     public static func create(for config: ReplicaConfig, thin: Bool) -> PersistedMetadata {
         let slots = config.peers.filter { !$0.disklessClient }.map(\.nodeID).sorted()
-        let wordCount = Int((config.blockCount + 63) / 64)
+        let wordCount = OutOfSyncBitmap.wordCount(blocks: config.blockCount)
         let header = MetadataHeader(
             nodeID: config.nodeID, sizeBytes: config.sizeBytes,
             bitmapBlockBytes: config.bitmapBlockBytes,
@@ -165,7 +165,8 @@ public struct PersistedMetadata: Sendable, Equatable {
         if update.header.bitmapPeers != header.bitmapPeers {
             // Peers added or removed in place (`reconfigure`): keep the slots of peers that stay,
             // start empty ones for new peers.
-            let wordCount = bitmaps.first?.words.count ?? Int((update.header.sizeBytes / UInt64(update.header.bitmapBlockBytes) + 63) / 64)
+            let wordCount = bitmaps.first?.words.count
+                ?? OutOfSyncBitmap.wordCount(blocks: update.header.sizeBytes / UInt64(update.header.bitmapBlockBytes))
             result.bitmaps = update.header.bitmapPeers.map { peer in
                 bitmaps.first { $0.peer == peer } ?? PeerBitmap(peer: peer, words: Array(repeating: 0, count: wordCount))
             }
@@ -201,7 +202,7 @@ public struct PersistedMetadata: Sendable, Equatable {
         if bitmaps.map(\.peer) != h.bitmapPeers {
             throw MetadataError("bitmap slots \(bitmaps.map(\.peer)) do not match the header \(h.bitmapPeers)")
         }
-        let wordCount = Int((config.blockCount + 63) / 64)
+        let wordCount = OutOfSyncBitmap.wordCount(blocks: config.blockCount)
         for bitmap in bitmaps where bitmap.words.count != wordCount {
             throw MetadataError("bitmap for node \(bitmap.peer) has \(bitmap.words.count) words, expected \(wordCount)")
         }

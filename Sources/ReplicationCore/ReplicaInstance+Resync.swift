@@ -265,7 +265,7 @@ extension ReplicaInstance {
         guard !reply.outOfSyncToward.isEmpty else { return nil }
         let field = "resync reply \(reply.id)'s third-node words (outOfSyncToward)"
         if reply.status == .failed { return "sent \(field) in a failed reply" }
-        let wordCount = Int((blocks.count + 63) / 64)
+        let wordCount = OutOfSyncBitmap.wordCount(blocks: UInt64(blocks.count))
         var named: Set<NodeID> = []
         for entry in reply.outOfSyncToward {
             let node = "\(field) toward node \(entry.node)"
@@ -275,7 +275,7 @@ extension ReplicaInstance {
             if entry.words.count != wordCount {
                 return "sent \(node) in \(entry.words.count) words, for a range of \(blocks.count) blocks (\(wordCount) words)"
             }
-            if blocks.count % 64 != 0, entry.words[wordCount - 1] >> (blocks.count % 64) != 0 {
+            if let last = entry.words.last, last & ~OutOfSyncBitmap.tailMask(UInt64(blocks.count)) != 0 {
                 return "sent \(node) with bits past the range's \(blocks.count) blocks"
             }
         }
