@@ -529,9 +529,8 @@ extension ReplicaInstance {
     /// write fails the promise has nothing under it: the peer's write may fail too, or the peer
     /// be lost with the write in its queue. The write then waits for every peer it was sent to
     /// that has not answered, as with protocol C, and counts a copy only where an UpToDate peer
-    /// acknowledged it; a peer that
-    /// answered before the failure is not counted (its answer is not kept): the write fails rather
-    /// than rest on a copy nobody confirmed. Seed 2975: c8's local write failed on n0, which
+    /// acknowledged it; a peer that answered before the failure is not counted (its answer is
+    /// not kept): the write fails rather than rest on a copy nobody confirmed. Seed 2975: c8's local write failed on n0, which
     /// acknowledged it on the copy counted when it was sent to n1; n1's disk failed on it too, and
     /// the one copy left was on n3, Outdated (not counted), which a resync overwrote later.
     /// DRBD acknowledges it (protocol A sets RQ_NET_OK when the request is handed to the network).

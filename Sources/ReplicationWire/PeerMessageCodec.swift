@@ -89,15 +89,16 @@ public enum PeerMessageCodec {
         case .resyncReply:
             let id = try r.u64(), offset = try r.u64(), length = try r.u32(), status = try replyStatus(&r)
             let peers = try r.count(elementBytes: 5, max: nodesMax)
+            // At most one word per 64 blocks of the range, at the smallest block a configuration
+            // takes: the codec does not know this link's block size, so this bounds the
+            // allocation only; the receiver checks the exact count and the bits against its own
+            // block size (`thirdNodeWordsRefusal`).
+            let wordBytes = Int(ReplicaConfig.bitmapBlockBytesMin) * 64  // the bytes one word covers
+            let wordsMax = (Int(length) + wordBytes - 1) / wordBytes
             var toward: [PeerBlocks] = []
             for _ in 0..<peers {
                 let node = try node(&r)
-                // At most one word per 64 blocks of the range, at the smallest block a
-                // configuration takes: the codec does not know this link's block size, so this
-                // bounds the allocation only; the receiver checks the exact count and the bits
-                // against its own block size (`thirdNodeWordsRefusal`).
-                let wordBytes = Int(ReplicaConfig.bitmapBlockBytesMin) * 64  // the bytes one word covers
-                let words = try r.u64s(try r.count(elementBytes: 8, max: (Int(length) + wordBytes - 1) / wordBytes))
+                let words = try r.u64s(try r.count(elementBytes: 8, max: wordsMax))
                 toward.append(PeerBlocks(node: node, words: words))
             }
             let data = try payloadSlice(&r, max: payloadBytesMax)
