@@ -133,6 +133,23 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
+        if !result.decision.isSource && !mine.generations.current.sameHistory(as: generations.current) {
+            // This node's current moved since its handshake went out (it took a third node's new
+            // generation, or started one), and the plan both ends read from that handshake does
+            // not make it the source: as the target it would yield its newer generation's data
+            // to a peer planned against the older one, and a split brain or a standoff would be
+            // judged on a generation it has left. Seed 1807: n2, at 247F, was made n1's target by
+            // `equal-lower-node-id` at A62B; interrupted, it was Inconsistent at 247F, the "newer"
+            // peer of every consistent replica, and nothing converged. Seed 790
+            // (TwoPrimariesTests): a peer that connected while a promotion waited. DRBD makes no
+            // new current UUID while a connect runs; fresh handshakes both ways carry what each
+            // holds now. Not where it is the source: its data is newer than the plan says, never
+            // older, and it serves what its bitmap and the plan's full sync cover; renegotiating
+            // there too (every moved current, nbdpath-1807's rule) changed the runs everywhere and
+            // made UpToDate replicas differ in seed 621 (see SimulationTests).
+            log(.info, "connected to \(name) with a handshake at \(mine.generations.current), now at \(generations.current); planned \(result.decision) by rule \(result.rule) from it: renegotiating")
+            return dropConnection(i, standAlone: false, renegotiate: true)
+        }
         if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
             let dropped = peers[i].bitmap!.setCount
             peers[i].bitmap!.clearAll()

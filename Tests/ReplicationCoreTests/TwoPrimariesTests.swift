@@ -8,15 +8,19 @@ import Testing
 /// the peers connected when it starts, and a connection is made by each side on the other's
 /// handshake alone, so a third node can be in the majorities of two Primaries at once.
 ///
-/// 56 is closed by a third node refusing a second Primary (`secondPrimaryRefusal`). 790 is open
-/// (a known issue): the promotion would have to ask the peers that connected while it waited
+/// 56 is closed by a third node refusing a second Primary (`secondPrimaryRefusal`). 790 was open
+/// (a known issue until session 21): the promotion would have to ask the peers that connected while it waited
 /// (branch `simrestart-two-primaries-wip`, `unasked`), which makes it pass but moved the
 /// simulation's runs into other open bugs (SimulationTests, the session 12 note). Session 17:
 /// with `holdack` on main, what is left of 790's reduction is a stale handshake (n2 planned its
 /// connection to n1 from a handshake sent before it took n0's newer generation, and came out
 /// UpToDate at the older one); reconnecting on such a handshake (`restale`, `restale-plan`)
 /// passes all three known issues here, measured and not landed (SimulationTests' session 17
-/// note).
+/// note). Session 20 landed it restricted to a handshake from a Primary without quorum (1068's
+/// two checks); session 21 renegotiates wherever this node's current moved and the plan from its
+/// stale handshake does not make it the source (`negotiate`), which closes 790's check (n2's plan
+/// from its stale handshake made it n1's target). Mutation: without it, 790's check fails again
+/// (two Primaries acknowledged writes, split brain).
 @Suite("Replication core: two Primaries joined through a third node")
 struct TwoPrimariesTests {
     final class Script: RecordedScript {
@@ -108,10 +112,8 @@ struct TwoPrimariesTests {
         script.run("stabilize")
         script.run("heal")
         let end = script.run("stabilize")
-        withKnownIssue("seed 790: a promotion does not ask peers that connect while it waits") {
-            #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
-            #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
-        }
+        #expect(!(script.acknowledged(1) && script.acknowledged(2)), "two Primaries acknowledged writes:\n\(script.text)")
+        #expect(!end.contains { $0.contains("split brain detected") }, "\(script.text)")
         #expect(script.acknowledged(2), "n0, promoted with n2's vote, acknowledges its write:\n\(script.text)")
     }
 
