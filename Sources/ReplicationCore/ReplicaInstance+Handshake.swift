@@ -141,7 +141,10 @@ extension ReplicaInstance {
             // judged on a generation it has left. Seed 1807: n2, at 247F, was made n1's target by
             // `equal-lower-node-id` at A62B; interrupted, it was Inconsistent at 247F, the "newer"
             // peer of every consistent replica, and nothing converged. Seed 790
-            // (TwoPrimariesTests): a peer that connected while a promotion waited. DRBD makes no
+            // (TwoPrimariesTests): a peer that connected while a promotion waited. The engine
+            // tier's nine-node check (StaleHandshakeResyncTests): a returning node, UpToDate from
+            // one peer's resync, took the same blocks again from each peer whose handshake it
+            // planned against the one it sent before that resync ended. DRBD makes no
             // new current UUID while a connect runs; fresh handshakes both ways carry what each
             // holds now. Not where it is the source: its data is newer than the plan says, never
             // older, and it serves what its bitmap and the plan's full sync cover; renegotiating

@@ -9,15 +9,15 @@ import Testing
 /// handshake alone, so a third node can be in the majorities of two Primaries at once.
 ///
 /// 56 is closed by a third node refusing a second Primary (`secondPrimaryRefusal`). 790 was open
-/// (a known issue until session 21): the promotion would have to ask the peers that connected while it waited
-/// (branch `simrestart-two-primaries-wip`, `unasked`), which makes it pass but moved the
-/// simulation's runs into other open bugs (SimulationTests, the session 12 note). Session 17:
+/// (a known issue until session 22): the promotion would have to ask the peers that connected
+/// while it waited (branch `simrestart-two-primaries-wip`, `unasked`), which makes it pass but
+/// moved the simulation's runs into other open bugs (SimulationTests, the session 12 note). Session 17:
 /// with `holdack` on main, what is left of 790's reduction is a stale handshake (n2 planned its
 /// connection to n1 from a handshake sent before it took n0's newer generation, and came out
 /// UpToDate at the older one); reconnecting on such a handshake (`restale`, `restale-plan`)
 /// passes all three known issues here, measured and not landed (SimulationTests' session 17
 /// note). Session 20 landed it restricted to a handshake from a Primary without quorum (1068's
-/// two checks); session 21 renegotiates wherever this node's current moved and the plan from its
+/// two checks); session 22 renegotiates wherever this node's current moved and the plan from its
 /// stale handshake does not make it the source (`negotiate`), which closes 790's check (n2's plan
 /// from its stale handshake made it n1's target). Mutation: without it, 790's check fails again
 /// (two Primaries acknowledged writes, split brain).
