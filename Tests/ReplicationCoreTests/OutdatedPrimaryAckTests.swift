@@ -138,7 +138,8 @@ struct OutdatedPrimaryAckTests {
     /// toward n2 when its resync ends. Then n2 meets them at one generation
     /// (`equal-self-outdated`) and resyncs 4 KiB, c3. Without the marking
     /// (`adoptGenerations`' `sourceTracks` line off) n1 and n3 ended in sync with n2, which came
-    /// out UpToDate without c3: "DIFFER: n1 vs n2", n2 block 2 pattern 0 (session 22, review).
+    /// out UpToDate without c3: "DIFFER: n0 vs n2", n2 block 2 pattern 0 (session 22, review; the
+    /// source's words off, `thirdNodesLacking` not called, fails the same way).
     @Test("a full-sync target marks what its source tracks toward a third node, which then resyncs from it")
     func thirdNodeGetsSourceTrackedBlockFromTargets() {
         let script = Self.outdatedPrimaryStepsDown()
