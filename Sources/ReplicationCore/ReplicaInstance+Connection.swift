@@ -327,15 +327,15 @@ extension ReplicaInstance {
     /// only notes the new UUID as its peer's, and counts toward quorum all the same
     /// (`quorum-minimum-redundancy` is its remedy).
     ///
-    /// Until a write arrives (`confirmSupersededAwaitingWrite`) the note is provisional when the
-    /// writer replicates to this node with protocol C: see `supersededAwaitingWrite`.
+    /// Until a write arrives (`confirmSupersededAwaitingWrite`) a note new from a protocol C
+    /// writer's announcement is provisional: see `supersededAwaitingWrite`.
     mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement, from writer: NodeID) {
         guard noteSuperseded(announcement.previous), let w = peerIndex(writer),
               peers[w].config.replicationProtocol != .a else { return }
         supersededAwaitingWrite.append(SupersededAwaitingWrite(generation: announcement.previous, writer: writer))
     }
 
-    /// A write arrived: this node may acknowledge it, so every note still provisional stands
+    /// A write arrived: this node may acknowledge it, so every provisional note stands
     /// (`supersededAwaitingWrite`). Any write, not only the announcing writer's: one Primary at
     /// a time, and a later one writing here continues from the announced generation or past it.
     mutating func confirmSupersededAwaitingWrite() {
@@ -343,24 +343,26 @@ extension ReplicaInstance {
     }
 
     /// The connection to `writer` ended before any write arrived after its announcement: this
-    /// node acknowledged nothing in the writer's new generation, so it answered no write of it
-    /// and was in no quorum that acknowledged one (a protocol C write waits for every connected
-    /// replica's answer, and quorum counts only connected replicas). The note is dropped: kept,
-    /// it refused every requester at the generation for good, and this node's own promotion
-    /// too, when the writer forgot its new generation or it died with it (seed 1482: n0 crashed
-    /// before its header held 0DB9 and came back at 8E3B, where n1 refused it and every other
-    /// replica from then on; seed 781: the diskless Primary n3 announced 9D2C, lost quorum and
-    /// crashed with it, and n2 refused every replica at ED21, the data all of them came back
-    /// to). A write that arrives later on another connection finds the note again in that
-    /// connection's handshake (`noteSupersededGenerations`, the writer's history passing
-    /// through the generation).
+    /// node answered no write of the writer's new generation and was in no quorum that
+    /// acknowledged one (a protocol C write waits for the answer of every replica connected
+    /// when it is acknowledged, and quorum counts only connected replicas), so no acknowledged
+    /// write rests on its refusal. Kept, the note refused every requester at the generation for
+    /// good, this node's own promotion too, once the writer had forgotten its new generation or
+    /// died with it: seed 1482 (n0 crashed before its header held 0DB9 and came back at 8E3B,
+    /// where n1 refused it and every other replica from then on), seed 781 (the diskless Primary
+    /// n3 announced 9D2C, lost quorum and crashed; n2, a resync target that crashed twice since,
+    /// refused every replica at ED21, where all of them came back to). Removed from disk too,
+    /// with the next metadata write: a note voided in memory only came back with n2's crash. A
+    /// writer met again past the generation notes it again in the handshake
+    /// (`noteSupersededGenerations`), which rides the next metadata write as any note learnt
+    /// there does. A metadata write of its own here, or a write barrier before a Primary's
+    /// writes at that handshake, each moved fixed seed 7 to acknowledging no write.
     mutating func expireSupersededAwaitingWrite(writer: NodeID) {
         let expired = supersededAwaitingWrite.filter { $0.writer == writer }.map(\.generation)
         guard !expired.isEmpty else { return }
         supersededAwaitingWrite.removeAll { $0.writer == writer }
         supersededGenerations.removeAll { note in expired.contains { $0.sameHistory(as: note) } }
-        log(.info, "node \(writer) left before any write of its generation after \(expired.map(\.description).joined(separator: ", ")) arrived here: no longer refusing a replica there")
-        markMetadataDirty()
+        log(.info, "node \(writer) left before any write of its generation after \(expired.map(\.description).joined(separator: ", ")) arrived here: this node no longer refuses a replica there")
     }
 
     /// The same knowledge from a handshake: a newer peer whose history runs through this node's
@@ -384,7 +386,7 @@ extension ReplicaInstance {
               let at = peer.generations.history.firstIndex(where: { $0.sameHistory(as: mine) }) else { return }
         for generation in peer.generations.history[...at].reversed() {
             noteSuperseded(generation, writeNow: false)
-            // A replica holds the newer data: no longer provisional (`supersededAwaitingWrite`).
+            // A replica holds the newer data: not provisional (`supersededAwaitingWrite`).
             supersededAwaitingWrite.removeAll { $0.generation.sameHistory(as: generation) }
         }
     }
