@@ -135,8 +135,12 @@ struct DisklessPromotedPastSupersededTests {
     /// mutation), n1 writes one block, so that what follows shows what its generation does.
     static func expectN1Refused(_ script: RecordedScript) {
         let (promotion, promoted) = script.promote(1)
-        #expect(!promoted && promotion.contains { $0.hasPrefix("n1: admin refused: node 1 (n1) has not yet received the newer data of node") },
-                "n1 is not promoted on n2's data at G0:\n\(script.text)")
+        // n1 has no disk: no resync of its own to wait for. The refusal names the data it would
+        // expose and what brings the newer writes to it.
+        let refusal = promotion.first { $0.hasPrefix("n1: admin refused: node 1 (n1) has no disk and would expose the data of its UpToDate peers at generation ") }
+        #expect(!promoted && refusal != nil, "n1 is not promoted on n2's data at G0:\n\(script.text)")
+        #expect(refusal.map { $0.hasSuffix("connect it to a replica that holds them, or wait until the UpToDate replicas it reaches are resynced to them") && !$0.contains("wait for the resync") } != false,
+                "the refusal says what a node without a disk waits for:\n\(refusal ?? "")")
         guard promoted else { return }
         script.run("write n1 off=8192 len=4096 pattern=9")
         script.run("stabilize")
