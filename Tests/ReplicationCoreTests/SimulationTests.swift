@@ -2243,8 +2243,8 @@ struct SimulationTests {
     ///   arrives (`expireSupersededAwaitingWrite`, SupersededWithoutWriteTests); voided in memory
     ///   only, 781 still failed (n2 crashed twice after the expiry and read the note back).
     ///   1977 is another case: the diskless Primary n3 announced 0C79→C60F and sent six writes,
-    ///   which n1 (Inconsistent at 9551) answered; n0, the one UpToDate replica at 0C79, dropped
-    ///   its link before the announcement arrived, so no UpToDate replica ever held C60F and no
+    ///   which n1 (Inconsistent at 9551) answered; n0, the one UpToDate replica at 0C79, never
+    ///   took C60F (its link to n3 dropped with them in flight), so no UpToDate replica held it and no
     ///   write of it could be acknowledged (an Inconsistent copy never counts); n3 crashed and
     ///   everyone came back to 0C79, where n1 refuses all (from step ~3614 "node 0 (n0) has not yet
     ///   received the newer data of node 1"). n1 cannot tell from its own state. Direction: drop a
