@@ -28,16 +28,8 @@ struct DisklessPromotedPastSupersededTests {
     /// Up to n1's request: c2 acknowledged in G1, its copies on n3 (Outdated at G0) and on the
     /// detached and failed disks of n1 and n0; n2 back, UpToDate at G0.
     static func setUp(_ script: RecordedScript) {
-        script.primaryWroteBlockZero("cluster nodes=4 size=64K quorum=majority protocol=A")
-        script.run("admin n0 secondary")
-        script.run("stabilize")
-        script.run("crash n2")
-        script.run("stabilize")
         // n1 and n3 lose quorum (each reaches only n0): Outdated at G0.
-        script.run("partition n1 n3")
-        script.run("stabilize")
-        script.run("admin n0 primary")
-        script.run("stabilize")
+        script.outdatedVotersPromoteN0("cluster nodes=4 size=64K quorum=majority protocol=A")
         // c2 starts G1 (n2 absent); n1 and n3 take the write, not the generation. n0's disk
         // completes the generation's metadata and the write (protocol A: acknowledged), then fails
         // on the next metadata write.

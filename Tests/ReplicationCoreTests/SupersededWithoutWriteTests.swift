@@ -24,15 +24,7 @@ struct SupersededWithoutWriteTests {
     /// Up to n0's crash with G1 announced; `sendWrite`: n0's header lands and the write reaches
     /// n1 and n3 before the crash.
     static func setUp(_ script: RecordedScript, protocol p: String, sendWrite: Bool) {
-        script.primaryWroteBlockZero("cluster nodes=4 size=64K quorum=majority protocol=\(p)")
-        script.run("admin n0 secondary")
-        script.run("stabilize")
-        script.run("crash n2")
-        script.run("stabilize")
-        script.run("partition n1 n3")
-        script.run("stabilize")
-        script.run("admin n0 primary")
-        script.run("stabilize")
+        script.outdatedVotersPromoteN0("cluster nodes=4 size=64K quorum=majority protocol=\(p)")
         script.run("write n0 off=4096 len=4096 pattern=2")
         script.run(sendWrite ? "stabilize" : "stabilize hold=n0")
         script.run("crash n0")
