@@ -19,6 +19,13 @@ extension ReplicaInstance {
             return
         }
         notePeerWriteInDoubt(write, writer: i)
+        if flags.contains(.generationUnconfirmed), peers[i].current.sameHistory(as: generations.current) {
+            // A write issued in the generation this node took from its writer: the writer's
+            // header holding it was durable before (`onNewGeneration`), so the writer cannot
+            // have forgotten it, and this node may hold acknowledged writes of it from here on.
+            flags.remove(.generationUnconfirmed)
+            markMetadataDirty()
+        }
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
         // or `peers[j].resync?.isTarget` in a `where` clause copied each whole peer record (its
         // bitmap, tables and resync state retained, then released), per peer and per write:
