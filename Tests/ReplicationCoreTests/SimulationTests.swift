@@ -2231,6 +2231,15 @@ struct SimulationTests {
     ///   n3 a handshake at 5A35; the stale plan made n2 the source either way), then a different
     ///   run in which no write is acknowledged and UpToDate n0 and n2 end apart at block 2 (n0
     ///   resynced in full from n3 last, all at 30A0).
+    /// - Session 21 (simsafety): 3112 traced (SIM_TRACE=all): not the replica's forgetting (1794)
+    ///   but the writer's. n0, Primary at 34DB with both peers connected, started 9DDB on c144
+    ///   and announced it; n1 wrote it to its disk, n0 crashed before its own header holding 9DDB
+    ///   did ("metadata landed in the crash: current=34DB") and came back at 34DB. n1 lost quorum
+    ///   (Outdated) and crashed; n0 with n2 (Inconsistent at 9849, never heard of 9DDB) was
+    ///   promoted and started 10D7 from 34DB absent=[1]. At the heal n0 (10D7, bits toward n1
+    ///   since 34DB) met n1 (9DDB, no bitmap toward n0) in the common-history branch with neither
+    ///   side flagged: split brain. Fixed: a replica carries `generationUnconfirmed` for a
+    ///   writer's generation until a write issued in it arrives (WriterForgotGenerationTests).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
