@@ -22,12 +22,8 @@ struct CrashOnlyThirdNodeTests {
     @Test("a target of a crashed node's resync keeps what the source's crash marked toward a third node")
     func targetMarksSourceCrashBitsTowardThirdNode() {
         let script = RecordedScript()
-        script.run("cluster nodes=3 size=64K quorum=majority")
-        script.run("connect-all")
-        script.run("stabilize")
-        script.run("admin n0 primary force")
-        script.run("stabilize")
-        script.run("write n0 off=0 len=65536 pattern=1")
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority")
+        script.run("write n0 off=0 len=65536 pattern=1")  // every block, every replica
         script.run("stabilize")
         // Block 2 on n0's disk only: the write reaches neither peer, and n0 crashes.
         script.run("write n0 off=8192 pattern=2")
