@@ -2262,7 +2262,13 @@ struct SimulationTests {
     ///   at BFD2, the stale plan made it n0's SyncTarget and it stayed Inconsistent at 6756; n0,
     ///   consistent at the parent, waits for it forever (the resync lane's 127 class).
     ///   DIFFER 3091 (2901…3200 under format 4's timing) reduced on main's code:
-    ///   CrashOnlyThirdNodeTests (known issue; the direction is in its doc comment).
+    ///   CrashOnlyThirdNodeTests (known issue; the direction is in its doc comment). The resync
+    ///   lane's SPLITBRAIN 296 under format 4 alone (n1, Primary at 833B, lost its own disk,
+    ///   crashed and came back UpToDate at the parent 4E1F from a header without `diskFailed`;
+    ///   diskless n2 started ACC9 from 4E1F beside n0 at 833B: a Primary's own failed disk keeps
+    ///   no failure record, `noteFailureRecord`) passes with the demotion mark on top (branch
+    ///   `simsafety-f4`), by timing; the class stays (direction: a durable record of the
+    ///   Primary's own disk failure, so its restart comes back Outdated, not UpToDate).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
