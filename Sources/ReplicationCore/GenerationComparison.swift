@@ -96,6 +96,15 @@ enum GenerationComparison {
         return result
     }
 
+    /// The newest generation both sides hold (a current or in the history), newest by `mine`'s
+    /// order; nil when they share none (unrelated data).
+    static func newestCommonGeneration(_ mine: Handshake, _ peer: Handshake) -> Generation? {
+        let peerAll = [peer.generations.current] + peer.generations.history
+        return ([mine.generations.current] + mine.generations.history).first { g in
+            !g.isNone && peerAll.contains { $0.sameHistory(as: g) }
+        }
+    }
+
     /// `target` is Inconsistent with a newer writer's writes, and holds the current generation of
     /// `source`, a disk back from its failure record, among those it knows a writer moved past.
     static func knowsSuperseded(_ target: Handshake, _ source: Handshake) -> Bool {
@@ -240,9 +249,7 @@ enum GenerationComparison {
             if bothInconsistent { return Result(decision: .bothJustCreated, onlyIfBits: false, rule: .divergedBothInconsistent) }
             return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainSameParent)
         }
-        let myAll = [myCurrent] + mine.generations.history
-        let peerAll = [peerCurrent] + peer.generations.history
-        if myAll.contains(where: { g in !g.isNone && peerAll.contains { $0.sameHistory(as: g) } }) {
+        if newestCommonGeneration(mine, peer) != nil {
             // No bitmap covers both sides' changes: the side that yields takes a full sync.
             if myInconsistentOnly || peerInconsistentOnly {
                 return Result(decision: myInconsistentOnly ? .targetFull : .sourceFull, onlyIfBits: false,

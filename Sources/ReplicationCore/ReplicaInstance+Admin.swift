@@ -383,7 +383,7 @@ extension ReplicaInstance {
             return answer(false, "node \(primary.id) (\(primary.config.name)) is Primary for \(config.resourceName) (seen from node \(config.nodeID)); only one writer at a time")
         }
         if servesResync(to: i) || knowsNewerGeneration(than: i, data: request.dataGeneration) {
-            return answer(false, "node \(requester) (\(peers[i].config.name)) has not yet received the newer data of node \(config.nodeID) (\(config.nodeName)); wait for the resync")
+            return answer(false, promotionBehindText(requester: i, data: request.dataGeneration))
         }
         if let newer = peerMovedPast(requester: i) {
             return answer(false, "node \(peers[newer].id) (\(peers[newer].config.name)) moved past the generation of node \(requester) (\(peers[i].config.name)) (seen from node \(config.nodeID)); wait for the resync")
@@ -394,6 +394,21 @@ extension ReplicaInstance {
         if holdPromotionVote(request, peer: i, since: heldSince ?? now) { return }
         peers[i].promotionGranted = true
         answer(true, "")
+    }
+
+    /// The refusal of a requester behind this node's knowledge. A requester with a disk gets the
+    /// resync into it. One without a disk has no resync of its own to wait for: it would expose
+    /// the data of the UpToDate replicas it reaches (`data`), which lack writes this node knows
+    /// of, so it waits for one of them to be resynced to the newer data, or for a replica holding
+    /// it (its own disk, attached again, if it does) to be connected.
+    func promotionBehindText(requester i: Int, data: Generation) -> String {
+        let requester = "node \(peers[i].id) (\(peers[i].config.name))"
+        let voter = "node \(config.nodeID) (\(config.nodeName))"
+        guard !peers[i].disk.hasDisk else {
+            return "\(requester) has not yet received the newer data of \(voter); wait for the resync"
+        }
+        let exposed = data.isNone ? "no UpToDate replica's data" : "the data of its UpToDate peers at generation \(data)"
+        return "\(requester) has no disk and would expose \(exposed), which lacks writes \(voter) knows were made since; connect it to a replica that holds them, or wait until the UpToDate replicas it reaches are resynced to them"
     }
 
     /// This node's generations show that peer `i` is behind: its current generation is one this

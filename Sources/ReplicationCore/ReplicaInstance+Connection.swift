@@ -151,6 +151,7 @@ extension ReplicaInstance {
         deferredWriterLosts[peers[i].id] = nil
         // Whatever the peer decided on this connection ended with it (`onWriterLost`).
         forgetWriterLostExchange(with: peers[i].id)
+        expireSupersededAwaitingWrite(writer: peers[i].id)
         emitPeerDevice(i)
     }
 
@@ -254,7 +255,7 @@ extension ReplicaInstance {
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
               disk == .upToDate || skipInitialSync, !syncing else {
-            noteSupersededGeneration(announcement)
+            noteSupersededGeneration(announcement, from: id)
             return
         }
         if skipInitialSync {
@@ -337,8 +338,43 @@ extension ReplicaInstance {
     /// is acknowledged by a node that could still forget it was superseded. DRBD's SyncTarget
     /// only notes the new UUID as its peer's, and counts toward quorum all the same
     /// (`quorum-minimum-redundancy` is its remedy).
-    mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement) {
-        noteSuperseded(announcement.previous)
+    ///
+    /// Until a write arrives (`confirmSupersededAwaitingWrite`) a note new from a protocol C
+    /// writer's announcement is provisional: see `supersededAwaitingWrite`.
+    mutating func noteSupersededGeneration(_ announcement: GenerationAnnouncement, from writer: NodeID) {
+        guard noteSuperseded(announcement.previous), let w = peerIndex(writer),
+              peers[w].config.replicationProtocol != .a else { return }
+        supersededAwaitingWrite.append(SupersededAwaitingWrite(generation: announcement.previous, writer: writer))
+    }
+
+    /// A write arrived: this node may acknowledge it, so every provisional note stands
+    /// (`supersededAwaitingWrite`). Any write, not only the announcing writer's: one Primary at
+    /// a time, and a later one writing here continues from the announced generation or past it.
+    mutating func confirmSupersededAwaitingWrite() {
+        supersededAwaitingWrite.removeAll()
+    }
+
+    /// The connection to `writer` ended before any write arrived after its announcement: this
+    /// node answered no write of the writer's new generation and was in no quorum that
+    /// acknowledged one (a protocol C write waits for the answer of every replica connected
+    /// when it is acknowledged, and quorum counts only connected replicas), so no acknowledged
+    /// write rests on its refusal. Kept, the note refused every requester at the generation for
+    /// good, this node's own promotion too, once the writer had forgotten its new generation or
+    /// died with it: seed 1482 (n0 crashed before its header held 0DB9 and came back at 8E3B,
+    /// where n1 refused it and every other replica from then on), seed 781 (the diskless Primary
+    /// n3 announced 9D2C, lost quorum and crashed; n2, a resync target that crashed twice since,
+    /// refused every replica at ED21, where all of them came back to). Removed from disk too,
+    /// with the next metadata write: a note voided in memory only came back with n2's crash. A
+    /// writer met again past the generation notes it again in the handshake
+    /// (`noteSupersededGenerations`), which rides the next metadata write as any note learnt
+    /// there does. A metadata write of its own here, or a write barrier before a Primary's
+    /// writes at that handshake, each moved fixed seed 7 to acknowledging no write.
+    mutating func expireSupersededAwaitingWrite(writer: NodeID) {
+        let expired = supersededAwaitingWrite.filter { $0.writer == writer }.map(\.generation)
+        guard !expired.isEmpty else { return }
+        supersededAwaitingWrite.removeAll { $0.writer == writer }
+        supersededGenerations.removeAll { note in expired.contains { $0.sameHistory(as: note) } }
+        log(.info, "node \(writer) left before any write of its generation after \(expired.map(\.description).joined(separator: ", ")) arrived here: this node no longer refuses a replica there")
     }
 
     /// The same knowledge from a handshake: a newer peer whose history runs through this node's
@@ -360,18 +396,25 @@ extension ReplicaInstance {
         let mine = generations.current
         guard !peer.generations.current.sameHistory(as: mine),
               let at = peer.generations.history.firstIndex(where: { $0.sameHistory(as: mine) }) else { return }
-        for generation in peer.generations.history[...at].reversed() { noteSuperseded(generation, writeNow: false) }
+        for generation in peer.generations.history[...at].reversed() {
+            noteSuperseded(generation, writeNow: false)
+            // A replica holds the newer data: not provisional (`supersededAwaitingWrite`).
+            supersededAwaitingWrite.removeAll { $0.generation.sameHistory(as: generation) }
+        }
     }
 
     /// `writeNow`: an announcement is followed on its stream by the writer's writes, which must
     /// not be acknowledged before the note is durable (`writeBarrierVersion`).
-    mutating func noteSuperseded(_ generation: Generation, writeNow: Bool = true) {
+    /// Returns whether the generation was not noted before.
+    @discardableResult
+    mutating func noteSuperseded(_ generation: Generation, writeNow: Bool = true) -> Bool {
         guard disk.hasDisk, disk == .inconsistent || disk == .outdated, !generation.isNone,
               !generation.sameHistory(as: .justCreated),
-              !supersededGenerations.contains(where: { $0.sameHistory(as: generation) }) else { return }
+              !supersededGenerations.contains(where: { $0.sameHistory(as: generation) }) else { return false }
         supersededGenerations.append(generation)
         if supersededGenerations.count > GenerationSet.historyMax { supersededGenerations.removeFirst() }
         if writeNow { writeBarrierVersion = markMetadataDirty() }
+        return true
     }
 
     /// Bits toward a peer set while Established (a write the writer could not send it, a peer
@@ -417,3 +460,9 @@ extension ReplicaInstance {
     }
 }
 
+/// A superseded note this node may still drop (`ReplicaInstance.supersededAwaitingWrite`):
+/// `generation`, which `writer` announced it moved past.
+struct SupersededAwaitingWrite: Sendable {
+    var generation: Generation
+    var writer: NodeID
+}

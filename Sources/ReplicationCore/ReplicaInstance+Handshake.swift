@@ -160,9 +160,9 @@ extension ReplicaInstance {
                 result = .init(decision: .sourceUseBitmap, onlyIfBits: false, rule: .splitBrainPeerDiscards)
                 log(.warning, "split brain with \(name) resolved: \(name) discards its changes and resyncs from this node")
             } else {
-                let mineChanged = describeBlocks(peers[i].bitmap?.setCount ?? 0)
-                let peerChanged = describeBlocks(peer.outOfSyncBlocks)
-                return refuseConnection(i, "split brain detected with \(name): both nodes wrote independently since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) (this node changed \(mineChanged), \(name) changed \(peerChanged)); nothing was merged. To resolve, on the node whose changes are to be thrown away run 'tandem adm disconnect \(config.resourceName)' and 'tandem adm connect --discard-my-data \(config.resourceName)', then 'tandem adm connect \(config.resourceName)' on the other")
+                return refuseConnection(i, Self.splitBrainText(
+                    name: name, resource: config.resourceName, mine: mine, peer: peer,
+                    mineChanged: describeBlocks(peers[i].bitmap?.setCount ?? 0), peerChanged: describeBlocks(peer.outOfSyncBlocks)))
             }
         case .unrelated:
             return refuseConnection(i, "\(name) holds unrelated data for \(config.resourceName) (no generation in common); refusing to connect. If \(name) should be overwritten, run 'tandem adm invalidate \(config.resourceName)' there first")
@@ -371,6 +371,25 @@ extension ReplicaInstance {
         broadcastState()
         emitDevice()
         emitResource()
+    }
+
+    /// The split-brain refusal. It names the generation both sides' changes count from: this
+    /// node's bitmap toward the peer when one tracks it (the two sides share a parent), else the
+    /// newest generation both hold (common history), since which no bitmap counted either
+    /// side's changes: the counts would say 0 KiB and the generation 0000000000000000, and the
+    /// side that discards its changes takes a full resync, not one of the changed blocks.
+    static func splitBrainText(name: String, resource: String, mine: Handshake, peer: Handshake,
+                               mineChanged: String, peerChanged: String) -> String {
+        let tracked = mine.generations.bitmapGeneration(for: peer.nodeID)
+        let since: String
+        if !tracked.isNone {
+            since = "since generation \(tracked) (this node changed \(mineChanged), \(name) changed \(peerChanged))"
+        } else if let common = GenerationComparison.newestCommonGeneration(mine, peer) {
+            since = "since generation \(common), the newest both hold; no bitmap on this node tracks \(name) since then, so how much each side changed is not known, and the side whose changes are thrown away gets a full resync"
+        } else {
+            since = "from a generation no bitmap on this node names; the side whose changes are thrown away gets a full resync"
+        }
+        return "split brain detected with \(name): both nodes wrote independently \(since); nothing was merged. To resolve, on the node whose changes are to be thrown away run 'tandem adm disconnect \(resource)' and 'tandem adm connect --discard-my-data \(resource)', then 'tandem adm connect \(resource)' on the other"
     }
 
     func describeBlocks(_ blocks: UInt64) -> String {

@@ -26,6 +26,7 @@ extension ReplicaInstance {
             flags.remove(.generationUnconfirmed)
             markMetadataDirty()
         }
+        confirmSupersededAwaitingWrite()
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
         // or `peers[j].resync?.isTarget` in a `where` clause copied each whole peer record (its
         // bitmap, tables and resync state retained, then released), per peer and per write:

@@ -53,6 +53,16 @@ public struct ReplicaInstance: Sendable {
     /// Generations a writer moved past while this replica stayed behind (Inconsistent or
     /// Outdated) and still acknowledged its writes; oldest first, at most `GenerationSet.historyMax`.
     var supersededGenerations: [Generation] = []
+    /// Notes in `supersededGenerations` taken from a protocol C writer's announcement
+    /// (`noteSupersededGeneration`) before any write arrived after it: this node has answered
+    /// no write of the writer's new generation yet, so no acknowledged write rests on its vote.
+    /// Dropped with the note when the writer's connection ends first
+    /// (`expireSupersededAwaitingWrite`); a write's arrival makes them stand
+    /// (`confirmSupersededAwaitingWrite`). Memory only: after a crash the notes read from disk
+    /// stand, as before (a refusal too many costs liveness, one too few an acknowledged write).
+    /// Not for protocol A: its writer counts a copy when it sends it, and the announcement that
+    /// preceded it on the stream is the one news this node may get of it.
+    var supersededAwaitingWrite: [SupersededAwaitingWrite] = []
     /// Inconsistent, this replica wrote a writer's writes while the writer's last reported
     /// generation was not its own current (`HandshakeFlags.tookNewerWrites`), until a resync into
     /// it ends (`adoptGenerations`). "Not its own", not "newer": a target keeps its generation

@@ -28,16 +28,8 @@ struct DisklessPromotedPastSupersededTests {
     /// Up to n1's request: c2 acknowledged in G1, its copies on n3 (Outdated at G0) and on the
     /// detached and failed disks of n1 and n0; n2 back, UpToDate at G0.
     static func setUp(_ script: RecordedScript) {
-        script.primaryWroteBlockZero("cluster nodes=4 size=64K quorum=majority protocol=A")
-        script.run("admin n0 secondary")
-        script.run("stabilize")
-        script.run("crash n2")
-        script.run("stabilize")
         // n1 and n3 lose quorum (each reaches only n0): Outdated at G0.
-        script.run("partition n1 n3")
-        script.run("stabilize")
-        script.run("admin n0 primary")
-        script.run("stabilize")
+        script.outdatedVotersPromoteN0("cluster nodes=4 size=64K quorum=majority protocol=A")
         // c2 starts G1 (n2 absent); n1 and n3 take the write, not the generation. n0's disk
         // completes the generation's metadata and the write (protocol A: acknowledged), then fails
         // on the next metadata write.
@@ -135,8 +127,12 @@ struct DisklessPromotedPastSupersededTests {
     /// mutation), n1 writes one block, so that what follows shows what its generation does.
     static func expectN1Refused(_ script: RecordedScript) {
         let (promotion, promoted) = script.promote(1)
-        #expect(!promoted && promotion.contains { $0.hasPrefix("n1: admin refused: node 1 (n1) has not yet received the newer data of node") },
-                "n1 is not promoted on n2's data at G0:\n\(script.text)")
+        // n1 has no disk: no resync of its own to wait for. The refusal names the data it would
+        // expose and what brings the newer writes to it.
+        let refusal = promotion.first { $0.hasPrefix("n1: admin refused: node 1 (n1) has no disk and would expose the data of its UpToDate peers at generation ") }
+        #expect(!promoted && refusal != nil, "n1 is not promoted on n2's data at G0:\n\(script.text)")
+        #expect(refusal.map { $0.hasSuffix("connect it to a replica that holds them, or wait until the UpToDate replicas it reaches are resynced to them") && !$0.contains("wait for the resync") } != false,
+                "the refusal says what a node without a disk waits for:\n\(refusal ?? "")")
         guard promoted else { return }
         script.run("write n1 off=8192 len=4096 pattern=9")
         script.run("stabilize")

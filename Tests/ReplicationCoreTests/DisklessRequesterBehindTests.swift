@@ -42,7 +42,7 @@ struct DisklessRequesterBehindTests {
         // The refusal is the rule under test: without it n0 was voted in and started G2 from G0.
         let (answer, promoted) = script.promote(0)
         #expect(!promoted, "n0, diskless at G0 which n1 moved past, was promoted:\n\(script.text)")
-        #expect(answer.contains { $0.contains("n0: admin refused") && $0.contains("newer data") },
+        #expect(answer.contains { $0.contains("n0: admin refused") && $0.contains("has no disk and would expose the data of its UpToDate peers") },
                 "n0's promotion is refused, saying why:\n\(answer.joined(separator: "\n"))")
         script.run("write n0 off=16384 len=4096 pattern=2")
         for line in ["stabilize", "state", "admin n0 secondary", "stabilize", "crash n1", "stabilize", "restart n1", "stabilize",

@@ -2269,6 +2269,25 @@ struct SimulationTests {
     ///   no failure record, `noteFailureRecord`) passes with the demotion mark on top (branch
     ///   `simsafety-f4`), by timing; the class stays (direction: a durable record of the
     ///   Primary's own disk failure, so its restart comes back Outdated, not UpToDate).
+    /// Session 22 (nbdpath), protocol 23's no-write seeds 781, 1482, 1977 (protocol C; debug,
+    ///   SIM_TRACE=all). All three: a replica behind noted a generation superseded that the whole
+    ///   cluster came back to, and refused every replica there (and its own promotion) for good.
+    ///   1482: n0 announced 8E3B→0DB9 to n1 (Inconsistent at E6A9) and crashed before its header
+    ///   held 0DB9 (back at 8E3B); n1 refused n0 and n2 from then on ("the data of r0 on n1 is at
+    ///   generation 8E3B, which a Primary moved past"). 781: the diskless Primary n3 announced
+    ///   ED21→9D2C to n2 (Outdated at 0A15), lost quorum and crashed with it; no write of 9D2C was
+    ///   sent; n2 refused every replica at ED21, which all four reached at the end. Both pass since
+    ///   a protocol C announcement's note expires when the writer's connection ends before a write
+    ///   arrives (`expireSupersededAwaitingWrite`, SupersededWithoutWriteTests); voided in memory
+    ///   only, 781 still failed (n2 crashed twice after the expiry and read the note back).
+    ///   1977 is another case: the diskless Primary n3 announced 0C79→C60F and sent six writes,
+    ///   which n1 (Inconsistent at 9551) answered; n0, the one UpToDate replica at 0C79, never
+    ///   took C60F (its link to n3 dropped with them in flight), so no UpToDate replica held it and no
+    ///   write of it could be acknowledged (an Inconsistent copy never counts); n3 crashed and
+    ///   everyone came back to 0C79, where n1 refuses all (from step ~3614 "node 0 (n0) has not yet
+    ///   received the newer data of node 1"). n1 cannot tell from its own state. Direction: drop a
+    ///   note once every diskful replica is connected and none holds a generation past it (no
+    ///   replica holds the newer data, so the refusal protects nothing).
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {

@@ -31,6 +31,18 @@ class RecordedScript {
         }
     }
 
+    /// Four nodes (`cluster`): n0 wrote block 0 everywhere at G0 and stepped down; n2 crashed,
+    /// n1 and n3 were cut off from each other and went Outdated at G0 on quorum loss (each
+    /// reaches only n0), and n0 was promoted again with their votes. Its next write starts G1
+    /// with n2 absent, which n1 and n3, Outdated, note superseded.
+    func outdatedVotersPromoteN0(_ cluster: String) {
+        primaryWroteBlockZero(cluster)
+        for line in ["admin n0 secondary", "stabilize", "crash n2", "stabilize", "partition n1 n3", "stabilize",
+                     "admin n0 primary", "stabilize"] {
+            run(line)
+        }
+    }
+
     /// The client's result for request `id`: true done, false failed, nil still pending. (Four
     /// suites keep their own copy of this from before it was here.)
     func result(_ id: UInt64) -> Bool? {
