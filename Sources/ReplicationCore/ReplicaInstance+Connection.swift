@@ -140,9 +140,14 @@ extension ReplicaInstance {
                 finishPromotionIfAnswered()
             }
         }
-        // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
-        // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 {
+        // A stream whose writes were all dropped here is announced as 0, so a survivor that wrote
+        // them gives them to this node; so is one that never brought a write here (received 0):
+        // the writer's first writes may have died on the link to this node while they reached
+        // the others (seed 3359: n0's writes 1 and 2 reached n1 and n3, not n2, and n0 crashed;
+        // n2, with no tail, sent no writer-lost and decided nothing on theirs, and n1 and n3 left
+        // a connected diskful peer to the exchange: block 14 on n1 and n3 only). Survivors that
+        // got none either announce 0 too and decide nothing (equal tails and starts).
+        if wasPrimary && role == .secondary {
             announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt,
                                inDoubtWritten: inDoubtWrites.filter { $0.sequence <= lastSequence }, streamStart: streamStart)
         }

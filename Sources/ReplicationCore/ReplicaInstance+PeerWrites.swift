@@ -351,9 +351,10 @@ extension ReplicaInstance {
 
     /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
     /// decide on: its own tail goes back, so the peer decides on the same two. A node that kept no
-    /// tail of the writer (it got none of its writes) decided nothing and answers nothing.
+    /// tail of the writer (it got none of its writes, or never saw it Primary) answers tail 0
+    /// (`tailOfLostWriter`).
     mutating func answerWriterLost(_ writer: NodeID, peer i: Int) {
-        guard let mine = lastWriterSequence[writer] else { return }
+        let mine = tailOfLostWriter(writer)
         send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: ownWriterLostExtents(writer),
                                     streamStart: lostWriterStreamStart[writer] ?? 0, answer: true)), to: peers[i].id)
     }
@@ -375,7 +376,7 @@ extension ReplicaInstance {
         // tail and start it sent with the ones it received (`answerWriterLost`).
         // A resync from the peer that waits for its tail (protocol A) goes on, whatever the tails.
         pushLostWriterTail(lost, source: i)
-        guard let mine = lastWriterSequence[lost.writer] else { return }
+        let mine = tailOfLostWriter(lost.writer)
         let myStart = lostWriterStreamStart[lost.writer] ?? 0
         guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
         let behind = mine != lost.lastSequence ? mine < lost.lastSequence : myStart > lost.streamStart
@@ -468,6 +469,17 @@ extension ReplicaInstance {
             peers[i].resync!.cursor = 0
         }
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) within the resync \(resync.isTarget ? "from" : "to") node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+    }
+
+    /// The last of `writer`'s writes this node kept, as its writer-lost said; 0 when it sent none:
+    /// its stream from the writer brought no write, or it never saw the writer as Primary (the
+    /// writer's role report and first writes died on the link to it). Such a node decides and
+    /// answers like any other, as the one behind: seed 3359's n2 got none of n0's writes 1 and 2,
+    /// never heard n0 Primary, and decided nothing on n1's and n3's tails of 2, which left it, a
+    /// connected diskful peer, to that exchange (`writerLostExchangeCannotSettle`); the two
+    /// ended UpToDate, block 14 on n1 and n3 only (WriterLostNoTailTests).
+    func tailOfLostWriter(_ writer: NodeID) -> UInt64 {
+        lastWriterSequence[writer] ?? 0
     }
 
     /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its
