@@ -27,6 +27,20 @@ struct WriterLostNoTailTests {
         #expect(script.run("data n2 off=57344") == ["n2 off=57344: pattern=2"], "\(script.text)")
     }
 
+    @Test("a survivor with no write of the writer decides the writer-lost it kept while it still had the writer")
+    func survivorWithoutWritesDecidesKeptWriterLost() {
+        let script = RecordedScript()
+        // n1 loses n0 first: its writer-lost reaches n2 while n2 still has n0 (kept), and n2's
+        // own loss of n0, with no write received, decides it.
+        for line in ["cluster nodes=3 size=64K", "connect-all", "stabilize", "admin n0 primary force", "stabilize",
+                     "write n0 off=57344 pattern=2", "stabilize hold-link=n0-n2", "partition n0 n1",
+                     "stabilize hold-link=n0-n2", "crash n0", "stabilize", "tick 20", "stabilize"] {
+            script.run(line)
+        }
+        #expect(script.run("compare") == ["UpToDate replicas n1,n2 identical"], "\(script.text)")
+        #expect(script.run("data n2 off=57344") == ["n2 off=57344: pattern=2"], "\(script.text)")
+    }
+
     @Test("a survivor that never heard the writer was Primary answers the others' writer-lost")
     func survivorThatNeverSawPrimaryAnswers() {
         let script = RecordedScript()
