@@ -272,6 +272,14 @@ extension ReplicaInstance {
         generations.current = announcement.current
         // The current generation is the writer's now, not one this node started.
         flags.remove(.generationUnconfirmed)
+        // Nor one it wrote without quorum as Primary: it followed the writer from the parent
+        // both held (UpToDate, connected, not a resync target), and the writer's writes in it are
+        // acknowledged with quorum. Kept, the flag (`primaryLostQuorum`) made this node a voter
+        // that trusts nothing of its own history (`knowsNewerGeneration`): seed 3010, n2 (flagged
+        // since its own tenure, then the source of n0's and n1's resyncs at 9F3D) took n1's D804
+        // and voted n0 in at 9F3D, which n1 had lost: n0 wrote a sibling of D804, a split brain
+        // with n1 at the heal (StaleLostQuorumVoterTests).
+        flags.remove(.primaryLostQuorum)
         // A crash before this attach no longer decides which side of an equal-generation
         // connection yields ("equal-crashed"): from here on this node receives the writer's
         // new generation like its peers, and the blocks its crash may have left different stay
