@@ -248,6 +248,7 @@ extension ReplicaInstance {
         if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
         if report.role != before.role { withdrawWriterLostIfWriterBack(i) }
+        if peers[i].disk == .upToDate && before.disk != .upToDate { reconcileWhenSourceUpToDate(i) }
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {

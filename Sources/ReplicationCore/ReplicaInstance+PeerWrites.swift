@@ -293,6 +293,7 @@ extension ReplicaInstance {
         // This message replaces whatever this node kept or decided of the peer's before.
         deferredWriterLosts[lost.writer]?[peer] = nil
         writerLostsDecided[lost.writer]?.remove(peer)
+        writerLostsAwaitingSource[peer] = nil
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
@@ -347,6 +348,19 @@ extension ReplicaInstance {
         for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
         for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
         for writer in writerLostsDecided.keys { writerLostsDecided[writer]!.remove(id) }
+        writerLostsAwaitingSource[id] = nil
+    }
+
+    /// Peer `i` reports UpToDate, and this node, behind it on a lost writer's tail, decided on its
+    /// writer-lost while it was not: decided again now. The peer decides on its own disk when
+    /// this node's writer-lost arrives, which can be after its return to UpToDate (its state
+    /// report goes out behind its writer-lost): seed 3022, n1 (tail 5) came back UpToDate with
+    /// quorum, took n2's writer-lost (tail 3) and started serving n2's resync, while n2 had
+    /// decided on n1's while n1 was still Outdated (nothing to resync from) and never asked: n1
+    /// SyncSource toward an Established n2 for good (WriterLostSourceUpToDateTests).
+    mutating func reconcileWhenSourceUpToDate(_ i: Int) {
+        guard peers[i].disk == .upToDate, let lost = writerLostsAwaitingSource.removeValue(forKey: peers[i].id) else { return }
+        reconcileWriterLost(lost, peer: i)
     }
 
     /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
@@ -390,7 +404,7 @@ extension ReplicaInstance {
         // Only UpToDate data may serve.
         let source = behind ? peers[i].disk : disk
         guard source == .upToDate else {
-            if !behind { keepLongerTailOutdated(lost, peer: i) }
+            if !behind { keepLongerTailOutdated(lost, peer: i) } else { writerLostsAwaitingSource[peers[i].id] = lost }
             return
         }
         markExtentsOutOfSync(reconciledExtents(lost), toward: i)
