@@ -90,6 +90,7 @@ extension ReplicaInstance {
         }
         peers[i].transportUp = false
         peers[i].goodbyeAfterMetadata = nil
+        peers[i].upToDateUnreported = false
         peers[i].handshakeSent = false
         peers[i].handshake = nil
         peers[i].sentHandshake = nil
@@ -244,6 +245,8 @@ extension ReplicaInstance {
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
         let before = (role: peers[i].role, disk: peers[i].disk)
+        let upToDateWasAssumed = peers[i].upToDateUnreported
+        peers[i].upToDateUnreported = false
         peers[i].role = report.role
         peers[i].disk = diskRecorded(for: report, peer: i)
         peers[i].peerHasQuorum = report.hasQuorum
@@ -255,7 +258,7 @@ extension ReplicaInstance {
         if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
         if report.role != before.role { withdrawWriterLostIfWriterBack(i) }
-        if peers[i].disk == .upToDate && before.disk != .upToDate { reconcileWhenSourceUpToDate(i) }
+        if peers[i].disk == .upToDate && (before.disk != .upToDate || upToDateWasAssumed) { reconcileWhenSourceUpToDate(i) }
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {

@@ -401,8 +401,12 @@ extension ReplicaInstance {
             guard mine != lost.lastSequence else { return }
             return reconcileWithinResync(lost, peer: i, mine: mine)
         }
-        // Only UpToDate data may serve.
-        let source = behind ? peers[i].disk : disk
+        // Only UpToDate data may serve, as the peer itself last reported it: a peer this node has
+        // just resynced may still be an Inconsistent target (resync-lane seed 288: n2, UpToDate,
+        // had ended n0's resync and counted it UpToDate while n0, still a target, held the lost
+        // writer n1's writes 1–4 that n2 never got; n2 took itself for behind at tail 0 and became
+        // n0's target, and with no UpToDate replica left the cluster never converged).
+        let source = behind ? (peers[i].upToDateUnreported ? .inconsistent : peers[i].disk) : disk
         guard source == .upToDate else {
             if !behind { keepLongerTailOutdated(lost, peer: i) } else { writerLostsAwaitingSource[peers[i].id] = lost }
             return
