@@ -295,7 +295,9 @@ let package = Package(
         ),
         // Backing volumes: FILE, FILE_THIN, LVM, LVM_THIN, ZFS, ZFS_THIN, DISKLESS, and the one
         // runner for external commands.
-        .target(name: "StorageProviders", dependencies: ["TandemModel"]),
+        // CTandemIO for close-on-exec pipes (pipe2): a child another thread spawns while a
+        // command runs must not inherit the ends that tell this runner the command is done.
+        .target(name: "StorageProviders", dependencies: ["TandemModel", "CTandemIO"]),
         .testTarget(name: "StorageProvidersTests", dependencies: ["StorageProviders", "TandemModel", "ScratchFolders"]),
         // The satellite's decisions: desired + observed → ordered, idempotent steps (pure).
         .target(name: "SatelliteCore", dependencies: ["TandemModel"]),

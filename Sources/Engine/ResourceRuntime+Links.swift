@@ -360,7 +360,7 @@ extension ResourceRuntime {
 
     func ourHello(volume: UInt16, to peer: UInt8, lane: ReplicationHello.Lane, token: UInt64) -> ReplicationHello {
         ReplicationHello(resourceName: config.name, senderNodeID: NodeID(UInt8(config.nodeId)), receiverNodeID: NodeID(peer),
-                         volume: volume, sizeBytes: volumes[volume]?.sizeBytes ?? 0, bitmapBlockBytes: 4096,
+                         volume: volume, sizeBytes: volumes[volume]?.sizeBytes ?? 0, bitmapBlockBytes: volumes[volume]?.bitmapBlockBytes ?? 0,
                          frameBytesMax: UInt32(ReplicationFrameDecoder.defaultFrameBytesMax), lane: lane, connectionToken: token)
     }
 
@@ -375,11 +375,16 @@ extension ResourceRuntime {
         guard let p = config.peer(nodeId: Int(hello.senderNodeID.rawValue)) else {
             return "\(peer) says it is node-id \(hello.senderNodeID), which is not a peer in \(layout.resourceFilePath(config.name))"
         }
-        guard let size = volumes[hello.volume]?.sizeBytes else {
+        guard let volume = volumes[hello.volume] else {
             return "\(p.nodeName) (\(peer)) offers volume \(hello.volume), which \(config.name) does not have"
         }
-        if hello.sizeBytes != size {
-            return "\(p.nodeName) (\(peer)) has volume \(hello.volume) at \(hello.sizeBytes) bytes, this node at \(size) bytes; sizes must match"
+        if hello.sizeBytes != volume.sizeBytes {
+            return "\(p.nodeName) (\(peer)) has volume \(hello.volume) at \(hello.sizeBytes) bytes, this node at \(volume.sizeBytes) bytes; sizes must match"
+        }
+        // The core's handshake refuses it too, but only after the link is up, and in the core's
+        // words; no resource file sets the block, so a mismatch is an engine of another build.
+        if hello.bitmapBlockBytes != volume.bitmapBlockBytes {
+            return "\(p.nodeName) (\(peer)) tracks volume \(hello.volume) in \(hello.bitmapBlockBytes)-byte bitmap blocks, this node in \(volume.bitmapBlockBytes)-byte blocks; they must match (an engine of another build?)"
         }
         return nil
     }

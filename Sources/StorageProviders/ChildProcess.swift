@@ -1,3 +1,4 @@
+import CTandemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,8 +14,9 @@ enum ChildProcess {
 
     static func run(executable: String, arguments: [String], environment: [String: String], timeoutSeconds: Double,
                     stdout: BoundedCollector, stderr: BoundedCollector) throws(SpawnError) -> Ending {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(message: "pipe: \(errnoText())") }
+        let outPipe = try closeOnExecPipe()
+        let errPipe: [Int32]
+        do { errPipe = try closeOnExecPipe() } catch { close(outPipe[0]); close(outPipe[1]); throw error }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -80,6 +82,18 @@ enum ChildProcess {
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out: the C macros are not imported.
         let signal = status & 0x7f
         return .exited(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+    }
+
+    /// A pipe whose ends are close-on-exec: a child that another thread of this process spawns
+    /// meanwhile without closing what it inherits (ListenerTestSupport's `/bin/sleep` in the
+    /// one test process, any spawner in a daemon) gets neither end. Holding the write end, it
+    /// kept this command's output open after the command exited, and `run` polled until the
+    /// command's deadline before it returned (the class of b54741c's test pipes;
+    /// CommandRunnerTests). The child gets its own copies through `dup2`, which clears the flag.
+    static func closeOnExecPipe() throws(SpawnError) -> [Int32] {
+        var fds: [Int32] = [-1, -1]
+        guard ctandem_pipe_cloexec(&fds) == 0 else { throw SpawnError(message: "pipe: \(errnoText())") }
+        return fds
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32

@@ -39,8 +39,11 @@ struct DisklessRequesterBehindTests {
                      "fail-writes n0 1", "heal", "stabilize", "tick 10", "stabilize", "trace-messages"] {
             script.run(line)
         }
-        script.run("admin n0 primary")
-        script.run("stabilize")
+        // The refusal is the rule under test: without it n0 was voted in and started G2 from G0.
+        let (answer, promoted) = script.promote(0)
+        #expect(!promoted, "n0, diskless at G0 which n1 moved past, was promoted:\n\(script.text)")
+        #expect(answer.contains { $0.contains("n0: admin refused") && $0.contains("newer data") },
+                "n0's promotion is refused, saying why:\n\(answer.joined(separator: "\n"))")
         script.run("write n0 off=16384 len=4096 pattern=2")
         for line in ["stabilize", "state", "admin n0 secondary", "stabilize", "crash n1", "stabilize", "restart n1", "stabilize",
                      "tick 20", "stabilize", "state"] { script.run(line) }

@@ -128,4 +128,27 @@ struct OutdatedPrimaryAckTests {
         target.set(words: words ?? [], from: 64, end: 192)
         #expect(target.setCount == 2 && target.isSet(65) && target.isSet(70))
     }
+
+    /// `outdatedPrimaryWithoutOperatorConnect` with n0 and n2 kept apart, so that n2 can get c3
+    /// only through the protocol-21 marks (coverage gap (b) of session 21: since session 20's
+    /// renegotiation connects n0 and n2 there, only scenario goldens depended on the target's
+    /// end-of-resync marking). n2 took n0's generation by announcement (Outdated) and lacks c3
+    /// (block 2), which n0 alone tracks toward it. n1 and n3 are n0's full-sync targets
+    /// (`my-current-in-peer-history`); n0's replies name block 2 toward n2, and each sets it
+    /// toward n2 when its resync ends. Then n2 meets them at one generation
+    /// (`equal-self-outdated`) and resyncs 4 KiB, c3. Without the marking
+    /// (`adoptGenerations`' `sourceTracks` line off) n1 and n3 ended in sync with n2, which came
+    /// out UpToDate without c3: "DIFFER: n0 vs n2", n2 block 2 pattern 0 (session 22, review; the
+    /// source's words off, `thirdNodesLacking` not called, fails the same way).
+    @Test("a full-sync target marks what its source tracks toward a third node, which then resyncs from it")
+    func thirdNodeGetsSourceTrackedBlockFromTargets() {
+        let script = Self.outdatedPrimaryStepsDown()
+        script.run("partition n0 n2")
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.text.contains("n2: info: connected to node 1 (n1): targetUseBitmap by rule equal-self-outdated"),
+                "n2 meets n1 at n0's generation, Outdated:\n\(script.text)")
+        #expect(script.run("compare") == ["UpToDate replicas n0,n1,n2,n3 identical"], "\(script.text)")
+        #expect(script.run("data n2 off=8192") == ["n2 off=8192: pattern=3"], "n2 got n0's c3 through n1 or n3:\n\(script.text)")
+    }
 }

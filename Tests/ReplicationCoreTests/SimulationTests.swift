@@ -171,7 +171,17 @@ struct SimulationTests {
                                        // that fix's timing, UpToDate replicas differing: a lost writer's in-doubt write
                                        // not marked toward a survivor last seen at the announcement's parent
                                        // (InDoubtWriteStaleReportTests).
-                                       2174, 2038]
+                                       2174, 2038,
+                                       // session 21, new ground fixed the same session (joined in session 22, review):
+                                       // an acknowledged write lost, a diskless requester promoted past a generation only
+                                       // an Outdated voter held (2975: protocol 23's `dataGeneration`, and a protocol A
+                                       // write whose local write failed waiting for its peers, `awaitSentCopies`); split
+                                       // brains under quorum: two Inconsistent sides on diverged branches
+                                       // (3048: `diverged-both-inconsistent`, DivergedInconsistentTests) and a diskless
+                                       // requester behind a voter's current (3402: DisklessRequesterBehindTests). 3639
+                                       // (fixed by the same promotion rule) is not one: with the resync lane it
+                                       // acknowledges no write.
+                                       2975, 3048, 3402]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at

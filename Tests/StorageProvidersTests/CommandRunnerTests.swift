@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import StorageProviders
 import Testing
 
@@ -45,6 +46,45 @@ import Testing
         defer { close(fd) }
         let out = try runner.run("sh", ["-c", "[ -e /proc/$$/fd/\(fd) ] && echo inherited || echo closed; [ -e /proc/$$/fd/2 ] && echo stderr"])
         #expect(out.stdout == "closed\nstderr\n")
+    }
+
+    @Test func pipesAreNotInheritedByChildrenSpawnedMeanwhile() throws {
+        // Another thread spawns children that inherit every descriptor not marked close-on-exec
+        // (as ListenerTestSupport's `/bin/sleep` does) while short commands run. One spawned
+        // between a command's pipe() and its runner closing the write end keeps that end open
+        // for its 2 s, and the command's run returns only when it exits (mutation: plain pipe()
+        // makes a run take 2.0 s in 3 runs of 3). At most `sleepersMax` children: each lives 2 s.
+        let sleepersMax = 100
+        let sleepers = Mutex<[pid_t]>([])
+        let spawner = Thread {
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("2"), nil]
+            defer { for p in argv { free(p) } }
+            for _ in 0 ..< sleepersMax {
+                var pid: pid_t = 0
+                if posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0 { sleepers.withLock { $0.append(pid) } }
+                usleep(1000)
+            }
+        }
+        spawner.start()
+        var slowest = 0.0, runs = 0
+        while !spawner.isFinished, runs < 200 {
+            let start = Date()
+            let out = try runner.run("sh", ["-c", "echo done"])
+            slowest = max(slowest, Date().timeIntervalSince(start))
+            runs += 1
+            #expect(out.stdout == "done\n")
+        }
+        while !spawner.isFinished { usleep(1000) }
+        let pids = sleepers.withLock { $0 }
+        for pid in pids { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        #expect(pids.count == sleepersMax && runs > 0, "\(pids.count) children spawned beside \(runs) commands")
+        #expect(slowest < 1.5, "a run took \(slowest) s: a child spawned meanwhile held its output pipe")
+    }
+
+    @Test func closeOnExecPipeMarksBothEnds() throws {
+        let fds = try ChildProcess.closeOnExecPipe()
+        defer { close(fds[0]); close(fds[1]) }
+        for fd in fds { #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0, "descriptor \(fd) is inherited by every exec") }
     }
 
     @Test func missingToolIsNamed() {
