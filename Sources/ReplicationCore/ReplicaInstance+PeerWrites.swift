@@ -301,6 +301,12 @@ extension ReplicaInstance {
             if lost.answer { return }
             return deferWriterLost(lost, peer: i)
         }
+        // The writer is connected here, no longer Primary (it demoted), and this node kept no
+        // tail of it: it did not lose the writer, whose stream to it ended whole, and the
+        // writer, alive, holds its bits toward the peer. Tail 0 would take this node for the
+        // one behind (ProtocolADemotedWriterTests: n2 held n0's acknowledged protocol A write 2,
+        // became n1's target at tail 0 against n1's 1, and write 2 was resynced away).
+        if lastWriterSequence[lost.writer] == nil, let w = peerIndex(lost.writer), peers[w].isConnected { return }
         let sentToPeer = writerLostsSent[lost.writer]?.remove(peer) != nil
         decideWriterLost(lost, peer: i)
         if !lost.answer && !sentToPeer { answerWriterLost(lost.writer, peer: i) }
