@@ -51,7 +51,8 @@ public struct ReplicaInstance: Sendable {
     /// a peer, or after promotion while a peer is absent).
     var needsNewGeneration = false
     /// Generations a writer moved past while this replica stayed behind (Inconsistent or
-    /// Outdated) and still acknowledged its writes; oldest first, at most `GenerationSet.historyMax`.
+    /// Outdated) and acknowledges its writes (or, provisionally until one arrives, may:
+    /// `supersededAwaitingWrite`); oldest first, at most `GenerationSet.historyMax`.
     var supersededGenerations: [Generation] = []
     /// Notes in `supersededGenerations` taken from a protocol C writer's announcement
     /// (`noteSupersededGeneration`) before any write arrived after it: this node has answered

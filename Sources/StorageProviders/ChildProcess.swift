@@ -23,6 +23,8 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Redundant with the pipes' close-on-exec and closeInheritedDescriptors; kept so that
+        // closing the child's copies does not rest on how the pipes were made.
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
         // Only stdin/out/err reach the tool: an inherited listening socket (NIO does not make
         // its sockets close-on-exec) would keep this process's port in LISTEN while an lvm or
