@@ -39,7 +39,7 @@ extension ReplicaInstance {
         }
         if peers[i].handshake != nil { return protocolError(i, "sent a second handshake") }
         if let refusal = secondPrimaryRefusal(peerRole: handshake.role, peer: i) { return deferConnection(i, refusal) }
-        if handshake.role == .primary && !handshake.hasQuorum && !mine.generations.current.sameHistory(as: generations.current) {
+        if handshake.role == .primary && !handshake.hasQuorum && currentMoved(since: mine) {
             // A Primary without quorum counted this node on the handshake this node sent, at a
             // generation it has left since (it voted another node in and took that one's new
             // generation). Planned now, the Primary would take this node's commitment (its
@@ -123,6 +123,14 @@ extension ReplicaInstance {
         for extent in crashExtents { markExtentOutOfSync(extent, toward: i) }
     }
 
+    /// Whether this node's current generation moved (it took a third node's new generation, or
+    /// started one) since it sent `sent`, the handshake both ends of a connection plan from.
+    /// DRBD makes no new current UUID while a connect runs; where a plan would rest on the old
+    /// one, fresh handshakes both ways carry what each holds now.
+    func currentMoved(since sent: Handshake) -> Bool {
+        !sent.generations.current.sameHistory(as: generations.current)
+    }
+
     /// Decide what the new connection does from the two handshakes.
     mutating func negotiate(_ i: Int, mine: Handshake, peer: Handshake) {
         let bothDiskful = mine.sizeBytes != 0 && peer.sizeBytes != 0 && peers[i].bitmap != nil
@@ -133,7 +141,7 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
-        if !result.decision.isSource && !mine.generations.current.sameHistory(as: generations.current) {
+        if !result.decision.isSource && currentMoved(since: mine) {
             // This node's current moved since its handshake went out (it took a third node's new
             // generation, or started one), and the plan both ends read from that handshake does
             // not make it the source: as the target it would yield its newer generation's data
