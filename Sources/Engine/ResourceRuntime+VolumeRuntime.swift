@@ -15,7 +15,7 @@ extension ResourceRuntime {
         let sizeBytes: UInt64
         /// The out-of-sync bitmap's block (the core's `ReplicaConfig.bitmapBlockBytes`), sent in
         /// the hello: a peer tracking other blocks is refused there (`helloRefusal`).
-        let bitmapBlockBytes: UInt32
+        var bitmapBlockBytes: UInt32 { instance.config.bitmapBlockBytes }
         var clients: [ClientRequestID: ClientWaiter] = [:]
         var admin: [AdminRequestID: CheckedContinuation<AdminResult, Never>] = [:]
         var openExports = 0
@@ -29,7 +29,6 @@ extension ResourceRuntime {
         init(instance: ReplicaInstance, backing: BackingStore?, metadata: PersistedMetadata?, metadataWriter: MetadataFileWriter?, sizeBytes: UInt64) {
             self.instance = instance; self.backing = backing; self.metadata = metadata
             self.metadataWriter = metadataWriter; self.sizeBytes = sizeBytes
-            self.bitmapBlockBytes = instance.config.bitmapBlockBytes
         }
 
         /// Steps the core, and tells whether it now reads locally. Both in place: reading
