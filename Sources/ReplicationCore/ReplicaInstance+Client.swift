@@ -243,9 +243,18 @@ extension ReplicaInstance {
     /// disk, which a crash then made an `equal-crashed-primary` resync target (seed 2174,
     /// IssuedAfterPeerLossTests). DRBD suspends a request before it is submitted, and starts
     /// a new current UUID at the first write after a peer is lost.
+    ///
+    /// The barrier is the current generation's (`writeBarrierVersion`), not only one this write
+    /// starts: a write that waited for its activity-log header may find the generation started
+    /// meanwhile by another write, and that header (written at the old generation) ended its
+    /// wait. Issued then, it went out in the new generation before its header was durable;
+    /// acknowledged, and the Primary crashed before that header landed, it came back at the old
+    /// generation holding the write beside a replica there without it, and `equal-crashed-primary`
+    /// made that replica the source (seed 4448, WriteBeforeGenerationBarrierTests). `startWrite`
+    /// already waits for it.
     mutating func issueWaitingWrite(_ id: ClientRequestID) {
         guard writeGatesPass(id), let i = requests.index(forKey: id) else { return }
-        let barrier = startGenerationIfNeeded()
+        let barrier = max(startGenerationIfNeeded(), disk.hasDisk ? writeBarrierVersion : 0)
         guard metadataDurable(barrier) else {
             requests.values[i].phase = .waitingMetadata(version: barrier)
             return
