@@ -415,7 +415,17 @@ extension ReplicaInstance {
         // n0's target, and with no UpToDate replica left the cluster never converged).
         let source = behind ? (peers[i].upToDateUnreported ? .inconsistent : peers[i].disk) : disk
         guard source == .upToDate else {
-            if !behind { keepLongerTailOutdated(lost, peer: i) } else { writerLostsAwaitingSource[peers[i].id] = lost }
+            if !behind { keepLongerTailOutdated(lost, peer: i) }
+            // The peer ahead serves its tail once UpToDate (`reconcileWhenSourceUpToDate`) if it
+            // keeps it: Outdated (seed 3022) or just resynced from this node (resync-lane 288).
+            // Not an Inconsistent one: its copy never counted toward an acknowledgement and its
+            // own resync source rewrites the lost writer's extents on it
+            // (`refetchLostWriterExtents`), so by the time it is UpToDate its tail describes
+            // another disk. Kept, it was replayed after n4's full resync from n2 in
+            // superseded_generation_survives_restart (n1 and n3 resynced 16 KiB from n4 for
+            // nothing and kept a stale 4 KiB bit between them) and after n0's return in
+            // promotion_vote_resync_target.
+            else if peers[i].disk == .outdated || peers[i].upToDateUnreported { writerLostsAwaitingSource[peers[i].id] = lost }
             return
         }
         markExtentsOutOfSync(reconciledExtents(lost), toward: i)
