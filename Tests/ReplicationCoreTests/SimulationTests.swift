@@ -2283,6 +2283,21 @@ struct SimulationTests {
     ///   lost n0 with writes 1–4 (not acknowledged) queued toward it, announced tail 0 and was
     ///   resynced correctly by n2 — the rule's own case — and the run then acknowledges no write
     ///   (timing, liveness only; also with the resync lane). 397 passes and leaves this list.
+    /// Session 23 (seq2r, landing 3359's branch): `reconcileWhenSourceUpToDate` replayed a
+    ///   writer-lost kept from a peer that was an Inconsistent resync target of a third node when
+    ///   it sent it; that source rewrote the writer's extents on it, so at its UpToDate report its
+    ///   tail described another disk (superseded_generation_survives_restart: n1 and n3 resynced
+    ///   16 KiB from n4 after its full resync from n2, and kept a stale 4 KiB bit). It is kept now
+    ///   only from an Outdated peer (3022, WriterLostSourceUpToDateTests) or one this node just
+    ///   resynced (lane 288). Resync-lane 64 on seq2r-127 (announcements held until the writer's
+    ///   header is durable), traced: n1, Primary at C534, started 66D7 (n2 absent); its
+    ///   announcement waited for the header, and the n1-n2 link dropped meanwhile, so n2 stayed at
+    ///   C534. n0, Inconsistent at 9ED7 and n1's resync target, took the announcement (provisional
+    ///   superseded note on C534) and write 3, queued behind the note's metadata write; n1 lost
+    ///   quorum (its writes c170, c171 not acknowledged) and the connection ended before the write
+    ///   was applied, so the note expired (`expireSupersededAwaitingWrite`) and n0 voted n2 in at
+    ///   C534: 55C3 beside 66D7/E16B, a split brain at the heal with nothing acknowledged on n1's
+    ///   side. Direction: a note whose writer's write arrived (even still queued) stands.
     static let knownFailingSeeds: [UInt64] = [17, 69, 119]
 
     static var randomSeedCount: Int {
