@@ -16,6 +16,8 @@ import Testing
 /// n1 Outdated PausedSyncT toward n2, n2 Inconsistent PausedSyncS toward both; n0, its failed
 /// disk re-attached at its restart at step 622, Outdated at its older 3A51). No write of 4171 was
 /// acknowledged (each waited for n1's copy); every acknowledged write is on n1.
+/// Seed 4581 (noconv, 4 nodes, new ground) is the same class: n2, WFBitMapT toward n1 at 4F79,
+/// took n0's 5C81; n0 crashed, n1 never took it; n2's resync from n1 began at 5C81 and stopped.
 ///
 /// Below the same with n0 demoted before n1 returns. DRBD decides this pair "due to disk states"
 /// (drbd_sync_handshake: exactly one side Inconsistent, the other becomes the source, with a full

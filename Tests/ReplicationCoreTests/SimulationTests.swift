@@ -2340,10 +2340,11 @@ struct SimulationTests {
     ///   started 1E43: n0 and n1 both changed data since 336D, a split brain at the heal, with
     ///   nothing acknowledged on n1's side (its writes waited for n2). n1's two unconfirmed
     ///   generations are not one whole branch (`unconfirmedGenerationIsWholeBranch`), so neither
-    ///   side yields. Direction (split brain, simrestart; the expiry is nbdpath's 251b285): a
+    ///   side yields. Accepted by the lead with 4448's fix (nothing acknowledged on the losing
+    ///   side). Owner: nbdpath (the expiry is 251b285's). Direction: the expired note is kept as
+    ///   "no vote for a requester at the generation" until that writer is connected again, or a
     ///   writer that acknowledged nothing since the common generation yields across a chain of
-    ///   its own unconfirmed generations, or the expired note is kept as "no vote for a requester
-    ///   at the generation" until that writer is connected again.
+    ///   its own unconfirmed generations.
     static let knownFailingSeeds: [UInt64] = [11, 17, 69, 119]
 
     static var randomSeedCount: Int {
