@@ -217,7 +217,11 @@ extension ReplicaInstance {
         if result.decision.isTarget && role == .primary {
             return refuseConnection(i, "\(name) has newer data but this node is Primary; resyncing into a Primary would change data under its users. Demote this node ('tandem adm secondary \(config.resourceName)') and connect again")
         }
-        peers[i].discardMyData = false
+        // A discard stands until a resync into this node ends: the target keeps its own
+        // generation meanwhile (DRBD's takes the source's sync UUID at the start), so an
+        // interrupted one meets its winner as the same split brain at the next connect, and its
+        // handshake says again that it yields. Spent at the resync's end (`adoptGenerations`).
+        peers[i].discardMyData = result.rule == .splitBrainDiscardMine
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
         peers[i].sourceNotUpToDateAtPlan = false
