@@ -90,16 +90,6 @@ struct CommonHistoryDiscardTests {
         #expect(differing.allSatisfy { !$0.contains("n1 vs n2") && !$0.contains("n2 vs n1") }, "\(differing)\n\(script.text)")
     }
 
-    func handshake(_ node: UInt8, current: UInt64, bitmap: [(UInt8, UInt64)], history: [UInt64],
-                   flags: HandshakeFlags = []) -> Handshake {
-        Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .secondary,
-                  disk: flags.contains(.inconsistent) ? .inconsistent : .upToDate,
-                  generations: GenerationSet(current: Generation(current),
-                                             bitmap: bitmap.map { PeerGeneration(nodeID: NodeID($0.0), generation: Generation($0.1)) },
-                                             history: history.map(Generation.init)),
-                  flags: flags, outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: .c)
-    }
-
     /// Both ends of a connection plan a discard from the same two handshakes: the discarding side
     /// the target, the other the source, in full unless the bitmaps cover both sides.
     func expectDiscard(_ mine: Handshake, _ peer: Handshake, rule: GenerationComparison.Rule, bitmaps: Bool) {
@@ -116,21 +106,21 @@ struct CommonHistoryDiscardTests {
     @Test("the discard's plan for each split-brain rule")
     func planForEachRule() {
         // Two children of 0x10, each tracking the other since it.
-        let a = handshake(0, current: 0x30, bitmap: [(1, 0x10)], history: [0x10])
-        let b = handshake(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10])
+        let a = Handshake.of(0, current: 0x30, bitmap: [(1, 0x10)], history: [0x10])
+        let b = Handshake.of(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10])
         expectDiscard(a, b, rule: .splitBrainSameParent, bitmaps: true)
         // The same with the discarding side Inconsistent, and with the other one Inconsistent.
-        let aInconsistent = handshake(0, current: 0x30, bitmap: [(1, 0x10)], history: [0x10], flags: .inconsistent)
+        let aInconsistent = Handshake.of(0, current: 0x30, bitmap: [(1, 0x10)], history: [0x10], flags: .inconsistent)
         expectDiscard(aInconsistent, b, rule: .splitBrainSameParent, bitmaps: false)
-        let bInconsistent = handshake(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10], flags: .inconsistent)
+        let bInconsistent = Handshake.of(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10], flags: .inconsistent)
         expectDiscard(a, bInconsistent, rule: .splitBrainSameParent, bitmaps: false)
         // Common history: no slot between them, and a slot that counts from a generation the
         // other never held.
-        let c = handshake(0, current: 0x30, bitmap: [(1, 0)], history: [0x10, 0x08])
-        let d = handshake(1, current: 0x20, bitmap: [(0, 0)], history: [0x10, 0x08])
+        let c = Handshake.of(0, current: 0x30, bitmap: [(1, 0)], history: [0x10, 0x08])
+        let d = Handshake.of(1, current: 0x20, bitmap: [(0, 0)], history: [0x10, 0x08])
         expectDiscard(c, d, rule: .splitBrainCommonHistory, bitmaps: false)
-        let e = handshake(0, current: 0x30, bitmap: [(1, 0x30)], history: [0x10, 0x08])
-        let f = handshake(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10, 0x08])
+        let e = Handshake.of(0, current: 0x30, bitmap: [(1, 0x30)], history: [0x10, 0x08])
+        let f = Handshake.of(1, current: 0x20, bitmap: [(0, 0x10)], history: [0x10, 0x08])
         expectDiscard(e, f, rule: .splitBrainCommonHistory, bitmaps: false)
     }
 }
