@@ -113,9 +113,12 @@ enum GenerationComparison {
     /// toward the others without a generation, their bits only what its source tracked:
     /// CommonHistoryDiscardTests). An Inconsistent side holds blocks its interrupted resync
     /// brought from a third node, which no bitmap toward this peer marks (scenario
-    /// split_brain_inconsistent_side_bitmap). Elsewhere the discarding side takes a full sync,
-    /// as DRBD's does for a split brain its bitmaps cannot resolve (drbd_uuid_compare's rule
-    /// 100, and "due to disk states" for an Inconsistent side).
+    /// split_brain_inconsistent_side_bitmap). Elsewhere the discarding side takes a full sync.
+    /// DRBD 8.4 resyncs in full where it resolves a rule-100 (history only) split brain by an
+    /// after-sb policy ("UUIDs where ambiguous") or where a side is Inconsistent at it ("due to
+    /// disk states"); its manual discard keeps the bitmap, which with one peer holds every change
+    /// since the disconnect. Bitmap slots per peer, cleared or restarted by resyncs with third
+    /// nodes, do not.
     static func discardResyncsBitmaps(_ rule: Rule, mine: Handshake, peer: Handshake) -> Bool {
         rule == .splitBrainSameParent && !mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
     }
