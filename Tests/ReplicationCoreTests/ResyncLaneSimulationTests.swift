@@ -87,7 +87,7 @@ struct ResyncLaneSimulationTests {
     /// (DRBD's `drbd_uuid_new_current` order) fixes 127, but lane 1…300 then has a new SPLITBRAIN
     /// 64 and the no-write seeds move (+13 17 43 89 129 137 156 167 191 207 231, −27 29 82 93 99
     /// 121 157 201 269); 64 not traced.
-    static let knownFailingSeeds: [UInt64] = [7, 11, 17, 27, 29, 69, 119, 273]
+    static let knownFailingSeeds: [UInt64] = [7, 11, 27, 29, 69, 119, 273]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
