@@ -360,6 +360,13 @@ extension ReplicaInstance {
         guard let j = peerIndex(range.node), peers[j].bitmap != nil else { return }
         peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
         noteBitsSet(toward: j, offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes)
+        // The writer sends these only to nodes that got the write (`recordPeerLacksWrite`, a lost
+        // peer's protocol A writes): this node holds it, and its resync source `j` does not. The
+        // bit just set toward `j` is one the resync fetches from `j`: its older data overwrote the
+        // write here, the resync ended UpToDate without it, and the acknowledged write was lost
+        // (seed 1570: n1, SyncTarget of n0, took n0's block 9 over n2's c195 after n2 said n0
+        // lacked it). The resync is abandoned as for a write not replicated to its source.
+        if peers[j].resync?.isTarget == true { abandonResync(from: j, missingWritesOf: i) }
     }
 
     /// A peer holds newer data (or, with equal generations, is the resync source): until a

@@ -76,7 +76,11 @@ struct ResyncLaneSimulationTests {
     /// what only the Inconsistent side knows, a handshake flag (a wire change) saying it took
     /// its current while absent or Inconsistent and was never UpToDate in it, met with a consistent
     /// side at that generation's parent that crashed as Primary (it announced the child and forgot it).
-    static let knownFailingSeeds: [UInt64] = [7, 27, 29, 69, 119, 273]
+    /// Session 22 (simsafety): 12 acknowledges no write under `generationUnconfirmed` (3112's
+    ///   fix, WriterForgotGenerationTests) and the protocol A demotion mark: its run, reordered by
+    ///   the waits those add, loses quorum again and again (269 submitted; 144 refused on an
+    ///   Inconsistent disk, 70 without quorum). Liveness only; agreed with the lead at landing.
+    static let knownFailingSeeds: [UInt64] = [7, 12, 27, 29, 69, 119, 273]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
