@@ -78,7 +78,12 @@ enum MetadataFile {
             b.writeInteger(UInt32(h.crashedPrimarySettledPeers.count)); for p in h.crashedPrimarySettledPeers { b.writeInteger(p.rawValue) }
         }
         if h.formatVersion >= 4 {
-            b.writeInteger(UInt32(h.crashMarkedExtents.count)); for e in h.crashMarkedExtents { b.writeInteger(e) }
+            // Each extent, then its peers as one bit per node id (ids are below 32).
+            b.writeInteger(UInt32(h.crashMarkedExtents.count))
+            for marked in h.crashMarkedExtents {
+                b.writeInteger(marked.extent)
+                b.writeInteger(marked.peers.reduce(UInt32(0)) { $0 | 1 << UInt32($1.rawValue) })
+            }
             b.writeInteger(h.crashMarkDigest)
         }
     }
@@ -113,10 +118,13 @@ enum MetadataFile {
         if formatVersion >= 3 {
             for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { settled.append(NodeID(try r.u8())) }
         }
-        var crashMarked: [UInt32] = []
+        var crashMarked: [CrashMarkedExtent] = []
         var crashMarkDigest: UInt64 = 0
         if formatVersion >= 4 {
-            for _ in 0..<(try r.count(elementBytes: 4, max: 65536)) { crashMarked.append(try r.u32()) }
+            for _ in 0..<(try r.count(elementBytes: 8, max: 65536)) {
+                let extent = try r.u32(), mask = try r.u32()
+                crashMarked.append(CrashMarkedExtent(extent: extent, peers: (0 ..< 32).filter { mask & 1 << $0 != 0 }.map { NodeID(UInt8($0)) }))
+            }
             crashMarkDigest = try r.u64()
         }
         return MetadataHeader(

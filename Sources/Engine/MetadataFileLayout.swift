@@ -41,7 +41,7 @@ struct MetadataFileLayout: Sendable, Equatable {
                             settledPeers: Int, crashMarked: Int) -> Int {
         let fixed = 4 + 1 + 8 + 4 + 8 + 8 + 1 + 4
         return fixed + 4 + 9 * generationSlots + 4 + 8 * history + 4 + 4 * activityLog + 4 + bitmapPeers + 4 + 8 * superseded
-            + 4 + settledPeers + 4 + 4 * crashMarked + 8
+            + 4 + settledPeers + 4 + 8 * crashMarked + 8
     }
 
     static func roundUpToPage(_ bytes: Int) -> Int { (bytes + pageBytes - 1) / pageBytes * pageBytes }

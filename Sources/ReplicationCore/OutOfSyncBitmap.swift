@@ -18,10 +18,11 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// to be missing there. Any other set or clear of a bit makes it an ordinary bit again. The
     /// handshake reports their count apart (`Handshake.crashMarkedBlocks`) so that at equal
     /// generations a side whose bits record a write its peer missed is told from one whose
-    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Durable by extent: the
-    /// header lists the extents whose set bits are crash-only toward every peer
-    /// (`MetadataHeader.crashMarkedExtents`), and the next attach adopts them (`adoptCrashOnly`)
-    /// where the bits on disk match the header's digest of them (`crashMarkDigest`).
+    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Durable by extent and
+    /// peer: the header lists each extent holding such bits with the peers toward which its set
+    /// bits are all crash-only (`MetadataHeader.crashMarkedExtents`), and the next attach adopts
+    /// them (`adoptCrashOnly`) where the bits on disk match the header's digest of them
+    /// (`crashMarkDigest`).
     private var crashOnly: [Int: UInt64] = [:]
     /// Bits in `crashOnly`. Counted when asked (once per handshake, over the words a crash marked)
     /// rather than kept beside the words it would have to follow.
@@ -153,16 +154,18 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     }
 
     /// The bits of `mask` in word `index` are no longer crash-only (set or cleared for another
-    /// reason). Set again (a write the peer missed, into a block the crash had marked), the word
-    /// does not change, but the header's crash-marked extents do: the word is marked dirty as
-    /// if it gained a bit, so that the next metadata write comes as soon as for a new bit.
-    private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64, setAgain: Bool) {
+    /// reason). Set again, the word does not change and nothing is written for it: the header
+    /// listing the extent toward this peer (`MetadataHeader.crashMarkedExtents`) stays on disk
+    /// until the next metadata write, which lists it no more. A crash meanwhile brings the bit back
+    /// as the crash's, as it would with the bit not yet written: a write's block is in the activity
+    /// log on disk until a header evicts its extent, and that header carries the new list. The
+    /// one bit set for a write older than the log, a writer's out-of-sync report, asks for the
+    /// header itself (`onOutOfSync`). Marking the word dirty here instead (session 21's format 4)
+    /// wrote one more header per such bit and turned the fixed seeds 3, 7 and 29 into runs that
+    /// acknowledged nothing.
+    private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64) {
         guard let bits = crashOnly[index], bits & mask != 0 else { return }
         crashOnly[index] = bits & ~mask == 0 ? nil : bits & ~mask
-        if setAgain {
-            dirtyHasSetBits = true
-            markDirty(index)
-        }
     }
 
     private mutating func update(_ blocks: Range<UInt64>, to value: Bool) {
@@ -170,7 +173,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         var block = blocks.lowerBound
         while block < blocks.upperBound {
             let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
-            if !crashOnly.isEmpty { forgetCrashOnly(index, mask, setAgain: value) }
+            if !crashOnly.isEmpty { forgetCrashOnly(index, mask) }
             let old = words[index]
             let new = value ? old | mask : old & ~mask
             if new != old {
@@ -189,7 +192,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         for (i, w) in other.enumerated() {
             let index = firstWord + i
             let add = index == last ? w & Self.tailMask(blockCount) : w
-            if !crashOnly.isEmpty { forgetCrashOnly(index, add, setAgain: true) }
+            if !crashOnly.isEmpty { forgetCrashOnly(index, add) }
             let old = words[index]
             let new = old | add
             if new != old {

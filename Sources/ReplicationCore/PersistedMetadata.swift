@@ -68,17 +68,20 @@ public struct MetadataHeader: Sendable, Equatable {
     /// the others it still claims crashed Primary. Empty without the flag (format 3; an older
     /// header is read as settled toward nobody, which is what its flag meant).
     public var crashedPrimarySettledPeers: [NodeID]
-    /// Activity-log extents a crash marked out of sync toward every peer whose set bits are,
-    /// toward every peer, still only that crash's (`OutOfSyncBitmap.setByCrash`): no write is
-    /// known to be missing there. Sorted, at most `activityLogExtentsMax`. The attach that reads
-    /// it counts those bits as crash-only again, so a node that crashes twice before its first
+    /// Activity-log extents a crash marked out of sync (`OutOfSyncBitmap.setByCrash`), each with
+    /// the peers toward which its set bits are still only that crash's: no write is known to be
+    /// missing there. Sorted by extent, at most `activityLogExtentsMax`. The attach that reads it
+    /// counts those bits as crash-only again, so a node that crashes twice before its first
     /// crash's bits are resynced still yields at one generation to a peer whose bits record a
     /// write it missed (`equal-*-holds-missed-writes`); kept in memory only, the second restart
     /// counted them as missed writes and the lower node id was the source over an acknowledged
-    /// write (EqualGenerationBitsTieTests). Format 4; an older header is read as having none,
-    /// which counts every bit as a missed write's, as before.
-    public var crashMarkedExtents: [UInt32]
-    /// FNV-1a 64 of the bits of `crashMarkedExtents` toward every peer, as the update carrying
+    /// write (EqualGenerationBitsTieTests). Per peer: a resync's bits toward a third node in the
+    /// same extent say nothing about this peer (seed 2835: listed only where every peer's bits
+    /// were the crash's, n0's crash bits toward n2 were dropped for its resync bits toward n1 and
+    /// n3, and c210 was resynced away). Format 4; an older header is read as having none, which
+    /// counts every bit as a missed write's, as before.
+    public var crashMarkedExtents: [CrashMarkedExtent]
+    /// FNV-1a 64 of the bits of `crashMarkedExtents` toward their peers, as the update carrying
     /// this header leaves them on disk (`ReplicaInstance.crashMarkDigest`); 0 with no extent
     /// listed. An update writes its bitmap pages before its header (the header may evict the
     /// extents those bits cover), so a crash between the two leaves new bits under the previous
@@ -95,7 +98,7 @@ public struct MetadataHeader: Sendable, Equatable {
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
                 generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
                 activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = [],
-                crashedPrimarySettledPeers: [NodeID] = [], crashMarkedExtents: [UInt32] = [], crashMarkDigest: UInt64 = 0) {
+                crashedPrimarySettledPeers: [NodeID] = [], crashMarkedExtents: [CrashMarkedExtent] = [], crashMarkDigest: UInt64 = 0) {
         self.formatVersion = formatVersion
         self.nodeID = nodeID
         self.sizeBytes = sizeBytes
@@ -111,6 +114,18 @@ public struct MetadataHeader: Sendable, Equatable {
         self.crashMarkedExtents = crashMarkedExtents
         self.crashMarkDigest = crashMarkDigest
     }
+}
+
+/// One activity-log extent of `MetadataHeader.crashMarkedExtents`: toward `peers` (sorted, at
+/// least one) its set bits are only a crash's.
+public struct CrashMarkedExtent: Sendable, Hashable, CustomStringConvertible {
+    public var extent: UInt32
+    public var peers: [NodeID]
+    public init(extent: UInt32, peers: [NodeID]) {
+        self.extent = extent
+        self.peers = peers
+    }
+    public var description: String { "\(extent):" + peers.map { "n\($0.rawValue)" }.joined(separator: ",") }
 }
 
 /// Changed words of one peer's on-disk bitmap: `words[i]` replaces word `firstWord + i`.
@@ -233,8 +248,11 @@ public struct PersistedMetadata: Sendable, Equatable {
         if h.activityLog.count > config.activityLogExtentsMax {
             throw MetadataError("activity log holds \(h.activityLog.count) extents, al-extents is \(config.activityLogExtentsMax)")
         }
-        if h.crashMarkedExtents.contains(where: { UInt64($0) >= extentCount }) {
+        if h.crashMarkedExtents.contains(where: { UInt64($0.extent) >= extentCount }) {
             throw MetadataError("crash-marked extents name one beyond the end of the volume")
+        }
+        if h.crashMarkedExtents.contains(where: { $0.peers.isEmpty || !$0.peers.allSatisfy(h.bitmapPeers.contains) }) {
+            throw MetadataError("a crash-marked extent names no peer, or one without a bitmap slot")
         }
         if h.crashMarkedExtents.count > config.activityLogExtentsMax {
             throw MetadataError("\(h.crashMarkedExtents.count) crash-marked extents, al-extents is \(config.activityLogExtentsMax)")

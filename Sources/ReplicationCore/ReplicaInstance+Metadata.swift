@@ -36,10 +36,10 @@ extension ReplicaInstance {
         // without its header (a crash between the two) may have set a missed write's bit there.
         // Then none is adopted: every bit counts as a missed write's, as before format 4.
         if !h.crashMarkedExtents.isEmpty {
-            if crashMarkDigest(of: h.crashMarkedExtents) == h.crashMarkDigest {
-                for extent in h.crashMarkedExtents {
-                    for index in peers.indices where peers[index].bitmap != nil {
-                        peers[index].bitmap!.adoptCrashOnly(extentBlocks(extent))
+            if crashMarkDigest(of: h.crashMarkedExtents.map(\.extent)) == h.crashMarkDigest {
+                for marked in h.crashMarkedExtents {
+                    for index in peers.indices where peers[index].bitmap != nil && marked.peers.contains(peers[index].id) {
+                        peers[index].bitmap!.adoptCrashOnly(extentBlocks(marked.extent))
                     }
                 }
             } else {
@@ -125,29 +125,36 @@ extension ReplicaInstance {
         return start / block ..< (end + block - 1) / block
     }
 
-    /// The extents whose set bits toward every peer are only a crash's (`setByCrash`), with at
-    /// least one such bit: what the header keeps of the crash marks (`MetadataHeader.crashMarkedExtents`).
-    /// An extent where some bit toward some peer records a missed write is left out whole: a
-    /// bit counted as a missed write's after the next attach only keeps that side from yielding
-    /// (the tie-break before the distinction), while a missed write's bit counted as a crash's
-    /// would make it yield its write away. At most al-extents of them, the rest left out so.
-    func crashMarkedExtents() -> [UInt32] {
-        let bitmaps = peers.compactMap(\.bitmap)
-        guard bitmaps.contains(where: { $0.crashOnlyCount > 0 }) else { return [] }
+    /// The extents holding bits only a crash set (`setByCrash`), each with the peers toward which
+    /// all its set bits are such, at least one: what the header keeps of the crash marks
+    /// (`MetadataHeader.crashMarkedExtents`). A peer toward which some bit of the extent records
+    /// a missed write is left out of that extent: a bit counted as a missed write's after the
+    /// next attach only keeps that side from yielding (the tie-break before the distinction),
+    /// while a missed write's bit counted as a crash's would make it yield its write away. Per
+    /// peer, because the tie is decided per connection: bits toward a third node (a resync's)
+    /// say nothing of those toward this one (seed 2835). At most al-extents of them, the rest
+    /// left out so.
+    func crashMarkedExtents() -> [CrashMarkedExtent] {
+        guard peers.contains(where: { ($0.bitmap?.crashOnlyCount ?? 0) > 0 }) else { return [] }
         let extentBlocksCount = config.activityLogExtentBytes / UInt64(config.bitmapBlockBytes)
         var candidates = Set<UInt32>()
-        for bitmap in bitmaps {
-            for blocks in bitmap.crashOnlyWordBlocks where !blocks.isEmpty {
+        for peer in peers where peer.bitmap != nil {
+            for blocks in peer.bitmap!.crashOnlyWordBlocks where !blocks.isEmpty {
                 for extent in blocks.lowerBound / extentBlocksCount ... (blocks.upperBound - 1) / extentBlocksCount {
                     candidates.insert(UInt32(extent))
                 }
             }
         }
-        let marked = candidates.filter { extent in
-            let marks = bitmaps.map { $0.crashMarks(in: extentBlocks(extent)) }
-            return marks.contains(where: \.crashOnly) && !marks.contains(where: \.ordinary)
-        }.sorted()
-        return Array(marked.prefix(config.activityLogExtentsMax))
+        var marked: [CrashMarkedExtent] = []
+        for extent in candidates.sorted() where marked.count < config.activityLogExtentsMax {
+            let blocks = extentBlocks(extent)
+            let crashOnlyPeers = peers.filter { peer in
+                guard let marks = peer.bitmap?.crashMarks(in: blocks) else { return false }
+                return marks.crashOnly && !marks.ordinary
+            }.map(\.id).sorted { $0.rawValue < $1.rawValue }
+            if !crashOnlyPeers.isEmpty { marked.append(CrashMarkedExtent(extent: extent, peers: crashOnlyPeers)) }
+        }
+        return marked
     }
 
     /// FNV-1a 64 of the bits of `extents` toward every peer with a bitmap, in the order of the
@@ -176,7 +183,7 @@ extension ReplicaInstance {
             bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id),
             supersededGenerations: supersededGenerations,
             crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [],
-            crashMarkedExtents: marked, crashMarkDigest: crashMarkDigest(of: marked))
+            crashMarkedExtents: marked, crashMarkDigest: crashMarkDigest(of: marked.map(\.extent)))
     }
 
     /// Something durable changed; returns the version that must be persisted before anything

@@ -26,7 +26,7 @@ struct MetadataFileTests {
         m.header.supersededGenerations = [Generation(0x5A00), Generation(0x7700)]
         m.header.flags.insert(.crashedPrimary)
         m.header.crashedPrimarySettledPeers = [NodeID(2)]
-        m.header.crashMarkedExtents = [3, 15]
+        m.header.crashMarkedExtents = [CrashMarkedExtent(extent: 3, peers: [NodeID(0)]), CrashMarkedExtent(extent: 15, peers: [NodeID(0), NodeID(2)])]
         m.header.crashMarkDigest = 0x0123_4567_89AB_CDEF
         m.bitmaps[0].words[0] = .max
         m.bitmaps[1].words[m.bitmaps[1].words.count - 1] = 0x8000_0000_0000_0001
@@ -166,24 +166,32 @@ struct MetadataFileTests {
         #expect(throws: Never.self) { try loaded.metadata.validate(against: Self.config()) }
         var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64, loaded: loaded)
         var update = MetadataUpdate(header: loaded.metadata.header, bitmapWords: [PeerBitmapWords(peer: NodeID(0), firstWord: 0, words: [0xF0])])
-        update.header.crashMarkedExtents = [0, 3, 15]
+        let marked = [CrashMarkedExtent(extent: 0, peers: [NodeID(0), NodeID(2)]), CrashMarkedExtent(extent: 3, peers: [NodeID(2)]),
+                      CrashMarkedExtent(extent: 15, peers: [NodeID(0)])]
+        update.header.crashMarkedExtents = marked
         update.header.crashMarkDigest = 0xFEDC_BA98_7654_3210
         let next = loaded.metadata.applying(update)
         #expect(await writer.run(writer.write(next, for: update)) == .done)
         let reread = try #require(try MetadataFile.load(path))
         #expect(reread.metadata == next)
-        #expect(reread.metadata.header.formatVersion == 4 && reread.metadata.header.crashMarkedExtents == [0, 3, 15])
+        #expect(reread.metadata.header.formatVersion == 4 && reread.metadata.header.crashMarkedExtents == marked)
         #expect(reread.metadata.header.crashMarkDigest == 0xFEDC_BA98_7654_3210)
         // As many crash-marked extents as al-extents fit the layout's slots beside a full activity log.
         var full = next
         full.header.activityLog = Array(0 ..< 64)
-        full.header.crashMarkedExtents = Array(0 ..< 64)
+        full.header.crashMarkedExtents = (0 ..< 64).map { CrashMarkedExtent(extent: $0, peers: [NodeID(0), NodeID(2)]) }
         #expect(Self.layout(next).holds(full))
         #expect(throws: Never.self) { try full.validate(against: Self.config()) }
-        full.header.crashMarkedExtents.append(64)
+        full.header.crashMarkedExtents.append(CrashMarkedExtent(extent: 64, peers: [NodeID(0)]))
         #expect(throws: MetadataError.self) { try full.validate(against: Self.config()) }
-        full.header.crashMarkedExtents = [UInt32(Self.config().sizeBytes / Self.config().activityLogExtentBytes)]
+        let beyond = UInt32(Self.config().sizeBytes / Self.config().activityLogExtentBytes)
+        full.header.crashMarkedExtents = [CrashMarkedExtent(extent: beyond, peers: [NodeID(0)])]
         #expect(throws: MetadataError.self) { try full.validate(against: Self.config()) }
+        // Each listed extent names peers with a bitmap slot, at least one.
+        for peers in [[NodeID]](arrayLiteral: [], [NodeID(1)], [NodeID(0), NodeID(3)]) {
+            full.header.crashMarkedExtents = [CrashMarkedExtent(extent: 0, peers: peers)]
+            #expect(throws: MetadataError.self, "\(peers)") { try full.validate(against: Self.config()) }
+        }
     }
 
     /// A format-4 header cut inside its crash-marked extents or their digest, or whose list
@@ -196,10 +204,11 @@ struct MetadataFileTests {
         var payload = ByteBuffer()
         MetadataFile.encodeHeader(m.header, into: &payload)
         let header = Array(payload.readableBytesView)
-        // The header ends: count u32 (2) · extents 3, 15 · digest u64.
-        let listStart = header.count - 8 - 8 - 4
+        // The header ends: count u32 (2) · extent 3, peers {n0} · extent 15, peers {n0, n2} · digest u64.
+        let listStart = header.count - 8 - 16 - 4
         #expect(Array(header[listStart ..< listStart + 4]) == [0, 0, 0, 2])
-        var cuts: [[UInt8]] = (1 ... 16).map { Array(header.dropLast($0)) }
+        #expect(Array(header[listStart + 4 ..< listStart + 20]) == [0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 15, 0, 0, 0, 5])
+        var cuts: [[UInt8]] = (1 ... 24).map { Array(header.dropLast($0)) }
         var overlong = header
         overlong[listStart + 3] = 9
         cuts.append(overlong)

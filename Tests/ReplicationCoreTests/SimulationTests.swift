@@ -2278,6 +2278,21 @@ struct SimulationTests {
     ///   no failure record, `noteFailureRecord`) passes with the demotion mark on top (branch
     ///   `simsafety-f4`), by timing; the class stays (direction: a durable record of the
     ///   Primary's own disk failure, so its restart comes back Outdated, not UpToDate).
+    /// Session 23 (simsafety), LOST 2835 (2601…2900, protocol A; new under the demotion mark's
+    ///   timing; SIM_TRACE=all, SIM_WATCH_BLOCK=9): session 18's known gap of in-memory crash
+    ///   marks. n2, Primary at A47B, acknowledged c210 (block 9) on sending it; n0's copy went down
+    ///   with the n2–n0 link and n2, demoted, kept c210's bit toward n0 on disk. n0 crashed (trace
+    ///   ~3891) with no bit toward n2: its activity log [1, 3] came back crash-only toward n2, and
+    ///   at ~4386 it yielded to n2 (`equal-peer-holds-missed-writes`); it crashed again (~4511),
+    ///   read those bits back as missed writes', and at ~4753 `equal-lower-node-id` made it the
+    ///   source: c210 was resynced away everywhere. Session 21's format 4 (an extent listed only
+    ///   while its bits toward every peer are the crash's) did not cover it: n0 had resync bits
+    ///   toward n1 and n3 in blocks 6, 7, 12…15 of extents 1 and 3. Fixed: format 4 lists each
+    ///   extent with the peers toward which its bits are the crash's
+    ///   (EqualGenerationBitsTieTests.secondCrashKeepsCrashMarks, the 2835 case), without session
+    ///   21's header write for a crash-only bit set again (it made the fixed seeds 3, 7 and 29
+    ///   acknowledge nothing). On it 2835's run is main's step for step up to ~4667, where n2 is
+    ///   the source, and block 9 ends as 210 on all four.
     /// Session 22 (nbdpath), protocol 23's no-write seeds 781, 1482, 1977 (protocol C; debug,
     ///   SIM_TRACE=all). All three: a replica behind noted a generation superseded that the whole
     ///   cluster came back to, and refused every replica there (and its own promotion) for good.
