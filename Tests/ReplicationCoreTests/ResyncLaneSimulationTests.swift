@@ -80,7 +80,18 @@ struct ResyncLaneSimulationTests {
     ///   fix, WriterForgotGenerationTests) and the protocol A demotion mark: its run, reordered by
     ///   the waits those add, loses quorum again and again (269 submitted; 144 refused on an
     ///   Inconsistent disk, 70 without quorum). Liveness only; agreed with the lead at landing.
-    static let knownFailingSeeds: [UInt64] = [7, 12, 27, 29, 69, 119, 273]
+    /// Session 22 (seq2r): 288 stopped converging with the tail-0 writer-lost (seed 3359): n2,
+    /// UpToDate, ended n0's resync and counted n0 UpToDate while n0, still a target, held the
+    /// lost writer n1's unacknowledged writes 1–4; n2, at tail 0, became n0's target and no
+    /// UpToDate replica was left. Fixed: a survivor behind takes a peer for its source only once
+    /// the peer reported UpToDate itself (`PeerState.upToDateUnreported`). 17 joins this list as in
+    /// the ordinary simulation (no write acknowledged; SimulationTests' session 22 note). 127
+    /// (above) is unchanged with 3112's and 3359's fixes. Tried (branch seq2r-127, 724fb4a, not
+    /// landed): a writer announcing a new generation only once its header holding it is durable
+    /// (DRBD's `drbd_uuid_new_current` order) fixes 127, but lane 1…300 then has a new SPLITBRAIN
+    /// 64 and the no-write seeds move (+13 17 43 89 129 137 156 167 191 207 231, −27 29 82 93 99
+    /// 121 157 201 269); 64 not traced.
+    static let knownFailingSeeds: [UInt64] = [7, 12, 17, 27, 29, 69, 119, 273]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
