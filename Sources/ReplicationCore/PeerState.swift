@@ -98,6 +98,12 @@ struct PeerState: Sendable {
     /// (`ReplicaInstance.makeHandshake`; DRBD 8.4 clears CRASHED_PRIMARY once both disks are
     /// UpToDate).
     var tookDataSinceAttach = false
+    /// `disk` says UpToDate because this node, its resync source, ended the resync, and the
+    /// peer's own report has not come yet: it may still be an Inconsistent target (the "finished"
+    /// is on its way, or a lost writer's extents reopened its side of the resync). A lost
+    /// writer's survivor behind it does not take it for a source before that report
+    /// (`reconcileWriterLost`).
+    var upToDateUnreported = false
     /// This node's crashed-Primary status is settled toward this peer: it took this node's data
     /// since that crash. Unlike `tookDataSinceAttach` it outlives restarts (the header's
     /// `crashedPrimarySettledPeers`): a later crash as a Secondary is a plain crash toward this

@@ -93,7 +93,8 @@ extension ReplicaInstance {
                 // that made it yield planned a resync as target first, and the flag stays until
                 // that ends): what it writes from now on is acknowledged and must never yield
                 // later. Persisted with the next metadata write. A Secondary (demoted, or restarted
-                // after a crash) keeps the flag until a resync into it ends (or a promotion): it
+                // after a crash) keeps the flag until a resync into it ends (or a promotion, or it
+                // takes a writer's new generation, `onNewGeneration`): it
                 // writes nothing that quorum could make acknowledged, and what it wrote without
                 // quorum still was not. Cleared when it regained quorum as the source
                 // of peers further behind, the flag was gone by the time it met the side it had

@@ -81,6 +81,7 @@ extension ReplicaInstance {
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
         let wasPrimary = peers[i].role == .primary
+        let writerHadQuorum = peers[i].peerHasQuorum
         let received = peers[i].lastSequenceReceived
         let streamStart = peers[i].streamStart
         var lastSequence = received
@@ -89,6 +90,7 @@ extension ReplicaInstance {
         }
         peers[i].transportUp = false
         peers[i].goodbyeAfterMetadata = nil
+        peers[i].upToDateUnreported = false
         peers[i].handshakeSent = false
         peers[i].handshake = nil
         peers[i].sentHandshake = nil
@@ -140,9 +142,20 @@ extension ReplicaInstance {
                 finishPromotionIfAnswered()
             }
         }
-        // A stream that never started (0) leaves nothing to reconcile; one whose writes were all
-        // dropped here is announced as 0, so a survivor that wrote them gives them to this node.
-        if wasPrimary && role == .secondary && received > 0 {
+        // A stream whose writes were all dropped here is announced as 0, so a survivor that wrote
+        // them gives them to this node; so is one that never brought a write here (received 0):
+        // the writer's first writes may have died on the link to this node while they reached
+        // the others (seed 3359: n0's writes 1 and 2 reached n1 and n3, not n2, and n0 crashed;
+        // n2, with no tail, sent no writer-lost and decided nothing on theirs, and n1 and n3 left
+        // a connected diskful peer to the exchange: block 14 on n1 and n3 only). Survivors that
+        // got none either announce 0 too and decide nothing (equal tails and starts). Not from an
+        // Inconsistent node that got none: its copy never counted toward an acknowledgement, and
+        // its resync source marks the writes in doubt toward it (`writerLostExchangeCannotSettle`);
+        // nor for a writer that reported no quorum: it acknowledged nothing. Announced there, the
+        // exchange and its withdrawals reshuffled runs into acknowledging no write (fixed seeds 7
+        // and 17: at bring-up n0, forced Primary while Inconsistent without quorum, dropped its
+        // connections, and the withdrawal when it came back cut n1-n3 and n2-n3).
+        if wasPrimary && role == .secondary && (received > 0 || (writerHadQuorum && disk.hasDisk && disk != .inconsistent)) {
             announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt,
                                inDoubtWritten: inDoubtWrites.filter { $0.sequence <= lastSequence }, streamStart: streamStart)
         }
@@ -233,6 +246,8 @@ extension ReplicaInstance {
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
         let before = (role: peers[i].role, disk: peers[i].disk)
+        let upToDateWasAssumed = peers[i].upToDateUnreported
+        peers[i].upToDateUnreported = false
         peers[i].role = report.role
         peers[i].disk = diskRecorded(for: report, peer: i)
         peers[i].peerHasQuorum = report.hasQuorum
@@ -244,6 +259,7 @@ extension ReplicaInstance {
         if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()
         if report.role != before.role { withdrawWriterLostIfWriterBack(i) }
+        if peers[i].disk == .upToDate && (before.disk != .upToDate || upToDateWasAssumed) { reconcileWhenSourceUpToDate(i) }
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {
@@ -268,6 +284,14 @@ extension ReplicaInstance {
         generations.current = announcement.current
         // The current generation is the writer's now, not one this node started.
         flags.remove(.generationUnconfirmed)
+        // Nor one it wrote without quorum as Primary: it followed the writer from the parent
+        // both held (UpToDate, connected, not a resync target), and the writer's writes in it are
+        // acknowledged with quorum. Kept, the flag (`primaryLostQuorum`) made this node a voter
+        // that trusts nothing of its own history (`knowsNewerGeneration`): seed 3010, n2 (flagged
+        // since its own tenure, then the source of n0's and n1's resyncs at 9F3D) took n1's D804
+        // and voted n0 in at 9F3D, which n1 had lost: n0 wrote a sibling of D804, a split brain
+        // with n1 at the heal (StaleLostQuorumVoterTests).
+        flags.remove(.primaryLostQuorum)
         // A crash before this attach no longer decides which side of an equal-generation
         // connection yields ("equal-crashed"): from here on this node receives the writer's
         // new generation like its peers, and the blocks its crash may have left different stay

@@ -127,10 +127,11 @@ extension ReplicaInstance {
     /// is connected without a disk (it failed or detached; the bits start no resync until it
     /// has one again), or it takes a resync from this node (`servesResync`).
     ///
-    /// The target's copy of a lost writer's writes does not count, and the exchange settles
-    /// it only if it got some of them itself: a target that got none sends no writer-lost
-    /// and decides nothing on this node's (`reconcileWriterLost` needs a tail of its own).
-    /// Seed 68: the diskless Primary n2 sent its first writes (block 12) to n1 and to n0,
+    /// The target's copy of a lost writer's writes does not count, and before session 21 the
+    /// exchange settled it only if it got some of them itself: a target that got none sent no
+    /// writer-lost and decided nothing on this node's (it now decides at tail 0:
+    /// `tailOfLostWriter`, seed 3359; this marking stays, as the writer-lost can die with the
+    /// link between the two). Seed 68: the diskless Primary n2 sent its first writes (block 12) to n1 and to n0,
     /// n1's Inconsistent resync target, and crashed; n1 wrote them, n0 never received them
     /// (its link to n2 dropped with them on it, and n2's out-of-sync ranges that said so
     /// died with n2), and n0's resync from n1 ended UpToDate without block 12

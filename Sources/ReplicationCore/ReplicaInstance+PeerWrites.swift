@@ -294,6 +294,7 @@ extension ReplicaInstance {
         // This message replaces whatever this node kept or decided of the peer's before.
         deferredWriterLosts[lost.writer]?[peer] = nil
         writerLostsDecided[lost.writer]?.remove(peer)
+        writerLostsAwaitingSource[peer] = nil
         if peers[i].resync == nil && !peers[i].current.sameHistory(as: generations.current) {
             return renegotiateAfterWriterLost(lost, peer: i)
         }
@@ -301,6 +302,12 @@ extension ReplicaInstance {
             if lost.answer { return }
             return deferWriterLost(lost, peer: i)
         }
+        // The writer is connected here, no longer Primary (it demoted), and this node kept no
+        // tail of it: it did not lose the writer, whose stream to it ended whole, and the
+        // writer, alive, holds its bits toward the peer. Tail 0 would take this node for the
+        // one behind (ProtocolADemotedWriterTests: n2 held n0's acknowledged protocol A write 2,
+        // became n1's target at tail 0 against n1's 1, and write 2 was resynced away).
+        if lastWriterSequence[lost.writer] == nil, let w = peerIndex(lost.writer), peers[w].isConnected { return }
         let sentToPeer = writerLostsSent[lost.writer]?.remove(peer) != nil
         decideWriterLost(lost, peer: i)
         if !lost.answer && !sentToPeer { answerWriterLost(lost.writer, peer: i) }
@@ -348,13 +355,27 @@ extension ReplicaInstance {
         for writer in writerLostsSent.keys { writerLostsSent[writer]!.remove(id) }
         for writer in deferredWriterLosts.keys { deferredWriterLosts[writer]![id] = nil }
         for writer in writerLostsDecided.keys { writerLostsDecided[writer]!.remove(id) }
+        writerLostsAwaitingSource[id] = nil
+    }
+
+    /// Peer `i` reports UpToDate, and this node, behind it on a lost writer's tail, decided on its
+    /// writer-lost while it was not: decided again now. The peer decides on its own disk when
+    /// this node's writer-lost arrives, which can be after its return to UpToDate (its state
+    /// report goes out behind its writer-lost): seed 3022, n1 (tail 5) came back UpToDate with
+    /// quorum, took n2's writer-lost (tail 3) and started serving n2's resync, while n2 had
+    /// decided on n1's while n1 was still Outdated (nothing to resync from) and never asked: n1
+    /// SyncSource toward an Established n2 for good (WriterLostSourceUpToDateTests).
+    mutating func reconcileWhenSourceUpToDate(_ i: Int) {
+        guard peers[i].disk == .upToDate, let lost = writerLostsAwaitingSource.removeValue(forKey: peers[i].id) else { return }
+        reconcileWriterLost(lost, peer: i)
     }
 
     /// This node decided on peer `i`'s writer-lost, and the peer has none of this node's to
     /// decide on: its own tail goes back, so the peer decides on the same two. A node that kept no
-    /// tail of the writer (it got none of its writes) decided nothing and answers nothing.
+    /// tail of the writer (it got none of its writes, or never saw it Primary) answers tail 0
+    /// (`tailOfLostWriter`).
     mutating func answerWriterLost(_ writer: NodeID, peer i: Int) {
-        guard let mine = lastWriterSequence[writer] else { return }
+        let mine = tailOfLostWriter(writer)
         send(.writerLost(WriterLost(writer: writer, lastSequence: mine, hotExtents: ownWriterLostExtents(writer),
                                     streamStart: lostWriterStreamStart[writer] ?? 0, answer: true)), to: peers[i].id)
     }
@@ -376,7 +397,7 @@ extension ReplicaInstance {
         // tail and start it sent with the ones it received (`answerWriterLost`).
         // A resync from the peer that waits for its tail (protocol A) goes on, whatever the tails.
         pushLostWriterTail(lost, source: i)
-        guard let mine = lastWriterSequence[lost.writer] else { return }
+        let mine = tailOfLostWriter(lost.writer)
         let myStart = lostWriterStreamStart[lost.writer] ?? 0
         guard mine != lost.lastSequence || myStart != lost.streamStart else { return }
         let behind = mine != lost.lastSequence ? mine < lost.lastSequence : myStart > lost.streamStart
@@ -387,10 +408,24 @@ extension ReplicaInstance {
             guard mine != lost.lastSequence else { return }
             return reconcileWithinResync(lost, peer: i, mine: mine)
         }
-        // Only UpToDate data may serve.
-        let source = behind ? peers[i].disk : disk
+        // Only UpToDate data may serve, as the peer itself last reported it: a peer this node has
+        // just resynced may still be an Inconsistent target (resync-lane seed 288: n2, UpToDate,
+        // had ended n0's resync and counted it UpToDate while n0, still a target, held the lost
+        // writer n1's writes 1–4 that n2 never got; n2 took itself for behind at tail 0 and became
+        // n0's target, and with no UpToDate replica left the cluster never converged).
+        let source = behind ? (peers[i].upToDateUnreported ? .inconsistent : peers[i].disk) : disk
         guard source == .upToDate else {
             if !behind { keepLongerTailOutdated(lost, peer: i) }
+            // The peer ahead serves its tail once UpToDate (`reconcileWhenSourceUpToDate`) if it
+            // keeps it: Outdated (seed 3022) or just resynced from this node (resync-lane 288).
+            // Not an Inconsistent one: its copy never counted toward an acknowledgement and its
+            // own resync source rewrites the lost writer's extents on it
+            // (`refetchLostWriterExtents`), so by the time it is UpToDate its tail describes
+            // another disk. Kept, it was replayed after n4's full resync from n2 in
+            // superseded_generation_survives_restart (n1 and n3 resynced 16 KiB from n4 for
+            // nothing and kept a stale 4 KiB bit between them) and after n0's return in
+            // promotion_vote_resync_target.
+            else if peers[i].disk == .outdated || peers[i].upToDateUnreported { writerLostsAwaitingSource[peers[i].id] = lost }
             return
         }
         markExtentsOutOfSync(reconciledExtents(lost), toward: i)
@@ -469,6 +504,17 @@ extension ReplicaInstance {
             peers[i].resync!.cursor = 0
         }
         log(.info, "reconciling in-flight writes of lost Primary node \(lost.writer) within the resync \(resync.isTarget ? "from" : "to") node \(peers[i].id): this node got \(mine), it got \(lost.lastSequence)")
+    }
+
+    /// The last of `writer`'s writes this node kept, as its writer-lost said; 0 when it sent none:
+    /// its stream from the writer brought no write, or it never saw the writer as Primary (the
+    /// writer's role report and first writes died on the link to it). Such a node decides and
+    /// answers like any other, as the one behind: seed 3359's n2 got none of n0's writes 1 and 2,
+    /// never heard n0 Primary, and decided nothing on n1's and n3's tails of 2, which left it, a
+    /// connected diskful peer, to that exchange (`writerLostExchangeCannotSettle`); the two
+    /// ended UpToDate, block 14 on n1 and n3 only (WriterLostNoTailTests).
+    func tailOfLostWriter(_ writer: NodeID) -> UInt64 {
+        lastWriterSequence[writer] ?? 0
     }
 
     /// What two survivors of a lost writer reconcile: the peer's hot and in-doubt extents (its

@@ -416,6 +416,7 @@ extension ReplicaInstance {
         peers[i].resync = nil
         peers[i].replication = .established
         peers[i].disk = .upToDate
+        peers[i].upToDateUnreported = true
         peerTookData(i)
         setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
         markMetadataDirty()

@@ -178,6 +178,10 @@ public struct ReplicaInstance: Sendable {
     /// The peers whose latest writer-lost this node decided on (writer → peers): a withdrawal
     /// that comes after the decision renegotiates the connection (`onWriterLostWithdrawn`).
     var writerLostsDecided: [NodeID: Set<NodeID>] = [:]
+    /// Writer-losts of peers holding the longer tail that this node, behind, decided on while the
+    /// peer was not UpToDate as far as it knew (peer → message): decided again when the peer's
+    /// state report says UpToDate (`reconcileWhenSourceUpToDate`).
+    var writerLostsAwaitingSource: [NodeID: WriterLost] = [:]
     /// The peers this node's own writer-lost went to and that have not yet sent one it decided
     /// on (writer → peers): they may keep it or decide on it, so this node withdraws it from them
     /// if it gets the writer back (`withdrawWriterLostIfWriterBack`). Forgotten with the

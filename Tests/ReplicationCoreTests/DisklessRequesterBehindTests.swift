@@ -34,9 +34,15 @@ struct DisklessRequesterBehindTests {
                      "write n0 off=8192 len=4096 pattern=1", "stabilize hold=n0"] {
             script.run(line)
         }
-        for line in ["crash n0", "isolate n0", "stabilize", "restart n0", "stabilize",
+        // n1's messages to n2 stay on their link until the promotion: since session 23 n2, which
+        // lost n0 as Primary while UpToDate, announces tail 0, and n1's writer-lost at n0's crash
+        // makes n2 renegotiate and resync to G1 from n1 (`renegotiateAfterWriterLost`). n2 at G1
+        // would make n0's data G1 and the vote rule under test would have nothing to refuse; in
+        // 3402 n2 was still at DAF8 (G0) when n0 asked.
+        for line in ["crash n0", "isolate n0", "stabilize hold-link=n1-n2", "restart n0", "stabilize hold-link=n1-n2",
                      // Back at G0, n0 is n1's resync target; its disk fails on the first resync write.
-                     "fail-writes n0 1", "heal", "stabilize", "tick 10", "stabilize", "trace-messages"] {
+                     "fail-writes n0 1", "heal", "stabilize hold-link=n1-n2", "tick 10", "stabilize hold-link=n1-n2",
+                     "trace-messages"] {
             script.run(line)
         }
         // The refusal is the rule under test: without it n0 was voted in and started G2 from G0.

@@ -9,7 +9,15 @@ import Testing
 /// `REWRITE_SCENARIOS=1 swift test --filter ScenarioTests` and review the diff.
 @Suite("Replication core: scenario scripts")
 struct ScenarioTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
+    /// The goldens beside this file, or `TANDEM_SCENARIO_DIR`: a test bundle copied elsewhere (the
+    /// simulation station's frozen release bundles) keeps the source path it was compiled at, where
+    /// another commit's goldens may stand by the time it runs; the station points it at a frozen copy.
+    static let directory: URL = {
+        if let dir = ProcessInfo.processInfo.environment["TANDEM_SCENARIO_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
+    }()
 
     static var files: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])

@@ -14,28 +14,25 @@ import Testing
 ///
 /// Seed 68's class (InDoubtWriteResyncTargetTests) for a plain Established peer: there the peer
 /// that got none of the writer's writes was a resync target, and the source's marks
-/// (`servesResync`) carry the writes; here nobody marks them. Direction (writer-lost, seq2r): a
-/// survivor that had the writer connected as Primary and got none of its writes takes part with
-/// an empty tail (its stream start), so that it is the target of the hot extents; or the sender
-/// marks its in-doubt writes toward a peer whose writer-lost never comes.
+/// (`servesResync`) carry the writes; here nobody marked them. Fixed (seq2r): a survivor
+/// with no tail of the lost writer decides and answers at tail 0 (`tailOfLostWriter`), so it is
+/// the target of the hot extents (WriterLostNoTailTests holds the rule's unit cases).
 @Suite("Replication core: a lost writer's write toward a survivor that got none of its writes")
 struct WriterLostNoTailPeerTests {
     @Test("survivors that got the lost writer's write resync it to one that got none")
     func survivorWithoutTailGetsTheWrite() {
-        withKnownIssue("seed 3359: a survivor that got none of the lost writer's writes decides nothing in the writer-lost exchange") {
-            let script = RecordedScript()
-            for line in ["cluster nodes=3 size=64K", "connect-all", "stabilize", "admin n0 primary force", "stabilize",
-                         // c1 reaches n1 only: n0's messages to n2 stay on the link.
-                         "write n0 off=57344 len=8192 pattern=2", "stabilize hold-link=n0-n2"] {
-                script.run(line)
-            }
-            #expect(script.result(1) == nil, "c1 waits for n2's copy (protocol C):\n\(script.text)")
-            #expect(script.run("data n1 off=57344") == ["n1 off=57344: pattern=2"], "n1 wrote c1:\n\(script.text)")
-            // n0 crashes with c1 still on its link to n2: the survivors n1 and n2 exchange writer-losts.
-            for line in ["trace-messages", "crash n0", "stabilize", "tick 20", "stabilize"] {
-                script.run(line)
-            }
-            #expect(script.run("compare") == ["UpToDate replicas n1,n2 identical"], "\(script.text)")
+        let script = RecordedScript()
+        for line in ["cluster nodes=3 size=64K", "connect-all", "stabilize", "admin n0 primary force", "stabilize",
+                     // c1 reaches n1 only: n0's messages to n2 stay on the link.
+                     "write n0 off=57344 len=8192 pattern=2", "stabilize hold-link=n0-n2"] {
+            script.run(line)
         }
+        #expect(script.result(1) == nil, "c1 waits for n2's copy (protocol C):\n\(script.text)")
+        #expect(script.run("data n1 off=57344") == ["n1 off=57344: pattern=2"], "n1 wrote c1:\n\(script.text)")
+        // n0 crashes with c1 still on its link to n2: the survivors n1 and n2 exchange writer-losts.
+        for line in ["trace-messages", "crash n0", "stabilize", "tick 20", "stabilize"] {
+            script.run(line)
+        }
+        #expect(script.run("compare") == ["UpToDate replicas n1,n2 identical"], "\(script.text)")
     }
 }
