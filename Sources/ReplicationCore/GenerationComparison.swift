@@ -105,6 +105,34 @@ enum GenerationComparison {
         }
     }
 
+    /// Whether the bitmaps the two sides hold toward each other cover every block either changed
+    /// since their split brain began, so that a `--discard-my-data` can resync their union. Only
+    /// two children of one parent whose bitmaps both count from it (`split-brain-same-parent`),
+    /// neither side Inconsistent. At common history no bitmap counted both sides' changes since
+    /// the newest generation both hold (a resync from a third node leaves a replica's bitmaps
+    /// toward the others without a generation, their bits only what its source tracked:
+    /// CommonHistoryDiscardTests). An Inconsistent side holds blocks its interrupted resync
+    /// brought from a third node, which no bitmap toward this peer marks (scenario
+    /// split_brain_inconsistent_side_bitmap). Elsewhere the discarding side takes a full sync.
+    /// DRBD 8.4 resyncs in full where it resolves a rule-100 (history only) split brain by an
+    /// after-sb policy ("UUIDs where ambiguous") or where a side is Inconsistent at it ("due to
+    /// disk states"); its manual discard keeps the bitmap, which with one peer holds every change
+    /// since the disconnect. Bitmap slots per peer, cleared or restarted by resyncs with third
+    /// nodes, do not.
+    static func discardResyncsBitmaps(_ rule: Rule, mine: Handshake, peer: Handshake) -> Bool {
+        rule == .splitBrainSameParent && !mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+    }
+
+    /// The plan of a split brain (`splitBrain`, decided by `split-brain-same-parent` or
+    /// `split-brain-common-history`) that the operator resolved with `--discard-my-data`:
+    /// `iDiscard` says this side throws its changes away (else the peer does).
+    static func discardResolution(of splitBrain: Result, mine: Handshake, peer: Handshake, iDiscard: Bool) -> Result {
+        let bitmaps = discardResyncsBitmaps(splitBrain.rule, mine: mine, peer: peer)
+        return iDiscard
+            ? Result(decision: bitmaps ? .targetUseBitmap : .targetFull, onlyIfBits: false, rule: .splitBrainDiscardMine)
+            : Result(decision: bitmaps ? .sourceUseBitmap : .sourceFull, onlyIfBits: false, rule: .splitBrainPeerDiscards)
+    }
+
     /// `target` is Inconsistent with a newer writer's writes, and holds the current generation of
     /// `source`, a disk back from its failure record, among those it knows a writer moved past.
     static func knowsSuperseded(_ target: Handshake, _ source: Handshake) -> Bool {

@@ -23,7 +23,8 @@ struct PeerState: Sendable {
     /// Out-of-sync bits toward this peer; nil when the peer has no bitmap slot (diskless client)
     /// or this node has no disk.
     var bitmap: OutOfSyncBitmap?
-    /// Set by `connect --discard-my-data`; sent in the next handshake.
+    /// Set by `connect --discard-my-data`; sent in the handshakes to this peer until the split
+    /// brain it resolved ends in a resync into this node (`negotiate`).
     var discardMyData = false
     /// The peer left with `goodbye(outdated:)`: it does not vote while absent.
     var leftOutdated = false

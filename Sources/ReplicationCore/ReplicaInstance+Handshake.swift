@@ -181,15 +181,18 @@ extension ReplicaInstance {
         case .splitBrain:
             let iDiscard = mine.flags.contains(.discardMyData)
             let peerDiscards = peer.flags.contains(.discardMyData)
+            // A full resync where the bitmaps do not cover both sides' changes (common history,
+            // an Inconsistent side): planned from them, the discarding side kept the blocks no bit
+            // names and ended UpToDate different from its source (CommonHistoryDiscardTests).
             if iDiscard && !peerDiscards && role != .primary {
-                result = .init(decision: .targetUseBitmap, onlyIfBits: false, rule: .splitBrainDiscardMine)
-                log(.warning, "split brain with \(name) resolved: this node discards its changes (--discard-my-data) and resyncs from \(name)")
+                result = GenerationComparison.discardResolution(of: result, mine: mine, peer: peer, iDiscard: true)
+                log(.warning, "split brain with \(name) resolved: this node discards its changes (--discard-my-data) and resyncs from \(name)" + (result.decision == .targetFull ? " in full" : ""))
             } else if peerDiscards && !iDiscard {
-                result = .init(decision: .sourceUseBitmap, onlyIfBits: false, rule: .splitBrainPeerDiscards)
-                log(.warning, "split brain with \(name) resolved: \(name) discards its changes and resyncs from this node")
+                result = GenerationComparison.discardResolution(of: result, mine: mine, peer: peer, iDiscard: false)
+                log(.warning, "split brain with \(name) resolved: \(name) discards its changes and resyncs from this node" + (result.decision == .sourceFull ? " in full" : ""))
             } else {
                 return refuseConnection(i, Self.splitBrainText(
-                    name: name, resource: config.resourceName, mine: mine, peer: peer,
+                    name: name, resource: config.resourceName, rule: result.rule, mine: mine, peer: peer,
                     mineChanged: describeBlocks(peers[i].bitmap?.setCount ?? 0), peerChanged: describeBlocks(peer.outOfSyncBlocks)))
             }
         case .unrelated:
@@ -214,7 +217,11 @@ extension ReplicaInstance {
         if result.decision.isTarget && role == .primary {
             return refuseConnection(i, "\(name) has newer data but this node is Primary; resyncing into a Primary would change data under its users. Demote this node ('tandem adm secondary \(config.resourceName)') and connect again")
         }
-        peers[i].discardMyData = false
+        // A discard stands until a resync into this node ends: the target keeps its own
+        // generation meanwhile (DRBD's takes the source's sync UUID at the start), so an
+        // interrupted one meets its winner as the same split brain at the next connect, and its
+        // handshake says again that it yields. Spent at the resync's end (`adoptGenerations`).
+        peers[i].discardMyData = result.rule == .splitBrainDiscardMine
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
         peers[i].sourceNotUpToDateAtPlan = false
@@ -394,21 +401,24 @@ extension ReplicaInstance {
         emitResource()
     }
 
-    /// The split-brain refusal. It names the generation both sides' changes count from: this
-    /// node's bitmap toward the peer when one tracks it (the two sides share a parent), else the
-    /// newest generation both hold (common history), since which no bitmap counted either
-    /// side's changes: the counts would say 0 KiB and the generation 0000000000000000, and the
-    /// side that discards its changes takes a full resync, not one of the changed blocks.
-    static func splitBrainText(name: String, resource: String, mine: Handshake, peer: Handshake,
-                               mineChanged: String, peerChanged: String) -> String {
-        let tracked = mine.generations.bitmapGeneration(for: peer.nodeID)
+    /// The split-brain refusal, by the rule that found it. Two children of one parent
+    /// (`split-brain-same-parent`): it names the parent, from which both sides' bitmaps count
+    /// what each changed. Common history: it names the newest generation both hold, since which
+    /// no bitmap counted both sides' changes (a count would say 0 KiB, a slot's generation
+    /// 0000000000000000 or one the peer never held). Where a discard would resync in full
+    /// (`GenerationComparison.discardResyncsBitmaps`) it says so.
+    static func splitBrainText(name: String, resource: String, rule: GenerationComparison.Rule, mine: Handshake,
+                               peer: Handshake, mineChanged: String, peerChanged: String) -> String {
         let since: String
-        if !tracked.isNone {
-            since = "since generation \(tracked) (this node changed \(mineChanged), \(name) changed \(peerChanged))"
-        } else if let common = GenerationComparison.newestCommonGeneration(mine, peer) {
-            since = "since generation \(common), the newest both hold; no bitmap on this node tracks \(name) since then, so how much each side changed is not known, and the side whose changes are thrown away gets a full resync"
+        if rule == .splitBrainSameParent {
+            let parent = mine.generations.bitmapGeneration(for: peer.nodeID)
+            let full = GenerationComparison.discardResyncsBitmaps(rule, mine: mine, peer: peer)
+                ? "" : "; one side is Inconsistent, holding blocks no bitmap between the two marks, so the side whose changes are thrown away gets a full resync"
+            since = "since generation \(parent) (this node changed \(mineChanged), \(name) changed \(peerChanged))\(full)"
         } else {
-            since = "from a generation no bitmap on this node names; the side whose changes are thrown away gets a full resync"
+            // `split-brain-common-history` is decided only where both hold a generation.
+            let common = GenerationComparison.newestCommonGeneration(mine, peer) ?? .none
+            since = "since generation \(common), the newest both hold; no bitmap counts both sides' changes since then, so how much each side changed is not known, and the side whose changes are thrown away gets a full resync"
         }
         return "split brain detected with \(name): both nodes wrote independently \(since); nothing was merged. To resolve, on the node whose changes are to be thrown away run 'tandem adm disconnect \(resource)' and 'tandem adm connect --discard-my-data \(resource)', then 'tandem adm connect \(resource)' on the other"
     }

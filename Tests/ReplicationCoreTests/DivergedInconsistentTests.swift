@@ -53,9 +53,10 @@ struct DivergedInconsistentTests {
         #expect(state.contains("n1: role:Secondary disk:Inconsistent gen:\(Self.generation(1, script))"), "\(script.text)")
         #expect(Self.generation(0, script) != Self.generation(1, script), "sibling branches:\n\(script.text)")
         #expect(!state.contains { $0.contains("StandAlone") }, "\(script.text)")
-        // n2 back: the interrupted targets do not resume by themselves (each meets n2 at a split
-        // brain again: the discard was for one connection; seen here, not this test's subject),
-        // so the operator discards again, as before the crash.
+        // n2 back: before session 22 the interrupted targets did not resume by themselves (each
+        // met n2 at a split brain again: the discard was for one connection). A discard now
+        // stands until a resync into the node ends (DiscardInterruptedTests); the operator's
+        // second discard here is the same request again, as before the crash.
         script.run("restart n2")
         script.run("stabilize")
         for n in 0 ..< 2 {

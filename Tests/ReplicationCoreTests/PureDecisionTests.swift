@@ -5,12 +5,7 @@ import Testing
 struct PureDecisionTests {
     func handshake(_ node: UInt8, current: UInt64, bitmap: [(UInt8, UInt64)] = [], history: [UInt64] = [],
                    role: Role = .secondary, flags: HandshakeFlags = []) -> Handshake {
-        Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: role,
-                  disk: .upToDate,
-                  generations: GenerationSet(current: Generation(current),
-                                             bitmap: bitmap.map { PeerGeneration(nodeID: NodeID($0.0), generation: Generation($0.1)) },
-                                             history: history.map(Generation.init)),
-                  flags: flags, outOfSyncBlocks: 0, hasQuorum: true, replicationProtocol: .c)
+        .of(node, current: current, bitmap: bitmap, history: history, role: role, flags: flags)
     }
 
     /// Outdated by its own quorum loss, with `bits` out of sync toward its peer.
