@@ -68,16 +68,37 @@ public struct MetadataHeader: Sendable, Equatable {
     /// the others it still claims crashed Primary. Empty without the flag (format 3; an older
     /// header is read as settled toward nobody, which is what its flag meant).
     public var crashedPrimarySettledPeers: [NodeID]
+    /// Activity-log extents a crash marked out of sync (`OutOfSyncBitmap.setByCrash`), each with
+    /// the peers toward which its set bits are still only that crash's: no write is known to be
+    /// missing there. Sorted by extent, at most `activityLogExtentsMax`. The attach that reads it
+    /// counts those bits as crash-only again, so a node that crashes twice before its first
+    /// crash's bits are resynced still yields at one generation to a peer whose bits record a
+    /// write it missed (`equal-*-holds-missed-writes`); kept in memory only, the second restart
+    /// counted them as missed writes and the lower node id was the source over an acknowledged
+    /// write (EqualGenerationBitsTieTests). Per peer: a resync's bits toward a third node in the
+    /// same extent say nothing about this peer (seed 2835: listed only where every peer's bits
+    /// were the crash's, n0's crash bits toward n2 were dropped for its resync bits toward n1 and
+    /// n3, and c210 was resynced away). Format 4; an older header is read as having none, which
+    /// counts every bit as a missed write's, as before.
+    public var crashMarkedExtents: [CrashMarkedExtent]
+    /// FNV-1a 64 of the bits of `crashMarkedExtents` toward their peers, as the update carrying
+    /// this header leaves them on disk (`ReplicaInstance.crashMarkDigest`); 0 with no extent
+    /// listed. An update writes its bitmap pages before its header (the header may evict the
+    /// extents those bits cover), so a crash between the two leaves new bits under the previous
+    /// header: a bit recording a missed write in an extent that header lists would be read as
+    /// the crash's, and its side would yield its write away. The attach adopts the list only
+    /// where the bits on disk are the ones this digest saw. Format 4, with the list.
+    public var crashMarkDigest: UInt64
 
-    /// Format 2 added `supersededGenerations`, format 3 `crashedPrimarySettledPeers`; an older
-    /// header is read as having none.
-    public static let currentFormatVersion: UInt32 = 3
+    /// Format 2 added `supersededGenerations`, format 3 `crashedPrimarySettledPeers`, format 4
+    /// `crashMarkedExtents` and `crashMarkDigest`; an older header is read as having none.
+    public static let currentFormatVersion: UInt32 = 4
 
     public init(formatVersion: UInt32 = MetadataHeader.currentFormatVersion, nodeID: NodeID,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
                 generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
                 activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = [],
-                crashedPrimarySettledPeers: [NodeID] = []) {
+                crashedPrimarySettledPeers: [NodeID] = [], crashMarkedExtents: [CrashMarkedExtent] = [], crashMarkDigest: UInt64 = 0) {
         self.formatVersion = formatVersion
         self.nodeID = nodeID
         self.sizeBytes = sizeBytes
@@ -90,7 +111,21 @@ public struct MetadataHeader: Sendable, Equatable {
         self.bitmapPeers = bitmapPeers
         self.supersededGenerations = supersededGenerations
         self.crashedPrimarySettledPeers = crashedPrimarySettledPeers
+        self.crashMarkedExtents = crashMarkedExtents
+        self.crashMarkDigest = crashMarkDigest
     }
+}
+
+/// One activity-log extent of `MetadataHeader.crashMarkedExtents`: toward `peers` (sorted, at
+/// least one) its set bits are only a crash's.
+public struct CrashMarkedExtent: Sendable, Hashable, CustomStringConvertible {
+    public var extent: UInt32
+    public var peers: [NodeID]
+    public init(extent: UInt32, peers: [NodeID]) {
+        self.extent = extent
+        self.peers = peers
+    }
+    public var description: String { "\(extent):" + peers.map { "n\($0.rawValue)" }.joined(separator: ",") }
 }
 
 /// Changed words of one peer's on-disk bitmap: `words[i]` replaces word `firstWord + i`.
@@ -212,6 +247,15 @@ public struct PersistedMetadata: Sendable, Equatable {
         }
         if h.activityLog.count > config.activityLogExtentsMax {
             throw MetadataError("activity log holds \(h.activityLog.count) extents, al-extents is \(config.activityLogExtentsMax)")
+        }
+        if h.crashMarkedExtents.contains(where: { UInt64($0.extent) >= extentCount }) {
+            throw MetadataError("crash-marked extents name one beyond the end of the volume")
+        }
+        if h.crashMarkedExtents.contains(where: { $0.peers.isEmpty || !$0.peers.allSatisfy(h.bitmapPeers.contains) }) {
+            throw MetadataError("a crash-marked extent names no peer, or one without a bitmap slot")
+        }
+        if h.crashMarkedExtents.count > config.activityLogExtentsMax {
+            throw MetadataError("\(h.crashMarkedExtents.count) crash-marked extents, al-extents is \(config.activityLogExtentsMax)")
         }
         if h.generations.history.count > GenerationSet.historyMax {
             throw MetadataError("\(h.generations.history.count) history generations, at most \(GenerationSet.historyMax)")

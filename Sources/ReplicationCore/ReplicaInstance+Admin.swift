@@ -45,14 +45,37 @@ extension ReplicaInstance {
         if flags.contains(.primary) {
             // Back from a crash with the mark still on disk, this node would claim a Primary
             // crash over the next Primary's writes: the vote for it waits for this header.
-            flags.remove(.primary)
-            noteCrashedPrimaryStateChanged()
+            // While a peer has not confirmed a protocol A write, the mark stays on disk
+            // (`clearPrimaryMarkOnceConfirmed`).
+            if !clearPrimaryMarkOnceConfirmed() { markMetadataDirty() }
         } else {
             markMetadataDirty()
         }
         broadcastState()
         emitResource()
     }
+
+    /// A demoted node whose peers have not all confirmed its protocol A writes keeps the Primary
+    /// mark on disk until they have (an ack, or the peer's loss with the write's bit set): a
+    /// crash meanwhile brings it back as a crashed Primary, the source at an equal generation
+    /// with protocol A (`equal-crashed-primary-protocol-a`). Cleared at once, a peer lost after
+    /// the demotion left the write's bit in memory only; a crash before the next metadata write
+    /// brought it back re-marked by the activity log as the crash's, and at one generation with
+    /// a peer whose bits were also only its crash's, `equal-lower-node-id` could make the peer
+    /// that lacks the write the source: the acknowledged write was resynced away on every replica
+    /// (EqualGenerationBitsTieTests.missedWriteBitNotOnDiskAfterDemotion). True when it cleared.
+    @discardableResult
+    mutating func clearPrimaryMarkOnceConfirmed() -> Bool {
+        guard role != .primary, flags.contains(.primary),
+              !peers.contains(where: { !$0.unconfirmedWrites.isEmpty }) else { return false }
+        flags.remove(.primary)
+        noteCrashedPrimaryStateChanged()
+        return true
+    }
+
+    /// Demoted, with the Primary mark still on disk for unconfirmed protocol A writes
+    /// (`clearPrimaryMarkOnceConfirmed`): promotion votes wait as for its clearing header.
+    var primaryMarkAwaitsPeers: Bool { role != .primary && flags.contains(.primary) }
 
     mutating func adminConnect(_ peer: NodeID?, discardMyData: Bool, id: AdminRequestID) {
         let chosen = targets(peer)

@@ -604,6 +604,7 @@ extension ReplicaInstance {
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
+            if peers[p].unconfirmedWrites.isEmpty { clearPrimaryMarkOnceConfirmed() }
             guard write.awaited else { return }
         }
         let peer = peers[p].id
@@ -672,6 +673,7 @@ extension ReplicaInstance {
                 if let extents = write.extents { activityLog.end(extents) }
             }
             peers[i].unconfirmedWrites = []
+            clearPrimaryMarkOnceConfirmed()  // with the bits just set, in one metadata write
         }
         for sequence in Array(writesAwaitingPeers.keys) { peerAnsweredWrite(sequence, peer: peer, lacksIt: true) }
         var lostCopies: [ClientRequestID] = []

@@ -282,8 +282,20 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
-        // The current generation is the writer's now, not one this node started.
-        flags.remove(.generationUnconfirmed)
+        // The current generation is the writer's now, not one this node started; but the writer
+        // announces it when it starts it, before its own header holding it is durable (its writes
+        // wait for that header). Until the first write issued in it arrives (`onReplicatedWrite`)
+        // the writer may crash, come back at `previous` having forgotten it, be promoted beside
+        // a replica that never heard of it and start a sibling of it: nothing was acknowledged
+        // in this one, and this node yields to the sibling as a writer does for a generation
+        // it acknowledged nothing in (simulation seed 3112, WriterForgotGenerationTests; without
+        // the flag the two children of one parent stopped at `split-brain-common-history`).
+        if config.quorum != .off {
+            flags.insert(.generationUnconfirmed)
+            unconfirmedGenerationFirstSequence = nextWriteSequence
+        } else {
+            flags.remove(.generationUnconfirmed)
+        }
         // Nor one it wrote without quorum as Primary: it followed the writer from the parent
         // both held (UpToDate, connected, not a resync target), and the writer's writes in it are
         // acknowledged with quorum. Kept, the flag (`primaryLostQuorum`) made this node a voter

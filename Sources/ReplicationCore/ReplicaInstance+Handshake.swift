@@ -365,8 +365,21 @@ extension ReplicaInstance {
             return protocolError(i, "marked a range beyond the end of the volume out of sync")
         }
         guard let j = peerIndex(range.node), peers[j].bitmap != nil else { return }
-        peers[j].bitmap!.set(peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes))
+        let blocks = peers[j].bitmap!.blocks(offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes)
+        // The write may be older than every extent of this node's activity log: a bit its crash
+        // set there, set again now, changes no bitmap word, and a crash before the next header
+        // would read it back as the crash's (the header still listing it, format 4). That header
+        // is due now.
+        if peers[j].bitmap!.crashMarks(in: blocks).crashOnly { markMetadataDirty() }
+        peers[j].bitmap!.set(blocks)
         noteBitsSet(toward: j, offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes)
+        // The writer sends these only to nodes that got the write (`recordPeerLacksWrite`, a lost
+        // peer's protocol A writes): this node holds it, and its resync source `j` does not. The
+        // bit just set toward `j` is one the resync fetches from `j`: its older data overwrote the
+        // write here, the resync ended UpToDate without it, and the acknowledged write was lost
+        // (seed 1570: n1, SyncTarget of n0, took n0's block 9 over n2's c195 after n2 said n0
+        // lacked it). The resync is abandoned as for a write not replicated to its source.
+        if peers[j].resync?.isTarget == true { abandonResync(from: j, missingWritesOf: i) }
     }
 
     /// A peer holds newer data (or, with equal generations, is the resync source): until a

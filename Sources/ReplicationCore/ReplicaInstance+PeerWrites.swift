@@ -19,6 +19,13 @@ extension ReplicaInstance {
             return
         }
         notePeerWriteInDoubt(write, writer: i)
+        if flags.contains(.generationUnconfirmed), peers[i].current.sameHistory(as: generations.current) {
+            // A write issued in the generation this node took from its writer: the writer's
+            // header holding it was durable before (`onNewGeneration`), so the writer cannot
+            // have forgotten it, and this node may hold acknowledged writes of it from here on.
+            flags.remove(.generationUnconfirmed)
+            markMetadataDirty()
+        }
         confirmSupersededAwaitingWrite()
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
         // or `peers[j].resync?.isTarget` in a `where` clause copied each whole peer record (its
@@ -79,9 +86,16 @@ extension ReplicaInstance {
     /// renegotiated: it waits (paused) behind the writer's resync and is brought up to the
     /// writer's generation after it.
     mutating func abandonResyncFromSourceMissing(_ write: ReplicatedWrite, writer i: Int) {
-        guard peers[i].disk == .upToDate,
-              let s = peers.indices.first(where: { $0 != i && peers[$0].resync?.isTarget == true }),
+        guard let s = peers.indices.first(where: { $0 != i && peers[$0].resync?.isTarget == true }),
               write.notReplicatedTo & (1 << UInt32(peers[s].id.rawValue)) != 0 else { return }
+        abandonResync(from: s, missingWritesOf: i)
+    }
+
+    /// This node resyncs from `s`, which lacks writes of writer `i` that this node holds (a
+    /// write not replicated to `s`, or one `i` says `s` lacks: `onOutOfSync`): stopped, and
+    /// resynced from `i` if it is UpToDate (`abandonResyncFromSourceMissing`).
+    mutating func abandonResync(from s: Int, missingWritesOf i: Int) {
+        guard peers[i].disk == .upToDate, peers[s].resync?.isTarget == true else { return }
         log(.warning, "resync from node \(peers[s].id) (\(peers[s].config.name)) abandoned: writer node \(peers[i].id) (\(peers[i].config.name)) cannot replicate to it, so it lacks writes this node holds; resyncing from the writer instead")
         dropConnection(s, standAlone: false, renegotiate: true)
         if peers[i].replication == .pausedSyncT { startResync(i, asTarget: true) }

@@ -73,10 +73,11 @@ extension ReplicaInstance {
     /// them as Primary, and the writer's acknowledged write would be gone.
     mutating func holdPromotionVote(_ request: PromotionRequest, peer i: Int, since: UInt64) -> Bool {
         guard peers[i].config.replicationProtocol == .a, disk.hasDisk, !config.disklessClient,
-              !metadataDurable(crashedPrimaryStateVersion) || holdsLostWriterTail else { return false }
+              !metadataDurable(crashedPrimaryStateVersion) || primaryMarkAwaitsPeers || holdsLostWriterTail else { return false }
         heldPromotionVotes.removeAll { $0.peer == peers[i].id }
         heldPromotionVotes.append(HeldPromotionVote(peer: peers[i].id, request: request, since: since))
         let until = holdsLostWriterTail ? "its resync source holds the lost Primary's writes it lacked"
+            : primaryMarkAwaitsPeers ? "its peers confirm the protocol A writes it made as Primary"
             : "this node's metadata records its crashed-Primary state"
         log(.info, "the promotion of node \(peers[i].id) (\(peers[i].config.name)) waits until \(until)")
         return true
@@ -89,7 +90,7 @@ extension ReplicaInstance {
     /// until its next state report, refusing every other requester meanwhile.
     mutating func answerHeldPromotionVotes() {
         guard !heldPromotionVotes.isEmpty,
-              !disk.hasDisk || (metadataDurable(crashedPrimaryStateVersion) && !holdsLostWriterTail) else { return }
+              !disk.hasDisk || (metadataDurable(crashedPrimaryStateVersion) && !primaryMarkAwaitsPeers && !holdsLostWriterTail) else { return }
         let held = heldPromotionVotes
         heldPromotionVotes = []
         for vote in held {

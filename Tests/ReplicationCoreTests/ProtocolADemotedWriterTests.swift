@@ -142,7 +142,11 @@ struct ProtocolADemotedWriterTests {
     /// and n1 is promoted with every peer connected; n1 crashes with its promotion's metadata on
     /// disk and write 2 not. With the mark written at promotion n1 came back a crashed protocol A
     /// Primary and was the source toward n0 and n2: write 2 resynced away on both (DRBD the
-    /// same). n1 acknowledged nothing as Primary; the mark waits for its first write.
+    /// same). n1 acknowledged nothing as Primary; the mark waits for its first write. Since a
+    /// demoted writer keeps its own mark until its peers confirmed its protocol A writes
+    /// (EqualGenerationBitsTieTests.missedWriteBitNotOnDiskAfterDemotion), n0's vote waits until
+    /// write 2 is on n1's disk: the test checks that wait, then that n1, crashed before its first
+    /// write, still does not override the writer.
     @Test("a Primary promoted with every peer connected and crashed before its first write does not override the writer before it")
     func promotedConnectedCrashedBeforeFirstWrite() {
         let script = Self.protocolAClusterWithWriteOne()
@@ -152,11 +156,19 @@ struct ProtocolADemotedWriterTests {
         script.run("admin n0 secondary")
         script.run("stabilize hold=n1")
         script.run("admin n1 primary")
-        let promoted = script.run("stabilize hold=n1")
-        #expect(promoted.contains("n1: resource role:Primary may_promote:no"), "\(script.text)")
+        // n0 keeps its Primary mark until n1 confirms write 2 (`clearPrimaryMarkOnceConfirmed`),
+        // and its vote waits for that: n1 is promoted once write 2 is on its disk.
+        let held = script.run("stabilize hold=n1")
+        #expect(held.contains("n0: info: the promotion of node 1 (n1) waits until its peers confirm the protocol A writes it made as Primary"),
+                "\(script.text)")
+        var promoted = false
+        for _ in 0 ..< 8 where !promoted {
+            script.run("complete n1 1")
+            promoted = script.run("stabilize hold=n1").contains("n1: resource role:Primary may_promote:no")
+        }
+        #expect(promoted, "\(script.text)")
         script.run("crash n1 apply-metadata")
         #expect(!Self.durablePrimaryMark(script, 1), "n1 acknowledged nothing as Primary:\n\(script.text)")
-        #expect(script.run("data n1 off=0") == ["n1 off=0: pattern=1"], "n1's disk never got write 2:\n\(script.text)")
         script.run("restart n1")
         script.run("heal")
         let healed = script.run("stabilize")

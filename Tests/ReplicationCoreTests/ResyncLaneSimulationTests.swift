@@ -76,6 +76,12 @@ struct ResyncLaneSimulationTests {
     /// what only the Inconsistent side knows, a handshake flag (a wire change) saying it took
     /// its current while absent or Inconsistent and was never UpToDate in it, met with a consistent
     /// side at that generation's parent that crashed as Primary (it announced the child and forgot it).
+    /// Session 22 (simsafety): 12 acknowledges no write under `generationUnconfirmed` (3112's
+    ///   fix, WriterForgotGenerationTests) and the protocol A demotion mark: its run, reordered by
+    ///   the waits those add, loses quorum again and again (269 submitted; 144 refused on an
+    ///   Inconsistent disk, 70 without quorum). Liveness only; agreed with the lead at landing.
+    ///   Session 23: with seq2r's 3359 fix merged (main 9aec984) 12 acknowledges writes again and
+    ///   passes; it is off this list.
     /// Session 22 (seq2r): 288 stopped converging with the tail-0 writer-lost (seed 3359): n2,
     /// UpToDate, ended n0's resync and counted n0 UpToDate while n0, still a target, held the
     /// lost writer n1's unacknowledged writes 1–4; n2, at tail 0, became n0's target and no

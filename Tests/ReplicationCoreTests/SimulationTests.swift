@@ -2250,6 +2250,49 @@ struct SimulationTests {
     ///   (out of withKnownIssue); the engine tier's nine-node re-resync (a returning node, UpToDate
     ///   from one peer's resync, took the same 1 MiB from each peer that planned its older
     ///   handshake) is StaleHandshakeResyncTests, which fails without the rule.
+    /// Session 21 (simsafety), 3112 traced (SIM_TRACE=all): not the replica's forgetting (1794)
+    ///   but the writer's. n0, Primary at 34DB with both peers connected, started 9DDB on c144
+    ///   and announced it; n1 wrote it to its disk, n0 crashed before its own header holding 9DDB
+    ///   did ("metadata landed in the crash: current=34DB") and came back at 34DB. n1 lost quorum
+    ///   (Outdated) and crashed; n0 with n2 (Inconsistent at 9849, never heard of 9DDB) was
+    ///   promoted and started 10D7 from 34DB absent=[1]. At the heal n0 (10D7, bits toward n1
+    ///   since 34DB) met n1 (9DDB, no bitmap toward n0) in the common-history branch with neither
+    ///   side flagged: split brain. Fixed: a replica carries `generationUnconfirmed` for a
+    ///   writer's generation until a write issued in it arrives (WriterForgotGenerationTests).
+    /// Session 22 (simsafety), the protocol A demotion mark and 3112's fix measured together:
+    ///   LOST 710 (501…800 under 3112's fix alone) is the demotion mark's class: n2, protocol A
+    ///   Primary, sent c210 (block 14) to n0 and n1, demoted and crashed before n0 had it; both
+    ///   came back crashed at 862C with crash-only bits and `equal-lower-node-id` made Outdated n0
+    ///   the source. With the mark kept until n0 confirms, it passes. LOST 1570 (1401…1700 under
+    ///   the mark alone, by timing) is main's class: n1, n0's SyncTarget, had n2's c195 (block 9)
+    ///   when n2 told it n0 lacked it; the bit toward a resync source is a block to fetch, and n0's
+    ///   older block 9 overwrote c195 (fixed: ResyncSourceLacksWriteTests). noconv 284 (1…300
+    ///   under 3112's fix, by timing): n2 took 6756 by announcement while its handshake to n0 was
+    ///   at BFD2, the stale plan made it n0's SyncTarget and it stayed Inconsistent at 6756; n0,
+    ///   consistent at the parent, waits for it forever (the resync lane's 127 class).
+    ///   DIFFER 3091 (2901…3200 under format 4's timing) reduced on main's code:
+    ///   CrashOnlyThirdNodeTests (known issue; the direction is in its doc comment). The resync
+    ///   lane's SPLITBRAIN 296 under format 4 alone (n1, Primary at 833B, lost its own disk,
+    ///   crashed and came back UpToDate at the parent 4E1F from a header without `diskFailed`;
+    ///   diskless n2 started ACC9 from 4E1F beside n0 at 833B: a Primary's own failed disk keeps
+    ///   no failure record, `noteFailureRecord`) passes with the demotion mark on top (branch
+    ///   `simsafety-f4`), by timing; the class stays (direction: a durable record of the
+    ///   Primary's own disk failure, so its restart comes back Outdated, not UpToDate).
+    /// Session 23 (simsafety), LOST 2835 (2601…2900, protocol A; new under the demotion mark's
+    ///   timing; SIM_TRACE=all, SIM_WATCH_BLOCK=9): session 18's known gap of in-memory crash
+    ///   marks. n2, Primary at A47B, acknowledged c210 (block 9) on sending it; n0's copy went down
+    ///   with the n2–n0 link and n2, demoted, kept c210's bit toward n0 on disk. n0 crashed (trace
+    ///   ~3891) with no bit toward n2: its activity log [1, 3] came back crash-only toward n2, and
+    ///   at ~4386 it yielded to n2 (`equal-peer-holds-missed-writes`); it crashed again (~4511),
+    ///   read those bits back as missed writes', and at ~4753 `equal-lower-node-id` made it the
+    ///   source: c210 was resynced away everywhere. Session 21's format 4 (an extent listed only
+    ///   while its bits toward every peer are the crash's) did not cover it: n0 had resync bits
+    ///   toward n1 and n3 in blocks 6, 7, 12…15 of extents 1 and 3. Fixed: format 4 lists each
+    ///   extent with the peers toward which its bits are the crash's
+    ///   (EqualGenerationBitsTieTests.secondCrashKeepsCrashMarks, the 2835 case), without session
+    ///   21's header write for a crash-only bit set again (it made the fixed seeds 3, 7 and 29
+    ///   acknowledge nothing). On it 2835's run is main's step for step up to ~4667, where n2 is
+    ///   the source, and block 9 ends as 210 on all four.
     /// Session 22 (nbdpath), protocol 23's no-write seeds 781, 1482, 1977 (protocol C; debug,
     ///   SIM_TRACE=all). All three: a replica behind noted a generation superseded that the whole
     ///   cluster came back to, and refused every replica there (and its own promotion) for good.
