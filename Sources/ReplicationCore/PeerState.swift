@@ -253,7 +253,7 @@ struct UnconfirmedWrite: Sendable, Equatable {
     /// would leave no trace that the peer may lack the write.
     var extents: ClosedRange<UInt32>?
     /// The writer's own copy failed: the write waits for this peer's answer after all
-    /// (`ReplicaInstance.awaitSentCopies`).
+    /// (`ReplicaInstance.ownCopiesLost`).
     var awaited = false
 }
 

@@ -21,8 +21,13 @@ struct PendingRequest: Sendable {
     /// Copies on Inconsistent replicas do not count: a resync may still overwrite them.
     var durableCopies = 0
     /// Of `durableCopies`, the protocol A peers counted when the write was sent to them (UpToDate
-    /// then): they rest on this node's own copy (`ReplicaInstance.awaitSentCopies`).
+    /// then): they rest on this node's own copy (`ReplicaInstance.ownCopiesLost`).
     var sentCopies = 0
+    /// This node's own copy of the write is gone: its local write failed, or its disk failed
+    /// while the write was pending (before or after the write landed there). `sentCopies` then
+    /// rest on nothing and `Readiness` does not count them, whichever runs first of the disk
+    /// failure's own steps (which may check this write) and the wait for those peers' answers.
+    var localFailed = false
     /// Peers the write was sent to (to tell the others if one of them is lost).
     var sentTo = NodeSet()
     /// A peer this write was sent to dropped before acknowledging it.
@@ -112,7 +117,8 @@ struct PendingRequest: Sendable {
             answeredBy = pending.sentTo.subtracting(pending.lostTo)
             isWrite = pending.isWrite
             localCopyOutdated = pending.localOp && pending.localOK && isWrite && !upToDate
-            durableCopies = pending.durableCopies + (pending.localOp && pending.localOK && !localCopyOutdated ? 1 : 0)
+            durableCopies = pending.durableCopies - (pending.localFailed ? pending.sentCopies : 0)
+                + (pending.localOp && pending.localOK && !localCopyOutdated ? 1 : 0)
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum
             ackBarrierVersion = pending.ackBarrierVersion

@@ -400,15 +400,19 @@ extension ReplicaInstance {
     /// resync into it. One without a disk has no resync of its own to wait for: it would expose
     /// the data of the UpToDate replicas it reaches (`data`), which lack writes this node knows
     /// of, so it waits for one of them to be resynced to the newer data, or for a replica holding
-    /// it (its own disk, attached again, if it does) to be connected.
+    /// it (its own disk, attached again, if it does) to be connected. `data` names a generation:
+    /// a node without a disk asks for votes only while a connected UpToDate peer holds the data
+    /// it would expose (`promotionRefusal` runs before every `beginPromotion`), and
+    /// `disklessDataGeneration` then gives that peer's generation or its own, never none. (A
+    /// branch for none read "would expose no UpToDate replica's data, which lacks writes": it
+    /// could not run, and said nothing if it had.)
     func promotionBehindText(requester i: Int, data: Generation) -> String {
         let requester = "node \(peers[i].id) (\(peers[i].config.name))"
         let voter = "node \(config.nodeID) (\(config.nodeName))"
         guard !peers[i].disk.hasDisk else {
             return "\(requester) has not yet received the newer data of \(voter); wait for the resync"
         }
-        let exposed = data.isNone ? "no UpToDate replica's data" : "the data of its UpToDate peers at generation \(data)"
-        return "\(requester) has no disk and would expose \(exposed), which lacks writes \(voter) knows were made since; connect it to a replica that holds them, or wait until the UpToDate replicas it reaches are resynced to them"
+        return "\(requester) has no disk and would expose the data of its UpToDate peers at generation \(data), which lacks writes \(voter) knows were made since; connect it to a replica that holds them, or wait until the UpToDate replicas it reaches are resynced to them"
     }
 
     /// This node's generations show that peer `i` is behind: its current generation is one this

@@ -524,8 +524,7 @@ extension ReplicaInstance {
         requests.values[i].localDone = true
         if case .failed = result {
             requests.values[i].localOK = false
-            diskFailed()
-            awaitSentCopies(id)
+            diskFailed()  // marks this write `localFailed` first (`ownCopiesLost`)
         } else {
             requests.values[i].localOK = disk == .upToDate
         }
@@ -543,11 +542,25 @@ extension ReplicaInstance {
     /// acknowledged it on the copy counted when it was sent to n1; n1's disk failed on it too, and
     /// the one copy left was on n3, Outdated (not counted), which a resync overwrote later.
     /// DRBD acknowledges it (protocol A sets RQ_NET_OK when the request is handed to the network).
-    mutating func awaitSentCopies(_ id: ClientRequestID) {
-        guard let i = requests.index(forKey: id), requests.values[i].sentCopies > 0 else { return }
+    ///
+    /// The same holds for every write pending when the disk fails, not only the one whose write
+    /// failed: one whose local write lands after the failure (or landed before it) is on a disk
+    /// that has left (`landedAfterTheFailure`). So `diskFailed` marks them all (`localFailed`,
+    /// which keeps `Readiness` from counting the sent copies) before any of its own steps: the
+    /// resync connections it drops check the writes waiting for those peers, and one checked
+    /// there before it was marked was acknowledged on its sent copy (`completedByTheFailure`).
+    mutating func ownCopiesLost() {
+        for i in requests.values.indices where requests.values[i].isWrite && requests.values[i].localOp
+            && !requests.values[i].localFailed {
+            requests.values[i].localFailed = true
+            awaitSentCopies(at: i)
+        }
+    }
+
+    /// Request `i`'s peers counted at sending that have not answered: it waits for them.
+    private mutating func awaitSentCopies(at i: Dictionary<ClientRequestID, PendingRequest>.Index) {
+        guard requests.values[i].sentCopies > 0 else { return }
         let sequence = requests.values[i].sequence
-        requests.values[i].durableCopies -= requests.values[i].sentCopies
-        requests.values[i].sentCopies = 0
         for p in peers.indices {
             guard let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) else { continue }
             peers[p].unconfirmedWrites[k].awaited = true

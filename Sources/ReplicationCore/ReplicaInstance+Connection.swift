@@ -398,7 +398,9 @@ extension ReplicaInstance {
         guard !expired.isEmpty else { return }
         supersededAwaitingWrite.removeAll { $0.writer == writer }
         supersededGenerations.removeAll { note in expired.contains { $0.sameHistory(as: note) } }
-        log(.info, "node \(writer) left before any write of its generation after \(expired.map(\.description).joined(separator: ", ")) arrived here: this node no longer refuses a replica there")
+        let past = expired.map(\.description).joined(separator: ", ")
+        let name = peerIndex(writer).map { " (\(peers[$0].config.name))" } ?? ""
+        log(.info, "node \(writer)\(name) announced a new generation past \(past) and its connection ended before any write of it arrived here: \(config.nodeName) no longer refuses a replica at \(past)")
     }
 
     /// The same knowledge from a handshake: a newer peer whose history runs through this node's

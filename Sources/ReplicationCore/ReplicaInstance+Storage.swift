@@ -145,6 +145,8 @@ extension ReplicaInstance {
     /// diskless through its peers; every peer's copy is now the only good one.
     mutating func diskFailed() {
         guard disk.hasDisk else { return }
+        // First: the steps below may complete a pending write (a dropped resync connection).
+        ownCopiesLost()
         let diskBeforeFailure = disk
         disk = .failed
         emitDevice()

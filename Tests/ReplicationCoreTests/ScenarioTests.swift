@@ -119,6 +119,8 @@ final class ScenarioRunner {
                 config.activityLogExtentBytes = number("al-extent", 16 * 1024)
                 config.activityLogExtentsMax = Int(number("al-extents", 4))
                 if protocolA { config.peers = config.peers.map { var p = $0; p.replicationProtocol = .a; return p } }
+                // `requests-max=1`: a protocol A write waits for a peer with that many unconfirmed.
+                if let max = options["requests-max"] { config.clientRequestsMax = Int(max)! }
             }, thin: options["thin"] == "yes")
             cluster!.trace = []
             return ["ok"]

@@ -46,6 +46,12 @@ struct SupersededWithoutWriteTests {
         let script = RecordedScript()
         Self.setUp(script, protocol: "C", sendWrite: false)
         #expect(script.result(2) != true, "c2 is not acknowledged:\n\(script.text)")
+        // The expiry's log names the writer whose connection ended, and the generation.
+        for n in [1, 3] {
+            #expect(script.trace.contains { $0.hasPrefix("  n\(n): info: node 0 (n0) announced a new generation past ")
+                && $0.hasSuffix(": n\(n) no longer refuses a replica at \(Self.g0(script))") },
+                "n\(n) logs the expiry, naming n0:\n\(script.text)")
+        }
         script.run("restart n2")
         script.run("stabilize")
         #expect(Self.refusals(script, of: 2, by: [1, 3]) == [false, false], "n1 and n3 no longer refuse n2 at G0:\n\(script.text)")
@@ -67,6 +73,11 @@ struct SupersededWithoutWriteTests {
         script.run("restart n2")
         script.run("stabilize")
         #expect(Self.refusals(script, of: 2, by: [1, 3]) == [true, true], "n1 and n3 refuse n2 at G0:\n\(script.text)")
+    }
+
+    /// G0: n2's generation (it crashed there).
+    static func g0(_ script: RecordedScript) -> String {
+        script.runner.cluster?.nodes[2].metadata.map { "\($0.header.generations.current)" } ?? "?"
     }
 
     /// Whether each voter refuses requester `n` at its current generation.
