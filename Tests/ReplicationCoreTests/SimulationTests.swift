@@ -2376,9 +2376,9 @@ struct SimulationTests {
     ///   timing: on main n0's writes 3 and 4 went out in 7F80 before 7F80's header was durable
     ///   (step ~100, 4448's bug: they had waited across a quorum loss); now they wait for it, the
     ///   run takes another path from there, and quorum losses fail every write (liveness only). 17
-    ///   acknowledges writes again with it, in both simulations, and is a fixed seed again. 1401…1700 gains SPLITBRAIN 1574 (3 nodes, protocol C) by
-    ///   timing, a pre-existing class: n1, Primary after n0's crash, started 4FB1 then 6A6C from
-    ///   336D; n2, an Inconsistent resync target, noted 336D superseded from n1's announcement
+    ///   acknowledges writes again with it, in both simulations, and is a fixed seed again.
+    ///   1401…1700 gains SPLITBRAIN 1574 (3 nodes, protocol C) by timing, a pre-existing class:
+    ///   n1, Primary after n0's crash, started 4FB1 then 6A6C from 336D; n2, an Inconsistent resync target, noted 336D superseded from n1's announcement
     ///   (provisional, `supersededAwaitingWrite`); n1 crashed before any write reached n2, so n2
     ///   dropped the note (`expireSupersededAwaitingWrite`) and voted n0 in at 336D (step ~280); n0
     ///   started 1E43: n0 and n1 both changed data since 336D, a split brain at the heal, with
