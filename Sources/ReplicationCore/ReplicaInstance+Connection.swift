@@ -215,6 +215,7 @@ extension ReplicaInstance {
         case .pingAck(let value):
             if value & Self.lostCopyProbeFlag != 0 {
                 peers[i].lostCopyProbeAnswered = max(peers[i].lostCopyProbeAnswered, value & ~Self.lostCopyProbeFlag)
+                if unheldNoteProbe != nil { dropUnheldSupersededNote() }
             } else if value & Self.roleProbeFlag != 0 {
                 onRoleProbeAnswer(value, peer: i)
             }
@@ -247,6 +248,7 @@ extension ReplicaInstance {
     }
 
     mutating func onNewGeneration(_ announcement: GenerationAnnouncement, from id: NodeID) {
+        endUnheldNoteRound()
         if let i = peerIndex(id) { peers[i].current = announcement.current }
         let syncing = peers.contains { $0.resync?.isTarget == true }
         let skipInitialSync = announcement.previous.sameHistory(as: .justCreated)
@@ -340,6 +342,7 @@ extension ReplicaInstance {
     /// a time, and a later one writing here continues from the announced generation or past it.
     mutating func confirmSupersededAwaitingWrite() {
         supersededAwaitingWrite.removeAll()
+        endUnheldNoteRound()
     }
 
     /// The connection to `writer` ended before any write arrived after its announcement: this
@@ -446,6 +449,7 @@ extension ReplicaInstance {
             retryHeldResyncRequests(i)
             resyncLeftoverBits(i)
         }
+        if !supersededGenerations.isEmpty || unheldNoteProbe != nil { dropUnheldSupersededNote() }
         tickPromotion()
     }
 }

@@ -64,6 +64,9 @@ public struct ReplicaInstance: Sendable {
     /// Not for protocol A: its writer counts a copy when it sends it, and the announcement that
     /// preceded it on the stream is the one news this node may get of it.
     var supersededAwaitingWrite: [SupersededAwaitingWrite] = []
+    /// The probe round of `dropUnheldSupersededNote`: sent to every diskful peer when they all
+    /// stood at a noted generation; nil while no round runs.
+    var unheldNoteProbe: UInt64?
     /// Inconsistent, this replica wrote a writer's writes while the writer's last reported
     /// generation was not its own current (`HandshakeFlags.tookNewerWrites`), until a resync into
     /// it ends (`adoptGenerations`). "Not its own", not "newer": a target keeps its generation

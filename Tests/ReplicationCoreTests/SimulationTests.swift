@@ -2269,6 +2269,13 @@ struct SimulationTests {
     ///   received the newer data of node 1"). n1 cannot tell from its own state. Direction: drop a
     ///   note once every diskful replica is connected and none holds a generation past it (no
     ///   replica holds the newer data, so the refusal protects nothing).
+    /// Session 23 (nbdpath): 1977 fixed by that direction (`dropUnheldSupersededNote`, with a
+    ///   probe round so that a lagging report of a newer generation cannot slip past;
+    ///   SupersededUnheldTests reduces it, and its second case, a holder of an acknowledged write
+    ///   away, is the vote the rule must not open). A write pending when a protocol A writer's disk
+    ///   fails no longer counts the copies counted at sending (`PendingRequest.localFailed`): 455
+    ///   and 1535 acknowledged such writes on main (c1; c4 and c1) and now, waiting for the peers,
+    ///   run differently and acknowledge no write.
     static let knownFailingSeeds: [UInt64] = [69, 119, 397]
 
     static var randomSeedCount: Int {
