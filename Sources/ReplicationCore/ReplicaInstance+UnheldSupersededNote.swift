@@ -1,12 +1,13 @@
 extension ReplicaInstance {
     /// Drops the note that generation G was superseded (`supersededGenerations`) once every
-    /// diskful replica, this node included, is at G with its disk, each connected here, and no
-    /// node is Primary: no replica holds a generation past G, so no acknowledged write does, and
-    /// the note protects nothing. Kept, it refused every replica at G, this node's own promotion
-    /// too, for good: seed 1977 (the diskless Primary n3 announced 0C79→C60F and sent writes that
-    /// only n1, an Inconsistent resync target, received; n0, the one UpToDate replica, never took
-    /// C60F, so nothing was acknowledged; n3 crashed and all four came back to 0C79, where n1
-    /// refused them all; SupersededUnheldTests).
+    /// diskful replica, this node included, is at G or behind it with its disk, each connected
+    /// here, and no node is Primary (`everyReplicaAtOrBehind`): no replica holds a generation
+    /// past G, so no acknowledged write does, and the note protects nothing. Kept, it refused
+    /// every replica at G, this node's own promotion too, for good: seed 1977 (the diskless
+    /// Primary n3 announced 0C79→C60F and sent writes that only n1, an Inconsistent resync
+    /// target, received; n0, the one UpToDate replica, never took C60F, so nothing was
+    /// acknowledged; n3 crashed, and n1 refused n0, UpToDate at 0C79 and the resync source of the
+    /// three others, to the end of the run; SupersededUnheldTests).
     ///
     /// Why a vote stays safe. An acknowledged write W issued in a generation past G rests on an
     /// UpToDate replica R that took that generation durably before answering W (the writer's own
@@ -23,8 +24,7 @@ extension ReplicaInstance {
     /// acknowledged with this node in its quorum, the announcement noted G again before it.
     /// A node that did not answer W is not the one every majority shares with W's quorum.
     mutating func dropUnheldSupersededNote() {
-        guard let at = generationEveryReplicaIsAt,
-              supersededGenerations.contains(where: { $0.sameHistory(as: at) }) else {
+        guard let note = supersededGenerations.first(where: everyReplicaAtOrBehind) else {
             unheldNoteProbe = nil
             return
         }
@@ -34,11 +34,11 @@ extension ReplicaInstance {
         }
         guard peers.allSatisfy({ $0.config.disklessClient || $0.lostCopyProbeAnswered >= probe }) else { return }
         unheldNoteProbe = nil
-        supersededGenerations.removeAll { $0.sameHistory(as: at) }
-        supersededAwaitingWrite.removeAll { $0.generation.sameHistory(as: at) }
+        supersededGenerations.removeAll { $0.sameHistory(as: note) }
+        supersededAwaitingWrite.removeAll { $0.generation.sameHistory(as: note) }
         // Rides the next metadata write, like the expiry's: a crash before it brings the note
         // back, and the next round drops it again.
-        log(.info, "every replica of \(config.resourceName) is at generation \(at) and none holds a newer one: \(config.nodeName) no longer refuses a replica there")
+        log(.info, "every replica of \(config.resourceName) is at generation \(note) or behind it: \(config.nodeName) no longer refuses a replica there")
     }
 
     /// A write or an announcement arrived: the round that would drop a note starts over.
@@ -46,16 +46,26 @@ extension ReplicaInstance {
         unheldNoteProbe = nil
     }
 
-    /// The generation this node and every diskful peer are at, each with its disk and each peer
-    /// connected, while no node is Primary; nil otherwise.
-    var generationEveryReplicaIsAt: Generation? {
-        let at = generations.current
-        guard disk.hasDisk, role != .primary, !at.isNone else { return nil }
-        for peer in peers {
-            if peer.isConnected && peer.role == .primary { return nil }
-            if peer.config.disklessClient { continue }
-            guard peer.isConnected, peer.disk.hasDisk, peer.current.sameHistory(as: at) else { return nil }
+    /// Whether this node and every diskful peer stand at generation `g` or behind it (at an
+    /// ancestor of `g`, named in the history of a replica at `g`), each with its disk and each
+    /// peer connected, while no node is Primary. Behind: seed 1977's n1, n2 and n3 were
+    /// Inconsistent at 9551, resync targets of n0 at 0C79 (9551 in n0's history), when n1
+    /// refused n0. A replica at a generation this node cannot place is not behind.
+    func everyReplicaAtOrBehind(_ g: Generation) -> Bool {
+        guard disk.hasDisk, role != .primary else { return false }
+        var ancestors = generations.current.sameHistory(as: g) ? generations.history : []
+        for peer in peers where peer.isConnected && peer.current.sameHistory(as: g) {
+            if let shown = peer.handshake?.generations, shown.current.sameHistory(as: g) { ancestors += shown.history }
         }
-        return at
+        func atOrBehind(_ x: Generation) -> Bool {
+            x.sameHistory(as: g) || ancestors.contains { !$0.isNone && $0.sameHistory(as: x) }
+        }
+        guard atOrBehind(generations.current) else { return false }
+        for peer in peers {
+            if peer.isConnected && peer.role == .primary { return false }
+            if peer.config.disklessClient { continue }
+            guard peer.isConnected, peer.disk.hasDisk, atOrBehind(peer.current) else { return false }
+        }
+        return true
     }
 }
