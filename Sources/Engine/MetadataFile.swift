@@ -11,7 +11,8 @@ import ReplicationCore
 ///   bitmap u64 · peer slot count u32 · peer node ids u8… · zeros · FNV-1a 64 checksum of the
 ///   page before it (its last 8 bytes).
 /// - Two transaction slots of `slot bytes`: sequence u64 · header length u32 · header
-///   (`encodeHeader`: generations, disk state, flags, activity log, bitmap peers) · zeros ·
+///   (`encodeHeader`: generations, disk state, flags, activity log, bitmap peers, superseded
+///   generations, settled peers, crash-marked extents and their digest) · zeros ·
 ///   FNV-1a 64 of the slot before it. The slot with the higher sequence and an intact checksum
 ///   is the current header; the other is the previous one (or empty).
 /// - One bitmap area per peer slot, each starting on a page: the words of that peer's bitmap.
@@ -48,8 +49,9 @@ enum MetadataFile {
                                           .outdated, .dUnknown, .consistent, .upToDate]
 
     /// Header formats this engine reads: 1 (sessions before the superseded generations were
-    /// kept) and 2 (`MetadataHeader.currentFormatVersion`, the same fields followed by the
-    /// superseded generations). Only the current one is written, except by tests of the upgrade.
+    /// kept), 2 (the same fields followed by the superseded generations), 3 (then the peers a
+    /// crashed Primary's status is settled toward) and 4 (`MetadataHeader.currentFormatVersion`:
+    /// then the crash-marked extents). Only the current one is written, except by tests of the upgrade.
     static let headerFormatVersions: ClosedRange<UInt32> = 1 ... MetadataHeader.currentFormatVersion
 
     /// The header's fields in order; a format-1 header ends after the bitmap peers.
@@ -57,6 +59,7 @@ enum MetadataFile {
         precondition(headerFormatVersions.contains(h.formatVersion), "no encoding for header format \(h.formatVersion)")
         precondition(h.formatVersion >= 2 || h.supersededGenerations.isEmpty, "a format-1 header cannot hold superseded generations")
         precondition(h.formatVersion >= 3 || h.crashedPrimarySettledPeers.isEmpty, "a header before format 3 cannot hold settled peers")
+        precondition(h.formatVersion >= 4 || (h.crashMarkedExtents.isEmpty && h.crashMarkDigest == 0), "a header before format 4 cannot hold crash-marked extents")
         b.writeInteger(h.formatVersion); b.writeInteger(h.nodeID.rawValue); b.writeInteger(h.sizeBytes)
         b.writeInteger(h.bitmapBlockBytes); b.writeInteger(h.activityLogExtentBytes)
         b.writeInteger(h.generations.current.rawValue)
@@ -73,6 +76,10 @@ enum MetadataFile {
         }
         if h.formatVersion >= 3 {
             b.writeInteger(UInt32(h.crashedPrimarySettledPeers.count)); for p in h.crashedPrimarySettledPeers { b.writeInteger(p.rawValue) }
+        }
+        if h.formatVersion >= 4 {
+            b.writeInteger(UInt32(h.crashMarkedExtents.count)); for e in h.crashMarkedExtents { b.writeInteger(e) }
+            b.writeInteger(h.crashMarkDigest)
         }
     }
 
@@ -106,11 +113,18 @@ enum MetadataFile {
         if formatVersion >= 3 {
             for _ in 0..<(try r.count(elementBytes: 1, max: MetadataFileLayout.peerSlotsMax)) { settled.append(NodeID(try r.u8())) }
         }
+        var crashMarked: [UInt32] = []
+        var crashMarkDigest: UInt64 = 0
+        if formatVersion >= 4 {
+            for _ in 0..<(try r.count(elementBytes: 4, max: 65536)) { crashMarked.append(try r.u32()) }
+            crashMarkDigest = try r.u64()
+        }
         return MetadataHeader(
             nodeID: node, sizeBytes: size, bitmapBlockBytes: block,
             activityLogExtentBytes: extent, generations: GenerationSet(current: current, bitmap: slots, history: history),
             disk: diskStates[diskIndex], flags: flags, activityLog: al, bitmapPeers: peers,
-            supersededGenerations: superseded, crashedPrimarySettledPeers: settled)
+            supersededGenerations: superseded, crashedPrimarySettledPeers: settled, crashMarkedExtents: crashMarked,
+            crashMarkDigest: crashMarkDigest)
     }
 
     static func encodeSuperblock(_ layout: MetadataFileLayout) -> [UInt8] {

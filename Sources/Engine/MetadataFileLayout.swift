@@ -38,21 +38,22 @@ struct MetadataFileLayout: Sendable, Equatable {
 
     /// Encoded bytes of a header: fixed fields, then the lists (see `MetadataFile.encodeHeader`).
     static func headerBytes(generationSlots: Int, history: Int, activityLog: Int, bitmapPeers: Int, superseded: Int,
-                            settledPeers: Int) -> Int {
+                            settledPeers: Int, crashMarked: Int) -> Int {
         let fixed = 4 + 1 + 8 + 4 + 8 + 8 + 1 + 4
         return fixed + 4 + 9 * generationSlots + 4 + 8 * history + 4 + 4 * activityLog + 4 + bitmapPeers + 4 + 8 * superseded
-            + 4 + settledPeers
+            + 4 + settledPeers + 4 + 4 * crashMarked + 8
     }
 
     static func roundUpToPage(_ bytes: Int) -> Int { (bytes + pageBytes - 1) / pageBytes * pageBytes }
 
-    /// A layout for `metadata` whose slots hold a header with `activityLogExtentsMax` extents
-    /// (and every other list at its maximum), so that activity-log changes never outgrow it.
+    /// A layout for `metadata` whose slots hold a header with `activityLogExtentsMax` extents in
+    /// its activity log and as many crash-marked ones (and every other list at its maximum), so
+    /// that activity-log changes never outgrow it.
     static func fitting(_ metadata: PersistedMetadata, activityLogExtentsMax: Int) -> MetadataFileLayout {
         let extents = max(activityLogExtentsMax, metadata.header.activityLog.count)
         let header = headerBytes(generationSlots: peerSlotsMax, history: GenerationSet.historyMax,
                                  activityLog: extents, bitmapPeers: peerSlotsMax, superseded: GenerationSet.historyMax,
-                                 settledPeers: peerSlotsMax)
+                                 settledPeers: peerSlotsMax, crashMarked: max(activityLogExtentsMax, metadata.header.crashMarkedExtents.count))
         return MetadataFileLayout(slotBytes: min(slotBytesMax, roundUpToPage(header + slotFramingBytes)),
                                   bitmapPeers: metadata.header.bitmapPeers,
                                   bitmapWords: metadata.bitmaps.first?.words.count ?? 0)
@@ -64,7 +65,8 @@ struct MetadataFileLayout: Sendable, Equatable {
         guard h.bitmapPeers == bitmapPeers, metadata.bitmaps.allSatisfy({ $0.words.count == bitmapWords }) else { return false }
         let header = Self.headerBytes(generationSlots: h.generations.bitmap.count, history: h.generations.history.count,
                                       activityLog: h.activityLog.count, bitmapPeers: h.bitmapPeers.count,
-                                      superseded: h.supersededGenerations.count, settledPeers: h.crashedPrimarySettledPeers.count)
+                                      superseded: h.supersededGenerations.count, settledPeers: h.crashedPrimarySettledPeers.count,
+                                      crashMarked: h.crashMarkedExtents.count)
         return header + Self.slotFramingBytes <= slotBytes
     }
 }

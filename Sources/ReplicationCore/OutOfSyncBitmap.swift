@@ -18,10 +18,10 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     /// to be missing there. Any other set or clear of a bit makes it an ordinary bit again. The
     /// handshake reports their count apart (`Handshake.crashMarkedBlocks`) so that at equal
     /// generations a side whose bits record a write its peer missed is told from one whose
-    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Kept in memory only:
-    /// after a restart every persisted bit counts as a missed write's again, as before the
-    /// distinction, and the side does not yield for them (known gap: a second crash before the
-    /// first one's bits are resynced turns the first one's crash-only bits into such bits).
+    /// bits are only its crash's (EqualGenerationBitsTieTests, seed 600). Durable by extent: the
+    /// header lists the extents whose set bits are crash-only toward every peer
+    /// (`MetadataHeader.crashMarkedExtents`), and the next attach adopts them (`adoptCrashOnly`)
+    /// where the bits on disk match the header's digest of them (`crashMarkDigest`).
     private var crashOnly: [Int: UInt64] = [:]
     /// Bits in `crashOnly`. Counted when asked (once per handshake, over the words a crash marked)
     /// rather than kept beside the words it would have to follow.
@@ -98,6 +98,52 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         }
     }
 
+    /// Counts the set bits of `blocks` as crash-only (an attach reading the header's
+    /// crash-marked extents); their clear bits stay clear.
+    mutating func adoptCrashOnly(_ blocks: Range<UInt64>) {
+        precondition(blocks.upperBound <= blockCount, "block \(blocks.upperBound) beyond \(blockCount)")
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            let adopted = words[index] & mask & ~(crashOnly[index] ?? 0)
+            if adopted != 0 { crashOnly[index, default: 0] |= adopted }
+            block += span
+        }
+    }
+
+    /// Of the set bits in `blocks`: whether some are crash-only, and whether some are not.
+    func crashMarks(in blocks: Range<UInt64>) -> (crashOnly: Bool, ordinary: Bool) {
+        var result = (crashOnly: false, ordinary: false)
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            let crash = crashOnly[index] ?? 0
+            if words[index] & mask & crash != 0 { result.crashOnly = true }
+            if words[index] & mask & ~crash != 0 { result.ordinary = true }
+            block += span
+        }
+        return result
+    }
+
+    /// Blocks of the words that hold crash-only bits, word by word (unordered).
+    var crashOnlyWordBlocks: [Range<UInt64>] {
+        crashOnly.keys.map { UInt64($0) * 64 ..< min(UInt64($0) * 64 + 64, blockCount) }
+    }
+
+    /// Folds the bits of `blocks` into an FNV-1a 64 `hash` (`MetadataHeader.crashMarkDigest`).
+    func digest(_ blocks: Range<UInt64>, into hash: inout UInt64) {
+        var block = blocks.lowerBound
+        while block < blocks.upperBound {
+            let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
+            var bits = words[index] & mask
+            for _ in 0 ..< 8 {
+                hash = (hash ^ (bits & 0xFF)) &* 0x0000_0100_0000_01b3
+                bits >>= 8
+            }
+            block += span
+        }
+    }
+
     /// The word holding `block`, the mask of its bits from `block` up to `upper` (exclusive)
     /// within that word, and how many blocks that is.
     private static func word(from block: UInt64, to upper: UInt64) -> (index: Int, mask: UInt64, span: UInt64) {
@@ -106,10 +152,17 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         return (Int(block / 64), span == 64 ? ~0 : ((UInt64(1) << span) - 1) << bit, span)
     }
 
-    /// The bits of `mask` in word `index` are no longer crash-only (set or cleared for another reason).
-    private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64) {
+    /// The bits of `mask` in word `index` are no longer crash-only (set or cleared for another
+    /// reason). Set again (a write the peer missed, into a block the crash had marked), the word
+    /// does not change, but the header's crash-marked extents do: the word is marked dirty as
+    /// if it gained a bit, so that the next metadata write comes as soon as for a new bit.
+    private mutating func forgetCrashOnly(_ index: Int, _ mask: UInt64, setAgain: Bool) {
         guard let bits = crashOnly[index], bits & mask != 0 else { return }
         crashOnly[index] = bits & ~mask == 0 ? nil : bits & ~mask
+        if setAgain {
+            dirtyHasSetBits = true
+            markDirty(index)
+        }
     }
 
     private mutating func update(_ blocks: Range<UInt64>, to value: Bool) {
@@ -117,7 +170,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         var block = blocks.lowerBound
         while block < blocks.upperBound {
             let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
-            if !crashOnly.isEmpty { forgetCrashOnly(index, mask) }
+            if !crashOnly.isEmpty { forgetCrashOnly(index, mask, setAgain: value) }
             let old = words[index]
             let new = value ? old | mask : old & ~mask
             if new != old {
@@ -136,7 +189,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         for (i, w) in other.enumerated() {
             let index = firstWord + i
             let add = index == last ? w & Self.tailMask(blockCount) : w
-            if !crashOnly.isEmpty { forgetCrashOnly(index, add) }
+            if !crashOnly.isEmpty { forgetCrashOnly(index, add, setAgain: true) }
             let old = words[index]
             let new = old | add
             if new != old {

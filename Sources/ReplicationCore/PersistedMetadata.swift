@@ -68,16 +68,34 @@ public struct MetadataHeader: Sendable, Equatable {
     /// the others it still claims crashed Primary. Empty without the flag (format 3; an older
     /// header is read as settled toward nobody, which is what its flag meant).
     public var crashedPrimarySettledPeers: [NodeID]
+    /// Activity-log extents a crash marked out of sync toward every peer whose set bits are,
+    /// toward every peer, still only that crash's (`OutOfSyncBitmap.setByCrash`): no write is
+    /// known to be missing there. Sorted, at most `activityLogExtentsMax`. The attach that reads
+    /// it counts those bits as crash-only again, so a node that crashes twice before its first
+    /// crash's bits are resynced still yields at one generation to a peer whose bits record a
+    /// write it missed (`equal-*-holds-missed-writes`); kept in memory only, the second restart
+    /// counted them as missed writes and the lower node id was the source over an acknowledged
+    /// write (EqualGenerationBitsTieTests). Format 4; an older header is read as having none,
+    /// which counts every bit as a missed write's, as before.
+    public var crashMarkedExtents: [UInt32]
+    /// FNV-1a 64 of the bits of `crashMarkedExtents` toward every peer, as the update carrying
+    /// this header leaves them on disk (`ReplicaInstance.crashMarkDigest`); 0 with no extent
+    /// listed. An update writes its bitmap pages before its header (the header may evict the
+    /// extents those bits cover), so a crash between the two leaves new bits under the previous
+    /// header: a bit recording a missed write in an extent that header lists would be read as
+    /// the crash's, and its side would yield its write away. The attach adopts the list only
+    /// where the bits on disk are the ones this digest saw. Format 4, with the list.
+    public var crashMarkDigest: UInt64
 
-    /// Format 2 added `supersededGenerations`, format 3 `crashedPrimarySettledPeers`; an older
-    /// header is read as having none.
-    public static let currentFormatVersion: UInt32 = 3
+    /// Format 2 added `supersededGenerations`, format 3 `crashedPrimarySettledPeers`, format 4
+    /// `crashMarkedExtents` and `crashMarkDigest`; an older header is read as having none.
+    public static let currentFormatVersion: UInt32 = 4
 
     public init(formatVersion: UInt32 = MetadataHeader.currentFormatVersion, nodeID: NodeID,
                 sizeBytes: UInt64, bitmapBlockBytes: UInt32, activityLogExtentBytes: UInt64,
                 generations: GenerationSet, disk: DiskState, flags: MetadataFlags,
                 activityLog: [UInt32], bitmapPeers: [NodeID], supersededGenerations: [Generation] = [],
-                crashedPrimarySettledPeers: [NodeID] = []) {
+                crashedPrimarySettledPeers: [NodeID] = [], crashMarkedExtents: [UInt32] = [], crashMarkDigest: UInt64 = 0) {
         self.formatVersion = formatVersion
         self.nodeID = nodeID
         self.sizeBytes = sizeBytes
@@ -90,6 +108,8 @@ public struct MetadataHeader: Sendable, Equatable {
         self.bitmapPeers = bitmapPeers
         self.supersededGenerations = supersededGenerations
         self.crashedPrimarySettledPeers = crashedPrimarySettledPeers
+        self.crashMarkedExtents = crashMarkedExtents
+        self.crashMarkDigest = crashMarkDigest
     }
 }
 
@@ -212,6 +232,12 @@ public struct PersistedMetadata: Sendable, Equatable {
         }
         if h.activityLog.count > config.activityLogExtentsMax {
             throw MetadataError("activity log holds \(h.activityLog.count) extents, al-extents is \(config.activityLogExtentsMax)")
+        }
+        if h.crashMarkedExtents.contains(where: { UInt64($0) >= extentCount }) {
+            throw MetadataError("crash-marked extents name one beyond the end of the volume")
+        }
+        if h.crashMarkedExtents.count > config.activityLogExtentsMax {
+            throw MetadataError("\(h.crashMarkedExtents.count) crash-marked extents, al-extents is \(config.activityLogExtentsMax)")
         }
         if h.generations.history.count > GenerationSet.historyMax {
             throw MetadataError("\(h.generations.history.count) history generations, at most \(GenerationSet.historyMax)")

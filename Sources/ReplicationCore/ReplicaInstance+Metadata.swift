@@ -30,6 +30,22 @@ extension ReplicaInstance {
             peers[index].bitmap = OutOfSyncBitmap(blockCount: config.blockCount,
                                                   blockBytes: UInt64(config.bitmapBlockBytes), words: words)
         }
+        // An earlier crash's blocks not resynced since are still only that crash's, whatever
+        // happened to this node in between (a clean restart, another crash) — if the bits on
+        // disk are the ones the header listed them with: an update whose bitmap pages landed
+        // without its header (a crash between the two) may have set a missed write's bit there.
+        // Then none is adopted: every bit counts as a missed write's, as before format 4.
+        if !h.crashMarkedExtents.isEmpty {
+            if crashMarkDigest(of: h.crashMarkedExtents) == h.crashMarkDigest {
+                for extent in h.crashMarkedExtents {
+                    for index in peers.indices where peers[index].bitmap != nil {
+                        peers[index].bitmap!.adoptCrashOnly(extentBlocks(extent))
+                    }
+                }
+            } else {
+                log(.info, "the bitmap changed after the header listing crash-marked extents \(h.crashMarkedExtents) was written (an update cut by a crash); their bits count as missed writes")
+            }
+        }
         if crashedAtAttach {
             // After a crash any hot extent may differ from any peer (in-flight writes): mark them
             // out of sync everywhere (DRBD apply-al).
@@ -98,10 +114,51 @@ extension ReplicaInstance {
     }
 
     mutating func markExtentOutOfSync(_ extent: UInt32, toward i: Int) {
+        peers[i].bitmap!.setByCrash(extentBlocks(extent))
+    }
+
+    /// The bitmap blocks of activity-log extent `extent`.
+    func extentBlocks(_ extent: UInt32) -> Range<UInt64> {
         let start = UInt64(extent) * config.activityLogExtentBytes
-        let length = min(config.activityLogExtentBytes, config.sizeBytes - start)
-        let blocks = peers[i].bitmap!.blocks(offsetBytes: start, lengthBytes: length)
-        peers[i].bitmap!.setByCrash(blocks)
+        let end = min(start + config.activityLogExtentBytes, config.sizeBytes)
+        let block = UInt64(config.bitmapBlockBytes)
+        return start / block ..< (end + block - 1) / block
+    }
+
+    /// The extents whose set bits toward every peer are only a crash's (`setByCrash`), with at
+    /// least one such bit: what the header keeps of the crash marks (`MetadataHeader.crashMarkedExtents`).
+    /// An extent where some bit toward some peer records a missed write is left out whole: a
+    /// bit counted as a missed write's after the next attach only keeps that side from yielding
+    /// (the tie-break before the distinction), while a missed write's bit counted as a crash's
+    /// would make it yield its write away. At most al-extents of them, the rest left out so.
+    func crashMarkedExtents() -> [UInt32] {
+        let bitmaps = peers.compactMap(\.bitmap)
+        guard bitmaps.contains(where: { $0.crashOnlyCount > 0 }) else { return [] }
+        let extentBlocksCount = config.activityLogExtentBytes / UInt64(config.bitmapBlockBytes)
+        var candidates = Set<UInt32>()
+        for bitmap in bitmaps {
+            for blocks in bitmap.crashOnlyWordBlocks where !blocks.isEmpty {
+                for extent in blocks.lowerBound / extentBlocksCount ... (blocks.upperBound - 1) / extentBlocksCount {
+                    candidates.insert(UInt32(extent))
+                }
+            }
+        }
+        let marked = candidates.filter { extent in
+            let marks = bitmaps.map { $0.crashMarks(in: extentBlocks(extent)) }
+            return marks.contains(where: \.crashOnly) && !marks.contains(where: \.ordinary)
+        }.sorted()
+        return Array(marked.prefix(config.activityLogExtentsMax))
+    }
+
+    /// FNV-1a 64 of the bits of `extents` toward every peer with a bitmap, in the order of the
+    /// header's bitmap peers (`MetadataHeader.crashMarkDigest`); 0 for none.
+    func crashMarkDigest(of extents: [UInt32]) -> UInt64 {
+        guard !extents.isEmpty else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for peer in peers where peer.bitmap != nil {
+            for extent in extents { peer.bitmap!.digest(extentBlocks(extent), into: &hash) }
+        }
+        return hash
     }
 
     func metadataHeader() -> MetadataHeader {
@@ -109,6 +166,7 @@ extension ReplicaInstance {
         if !persistedDisk.hasDisk || persistedDisk == .attaching || persistedDisk == .negotiating {
             persistedDisk = .inconsistent
         }
+        let marked = crashMarkedExtents()
         return MetadataHeader(
             nodeID: config.nodeID, sizeBytes: config.sizeBytes,
             bitmapBlockBytes: config.bitmapBlockBytes,
@@ -117,7 +175,8 @@ extension ReplicaInstance {
             activityLog: activityLog.sortedExtents,
             bitmapPeers: peers.filter { $0.bitmap != nil }.map(\.id),
             supersededGenerations: supersededGenerations,
-            crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [])
+            crashedPrimarySettledPeers: crashedPrimaryAtAttach ? peers.filter(\.crashedPrimarySettled).map(\.id).sorted { $0.rawValue < $1.rawValue } : [],
+            crashMarkedExtents: marked, crashMarkDigest: crashMarkDigest(of: marked))
     }
 
     /// Something durable changed; returns the version that must be persisted before anything

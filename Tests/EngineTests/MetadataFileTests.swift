@@ -1,5 +1,6 @@
 @testable import Engine
 import Glibc
+import NIOCore
 import ReplicationCore
 import ScratchFolders
 import Testing
@@ -25,6 +26,8 @@ struct MetadataFileTests {
         m.header.supersededGenerations = [Generation(0x5A00), Generation(0x7700)]
         m.header.flags.insert(.crashedPrimary)
         m.header.crashedPrimarySettledPeers = [NodeID(2)]
+        m.header.crashMarkedExtents = [3, 15]
+        m.header.crashMarkDigest = 0x0123_4567_89AB_CDEF
         m.bitmaps[0].words[0] = .max
         m.bitmaps[1].words[m.bitmaps[1].words.count - 1] = 0x8000_0000_0000_0001
         return m
@@ -126,6 +129,8 @@ struct MetadataFileTests {
         m.header.formatVersion = 1
         m.header.supersededGenerations = []
         m.header.crashedPrimarySettledPeers = []
+        m.header.crashMarkedExtents = []
+        m.header.crashMarkDigest = 0
         return m
     }
 
@@ -134,11 +139,87 @@ struct MetadataFileTests {
         var old = Self.sample()
         old.header.formatVersion = 2
         old.header.crashedPrimarySettledPeers = []
+        old.header.crashMarkedExtents = []
+        old.header.crashMarkDigest = 0
         var expected = old
         expected.header.formatVersion = MetadataHeader.currentFormatVersion
         #expect(try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md").metadata == expected)
         expected.header.crashedPrimarySettledPeers = [NodeID(0), NodeID(2)]
         #expect(try MetadataFile.decode(MetadataFile.encode(expected, layout: Self.layout(expected), sequence: 4), path: "x.md").metadata == expected)
+    }
+
+    @Test("a format-3 file (before the crash-marked extents) opens with none, and its next update carries them")
+    func formatThreeHeader() async throws {
+        var old = Self.sample()
+        old.header.formatVersion = 3
+        old.header.crashMarkedExtents = []
+        old.header.crashMarkDigest = 0
+        var expected = old
+        expected.header.formatVersion = MetadataHeader.currentFormatVersion
+        #expect(try MetadataFile.decode(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), path: "x.md").metadata == expected)
+        // On disk: a file an engine of format 3 wrote is loaded, validated (the core takes it in
+        // the current format) and updated; the update carries the list and its digest.
+        let path = try Self.metadataPath()
+        Self.writeBytes(MetadataFile.encode(old, layout: Self.layout(old), sequence: 3), to: path)
+        let loaded = try #require(try MetadataFile.load(path))
+        #expect(loaded.metadata == expected)
+        #expect(throws: Never.self) { try loaded.metadata.validate(against: Self.config()) }
+        var writer = MetadataFileWriter(path: path, activityLogExtentsMax: 64, loaded: loaded)
+        var update = MetadataUpdate(header: loaded.metadata.header, bitmapWords: [PeerBitmapWords(peer: NodeID(0), firstWord: 0, words: [0xF0])])
+        update.header.crashMarkedExtents = [0, 3, 15]
+        update.header.crashMarkDigest = 0xFEDC_BA98_7654_3210
+        let next = loaded.metadata.applying(update)
+        #expect(await writer.run(writer.write(next, for: update)) == .done)
+        let reread = try #require(try MetadataFile.load(path))
+        #expect(reread.metadata == next)
+        #expect(reread.metadata.header.formatVersion == 4 && reread.metadata.header.crashMarkedExtents == [0, 3, 15])
+        #expect(reread.metadata.header.crashMarkDigest == 0xFEDC_BA98_7654_3210)
+        // As many crash-marked extents as al-extents fit the layout's slots beside a full activity log.
+        var full = next
+        full.header.activityLog = Array(0 ..< 64)
+        full.header.crashMarkedExtents = Array(0 ..< 64)
+        #expect(Self.layout(next).holds(full))
+        #expect(throws: Never.self) { try full.validate(against: Self.config()) }
+        full.header.crashMarkedExtents.append(64)
+        #expect(throws: MetadataError.self) { try full.validate(against: Self.config()) }
+        full.header.crashMarkedExtents = [UInt32(Self.config().sizeBytes / Self.config().activityLogExtentBytes)]
+        #expect(throws: MetadataError.self) { try full.validate(against: Self.config()) }
+    }
+
+    /// A format-4 header cut inside its crash-marked extents or their digest, or whose list
+    /// count runs past the slot, in a slot whose checksum is intact (as a bug in a writer would
+    /// leave it): refused, naming the file, never read as a shorter list.
+    @Test("a format-4 header cut short in its crash-marked extents or digest is refused with the path named")
+    func truncatedFormatFourHeader() throws {
+        let m = Self.sample()
+        let layout = Self.layout(m)
+        var payload = ByteBuffer()
+        MetadataFile.encodeHeader(m.header, into: &payload)
+        let header = Array(payload.readableBytesView)
+        // The header ends: count u32 (2) · extents 3, 15 · digest u64.
+        let listStart = header.count - 8 - 8 - 4
+        #expect(Array(header[listStart ..< listStart + 4]) == [0, 0, 0, 2])
+        var cuts: [[UInt8]] = (1 ... 16).map { Array(header.dropLast($0)) }
+        var overlong = header
+        overlong[listStart + 3] = 9
+        cuts.append(overlong)
+        for bad in cuts {
+            var slot = ByteBuffer()
+            slot.writeInteger(UInt64(5))
+            slot.writeInteger(UInt32(bad.count))
+            slot.writeBytes(bad)
+            slot.writeRepeatingByte(0, count: layout.slotBytes - 8 - slot.readableBytes)
+            slot.writeInteger(MetadataFile.checksum(slot.readableBytesView))
+            var bytes = MetadataFile.encode(m, layout: layout, sequence: 4)
+            let offset = layout.slotOffset(sequence: 5)
+            bytes.replaceSubrange(offset ..< offset + layout.slotBytes, with: Array(slot.readableBytesView))
+            do {
+                let loaded = try MetadataFile.decode(bytes, path: "/state/metadata/r/0.md")
+                Issue.record("read a cut format-4 header of \(bad.count) bytes as \(loaded.metadata.header.crashMarkedExtents)")
+            } catch {
+                #expect(error.description.hasPrefix("/state/metadata/r/0.md: corrupt metadata"), "\(error)")
+            }
+        }
     }
 
     @Test("a format-1 header (before superseded generations) is read from either file version and upgraded by the next update")

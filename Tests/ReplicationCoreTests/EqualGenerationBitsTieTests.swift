@@ -126,6 +126,34 @@ struct EqualGenerationBitsTieTests {
         #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=3"], "\(script.text)")
     }
 
+    /// n0 comes back alone (its peers down), its crash marks its activity log's extents toward
+    /// n2, its header records them, and it crashes again before meeting n2. With the marks in
+    /// memory only (session 18's fix) the second restart read those bits back as ordinary ones,
+    /// both sides then held "missed writes", `equal-lower-node-id` made n0 the source and c2 was
+    /// resynced away on every replica. The header keeps them (`crashMarkedExtents`, format 4).
+    /// Mutation: the attach not adopting the header's extents fails this test that way.
+    @Test("a second crash before the first crash's bits are resynced: the acknowledged write still wins")
+    func secondCrashKeepsCrashMarks() {
+        guard let script = bothCrashedAtOneGeneration() else { return }
+        script.run("restart n0")
+        script.run("stabilize")
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.run("metadata n0").first?.contains("crash-marked=[0]") == true,
+                "n0's header keeps its crash's extent:\n\(script.text)")
+        script.run("crash n0 apply-metadata")
+        script.run("restart n0")
+        script.run("restart n2")
+        script.run("restart n1")
+        let met = script.run("stabilize")
+        #expect(met.contains("n0: info: connected to node 2 (n2): targetUseBitmap by rule equal-peer-holds-missed-writes"),
+                "the second restart did not tell n0's crash bits from c2's:\n\(script.text)")
+        script.run("tick 10")
+        script.run("stabilize")
+        #expect(script.run("data n2 off=4096") == ["n2 off=4096: pattern=3"], "\(script.text)")
+        #expect(script.run("data n0 off=4096") == ["n0 off=4096: pattern=3"], "\(script.text)")
+    }
+
     func crashed(_ node: UInt8, bits: UInt64, crashMarked: UInt64) -> Handshake {
         Handshake(nodeID: NodeID(node), volume: 0, sizeBytes: 1 << 20, bitmapBlockBytes: 4096, role: .secondary,
                   disk: .upToDate, generations: GenerationSet(current: Generation(0x103D)), flags: [.crashed],

@@ -181,6 +181,7 @@ final class SimCluster {
     func describe(_ header: MetadataHeader) -> String {
         "disk=\(header.disk.rawValue) current=\(header.generations.current) flags=0x\(String(header.flags.rawValue, radix: 16)) activity-log=\(header.activityLog)"
             + (header.crashedPrimarySettledPeers.isEmpty ? "" : " crashed-primary-settled=\(header.crashedPrimarySettledPeers.map { "n\($0.rawValue)" })")
+            + (header.crashMarkedExtents.isEmpty ? "" : " crash-marked=\(header.crashMarkedExtents)")
     }
 
     /// Appends a trace line when the watched block changed anywhere: per node its value (first
