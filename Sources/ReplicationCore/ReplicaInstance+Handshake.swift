@@ -221,7 +221,7 @@ extension ReplicaInstance {
         // generation meanwhile (DRBD's takes the source's sync UUID at the start), so an
         // interrupted one meets its winner as the same split brain at the next connect, and its
         // handshake says again that it yields. Spent at the resync's end (`adoptGenerations`).
-        peers[i].discardMyData = result.rule == .splitBrainDiscardMine
+        peers[i].discardMyData = !mut("S2") && result.rule == .splitBrainDiscardMine
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
         peers[i].sourceNotUpToDateAtPlan = false
@@ -410,7 +410,7 @@ extension ReplicaInstance {
     static func splitBrainText(name: String, resource: String, rule: GenerationComparison.Rule, mine: Handshake,
                                peer: Handshake, mineChanged: String, peerChanged: String) -> String {
         let since: String
-        if rule == .splitBrainSameParent {
+        if mut("S4") || rule == .splitBrainSameParent {
             let parent = mine.generations.bitmapGeneration(for: peer.nodeID)
             let full = GenerationComparison.discardResyncsBitmaps(rule, mine: mine, peer: peer)
                 ? "" : "; one side is Inconsistent, holding blocks no bitmap between the two marks, so the side whose changes are thrown away gets a full resync"
