@@ -136,11 +136,7 @@ struct OutOfSyncBitmap: Sendable, Equatable {
         var block = blocks.lowerBound
         while block < blocks.upperBound {
             let (index, mask, span) = Self.word(from: block, to: blocks.upperBound)
-            var bits = words[index] & mask
-            for _ in 0 ..< 8 {
-                hash = (hash ^ (bits & 0xFF)) &* 0x0000_0100_0000_01b3
-                bits >>= 8
-            }
+            BlockDigest.fold(word: words[index] & mask, into: &hash)
             block += span
         }
     }

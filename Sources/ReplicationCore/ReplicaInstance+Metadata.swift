@@ -161,7 +161,7 @@ extension ReplicaInstance {
     /// header's bitmap peers (`MetadataHeader.crashMarkDigest`); 0 for none.
     func crashMarkDigest(of extents: [UInt32]) -> UInt64 {
         guard !extents.isEmpty else { return 0 }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = BlockDigest.fnv1aBasis
         for peer in peers where peer.bitmap != nil {
             for extent in extents { peer.bitmap!.digest(extentBlocks(extent), into: &hash) }
         }
