@@ -198,7 +198,12 @@ final class ScenarioRunner {
             let n = node(0)
             let count = Int(args.count > 1 ? args[1] : "1")!
             // `fail`: each completes with an I/O error (a flush too, which `fail-writes` spares).
-            for _ in 0 ..< count where !cluster.nodes[n].pending.isEmpty { cluster.completeStorage(n, fail: args.contains("fail")) }
+            // `at=K`: the K-th pending one (0 the oldest) completes first, as a disk that reorders
+            // its completions may (the simulation's slow writes do).
+            let at = Int(options["at"] ?? "0")!
+            for _ in 0 ..< count where !cluster.nodes[n].pending.isEmpty {
+                cluster.completeStorage(n, index: min(at, cluster.nodes[n].pending.count - 1), fail: args.contains("fail"))
+            }
         case "trace-messages":
             cluster.traceMessages = args.first != "off"
         case "state":
