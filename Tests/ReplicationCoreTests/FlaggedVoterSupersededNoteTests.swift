@@ -10,8 +10,8 @@ import Testing
 /// `knowsNewerGeneration` trusted nothing, the note included: n2 started 55C3 beside 66D7, a
 /// split brain at the heal.
 ///
-/// Fixed (branch seq2r-flagvote; also on seq2r-127b): a superseded note is another writer's news, not this node's
-/// history: it refuses the requester whatever the flag. Mutation: the note checked after the
+/// Fixed (session 24): a superseded note is another writer's news, not this node's history: it
+/// refuses the requester whatever the flag. Mutation: the note checked after the
 /// flag's exemption again, n0 grants and n2 is promoted.
 @Suite("Replication core: a voter flagged primaryLostQuorum that noted a writer's new generation")
 struct FlaggedVoterSupersededNoteTests {
