@@ -18,11 +18,7 @@ struct FlaggedVoterSupersededNoteTests {
     @Test("the voter refuses a requester at the generation the writer moved past")
     func flaggedVoterKeepsNote() {
         let script = RecordedScript()
-        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority")
-        // n0 loses quorum as Primary, steps down and comes back: a Secondary with the flag.
-        for line in ["isolate n0", "stabilize", "admin n0 secondary", "stabilize", "heal", "stabilize"] {
-            script.run(line)
-        }
+        script.lostQuorumSecondaryN0("cluster nodes=3 size=64K quorum=majority")
         #expect(script.run("metadata n0").first?.contains("flags=0x5") == true, "n0 keeps the flag:\n\(script.text)")
         // n1, Primary, resyncs n0 (invalidated; its disk completes nothing from here on, so the
         // resync never ends and the flag stays) and loses n2; its write starts G1 with n2 absent,
