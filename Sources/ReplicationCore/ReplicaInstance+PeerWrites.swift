@@ -19,12 +19,19 @@ extension ReplicaInstance {
             return
         }
         notePeerWriteInDoubt(write, writer: i)
+        var clearedFlagVersion: UInt64 = 0
         if flags.contains(.generationUnconfirmed), peers[i].current.sameHistory(as: generations.current) {
             // A write issued in the generation this node took from its writer: the writer's
             // header holding it was durable before (`onNewGeneration`), so the writer cannot
             // have forgotten it, and this node may hold acknowledged writes of it from here on.
+            // The write reaches the disk (and is answered) only after the header without the
+            // flag: the writer acknowledges on this answer without waiting for its own clear
+            // (`generationConfirmedOnDisk`), which is right only while the answering replica's
+            // clear is durable. Answered first, a crash brought it back flagged beside its writer,
+            // flagged too, and both yielded the acknowledged write to an unconfirmed sibling
+            // (SecondaryStaleFlagTests). One header per generation on each replica.
             flags.remove(.generationUnconfirmed)
-            markMetadataDirty()
+            clearedFlagVersion = markMetadataDirty()
         }
         confirmSupersededAwaitingWrite()
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`
@@ -46,6 +53,7 @@ extension ReplicaInstance {
                                 blockBytes: UInt64(config.bitmapBlockBytes))
         }
         var op = QueuedPeerOp(from: id, kind: .write(write))
+        op.neededVersion = clearedFlagVersion
         if write.kind != .trim, Self.isResyncTarget(&peers[i]),
            write.notReplicatedTo & (1 << UInt32(id.rawValue)) == 0 {
             // The writer is this node's resync source: once written here, the blocks it covers
@@ -133,7 +141,7 @@ extension ReplicaInstance {
                     return
                 }
                 op.extents = extents
-                op.neededVersion = max(writeBarrierVersion, activateExtents(extents))
+                op.neededVersion = max(op.neededVersion, writeBarrierVersion, activateExtents(extents))
             }
             guard let extents = op.extents, metadataDurable(op.neededVersion) else {
                 peerQueue.prepend(op)
