@@ -2352,6 +2352,12 @@ struct SimulationTests {
     ///   started 55C3 beside 66D7/E16B: a split brain at the heal, nothing acknowledged on n1's
     ///   side. Direction: a superseded note is another writer's news, not this node's history:
     ///   check it before the flag's exemption.
+    /// Session 24 (seq2r), the tail-0 announcement's two untested conditions (review's mutations
+    ///   of 9aec984): `disk != .inconsistent` is needed on main b7e6f95: off, fixed seed 7 and
+    ///   resync-lane fixed seed 33 acknowledge no write (7: n1, the finished resync target of
+    ///   Primary n3, lost n3 with nothing received and sent writer-lost tail 0 to n2, Inconsistent
+    ///   and still holding n3). `writerHadQuorum` was needed by nothing (7 passes without it) and
+    ///   is unsound (a stale "no quorum" report: the "quorum again" one died with the link): removed.
     /// Session 24 (seq2r): that rule landed alone (seq2r-flagvote, FlaggedVoterSupersededNoteTests;
     ///   mutation: the note after the flag again, n2 is promoted at G0, 2 issues). On main's seeds
     ///   it changes nothing: 1…300, 301…500, 501…800, 1401…1700 and lane 1…300, 301…600 are
