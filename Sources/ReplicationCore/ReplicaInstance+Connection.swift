@@ -80,6 +80,7 @@ extension ReplicaInstance {
     mutating func resetConnection(_ i: Int) {
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
+        let lackedCurrent = cannotHoldCurrent(i)  // before the replication state is reset
         let wasPrimary = peers[i].role == .primary
         let received = peers[i].lastSequenceReceived
         let streamStart = peers[i].streamStart
@@ -131,7 +132,7 @@ extension ReplicaInstance {
         if wasPrimary && role == .secondary {
             markInDoubtWritesTowardUnreachedPeers(inDoubtWrites, keptThrough: lastSequence, writer: i)
         }
-        if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
+        if wasReceiving { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate, lackedCurrent: lackedCurrent) }
         if let pending = promotion {
             // A yes given on this connection is void: the peer forgot its grant with it and may
             // vote for another requester before it is connected (and asked) again.
@@ -248,6 +249,7 @@ extension ReplicaInstance {
         }
         let wasReceiving = peers[i].receivesWrites
         let wasUpToDate = peers[i].disk == .upToDate
+        let lackedCurrent = cannotHoldCurrent(i)
         let before = (role: peers[i].role, disk: peers[i].disk)
         let upToDateWasAssumed = peers[i].upToDateUnreported
         peers[i].upToDateUnreported = false
@@ -257,7 +259,9 @@ extension ReplicaInstance {
         peers[i].current = report.current
         peers[i].outdatedByQuorumLoss = report.outdatedByQuorumLoss
         peers[i].promotionGranted = false  // a promotion it asked for ended one way or the other
-        if wasReceiving && !peers[i].receivesWrites { peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate) }
+        if wasReceiving && !peers[i].receivesWrites {
+            peerStoppedReceiving(peers[i].id, peerWasUpToDate: wasUpToDate, lackedCurrent: lackedCurrent)
+        }
         if report.role != before.role { emitConnection(i) }
         if peers[i].disk != before.disk { emitPeerDevice(i) }
         recomputeQuorum()

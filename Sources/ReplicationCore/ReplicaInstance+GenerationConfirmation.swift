@@ -81,3 +81,50 @@ extension ReplicaInstance {
         log(.info, "node \(handshake.nodeID) is at generation \(generations.current) and a write of it may have been acknowledged: this node no longer yields it as unconfirmed")
     }
 }
+
+/// Staying in an unconfirmed generation when a peer that never held it is lost.
+extension ReplicaInstance {
+    /// Peer `j`, at another generation than this node's current, cannot hold the current: this
+    /// node is resyncing it, or about to (`servesResync`: bitmaps exchanged, resync running or
+    /// paused), or it said it is Inconsistent or Outdated. It takes this node's current only at
+    /// the end of a resync: this node's own (its answer ends it, `onResyncFinished`, and the
+    /// source leaves these states first), or a third replica's that holds the current, which
+    /// `staysInUnconfirmedGeneration` rules out. A peer at the current with bits to resync
+    /// (equal generations) holds it already: not this. Its state report may lag (an Inconsistent
+    /// peer whose resync from a holder just ended): trusted as `peerStoppedReceiving` trusts it,
+    /// which starts no generation on losing a peer last heard Inconsistent.
+    func cannotHoldCurrent(_ j: Int) -> Bool {
+        guard !peers[j].current.sameHistory(as: generations.current) else { return false }
+        return servesResync(to: j) || peers[j].disk == .inconsistent || peers[j].disk == .outdated
+    }
+
+    /// A Primary whose current generation is unconfirmed (no write acknowledged in it) does not
+    /// start another one on losing an UpToDate peer that never held the current
+    /// (`lackedCurrent`), while no other connected replica may hold it either: it stays in the
+    /// unconfirmed one. A new generation on losing a peer makes the replicas that go on newer
+    /// than the peer (DRBD), so that no majority promotes it at the generation it shared with
+    /// them; a peer that never held the current is already behind it (it is at an ancestor, and
+    /// the bitmap toward it tracks since then), and so is every replica that could give it the
+    /// current. Started all the same, the new generation cut the writer's branch in two: seed
+    /// 1574 (ExpiredNoteSplitBrainTests), n1 Primary at G1 from G0 (n0 absent), n0 back at G0
+    /// and lost again while n1 was to resync it, n1 started G2 from G1; n2, Inconsistent, had
+    /// only G1's announcement, and its note of G0 expired when n1 crashed before any write of
+    /// G1 or G2 arrived there (`expireSupersededAwaitingWrite`); n2 voted n0 in at G0, n0 wrote
+    /// G3. At the reunion n1's flag spoke of G2 alone, whose parent G1 n0 never knew
+    /// (`unconfirmedGenerationIsWholeBranch`), and nobody yielded though nothing of n1's was
+    /// acknowledged: a split brain. Staying at G1, whose parent G0 n0 knows, n1 yields.
+    ///
+    /// Why no other replica receiving this node's writes may hold the current: one that does
+    /// could resync the lost peer to it behind this node's back (a third node's resync, unseen
+    /// here), and the peer, promoted at the current by a voter there, would lack what this node
+    /// writes next. A replica that held the current and stopped receiving already left
+    /// `needsNewGeneration` set, which this never clears.
+    /// Only while unconfirmed: once a write of the current is acknowledged the flag no longer
+    /// makes this node yield, and a new generation cuts nothing that could.
+    func staysInUnconfirmedGeneration(losing peer: NodeID, lackedCurrent: Bool) -> Bool {
+        guard lackedCurrent, disk.hasDisk, flags.contains(.generationUnconfirmed) else { return false }
+        return peers.indices.allSatisfy { j in
+            peers[j].id == peer || !peers[j].receivesWrites || cannotHoldCurrent(j)
+        }
+    }
+}
