@@ -664,8 +664,10 @@ extension ReplicaInstance {
     }
 
     /// The peer no longer receives writes: everything still waiting for it is out of sync toward
-    /// it, and the next write starts a new generation if we are Primary.
-    mutating func peerStoppedReceiving(_ peer: NodeID, peerWasUpToDate: Bool) {
+    /// it, and the next write starts a new generation if we are Primary (unless this node stays
+    /// in its unconfirmed one: `staysInUnconfirmedGeneration`). `lackedCurrent`: the peer could
+    /// not hold this node's current generation when it stopped (`cannotHoldCurrent`).
+    mutating func peerStoppedReceiving(_ peer: NodeID, peerWasUpToDate: Bool, lackedCurrent: Bool) {
         recomputeQuorum()
         var missedWrites = false
         if let i = peerIndex(peer), !peers[i].unconfirmedWrites.isEmpty {
@@ -708,7 +710,8 @@ extension ReplicaInstance {
             }
         }
         // DRBD: the first write after losing a peer that had our data starts a new generation.
-        if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.config.disklessClient == false {
+        if role == .primary, peerWasUpToDate, peers.first(where: { $0.id == peer })?.config.disklessClient == false,
+           !staysInUnconfirmedGeneration(losing: peer, lackedCurrent: lackedCurrent) {
             needsNewGeneration = true
             // Writes the peer may have missed already exist: start the new generation now, so the
             // replicas that have them are recognisably newer than the peer (not merely "equal

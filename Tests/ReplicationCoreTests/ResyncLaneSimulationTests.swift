@@ -106,7 +106,9 @@ struct ResyncLaneSimulationTests {
     /// (its write-ack FAILED), with n3 Outdated: c9 rested on no UpToDate replica. Since
     /// `PendingRequest.localFailed` c9 fails, and nothing else is acknowledged in the run that
     /// follows.
-    static let knownFailingSeeds: [UInt64] = [7, 11, 27, 29, 69, 119, 273, 2975]
+    /// Session 24 (nbdpath): 11 leaves the list (it acknowledges writes again, here and in the
+    /// ordinary simulation) with `staysInUnconfirmedGeneration` (seed 1574's fix), a timing move.
+    static let knownFailingSeeds: [UInt64] = [7, 27, 29, 69, 119, 273, 2975]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {

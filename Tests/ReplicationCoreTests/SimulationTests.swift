@@ -185,7 +185,16 @@ struct SimulationTests {
                                        // session 23 (review), new ground, an acknowledged write lost: a write released
                                        // by its activity-log header went out in a generation whose header was not yet
                                        // durable (WriteBeforeGenerationBarrierTests); passes with the resync lane too.
-                                       4448]
+                                       4448,
+                                       // session 24 (nbdpath), a split brain under quorum: a writer cut its own
+                                       // unconfirmed branch in two by starting a generation on losing a peer that never
+                                       // held its current (ExpiredNoteSplitBrainTests); passes with the resync lane too.
+                                       // 11 acknowledges writes again with that rule (known failing in session 23).
+                                       1574, 11,
+                                       // session 24 (simrestart), no convergence on 5a5e7d5's timing (passed on
+                                       // b7e6f95 by timing): a cycle of yields over a writer's stale unconfirmed
+                                       // flag (StaleUnconfirmedFlagTests).
+                                       3775]
 
     /// Open bugs, kept as reproducers (habit 8); when a fix lands the known issue disappears and
     /// the seed moves to `fixedSeeds`. Session 2: 7 and 17 ended with no write acknowledged at
@@ -2347,6 +2356,12 @@ struct SimulationTests {
     ///   started 55C3 beside 66D7/E16B: a split brain at the heal, nothing acknowledged on n1's
     ///   side. Direction: a superseded note is another writer's news, not this node's history:
     ///   check it before the flag's exemption.
+    /// Session 24 (seq2r), the tail-0 announcement's two untested conditions (review's mutations
+    ///   of 9aec984): `disk != .inconsistent` is needed on main b7e6f95: off, fixed seed 7 and
+    ///   resync-lane fixed seed 33 acknowledge no write (7: n1, the finished resync target of
+    ///   Primary n3, lost n3 with nothing received and sent writer-lost tail 0 to n2, Inconsistent
+    ///   and still holding n3). `writerHadQuorum` was needed by nothing (7 passes without it) and
+    ///   is unsound (a stale "no quorum" report: the "quorum again" one died with the link): removed.
     /// Session 24 (seq2r): that rule landed alone (seq2r-flagvote, FlaggedVoterSupersededNoteTests;
     ///   mutation: the note after the flag again, n2 is promoted at G0, 2 issues). On main's seeds
     ///   it changes nothing: 1…300, 301…500, 501…800, 1401…1700 and lane 1…300, 301…600 are
@@ -2393,6 +2408,37 @@ struct SimulationTests {
     ///   "no vote for a requester at the generation" until that writer is connected again, or a
     ///   writer that acknowledged nothing since the common generation yields across a chain of
     ///   its own unconfirmed generations.
+    /// Session 24 (nbdpath), 1574 traced again on main's bundle (rel-b7e6f95aa, SIM_TRACE=all): n0
+    ///   came back at 336D and reached n1 (Primary at 4FB1, unconfirmed); n1 planned a bitmap resync
+    ///   into it (`my-bitmap-is-peer-current`, WFBitMapS, 0 KiB) and the link dropped; n0 had
+    ///   reported UpToDate, so n1's next write started 6A6C from 4FB1, cutting its own unconfirmed
+    ///   branch in two. Neither direction above was taken: n0 never held 4FB1 (at 336D, its resync
+    ///   from n1 not begun) and n2 could not give it 4FB1 (Inconsistent at BDC6, n1's resync
+    ///   target), so n1 had nothing to make newer than n0; `staysInUnconfirmedGeneration` keeps it
+    ///   in 4FB1, whose parent n0 knows, and it yields at the heal
+    ///   (`split-brain-self-unconfirmed-generation`). No wire change. 1574 joins `fixedSeeds`.
+    ///   Release bundle of 7349934 against the session's baseline (8f14451): 1401…1700 −1574;
+    ///   1…300 −11; 301…500 +433; 501…800 −761; 1701…2000, 2901…3200, 3501…3800 unchanged; lane
+    ///   1…300 −11. 433 (no write, 4 nodes) leaves main's path exactly at the rule (n0 keeps 86C9
+    ///   on losing n1 where main started B4D9) and acknowledges nothing after. 11 acknowledges
+    ///   writes again in both simulations: it leaves this list for `fixedSeeds` (timing).
+    /// Session 24 (simrestart), noconv 3775 (4 nodes, protocol A; new with 9aec984, failing on
+    ///   5a5e7d5's release bundle, passing on b7e6f95 by timing; SIM_TRACE=1 SIM_TRACE_TAIL=0,
+    ///   SIM_WATCH_BLOCK=11): a cycle of yields. n0, Primary at 9464, started ADBE (n1 absent) and
+    ///   acknowledged c1 (blocks 11–12) on its send buffers; n2, promoted at 9464 with n1 and n3,
+    ///   started 6721 (n0 absent) and acknowledged c6 (blocks 11–12); its copies reached n1 and n3,
+    ///   whose `generationUnconfirmed` cleared on arrival. Both writers crashed before a header
+    ///   without the flag was durable and came back with it. n0–n2: two unconfirmed siblings, the
+    ///   higher node id yields (n2, a full sync); n0–n1: n0 unconfirmed, n1 not, so n0 yields and is
+    ///   Outdated; n1–n2 at 6721: n1 (Outdated by its quorum loss) is n2's target. The resyncs into
+    ///   n2 and n1 stopped at 0 % as each source went Outdated; at the end n0 Outdated at ADBE, n1,
+    ///   n2, n3 Inconsistent at 6721, each paused for a source that waited in turn. Session 23's
+    ///   reading (the same-parent yields make an Inconsistent side the source; add DRBD's disk-state
+    ///   check) breaks the cycle at n0–n1 but resyncs away what the Inconsistent side alone holds:
+    ///   StaleUnconfirmedFlagTests' acknowledged c3, lost on every replica with it (branch
+    ///   simrestart-inconsrc e4b6dd3). Fixed instead at the stale flag: a diskful Secondary peer at
+    ///   this node's current generation without the flag clears it (`noteGenerationConfirmed`);
+    ///   n2 then meets n0 without it and n0 yields to n2 as to n1. 3775 passes on 5a5e7d5 with it.
     /// Session 24 (simsafety), noconv 2878/4581 (InconsistentNewerSourceTests) fixed: an
     ///   Inconsistent side whose current is a direct child of the consistent side's current, and
     ///   which does not track that side by a bitmap, is its full-sync target
@@ -2402,9 +2448,12 @@ struct SimulationTests {
     ///   +2861, 1…300 +7 +103 −129, 301…500 +379 +401, 501…800 +531 +603 +663 +749 −527 −583 −788,
     ///   1401…1700 −1513: no safety failure, every + no write, fixed seed 7 among them (4 nodes;
     ///   the rule first fired at step ~17690 of its debug trace, n1 yielding to n2, and the run
-    ///   left main's path there). Narrowed to the history rules, 7 passes again (debug); the
-    ///   narrowed rule's ranges are in the landing note.
-    static let knownFailingSeeds: [UInt64] = [11, 69, 119]
+    ///   left main's path there). Narrowed to the history rules, 7 passes again; release bundle of
+    ///   994dfc7 (927afb6 merged with main 4ba1af6) against the baseline: 4401…4700 −4581 +4461,
+    ///   2601…2900 +2861, 1…300 −61 −129, 301…500, 1401…1700 (SPLITBRAIN 1574 as then) and
+    ///   3501…3800 unchanged, 501…800 +603, lane 1…300 +243 −129; every + no write. RCT: 173
+    ///   tests, 12 known, no other ✘.
+    static let knownFailingSeeds: [UInt64] = [69, 119]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
