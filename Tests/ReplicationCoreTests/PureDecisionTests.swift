@@ -294,6 +294,39 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: both, peer: failed).decision == .targetFull)
     }
 
+    /// Seeds 2878 and 4581 (InconsistentNewerSourceTests): an Inconsistent side at a direct child
+    /// of the consistent side's current is its full-sync target, from both ends, where the history
+    /// decides; not where the child tracks the parent's side by a bitmap (it took the child with
+    /// that side absent: `peer-bitmap-is-my-current`, as before), not a grandchild (an older
+    /// generation of its own between them), not two Inconsistent sides.
+    @Test("an Inconsistent side at a child of the consistent side's current is its target")
+    func inconsistentChildYields() {
+        let parent = handshake(1, current: 0x0A15, bitmap: [(2, 0)], history: [0x0900])
+        var child = handshake(2, current: 0x0B00, bitmap: [(1, 0)], history: [0x0A15, 0x0900], flags: [.inconsistent])
+        child.disk = .inconsistent
+        #expect(GenerationComparison.compare(mine: parent, peer: child).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: parent, peer: child).rule == .peerInconsistentChildOfMyCurrent)
+        #expect(GenerationComparison.compare(mine: child, peer: parent).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: child, peer: parent).rule == .selfInconsistentChildOfPeerCurrent)
+        // Outdated, the parent's side is still the source (it waits until it is UpToDate).
+        var outdated = parent
+        outdated.disk = .outdated
+        #expect(GenerationComparison.compare(mine: outdated, peer: child).rule == .peerInconsistentChildOfMyCurrent)
+        var tracking = child
+        tracking.generations.bitmap = [PeerGeneration(nodeID: NodeID(1), generation: Generation(0x0A15))]
+        #expect(GenerationComparison.compare(mine: parent, peer: tracking).rule == .peerBitmapIsMyCurrent)
+        var grandchild = child
+        grandchild.generations.history = [0x0AAA, 0x0A15, 0x0900].map { Generation($0) }
+        #expect(GenerationComparison.compare(mine: parent, peer: grandchild).rule == .myCurrentInPeerHistory)
+        var consistentChild = child
+        consistentChild.flags.remove(.inconsistent)
+        consistentChild.disk = .upToDate
+        #expect(GenerationComparison.compare(mine: parent, peer: consistentChild).rule == .myCurrentInPeerHistory)
+        var bothInconsistent = parent
+        bothInconsistent.flags.insert(.inconsistent)
+        #expect(GenerationComparison.compare(mine: bothInconsistent, peer: child).rule == .myCurrentInPeerHistory)
+    }
+
     /// Seeds 2698 and 2656 (FailedDiskReattachedPromotedTests): an Inconsistent target of a newer
     /// replica knows the generations that replica's line moved past; a disk back from its failure
     /// record at one of them holds none of the newer writes the target took, and

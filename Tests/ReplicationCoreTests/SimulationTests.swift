@@ -2439,6 +2439,20 @@ struct SimulationTests {
     ///   simrestart-inconsrc e4b6dd3). Fixed instead at the stale flag: a diskful Secondary peer at
     ///   this node's current generation without the flag clears it (`noteGenerationConfirmed`);
     ///   n2 then meets n0 without it and n0 yields to n2 as to n1. 3775 passes on 5a5e7d5 with it.
+    /// Session 24 (simsafety), noconv 2878/4581 (InconsistentNewerSourceTests) fixed: an
+    ///   Inconsistent side whose current is a direct child of the consistent side's current, and
+    ///   which does not track that side by a bitmap, is its full-sync target
+    ///   (`self-inconsistent-child-of-peer-current`, DRBD's "due to disk states"); the yielding
+    ///   side notes the parent superseded. Applied before the bitmap rules as well (candidate
+    ///   449af20, release ranges against the baseline): 4401…4700 −4581 +4461, 2601…2900 +2757
+    ///   +2861, 1…300 +7 +103 −129, 301…500 +379 +401, 501…800 +531 +603 +663 +749 −527 −583 −788,
+    ///   1401…1700 −1513: no safety failure, every + no write, fixed seed 7 among them (4 nodes;
+    ///   the rule first fired at step ~17690 of its debug trace, n1 yielding to n2, and the run
+    ///   left main's path there). Narrowed to the history rules, 7 passes again; release bundle of
+    ///   994dfc7 (927afb6 merged with main 4ba1af6) against the baseline: 4401…4700 −4581 +4461,
+    ///   2601…2900 +2861, 1…300 −61 −129, 301…500, 1401…1700 (SPLITBRAIN 1574 as then) and
+    ///   3501…3800 unchanged, 501…800 +603, lane 1…300 +243 −129; every + no write. RCT: 173
+    ///   tests, 12 known, no other ✘.
     /// Session 24 (review), new ground on b7e6f95's release bundle (main's behaviour = 8f14451):
     ///   5001…5300 35, 5301…5600 32, 5601…5900 39 (all no write); 5901…6200 noconv 5979 + 29 no
     ///   write; lane 601…900 39, lane 901…1200 40 (all no write). 5979 (4 nodes, protocol C) never
