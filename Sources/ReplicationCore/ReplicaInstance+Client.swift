@@ -289,12 +289,6 @@ extension ReplicaInstance {
             setBitmapGeneration(peers[index].id, to: previous, onlyIfNone: true)
         }
         let announcement = GenerationAnnouncement(current: fresh, previous: previous, absentNodes: absent)
-        for index in peers.indices where peers[index].handshakeSent && peers[index].transportUp {
-            send(.newGeneration(announcement), to: peers[index].id)
-            // Should its disk fail, this node goes on as a diskless Primary and chains from this
-            // announcement (`announceGenerationFromDiskless`).
-            peers[index].recordAnnouncement(current: fresh, previous: previous)
-        }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
         // Durable with the generation: until a write issued in it is acknowledged, this node
@@ -311,6 +305,8 @@ extension ReplicaInstance {
             flags.remove(.generationUnconfirmed)
         }
         writeBarrierVersion = markMetadataDirty()
+        // Announced once the header holding it is durable (`sendDurableAnnouncements`).
+        holdAnnouncement(announcement, untilDurable: writeBarrierVersion)
         return writeBarrierVersion
     }
 
@@ -379,6 +375,9 @@ extension ReplicaInstance {
         guard let i = requests.index(forKey: id) else { preconditionFailure("issuing unknown request \(id)") }
         let request = withRequest(at: i) { $0.request }
         requests.values[i].phase = .started
+        // Its generation's announcement goes first on every stream (held until durable, which
+        // the write waited for too).
+        sendDurableAnnouncements()
         let sequence = nextWriteSequence
         nextWriteSequence += 1
         requests.values[i].sequence = sequence

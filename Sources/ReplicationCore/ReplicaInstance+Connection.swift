@@ -116,6 +116,8 @@ extension ReplicaInstance {
         peers[i].lostCopyProbeAnswered = 0
         // An answer held for the old connection would confirm a probe of the next one.
         heldProbeAnswers.removeAll { $0.peer == peers[i].id }
+        // So would a held announcement: the next handshake carries the generation.
+        heldAnnouncements.removeAll { $0.peer == peers[i].id }
         // A promotion asked on the old connection ends with it (the requester drops this voter).
         heldPromotionVotes.removeAll { $0.peer == peers[i].id }
         let inDoubtWrites = peers[i].unackedPeerWrites

@@ -129,6 +129,8 @@ public struct ReplicaInstance: Sendable {
     static let lostCopyProbeFlag: UInt64 = 1 << 63
     /// Lost-copy probes from peers waiting for this node's metadata (`answerPing`).
     var heldProbeAnswers: [HeldProbeAnswer] = []
+    /// New generations' announcements waiting for the header holding them (`holdAnnouncement`).
+    var heldAnnouncements: [HeldAnnouncement] = []
     /// The metadata version holding the last change to what a reunion after a crash reads of
     /// this node's Primary past: the crashed-Primary status, the peers it is settled toward, the
     /// Primary mark (`noteCrashedPrimaryStateChanged`). Promotion votes wait for it.
@@ -304,6 +306,7 @@ public struct ReplicaInstance: Sendable {
     mutating func afterStep() {
         flushMetadataIfNeeded()
         processPeerQueue()
+        sendDurableAnnouncements()
         startWaitingRequests()
         releaseAcksAwaitingGeneration()
         sendDurableProbeAnswers()
