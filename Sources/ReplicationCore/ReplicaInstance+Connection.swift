@@ -287,9 +287,9 @@ extension ReplicaInstance {
         generations.history.insert(generations.current, at: 0)
         if generations.history.count > GenerationSet.historyMax { generations.history.removeLast() }
         generations.current = announcement.current
-        // The current generation is the writer's now, not one this node started; but the writer
-        // announces it when it starts it, before its own header holding it is durable (its writes
-        // wait for that header). Until the first write issued in it arrives (`onReplicatedWrite`)
+        // The current generation is the writer's now, not one this node started; the writer
+        // announces it once its own header holding it is durable (`sendDurableAnnouncements`;
+        // before session 24 it announced it at once). Until the first write issued in it arrives (`onReplicatedWrite`)
         // the writer may crash, come back at `previous` having forgotten it, be promoted beside
         // a replica that never heard of it and start a sibling of it: nothing was acknowledged
         // in this one, and this node yields to the sibling as a writer does for a generation
