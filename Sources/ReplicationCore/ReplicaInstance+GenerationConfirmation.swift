@@ -31,14 +31,7 @@ extension ReplicaInstance {
     /// and `fdatasync`) before the first such acknowledgement of a generation; later writes of
     /// the generation find the clear durable and wait for nothing.
     mutating func generationConfirmedOnDisk(answeredBy: NodeSet) -> Bool {
-        if flags.contains(.generationUnconfirmed) {
-            flags.remove(.generationUnconfirmed)
-            // The next header written is the first without the flag: the dirty version if no
-            // write of it has started yet, else the one after it (`flushMetadataIfNeeded`
-            // writes the header as it stands under `metadataVersion`, bumped when clean).
-            let dirtyAndUnwritten = metadataVersion > metadataPersistedVersion && metadataInFlight?.version != metadataVersion
-            generationConfirmedVersion = dirtyAndUnwritten ? metadataVersion : metadataVersion + 1
-        }
+        if flags.contains(.generationUnconfirmed) { clearGenerationUnconfirmed() }
         // Without a disk no header is written again and the wait would never end; the new
         // generation's barrier in `checkDone` lets such a write go alike (its copy reached the
         // disk before the disk failed).
@@ -46,5 +39,41 @@ extension ReplicaInstance {
         if !answeredBy.isEmpty && peers.contains(where: { answeredBy.contains($0.id) && !$0.config.disklessClient }) { return true }
         if metadataVersion < generationConfirmedVersion { markMetadataDirty() }
         return false
+    }
+
+    /// Drops the flag and notes the first header version written without it.
+    mutating func clearGenerationUnconfirmed() {
+        flags.remove(.generationUnconfirmed)
+        // The next header written is the first without the flag: the dirty version if no
+        // write of it has started yet, else the one after it (`flushMetadataIfNeeded`
+        // writes the header as it stands under `metadataVersion`, bumped when clean).
+        let dirtyAndUnwritten = metadataVersion > metadataPersistedVersion && metadataInFlight?.version != metadataVersion
+        generationConfirmedVersion = dirtyAndUnwritten ? metadataVersion : metadataVersion + 1
+    }
+
+    /// A diskful Secondary peer at this node's current generation whose handshake does not carry
+    /// `generationUnconfirmed`: a write issued in the generation reached it (`onReplicatedWrite`
+    /// clears the flag there), or it was resynced to the generation, or the writer acknowledged
+    /// a write of it. Writes of the generation may have been acknowledged, so this node's flag,
+    /// which says its branch since the parent holds none, no longer holds. It is stale where this
+    /// node is the writer and crashed after an acknowledgement but before a header without the
+    /// flag was durable (a diskful peer's answer lets the write go at once, the flag reaching the
+    /// disk with the next header; with protocol A the answer is the send). Kept, it makes this
+    /// node yield its branch to an unconfirmed sibling while a peer at its generation holds the
+    /// writes and, without the flag, makes the sibling yield to that peer: a cycle of yields
+    /// (simulation seed 3775: n2, back at 6721 with the stale flag, yielded to n0's unconfirmed
+    /// sibling ADBE by the higher node id; n0 yielded to n1, at 6721 without the flag; n1 was n2's
+    /// resync target at 6721; every resync waited for a source that waited in turn, with no
+    /// replica UpToDate). Clearing only takes yields away from this node (the unconfirmed-yield
+    /// rules of `GenerationComparison.plan`), so nothing it holds is resynced away for it. A live
+    /// Primary does not send the flag (`makeHandshake`), so its handshake says nothing here. The
+    /// plan of this connection stands on the handshake this node sent; later ones go without it.
+    mutating func noteGenerationConfirmed(by handshake: Handshake) {
+        guard flags.contains(.generationUnconfirmed), disk.hasDisk, handshake.sizeBytes != 0, handshake.role != .primary,
+              !handshake.flags.contains(.generationUnconfirmed),
+              handshake.generations.current.sameHistory(as: generations.current) else { return }
+        clearGenerationUnconfirmed()
+        markMetadataDirty()
+        log(.info, "node \(handshake.nodeID) is at generation \(generations.current) and a write of it may have been acknowledged: this node no longer yields it as unconfirmed")
     }
 }

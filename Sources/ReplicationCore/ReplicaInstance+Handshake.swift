@@ -25,6 +25,7 @@ extension ReplicaInstance {
         guard var mine = peers[i].sentHandshake else {
             return protocolError(i, "sent a handshake before the transport was up")
         }
+        noteGenerationConfirmed(by: handshake)
         var handshake = handshake
         if handshake.role == .primary && mine.role == .primary {
             // Both Primary: the one without quorum yields (DRBD force-secondary); otherwise refuse.
