@@ -55,11 +55,13 @@ enum GenerationComparison {
         case splitBrainDiscardMine = "split-brain-discard-mine"
         case splitBrainPeerDiscards = "split-brain-peer-discards"
         case splitBrainPeerDiskFailed = "split-brain-peer-disk-failed"
+        case splitBrainPeerInconsistent = "split-brain-peer-inconsistent"
         case splitBrainPeerInconsistentUnconfirmed = "split-brain-peer-inconsistent-unconfirmed"
         case splitBrainPeerPrimaryLostQuorum = "split-brain-peer-primary-lost-quorum"
         case splitBrainPeerUnconfirmedGeneration = "split-brain-peer-unconfirmed-generation"
         case splitBrainSameParent = "split-brain-same-parent"
         case splitBrainSelfDiskFailed = "split-brain-self-disk-failed"
+        case splitBrainSelfInconsistent = "split-brain-self-inconsistent"
         case splitBrainSelfInconsistentUnconfirmed = "split-brain-self-inconsistent-unconfirmed"
         case splitBrainSelfPrimaryLostQuorum = "split-brain-self-primary-lost-quorum"
         case splitBrainSelfUnconfirmedGeneration = "split-brain-self-unconfirmed-generation"
@@ -261,6 +263,15 @@ enum GenerationComparison {
             }
             if peerInconsistentOnly && peerUnconfirmed && startsFromParent(peer, parent: peerBitmapForMe) {
                 return Result(decision: .sourceFull, onlyIfBits: false, rule: .splitBrainPeerInconsistentUnconfirmed)
+            }
+            // EXPERIMENT (3775): a yield by the flags below would make an Inconsistent side the
+            // source; it cannot serve. DRBD's disk states first: it is the full-sync target.
+            let iYieldByFlag: Bool? = myLostQuorum != peerLostQuorum ? myLostQuorum
+                : myDiskFailed != peerDiskFailed ? myDiskFailed
+                : myYieldsUnconfirmed != peerYieldsUnconfirmed ? myYieldsUnconfirmed : nil
+            if let iYield = iYieldByFlag, iYield ? peerInconsistentOnly : myInconsistentOnly {
+                return Result(decision: iYield ? .sourceFull : .targetFull, onlyIfBits: false,
+                              rule: iYield ? .splitBrainPeerInconsistent : .splitBrainSelfInconsistent)
             }
             if myLostQuorum != peerLostQuorum {
                 return Result(decision: myLostQuorum ? .targetUseBitmap : .sourceUseBitmap, onlyIfBits: false,
