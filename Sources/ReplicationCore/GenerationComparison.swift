@@ -49,7 +49,9 @@ enum GenerationComparison {
         case myCurrentInPeerHistory = "my-current-in-peer-history"
         case peerBitmapIsMyCurrent = "peer-bitmap-is-my-current"
         case peerCurrentInMyHistory = "peer-current-in-my-history"
+        case peerInconsistentChildOfMyCurrent = "peer-inconsistent-child-of-my-current"
         case peerInconsistentPastMyFailedDisk = "peer-inconsistent-past-my-failed-disk"
+        case selfInconsistentChildOfPeerCurrent = "self-inconsistent-child-of-peer-current"
         case selfInconsistentPastPeerFailedDisk = "self-inconsistent-past-peer-failed-disk"
         case splitBrainCommonHistory = "split-brain-common-history"
         case splitBrainDiscardMine = "split-brain-discard-mine"
@@ -151,6 +153,22 @@ enum GenerationComparison {
 
         if myCurrent.sameHistory(as: peerCurrent) {
             return equalCurrent(mine: mine, peer: peer, asynchronous: asynchronous)
+        }
+        // One side Inconsistent at a direct child of the other side's current: DRBD's "due to
+        // disk states" (drbd_sync_handshake: exactly one side Inconsistent, it becomes the target
+        // whatever the generations say, with a full sync), before the bitmap and history rules.
+        // Such a side took a writer's new generation while it waited for a bitmap from a source at
+        // the parent and was made Inconsistent by that resync (seeds 2878, 4581,
+        // InconsistentNewerSourceTests): by history it is the newer side, so the consistent side
+        // was made its paused target, waiting for a source that only it could make UpToDate.
+        // Nothing acknowledged rests on the Inconsistent copy alone from here: a write's
+        // acknowledgement never counts an Inconsistent copy (`PendingRequest.durableCopies`),
+        // and the yielding side notes the parent superseded (`negotiate`) so that no replica
+        // left at it is voted in beside a holder of the child's acknowledged writes.
+        if let yielding = inconsistentChild(mine: mine, peer: peer) {
+            return yielding == mine.nodeID
+                ? Result(decision: .targetFull, onlyIfBits: false, rule: .selfInconsistentChildOfPeerCurrent)
+                : Result(decision: .sourceFull, onlyIfBits: false, rule: .peerInconsistentChildOfMyCurrent)
         }
         let peerBitmapForMe = peer.generations.bitmapGeneration(for: mine.nodeID)
         let myBitmapForPeer = mine.generations.bitmapGeneration(for: peer.nodeID)
@@ -299,6 +317,15 @@ enum GenerationComparison {
             return Result(decision: .splitBrain, onlyIfBits: false, rule: .splitBrainCommonHistory)
         }
         return Result(decision: .unrelated, onlyIfBits: false, rule: .unrelatedData)
+    }
+
+    /// The node of the one Inconsistent side whose current generation is a direct child of the
+    /// other, consistent, side's current (its history's newest entry); nil otherwise.
+    static func inconsistentChild(mine: Handshake, peer: Handshake) -> NodeID? {
+        let myInconsistent = mine.flags.contains(.inconsistent)
+        guard myInconsistent != peer.flags.contains(.inconsistent) else { return nil }
+        let (child, parent) = myInconsistent ? (mine, peer) : (peer, mine)
+        return startsFromParent(child, parent: parent.generations.current) ? child.nodeID : nil
     }
 
     /// `side`'s current generation is a child of one `other` knows (its current, its history or a

@@ -232,6 +232,16 @@ extension ReplicaInstance {
             becomeOutdated(newerPeer: i)
             noteSupersededGenerations(passedBy: peer)
         }
+        if result.rule == .selfInconsistentChildOfPeerCurrent {
+            // This node yields its newer generation to a replica at the parent and takes that
+            // parent at the resync's end, forgetting the child: a writer moved past the parent,
+            // and the child's acknowledged writes may be on the writer alone. Noted, this node
+            // refuses its vote to a replica at the parent (`knowsNewerGeneration`) as a replica
+            // that missed the child's announcement does, rather than vote it in beside the
+            // writer's newer data (a split brain at the writer's return). Durable with the
+            // header that holds the parent as its current (`adoptGenerations`).
+            noteSuperseded(peer.generations.current, writeNow: false)
+        }
         let source = result.decision.isSource ? mine : peer
         let sourceInconsistent = source.flags.contains(.inconsistent) || source.disk == .outdated
         if sourceInconsistent && result.decision.isSource && disk == .upToDate {
