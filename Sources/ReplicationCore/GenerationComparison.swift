@@ -154,22 +154,6 @@ enum GenerationComparison {
         if myCurrent.sameHistory(as: peerCurrent) {
             return equalCurrent(mine: mine, peer: peer, asynchronous: asynchronous)
         }
-        // One side Inconsistent at a direct child of the other side's current: DRBD's "due to
-        // disk states" (drbd_sync_handshake: exactly one side Inconsistent, it becomes the target
-        // whatever the generations say, with a full sync), before the bitmap and history rules.
-        // Such a side took a writer's new generation while it waited for a bitmap from a source at
-        // the parent and was made Inconsistent by that resync (seeds 2878, 4581,
-        // InconsistentNewerSourceTests): by history it is the newer side, so the consistent side
-        // was made its paused target, waiting for a source that only it could make UpToDate.
-        // Nothing acknowledged rests on the Inconsistent copy alone from here: a write's
-        // acknowledgement never counts an Inconsistent copy (`PendingRequest.durableCopies`),
-        // and the yielding side notes the parent superseded (`negotiate`) so that no replica
-        // left at it is voted in beside a holder of the child's acknowledged writes.
-        if let yielding = inconsistentChild(mine: mine, peer: peer) {
-            return yielding == mine.nodeID
-                ? Result(decision: .targetFull, onlyIfBits: false, rule: .selfInconsistentChildOfPeerCurrent)
-                : Result(decision: .sourceFull, onlyIfBits: false, rule: .peerInconsistentChildOfMyCurrent)
-        }
         let peerBitmapForMe = peer.generations.bitmapGeneration(for: mine.nodeID)
         let myBitmapForPeer = mine.generations.bitmapGeneration(for: peer.nodeID)
         let peerTracksMe = !peerBitmapForMe.isNone && peerBitmapForMe.sameHistory(as: myCurrent)
@@ -184,10 +168,32 @@ enum GenerationComparison {
             || peer.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: myCurrent) }
         let peerInMyHistory = mine.generations.historyHolds(peerCurrent)
             || mine.generations.bitmap.contains { !$0.generation.isNone && $0.generation.sameHistory(as: peerCurrent) }
+        // One side Inconsistent at a direct child of the other side's current, which it does not
+        // track by a bitmap: DRBD's "due to disk states" (drbd_sync_handshake: exactly one side
+        // Inconsistent, it becomes the target whatever the generations say, with a full sync).
+        // Such a side took a writer's new generation while it waited for a bitmap from a source
+        // at the parent (the writer counted that source connected, not absent), and that resync
+        // made it Inconsistent at the child (seeds 2878, 4581, InconsistentNewerSourceTests): by
+        // history it is the newer side, so the consistent side was made its paused target,
+        // waiting for a source that only it could make UpToDate. Nothing acknowledged rests on
+        // the Inconsistent copy from here (a write's acknowledgement never counts an Inconsistent
+        // copy, `PendingRequest.durableCopies`), and the yielding side notes the parent
+        // superseded (`negotiate`) so that no replica left at it is voted in beside a holder of
+        // the child's acknowledged writes. Not where the child tracks the parent's side by a
+        // bitmap (`peer-bitmap-is-my-current`): it took the child UpToDate with that side absent,
+        // its copy may be one an acknowledgement counted, and it waits for its own source at the
+        // child (applied there too, seven more runs of 1…800 acknowledged no write).
+        let inconsistentChild = inconsistentChild(mine: mine, peer: peer)
         if mineInPeerHistory && !peerInMyHistory {
+            if inconsistentChild == peer.nodeID {
+                return Result(decision: .sourceFull, onlyIfBits: false, rule: .peerInconsistentChildOfMyCurrent)
+            }
             return Result(decision: .targetFull, onlyIfBits: false, rule: .myCurrentInPeerHistory)
         }
         if peerInMyHistory && !mineInPeerHistory {
+            if inconsistentChild == mine.nodeID {
+                return Result(decision: .targetFull, onlyIfBits: false, rule: .selfInconsistentChildOfPeerCurrent)
+            }
             return Result(decision: .sourceFull, onlyIfBits: false, rule: .peerCurrentInMyHistory)
         }
         // Both changed since a common generation. DRBD: a side that lost quorum as Primary yields

@@ -192,11 +192,9 @@ struct PureDecisionTests {
         flaggedInconsistent.flags.insert(.inconsistent)
         #expect(GenerationComparison.compare(mine: flaggedInconsistent, peer: interrupted).decision == .targetUseBitmap)
         // A newer peer (its bitmap for this node is this node's current) is still the source,
-        // Inconsistent or not, where its current is not a direct child of this node's: the rule
-        // is only about sides that both changed. (At a direct child the Inconsistent side yields,
-        // `inconsistentChildYields`, since session 24.)
+        // Inconsistent or not: the rule is only about sides that both changed.
         let behind = handshake(0, current: 0x100, bitmap: [(1, 0)])
-        let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x200, 0x100], flags: [.inconsistent])
+        let newerInconsistent = handshake(1, current: 0x300, bitmap: [(0, 0x100)], history: [0x100], flags: [.inconsistent])
         #expect(GenerationComparison.compare(mine: behind, peer: newerInconsistent).decision == .targetUseBitmap)
     }
 
@@ -297,32 +295,36 @@ struct PureDecisionTests {
     }
 
     /// Seeds 2878 and 4581 (InconsistentNewerSourceTests): an Inconsistent side at a direct child
-    /// of the consistent side's current is its full-sync target, whatever the bitmaps and history
-    /// say, from both ends; not a grandchild (an older generation of its own between them may hold
-    /// what it acknowledged while UpToDate), not two Inconsistent sides.
+    /// of the consistent side's current is its full-sync target, from both ends, where the history
+    /// decides; not where the child tracks the parent's side by a bitmap (it took the child with
+    /// that side absent: `peer-bitmap-is-my-current`, as before), not a grandchild (an older
+    /// generation of its own between them), not two Inconsistent sides.
     @Test("an Inconsistent side at a child of the consistent side's current is its target")
     func inconsistentChildYields() {
-        let parent = handshake(1, current: 0x0A15, bitmap: [(2, 0x0A15)], history: [0x0900])
-        var child = handshake(2, current: 0x0B00, bitmap: [(1, 0x0A15)], history: [0x0A15, 0x0900], flags: [.inconsistent])
+        let parent = handshake(1, current: 0x0A15, bitmap: [(2, 0)], history: [0x0900])
+        var child = handshake(2, current: 0x0B00, bitmap: [(1, 0)], history: [0x0A15, 0x0900], flags: [.inconsistent])
         child.disk = .inconsistent
-        let mine = GenerationComparison.compare(mine: parent, peer: child)
-        #expect(mine.decision == .sourceFull && mine.rule == .peerInconsistentChildOfMyCurrent, "\(mine)")
-        let theirs = GenerationComparison.compare(mine: child, peer: parent)
-        #expect(theirs.decision == .targetFull && theirs.rule == .selfInconsistentChildOfPeerCurrent, "\(theirs)")
+        #expect(GenerationComparison.compare(mine: parent, peer: child).decision == .sourceFull)
+        #expect(GenerationComparison.compare(mine: parent, peer: child).rule == .peerInconsistentChildOfMyCurrent)
+        #expect(GenerationComparison.compare(mine: child, peer: parent).decision == .targetFull)
+        #expect(GenerationComparison.compare(mine: child, peer: parent).rule == .selfInconsistentChildOfPeerCurrent)
         // Outdated, the parent's side is still the source (it waits until it is UpToDate).
         var outdated = parent
         outdated.disk = .outdated
         #expect(GenerationComparison.compare(mine: outdated, peer: child).rule == .peerInconsistentChildOfMyCurrent)
+        var tracking = child
+        tracking.generations.bitmap = [PeerGeneration(nodeID: NodeID(1), generation: Generation(0x0A15))]
+        #expect(GenerationComparison.compare(mine: parent, peer: tracking).rule == .peerBitmapIsMyCurrent)
         var grandchild = child
         grandchild.generations.history = [0x0AAA, 0x0A15, 0x0900].map { Generation($0) }
-        #expect(GenerationComparison.compare(mine: parent, peer: grandchild).decision.isTarget)
+        #expect(GenerationComparison.compare(mine: parent, peer: grandchild).rule == .myCurrentInPeerHistory)
         var consistentChild = child
         consistentChild.flags.remove(.inconsistent)
         consistentChild.disk = .upToDate
-        #expect(GenerationComparison.compare(mine: parent, peer: consistentChild).decision.isTarget)
+        #expect(GenerationComparison.compare(mine: parent, peer: consistentChild).rule == .myCurrentInPeerHistory)
         var bothInconsistent = parent
         bothInconsistent.flags.insert(.inconsistent)
-        #expect(GenerationComparison.compare(mine: bothInconsistent, peer: child).rule != .peerInconsistentChildOfMyCurrent)
+        #expect(GenerationComparison.compare(mine: bothInconsistent, peer: child).rule == .myCurrentInPeerHistory)
     }
 
     /// Seeds 2698 and 2656 (FailedDiskReattachedPromotedTests): an Inconsistent target of a newer
