@@ -120,7 +120,7 @@ enum GenerationComparison {
     /// since the disconnect. Bitmap slots per peer, cleared or restarted by resyncs with third
     /// nodes, do not.
     static func discardResyncsBitmaps(_ rule: Rule, mine: Handshake, peer: Handshake) -> Bool {
-        rule == .splitBrainSameParent && !mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent)
+        mut("S1") || (rule == .splitBrainSameParent && (mut("S5") || (!mine.flags.contains(.inconsistent) && !peer.flags.contains(.inconsistent))))
     }
 
     /// The plan of a split brain (`splitBrain`, decided by `split-brain-same-parent` or

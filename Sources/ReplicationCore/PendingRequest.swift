@@ -117,7 +117,7 @@ struct PendingRequest: Sendable {
             answeredBy = pending.sentTo.subtracting(pending.lostTo)
             isWrite = pending.isWrite
             localCopyOutdated = pending.localOp && pending.localOK && isWrite && !upToDate
-            durableCopies = pending.durableCopies - (pending.localFailed ? pending.sentCopies : 0)
+            durableCopies = pending.durableCopies - (pending.localFailed && !mut("N3") ? pending.sentCopies : 0)
                 + (pending.localOp && pending.localOK && !localCopyOutdated ? 1 : 0)
             if case .flush = pending.request.operation { isFlush = true } else { isFlush = false }
             lostCopyWithoutQuorum = pending.lostCopyWithoutQuorum

@@ -67,7 +67,7 @@ extension ReplicaInstance {
     @discardableResult
     mutating func clearPrimaryMarkOnceConfirmed() -> Bool {
         guard role != .primary, flags.contains(.primary),
-              !peers.contains(where: { !$0.unconfirmedWrites.isEmpty }) else { return false }
+              mut("F3") || !peers.contains(where: { !$0.unconfirmedWrites.isEmpty }) else { return false }
         flags.remove(.primary)
         noteCrashedPrimaryStateChanged()
         return true
@@ -75,7 +75,7 @@ extension ReplicaInstance {
 
     /// Demoted, with the Primary mark still on disk for unconfirmed protocol A writes
     /// (`clearPrimaryMarkOnceConfirmed`): promotion votes wait as for its clearing header.
-    var primaryMarkAwaitsPeers: Bool { role != .primary && flags.contains(.primary) }
+    var primaryMarkAwaitsPeers: Bool { !mut("F4") && role != .primary && flags.contains(.primary) }
 
     mutating func adminConnect(_ peer: NodeID?, discardMyData: Bool, id: AdminRequestID) {
         let chosen = targets(peer)

@@ -525,6 +525,7 @@ extension ReplicaInstance {
         if case .failed = result {
             requests.values[i].localOK = false
             diskFailed()  // marks this write `localFailed` first (`ownCopiesLost`)
+            if mut("N1"), let j = requests.index(forKey: id) { requests.values[j].localFailed = true; awaitSentCopies(at: j) }
         } else {
             requests.values[i].localOK = disk == .upToDate
         }
@@ -613,7 +614,7 @@ extension ReplicaInstance {
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
             }
-            if peers[p].unconfirmedWrites.isEmpty { clearPrimaryMarkOnceConfirmed() }
+            if !mut("F5"), peers[p].unconfirmedWrites.isEmpty { clearPrimaryMarkOnceConfirmed() }
             guard write.awaited else { return }
         }
         let peer = peers[p].id
@@ -682,7 +683,7 @@ extension ReplicaInstance {
                 if let extents = write.extents { activityLog.end(extents) }
             }
             peers[i].unconfirmedWrites = []
-            clearPrimaryMarkOnceConfirmed()  // with the bits just set, in one metadata write
+            if !mut("F5") { clearPrimaryMarkOnceConfirmed() }  // with the bits just set, in one metadata write
         }
         for sequence in Array(writesAwaitingPeers.keys) { peerAnsweredWrite(sequence, peer: peer, lacksIt: true) }
         var lostCopies: [ClientRequestID] = []

@@ -221,7 +221,7 @@ extension ReplicaInstance {
         // generation meanwhile (DRBD's takes the source's sync UUID at the start), so an
         // interrupted one meets its winner as the same split brain at the next connect, and its
         // handshake says again that it yields. Spent at the resync's end (`adoptGenerations`).
-        peers[i].discardMyData = result.rule == .splitBrainDiscardMine
+        peers[i].discardMyData = !mut("S2") && result.rule == .splitBrainDiscardMine
         peers[i].plannedSync = result.decision
         peers[i].syncOnlyIfBits = result.onlyIfBits
         peers[i].sourceNotUpToDateAtPlan = false
@@ -370,7 +370,7 @@ extension ReplicaInstance {
         // set there, set again now, changes no bitmap word, and a crash before the next header
         // would read it back as the crash's (the header still listing it, format 4). That header
         // is due now.
-        if peers[j].bitmap!.crashMarks(in: blocks).crashOnly { markMetadataDirty() }
+        if !mut("F8"), peers[j].bitmap!.crashMarks(in: blocks).crashOnly { markMetadataDirty() }
         peers[j].bitmap!.set(blocks)
         noteBitsSet(toward: j, offsetBytes: range.offsetBytes, lengthBytes: range.lengthBytes)
         // The writer sends these only to nodes that got the write (`recordPeerLacksWrite`, a lost
@@ -379,7 +379,7 @@ extension ReplicaInstance {
         // write here, the resync ended UpToDate without it, and the acknowledged write was lost
         // (seed 1570: n1, SyncTarget of n0, took n0's block 9 over n2's c195 after n2 said n0
         // lacked it). The resync is abandoned as for a write not replicated to its source.
-        if peers[j].resync?.isTarget == true { abandonResync(from: j, missingWritesOf: i) }
+        if !mut("F6"), peers[j].resync?.isTarget == true { abandonResync(from: j, missingWritesOf: i) }
     }
 
     /// A peer holds newer data (or, with equal generations, is the resync source): until a
@@ -423,7 +423,7 @@ extension ReplicaInstance {
     static func splitBrainText(name: String, resource: String, rule: GenerationComparison.Rule, mine: Handshake,
                                peer: Handshake, mineChanged: String, peerChanged: String) -> String {
         let since: String
-        if rule == .splitBrainSameParent {
+        if mut("S4") || (!mut("S6") && rule == .splitBrainSameParent) {
             let parent = mine.generations.bitmapGeneration(for: peer.nodeID)
             let full = GenerationComparison.discardResyncsBitmaps(rule, mine: mine, peer: peer)
                 ? "" : "; one side is Inconsistent, holding blocks no bitmap between the two marks, so the side whose changes are thrown away gets a full resync"

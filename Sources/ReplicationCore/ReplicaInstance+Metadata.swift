@@ -35,8 +35,8 @@ extension ReplicaInstance {
         // disk are the ones the header listed them with: an update whose bitmap pages landed
         // without its header (a crash between the two) may have set a missed write's bit there.
         // Then none is adopted: every bit counts as a missed write's, as before format 4.
-        if !h.crashMarkedExtents.isEmpty {
-            if crashMarkDigest(of: h.crashMarkedExtents.map(\.extent)) == h.crashMarkDigest {
+        if !mut("F13"), !h.crashMarkedExtents.isEmpty {
+            if mut("F10") || crashMarkDigest(of: h.crashMarkedExtents.map(\.extent)) == h.crashMarkDigest {
                 for marked in h.crashMarkedExtents {
                     for index in peers.indices where peers[index].bitmap != nil && marked.peers.contains(peers[index].id) {
                         peers[index].bitmap!.adoptCrashOnly(extentBlocks(marked.extent))
@@ -150,8 +150,9 @@ extension ReplicaInstance {
             let blocks = extentBlocks(extent)
             let crashOnlyPeers = peers.filter { peer in
                 guard let marks = peer.bitmap?.crashMarks(in: blocks) else { return false }
-                return marks.crashOnly && !marks.ordinary
+                return marks.crashOnly && (mut("F11") || !marks.ordinary)
             }.map(\.id).sorted { $0.rawValue < $1.rawValue }
+            if mut("F9") && crashOnlyPeers.count != peers.filter({ $0.bitmap != nil }).count { continue }
             if !crashOnlyPeers.isEmpty { marked.append(CrashMarkedExtent(extent: extent, peers: crashOnlyPeers)) }
         }
         return marked

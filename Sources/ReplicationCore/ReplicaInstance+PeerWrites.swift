@@ -19,7 +19,7 @@ extension ReplicaInstance {
             return
         }
         notePeerWriteInDoubt(write, writer: i)
-        if flags.contains(.generationUnconfirmed), peers[i].current.sameHistory(as: generations.current) {
+        if !mut("F2"), flags.contains(.generationUnconfirmed), mut("F2b") || peers[i].current.sameHistory(as: generations.current) {
             // A write issued in the generation this node took from its writer: the writer's
             // header holding it was durable before (`onNewGeneration`), so the writer cannot
             // have forgotten it, and this node may hold acknowledged writes of it from here on.

@@ -458,7 +458,7 @@ extension ReplicaInstance {
         flags.remove(.diskFailed)  // resynced: it holds what its source holds
         // Its own changes are gone: a `--discard-my-data` that brought it here is spent, and a
         // later split brain is the operator's again.
-        for j in peers.indices { peers[j].discardMyData = false }
+        if !mut("S3") { for j in peers.indices { peers[j].discardMyData = false } }
         peers[i].resync = nil
         peers[i].replication = .established
         markMetadataDirty()

@@ -146,7 +146,7 @@ extension ReplicaInstance {
     mutating func diskFailed() {
         guard disk.hasDisk else { return }
         // First: the steps below may complete a pending write (a dropped resync connection).
-        ownCopiesLost()
+        if !mut("N1") && !mut("N2") { ownCopiesLost() }
         let diskBeforeFailure = disk
         disk = .failed
         emitDevice()
@@ -166,5 +166,6 @@ extension ReplicaInstance {
             || [.wfBitMapS, .wfBitMapT, .pausedSyncS, .pausedSyncT].contains(peers[index].replication) {
             dropConnection(index, standAlone: false)
         }
+        if mut("N2") { ownCopiesLost() }
     }
 }
