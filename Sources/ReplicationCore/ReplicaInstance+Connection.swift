@@ -290,7 +290,7 @@ extension ReplicaInstance {
         // in this one, and this node yields to the sibling as a writer does for a generation
         // it acknowledged nothing in (simulation seed 3112, WriterForgotGenerationTests; without
         // the flag the two children of one parent stopped at `split-brain-common-history`).
-        if config.quorum != .off && !mut("F1") {
+        if (mut("F14") || config.quorum != .off) && !mut("F1") {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence
         } else {

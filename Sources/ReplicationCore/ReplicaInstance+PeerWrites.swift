@@ -24,7 +24,7 @@ extension ReplicaInstance {
             // header holding it was durable before (`onNewGeneration`), so the writer cannot
             // have forgotten it, and this node may hold acknowledged writes of it from here on.
             flags.remove(.generationUnconfirmed)
-            markMetadataDirty()
+            if !mut("F15") { markMetadataDirty() }
         }
         confirmSupersededAwaitingWrite()
         // Peers are read in place below (static helpers taking `inout`): `peers[j].bitmap != nil`

@@ -90,7 +90,7 @@ extension ReplicaInstance {
     /// until its next state report, refusing every other requester meanwhile.
     mutating func answerHeldPromotionVotes() {
         guard !heldPromotionVotes.isEmpty,
-              !disk.hasDisk || (metadataDurable(crashedPrimaryStateVersion) && !primaryMarkAwaitsPeers && !holdsLostWriterTail) else { return }
+              !disk.hasDisk || (metadataDurable(crashedPrimaryStateVersion) && (mut("F4a") || !primaryMarkAwaitsPeers) && !holdsLostWriterTail) else { return }
         let held = heldPromotionVotes
         heldPromotionVotes = []
         for vote in held {
