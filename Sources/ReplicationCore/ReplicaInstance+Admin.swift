@@ -440,12 +440,17 @@ extension ReplicaInstance {
     func knowsNewerGeneration(than i: Int, data: Generation) -> Bool {
         let requesterHasDisk = peers[i].disk.hasDisk
         let theirs = requesterHasDisk ? peers[i].current : data
+        guard !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return false }
+        // This node may be stuck at that generation itself (a resync target), and still know
+        // that a writer moved past it. The note is another writer's news (its announcement, a
+        // newer peer's handshake), not this node's own history, so it stands beside the flag
+        // below: resync-lane seed 64 (with announcements held until durable), n0, a resync
+        // target flagged since its own tenure, had noted n1's C534 -> 66D7 and voted n2 in at
+        // C534: a sibling of 66D7, a split brain at the heal.
+        if supersededGenerations.contains(where: { $0.sameHistory(as: theirs) }) { return true }
         // A generation this node wrote after losing quorum as Primary was never acknowledged
         // and yields at the next handshake: it proves nothing newer.
-        guard !flags.contains(.primaryLostQuorum), !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return false }
-        // This node may be stuck at that generation itself (a resync target), and still know
-        // that a writer moved past it.
-        if supersededGenerations.contains(where: { $0.sameHistory(as: theirs) }) { return true }
+        guard !flags.contains(.primaryLostQuorum) else { return false }
         guard !theirs.sameHistory(as: generations.current) else { return false }
         if generations.historyHolds(theirs) { return true }
         guard disk.hasDisk, requesterHasDisk else { return false }

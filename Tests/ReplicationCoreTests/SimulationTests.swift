@@ -2352,6 +2352,10 @@ struct SimulationTests {
     ///   started 55C3 beside 66D7/E16B: a split brain at the heal, nothing acknowledged on n1's
     ///   side. Direction: a superseded note is another writer's news, not this node's history:
     ///   check it before the flag's exemption.
+    /// Session 24 (seq2r): that rule landed alone (seq2r-flagvote, FlaggedVoterSupersededNoteTests;
+    ///   mutation: the note after the flag again, n2 is promoted at G0, 2 issues). On main's seeds
+    ///   it changes nothing: 1…300, 301…500, 501…800, 1401…1700 and lane 1…300, 301…600 are
+    ///   main's lists seed for seed (release bundle of 73a32f4).
     /// Session 23 (review), noconv 2878 (new on main in session 22; 3 nodes, protocol C; release
     ///   bundle of b83e042, SIM_TRACE=1 SIM_TRACE_TAIL=0 SIM_TIMELINE=1): n2, back from a crash
     ///   UpToDate at 3460 and n1's target by `equal-peer-holds-missed-writes` (step 222, WFBitMapT),

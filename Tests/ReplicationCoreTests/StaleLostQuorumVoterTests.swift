@@ -19,12 +19,7 @@ struct StaleLostQuorumVoterTests {
     @Test("a replica that took a writer's generation refuses a requester at the parent")
     func followerOfWriterRefusesRequesterBehind() {
         let script = RecordedScript()
-        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority")
-        // n0 loses quorum as Primary (the flag), steps down and meets n1 and n2 again at the
-        // same generation with nothing to resync: it keeps the flag as a Secondary.
-        for line in ["isolate n0", "stabilize", "admin n0 secondary", "stabilize", "heal", "stabilize"] {
-            script.run(line)
-        }
+        script.lostQuorumSecondaryN0("cluster nodes=3 size=64K quorum=majority")
         #expect(lostQuorumFlag(script.run("metadata n0").first), "n0 keeps the flag:\n\(script.text)")
         // n1, Primary, loses n2; its write c2 starts a new generation (n2 absent) that n0 takes.
         for line in ["admin n1 primary", "stabilize", "partition n1 n2", "stabilize",

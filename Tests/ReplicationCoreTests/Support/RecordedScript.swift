@@ -31,6 +31,16 @@ class RecordedScript {
         }
     }
 
+    /// `cluster` (with quorum): n0 wrote block 0 everywhere, lost quorum as Primary (the
+    /// `primaryLostQuorum` flag), stepped down and met its peers again at the same generation with
+    /// nothing to resync: a Secondary that keeps the flag.
+    func lostQuorumSecondaryN0(_ cluster: String) {
+        primaryWroteBlockZero(cluster)
+        for line in ["isolate n0", "stabilize", "admin n0 secondary", "stabilize", "heal", "stabilize"] {
+            run(line)
+        }
+    }
+
     /// Four nodes (`cluster`): n0 wrote block 0 everywhere at G0 and stepped down; n2 crashed,
     /// n1 and n3 were cut off from each other and went Outdated at G0 on quorum loss (each
     /// reaches only n0), and n0 was promoted again with their votes. Its next write starts G1
