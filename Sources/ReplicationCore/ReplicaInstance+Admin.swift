@@ -441,6 +441,7 @@ extension ReplicaInstance {
         let requesterHasDisk = peers[i].disk.hasDisk
         let theirs = requesterHasDisk ? peers[i].current : data
         guard !theirs.isNone, !theirs.sameHistory(as: .justCreated) else { return false }
+        if mut("Q1") && flags.contains(.primaryLostQuorum) { return false }
         // This node may be stuck at that generation itself (a resync target), and still know
         // that a writer moved past it. The note is another writer's news (its announcement, a
         // newer peer's handshake), not this node's own history, so it stands beside the flag

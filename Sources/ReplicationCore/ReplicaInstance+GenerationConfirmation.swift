@@ -61,8 +61,8 @@ extension ReplicaInstance {
     /// peer whose resync from a holder just ended): trusted as `peerStoppedReceiving` trusts it,
     /// which starts no generation on losing a peer last heard Inconsistent.
     func cannotHoldCurrent(_ j: Int) -> Bool {
-        guard !peers[j].current.sameHistory(as: generations.current) else { return false }
-        return servesResync(to: j) || peers[j].disk == .inconsistent || peers[j].disk == .outdated
+        guard mut("B7") || !peers[j].current.sameHistory(as: generations.current) else { return false }
+        return (!mut("B5") && servesResync(to: j)) || (!mut("B6") && (peers[j].disk == .inconsistent || peers[j].disk == .outdated))
     }
 
     /// A Primary whose current generation is unconfirmed (no write acknowledged in it) does not
@@ -89,9 +89,9 @@ extension ReplicaInstance {
     /// Only while unconfirmed: once a write of the current is acknowledged the flag no longer
     /// makes this node yield, and a new generation cuts nothing that could.
     func staysInUnconfirmedGeneration(losing peer: NodeID, lackedCurrent: Bool) -> Bool {
-        guard lackedCurrent, disk.hasDisk, flags.contains(.generationUnconfirmed) else { return false }
-        return peers.indices.allSatisfy { j in
-            peers[j].id == peer || !peers[j].receivesWrites || cannotHoldCurrent(j)
+        guard !mut("B1"), mut("B2") || lackedCurrent, mut("B3") || disk.hasDisk, flags.contains(.generationUnconfirmed) else { return false }
+        return mut("B4") || peers.indices.allSatisfy { j in
+            peers[j].id == peer || (!mut("B8") && !peers[j].receivesWrites) || cannotHoldCurrent(j)
         }
     }
 }
