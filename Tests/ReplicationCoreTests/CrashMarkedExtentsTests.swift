@@ -16,13 +16,7 @@ struct CrashMarkedExtentsTests {
     func tornUpdateNotAdopted() {
         for torn in [false, true] {
             let script = RecordedScript()
-            script.run("cluster nodes=2 size=64K")
-            script.run("connect-all")
-            script.run("stabilize")
-            script.run("admin n0 primary force")
-            script.run("stabilize")
-            script.run("write n0 off=0 pattern=1")
-            script.run("stabilize")
+            script.primaryWroteBlockZero("cluster nodes=2 size=64K")
             script.run("admin n0 secondary")
             script.run("stabilize")
             script.run("crash n1")
