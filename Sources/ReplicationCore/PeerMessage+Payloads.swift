@@ -381,14 +381,21 @@ public struct ResyncReply: Sendable, Equatable {
     /// (protocol 21; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
     /// there now, marks them toward those nodes too when its resync ends (`recordSourceTracks`).
     public var outOfSyncToward: [PeerBlocks]
+    /// The blocks of this range the source's own crash marked toward third nodes (crash-only
+    /// bits, "may differ", protocol 24): the target, holding the source's data there now, marks
+    /// them toward those nodes as crash-only too when its resync ends (seed 3091,
+    /// CrashOnlyThirdNodeTests). Kept apart from `outOfSyncToward`: taken as missed writes they made
+    /// the target the source of a node holding a newer write (seed 1500).
+    public var crashOnlyToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = [], crashOnlyToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
         self.outOfSyncToward = outOfSyncToward
+        self.crashOnlyToward = crashOnlyToward
     }
 }
 

@@ -46,7 +46,7 @@ struct CrashOnlyThirdNodeTests {
         script.run("stabilize")
         script.run("tick 10")
         script.run("stabilize")
-        withKnownIssue("n2 recorded nothing toward n1 for the blocks n0's crash marked (seed 3091's class)") {
+        do {
             #expect(script.run("compare").first?.hasPrefix("UpToDate replicas n1,n2 identical") == true, "\(script.text)")
         }
     }
