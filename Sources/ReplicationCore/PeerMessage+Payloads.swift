@@ -65,7 +65,12 @@ import NIOCore
 ///    (`PromotionRequest.dataGeneration`); a voter refuses a diskless requester whose data is at a
 ///    generation it knows was moved past, and a diskless voter refuses a requester behind its own
 ///    current (DisklessPromotedPastSupersededTests): a 22 peer sends no such field.
-public let replicationProtocolVersion: UInt16 = 23
+/// 24: a resync reply names the source's crash-only bits toward third nodes apart
+///    (`ResyncReply.crashOnlyToward`), and the target sets them as crash-only (CrashOnlyThirdNodeTests,
+///    seed 3091); with protocol A a side whose bits are all crash-only no longer takes a quorum-loss
+///    Outdated peer's exception away (`equalCurrent`): a 23 peer's reply has no such list, and it
+///    would plan the other direction.
+public let replicationProtocolVersion: UInt16 = 24
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
