@@ -245,19 +245,17 @@ extension ReplicaInstance {
     /// set toward a diskless one. What no source sends is refused before this
     /// (`thirdNodeWordsRefusal`).
     mutating func recordSourceTracks(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) {
-        for entry in reply.outOfSyncToward {
-            guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
-            var tracked = peers[i].resync!.sourceTracks[entry.node]
-                ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
-            tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
-            peers[i].resync!.sourceTracks[entry.node] = tracked
-        }
-        for entry in reply.crashOnlyToward {
-            guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
-            var tracked = peers[i].resync!.sourceCrashTracks[entry.node]
-                ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
-            tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
-            peers[i].resync!.sourceCrashTracks[entry.node] = tracked
+        // The missed writes' blocks and the crash-only ones (protocol 24) are kept apart: they are
+        // set toward the third node differently at the end.
+        for (list, kept) in [(reply.outOfSyncToward, \ResyncProgress.sourceTracks),
+                             (reply.crashOnlyToward, \ResyncProgress.sourceCrashTracks)] {
+            for entry in list {
+                guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
+                var tracked = peers[i].resync![keyPath: kept][entry.node]
+                    ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
+                tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
+                peers[i].resync![keyPath: kept][entry.node] = tracked
+            }
         }
     }
 
