@@ -289,10 +289,13 @@ extension ReplicaInstance {
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
               disk == .upToDate || skipInitialSync, !syncing, !awaitingTargetBits else {
-            noteSupersededGeneration(announcement, from: id)
+            // Outdated first: the note below is taken only by a replica that is not current
+            // (`noteSuperseded`), and this one must refuse its vote to a replica at the parent as
+            // a running target does, since the writer's majority counted it.
             if awaitingTargetBits && disk == .upToDate {
                 outdate(.info, "node \(id) started a new generation while this node waits for its resync source's bitmap: Outdated until that resync ends", because: .peerHasNewerData)
             }
+            noteSupersededGeneration(announcement, from: id)
             return
         }
         if skipInitialSync {
