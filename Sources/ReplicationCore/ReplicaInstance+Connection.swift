@@ -314,11 +314,6 @@ extension ReplicaInstance {
         // in this one, and this node yields to the sibling as a writer does for a generation
         // it acknowledged nothing in (simulation seed 3112, WriterForgotGenerationTests; without
         // the flag the two children of one parent stopped at `split-brain-common-history`).
-        // Quorum off, it is not set: policy, not safety (review's F14, session 25). A replica
-        // flagged at a generation holds no write of it (the first write clears the flag, so does
-        // a resync's end), so a yield on the flag gives nothing acknowledged away either way; with
-        // quorum off the writer does not flag its own generation (an acknowledgement may rest on
-        // its disk alone) and a split brain stays the operator's call, and its replicas follow it.
         if config.quorum != .off {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence

@@ -37,11 +37,7 @@ extension ReplicaInstance {
         header.flags.insert(.diskFailed)
         // Written without the bitmap words: its list could name extents whose bits on disk are
         // older than memory's. None is safe (a bit counts as a missed write's), and a disk back
-        // from this record yields at its generation anyway. Belt and braces: the list's digest is
-        // over memory's bits of the listed extents, and at attach a list whose bits on disk differ
-        // is dropped (`Metadata.swift`'s digest check), so kept it could only survive an FNV-64
-        // collision; review's mutation (session 25, F12) found no test that needs the clear, and
-        // none can without forging such a collision.
+        // from this record yields at its generation anyway.
         header.crashMarkedExtents = []
         header.crashMarkDigest = 0
         failureRecord = (header, markMetadataDirty())
