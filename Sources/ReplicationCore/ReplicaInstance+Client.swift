@@ -606,6 +606,7 @@ extension ReplicaInstance {
     /// `requests[id]?.…` and `peers.first(where:)` copied the whole request and peer record
     /// (their arrays and payload retained, then released) several times per ack.
     private mutating func onWriteAck(sequence: UInt64, success: Bool, peer p: Int) {
+        if success { notePeerHoldsWrite(sequence, peer: p) }
         if !peers[p].unconfirmedWrites.isEmpty,
            let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) {
             let write = peers[p].unconfirmedWrites.remove(at: k)
