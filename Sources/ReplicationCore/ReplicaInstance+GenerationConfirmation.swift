@@ -142,7 +142,13 @@ extension ReplicaInstance {
     /// writes next. A replica that held the current and stopped receiving already left
     /// `needsNewGeneration` set, which this never clears.
     /// Only while unconfirmed: once a write of the current is acknowledged the flag no longer
-    /// makes this node yield, and a new generation cuts nothing that could.
+    /// makes this node yield, and a new generation cuts nothing that could. Only with a disk: the
+    /// rule keeps a branch whole so that its holder yields it at the heal, and a diskless Primary
+    /// holds no branch (the replicas that took its writes do). Without a disk this is reached
+    /// only from `diskFailed`, dropping the connections it served a resync on; staying there
+    /// would skip the diskless announcement and the probe that hold the acknowledgement of a
+    /// write the dropped peer missed (`announceGenerationFromDiskless`). No test reaches that:
+    /// review's mutation of session 24 (condition off) failed nothing.
     func staysInUnconfirmedGeneration(losing peer: NodeID, lackedCurrent: Bool) -> Bool {
         guard lackedCurrent, disk.hasDisk, flags.contains(.generationUnconfirmed) else { return false }
         return peers.indices.allSatisfy { j in
