@@ -606,10 +606,10 @@ extension ReplicaInstance {
     /// `requests[id]?.…` and `peers.first(where:)` copied the whole request and peer record
     /// (their arrays and payload retained, then released) several times per ack.
     private mutating func onWriteAck(sequence: UInt64, success: Bool, peer p: Int) {
-        if success { notePeerHoldsWrite(sequence, peer: p) }
         if !peers[p].unconfirmedWrites.isEmpty,
            let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) {
             let write = peers[p].unconfirmedWrites.remove(at: k)
+            if success { notePeerHoldsWrite(sequence, peer: p) }
             if let extents = write.extents { activityLog.end(extents) }
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))
