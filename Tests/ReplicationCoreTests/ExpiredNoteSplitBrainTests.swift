@@ -73,11 +73,8 @@ struct UnconfirmedGenerationHolderTests {
     @Test("n2 holds n1's unconfirmed G1 and may resync n0 to it: n1 starts G2 on losing n0")
     func newGenerationWhileAnotherReplicaHoldsCurrent() {
         let script = RecordedScript()
-        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority protocol=C")
-        for line in ["admin n0 secondary", "stabilize", "admin n1 primary", "stabilize", "crash n0", "stabilize",
-                     // c2 starts G1 (n0 absent); n1's disk completes nothing: G1 stays unconfirmed.
-                     "write n1 off=4096 len=4096 pattern=2", "stabilize hold=n1",
-                     // n0 comes back at G0 and reaches n1 (its resync from n1 planned); n0 and n2
+        script.n1PrimaryAtUnconfirmedG1()
+        for line in [// n0 comes back at G0 and reaches n1 (its resync from n1 planned); n0 and n2
                      // connect, n2 resyncs n0 to G1, and n0's reports to n1 stay queued; the link drops.
                      "restart n0", "connect-wanted", "deliver n0 n1", "stabilize hold=n1 hold-link=n1-n0,n0-n1",
                      "partition n0 n1", "stabilize hold=n1"] {
@@ -106,11 +103,8 @@ struct CurrentGenerationResyncTargetTests {
     @Test("n2, invalidated at n1's unconfirmed G1, holds G1: n1 starts G2 on losing n0")
     func resyncTargetAtCurrentHoldsIt() {
         let script = RecordedScript()
-        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority protocol=C")
-        for line in ["admin n0 secondary", "stabilize", "admin n1 primary", "stabilize", "crash n0", "stabilize",
-                     // c2 starts G1 (n0 absent); n1's disk completes nothing: G1 stays unconfirmed.
-                     "write n1 off=4096 len=4096 pattern=2", "stabilize hold=n1",
-                     // n2, at G1, is invalidated: Inconsistent, n1's full-sync target at G1.
+        script.n1PrimaryAtUnconfirmedG1()
+        for line in [// n2, at G1, is invalidated: Inconsistent, n1's full-sync target at G1.
                      "admin n2 invalidate", "stabilize hold=n1",
                      // n0 comes back at G0 and reaches n1 alone (n1 plans its resync: WFBitMapS,
                      // n0 still UpToDate), and the link drops.
@@ -126,5 +120,18 @@ struct CurrentGenerationResyncTargetTests {
         #expect(script.result(3) == true, "c3 is acknowledged (n1 and n2):\n\(script.text)")
         #expect(script.text.components(separatedBy: "n1: info: new current generation").count == 3,
                 "n1 starts G2 from G1 at c3 (n2, at G1, may give n0 G1):\n\(script.text)")
+    }
+}
+
+extension RecordedScript {
+    /// Three nodes, protocol C: n0 wrote block 0 everywhere at G0 and stepped down, n1 was
+    /// promoted, n0 crashed, and n1's c2 started G1 (n0 absent) with n1's disk completing
+    /// nothing: G1 unconfirmed, n2 took it.
+    func n1PrimaryAtUnconfirmedG1() {
+        primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority protocol=C")
+        for line in ["admin n0 secondary", "stabilize", "admin n1 primary", "stabilize", "crash n0", "stabilize",
+                     "write n1 off=4096 len=4096 pattern=2", "stabilize hold=n1"] {
+            run(line)
+        }
     }
 }
