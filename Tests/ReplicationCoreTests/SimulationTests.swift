@@ -2463,6 +2463,16 @@ struct SimulationTests {
     ///   Outdated source (step ~390); n3, `equal-lower-node-id` target of n0 planned while n0 was
     ///   UpToDate, followed it (~409); n2 was Inconsistent already. Reduced:
     ///   OutdatedSourceAtExchangeTests (known issue; direction there; owner simrestart).
+    /// Session 25 (simsafety), 3091's class fixed (protocol 24, CrashOnlyThirdNodeTests): a resync
+    ///   reply names the source's crash-only bits toward third nodes apart, and the target sets
+    ///   them as crash-only at its end; with protocol A a side whose bits are all crash-only no
+    ///   longer takes a quorum-loss Outdated peer's exception away (without it scenario
+    ///   protocol_a_outdated_writer_beside_crashed_peer lost c2: n2, resynced from the crashed n1,
+    ///   held n1's crash bits toward n0 unflagged and became the Outdated writer's source). Release
+    ///   bundle rel-9cd684b43 against the session's baseline: 301…500 −473, 2001…2300 +2121 (no
+    ///   write: protocol C, the runs part at the rule's first firing, trace line 1231, n3 marking
+    ///   n0's crash extent 3 toward n1 after its resync from n0; from there no write is acknowledged
+    ///   and the run converges), 1…300, 501…800, 1401…1700 unchanged.
     /// Session 25 (nbdpath), the writer's own stale `generationUnconfirmed` (session 24's open 1):
     ///   reduced on main as WriterStaleFlagTests (3 nodes, both protocols): n2 acknowledged c3,
     ///   which reached n1, and crashed before a header without its flag; back beside its
