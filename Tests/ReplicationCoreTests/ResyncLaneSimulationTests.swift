@@ -24,7 +24,9 @@ struct ResyncLaneSimulationTests {
     /// behind takes a peer it has just resynced for its source only once the peer reported
     /// UpToDate itself (`PeerState.upToDateUnreported`); review's mutation of 9aec984 found no
     /// other test failing with that check off (288 then never converges). It acknowledges writes.
-    static let laneFixedSeeds: [UInt64] = [288]
+    /// 27 (session 25, simrestart): known failing (no write) until `joinRunningResync`, with which
+    /// it acknowledges writes (timing); 29 likewise, a fixed seed of the ordinary simulation.
+    static let laneFixedSeeds: [UInt64] = [288, 27]
 
     /// With the lane the random run takes another path (the delivery choices differ), and can
     /// meet the ordinary simulation's open bugs. 166: n2, restarted UpToDate while cut off, is
@@ -108,7 +110,7 @@ struct ResyncLaneSimulationTests {
     /// follows.
     /// Session 24 (nbdpath): 11 leaves the list (it acknowledges writes again, here and in the
     /// ordinary simulation) with `staysInUnconfirmedGeneration` (seed 1574's fix), a timing move.
-    static let knownFailingSeeds: [UInt64] = [7, 27, 29, 69, 119, 273, 2975]
+    static let knownFailingSeeds: [UInt64] = [7, 69, 119, 273, 2975]
 
     @Test("simulation with a resync lane (fixed seeds; SIM_RESYNC_LANE_SEED / _SEED_RANGE to choose)", arguments: seeds)
     func simulate(seed: UInt64) {
