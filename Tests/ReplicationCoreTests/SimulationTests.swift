@@ -2489,7 +2489,6 @@ struct SimulationTests {
     ///   (`joinRunningResync`; PausedPeerLateBitsTests). The drop at n3's end (bits toward a peer
     ///   that receives no writes, at an unchanged generation) is left: its premise, "an older peer
     ///   then gets a full sync", holds only where the generation changed.
-    static let knownFailingSeeds: [UInt64] = [119]
     /// Session 25 (nbdpath), the writer's own stale `generationUnconfirmed` (session 24's open 1):
     ///   reduced on main as WriterStaleFlagTests (3 nodes, both protocols): n2 acknowledged c3,
     ///   which reached n1, and crashed before a header without its flag; back beside its
@@ -2505,7 +2504,7 @@ struct SimulationTests {
     ///   failure) with crash marks toward n1 and resynced n1: c95 gone everywhere. An older gap,
     ///   reached by timing; plain fixed seeds 19 and 273 acknowledged no write. Not landed; C stays
     ///   a known issue (WriterStaleFlagTests).
-    static let knownFailingSeeds: [UInt64] = [69, 119]
+    static let knownFailingSeeds: [UInt64] = [119]
 
     static var randomSeedCount: Int {
         Int(ProcessInfo.processInfo.environment["SIM_RANDOM_SEEDS"] ?? "") ?? 3
