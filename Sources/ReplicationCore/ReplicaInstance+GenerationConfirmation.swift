@@ -97,6 +97,13 @@ extension ReplicaInstance {
     /// Primary does not send the flag (`makeHandshake`), so its handshake says nothing here. The
     /// plan of this connection stands on the handshake this node sent; later ones go without it.
     mutating func noteGenerationConfirmed(by handshake: Handshake) {
+        // `disk.hasDisk` and `sizeBytes != 0` (this node or the peer diskless) have no test: each
+        // only skips a clear that would be right. A diskless node carries the flag only as the
+        // diskless writer of its own generation (`onNewGeneration` takes no announcement without
+        // a disk), and a diskless peer is at this node's generation only as its writer, flag-free
+        // once it acknowledged a write of it (review's mutation review, session 25: each switched
+        // off, release ReplicationCoreTests unchanged). The role and flag conditions are tested
+        // (PeerConfirmationSilentTests).
         guard flags.contains(.generationUnconfirmed), disk.hasDisk, handshake.sizeBytes != 0, handshake.role != .primary,
               !handshake.flags.contains(.generationUnconfirmed),
               handshake.generations.current.sameHistory(as: generations.current) else { return }
