@@ -20,6 +20,24 @@ import Testing
 /// not UpToDate, and the source pauses when its own disk is not UpToDate then. Not a safety
 /// failure by itself (nothing acknowledged is overwritten: the source's data is of the same
 /// generation), but an UpToDate replica lost for a resync nobody can serve.
+///
+/// Session 25 (seq2r), traced: n1 went Outdated before n0's handshake reached it, planned source
+/// from the handshake it had sent (UpToDate), sent its bitmap, and renegotiated only after that
+/// step (`pauseResyncSourcesWithoutData`); n0 had the bitmap by then. Three variants measured,
+/// none landable (branches seq2r-5979 0db6728, seq2r 9f4a579 history):
+/// - the source renegotiates in `negotiate` before its bitmap leaves (9f4a579): timing moved
+///   everywhere, fixed seeds 7 19 29 no write, LOST 795 reached (CrashedWriterNewGenerationTests);
+/// - the target pauses at `finishBitmapExchange` when the source's report since its handshake
+///   says Outdated, for any target not Inconsistent (30a14f9, rel-30a14f9ee): fixed seed 105 no
+///   write, 1401…1700 livelock 1591, 5901…6200 LOST 5910;
+/// - the same for an UpToDate target only (0db6728): 105 passes, LOST 5910 stays. In 5910 n1,
+///   UpToDate, paused behind n0, a crashed protocol A Primary (`equal-crashed-primary-protocol-a`)
+///   whose quorum loss had just made it Outdated; the fresh handshakes then planned n1 as the
+///   source over n0's acknowledged writes (n0 Outdated, the quorum-loss exception not holding).
+///   On main n1 went Inconsistent and took them later. So a pause that replans must keep a
+///   crashed protocol A Primary's claim: the quorum-loss Outdated check in `equalCurrent` comes
+///   before the crashed-Primary rules, and a crashed protocol A Primary Outdated only by its
+///   quorum loss should stay the source of what it alone acknowledged.
 @Suite("Replication core: a resync whose source is Outdated by the time of its bitmap exchange")
 struct OutdatedSourceAtExchangeTests {
     @Test("an UpToDate target does not go Inconsistent for a source whose state report already said Outdated")

@@ -2489,6 +2489,21 @@ struct SimulationTests {
     ///   (`joinRunningResync`; PausedPeerLateBitsTests). The drop at n3's end (bits toward a peer
     ///   that receives no writes, at an unchanged generation) is left: its premise, "an older peer
     ///   then gets a full sync", holds only where the generation changed.
+    /// Session 25 (nbdpath), the writer's own stale `generationUnconfirmed` (session 24's open 1):
+    ///   reduced on main as WriterStaleFlagTests (3 nodes, both protocols): n2 acknowledged c3,
+    ///   which reached n1, and crashed before a header without its flag; back beside its
+    ///   unconfirmed sibling n0 before n1, it yielded by the node ids, n0 and n2 wrote on, and n1,
+    ///   holding c3 at n2's generation, met a branch not its own: a split brain under quorum.
+    ///   Protocol A fixed (`notePeerHoldsWrite`: a peer's confirmation sends the writer's clear to
+    ///   its disk at once). The same call at protocol C's answers (bfcfa8d) moved every C run:
+    ///   in debug, resync-lane fixed seed 1504 lost an acknowledged write (SIM_WATCH_BLOCK=0):
+    ///   n0, Primary at 1D09, failed its disk on c95's local write (a Primary writes no failure
+    ///   record: its peers are to start a generation without it), announced DDBF as a diskless
+    ///   Primary, and the announcement to n1 died with the link; n1, Outdated at 1D09, held c95
+    ///   (block 0). n0 crashed; its disk came back UpToDate at 1D09 (the last header before the
+    ///   failure) with crash marks toward n1 and resynced n1: c95 gone everywhere. An older gap,
+    ///   reached by timing; plain fixed seeds 19 and 273 acknowledged no write. Not landed; C stays
+    ///   a known issue (WriterStaleFlagTests).
     /// Session 25 (simsafety), PendingTargetAckedWriteTests (a LOST of main's rules, no seed): a
     ///   replica planned as a resync target and waiting for its source's bitmap stays behind a
     ///   writer's new generation, Outdated. Release bundle rel-d96175596 against the session's
