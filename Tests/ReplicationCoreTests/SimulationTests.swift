@@ -2494,8 +2494,10 @@ struct SimulationTests {
     ///   which reached n1, and crashed before a header without its flag; back beside its
     ///   unconfirmed sibling n0 before n1, it yielded by the node ids, n0 and n2 wrote on, and n1,
     ///   holding c3 at n2's generation, met a branch not its own: a split brain under quorum.
-    ///   Protocol A fixed (`notePeerHoldsWrite`: a peer's confirmation sends the writer's clear to
-    ///   its disk at once). The same call at protocol C's answers (bfcfa8d) moved every C run:
+    ///   Protocol A's rule (`notePeerHoldsWrite`: a peer's confirmation sends the writer's clear to
+    ///   its disk at once) landed and was reverted the same session: on final main it alone added
+    ///   LOST 1970, SPLITBRAIN 3120 and LOST 3125 (all protocol A; 1701…2000 and 2901…3200 were not
+    ///   among its measured ranges). The same call at protocol C's answers (bfcfa8d) moved every C run:
     ///   in debug, resync-lane fixed seed 1504 lost an acknowledged write (SIM_WATCH_BLOCK=0):
     ///   n0, Primary at 1D09, failed its disk on c95's local write (a Primary writes no failure
     ///   record: its peers are to start a generation without it), announced DDBF as a diskless

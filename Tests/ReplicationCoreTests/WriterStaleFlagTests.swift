@@ -10,15 +10,20 @@ import Testing
 /// the writer meets its unconfirmed sibling first, yields to it by the node ids (both flagged),
 /// and the sibling's side, a majority, writes on: the peer holding the acknowledged write then
 /// meets a newer branch that is not its own, a split brain under quorum, and the write is gone
-/// from the other two. With protocol A a peer's confirmation of a write of the generation now
-/// sends the writer's clear to its disk (`notePeerHoldsWrite`). With protocol C the same gap
-/// stays open (known issue): the same call at the peer's answer closes it, and moved the timing
-/// of every protocol C run (see `notePeerHoldsWrite`).
+/// from the other two. Open for both protocols (known issues). Session 25 landed, for protocol A,
+/// a rule that sent the writer's clear to its disk at a diskful peer's confirmation of a write of
+/// the generation (nbdpath b4458b4, `notePeerHoldsWrite`): measured on its own bundle it moved no
+/// seed in the landing ranges, but the lead's final ranges on main found three protocol A safety
+/// failures it alone causes (LOST 1970, SPLITBRAIN 3120, LOST 3125; each passes on main without
+/// it), so it was reverted. The same call at protocol C's answers (bfcfa8d) reached an older loss
+/// (`FailedPrimaryDiskReturnsTests`). Trace 1970/3125 on the rule before trying it again.
 @Suite("Replication core: a writer's stale unconfirmed flag and its sibling met first")
 struct WriterStaleFlagTests {
     @Test("protocol A: a writer whose write a peer holds comes back without the unconfirmed flag")
     func protocolA() {
-        Self.peerHeldWriteClearsWriterFlagOnDisk(replication: "A")
+        withKnownIssue("the writer's clear waits for the next header: a crash before it brings the flag back") {
+            Self.peerHeldWriteClearsWriterFlagOnDisk(replication: "A")
+        }
     }
 
     @Test("protocol C: a writer whose write a peer holds comes back without the unconfirmed flag")
