@@ -281,27 +281,10 @@ extension ReplicaInstance {
         let syncing = peers.contains { $0.resync?.isTarget == true }
         let skipInitialSync = announcement.previous.sameHistory(as: .justCreated)
             && generations.current.sameHistory(as: .justCreated) && disk == .inconsistent
-        // A replica already planned as a resync target, still UpToDate while it waits for its
-        // source's bitmap (an equal-generation plan), lacks what the source's bits name and its
-        // resync will take the source's blocks over the union of both sides' bits: a write of
-        // the new generation written here now is overwritten by that resync (the source lacks
-        // it, so this node marks it toward the source). Counted as an UpToDate copy, a diskless
-        // writer acknowledged such a write on this copy alone and it was lost on every disk
-        // (PendingTargetAckedWriteTests). DRBD holds a WFBitMapT disk at most Outdated. So it
-        // stays behind as a running target does, and goes Outdated: the writer counts no copy here.
-        let awaitingTargetBits = peers.contains {
-            ($0.replication == .wfBitMapT || $0.replication == .pausedSyncT) && $0.plannedSync.isTarget
-        }
         // Only current data moves on to the new generation: an Inconsistent or Outdated replica
         // lacks writes of the old one and stays behind (the writer tracks it as absent).
         guard announcement.previous.sameHistory(as: generations.current), disk.hasDisk,
-              disk == .upToDate || skipInitialSync, !syncing, !awaitingTargetBits else {
-            // Outdated first: the note below is taken only by a replica that is not current
-            // (`noteSuperseded`), and this one must refuse its vote to a replica at the parent as
-            // a running target does, since the writer's majority counted it.
-            if awaitingTargetBits && disk == .upToDate {
-                outdate(.info, "node \(id) started a new generation while this node waits for its resync source's bitmap: Outdated until that resync ends", because: .peerHasNewerData)
-            }
+              disk == .upToDate || skipInitialSync, !syncing else {
             noteSupersededGeneration(announcement, from: id)
             return
         }

@@ -22,13 +22,17 @@ import Testing
 /// resync instead, the `self-inconsistent-child-of-peer-current` yield (n1 Inconsistent at G2, a
 /// direct child of n0's G1) would overwrite it the same way with a full sync.
 ///
-/// Fixed (session 25, simsafety-pendingtarget): a replica planned as a resync target and still
-/// waiting for its source's bitmap (WFBitMapT or PausedSyncT) stays behind a writer's new
-/// generation as a running target does, goes Outdated (DRBD holds a WFBitMapT disk at most
-/// Outdated) and notes the parent superseded. The writer counts no copy on it: c3 is not
-/// acknowledged (n1 was the only diskful replica it reached), and nothing acknowledged rests on a
-/// copy the planned resync overwrites. Rule off: the known issue above (c3 acknowledged, pattern 0
-/// on n0 and n1).
+/// Direction (not done): n1's plan was made at G1 and its data is a mix once it takes G2 — it
+/// lacks the G1 writes n0's bits name and holds G2's writes n0 lacks — so neither side is a whole
+/// source. DRBD gives a WFBitMapT peer the new current UUID "at most Outdated": a replica with a
+/// planned target resync pending should not be counted as an UpToDate copy by a writer (report
+/// itself not UpToDate for acknowledgements until the exchange finds no bits), or should stay
+/// behind the new generation as a resync target does (`onNewGeneration`'s `syncing`), so that c3
+/// waits for or fails on "no UpToDate replica" rather than resting on a copy the planned resync
+/// overwrites. The second form landed in session 25 (simsafety d961755: such a replica stays behind
+/// the new generation, Outdated) and was reverted the same session: on the lead's final ranges it
+/// alone made seed 4563 a DIFFER (UpToDate replicas differing; no-write on main), a range
+/// (4401…4700) its own measurement had not run. Trace 4563 on rel-d96175596 before trying it again.
 @Suite("Replication core: a write acknowledged on a planned resync target's copy")
 struct PendingTargetAckedWriteTests {
     @Test("a write acknowledged on a replica waiting for its source's bitmap survives that resync")
@@ -47,10 +51,14 @@ struct PendingTargetAckedWriteTests {
                      "stabilize hold-link=n0-n1,n1-n0"] {
             script.run(line)
         }
+        #expect(script.runner.cluster?.nodes[1].instance?.diskState == .upToDate, "n1 UpToDate while waiting:\n\(script.text)")
+        #expect(script.result(3) == true, "c3 is acknowledged on n1's copy:\n\(script.text)")
+        #expect(script.run("data n1 off=16384") == ["n1 off=16384: pattern=4"], "\(script.text)")
         // The bitmap arrives; the resync planned at G1 runs.
         script.run("stabilize")
         let holders = [0, 1].filter { script.run("data n\($0) off=16384") == ["n\($0) off=16384: pattern=4"] }
-        // Acknowledged, c3 must be on a replica; with the rule it is not acknowledged at all.
-        #expect(script.result(3) != true || !holders.isEmpty, "c3 (acknowledged) is on no replica:\n\(script.text)")
+        withKnownIssue("n0's resync into n1, planned before n1 took G2, overwrote c3, its only copy") {
+            #expect(!holders.isEmpty, "c3 (acknowledged) is on no replica:\n\(script.text)")
+        }
     }
 }
