@@ -12,35 +12,35 @@ import Testing
 /// then went Inconsistent from Inconsistent n0 the same way, and n2 was Inconsistent already: no
 /// replica was UpToDate, every plan after that "paused until the source is UpToDate".
 ///
-/// Below the first half, reduced: n0 goes Inconsistent from an Outdated source. The end of the
-/// bitmap exchange (`finishBitmapExchange`) decides pause or start from the handshakes only, so
-/// that both ends agree; the source's state report travels on the same link before its bitmap,
-/// so both ends can agree on the source's disk at the exchange too. Direction (resync
-/// bookkeeping, simrestart): at the exchange the target pauses when the source's last report is
-/// not UpToDate, and the source pauses when its own disk is not UpToDate then. Not a safety
-/// failure by itself (nothing acknowledged is overwritten: the source's data is of the same
-/// generation), but an UpToDate replica lost for a resync nobody can serve.
+/// Below the first half, reduced: n0 goes Inconsistent from an Outdated source. The trace: n1
+/// went Outdated before n0's handshake reached it, planned from the handshake it had sent
+/// (UpToDate), sent its bitmap, and only then, after the step, renegotiated as a source without
+/// data (`pauseResyncSourcesWithoutData`); n0 had its bitmap by then and started. The rule
+/// (`negotiate`, session 25): a planned source whose handshake said UpToDate and that serves no
+/// resync now renegotiates before its bitmap goes out, so no exchange ends on a plan its source
+/// cannot serve; the fresh handshakes carry its disk, and the resync waits, paused, until it is
+/// UpToDate again. Not a safety failure by itself (nothing acknowledged is overwritten: the
+/// source's data is of the same generation), but an UpToDate replica lost for a resync nobody
+/// can serve.
 @Suite("Replication core: a resync whose source is Outdated by the time of its bitmap exchange")
 struct OutdatedSourceAtExchangeTests {
     @Test("an UpToDate target does not go Inconsistent for a source whose state report already said Outdated")
     func targetStaysUpToDateBehindOutdatedSource() {
-        withKnownIssue("seed 5979: the target starts the resync from a source it knows is Outdated") {
-            let script = RecordedScript()
-            // Four replicas UpToDate at G0 (block 0 written); n0 steps down and crashes: back UpToDate
-            // at G0 with its activity log's extent marked, a crashed node (`equal-crashed` yields).
-            script.primaryWroteBlockZero("cluster nodes=4 size=64K quorum=majority")
-            for line in ["admin n0 secondary", "stabilize", "crash n0", "stabilize",
-                         // Only the n0-n1 link comes up; both handshakes are queued with n1 UpToDate.
-                         "partition n0 n2", "partition n0 n3", "restart n0", "connect-wanted",
-                         // n1 loses quorum (it reaches n0 alone): Outdated, its report queued behind its handshake.
-                         "partition n1 n2", "partition n1 n3"] {
-                script.run(line)
-            }
-            #expect(script.run("state").contains { $0.hasPrefix("n1: role:Secondary disk:Outdated") },
-                    "n1 is Outdated before the exchange:\n\(script.text)")
-            script.run("stabilize")
-            #expect(script.run("state").contains { $0.hasPrefix("n0: role:Secondary disk:UpToDate") },
-                    "n0 stays UpToDate, its resync from Outdated n1 paused:\n\(script.text)")
+        let script = RecordedScript()
+        // Four replicas UpToDate at G0 (block 0 written); n0 steps down and crashes: back UpToDate
+        // at G0 with its activity log's extent marked, a crashed node (`equal-crashed` yields).
+        script.primaryWroteBlockZero("cluster nodes=4 size=64K quorum=majority")
+        for line in ["admin n0 secondary", "stabilize", "crash n0", "stabilize",
+                     // Only the n0-n1 link comes up; both handshakes are queued with n1 UpToDate.
+                     "partition n0 n2", "partition n0 n3", "restart n0", "connect-wanted",
+                     // n1 loses quorum (it reaches n0 alone): Outdated, its report queued behind its handshake.
+                     "partition n1 n2", "partition n1 n3"] {
+            script.run(line)
         }
+        #expect(script.run("state").contains { $0.hasPrefix("n1: role:Secondary disk:Outdated") },
+                "n1 is Outdated before the exchange:\n\(script.text)")
+        script.run("stabilize")
+        #expect(script.run("state").contains { $0.hasPrefix("n0: role:Secondary disk:UpToDate") },
+                "n0 stays UpToDate, its resync from Outdated n1 paused:\n\(script.text)")
     }
 }
