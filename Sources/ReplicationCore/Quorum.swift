@@ -133,21 +133,15 @@ extension ReplicaInstance {
         log(.warning, "\(config.resourceName) on \(config.nodeName) \(reason): Outdated (the partition with quorum may write without it); it cannot be promoted until it is back with quorum")
     }
 
-    /// Whether this node, as a resync source, would answer every request "failed": not
-    /// UpToDate, and not a SyncTarget that becomes UpToDate later (Outdated never does by a
-    /// resync of its own).
-    var servesNoResync: Bool {
-        disk != .upToDate && disk.hasDisk
-            && (disk == .outdated || !peers.contains(where: { [.syncTarget, .pausedSyncT, .wfBitMapT].contains($0.replication) }))
-    }
-
     /// A resync source must hold UpToDate data for every read it serves. One that went Outdated
     /// meanwhile (lost quorum, met a newer peer), or Inconsistent with no resync of its own
     /// planned, answers each request "failed" and its target would ask again forever:
     /// renegotiate those connections, which then wait (paused) until this node is UpToDate
     /// again. (A source that is itself a SyncTarget is UpToDate later; its targets wait.)
     mutating func pauseResyncSourcesWithoutData() {
-        guard servesNoResync else { return }
+        guard disk != .upToDate, disk.hasDisk,
+              disk == .outdated || !peers.contains(where: { [.syncTarget, .pausedSyncT, .wfBitMapT].contains($0.replication) })
+        else { return }
         // An exchange planned with this node not UpToDate is left to finish: it pauses on bits.
         for j in peers.indices where peers[j].replication == .syncSource
             || (peers[j].replication == .wfBitMapS && !peers[j].sourceNotUpToDateAtPlan) {
