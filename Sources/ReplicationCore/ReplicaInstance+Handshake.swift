@@ -374,8 +374,11 @@ extension ReplicaInstance {
             // (`pauseResyncSourcesWithoutData`). Started, this node went Inconsistent for a resync
             // that source never serves, and no replica was UpToDate any more (seed 5979: n0,
             // UpToDate, behind n1 Outdated by quorum loss; then n3 behind n0;
-            // OutdatedSourceAtExchangeTests). It waits, paused, for the renegotiation. (A recorded
-            // Outdated that the report did not say, `joinedOutdatedAt`, is left to the plan.)
+            // OutdatedSourceAtExchangeTests). It waits, paused, for the renegotiation. An
+            // Inconsistent target loses nothing by starting (the drop interrupts it, its bits
+            // stay), and pausing it too moved timing enough that fixed seed 7 acknowledged no
+            // write. A recorded Outdated the report did not say (`joinedOutdatedAt`) is left to
+            // the plan: that source does not renegotiate.
             peers[i].replication = .pausedSyncT
             log(.info, "\(describeBlocks(bits)) out of sync with node \(peers[i].id) (\(peers[i].config.name)), whose state report since its handshake says Outdated: paused until it is UpToDate")
             emitPeerDevice(i)

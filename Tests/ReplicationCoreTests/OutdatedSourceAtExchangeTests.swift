@@ -16,9 +16,9 @@ import Testing
 /// went Outdated before n0's handshake reached it, planned from the handshake it had sent
 /// (UpToDate), sent its bitmap, and only then, after the step, renegotiated as a source without
 /// data (`pauseResyncSourcesWithoutData`); n0 had its bitmap by then and started. The rule
-/// (`negotiate`, session 25): a planned source whose handshake said UpToDate and that serves no
-/// resync now renegotiates before its bitmap goes out, so no exchange ends on a plan its source
-/// cannot serve; the fresh handshakes carry its disk, and the resync waits, paused, until it is
+/// (`finishBitmapExchange`, session 25): a target that is not Inconsistent pauses at the
+/// exchange when the source's state report since its handshake says Outdated, and waits for the
+/// renegotiation; the fresh handshakes carry the source's disk, and the resync waits until it is
 /// UpToDate again. Not a safety failure by itself (nothing acknowledged is overwritten: the
 /// source's data is of the same generation), but an UpToDate replica lost for a resync nobody
 /// can serve.
