@@ -8,6 +8,22 @@ import Testing
 /// other disk. n3 stepped down, lost quorum (Outdated) and met n2 at 4995: `equal-crashed` made
 /// it the target for a crash older than the generation it had started itself, and the resync
 /// from n2 put c17 back over c23.
+///
+/// Below, reduced to three nodes (n2 the crashed writer; write 3 acknowledged with its own copy,
+/// queued toward n1 when the link dropped; n0, absent since the generation began, resynced to it
+/// by n1). Two steps measured in session 25 (branch seq2r-795-wip), neither enough alone:
+/// - n2 clears `crashedAtAttach` when it starts a generation (as `onNewGeneration` does for a
+///   replica taking one): n2 keeps write 3 and n1 takes it from n2, but n0 ends UpToDate
+///   without it (the replicas differ): at the heal n2 drops its bits toward n0 as stale (n0
+///   reached the generation through n1's resync, `bitmapIsStale`), and the write is no longer
+///   in flight (`keepInFlightWritesOutOfSync`'s known gap).
+/// - Also keeping the stale bits that are set toward another peer (n1, which may have been
+///   n0's source): n0's exchange with n2 then finds the bit, and n2, Outdated by its quorum
+///   loss, is n0's target by `equal-self-outdated` (the quorum-loss exception does not hold:
+///   n0 tracks changes toward n2 too), and write 3 is lost again.
+/// Direction: the three together — the crash flag at the writer's own generation, the stale drop
+/// keeping what a possible source lacked (DRBD: P_PEERS_IN_SYNC), and the quorum-loss exception
+/// weighing whose bits are writes the other lacks.
 @Suite("Replication core: a writer's crash before the generation it started")
 struct CrashedWriterNewGenerationTests {
     @Test("a crash before this node started its generation does not make it yield its acknowledged write")
