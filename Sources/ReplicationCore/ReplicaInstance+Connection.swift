@@ -159,6 +159,10 @@ extension ReplicaInstance {
         // ahead of its next writes on every stream, and can die with this link while those writes
         // reach the others, so "it reported none" does not say it wrote nothing elsewhere (session
         // 23 skipped the announcement there too; no fixed seed needed it, review's mutation).
+        // Nor from a diskless node that got none: it holds no copy of any write, so its tail 0
+        // could only make a survivor with the writes a source toward nobody who needs them and
+        // reshuffle the exchange (review's mutation in session 25: `disk.hasDisk` off, no test
+        // failed; kept for that reason, not for safety).
         if wasPrimary && role == .secondary && (received > 0 || (disk.hasDisk && disk != .inconsistent)) {
             announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt,
                                inDoubtWritten: inDoubtWrites.filter { $0.sequence <= lastSequence }, streamStart: streamStart)
