@@ -416,9 +416,15 @@ enum GenerationComparison {
         // not needed to keep it; discounting the crash's bits there too saved no write and added
         // four runs that acknowledged nothing (seeds 111, 651, 897, 1089). The Outdated side's own
         // bits count even after its own crash: discounting them too lost seed 225's write again
-        // (its Outdated holder had restarted).
-        let mineTracksWrites = mineTracks && !(asynchronous && mine.flags.contains(.crashed))
-        let peerTracksWrites = peerTracks && !(asynchronous && peer.flags.contains(.crashed))
+        // (its Outdated holder had restarted). Crash-only bits say the same wherever they came
+        // from: a resync target of a crashed source takes the source's crash-only bits toward third
+        // nodes as its own (protocol 24, `ResyncReply.crashOnlyToward`) and, no longer flagged
+        // crashed itself, counted them as writes: in protocol_a_outdated_writer_beside_crashed_peer
+        // n2, resynced from the crashed n1, held n1's crash bits toward n0 and became the
+        // Outdated n0's source over its acknowledged c2. So a side whose bits are all crash-only
+        // does not track writes either.
+        let mineTracksWrites = mineTracks && !(asynchronous && (mine.flags.contains(.crashed) || mine.outOfSyncBlocks <= mine.crashMarkedBlocks))
+        let peerTracksWrites = peerTracks && !(asynchronous && (peer.flags.contains(.crashed) || peer.outOfSyncBlocks <= peer.crashMarkedBlocks))
         let myOutdated = mine.disk == .outdated && !(mine.flags.contains(.outdatedByQuorumLoss) && mineTracks && !peerTracksWrites)
         let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracksWrites)
         if myOutdated != peerOutdated {

@@ -209,12 +209,18 @@ struct OutOfSyncBitmap: Sendable, Equatable {
 
     /// The set bits of `blocks` that are not crash-only (`crashOnly`) as words, bit k for block
     /// `blocks.lowerBound + k` (`PeerBlocks`); nil when none is.
-    func missedWriteWords(in blocks: Range<UInt64>) -> [UInt64]? {
+    func missedWriteWords(in blocks: Range<UInt64>) -> [UInt64]? { setWords(in: blocks, crashOnly: false) }
+
+    /// The crash-only bits of `blocks` as words, as `missedWriteWords(in:)` gives the others.
+    func crashOnlyWords(in blocks: Range<UInt64>) -> [UInt64]? { setWords(in: blocks, crashOnly: true) }
+
+    private func setWords(in blocks: Range<UInt64>, crashOnly wanted: Bool) -> [UInt64]? {
         var result: [UInt64]? = nil
         var block = blocks.lowerBound
         while let found = nextSet(from: block), found < blocks.upperBound {
             block = found + 1
-            if let bits = crashOnly[Int(found / 64)], bits & (UInt64(1) << (found % 64)) != 0 { continue }
+            let isCrashOnly = (crashOnly[Int(found / 64)] ?? 0) & (UInt64(1) << (found % 64)) != 0
+            if isCrashOnly != wanted { continue }
             let k = found - blocks.lowerBound
             if result == nil { result = Array(repeating: 0, count: Self.wordCount(blocks: UInt64(blocks.count))) }
             result![Int(k / 64)] |= UInt64(1) << (k % 64)
@@ -223,15 +229,15 @@ struct OutOfSyncBitmap: Sendable, Equatable {
     }
 
     /// Sets block `first + k` for each bit k set in `words` (as `missedWriteWords(in:)` gives them), up to
-    /// `end`: bits beyond it are ignored.
-    mutating func set(words: [UInt64], from first: UInt64, end: UInt64) {
+    /// `end`: bits beyond it are ignored. `byCrash`: as `setByCrash` does.
+    mutating func set(words: [UInt64], from first: UInt64, end: UInt64, byCrash: Bool = false) {
         for (index, word) in words.enumerated() {
             var w = word
             while w != 0 {
                 let block = first + UInt64(index) * 64 + UInt64(w.trailingZeroBitCount)
                 w &= w - 1
                 guard block < min(end, blockCount) else { return }
-                update(block ..< block + 1, to: true)
+                if byCrash { setByCrash(block ..< block + 1) } else { update(block ..< block + 1, to: true) }
             }
         }
     }

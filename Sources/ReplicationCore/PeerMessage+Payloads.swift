@@ -65,7 +65,12 @@ import NIOCore
 ///    (`PromotionRequest.dataGeneration`); a voter refuses a diskless requester whose data is at a
 ///    generation it knows was moved past, and a diskless voter refuses a requester behind its own
 ///    current (DisklessPromotedPastSupersededTests): a 22 peer sends no such field.
-public let replicationProtocolVersion: UInt16 = 23
+/// 24: a resync reply names the source's crash-only bits toward third nodes apart
+///    (`ResyncReply.crashOnlyToward`), and the target sets them as crash-only (CrashOnlyThirdNodeTests,
+///    seed 3091); with protocol A a side whose bits are all crash-only no longer takes a quorum-loss
+///    Outdated peer's exception away (`equalCurrent`): a 23 peer's reply has no such list, and it
+///    would plan the other direction.
+public let replicationProtocolVersion: UInt16 = 24
 
 /// Flags carried in the handshake (DRBD uuid_flags).
 public struct HandshakeFlags: OptionSet, Sendable, Hashable {
@@ -381,14 +386,21 @@ public struct ResyncReply: Sendable, Equatable {
     /// (protocol 21; DRBD's P_PEERS_IN_SYNC, inverted): the target, holding the source's data
     /// there now, marks them toward those nodes too when its resync ends (`recordSourceTracks`).
     public var outOfSyncToward: [PeerBlocks]
+    /// The blocks of this range the source's own crash marked toward third nodes (crash-only
+    /// bits, "may differ", protocol 24): the target, holding the source's data there now, marks
+    /// them toward those nodes as crash-only too when its resync ends (seed 3091,
+    /// CrashOnlyThirdNodeTests). Kept apart from `outOfSyncToward`: taken as missed writes they made
+    /// the target the source of a node holding a newer write (seed 1500).
+    public var crashOnlyToward: [PeerBlocks]
     public init(id: UInt64, offsetBytes: UInt64, lengthBytes: UInt32, status: ReplyStatus,
-                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = []) {
+                data: ByteBuffer, outOfSyncToward: [PeerBlocks] = [], crashOnlyToward: [PeerBlocks] = []) {
         self.id = id
         self.offsetBytes = offsetBytes
         self.lengthBytes = lengthBytes
         self.status = status
         self.data = data
         self.outOfSyncToward = outOfSyncToward
+        self.crashOnlyToward = crashOnlyToward
     }
 }
 

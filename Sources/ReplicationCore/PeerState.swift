@@ -187,6 +187,9 @@ struct ResyncProgress: Sendable {
     /// (`ResyncReply.outOfSyncToward`), set toward them when the resync ends, after the bits
     /// toward peers that are not behind are dropped (`adoptGenerations`).
     var sourceTracks: [NodeID: OutOfSyncBitmap] = [:]
+    /// ... and the blocks the source's own crash marked toward them (`ResyncReply.crashOnlyToward`),
+    /// set toward them as crash-only at the same moment.
+    var sourceCrashTracks: [NodeID: OutOfSyncBitmap] = [:]
 }
 
 struct OutstandingResync: Sendable {

@@ -189,7 +189,7 @@ extension ReplicaInstance {
         }
         guard let i = peerIndex(peer), peers[i].transportUp else { return }
         if reply.status != .failed {
-            reply.outOfSyncToward = thirdNodesLacking(request, target: i)
+            (reply.outOfSyncToward, reply.crashOnlyToward) = thirdNodesLacking(request, target: i)
         }
         if reply.status != .failed, peers[i].bitmap != nil, !dirtied {
             // The target gets data at least as new as this read; its own bit stays set until it
@@ -211,17 +211,21 @@ extension ReplicaInstance {
     /// (bitmap exchange, resync or paused): their own resync from here brings the blocks, and
     /// marked, two co-targets of an initial sync resynced the whole volume between identical
     /// replicas after it (session 17's `simrestart-s17-markall` v1).
-    func thirdNodesLacking(_ request: ResyncRequest, target i: Int) -> [PeerBlocks] {
-        var result: [PeerBlocks] = []
+    func thirdNodesLacking(_ request: ResyncRequest, target i: Int) -> (missedWrites: [PeerBlocks], crashOnly: [PeerBlocks]) {
+        var result: (missedWrites: [PeerBlocks], crashOnly: [PeerBlocks]) = ([], [])
         for k in peers.indices where k != i && peers[k].bitmap != nil
             && !servesResync(to: k) {
             let blocks = peers[k].bitmap!.blocks(offsetBytes: request.offsetBytes, lengthBytes: UInt64(request.lengthBytes))
             // Bits only this node's crash set (its activity log's extents, `crashOnly`) say "maybe
-            // different", not a write k lacks: named, the target took them as its own changes and,
-            // UpToDate beside an Outdated k at one generation, became k's source over k's newer
-            // write (scenario protocol_a_outdated_writer_beside_crashed_peer, seed 1500). A write's
-            // bit inside such an extent, before the crash or after it, is named.
-            if let words = peers[k].bitmap!.missedWriteWords(in: blocks) { result.append(PeerBlocks(node: peers[k].id, words: words)) }
+            // different", not a write k lacks: named among the missed writes, the target took them
+            // as its own changes and, UpToDate beside an Outdated k at one generation, became k's
+            // source over k's newer write (scenario protocol_a_outdated_writer_beside_crashed_peer,
+            // seed 1500). Not named at all, the target ended in sync with k over a block only this
+            // node's crash wrote, and UpToDate replicas differed (seed 3091, CrashOnlyThirdNodeTests):
+            // they go apart (protocol 24), and the target sets them as crash-only too. A write's
+            // bit inside such an extent, before the crash or after it, is a missed write's.
+            if let words = peers[k].bitmap!.missedWriteWords(in: blocks) { result.missedWrites.append(PeerBlocks(node: peers[k].id, words: words)) }
+            if let words = peers[k].bitmap!.crashOnlyWords(in: blocks) { result.crashOnly.append(PeerBlocks(node: peers[k].id, words: words)) }
         }
         return result
     }
@@ -241,13 +245,17 @@ extension ReplicaInstance {
     /// set toward a diskless one. What no source sends is refused before this
     /// (`thirdNodeWordsRefusal`).
     mutating func recordSourceTracks(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) {
-        guard !reply.outOfSyncToward.isEmpty else { return }
-        for entry in reply.outOfSyncToward {
-            guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
-            var tracked = peers[i].resync!.sourceTracks[entry.node]
-                ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
-            tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
-            peers[i].resync!.sourceTracks[entry.node] = tracked
+        // The missed writes' blocks and the crash-only ones (protocol 24) are kept apart: they are
+        // set toward the third node differently at the end.
+        for (list, kept) in [(reply.outOfSyncToward, \ResyncProgress.sourceTracks),
+                             (reply.crashOnlyToward, \ResyncProgress.sourceCrashTracks)] {
+            for entry in list {
+                guard let j = peerIndex(entry.node), let bitmap = peers[j].bitmap else { continue }
+                var tracked = peers[i].resync![keyPath: kept][entry.node]
+                    ?? OutOfSyncBitmap(blockCount: bitmap.blockCount, blockBytes: bitmap.blockBytes)
+                tracked.set(words: entry.words, from: blocks.lowerBound, end: blocks.upperBound)
+                peers[i].resync![keyPath: kept][entry.node] = tracked
+            }
         }
     }
 
@@ -262,21 +270,22 @@ extension ReplicaInstance {
     /// a word count other than one per 64 blocks of the range, and bits past the range's last
     /// block. Before, all of these were dropped or merged silently.
     func thirdNodeWordsRefusal(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) -> String? {
-        guard !reply.outOfSyncToward.isEmpty else { return nil }
-        let field = "resync reply \(reply.id)'s third-node words (outOfSyncToward)"
-        if reply.status == .failed { return "sent \(field) in a failed reply" }
         let wordCount = OutOfSyncBitmap.wordCount(blocks: UInt64(blocks.count))
-        var named: Set<NodeID> = []
-        for entry in reply.outOfSyncToward {
-            let node = "\(field) toward node \(entry.node)"
-            if entry.node == config.nodeID { return "sent \(node): this node, the resync's target" }
-            if entry.node == peers[i].id { return "sent \(node): the source itself" }
-            if !named.insert(entry.node).inserted { return "sent \(field) naming node \(entry.node) twice" }
-            if entry.words.count != wordCount {
-                return "sent \(node) in \(entry.words.count) words, for a range of \(blocks.count) blocks (\(wordCount) words)"
-            }
-            if let last = entry.words.last, last & ~OutOfSyncBitmap.tailMask(UInt64(blocks.count)) != 0 {
-                return "sent \(node) with bits past the range's \(blocks.count) blocks"
+        for (list, name) in [(reply.outOfSyncToward, "outOfSyncToward"), (reply.crashOnlyToward, "crashOnlyToward")] where !list.isEmpty {
+            let field = "resync reply \(reply.id)'s third-node words (\(name))"
+            if reply.status == .failed { return "sent \(field) in a failed reply" }
+            var named: Set<NodeID> = []
+            for entry in list {
+                let node = "\(field) toward node \(entry.node)"
+                if entry.node == config.nodeID { return "sent \(node): this node, the resync's target" }
+                if entry.node == peers[i].id { return "sent \(node): the source itself" }
+                if !named.insert(entry.node).inserted { return "sent \(field) naming node \(entry.node) twice" }
+                if entry.words.count != wordCount {
+                    return "sent \(node) in \(entry.words.count) words, for a range of \(blocks.count) blocks (\(wordCount) words)"
+                }
+                if let last = entry.words.last, last & ~OutOfSyncBitmap.tailMask(UInt64(blocks.count)) != 0 {
+                    return "sent \(node) with bits past the range's \(blocks.count) blocks"
+                }
             }
         }
         return nil
@@ -440,6 +449,11 @@ extension ReplicaInstance {
             if j != i && (!peers[j].receivesWrites || peers[j].replication == .pausedSyncT) { peers[j].bitmap!.clearAll() }
             // What the source said j lacks is this node's data now, and j lacks it here too.
             if let tracked = peers[i].resync?.sourceTracks[peers[j].id] { peers[j].bitmap!.or(words: tracked.words, firstWord: 0) }
+            // What its crash marked there "may differ" here too, no more: crash-only, so that a
+            // missed write's bit on j's side still decides (seed 1500).
+            if let crashed = peers[i].resync?.sourceCrashTracks[peers[j].id] {
+                peers[j].bitmap!.set(words: crashed.words, from: 0, end: crashed.blockCount, byCrash: true)
+            }
         }
         // Beside a connected diskless Primary at another generation the data just taken is not
         // the Primary's: its writes since that generation's parent went to a replica this

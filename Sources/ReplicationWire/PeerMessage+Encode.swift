@@ -80,10 +80,12 @@ extension ByteBuffer {
         case .resyncReply(let r):
             writeInteger(PeerMessageType.resyncReply.rawValue)
             writeInteger(r.id); writeInteger(r.offsetBytes); writeInteger(r.lengthBytes); writeInteger(r.status.rawValue)
-            writeInteger(UInt32(r.outOfSyncToward.count))
-            for peer in r.outOfSyncToward {
-                writeInteger(peer.node.rawValue)
-                writeInteger(UInt32(peer.words.count)); for w in peer.words { writeInteger(w) }
+            for list in [r.outOfSyncToward, r.crashOnlyToward] {
+                writeInteger(UInt32(list.count))
+                for peer in list {
+                    writeInteger(peer.node.rawValue)
+                    writeInteger(UInt32(peer.words.count)); for w in peer.words { writeInteger(w) }
+                }
             }
             return writeWirePayload(r.data, inlineMax: payloadBytesInlineMax)
         case .resyncFinished(let r):

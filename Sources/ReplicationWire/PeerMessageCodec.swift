@@ -88,22 +88,26 @@ public enum PeerMessageCodec {
                                                 writer: hasWriter ? writer : nil, writerSequence: sequence))
         case .resyncReply:
             let id = try r.u64(), offset = try r.u64(), length = try r.u32(), status = try replyStatus(&r)
-            let peers = try r.count(elementBytes: 5, max: nodesMax)
             // At most one word per 64 blocks of the range, at the smallest block a configuration
             // takes: the codec does not know this link's block size, so this bounds the
             // allocation only; the receiver checks the exact count and the bits against its own
             // block size (`thirdNodeWordsRefusal`).
             let wordBytes = Int(ReplicaConfig.bitmapBlockBytesMin) * 64  // the bytes one word covers
             let wordsMax = (Int(length) + wordBytes - 1) / wordBytes
-            var toward: [PeerBlocks] = []
-            for _ in 0..<peers {
-                let node = try node(&r)
-                let words = try r.u64s(try r.count(elementBytes: 8, max: wordsMax))
-                toward.append(PeerBlocks(node: node, words: words))
+            // The missed writes' blocks, then the crash-only ones (protocol 24), one list each.
+            var lists: [[PeerBlocks]] = []
+            for _ in 0..<2 {
+                var toward: [PeerBlocks] = []
+                for _ in 0..<(try r.count(elementBytes: 5, max: nodesMax)) {
+                    let node = try node(&r)
+                    let words = try r.u64s(try r.count(elementBytes: 8, max: wordsMax))
+                    toward.append(PeerBlocks(node: node, words: words))
+                }
+                lists.append(toward)
             }
             let data = try payloadSlice(&r, max: payloadBytesMax)
             return .resyncReply(ResyncReply(id: id, offsetBytes: offset, lengthBytes: length, status: status, data: data,
-                                            outOfSyncToward: toward))
+                                            outOfSyncToward: lists[0], crashOnlyToward: lists[1]))
         case .resyncFinished: return .resyncFinished(ResyncFinished(generations: try generationSet(&r)))
         case .verifyRequest:
             return .verifyRequest(VerifyRequest(id: try r.u64(), offsetBytes: try r.u64(), lengthBytes: try r.u32(), digest: try r.u64()))

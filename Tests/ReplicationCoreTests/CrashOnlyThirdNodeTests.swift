@@ -12,11 +12,14 @@ import Testing
 /// write: seed 1500). So n2 recorded nothing toward n1. n1 (block 2 = the old data) and n2 then
 /// met at one generation with no bits either way, both UpToDate, and differed at block 2. In
 /// 3091 n3's resync from n0 was interrupted by a crash and it went UpToDate later from n2 with
-/// a 0K resync; here the resync ends, which is enough. Direction (a wire change): the reply names
-/// the source's crash-only bits as such, and the target sets them toward those nodes as crash-only
-/// (`setByCrash`: "may differ", which yields to a missed write's bit), so the 1500 loss does not
-/// come back; an interrupted resync needs them before its end too (kept with the progress, or
-/// set as the blocks are written), or 3091's path stays open.
+/// a 0K resync; here the resync ends, which is enough. Fixed in session 25 (protocol 24): the
+/// reply names the source's crash-only bits apart (`ResyncReply.crashOnlyToward`), and the target
+/// sets them toward those nodes as crash-only at its resync's end (`setByCrash`: "may differ",
+/// which yields to a missed write's bit), so the 1500 loss does not come back; with protocol A a
+/// side whose bits are all crash-only no longer takes a quorum-loss Outdated writer's exception
+/// away (scenario protocol_a_outdated_writer_beside_crashed_peer lost its acknowledged write
+/// without that). Still open: an interrupted resync loses them with its progress (3091's own path:
+/// n3's resync from n0 was cut by a crash), as it loses `outOfSyncToward`.
 @Suite("Replication core: a crashed source's crash-only bits toward a third node")
 struct CrashOnlyThirdNodeTests {
     @Test("a target of a crashed node's resync keeps what the source's crash marked toward a third node")
@@ -46,7 +49,7 @@ struct CrashOnlyThirdNodeTests {
         script.run("stabilize")
         script.run("tick 10")
         script.run("stabilize")
-        withKnownIssue("n2 recorded nothing toward n1 for the blocks n0's crash marked (seed 3091's class)") {
+        do {
             #expect(script.run("compare").first?.hasPrefix("UpToDate replicas n1,n2 identical") == true, "\(script.text)")
         }
     }

@@ -64,6 +64,26 @@ struct PureDecisionTests {
         #expect(GenerationComparison.compare(mine: outdated, peer: restarted, asynchronous: false).decision == .targetUseBitmap)
     }
 
+    /// Protocol 24: a peer that did not crash but holds only crash-only bits (a resync target of a
+    /// crashed source took them toward this node, `ResyncReply.crashOnlyToward`) leaves the
+    /// exception too: its bits say "may differ" as the crashed node's did (scenario
+    /// protocol_a_outdated_writer_beside_crashed_peer: made the source, it resynced the Outdated
+    /// writer's acknowledged write away). One missed write's bit among them takes it away again.
+    @Test("equal generations, protocol A: a peer's crash-only bits leave a quorum-loss Outdated tracker the source")
+    func quorumLossOutdatedTrackerBesideCrashOnlyBits() {
+        let outdated = quorumLossOutdated(0, current: 0x300, bits: 1)
+        var target = handshake(2, current: 0x300)
+        target.outOfSyncBlocks = 4
+        target.crashMarkedBlocks = 4
+        let result = GenerationComparison.compare(mine: outdated, peer: target, asynchronous: true)
+        #expect(result.decision == .sourceUseBitmap && result.rule == .equalSelfHoldsMissedWrites, "\(result)")
+        #expect(GenerationComparison.compare(mine: target, peer: outdated, asynchronous: true).decision == .targetUseBitmap)
+        var missedWrite = target
+        missedWrite.outOfSyncBlocks = 5
+        #expect(GenerationComparison.compare(mine: outdated, peer: missedWrite, asynchronous: true).decision == .targetUseBitmap)
+        #expect(GenerationComparison.compare(mine: outdated, peer: target, asynchronous: false).decision == .targetUseBitmap)
+    }
+
     @Test("after a peer failure the survivor that wrote is SyncSource using its bitmap (rule 5)")
     func survivorIsSource() {
         let a = handshake(0, current: 0x200, bitmap: [(1, 0x100)], history: [0x100])

@@ -47,6 +47,8 @@ struct ResyncReplyThirdNodesTests {
 
     enum Bad: CaseIterable, Sendable {
         case wordInFailedReply, target, source, twice, wordCount, bitPastRange
+        /// The crash-only list (protocol 24) is checked alike.
+        case crashOnlyTarget, crashOnlyWordCount
     }
 
     /// Each bad form of the words, in place of the real reply's (the range and the data stay the
@@ -62,6 +64,7 @@ struct ResyncReplyThirdNodesTests {
         let one: [UInt64] = [1] + Array(repeating: 0, count: (blocks + 63) / 64 - 1)
         var forged = real
         let expected: String
+        var field = "outOfSyncToward"
         switch bad {
         case .wordInFailedReply:
             forged = ResyncReply(id: real.id, offsetBytes: real.offsetBytes, lengthBytes: real.lengthBytes, status: .failed,
@@ -85,13 +88,21 @@ struct ResyncReplyThirdNodesTests {
             words[words.count - 1] |= UInt64(1) << (blocks % 64)
             forged.outOfSyncToward = [PeerBlocks(node: third, words: words)]
             expected = "toward node \(third) with bits past the range's \(blocks) blocks"
+        case .crashOnlyTarget:
+            forged.crashOnlyToward = [PeerBlocks(node: NodeID(2), words: one)]
+            expected = "toward node 2: this node, the resync's target"
+            field = "crashOnlyToward"
+        case .crashOnlyWordCount:
+            forged.crashOnlyToward = [PeerBlocks(node: third, words: one + [0])]
+            expected = "toward node \(third) in \(one.count + 1) words, for a range of \(blocks) blocks (\(one.count) words)"
+            field = "crashOnlyToward"
         }
         let before = Self.targetState(cluster)
         cluster.links[cluster.key(source, 2)]!.queues[2]![0] = .resyncReply(forged)
         cluster.logs = []
         #expect(cluster.deliver(from: source, to: 2))
         while !cluster.nodes[2].pending.isEmpty { cluster.completeStorage(2) }
-        let refusal = "node \(source) (n\(source)) sent resync reply \(real.id)'s third-node words (outOfSyncToward) "
+        let refusal = "node \(source) (n\(source)) sent resync reply \(real.id)'s third-node words (\(field)) "
         #expect(cluster.logs.contains { $0.hasPrefix(refusal) && $0.contains(expected) && $0.hasSuffix("; dropping the connection") },
                 "\(bad): \(cluster.logs)")
         #expect(Self.targetState(cluster) == before, "\(bad): n2 recorded or wrote something of the refused reply")

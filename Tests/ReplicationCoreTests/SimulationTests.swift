@@ -2471,6 +2471,16 @@ struct SimulationTests {
     ///   timing everywhere: fixed seeds 7 19 29 no write, and LOST 795 (501…800) reached by
     ///   timing; the same pause for an Inconsistent target too made fixed seed 7 no write. On
     ///   main's bundle (4d58615) 5901…6200 was noconv 5979 + 31 no write.
+    /// Session 25 (simsafety), 3091's class fixed (protocol 24, CrashOnlyThirdNodeTests): a resync
+    ///   reply names the source's crash-only bits toward third nodes apart, and the target sets
+    ///   them as crash-only at its end; with protocol A a side whose bits are all crash-only no
+    ///   longer takes a quorum-loss Outdated peer's exception away (without it scenario
+    ///   protocol_a_outdated_writer_beside_crashed_peer lost c2: n2, resynced from the crashed n1,
+    ///   held n1's crash bits toward n0 unflagged and became the Outdated writer's source). Release
+    ///   bundle rel-9cd684b43 against the session's baseline: 301…500 −473, 2001…2300 +2121 (no
+    ///   write: protocol C, the runs part at the rule's first firing, trace line 1231, n3 marking
+    ///   n0's crash extent 3 toward n1 after its resync from n0; from there no write is acknowledged
+    ///   and the run converges), 1…300, 501…800, 1401…1700 unchanged.
     static let knownFailingSeeds: [UInt64] = [69, 119]
 
     static var randomSeedCount: Int {
