@@ -367,18 +367,21 @@ extension ReplicaInstance {
             emitPeerDevice(i)
             return
         }
-        if decision.isTarget && disk != .inconsistent && peers[i].disk == .outdated && peers[i].joinedOutdatedAt == nil {
+        if decision.isTarget && disk == .upToDate && peers[i].disk == .outdated && peers[i].joinedOutdatedAt == nil {
             // The source's handshake said UpToDate, but its state report, which travels ahead of
             // its bitmap on this link, says Outdated: it was Outdated when it planned and sent the
             // bitmap, and after that step it renegotiates as a source without data
             // (`pauseResyncSourcesWithoutData`). Started, this node went Inconsistent for a resync
             // that source never serves, and no replica was UpToDate any more (seed 5979: n0,
             // UpToDate, behind n1 Outdated by quorum loss; then n3 behind n0;
-            // OutdatedSourceAtExchangeTests). It waits, paused, for the renegotiation. An
-            // Inconsistent target loses nothing by starting (the drop interrupts it, its bits
-            // stay), and pausing it too moved timing enough that fixed seed 7 acknowledged no
-            // write. A recorded Outdated the report did not say (`joinedOutdatedAt`) is left to
-            // the plan: that source does not renegotiate.
+            // OutdatedSourceAtExchangeTests). It waits, paused, for the renegotiation. Only an
+            // UpToDate target: an Inconsistent one loses nothing by starting (the drop interrupts
+            // it, its bits stay), and pausing it too moved timing enough that fixed seed 7
+            // acknowledged no write; pausing an Outdated one too turned fixed seed 105's next plan
+            // between two Outdated replicas around (`equal-self-holds-missed-writes` instead of
+            // `equal-peer-inconsistent`) and it acknowledged no write. A recorded Outdated the
+            // report did not say (`joinedOutdatedAt`) is left to the plan: that source does not
+            // renegotiate.
             peers[i].replication = .pausedSyncT
             log(.info, "\(describeBlocks(bits)) out of sync with node \(peers[i].id) (\(peers[i].config.name)), whose state report since its handshake says Outdated: paused until it is UpToDate")
             emitPeerDevice(i)
