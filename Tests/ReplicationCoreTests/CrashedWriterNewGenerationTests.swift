@@ -23,7 +23,15 @@ import Testing
 ///   n0 tracks changes toward n2 too), and write 3 is lost again.
 /// Direction: the three together — the crash flag at the writer's own generation, the stale drop
 /// keeping what a possible source lacked (DRBD: P_PEERS_IN_SYNC), and the quorum-loss exception
-/// weighing whose bits are writes the other lacks.
+/// weighing whose bits are writes the other lacks. simsafety's review (session 25): step 1 reads
+/// right (seed 25's argument holds for the writer: the crash was at the parent, its extents stay
+/// marked toward every peer, and at the new generation a peer holds only what came from here).
+/// Step 2 was measured before protocol 24 (aa9c54f): since then, with protocol A, a side whose
+/// bits are all crash-only no longer takes the quorum-loss exception away (`equalCurrent`), so
+/// rebase first and see whether n0's bits toward n2 are crash-only (then n2 stays n0's source)
+/// or missed-write bits (then the exception needs per-block weighing). And the kept stale bits
+/// must stay crash-only where they were (`setByCrash`): ORed in as plain bits they count as
+/// writes for `equal-*-holds-missed-writes` (seed 1500's loss).
 @Suite("Replication core: a writer's crash before the generation it started")
 struct CrashedWriterNewGenerationTests {
     @Test("a crash before this node started its generation does not make it yield its acknowledged write")
