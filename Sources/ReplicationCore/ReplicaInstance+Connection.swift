@@ -301,6 +301,11 @@ extension ReplicaInstance {
         // in this one, and this node yields to the sibling as a writer does for a generation
         // it acknowledged nothing in (simulation seed 3112, WriterForgotGenerationTests; without
         // the flag the two children of one parent stopped at `split-brain-common-history`).
+        // Not with quorum off, as the writer does not flag its own generation then (an
+        // acknowledgement may rest on its disk alone): the split brain stays the operator's call.
+        // Policy, not safety: a replica flagged here holds no write of the generation (the first
+        // one clears it), so a yield on the flag gives nothing acknowledged away; no test pins it
+        // (the simulation runs with quorum; review's mutation, session 25: 0 issues).
         if config.quorum != .off {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence
