@@ -297,6 +297,18 @@ extension ReplicaInstance {
         }
         let tracking = absent.isEmpty ? "" : "; tracking changes for absent node(s) \(absent.map(\.description).joined(separator: ","))"
         log(.info, "new current generation \(fresh) (was \(previous))\(tracking)")
+        // A crash before this attach no longer decides which side of an equal-generation
+        // connection yields ("equal-crashed"), as for a replica that takes a writer's new
+        // generation (`onNewGeneration`): the crash happened at `previous`, and the blocks it may
+        // have left different stay marked toward every peer (the activity log applied at attach),
+        // so a bitmap resync brings them in line whichever way it runs. At `fresh` this node is
+        // the writer: a peer at it holds only what it received from here, and what it lacks is
+        // marked here. Kept, the flag made this node yield its own generation's protocol A write,
+        // acknowledged with its copy alone, to a peer that never received it (seed 795: n3,
+        // crashed at 07B3 and back beside Outdated peers with nothing to resync, started 4995,
+        // acknowledged c23, went Outdated by quorum loss and was resynced from n2 by
+        // `equal-crashed`; CrashedWriterNewGenerationTests).
+        crashedAtAttach = false
         // Durable with the generation: until a write issued in it is acknowledged, this node
         // holds nothing past `previous` that was acknowledged (see `checkDone`). A crash first leaves it
         // at a generation the other replicas may never have heard of (the announcement still

@@ -111,6 +111,20 @@ extension ReplicaInstance {
         return kept
     }
 
+    /// Stale bits toward peer `i` were just dropped, but of those a block this node also tracks
+    /// as lacking on another peer may be lacking on `i` too: that peer may be the one whose resync
+    /// brought `i` to the current generation. A protocol A write acknowledged with this node's
+    /// copy alone and queued toward that source when the link dropped is such a block: dropped,
+    /// the peer ended UpToDate without it while this node and the source (resynced from here
+    /// later) held it (CrashedWriterNewGenerationTests: n0, resynced to G1 by n1, which lacked
+    /// n2's write 3). Kept for those blocks only, not all stale bits (see below).
+    mutating func keepBlocksOtherPeersLack(toward i: Int, stale: [UInt64]) {
+        for j in peers.indices where j != i && peers[j].bitmap != nil {
+            let lacking = zip(stale, peers[j].bitmap!.words).map { $0 & $1 }
+            peers[i].bitmap!.or(words: lacking, firstWord: 0)
+        }
+    }
+
     /// Stale bits toward peer `i` were just dropped, and this node's own crash may have left the
     /// blocks of its activity log different from every other replica: the third replica's resync
     /// brought the peer that replica's data, not this node's, so those blocks are marked again
@@ -164,8 +178,10 @@ extension ReplicaInstance {
         }
         if GenerationComparison.bitmapIsStale(of: mine, toward: peer) {
             let dropped = peers[i].bitmap!.setCount
+            let stale = peers[i].bitmap!.words
             peers[i].bitmap!.clearAll()
             setBitmapGeneration(peers[i].id, to: .none, onlyIfNone: false)
+            keepBlocksOtherPeersLack(toward: i, stale: stale)
             let kept = keepInFlightWritesOutOfSync(toward: i)
             markMetadataDirty()
             log(.info, "\(name) reached generation \(peer.generations.current) through a resync from another node: the \(describeBlocks(dropped)) this node tracked for it since generation \(mine.generations.bitmapGeneration(for: peer.nodeID)) are not resynced again" + (kept > 0 ? ", except the \(describeBlocks(kept)) of writes still in flight here" + (crashExtents.isEmpty ? "" : " or of its own crash") : ""))
