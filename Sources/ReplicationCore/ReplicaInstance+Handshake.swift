@@ -142,7 +142,15 @@ extension ReplicaInstance {
         var result = GenerationComparison.compare(mine: mine, peer: peer,
                                                   asynchronous: peers[i].config.replicationProtocol == .a)
         let name = "node \(peers[i].id) (\(peers[i].config.name))"
-        if !result.decision.isSource && currentMoved(since: mine) {
+        // A split brain neither handshake resolves (no `--discard-my-data`) is refused here even
+        // when this node's current moved: the peer plans the same split brain from the same two
+        // handshakes and refuses, StandAlone, unless its own current moved too (then both refuse,
+        // as DRBD's two ends do). Renegotiated instead, this node waited for a peer that would
+        // never come back, and a Primary showed it "Connecting" for good with no split brain
+        // reported where its users look (StaleHandshakeResyncTests).
+        let refusedSplitBrain = result.decision == .splitBrain
+            && !mine.flags.contains(.discardMyData) && !peer.flags.contains(.discardMyData)
+        if !result.decision.isSource && !refusedSplitBrain && currentMoved(since: mine) {
             // This node's current moved since its handshake went out (it took a third node's new
             // generation, or started one), and the plan both ends read from that handshake does
             // not make it the source: as the target it would yield its newer generation's data

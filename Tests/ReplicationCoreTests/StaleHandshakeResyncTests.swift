@@ -119,9 +119,7 @@ struct StaleHandshakeResyncTests {
         }
         script.run("stabilize")
         #expect(script.trace.contains { $0.hasPrefix("  n1: error: r0: split brain detected with node 0 (n0)") }, "n1 refuses:\n\(script.text)")
-        withKnownIssue("the renegotiating Primary shows its peer Connecting and never reports the split brain") {
-            #expect(script.trace.contains { $0.hasPrefix("  n0: error:") && $0.contains("split brain") }, "n0 reports it:\n\(script.text)")
-            #expect(script.run("state").contains("  n1 connection:StandAlone out-of-sync:4K"), "n0 shows n1 StandAlone:\n\(script.text)")
-        }
+        #expect(script.trace.contains { $0.hasPrefix("  n0: error:") && $0.contains("split brain") }, "n0 reports it:\n\(script.text)")
+        #expect(script.run("state").contains("  n1 connection:StandAlone out-of-sync:4K"), "n0 shows n1 StandAlone:\n\(script.text)")
     }
 }
