@@ -475,6 +475,16 @@ extension ReplicaInstance {
     /// Target side, end of resync: take the source's generations (DRBD), become UpToDate.
     mutating func adoptGenerations(from source: GenerationSet, source i: Int) {
         guard disk.hasDisk else { return }  // the disk failed meanwhile: nothing was synchronised
+        // Both flagged at one generation (this node, and the source's handshake at it): no write
+        // of it reached either, and the data taken holds none. Cleared here, this node stopped
+        // yielding that empty generation to a sibling that moved on from its parent with
+        // acknowledged writes, and split the brain at the heal (PeerConfirmationSilentTests,
+        // resyncFromFlaggedSource). A live Primary never sends the flag: from one, it clears. A
+        // write of it that reaches the source during the resync reaches this node too and
+        // clears it here first (`onReplicatedWrite`).
+        let keepsUnconfirmed = flags.contains(.generationUnconfirmed) && generations.current == source.current
+            && peers[i].handshake?.generations.current == source.current
+            && peers[i].handshake?.flags.contains(.generationUnconfirmed) == true
         generations.current = source.current
         generations.history = source.history
         tookNewerWrites = false
@@ -507,7 +517,7 @@ extension ReplicaInstance {
         crashExtents = []
         // It holds the source's data now: what it wrote without quorum is gone (never acknowledged).
         flags.remove(.primaryLostQuorum)
-        flags.remove(.generationUnconfirmed)
+        if !keepsUnconfirmed { flags.remove(.generationUnconfirmed) }
         flags.remove(.diskFailed)  // resynced: it holds what its source holds
         // Its own changes are gone: a `--discard-my-data` that brought it here is spent, and a
         // later split brain is the operator's again.
