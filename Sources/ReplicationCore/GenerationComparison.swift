@@ -330,9 +330,11 @@ enum GenerationComparison {
     /// The node of the one Inconsistent side whose current generation is a direct child of the
     /// other, consistent, side's current (its history's newest entry); nil otherwise.
     static func inconsistentChild(mine: Handshake, peer: Handshake) -> NodeID? {
+        if mut("M1") { return nil }
         let myInconsistent = mine.flags.contains(.inconsistent)
-        guard myInconsistent != peer.flags.contains(.inconsistent) else { return nil }
+        guard mut("M3") || myInconsistent != peer.flags.contains(.inconsistent) else { return nil }
         let (child, parent) = myInconsistent ? (mine, peer) : (peer, mine)
+        if mut("M4") { return child.generations.historyHolds(parent.generations.current) ? child.nodeID : nil }
         return startsFromParent(child, parent: parent.generations.current) ? child.nodeID : nil
     }
 

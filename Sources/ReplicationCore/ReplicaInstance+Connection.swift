@@ -82,6 +82,7 @@ extension ReplicaInstance {
         let wasUpToDate = peers[i].disk == .upToDate
         let lackedCurrent = cannotHoldCurrent(i)  // before the replication state is reset
         let wasPrimary = peers[i].role == .primary
+        let writerHadQuorum = peers[i].peerHasQuorum
         let received = peers[i].lastSequenceReceived
         let streamStart = peers[i].streamStart
         var lastSequence = received
@@ -159,7 +160,7 @@ extension ReplicaInstance {
         // ahead of its next writes on every stream, and can die with this link while those writes
         // reach the others, so "it reported none" does not say it wrote nothing elsewhere (session
         // 23 skipped the announcement there too; no fixed seed needed it, review's mutation).
-        if wasPrimary && role == .secondary && (received > 0 || (disk.hasDisk && disk != .inconsistent)) {
+        if wasPrimary && role == .secondary && (received > 0 || (!mut("T1") && (mut("T2") || disk.hasDisk) && (mut("T3") || disk != .inconsistent) && (!mut("T4") || writerHadQuorum))) {
             announceWriterLost(writer: peers[i].id, lastSequence: lastSequence, inDoubt: inDoubt,
                                inDoubtWritten: inDoubtWrites.filter { $0.sequence <= lastSequence }, streamStart: streamStart)
         }
@@ -297,7 +298,7 @@ extension ReplicaInstance {
         // in this one, and this node yields to the sibling as a writer does for a generation
         // it acknowledged nothing in (simulation seed 3112, WriterForgotGenerationTests; without
         // the flag the two children of one parent stopped at `split-brain-common-history`).
-        if config.quorum != .off {
+        if mut("F14") || config.quorum != .off {
             flags.insert(.generationUnconfirmed)
             unconfirmedGenerationFirstSequence = nextWriteSequence
         } else {

@@ -38,8 +38,10 @@ extension ReplicaInstance {
         // Written without the bitmap words: its list could name extents whose bits on disk are
         // older than memory's. None is safe (a bit counts as a missed write's), and a disk back
         // from this record yields at its generation anyway.
+        if !mut("F12") {
         header.crashMarkedExtents = []
         header.crashMarkDigest = 0
+        }
         failureRecord = (header, markMetadataDirty())
         failureRecordWritten = false
     }

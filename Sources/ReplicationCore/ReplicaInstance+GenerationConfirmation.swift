@@ -69,9 +69,10 @@ extension ReplicaInstance {
     /// Primary does not send the flag (`makeHandshake`), so its handshake says nothing here. The
     /// plan of this connection stands on the handshake this node sent; later ones go without it.
     mutating func noteGenerationConfirmed(by handshake: Handshake) {
-        guard flags.contains(.generationUnconfirmed), disk.hasDisk, handshake.sizeBytes != 0, handshake.role != .primary,
-              !handshake.flags.contains(.generationUnconfirmed),
-              handshake.generations.current.sameHistory(as: generations.current) else { return }
+        guard !mut("P0"), flags.contains(.generationUnconfirmed), mut("P1") || disk.hasDisk, mut("P2") || handshake.sizeBytes != 0,
+              mut("P3") || handshake.role != .primary,
+              mut("P4") || !handshake.flags.contains(.generationUnconfirmed),
+              mut("P5") || handshake.generations.current.sameHistory(as: generations.current) else { return }
         // In memory: the clear reaches the disk with the next header. A crash before it brings
         // the flag back, and the next handshake with such a peer clears it again. A header
         // written for it at once moved every run's timing from the first handshake on (832fd01:

@@ -233,7 +233,7 @@ extension ReplicaInstance {
             becomeOutdated(newerPeer: i)
             noteSupersededGenerations(passedBy: peer)
         }
-        if result.rule == .selfInconsistentChildOfPeerCurrent {
+        if !mut("M2"), result.rule == .selfInconsistentChildOfPeerCurrent {
             // This node yields its newer generation to a replica at the parent and takes that
             // parent at the resync's end, forgetting the child: a writer moved past the parent,
             // and the child's acknowledged writes may be on the writer alone. Noted, this node

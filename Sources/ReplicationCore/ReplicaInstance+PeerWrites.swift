@@ -20,7 +20,7 @@ extension ReplicaInstance {
         }
         notePeerWriteInDoubt(write, writer: i)
         var clearedFlagVersion: UInt64 = 0
-        if flags.contains(.generationUnconfirmed), peers[i].current.sameHistory(as: generations.current) {
+        if flags.contains(.generationUnconfirmed), mut("F2b") || peers[i].current.sameHistory(as: generations.current) {
             // A write issued in the generation this node took from its writer: the writer's
             // header holding it was durable before (`onNewGeneration`), so the writer cannot
             // have forgotten it, and this node may hold acknowledged writes of it from here on.
@@ -53,7 +53,7 @@ extension ReplicaInstance {
                                 blockBytes: UInt64(config.bitmapBlockBytes))
         }
         var op = QueuedPeerOp(from: id, kind: .write(write))
-        op.neededVersion = clearedFlagVersion
+        op.neededVersion = mut("R1") ? 0 : clearedFlagVersion
         if write.kind != .trim, Self.isResyncTarget(&peers[i]),
            write.notReplicatedTo & (1 << UInt32(id.rawValue)) == 0 {
             // The writer is this node's resync source: once written here, the blocks it covers
