@@ -17,9 +17,12 @@ extension ReplicaInstance {
     }
 
     mutating func broadcastState(except skipped: Set<Int> = []) {
-        broadcast(.stateChange(PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum,
-                                               outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum))),
-                  except: skipped)
+        broadcast(.stateChange(stateReport), except: skipped)
+    }
+
+    var stateReport: PeerStateReport {
+        PeerStateReport(role: role, disk: disk, current: generations.current, hasQuorum: hasQuorum,
+                        outdatedByQuorumLoss: flags.contains(.outdatedWithoutQuorum))
     }
 
     func makeHandshake(for peer: PeerState) -> Handshake {

@@ -9,9 +9,10 @@ extension ReplicaInstance {
 
     mutating func startResync(_ i: Int, asTarget: Bool) {
         guard peers[i].bitmap != nil else { return }
-        if asTarget, peers.indices.contains(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
+        if asTarget, let s = peers.indices.first(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
             // One source at a time; this one waits and renegotiates when the other finishes.
             peers[i].replication = .pausedSyncT
+            joinRunningResync(from: s, bitsOf: i)
             emitPeerDevice(i)
             return
         }
@@ -40,6 +41,35 @@ extension ReplicaInstance {
         peers[i].replication = asTarget ? .syncTarget : .syncSource
         log(.info, "resync \(asTarget ? "from" : "to") node \(peers[i].id) (\(peers[i].config.name)) started: \(describeBlocks(progress.totalBlocks)) out of sync")
         emitPeerDevice(i)
+    }
+
+    /// Target: the connection to `j` waits (PausedSyncT) while this node resyncs from `s`. The end
+    /// of that resync drops the bits toward `j` (`adoptGenerations`: what `j` had and this node
+    /// lacked, which the source brought) and calls this node UpToDate, so the source must bring
+    /// them: they join its resync. A bitmap `j` sent after the resync started was otherwise never
+    /// fetched: seed 3155, n2 resynced from n3, whose bits toward n2 lacked block 0 (n3 had dropped
+    /// them at its own resync's end, n2 being diskless then), took n1's bitmap with block 0 after
+    /// its resync from n3 had started, and went UpToDate without block 0 (UpToDate replicas
+    /// differing; PausedPeerLateBitsTests). DRBD's target resyncs the union of what its peers
+    /// say it lacks (`equal-self-inconsistent`'s union here, at the plan); the blocks of a later
+    /// exchange are the same kind. Taken from `s`, they hold `s`'s data, which is what this node
+    /// claims to hold at the end; fetched again, a block costs a transfer, never data.
+    mutating func joinRunningResync(from s: Int, bitsOf j: Int) {
+        guard let bits = peers[j].bitmap, !bits.isClear, peers[s].bitmap != nil,
+              var resync = peers[s].resync, resync.isTarget else { return }
+        let before = peers[s].bitmap!.setCount
+        peers[s].bitmap!.or(words: bits.words, firstWord: 0)
+        let added = peers[s].bitmap!.setCount - before
+        guard added > 0 else { return }
+        resync.totalBlocks += added
+        if resync.finishing {
+            // Its "finished" is on its way to the source, whose answer this end now ignores
+            // (`onResyncFinished`); it asks again once these blocks are written.
+            resync.finishing = false
+            resync.cursor = 0
+        }
+        peers[s].resync = resync
+        log(.info, "node \(peers[j].id) (\(peers[j].config.name)) waits for the resync from node \(peers[s].id) (\(peers[s].config.name)): its \(describeBlocks(added)) more out of sync join that resync")
     }
 
     /// The current writer whose stream this node receives, for the resync dagtag rule.
@@ -411,7 +441,11 @@ extension ReplicaInstance {
 
     mutating func onResyncFinished(_ finished: ResyncFinished, peer i: Int) {
         if let resync = peers[i].resync, resync.isTarget {
-            guard resync.finishing else { return }
+            guard resync.finishing else {
+                // Blocks joined this resync after this node said it was finished
+                // (`joinRunningResync`): the source took this node as UpToDate; it is not yet.
+                return send(.stateChange(stateReport), to: peers[i].id)
+            }
             adoptGenerations(from: finished.generations, source: i)
             return
         }

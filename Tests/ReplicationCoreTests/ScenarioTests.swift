@@ -121,6 +121,9 @@ final class ScenarioRunner {
                 if protocolA { config.peers = config.peers.map { var p = $0; p.replicationProtocol = .a; return p } }
                 // `requests-max=1`: a protocol A write waits for a peer with that many unconfirmed.
                 if let max = options["requests-max"] { config.clientRequestsMax = Int(max)! }
+                // `resync-request=4K`: a resync asks for one block at a time, so that a test can
+                // complete part of it (`complete`) and leave the rest out of sync.
+                if options["resync-request"] != nil { config.resyncRequestBytesMax = UInt32(number("resync-request", 0)) }
             }, thin: options["thin"] == "yes")
             cluster!.trace = []
             return ["ok"]
