@@ -41,6 +41,34 @@ extension ReplicaInstance {
         return false
     }
 
+    /// Protocol A: a diskful peer confirmed write `sequence`, acknowledged on its send: the
+    /// write is on the peer's disk. Issued in the current generation, it no longer may be lost
+    /// with this node (the simulation's judge: a protocol A write that reached only a crashed
+    /// writer's disk may be lost, DRBD's window for asynchronous replication; one that reached
+    /// another disk may not). So the header without `generationUnconfirmed` goes to the disk
+    /// now, not with whatever metadata write comes next: back from a crash with the stale flag,
+    /// this node yielded its branch to an unconfirmed sibling when it met the sibling before any
+    /// peer that took a write of its generation (`noteGenerationConfirmed(by:)` needs that peer
+    /// first), and a majority with the sibling then wrote past the peer's acknowledged copy: a
+    /// split brain under quorum (WriterStaleFlagTests). Not at the acknowledgement: a crash
+    /// before the write reached any peer leaves nothing that must survive, so the flag rightly
+    /// makes this node yield; cleared on the disk there, two writers that each lost such a write
+    /// would stop at a split brain. Not a wait either: one header per generation, beside the
+    /// writes.
+    ///
+    /// Protocol C has the same gap (its acknowledgement goes on the peer's answer without this
+    /// node's clear, `generationConfirmedOnDisk`), and the same call at its answers closes it,
+    /// but moved every protocol C run's timing: measured in session 25 (nbdpath bfcfa8d), the
+    /// resync lane's fixed seed 1504 lost an acknowledged write by an older gap (a Primary's
+    /// failed disk, which writes no failure record, came back UpToDate at the generation whose
+    /// diskless successor its peer never received, and its crash marks overwrote that peer's
+    /// newer copy) and fixed seeds 19 and 273 acknowledged no write. Known issue there.
+    mutating func notePeerHoldsWrite(_ sequence: UInt64, peer p: Int) {
+        guard sequence >= unconfirmedGenerationFirstSequence, disk.hasDisk, !peers[p].config.disklessClient else { return }
+        if flags.contains(.generationUnconfirmed) { clearGenerationUnconfirmed() }
+        if metadataVersion < generationConfirmedVersion { markMetadataDirty() }
+    }
+
     /// Drops the flag and notes the first header version written without it.
     mutating func clearGenerationUnconfirmed() {
         flags.remove(.generationUnconfirmed)
@@ -120,7 +148,13 @@ extension ReplicaInstance {
     /// writes next. A replica that held the current and stopped receiving already left
     /// `needsNewGeneration` set, which this never clears.
     /// Only while unconfirmed: once a write of the current is acknowledged the flag no longer
-    /// makes this node yield, and a new generation cuts nothing that could.
+    /// makes this node yield, and a new generation cuts nothing that could. Only with a disk: the
+    /// rule keeps a branch whole so that its holder yields it at the heal, and a diskless Primary
+    /// holds no branch (the replicas that took its writes do). Without a disk this is reached
+    /// only from `diskFailed`, dropping the connections it served a resync on; staying there
+    /// would skip the diskless announcement and the probe that hold the acknowledgement of a
+    /// write the dropped peer missed (`announceGenerationFromDiskless`). No test reaches that:
+    /// review's mutation of session 24 (condition off) failed nothing.
     func staysInUnconfirmedGeneration(losing peer: NodeID, lackedCurrent: Bool) -> Bool {
         guard lackedCurrent, disk.hasDisk, flags.contains(.generationUnconfirmed) else { return false }
         return peers.indices.allSatisfy { j in

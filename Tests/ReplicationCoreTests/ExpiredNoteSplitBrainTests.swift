@@ -95,3 +95,36 @@ struct UnconfirmedGenerationHolderTests {
         #expect(!promoted || block == ["n0 off=8192: pattern=3"], "n0 promoted without c3, an acknowledged write:\n\(script.text)")
     }
 }
+
+/// review's mutation review of 7775892 (session 24): nothing caught `cannotHoldCurrent`'s
+/// `sameHistory` guard. A replica at this node's current generation holds it, whatever state its
+/// disk or its resync is in, so it is one of the "other replicas that may hold the current" that
+/// make the Primary start a new generation on losing a peer (`staysInUnconfirmedGeneration`):
+/// it can resync the lost peer to the current behind the Primary's back.
+@Suite("Replication core: a replica resynced at the writer's current generation holds it")
+struct CurrentGenerationResyncTargetTests {
+    @Test("n2, invalidated at n1's unconfirmed G1, holds G1: n1 starts G2 on losing n0")
+    func resyncTargetAtCurrentHoldsIt() {
+        let script = RecordedScript()
+        script.primaryWroteBlockZero("cluster nodes=3 size=64K quorum=majority protocol=C")
+        for line in ["admin n0 secondary", "stabilize", "admin n1 primary", "stabilize", "crash n0", "stabilize",
+                     // c2 starts G1 (n0 absent); n1's disk completes nothing: G1 stays unconfirmed.
+                     "write n1 off=4096 len=4096 pattern=2", "stabilize hold=n1",
+                     // n2, at G1, is invalidated: Inconsistent, n1's full-sync target at G1.
+                     "admin n2 invalidate", "stabilize hold=n1",
+                     // n0 comes back at G0 and reaches n1 alone (n1 plans its resync: WFBitMapS,
+                     // n0 still UpToDate), and the link drops.
+                     "restart n0", "partition n0 n2", "connect-wanted", "deliver n0 n1", "stabilize hold=n1 hold-link=n1-n0,n0-n1",
+                     "partition n0 n1", "stabilize hold=n1"] {
+            script.run(line)
+        }
+        #expect(script.runner.cluster?.nodes[1].instance?.flags.contains(.generationUnconfirmed) == true,
+                "n1's G1 is unconfirmed:\n\(script.text)")
+        #expect(script.runner.cluster?.nodes[2].instance?.diskState == .inconsistent, "n2 is n1's resync target:\n\(script.text)")
+        script.run("write n1 off=8192 len=4096 pattern=3")
+        script.run("stabilize")
+        #expect(script.result(3) == true, "c3 is acknowledged (n1 and n2):\n\(script.text)")
+        #expect(script.text.components(separatedBy: "n1: info: new current generation").count == 3,
+                "n1 starts G2 from G1 at c3 (n2, at G1, may give n0 G1):\n\(script.text)")
+    }
+}
