@@ -423,8 +423,8 @@ enum GenerationComparison {
         // n2, resynced from the crashed n1, held n1's crash bits toward n0 and became the
         // Outdated n0's source over its acknowledged c2. So a side whose bits are all crash-only
         // does not track writes either.
-        let mineTracksWrites = mineTracks && !(asynchronous && (mine.flags.contains(.crashed) || mine.outOfSyncBlocks <= mine.crashMarkedBlocks))
-        let peerTracksWrites = peerTracks && !(asynchronous && (peer.flags.contains(.crashed) || peer.outOfSyncBlocks <= peer.crashMarkedBlocks))
+        let mineTracksWrites = mineTracks && !(asynchronous && (mine.flags.contains(.crashed) || (!mut("C4") && !mut("C4m") && mine.outOfSyncBlocks <= mine.crashMarkedBlocks)))
+        let peerTracksWrites = peerTracks && !(asynchronous && (peer.flags.contains(.crashed) || (!mut("C4") && peer.outOfSyncBlocks <= peer.crashMarkedBlocks)))
         let myOutdated = mine.disk == .outdated && !(mine.flags.contains(.outdatedByQuorumLoss) && mineTracks && !peerTracksWrites)
         let peerOutdated = peer.disk == .outdated && !(peer.flags.contains(.outdatedByQuorumLoss) && peerTracks && !mineTracksWrites)
         if myOutdated != peerOutdated {

@@ -609,7 +609,7 @@ extension ReplicaInstance {
         if !peers[p].unconfirmedWrites.isEmpty,
            let k = peers[p].unconfirmedWrites.firstIndex(where: { $0.sequence == sequence }) {
             let write = peers[p].unconfirmedWrites.remove(at: k)
-            if success { notePeerHoldsWrite(sequence, peer: p) }
+            if success && !mut("N1") { notePeerHoldsWrite(sequence, peer: p) }
             if let extents = write.extents { activityLog.end(extents) }
             if !success, peers[p].bitmap != nil {
                 peers[p].bitmap!.set(peers[p].bitmap!.blocks(offsetBytes: write.offsetBytes, lengthBytes: write.lengthBytes))

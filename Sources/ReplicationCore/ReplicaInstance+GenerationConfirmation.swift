@@ -64,9 +64,9 @@ extension ReplicaInstance {
     /// diskless successor its peer never received, and its crash marks overwrote that peer's
     /// newer copy) and fixed seeds 19 and 273 acknowledged no write. Known issue there.
     mutating func notePeerHoldsWrite(_ sequence: UInt64, peer p: Int) {
-        guard sequence >= unconfirmedGenerationFirstSequence, disk.hasDisk, !peers[p].config.disklessClient else { return }
+        guard mut("N2") || sequence >= unconfirmedGenerationFirstSequence, mut("N3") || disk.hasDisk, mut("N4") || !peers[p].config.disklessClient else { return }
         if flags.contains(.generationUnconfirmed) { clearGenerationUnconfirmed() }
-        if metadataVersion < generationConfirmedVersion { markMetadataDirty() }
+        if !mut("N5"), metadataVersion < generationConfirmedVersion { markMetadataDirty() }
     }
 
     /// Drops the flag and notes the first header version written without it.

@@ -12,7 +12,7 @@ extension ReplicaInstance {
         if asTarget, let s = peers.indices.first(where: { $0 != i && peers[$0].resync?.isTarget == true }) {
             // One source at a time; this one waits and renegotiates when the other finishes.
             peers[i].replication = .pausedSyncT
-            joinRunningResync(from: s, bitsOf: i)
+            if !mut("J1") { joinRunningResync(from: s, bitsOf: i) }
             emitPeerDevice(i)
             return
         }
@@ -61,7 +61,7 @@ extension ReplicaInstance {
         peers[s].bitmap!.or(words: bits.words, firstWord: 0)
         let added = peers[s].bitmap!.setCount - before
         guard added > 0 else { return }
-        resync.totalBlocks += added
+        if !mut("J4") { resync.totalBlocks += added }
         if resync.finishing {
             // Its "finished" is on its way to the source, whose answer this end now ignores
             // (`onResyncFinished`); it asks again once these blocks are written.
@@ -255,7 +255,7 @@ extension ReplicaInstance {
             // they go apart (protocol 24), and the target sets them as crash-only too. A write's
             // bit inside such an extent, before the crash or after it, is a missed write's.
             if let words = peers[k].bitmap!.missedWriteWords(in: blocks) { result.missedWrites.append(PeerBlocks(node: peers[k].id, words: words)) }
-            if let words = peers[k].bitmap!.crashOnlyWords(in: blocks) { result.crashOnly.append(PeerBlocks(node: peers[k].id, words: words)) }
+            if !mut("C1"), let words = peers[k].bitmap!.crashOnlyWords(in: blocks) { result.crashOnly.append(PeerBlocks(node: peers[k].id, words: words)) }
         }
         return result
     }
@@ -301,7 +301,7 @@ extension ReplicaInstance {
     /// block. Before, all of these were dropped or merged silently.
     func thirdNodeWordsRefusal(_ reply: ResyncReply, blocks: Range<UInt64>, source i: Int) -> String? {
         let wordCount = OutOfSyncBitmap.wordCount(blocks: UInt64(blocks.count))
-        for (list, name) in [(reply.outOfSyncToward, "outOfSyncToward"), (reply.crashOnlyToward, "crashOnlyToward")] where !list.isEmpty {
+        for (list, name) in [(reply.outOfSyncToward, "outOfSyncToward"), (reply.crashOnlyToward, "crashOnlyToward")] where !list.isEmpty && !(mut("C6") && name == "crashOnlyToward") {
             let field = "resync reply \(reply.id)'s third-node words (\(name))"
             if reply.status == .failed { return "sent \(field) in a failed reply" }
             var named: Set<NodeID> = []
@@ -486,7 +486,7 @@ extension ReplicaInstance {
             // What its crash marked there "may differ" here too, no more: crash-only, so that a
             // missed write's bit on j's side still decides (seed 1500).
             if let crashed = peers[i].resync?.sourceCrashTracks[peers[j].id] {
-                peers[j].bitmap!.set(words: crashed.words, from: 0, end: crashed.blockCount, byCrash: true)
+                peers[j].bitmap!.set(words: crashed.words, from: 0, end: crashed.blockCount, byCrash: !mut("C2"))
             }
         }
         // Beside a connected diskless Primary at another generation the data just taken is not
